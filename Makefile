@@ -1,0 +1,34 @@
+# Baladeur: the two commands of the quick start are `make run` and `make test`.
+PORT ?= 8000
+VENV := .venv/bin
+
+.PHONY: run test test-slow lint format setup setup-test bench bench-quick clean
+
+setup:
+	@scripts/setup.sh run
+
+setup-test:
+	@scripts/setup.sh test
+
+run: setup
+	@$(VENV)/baladeur db upgrade
+	@$(VENV)/baladeur import examples/moulin-de-marchienne --publish --if-changed
+	@PORT=$(PORT) $(VENV)/baladeur serve --port $(PORT)
+
+test: setup-test lint
+	@$(VENV)/python -m pytest -q -m "not slow"
+
+test-slow: setup-test
+	@$(VENV)/python -m pytest -q -m slow
+
+lint: setup-test
+	@$(VENV)/ruff check .
+	@$(VENV)/ruff format --check .
+	@$(VENV)/mypy trails media server authoring
+
+format: setup-test
+	@$(VENV)/ruff format .
+	@$(VENV)/ruff check --fix .
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

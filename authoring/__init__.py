@@ -1,0 +1,1 @@
+"""What authors touch: the ``baladeur`` command line and the web studio."""

@@ -1,0 +1,46 @@
+"""The ``baladeur`` command line: thin commands over ``trails/``, ``media/`` and the server."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from authoring.commands import db, importing, serve
+from authoring.output import report_error
+from trails.errors import DomainError
+
+app = typer.Typer(
+    name="baladeur",
+    help="Author, check, package and serve geolocated audio trails.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.command("import")(importing.import_folder)
+app.command("serve")(serve.serve)
+# Further command modules register here.
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user mistakes become one clear line (or a JSON object), never a traceback."""
+    args = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in args
+    try:
+        app(args=args, prog_name="baladeur", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except DomainError as exc:
+        report_error(exc, as_json)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""One module per ``baladeur`` command or command group."""

@@ -1,0 +1,33 @@
+"""``baladeur serve``: run the HTTP server."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+import uvicorn
+
+from authoring.output import console
+from server.app import create_app
+from server.db.session import Database
+from server.logs import configure
+from server.settings import Settings
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(
+        int(os.environ.get("PORT", "8000")), help="Port (default: $PORT or 8000)."
+    ),
+) -> None:
+    """Serve the API (and, later, the studio and player) until interrupted."""
+    settings = Settings()
+    configure(settings.log_level)
+    # Fail here, with a clear message, rather than inside the server's start-up.
+    Database.from_settings(settings).dispose()
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    console.print("[bold]Baladeur[/] is starting:")
+    console.print(f"  trails (public API)  {base}/v1/trails", highlight=False)
+    console.print(f"  API documentation    {base}/docs", highlight=False)
+    console.print(f"  health               {base}/healthz", highlight=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)

@@ -1,0 +1,30 @@
+"""How commands print: rich for people, JSON for scripts, one line for errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+
+from trails.errors import DomainError, InvalidInput
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def emit_json(data: Any) -> None:
+    """Print a JSON document on standard output."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def report_error(exc: DomainError, as_json: bool) -> None:
+    """Print a domain error on standard error: one line, or a JSON object with ``--json``."""
+    if as_json:
+        payload: dict[str, Any] = {"error": exc.title, "detail": exc.detail}
+        if isinstance(exc, InvalidInput):
+            payload["errors"] = [e.as_dict() for e in exc.errors]
+        sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    err_console.print(f"[bold red]error:[/] {exc.detail}", highlight=False, soft_wrap=True)

@@ -1,0 +1,1 @@
+"""Audio processing and blob storage for Baladeur."""

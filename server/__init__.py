@@ -1,0 +1,1 @@
+"""The Baladeur HTTP server: settings, persistence, routes and jobs."""

@@ -1,0 +1,100 @@
+"""Database engines for SpatiaLite (embedded) and PostGIS (scale), one code path."""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from server.errors import DatabaseUnavailable
+
+SPATIALITE_PACKAGE = "libsqlite3-mod-spatialite"
+
+
+def redacted(url: str) -> str:
+    """The URL with any password replaced by ``***``."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_driver() -> ModuleType:
+    """A DB-API sqlite module that can load extensions.
+
+    Many Python builds ship a stdlib ``sqlite3`` without extension loading; the
+    ``pysqlite3`` wheel brings its own SQLite that has it.
+    """
+    if hasattr(sqlite3.connect(":memory:"), "enable_load_extension"):
+        return sqlite3
+    try:
+        return importlib.import_module("pysqlite3.dbapi2")
+    except ImportError:
+        raise DatabaseUnavailable(
+            "this Python's sqlite3 cannot load extensions and pysqlite3 is not installed: "
+            "install the pysqlite3-binary package (pip install pysqlite3-binary)"
+        ) from None
+
+
+def _spatialite_loader(library: str) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.enable_load_extension(True)
+        try:
+            dbapi_conn.load_extension(library)
+        except Exception as exc:
+            raise DatabaseUnavailable(
+                f"cannot load the SpatiaLite extension '{library}' ({exc}): install the "
+                f"{SPATIALITE_PACKAGE} package (apt-get install {SPATIALITE_PACKAGE})"
+            ) from None
+        finally:
+            dbapi_conn.enable_load_extension(False)
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
+        dbapi_conn.execute("PRAGMA busy_timeout = 10000")
+        if dbapi_conn.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
+            # Only the WGS84 reference systems: we store everything in EPSG:4326.
+            dbapi_conn.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
+
+    return on_connect
+
+
+def make_engine(url: str, spatialite_library: str = "mod_spatialite") -> Engine:
+    """Create an engine for a SpatiaLite or PostGIS URL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            parsed,
+            module=sqlite_driver(),
+            # SQLite connections are cheap; a pool would share one file handle across threads.
+            poolclass=NullPool,
+        )
+        event.listen(engine, "connect", _spatialite_loader(spatialite_library))
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    raise DatabaseUnavailable(
+        f"unsupported database URL {redacted(url)}: use sqlite:///FILE or postgresql+psycopg://"
+    )
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine talks to SQLite (SpatiaLite)."""
+    return engine.dialect.name == "sqlite"
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once and run a spatial function, or raise a clear error naming the URL."""
+    url = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT ST_AsText(ST_GeomFromText('POINT(0 0)', 4326))")).scalar()
+    except DatabaseUnavailable:
+        raise
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnavailable(f"cannot connect to the database at {url}: {reason}") from None
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise DatabaseUnavailable(f"the database at {url} is not usable: {reason}") from None

@@ -1,0 +1,72 @@
+"""Schema migrations with Alembic, on SpatiaLite and PostGIS alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from geoalchemy2 import alembic_helpers
+from sqlalchemy import Engine
+
+from server.db.models import Base
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Compare only our own tables: SpatiaLite and PostGIS keep system tables beside them."""
+    if type_ == "table" and reflected and compare_to is None:
+        return False
+    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))
+
+
+def alembic_config() -> Config:
+    """An Alembic configuration pointing at the packaged migration scripts."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def _run(engine: Engine, action: Any, *args: Any, **kwargs: Any) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        action(config, *args, **kwargs)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database schema up to ``revision``."""
+    _run(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Take the database schema down to ``revision``."""
+    _run(engine, command.downgrade, revision)
+
+
+def revision(engine: Engine, message: str) -> None:
+    """Write a new migration script from the difference between models and the database."""
+    _run(engine, command.revision, message=message, autogenerate=True)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or ``None`` for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def pending_differences(engine: Engine) -> list[Any]:
+    """Differences between the models and the database schema (empty when in step)."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "include_object": include_object,
+                "compare_type": True,
+            },
+        )
+        return list(compare_metadata(context, Base.metadata))

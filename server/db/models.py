@@ -1,0 +1,385 @@
+"""SQLAlchemy models: organisations, people, stories, media, trails, stops and releases."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+SRID = 4326
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with named constraints so that migrations can name them."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as plain strings with a CHECK, the same on both backends.
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
+        name=cls.__name__.lower(),
+    )
+
+
+def _point() -> Geometry:
+    return Geometry("POINT", srid=SRID, spatial_index=True)
+
+
+def _polygon() -> Geometry:
+    return Geometry("POLYGON", srid=SRID, spatial_index=True)
+
+
+class Role(enum.StrEnum):
+    """A member's role in an organisation."""
+
+    owner = "owner"
+    editor = "editor"
+    contributor = "contributor"
+
+
+class AssetStatus(enum.StrEnum):
+    """Where an asset is in the ingest pipeline."""
+
+    pending = "pending"
+    ready = "ready"
+    failed = "failed"
+
+
+class AudioRole(enum.StrEnum):
+    """How an audio asset is encoded: mono speech or immersive stereo."""
+
+    voice = "voice"
+    immersive = "immersive"
+
+
+class TrailMode(enum.StrEnum):
+    """Free roaming or sequential stops."""
+
+    free = "free"
+    sequential = "sequential"
+
+
+class Visibility(enum.StrEnum):
+    """Who can find and download a published trail."""
+
+    public = "public"
+    unlisted = "unlisted"
+    private = "private"
+
+
+class ZoneKind(enum.StrEnum):
+    """The shape of a stop's or ambience's zone."""
+
+    circle = "circle"
+    polygon = "polygon"
+
+
+class Timestamps:
+    """Creation and update times."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class Organisation(Timestamps, Base):
+    """A team: a heritage collective or a festival."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+
+class User(Timestamps, Base):
+    """A person who signs in: editor, contributor or owner somewhere."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class Membership(Base):
+    """A user's role in an organisation."""
+
+    __tablename__ = "memberships"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class Asset(Timestamps, Base):
+    """An uploaded media file, content-addressed by the sha256 of the original."""
+
+    __tablename__ = "assets"
+    __table_args__ = (UniqueConstraint("organisation_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    bytes: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[AudioRole] = mapped_column(_enum(AudioRole), default=AudioRole.voice)
+    status: Mapped[AssetStatus] = mapped_column(_enum(AssetStatus), default=AssetStatus.pending)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    channels: Mapped[int | None] = mapped_column(Integer)
+    sample_rate: Mapped[int | None] = mapped_column(Integer)
+    codec: Mapped[str | None] = mapped_column(String(50))
+    loudness_lufs: Mapped[float | None] = mapped_column(Float)
+    loudness_range_lu: Mapped[float | None] = mapped_column(Float)
+    true_peak_dbtp: Mapped[float | None] = mapped_column(Float)
+
+    renditions: Mapped[list[Rendition]] = relationship(
+        back_populates="asset", cascade="all, delete-orphan"
+    )
+
+
+class Rendition(Base):
+    """An asset encoded for phones under a profile (codec family) for its role."""
+
+    __tablename__ = "renditions"
+    __table_args__ = (UniqueConstraint("asset_id", "profile", "params_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    profile: Mapped[str] = mapped_column(String(16))
+    params_hash: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    bytes: Mapped[int] = mapped_column(Integer)
+    mime_type: Mapped[str] = mapped_column(String(100))
+    duration_s: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    asset: Mapped[Asset] = relationship(back_populates="renditions")
+
+
+class Story(Timestamps, Base):
+    """A narrative unit, reusable across trails, with credits, licence and consents."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    role: Mapped[AudioRole] = mapped_column(_enum(AudioRole), default=AudioRole.voice)
+    licence: Mapped[str | None] = mapped_column(String(100))
+    credits: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    consents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    versions: Mapped[list[StoryVersion]] = relationship(
+        back_populates="story", cascade="all, delete-orphan", order_by="StoryVersion.language"
+    )
+
+
+class StoryVersion(Base):
+    """One language of a story: audio clip, WebVTT transcript and text."""
+
+    __tablename__ = "story_versions"
+    __table_args__ = (UniqueConstraint("story_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(35))
+    audio_asset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="RESTRICT"), index=True
+    )
+    transcript_vtt: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    story: Mapped[Story] = relationship(back_populates="versions")
+    audio: Mapped[Asset | None] = relationship()
+
+
+class Trail(Timestamps, Base):
+    """A trail being authored; what visitors see comes from its current release."""
+
+    __tablename__ = "trails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    titles: Mapped[dict[str, str]] = mapped_column(JSON)
+    descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    mode: Mapped[TrailMode] = mapped_column(_enum(TrailMode), default=TrailMode.free)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.public)
+    access_code_hash: Mapped[str | None] = mapped_column(String(255))
+    licence: Mapped[str | None] = mapped_column(String(100))
+    credits: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cover_asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    route: Mapped[WKBElement | None] = mapped_column(
+        Geometry("LINESTRING", srid=SRID, spatial_index=False)
+    )
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    current_release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("releases.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+
+    stops: Mapped[list[Stop]] = relationship(
+        back_populates="trail", cascade="all, delete-orphan", order_by="Stop.position"
+    )
+    ambience: Mapped[list[AmbientLayer]] = relationship(
+        back_populates="trail", cascade="all, delete-orphan", order_by="AmbientLayer.key"
+    )
+    releases: Mapped[list[Release]] = relationship(
+        back_populates="trail",
+        cascade="all, delete-orphan",
+        foreign_keys="Release.trail_id",
+        order_by="Release.number",
+    )
+    current_release: Mapped[Release | None] = relationship(
+        foreign_keys=[current_release_id], post_update=True
+    )
+
+
+class ZoneColumns:
+    """A circle (centre and radius) or a polygon, in WGS84."""
+
+    zone_kind: Mapped[ZoneKind] = mapped_column(_enum(ZoneKind))
+    center: Mapped[WKBElement | None] = mapped_column(_point())
+    radius_m: Mapped[float | None] = mapped_column(Float)
+    polygon: Mapped[WKBElement | None] = mapped_column(_polygon())
+
+
+class Stop(ZoneColumns, Base):
+    """A place on a trail: a zone, trigger rules and the story that plays there."""
+
+    __tablename__ = "stops"
+    __table_args__ = (
+        UniqueConstraint("trail_id", "key"),
+        CheckConstraint(
+            "(zone_kind = 'circle' AND center IS NOT NULL AND radius_m IS NOT NULL) OR "
+            "(zone_kind = 'polygon' AND polygon IS NOT NULL)",
+            name="zone_shape",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trail_id: Mapped[int] = mapped_column(ForeignKey("trails.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    titles: Mapped[dict[str, str]] = mapped_column(JSON)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
+
+    trail: Mapped[Trail] = relationship(back_populates="stops")
+    story: Mapped[Story | None] = relationship()
+
+
+class AmbientLayer(ZoneColumns, Base):
+    """A looping sound of a trail whose gain follows the distance to its zone."""
+
+    __tablename__ = "ambient_layers"
+    __table_args__ = (
+        UniqueConstraint("trail_id", "key"),
+        CheckConstraint(
+            "(zone_kind = 'circle' AND center IS NOT NULL AND radius_m IS NOT NULL) OR "
+            "(zone_kind = 'polygon' AND polygon IS NOT NULL)",
+            name="zone_shape",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trail_id: Mapped[int] = mapped_column(ForeignKey("trails.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    titles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="RESTRICT"), index=True)
+    min_distance_m: Mapped[float] = mapped_column(Float)
+    max_distance_m: Mapped[float] = mapped_column(Float)
+    min_gain_db: Mapped[float] = mapped_column(Float)
+    max_gain_db: Mapped[float] = mapped_column(Float)
+
+    trail: Mapped[Trail] = relationship(back_populates="ambience")
+    asset: Mapped[Asset] = relationship()
+
+
+class Release(Base):
+    """An immutable published version of a trail; its geometry feeds the public catalogue."""
+
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("trail_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trail_id: Mapped[int] = mapped_column(ForeignKey("trails.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    start_point: Mapped[WKBElement] = mapped_column(_point(), nullable=False)
+    extent: Mapped[WKBElement] = mapped_column(_polygon(), nullable=False)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility))
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    trail: Mapped[Trail] = relationship(back_populates="releases", foreign_keys=[trail_id])

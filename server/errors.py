@@ -1,0 +1,11 @@
+"""Errors of the server's own making (infrastructure), mapped to HTTP in ``problems``."""
+
+from __future__ import annotations
+
+from trails.errors import DomainError
+
+
+class DatabaseUnavailable(DomainError):
+    """The database cannot be reached or lacks its spatial extension."""
+
+    title = "Database unavailable"

@@ -1,0 +1,74 @@
+"""Public trail catalogue: no authentication, and never a visitor's position in the logs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from server.catalogue import list_published, published_by_slug
+from server.deps import SessionDep
+from server.schemas.problem import Problem
+from server.schemas.trails import TrailDetail, TrailPage, TrailPublic
+from trails.errors import invalid
+from trails.geo import BBox
+from trails.validation import check_latitude, check_longitude
+
+router = APIRouter(prefix="/v1/trails", tags=["trails"])
+
+PROBLEMS = {
+    404: {"model": Problem, "description": "Not found"},
+    422: {"model": Problem, "description": "Invalid input"},
+}
+
+
+def _parse_near(text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    try:
+        lat, lon = (float(p) for p in parts)
+        return check_latitude(lat), check_longitude(lon)
+    except ValueError as exc:
+        message = str(exc) if len(parts) == 2 else "near is lat,lon in degrees"
+        if "could not convert" in message:
+            message = "near is lat,lon in degrees"
+        raise invalid("near", text, message) from None
+
+
+@router.get("", response_model=TrailPage, responses=PROBLEMS)
+def list_trails(
+    session: SessionDep,
+    near: Annotated[
+        str | None,
+        Query(
+            description="A place to search around, 'lat,lon' (a place such as a town, "
+            "not a visitor's position: phones sort by distance themselves).",
+            examples=["50.405,4.395"],
+        ),
+    ] = None,
+    radius_m: Annotated[float | None, Query(gt=0, le=200_000)] = None,
+    bbox: Annotated[str | None, Query(description="west,south,east,north")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> TrailPage:
+    """Published trails, optionally near a place (sorted by distance) or inside a box."""
+    if radius_m is not None and near is None:
+        raise invalid("radius_m", radius_m, "radius_m needs near=lat,lon")
+    rows = list_published(
+        session,
+        near=_parse_near(near) if near else None,
+        radius_m=radius_m,
+        bbox=BBox.parse(bbox) if bbox else None,
+        limit=limit,
+        offset=offset,
+    )
+    return TrailPage(
+        items=[TrailPublic.from_release(r.release, r.distance_m) for r in rows],
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/{slug}", response_model=TrailDetail, responses=PROBLEMS)
+def get_trail(slug: str, session: SessionDep) -> TrailDetail:
+    """One published trail: its description, stops and credits."""
+    return TrailDetail.from_release(published_by_slug(session, slug))

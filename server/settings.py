@@ -1,0 +1,63 @@
+"""Server settings, read from ``BALADEUR_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting has a default that suits the embedded mode on one laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="BALADEUR_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Database, blobs and keys.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default a SpatiaLite file in the data directory. "
+        "PostGIS: postgresql+psycopg://user:password@host/db",
+    )
+    blob_dir: Path | None = Field(default=None, description="Local blob directory.")
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs sessions; generated into the data directory if unset."
+    )
+    public_base_url: str = Field(default="http://127.0.0.1:8000")
+    log_level: str = Field(default="INFO")
+    spatialite_library: str = Field(
+        default="mod_spatialite", description="Name or path of the SpatiaLite extension."
+    )
+
+    @cached_property
+    def resolved_data_dir(self) -> Path:
+        """The data directory as an absolute path, created on first use."""
+        path = self.data_dir.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SpatiaLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_data_dir / 'baladeur.db'}"
+
+    @property
+    def resolved_blob_dir(self) -> Path:
+        """The local blob directory, defaulting to ``blobs`` in the data directory."""
+        return (self.blob_dir or self.resolved_data_dir / "blobs").expanduser().resolve()
+
+    def resolved_secret_key(self) -> str:
+        """The secret key: from the environment, or generated once and kept owner-only."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        key_file = self.resolved_data_dir / "secret.key"
+        if not key_file.exists():
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        return key_file.read_text().strip()

@@ -1,0 +1,285 @@
+"""Trails in the database: import from a source folder, read back, publish a release."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import LineString, Point, box
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from server.db.models import (
+    AmbientLayer,
+    Asset,
+    AudioRole,
+    Organisation,
+    Release,
+    Stop,
+    Story,
+    StoryVersion,
+    Trail,
+    TrailMode,
+    Visibility,
+    ZoneColumns,
+    ZoneKind,
+)
+from server.db.models import SRID as _SRID
+from trails.errors import NotFound
+from trails.source import CircleZone, LoadedSource, PolygonZone, TrailSource, parse_source
+from trails.summary import summarise
+from trails.zones import zone_geometry
+
+
+def source_fingerprint(loaded: LoadedSource) -> str:
+    """A hash of a source folder's trail.yaml and every media file it names."""
+    digest = hashlib.sha256()
+    digest.update(loaded.trail.model_dump_json().encode())
+    for relative in loaded.trail.media_paths():
+        digest.update(relative.encode() + b"\0" + loaded.sha256(relative).encode())
+    return digest.hexdigest()
+
+
+def get_or_create_organisation(session: Session, slug: str, name: str | None = None) -> Organisation:
+    """The organisation with this slug, created if missing."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        org = Organisation(slug=slug, name=name or slug)
+        session.add(org)
+        session.flush()
+    return org
+
+
+def _asset_for(session: Session, org: Organisation, loaded: LoadedSource, relative: str) -> Asset:
+    sha = loaded.sha256(relative)
+    asset = session.scalar(
+        select(Asset).where(Asset.organisation_id == org.id, Asset.sha256 == sha)
+    )
+    if asset is None:
+        path = loaded.media_file(relative)
+        asset = Asset(
+            organisation_id=org.id,
+            sha256=sha,
+            bytes=path.stat().st_size,
+            filename=PurePosixPath(relative).name,
+            mime_type=mimetypes.guess_type(relative)[0],
+        )
+        session.add(asset)
+        session.flush()
+    return asset
+
+
+def _set_zone(row: ZoneColumns, zone: CircleZone | PolygonZone) -> None:
+    geometry = from_shape(zone_geometry(zone), srid=_SRID)
+    if isinstance(zone, CircleZone):
+        row.zone_kind, row.center, row.radius_m, row.polygon = (
+            ZoneKind.circle,
+            geometry,
+            zone.radius_m,
+            None,
+        )
+    else:
+        row.zone_kind, row.center, row.radius_m, row.polygon = (
+            ZoneKind.polygon,
+            None,
+            None,
+            geometry,
+        )
+
+
+def _zone_of(row: ZoneColumns) -> dict[str, Any]:
+    if row.zone_kind == ZoneKind.circle:
+        assert row.center is not None
+        point = to_shape(row.center)
+        return {"type": "circle", "center": [point.x, point.y], "radius_m": row.radius_m}
+    assert row.polygon is not None
+    polygon = to_shape(row.polygon)
+    rings = [polygon.exterior, *polygon.interiors]
+    return {"type": "polygon", "coordinates": [[list(c) for c in ring.coords] for ring in rings]}
+
+
+def _media_name(sha256: str, filename: str) -> str:
+    return f"media/{sha256}{PurePosixPath(filename).suffix.lower()}"
+
+
+def import_source(
+    session: Session, loaded: LoadedSource, org: Organisation, fingerprint: str
+) -> Trail:
+    """Create or replace the draft of the trail described by a source folder."""
+    src = loaded.trail
+    trail = session.scalar(select(Trail).where(Trail.slug == src.slug))
+    if trail is None:
+        trail = Trail(organisation_id=org.id, slug=src.slug)
+        session.add(trail)
+    elif trail.organisation_id != org.id:
+        # Slugs are global; another organisation's trail is not ours to overwrite.
+        raise NotFound(f"trail '{src.slug}' belongs to another organisation")
+    trail.titles = dict(src.title)
+    trail.descriptions = dict(src.description)
+    trail.languages = list(src.languages)
+    trail.mode = TrailMode(src.mode)
+    trail.visibility = Visibility(src.visibility)
+    trail.licence = src.licence
+    trail.credits = [c.model_dump() for c in src.credits]
+    trail.valid_from, trail.valid_until = src.valid_from, src.valid_until
+    trail.route = from_shape(LineString(src.route), srid=_SRID) if src.route else None
+    trail.settings = src.settings.model_dump()
+    trail.cover_asset_id = _asset_for(session, org, loaded, src.cover).id if src.cover else None
+    trail.source_sha256 = fingerprint
+    trail.stops.clear()
+    trail.ambience.clear()
+    session.flush()
+
+    for position, spec in enumerate(src.stops):
+        stop = Stop(key=spec.key, position=position, titles=dict(spec.title))
+        stop.rules = spec.rules.model_dump(exclude_defaults=True)
+        _set_zone(stop, spec.zone)
+        if spec.story is not None:
+            story = Story(
+                organisation_id=org.id,
+                title=next(iter(spec.title.values())),
+                role=AudioRole(spec.story.role),
+                licence=spec.story.licence,
+                credits=[c.model_dump() for c in spec.story.credits],
+                consents=[c.model_dump() for c in spec.story.consents],
+            )
+            for language, version in spec.story.versions.items():
+                transcript = None
+                if version.transcript:
+                    transcript = loaded.media_file(version.transcript).read_text(encoding="utf-8")
+                story.versions.append(
+                    StoryVersion(
+                        language=language,
+                        audio=_asset_for(session, org, loaded, version.audio),
+                        transcript_vtt=transcript,
+                        text=version.text,
+                    )
+                )
+            session.add(story)
+            stop.story = story
+        trail.stops.append(stop)
+    for spec_layer in src.ambience:
+        layer = AmbientLayer(
+            key=spec_layer.key,
+            titles=dict(spec_layer.title),
+            asset_id=_asset_for(session, org, loaded, spec_layer.audio).id,
+            min_distance_m=spec_layer.min_distance_m,
+            max_distance_m=spec_layer.max_distance_m,
+            min_gain_db=spec_layer.min_gain_db,
+            max_gain_db=spec_layer.max_gain_db,
+        )
+        _set_zone(layer, spec_layer.zone)
+        trail.ambience.append(layer)
+    session.flush()
+    return trail
+
+
+def to_source(session: Session, trail: Trail) -> TrailSource:
+    """Read a trail back from the database as a validated trail source."""
+    stops = []
+    for stop in trail.stops:
+        entry: dict[str, Any] = {
+            "key": stop.key,
+            "title": stop.titles,
+            "zone": _zone_of(stop),
+            "rules": stop.rules,
+        }
+        if stop.story is not None:
+            versions: dict[str, Any] = {}
+            for version in stop.story.versions:
+                if version.audio is None:
+                    continue
+                item: dict[str, Any] = {
+                    "audio": _media_name(version.audio.sha256, version.audio.filename)
+                }
+                if version.transcript_vtt is not None:
+                    digest = hashlib.sha256(version.transcript_vtt.encode()).hexdigest()
+                    item["transcript"] = f"media/{digest}.vtt"
+                if version.text is not None:
+                    item["text"] = version.text
+                versions[version.language] = item
+            if versions:
+                entry["story"] = {
+                    "versions": versions,
+                    "credits": stop.story.credits,
+                    "licence": stop.story.licence,
+                    "consents": stop.story.consents,
+                    "role": stop.story.role.value,
+                }
+        stops.append(entry)
+    data: dict[str, Any] = {
+        "slug": trail.slug,
+        "languages": trail.languages,
+        "title": trail.titles,
+        "description": trail.descriptions,
+        "mode": trail.mode.value,
+        "visibility": trail.visibility.value,
+        "licence": trail.licence,
+        "credits": trail.credits,
+        "valid_from": trail.valid_from,
+        "valid_until": trail.valid_until,
+        "settings": trail.settings,
+        "stops": stops,
+        "ambience": [
+            {
+                "key": layer.key,
+                "title": layer.titles,
+                "audio": _media_name(layer.asset.sha256, layer.asset.filename),
+                "zone": _zone_of(layer),
+                "min_distance_m": layer.min_distance_m,
+                "max_distance_m": layer.max_distance_m,
+                "min_gain_db": layer.min_gain_db,
+                "max_gain_db": layer.max_gain_db,
+            }
+            for layer in trail.ambience
+        ],
+    }
+    if trail.route is not None:
+        data["route"] = [list(c) for c in to_shape(trail.route).coords]
+    return parse_source(data)
+
+
+def publish(session: Session, trail: Trail) -> Release:
+    """Make a new immutable release of the trail's current draft and make it current."""
+    source = to_source(session, trail)
+    summary = summarise(source)
+    manifest = summary.public
+    manifest_bytes = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
+    last = session.scalar(select(func.max(Release.number)).where(Release.trail_id == trail.id))
+    release = Release(
+        trail_id=trail.id,
+        number=(last or 0) + 1,
+        manifest=manifest,
+        manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+        start_point=from_shape(Point(summary.start), srid=_SRID),
+        extent=from_shape(box(*summary.bbox.as_tuple()), srid=_SRID),
+        visibility=trail.visibility,
+        valid_from=trail.valid_from,
+        valid_until=trail.valid_until,
+        created_at=datetime.now(UTC),
+    )
+    session.add(release)
+    session.flush()
+    trail.current_release_id = release.id
+    session.flush()
+    return release
+
+
+def load_trail(session: Session, slug: str) -> Trail:
+    """A trail with its stops, stories and ambience, or :class:`NotFound`."""
+    trail = session.scalar(
+        select(Trail)
+        .where(Trail.slug == slug)
+        .options(
+            selectinload(Trail.stops).selectinload(Stop.story).selectinload(Story.versions),
+            selectinload(Trail.ambience).selectinload(AmbientLayer.asset),
+        )
+    )
+    if trail is None:
+        raise NotFound(f"no trail '{slug}'")
+    return trail

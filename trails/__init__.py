@@ -1,0 +1,1 @@
+"""Domain core of Baladeur: vocabulary, validation, geometry and the trail formats."""

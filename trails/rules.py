@@ -1,0 +1,80 @@
+"""Trigger rules of a stop, with the defaults of the trigger semantics."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+DEFAULT_MAX_ACCURACY_M = 30.0
+DEFAULT_COOLDOWN_S = 60.0
+DEFAULT_EXIT_DWELL_S = 5.0
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _check_hhmm(value: str) -> str:
+    if not _HHMM.match(value):
+        raise ValueError(f"a local time is HH:MM on a 24-hour clock, got '{value}'")
+    return value
+
+
+LocalTime = Annotated[str, AfterValidator(_check_hhmm)]
+
+
+class Requirement(BaseModel):
+    """One condition on another stop's state."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stop: str = Field(description="Key of the other stop.")
+    state: Literal["played", "triggered", "not_played"] = "played"
+
+
+class Requires(BaseModel):
+    """Conditions on other stops, all or any of which must hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["all", "any"] = "all"
+    conditions: list[Requirement] = Field(min_length=1)
+
+
+class TimeWindow(BaseModel):
+    """A local-time window during which a stop may trigger (end may pass midnight)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: LocalTime
+    end: LocalTime
+
+
+class TriggerRules(BaseModel):
+    """How and when a stop triggers; every field has the documented default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dwell_s: float = Field(default=0.0, ge=0, description="Seconds inside before enter.")
+    max_accuracy_m: float = Field(
+        default=DEFAULT_MAX_ACCURACY_M, gt=0, description="Fixes less accurate are ignored."
+    )
+    exit_margin_m: float | None = Field(
+        default=None,
+        ge=0,
+        description="Distance outside the zone before exit; default max(8, 0.25 x radius) "
+        "for circles, 8 for polygons.",
+    )
+    exit_dwell_s: float = Field(
+        default=DEFAULT_EXIT_DWELL_S,
+        ge=0,
+        description="Seconds that fixes must stay beyond the exit margin before exit.",
+    )
+    replay: Literal["once", "always", "loop"] = "once"
+    cooldown_s: float = Field(default=DEFAULT_COOLDOWN_S, ge=0)
+    priority: int = Field(default=0, description="Higher plays first in the narration queue.")
+    interrupt: bool = Field(default=False, description="Cut the current narration when it fires.")
+    on_exit: Literal["finish", "stop"] = Field(
+        default="finish", description="What a narration does when the visitor leaves."
+    )
+    requires: Requires | None = None
+    time_windows: list[TimeWindow] = Field(default_factory=list)
