@@ -2,7 +2,7 @@
 PORT ?= 8000
 VENV := .venv/bin
 
-.PHONY: run test test-slow lint format setup setup-test bench bench-quick clean
+.PHONY: run test test-slow lint format setup setup-test bench bench-quick clean schemas
 
 setup:
 	@scripts/setup.sh run
@@ -32,3 +32,6 @@ format: setup-test
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+
+schemas: setup
+	@$(VENV)/python -m trails.source > docs/trail-source.schema.json

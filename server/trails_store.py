@@ -125,7 +125,7 @@ def import_source(
     trail.mode = TrailMode(src.mode)
     trail.visibility = Visibility(src.visibility)
     trail.licence = src.licence
-    trail.credits = [c.model_dump() for c in src.credits]
+    trail.credits = [c.model_dump(mode="json") for c in src.credits]
     trail.valid_from, trail.valid_until = src.valid_from, src.valid_until
     trail.route = from_shape(LineString(src.route), srid=_SRID) if src.route else None
     trail.settings = src.settings.model_dump()
@@ -145,8 +145,8 @@ def import_source(
                 title=next(iter(spec.title.values())),
                 role=AudioRole(spec.story.role),
                 licence=spec.story.licence,
-                credits=[c.model_dump() for c in spec.story.credits],
-                consents=[c.model_dump() for c in spec.story.consents],
+                credits=[c.model_dump(mode="json") for c in spec.story.credits],
+                consents=[c.model_dump(mode="json") for c in spec.story.consents],
             )
             for language, version in spec.story.versions.items():
                 transcript = None

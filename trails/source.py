@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from trails.errors import FieldError, InvalidInput, invalid
 from trails.rules import TriggerRules
@@ -69,7 +69,7 @@ class Consent(_Strict):
     """A contributor's recorded consent to publish their testimony."""
 
     person: str = Field(min_length=1)
-    given_on: str = Field(description="Date of consent, ISO 8601 (YYYY-MM-DD).")
+    given_on: date = Field(description="Date of consent, ISO 8601 (YYYY-MM-DD).")
     scope: str = Field(min_length=1, description="What the consent covers.")
     reference: str | None = Field(default=None, description="Where the signed form is kept.")
 
@@ -114,6 +114,14 @@ class AmbientLayer(_Strict):
     min_gain_db: float = Field(default=-40.0, le=0)
     max_gain_db: float = Field(default=0.0, le=0)
 
+    @model_validator(mode="after")
+    def _ordered(self) -> AmbientLayer:
+        if self.min_distance_m >= self.max_distance_m:
+            raise ValueError("min_distance_m must be smaller than max_distance_m")
+        if self.min_gain_db > self.max_gain_db:
+            raise ValueError("min_gain_db must not be above max_gain_db")
+        return self
+
 
 class Settings(_Strict):
     """Trail-wide audio settings."""
@@ -135,8 +143,8 @@ class TrailSource(_Strict):
     visibility: Literal["public", "unlisted", "private"] = "public"
     licence: str | None = None
     credits: list[Credit] = Field(default_factory=list)
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    valid_from: AwareDatetime | None = Field(default=None, description="ISO 8601 with offset.")
+    valid_until: AwareDatetime | None = Field(default=None, description="ISO 8601 with offset.")
     cover: MediaPath | None = None
     route: list[Position] | None = Field(default=None, min_length=2)
     settings: Settings = Field(default_factory=Settings)
@@ -216,3 +224,18 @@ def load_source(folder: str | Path) -> LoadedSource:
     if missing:
         raise InvalidInput(missing)
     return LoadedSource(trail, root)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``trail.yaml``, published as ``docs/trail-source.schema.json``."""
+    schema = TrailSource.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Baladeur trail source (trail.yaml), format 1"
+    return schema
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")

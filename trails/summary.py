@@ -60,7 +60,7 @@ def summarise(trail: TrailSource) -> TrailSummary:
         "languages": trail.languages,
         "mode": trail.mode,
         "licence": trail.licence,
-        "credits": [c.model_dump() for c in trail.credits],
+        "credits": [c.model_dump(mode="json") for c in trail.credits],
         "start": {"type": "Point", "coordinates": list(start)},
         "bbox": list(bbox.as_tuple()),
         "length_m": round(length, 1),

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from geoalchemy2 import alembic_helpers
-from sqlalchemy import Engine
+from sqlalchemy import Engine, MetaData
 
 from server.db.models import Base
 
@@ -59,7 +59,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def pending_differences(engine: Engine) -> list[Any]:
+def pending_differences(engine: Engine, metadata: MetaData = Base.metadata) -> list[Any]:
     """Differences between the models and the database schema (empty when in step)."""
     with engine.connect() as connection:
         context = MigrationContext.configure(
@@ -69,4 +69,4 @@ def pending_differences(engine: Engine) -> list[Any]:
                 "compare_type": True,
             },
         )
-        return list(compare_metadata(context, Base.metadata))
+        return list(compare_metadata(context, metadata))
