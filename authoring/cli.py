@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from authoring.commands import db, importing, serve
@@ -29,14 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     as_json = "--json" in args
     try:
-        app(args=args, prog_name="baladeur", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        sys.exit(130)
+        # Typer handles usage errors itself (exit 2); only our own errors reach here.
+        app(args=args, prog_name="baladeur")
     except DomainError as exc:
         report_error(exc, as_json)
         sys.exit(1)

@@ -66,7 +66,7 @@ def list_published(
         .limit(limit)
         .offset(offset)
     )
-    return [Listed(release, float(d)) for release, d in session.execute(query)]
+    return [Listed(row[0], float(row[1])) for row in session.execute(query).tuples()]
 
 
 def published_by_slug(session: Session, slug: str) -> Release:

@@ -25,5 +25,7 @@ class RedactCoordinates(logging.Filter):
 
 def configure(level: str) -> None:
     """Set the log level and install the redaction filter on uvicorn's access log."""
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     logging.getLogger("uvicorn.access").addFilter(RedactCoordinates())

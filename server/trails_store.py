@@ -14,6 +14,7 @@ from shapely.geometry import LineString, Point, box
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from server.db.models import SRID as _SRID
 from server.db.models import (
     AmbientLayer,
     Asset,
@@ -29,7 +30,6 @@ from server.db.models import (
     ZoneColumns,
     ZoneKind,
 )
-from server.db.models import SRID as _SRID
 from trails.errors import NotFound
 from trails.source import CircleZone, LoadedSource, PolygonZone, TrailSource, parse_source
 from trails.summary import summarise
@@ -45,7 +45,9 @@ def source_fingerprint(loaded: LoadedSource) -> str:
     return digest.hexdigest()
 
 
-def get_or_create_organisation(session: Session, slug: str, name: str | None = None) -> Organisation:
+def get_or_create_organisation(
+    session: Session, slug: str, name: str | None = None
+) -> Organisation:
     """The organisation with this slug, created if missing."""
     org = session.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:

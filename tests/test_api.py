@@ -60,7 +60,7 @@ def test_demo_trail_is_listed(client: TestClient, demo: None) -> None:
 
 def test_trail_detail(client: TestClient, demo: None) -> None:
     body = client.get("/v1/trails/moulin-de-marchienne").json()
-    assert [s["key"] for s in body["stops"]][0] == "moulin"
+    assert next(s["key"] for s in body["stops"]) == "moulin"
     assert {s["zone"]["type"] for s in body["stops"]} == {"circle", "polygon"}
     assert sum("en" in s["languages"] for s in body["stops"]) >= 2
     west, south, east, north = body["bbox"]

@@ -60,7 +60,12 @@ def _in_box(db: Database, box: BBox) -> list[str]:
 def test_near_sorted_by_distance_in_metres(db: Database) -> None:
     _populate(db)
     found = _near(db, 5000)
-    assert [name for name, _ in found] == ["north-800m", "east-1500m", "south-3km", "charleroi-centre"]
+    assert [name for name, _ in found] == [
+        "north-800m",
+        "east-1500m",
+        "south-3km",
+        "charleroi-centre",
+    ]
     for name, distance in found:
         _, lat, lon = next(p for p in PLACES if p[0] == name)
         # Ellipsoidal (database) against spherical (haversine): within 0.5 %.
@@ -98,9 +103,7 @@ def test_queries_use_the_spatial_index(db: Database, backend: str) -> None:
     _populate(db)
     with db.engine.connect() as conn:
         if backend == "spatialite":
-            count = conn.execute(
-                text("SELECT count(*) FROM idx_releases_start_point")
-            ).scalar_one()
+            count = conn.execute(text("SELECT count(*) FROM idx_releases_start_point")).scalar_one()
             assert count == len(PLACES) + 2  # the draft has no release
             sql = (
                 "EXPLAIN QUERY PLAN SELECT id FROM releases WHERE id IN (SELECT rowid FROM "

@@ -69,7 +69,10 @@ def test_polygon_with_too_many_vertices(demo_data: dict[str, Any]) -> None:
     import math
 
     ring = [
-        [4.39 + 0.001 * math.cos(2 * math.pi * i / 600), 50.4 + 0.001 * math.sin(2 * math.pi * i / 600)]
+        [
+            4.39 + 0.001 * math.cos(2 * math.pi * i / 600),
+            50.4 + 0.001 * math.sin(2 * math.pi * i / 600),
+        ]
         for i in range(600)
     ]
     ring.append(ring[0])
@@ -140,7 +143,7 @@ def test_missing_media_file(tmp_path: Path, demo_data: dict[str, Any]) -> None:
 
 
 def test_folder_without_trail_yaml(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match="no trail.yaml"):
+    with pytest.raises(InvalidInput, match=r"no trail\.yaml"):
         load_source(tmp_path)
 
 

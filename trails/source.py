@@ -21,7 +21,7 @@ from trails.validation import (
     parse,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 SOURCE_FILE = "trail.yaml"
 
 
@@ -169,7 +169,7 @@ class TrailSource(_Strict):
         if self.cover:
             paths.append(self.cover)
         for stop in self.stops:
-            for version in (stop.story.versions.values() if stop.story else []):
+            for version in stop.story.versions.values() if stop.story else []:
                 paths.append(version.audio)
                 if version.transcript:
                     paths.append(version.transcript)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +22,7 @@ class TrailSummary:
 
 
 def _path_length_m(positions: list[tuple[float, float]]) -> float:
-    return sum(
-        haversine_m(a[1], a[0], b[1], b[0]) for a, b in zip(positions, positions[1:], strict=False)
-    )
+    return sum(haversine_m(a[1], a[0], b[1], b[0]) for a, b in itertools.pairwise(positions))
 
 
 def _stop_anchor(zone: Any) -> tuple[float, float]:

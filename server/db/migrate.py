@@ -17,7 +17,9 @@ from server.db.models import Base
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Compare only our own tables: SpatiaLite and PostGIS keep system tables beside them."""
     if type_ == "table" and reflected and compare_to is None:
         return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from geoalchemy2 import Geography
-from sqlalchemy import ColumnElement, Table, and_, cast, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, Table, and_, cast, func, literal_column, select, text
 
 from server.db.models import SRID
 from trails.geo import BBox
@@ -42,7 +42,7 @@ class Spatial:
         if self.sqlite:
             # SpatiaLite indexes are R*Tree tables reached through the SpatialIndex
             # virtual table; a plain predicate would scan every row.
-            candidates = (
+            candidates: Select[Any] = (
                 select(literal_column("rowid"))
                 .select_from(text("SpatialIndex"))
                 .where(

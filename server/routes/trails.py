@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -16,7 +16,7 @@ from trails.validation import check_latitude, check_longitude
 
 router = APIRouter(prefix="/v1/trails", tags=["trails"])
 
-PROBLEMS = {
+PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Not found"},
     422: {"model": Problem, "description": "Invalid input"},
 }

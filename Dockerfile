@@ -1,0 +1,41 @@
+# Baladeur server image: the `baladeur` CLI, the API (`baladeur serve`) and, in the scale
+# mode, the migrations (`baladeur db upgrade`) and workers. See docker-compose.yml.
+#
+#   docker build -t baladeur .
+#   docker run -p 8000:8000 -v baladeur-data:/data baladeur     # embedded mode: SpatiaLite + local blobs
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+
+# SpatiaLite for the embedded database, ffmpeg for probing and encoding audio.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        libsqlite3-mod-spatialite \
+        ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY . /app
+RUN pip install --no-cache-dir . \
+    && rm -rf /app/build /app/*.egg-info
+
+# Run as an unprivileged user that owns only the data directory (database, blobs, keys in
+# the embedded mode). A named volume mounted on /data starts with this ownership.
+RUN groupadd --system --gid 10001 baladeur \
+    && useradd --system --uid 10001 --gid baladeur --home-dir /data --no-create-home \
+        --shell /usr/sbin/nologin baladeur \
+    && mkdir -p /data \
+    && chown baladeur:baladeur /data
+USER baladeur
+
+ENV BALADEUR_DATA_DIR=/data
+EXPOSE 8000
+
+# The slim image has no curl: ask Python. urlopen raises on a non-2xx answer.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+
+CMD ["baladeur", "serve", "--host", "0.0.0.0", "--port", "8000"]

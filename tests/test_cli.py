@@ -1,0 +1,177 @@
+"""The CLI: import a trail folder, re-import idempotently, refuse bad folders cleanly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from authoring.cli import main
+from server.db.models import Release, Stop, Trail
+from server.db.session import Database
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def baladeur(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> Callable[..., Result]:
+    """Run the CLI in-process (as the console script would) against a given database."""
+
+    def run(*args: str, database_url: str) -> Result:
+        monkeypatch.setenv("BALADEUR_DATABASE_URL", database_url)
+        monkeypatch.setenv("BALADEUR_DATA_DIR", str(tmp_path / "data"))
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run
+
+
+def run_subprocess(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "authoring.cli", *args],
+        env={"BALADEUR_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _counts(db: Database) -> tuple[int, int, int]:
+    with db.transaction() as s:
+        return (
+            s.scalar(select(func.count()).select_from(Trail)) or 0,
+            s.scalar(select(func.count()).select_from(Stop)) or 0,
+            s.scalar(select(func.count()).select_from(Release)) or 0,
+        )
+
+
+def test_import_publish_and_skip_when_unchanged(
+    db: Database, database_url: str, demo_folder: Path, tmp_path: Path, baladeur
+) -> None:
+    first = baladeur(
+        "import",
+        str(demo_folder),
+        "--publish",
+        "--if-changed",
+        "--json",
+        database_url=database_url,
+    )
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout) == {
+        "slug": "moulin-de-marchienne",
+        "imported": True,
+        "release": 1,
+        "stops": 6,
+    }
+    again = baladeur(
+        "import",
+        str(demo_folder),
+        "--publish",
+        "--if-changed",
+        "--json",
+        database_url=database_url,
+    )
+    assert json.loads(again.stdout)["imported"] is False
+    assert _counts(db) == (1, 6, 1)
+
+
+def test_changed_folder_makes_a_new_release(
+    db: Database, database_url: str, demo_folder: Path, tmp_path: Path, baladeur
+) -> None:
+    folder = tmp_path / "trail"
+    shutil.copytree(demo_folder, folder)
+    assert baladeur("import", str(folder), "--publish", database_url=database_url).returncode == 0
+    data = yaml.safe_load((folder / "trail.yaml").read_text())
+    data["stops"] = data["stops"][:3]
+    (folder / "trail.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = baladeur("import", str(folder), "--publish", "--if-changed", database_url=database_url)
+    assert result.returncode == 0, result.stderr
+    assert _counts(db) == (1, 3, 2)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda d: d.update(slug="moulin de marchienne"),
+            "slug: 'moulin de marchienne' is not a slug",
+        ),
+        (lambda d: d["stops"][0]["zone"].update(center=[4.39, 91]), "latitude must be between"),
+        (lambda d: d["stops"][0]["zone"].update(radius_m=0), "radius must be between 5 m"),
+        (lambda d: d.update(languages=["fr", "xx"]), "languages.1: 'xx' is not a known BCP 47"),
+    ],
+)
+def test_bad_folder_is_one_line_and_writes_nothing(
+    db: Database,
+    database_url: str,
+    demo_folder: Path,
+    tmp_path: Path,
+    baladeur,
+    mutate,
+    expected: str,
+) -> None:
+    folder = tmp_path / "trail"
+    shutil.copytree(demo_folder, folder)
+    data = yaml.safe_load((folder / "trail.yaml").read_text())
+    mutate(data)
+    (folder / "trail.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = baladeur("import", str(folder), "--publish", database_url=database_url)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert expected in result.stderr
+    assert _counts(db) == (0, 0, 0)
+
+    as_json = baladeur("import", str(folder), "--json", database_url=database_url)
+    payload = json.loads(as_json.stderr)
+    assert payload["error"] == "Invalid input"
+    assert payload["errors"][0]["field"]
+
+
+def test_failure_inside_the_transaction_leaves_nothing(
+    db: Database, database_url: str, demo_folder: Path, tmp_path: Path, baladeur
+) -> None:
+    # Another organisation owns the slug: the import stops half-way and must roll back.
+    ok = baladeur("import", str(demo_folder), "--org", "first", database_url=database_url)
+    assert ok.returncode == 0, ok.stderr
+    before = _counts(db)
+    clash = baladeur(
+        "import", str(demo_folder), "--org", "second", "--publish", database_url=database_url
+    )
+    assert clash.returncode == 1
+    assert "belongs to another organisation" in clash.stderr
+    assert _counts(db) == before
+    with db.transaction() as s:
+        from server.db.models import Organisation
+
+        assert s.scalars(select(Organisation.slug)).all() == ["first"]
+
+
+def test_unknown_command_and_help(tmp_path: Path) -> None:
+    result = run_subprocess("frobnicate", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "No such command" in result.stderr
+    helped = run_subprocess("--help", data_dir=tmp_path)
+    assert helped.returncode == 0
+    for command in ("import", "serve", "db"):
+        assert command in helped.stdout
