@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from authoring.commands import db, importing, serve
+from authoring.commands import db, importing, serve, simulate, validate
 from authoring.output import report_error
 from trails.errors import DomainError
 
@@ -21,6 +21,8 @@ app.add_typer(db.app, name="db")
 app.command("import")(importing.import_folder)
 app.command("serve")(serve.serve)
 # Further command modules register here.
+app.command("simulate")(simulate.simulate)
+app.command("validate")(validate.validate)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -66,7 +66,8 @@ def list_published(
         .limit(limit)
         .offset(offset)
     )
-    return [Listed(row[0], float(row[1])) for row in session.execute(query).tuples()]
+    found = cast(list[tuple[Release, float]], session.execute(query).all())
+    return [Listed(release, float(d)) for release, d in found]
 
 
 def published_by_slug(session: Session, slug: str) -> Release:

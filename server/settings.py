@@ -53,7 +53,7 @@ class Settings(BaseSettings):
 
     def resolved_secret_key(self) -> str:
         """The secret key: from the environment, or generated once and kept owner-only."""
-        if self.secret_key is not None:
+        if self.secret_key is not None and self.secret_key.get_secret_value():
             return self.secret_key.get_secret_value()
         key_file = self.resolved_data_dir / "secret.key"
         if not key_file.exists():

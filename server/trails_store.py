@@ -125,6 +125,7 @@ def import_source(
     trail.descriptions = dict(src.description)
     trail.languages = list(src.languages)
     trail.mode = TrailMode(src.mode)
+    trail.timezone = src.timezone
     trail.visibility = Visibility(src.visibility)
     trail.licence = src.licence
     trail.credits = [c.model_dump(mode="json") for c in src.credits]
@@ -220,6 +221,7 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
         "title": trail.titles,
         "description": trail.descriptions,
         "mode": trail.mode.value,
+        "timezone": trail.timezone,
         "visibility": trail.visibility.value,
         "licence": trail.licence,
         "credits": trail.credits,

@@ -151,3 +151,11 @@ def test_unreadable_yaml(tmp_path: Path) -> None:
     (tmp_path / "trail.yaml").write_text("slug: [unclosed\n")
     with pytest.raises(InvalidInput, match="not readable YAML"):
         load_source(tmp_path)
+
+
+def test_unknown_time_zone(demo_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(demo_data)
+    data["timezone"] = "Europe/Charleroi"
+    err = _refused(data)
+    assert [e.field for e in err.errors] == ["timezone"]
+    assert "not a known IANA time zone" in err.errors[0].message

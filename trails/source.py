@@ -6,6 +6,7 @@ import hashlib
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -33,6 +34,19 @@ def _check_relative_path(value: str) -> str:
 
 
 MediaPath = Annotated[str, AfterValidator(_check_relative_path)]
+
+
+def _check_time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"'{value}' is not a known IANA time zone (e.g. Europe/Brussels)"
+        ) from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
 Texts = dict[LanguageTag, str]
 
 
@@ -140,6 +154,9 @@ class TrailSource(_Strict):
     title: Texts = Field(min_length=1)
     description: Texts = Field(default_factory=dict)
     mode: Literal["free", "sequential"] = "free"
+    timezone: TimeZone = Field(
+        default="UTC", description="IANA time zone of the stops' local-time windows."
+    )
     visibility: Literal["public", "unlisted", "private"] = "public"
     licence: str | None = None
     credits: list[Credit] = Field(default_factory=list)

@@ -268,6 +268,7 @@ class Trail(Timestamps, Base):
     descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     languages: Mapped[list[str]] = mapped_column(JSON)
     mode: Mapped[TrailMode] = mapped_column(_enum(TrailMode), default=TrailMode.free)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.public)
     access_code_hash: Mapped[str | None] = mapped_column(String(255))
     licence: Mapped[str | None] = mapped_column(String(100))

@@ -256,6 +256,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column(
             "visibility",
             sa.Enum(

@@ -1,0 +1,71 @@
+"""``baladeur simulate``: walk a track through a trail and report what would be heard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from authoring.output import console, emit_json
+from media.probe_duration import probe_duration
+from trails.plot import plot_simulation
+from trails.simulate import simulate as run_simulation
+from trails.tracks import DEFAULT_SPEED_M_S, add_noise, read_track, resample
+from trails.trail_input import open_trail
+from trails.triggers.from_source import engine_trail, probe_stop_durations
+
+
+def simulate(
+    src: Annotated[Path, typer.Argument(help="Trail source folder.")],
+    track: Annotated[
+        Path, typer.Argument(help="GPX, GeoJSON LineString or CSV t,lat,lon[,accuracy].")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    speed: Annotated[
+        float, typer.Option("--speed", help="Walking speed (m/s) for tracks without times.")
+    ] = DEFAULT_SPEED_M_S,
+    noise: Annotated[
+        float, typer.Option("--noise", help="Gaussian GPS noise per axis, in metres.")
+    ] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the noise.")] = 0,
+    language: Annotated[
+        str | None, typer.Option("--language", help="Language of the audio (default: first).")
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone", help="IANA zone for local-time windows (default: the trail's own)."
+        ),
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write a map and timeline (.svg or .png).")
+    ] = None,
+) -> None:
+    """Simulate a walk: events, what is audible when, stops heard and missed, idle gaps.
+
+    The track is resampled to one fix per second; narrations still playing at the end of
+    the track play out.
+    """
+    loaded = open_trail(src)
+    walk = add_noise(resample(read_track(track, speed)), noise, seed)
+    chosen = language or loaded.trail.languages[0]
+    durations = probe_stop_durations(loaded, chosen, probe_duration)
+    sim = run_simulation(loaded.trail, engine_trail(loaded.trail, durations, timezone), walk)
+    result = sim.as_dict() | {"language": chosen}
+    if plot is not None:
+        result["plot"] = str(plot_simulation(sim, loaded.trail, plot))
+    if as_json:
+        emit_json(result)
+        return
+    for event in result["events"]:
+        extra = event.get("reason", event.get("db", ""))
+        console.print(f"{event['t']:>9.1f}s  {event['type']:<6} {event['stop']} {extra}")
+    summary = result["summary"]
+    console.print(f"heard: {', '.join(summary['stops_heard']) or '-'}")
+    for missed in summary["stops_missed"]:
+        console.print(f"missed: {missed['stop']} ({missed['reason']})")
+    console.print(
+        f"listening {summary['listening_s']:.0f} s over a {summary['walk_s']:.0f} s walk; "
+        f"{len(summary['idle_gaps'])} idle gap(s) of {summary['idle_gap_threshold_s']:g} s or more"
+    )

@@ -1,0 +1,247 @@
+"""Trigger engine benchmark: speed on many zones, robustness to GPS noise against a naive engine.
+
+Run from the repository root: ``.venv/bin/python bench/triggers.py`` (``--quick`` for fewer
+walks). See bench/README.md for what is measured and the figures of the last run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import itertools
+
+from trails.geo import haversine_m
+from trails.triggers import EngineStop, EngineTrail, Event, Fix, TriggerEngine
+
+LAT0, LON0 = 50.41, 4.40
+M_PER_DEG_LAT = 6_371_008.8 * math.pi / 180
+M_PER_DEG_LON = M_PER_DEG_LAT * math.cos(math.radians(LAT0))
+WALK_SPEED = 1.2
+NARRATION_S = 20.0
+
+
+def to_latlon(x: float, y: float) -> tuple[float, float]:
+    return LAT0 + y / M_PER_DEG_LAT, LON0 + x / M_PER_DEG_LON
+
+
+def circle_stop(key: str, x: float, y: float, radius: float) -> EngineStop:
+    lat, lon = to_latlon(x, y)
+    return EngineStop.model_validate(
+        {
+            "key": key,
+            "zone": {"type": "circle", "center": [lon, lat], "radius_m": radius},
+            "duration_s": NARRATION_S,
+        }
+    )
+
+
+# -- speed -------------------------------------------------------------------------------------
+
+
+def bench_speed(n_zones: int = 1000, n_fixes: int = 10_000, repeats: int = 5) -> dict[str, float]:
+    rng = np.random.default_rng(1)
+    side = 5000.0  # 1,000 zones over 5 km x 5 km, about one every 160 m
+    stops = [
+        circle_stop(f"z{i}", *rng.uniform(0, side, 2), float(rng.uniform(15, 50)))
+        for i in range(n_zones)
+    ]
+    trail = EngineTrail(stops=stops)
+    # A 1 Hz walk meandering across the area (about 12 km).
+    heading, x, y = 0.0, side / 2, side / 2
+    fixes = []
+    for k in range(n_fixes):
+        heading += float(rng.normal(0, 0.1))
+        x = min(side, max(0.0, x + WALK_SPEED * math.cos(heading)))
+        y = min(side, max(0.0, y + WALK_SPEED * math.sin(heading)))
+        lat, lon = to_latlon(x, y)
+        fixes.append(Fix(float(k), lat, lon, 5.0))
+    timings = {"one_at_a_time": [], "whole_track": [], "build": []}
+    events = 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        engine = TriggerEngine(trail)
+        timings["build"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for fix in fixes:
+            events += len(engine.feed(fix))
+        engine.finish()
+        timings["one_at_a_time"].append(time.perf_counter() - start)
+        engine = TriggerEngine(trail)
+        start = time.perf_counter()
+        engine.run(fixes)
+        timings["whole_track"].append(time.perf_counter() - start)
+    return {name: min(values) for name, values in timings.items()} | {"events": events / repeats}
+
+
+# -- robustness --------------------------------------------------------------------------------
+
+
+class NaiveEngine:
+    """Inside the radius means playing: no hysteresis, no accuracy gating, no dwell."""
+
+    def __init__(self, trail: EngineTrail) -> None:
+        self.zones = [(s.key, s.zone.center, s.zone.radius_m) for s in trail.stops]  # type: ignore[union-attr]
+        self.inside: set[str] = set()
+
+    def feed(self, fix: Fix) -> list[Event]:
+        events = []
+        t_ms = round(fix.t * 1000)
+        for key, (lon, lat), radius in self.zones:
+            now = haversine_m(lat, lon, fix.lat, fix.lon) <= radius
+            if now and key not in self.inside:
+                self.inside.add(key)
+                events += [Event(t_ms, "enter", key), Event(t_ms, "play", key)]
+            elif not now and key in self.inside:
+                self.inside.discard(key)
+                events.append(Event(t_ms, "exit", key))
+        return events
+
+
+@dataclass
+class Walk:
+    trail: EngineTrail
+    truth: list[tuple[float, float, float]]  # t, x, y
+    zones: list[tuple[str, float, float, float]]  # key, x, y, radius
+
+
+def synthetic_walk(seed: int, n_zones: int = 20) -> Walk:
+    """A walk through ``n_zones`` circles (radius 15-50 m) set 150-250 m apart.
+
+    The path crosses each zone through a point up to half a radius off its centre.
+    """
+    rng = np.random.default_rng(seed)
+    zones, waypoints = [], [(0.0, 0.0)]
+    x = y = 0.0
+    heading = 0.0
+    for i in range(n_zones):
+        heading += float(rng.uniform(-0.8, 0.8))
+        step = float(rng.uniform(150, 250))
+        x, y = x + step * math.cos(heading), y + step * math.sin(heading)
+        radius = float(rng.uniform(15, 50))
+        zones.append((f"z{i:02d}", x, y, radius))
+        off = float(rng.uniform(-0.5, 0.5)) * radius
+        waypoints.append((x - off * math.sin(heading), y + off * math.cos(heading)))
+    waypoints.append((x + 150 * math.cos(heading), y + 150 * math.sin(heading)))
+    truth, t = [], 0.0
+    for (x1, y1), (x2, y2) in itertools.pairwise(waypoints):
+        length = math.hypot(x2 - x1, y2 - y1)
+        steps = max(1, int(length / WALK_SPEED))
+        for k in range(steps):
+            share = k / steps
+            truth.append((t, x1 + share * (x2 - x1), y1 + share * (y2 - y1)))
+            t += length / steps / WALK_SPEED
+    trail = EngineTrail(stops=[circle_stop(k, zx, zy, r) for k, zx, zy, r in zones])
+    return Walk(trail, truth, zones)
+
+
+def noisy_fixes(walk: Walk, sigma: float, seed: int) -> list[Fix]:
+    """One fix a second, Gaussian noise of ``sigma`` per axis; accuracy is its 68% radius."""
+    rng = np.random.default_rng(seed)
+    accuracy = max(3.0, 1.51 * sigma)
+    fixes = []
+    for t, x, y in walk.truth:
+        dx, dy = rng.normal(0, sigma, 2) if sigma > 0 else (0.0, 0.0)
+        lat, lon = to_latlon(x + float(dx), y + float(dy))
+        fixes.append(Fix(t, lat, lon, accuracy))
+    return fixes
+
+
+def score(walk: Walk, events: list[Event]) -> tuple[int, int, list[float]]:
+    """Missed intended triggers, spurious exit/re-enter pairs, trigger delays (s)."""
+    enters: dict[str, list[float]] = {}
+    plays: set[str] = set()
+    for e in events:
+        if e.type == "enter":
+            enters.setdefault(e.stop, []).append(e.t)
+        elif e.type == "play":
+            plays.add(e.stop)
+    missed = sum(1 for key, *_ in walk.zones if key not in plays)
+    spurious = sum(max(0, len(v) - 1) for v in enters.values())
+    delays = []
+    for key, zx, zy, r in walk.zones:
+        true_entry = next(t for t, x, y in walk.truth if math.hypot(x - zx, y - zy) <= r)
+        if key in enters:
+            delays.append(enters[key][0] - true_entry)
+    return missed, spurious, delays
+
+
+def bench_robustness(walks: int, sigmas: tuple[float, ...]) -> list[dict[str, float | str]]:
+    rows: list[dict[str, float | str]] = []
+    for name in ("reference", "naive"):
+        for sigma in sigmas:
+            missed = spurious = visits = 0
+            delays: list[float] = []
+            for seed in range(walks):
+                walk = synthetic_walk(seed)
+                fixes = noisy_fixes(walk, sigma, seed=1000 + seed)
+                if name == "reference":
+                    events = TriggerEngine(walk.trail).run(fixes)
+                else:
+                    naive = NaiveEngine(walk.trail)
+                    events = [e for f in fixes for e in naive.feed(f)]
+                m, s, d = score(walk, events)
+                missed += m
+                spurious += s
+                visits += len(walk.zones)
+                delays += d
+            rows.append(
+                {
+                    "engine": name,
+                    "noise_m": sigma,
+                    "visits": visits,
+                    "missed": missed,
+                    "spurious_per_visit": spurious / visits,
+                    "median_enter_delay_s": statistics.median(delays) if delays else math.nan,
+                }
+            )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer walks, fewer repeats")
+    args = parser.parse_args()
+    speed = bench_speed(repeats=2 if args.quick else 5)
+    print("speed: 10,000 fixes x 1,000 zones (best of runs)")
+    print(f"  engine build:           {speed['build']:.3f} s")
+    print(f"  feed one fix at a time: {speed['one_at_a_time']:.3f} s")
+    print(f"  whole track (bulk):     {speed['whole_track']:.3f} s")
+    print(f"  events per run:         {speed['events']:.0f}")
+    walks = 10 if args.quick else 50
+    rows = bench_robustness(walks, (5.0, 10.0, 15.0))
+    print(f"\nrobustness: {walks} walks x 20 zones, 1 fix/s, Gaussian noise per axis")
+    print(
+        "| engine | noise sigma (m) | zone visits | missed triggers | spurious exit/re-enter "
+        "per visit | median enter time vs true entry (s) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['engine']} | {r['noise_m']:g} | {r['visits']} | {r['missed']} | "
+            f"{r['spurious_per_visit']:.3f} | {r['median_enter_delay_s']:.1f} |"
+        )
+    at_10 = next(r for r in rows if r["engine"] == "reference" and r["noise_m"] == 10.0)
+    failures = []
+    if min(speed["one_at_a_time"], speed["whole_track"]) > 0.2:
+        failures.append("10,000 fixes x 1,000 zones took more than 0.2 s")
+    if at_10["missed"] != 0:
+        failures.append("missed triggers at 10 m noise")
+    if float(at_10["spurious_per_visit"]) > 0.02:
+        failures.append("more than 0.02 spurious exit/re-enter pairs per visit at 10 m noise")
+    print("\ntargets:", "met" if not failures else "NOT met: " + "; ".join(failures))
+    if failures:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

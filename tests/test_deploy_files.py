@@ -1,0 +1,54 @@
+"""Docker does not run here: read the Dockerfile and compose file against the code instead."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from authoring.cli import app
+from server.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = {f"BALADEUR_{name.upper()}" for name in Settings.model_fields}
+# Settings of the scale mode that later work consumes (S3 blobs, the Redis job queue).
+PLANNED = {
+    "BALADEUR_REDIS_URL",
+    "BALADEUR_BLOB_BACKEND",
+    "BALADEUR_S3_ENDPOINT_URL",
+    "BALADEUR_S3_BUCKET",
+    "BALADEUR_S3_ACCESS_KEY_ID",
+    "BALADEUR_S3_SECRET_ACCESS_KEY",
+}
+PLANNED_COMMANDS = {"worker"}
+
+
+def _cli_commands() -> set[str]:
+    return {c.name for c in app.registered_commands if c.name} | {
+        g.name for g in app.registered_groups if g.name
+    }
+
+
+def test_compose_uses_known_settings_and_commands() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    env = compose["x-baladeur-environment"]
+    assert set(env) - SETTINGS - PLANNED == set()
+    assert env["BALADEUR_DATABASE_URL"].split(":-", 1)[1].startswith("postgresql+psycopg://")
+    for name, service in compose["services"].items():
+        command = service.get("command")
+        if isinstance(command, list) and command[0] == "baladeur":
+            assert command[1] in _cli_commands() | PLANNED_COMMANDS, name
+    assert compose["services"]["api"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
+
+
+def test_dockerfile_matches_settings_and_cli() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert set(re.findall(r"BALADEUR_[A-Z_]+", dockerfile)) <= SETTINGS
+    assert "libsqlite3-mod-spatialite" in dockerfile
+    assert re.search(r"^USER baladeur$", dockerfile, flags=re.MULTILINE)
+    assert "/healthz" in dockerfile
+    cmd = re.search(r'^CMD \["baladeur", "(\w+)"', dockerfile, flags=re.MULTILINE)
+    assert cmd and cmd.group(1) in _cli_commands()

@@ -1,0 +1,75 @@
+"""The engine's API: one fix at a time equals a whole track, errors, finish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trails.errors import DomainError, InvalidInput
+from trails.triggers import EngineTrail, Fix, TriggerEngine
+from trails.triggers.vectors import load_vector
+
+VECTORS_DIR = Path(__file__).resolve().parents[2] / "docs" / "trigger-vectors"
+
+
+def _trail() -> EngineTrail:
+    return EngineTrail.model_validate(
+        {
+            "stops": [
+                {
+                    "key": "a",
+                    "zone": {"type": "circle", "center": [4.4, 50.41], "radius_m": 20},
+                    "duration_s": 5,
+                }
+            ]
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["x-queue-by-priority", "x-ambience-gain", "x-requires-played", "x-finish-cut"]
+)
+def test_feeding_one_fix_at_a_time_equals_a_whole_track(name: str) -> None:
+    path = next(VECTORS_DIR.glob(f"*{name.split('-', 1)[1]}.json"))
+    data = load_vector(path)
+    trail = EngineTrail.model_validate(data["trail"])
+    fixes = [Fix(f["t"], f["lat"], f["lon"], f["accuracy_m"]) for f in data["fixes"]]
+    engine = TriggerEngine(trail)
+    events = [e for fix in fixes for e in engine.feed(fix)] + engine.finish(data["finish_t"])
+    assert [e.as_dict() for e in events] == data["expected"]
+
+
+def test_time_going_backwards_is_refused() -> None:
+    engine = TriggerEngine(_trail())
+    engine.feed(Fix(10, 50.41, 4.4, 5))
+    with pytest.raises(InvalidInput, match="backwards"):
+        engine.feed(Fix(9.5, 50.41, 4.4, 5))
+
+
+def test_bad_fix_values_are_refused() -> None:
+    engine = TriggerEngine(_trail())
+    with pytest.raises(InvalidInput, match="out of range"):
+        engine.feed(Fix(0, 91.0, 4.4, 5))
+    with pytest.raises(InvalidInput, match="negative"):
+        engine.feed(Fix(0, 50.0, 4.4, -1))
+
+
+def test_finish_closes_the_engine() -> None:
+    engine = TriggerEngine(_trail())
+    engine.feed(Fix(0, 50.41, 4.4, 5))
+    assert [e.type for e in engine.finish(2)] == ["end"]
+    with pytest.raises(DomainError):
+        engine.feed(Fix(3, 50.41, 4.4, 5))
+
+
+def test_narration_end_is_emitted_with_its_own_time_before_the_fix() -> None:
+    engine = TriggerEngine(_trail())
+    engine.feed(Fix(0, 50.41, 4.4, 5))
+    events = engine.feed(Fix(100, 50.41, 4.4, 5))
+    assert [(e.t, e.type, e.reason) for e in events] == [(5.0, "end", "finished")]
+
+
+def test_unknown_timezone_is_refused() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        EngineTrail.model_validate({"timezone": "Mars/Olympus"})
