@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from authoring.output import console, emit_json
-from server.db import migrate
 from server.db.engine import redacted
 from server.db.session import Database
 from server.settings import Settings
@@ -19,6 +18,8 @@ def upgrade(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Create the database if needed and bring its schema up to date."""
+    from server.db import migrate  # Alembic is slow to import; only the db commands need it.
+
     settings = Settings()
     db = Database.from_settings(settings)
     try:
@@ -38,6 +39,7 @@ def downgrade(
     revision: str = typer.Argument(..., help="Target revision, or 'base' to drop everything."),
 ) -> None:
     """Take the database schema back to an earlier revision."""
+    from server.db import migrate
     db = Database.from_settings(Settings())
     try:
         migrate.downgrade(db.engine, revision)
@@ -49,6 +51,7 @@ def downgrade(
 @app.command()
 def current(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Show the schema revision of the database."""
+    from server.db import migrate
     db = Database.from_settings(Settings())
     try:
         revision = migrate.current_revision(db.engine)

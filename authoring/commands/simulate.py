@@ -9,7 +9,6 @@ import typer
 
 from authoring.output import console, emit_json
 from media.probe_duration import probe_duration
-from trails.plot import plot_simulation
 from trails.simulate import simulate as run_simulation
 from trails.tracks import DEFAULT_SPEED_M_S, add_noise, read_track, resample
 from trails.trail_input import open_trail
@@ -54,6 +53,9 @@ def simulate(
     sim = run_simulation(loaded.trail, engine_trail(loaded.trail, durations, timezone), walk)
     result = sim.as_dict() | {"language": chosen}
     if plot is not None:
+        # matplotlib takes a second to import: only when a plot is asked for.
+        from trails.plot import plot_simulation
+
         result["plot"] = str(plot_simulation(sim, loaded.trail, plot))
     if as_json:
         emit_json(result)
