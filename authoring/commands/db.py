@@ -40,6 +40,7 @@ def downgrade(
 ) -> None:
     """Take the database schema back to an earlier revision."""
     from server.db import migrate
+
     db = Database.from_settings(Settings())
     try:
         migrate.downgrade(db.engine, revision)
@@ -52,6 +53,7 @@ def downgrade(
 def current(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Show the schema revision of the database."""
     from server.db import migrate
+
     db = Database.from_settings(Settings())
     try:
         revision = migrate.current_revision(db.engine)
