@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_MAX_ACCURACY_M = 30.0
 DEFAULT_COOLDOWN_S = 60.0
@@ -78,3 +78,22 @@ class TriggerRules(BaseModel):
     )
     requires: Requires | None = None
     time_windows: list[TimeWindow] = Field(default_factory=list)
+
+
+class DistanceGain(BaseModel):
+    """How an ambient layer's gain follows the distance to its zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_distance_m: float = Field(default=0.0, ge=0)
+    max_distance_m: float = Field(default=50.0, gt=0)
+    min_gain_db: float = Field(default=-40.0, le=0)
+    max_gain_db: float = Field(default=0.0, le=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DistanceGain:
+        if self.min_distance_m >= self.max_distance_m:
+            raise ValueError("min_distance_m must be smaller than max_distance_m")
+        if self.min_gain_db > self.max_gain_db:
+            raise ValueError("min_gain_db must not be above max_gain_db")
+        return self

@@ -12,7 +12,7 @@ import yaml
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from trails.errors import FieldError, InvalidInput, invalid
-from trails.rules import TriggerRules
+from trails.rules import DistanceGain, TriggerRules
 from trails.validation import (
     LanguageTag,
     PolygonCoordinates,
@@ -116,25 +116,13 @@ class Stop(_Strict):
     story: Story | None = None
 
 
-class AmbientLayer(_Strict):
+class AmbientLayer(DistanceGain):
     """A looping sound whose gain follows the distance to its zone."""
 
     key: Slug
     title: Texts = Field(default_factory=dict)
     audio: MediaPath
     zone: Zone
-    min_distance_m: float = Field(default=0.0, ge=0)
-    max_distance_m: float = Field(default=50.0, gt=0)
-    min_gain_db: float = Field(default=-40.0, le=0)
-    max_gain_db: float = Field(default=0.0, le=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> AmbientLayer:
-        if self.min_distance_m >= self.max_distance_m:
-            raise ValueError("min_distance_m must be smaller than max_distance_m")
-        if self.min_gain_db > self.max_gain_db:
-            raise ValueError("min_gain_db must not be above max_gain_db")
-        return self
 
 
 class Settings(_Strict):

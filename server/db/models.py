@@ -310,6 +310,15 @@ class ZoneColumns:
     radius_m: Mapped[float | None] = mapped_column(Float)
     polygon: Mapped[WKBElement | None] = mapped_column(_polygon())
 
+    @staticmethod
+    def shape_check() -> CheckConstraint:
+        """The constraint that a circle has a centre and radius and a polygon its shape."""
+        return CheckConstraint(
+            "(zone_kind = 'circle' AND center IS NOT NULL AND radius_m IS NOT NULL) OR "
+            "(zone_kind = 'polygon' AND polygon IS NOT NULL)",
+            name="zone_shape",
+        )
+
 
 class Stop(ZoneColumns, Base):
     """A place on a trail: a zone, trigger rules and the story that plays there."""
@@ -317,11 +326,7 @@ class Stop(ZoneColumns, Base):
     __tablename__ = "stops"
     __table_args__ = (
         UniqueConstraint("trail_id", "key"),
-        CheckConstraint(
-            "(zone_kind = 'circle' AND center IS NOT NULL AND radius_m IS NOT NULL) OR "
-            "(zone_kind = 'polygon' AND polygon IS NOT NULL)",
-            name="zone_shape",
-        ),
+        ZoneColumns.shape_check(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -344,11 +349,7 @@ class AmbientLayer(ZoneColumns, Base):
     __tablename__ = "ambient_layers"
     __table_args__ = (
         UniqueConstraint("trail_id", "key"),
-        CheckConstraint(
-            "(zone_kind = 'circle' AND center IS NOT NULL AND radius_m IS NOT NULL) OR "
-            "(zone_kind = 'polygon' AND polygon IS NOT NULL)",
-            name="zone_shape",
-        ),
+        ZoneColumns.shape_check(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from trails.rules import DEFAULT_MAX_ACCURACY_M, TriggerRules
+from trails.rules import DEFAULT_MAX_ACCURACY_M, DistanceGain, TriggerRules
 from trails.source import CircleZone, Zone
 from trails.validation import Slug
 
@@ -50,23 +50,11 @@ class EngineStop(BaseModel):
         return MIN_EXIT_MARGIN_M
 
 
-class EngineLayer(BaseModel):
+class EngineLayer(DistanceGain):
     """An ambient layer: a looping sound audible within ``max_distance_m`` of its zone."""
-
-    model_config = ConfigDict(extra="forbid")
 
     key: Slug
     zone: Zone
-    min_distance_m: float = Field(default=0.0, ge=0)
-    max_distance_m: float = Field(default=50.0, gt=0)
-    min_gain_db: float = Field(default=-40.0, le=0)
-    max_gain_db: float = Field(default=0.0, le=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> EngineLayer:
-        if self.min_distance_m >= self.max_distance_m:
-            raise ValueError("min_distance_m must be less than max_distance_m")
-        return self
 
 
 class EngineTrail(BaseModel):
