@@ -18,7 +18,7 @@ def iter_chunks(data: BinaryIO | Iterable[bytes]) -> Iterator[bytes]:
         while chunk := reader.read(CHUNK_SIZE):
             yield chunk
     else:
-        yield from data  # type: ignore[misc]
+        yield from data
 
 
 class MemoryBlobStore:
