@@ -9,3 +9,15 @@ class DatabaseUnavailable(DomainError):
     """The database cannot be reached or lacks its spatial extension."""
 
     title = "Database unavailable"
+
+
+class PayloadTooLarge(DomainError):
+    """An upload is over the size limit."""
+
+    title = "Payload too large"
+
+
+class Gone(DomainError):
+    """The resource existed but is no longer available (an expired festival route)."""
+
+    title = "Gone"

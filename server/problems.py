@@ -11,7 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.errors import DatabaseUnavailable
+from media.blobs import BlobStoreUnavailable
+from server.errors import DatabaseUnavailable, Gone, PayloadTooLarge
+from server.ranges import RangeNotSatisfiable
 from server.schemas.problem import FieldProblem, Problem
 from trails.errors import Conflict, DomainError, InvalidInput, NotFound
 
@@ -24,6 +26,10 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     DatabaseUnavailable: 503,
+    PayloadTooLarge: 413,
+    RangeNotSatisfiable: 416,
+    Gone: 410,
+    BlobStoreUnavailable: 503,
 }
 
 
@@ -66,7 +72,14 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, InvalidInput):
         errors = [FieldProblem(**e.as_dict()) for e in exc.errors]
     status = status_for(exc)
-    headers = {"Retry-After": "5"} if status == 503 else None
+    headers = None
+    if isinstance(exc, BlobStoreUnavailable):
+        status = 507 if exc.full else 503
+        headers = {"Retry-After": str(exc.retry_after_s)}
+    elif status == 503:
+        headers = {"Retry-After": "5"}
+    elif isinstance(exc, RangeNotSatisfiable):
+        headers = {"Content-Range": f"bytes */{exc.size}"}
     return problem_response(
         request, status, exc.detail, title=exc.title, errors=errors, headers=headers
     )

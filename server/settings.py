@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,26 @@ class Settings(BaseSettings):
     spatialite_library: str = Field(
         default="mod_spatialite", description="Name or path of the SpatiaLite extension."
     )
+    blob_backend: Literal["local", "s3"] = Field(default="local")
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = Field(default=None, description="For S3-compatible stores.")
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    redis_url: str | None = Field(
+        default=None, description="Job queue on Redis; default an embedded SQLite queue."
+    )
+    workers: int = Field(default=0, ge=0, description="Job workers; 0 means one per core.")
+    inprocess_worker: bool = Field(
+        default=True, description="Run jobs inside `baladeur serve` (embedded mode)."
+    )
+    job_timeout_s: float = Field(default=3600, gt=0, description="Wall-clock limit of one encode.")
+    max_upload_bytes: int = Field(default=2 * 1024**3, gt=0)
+    max_duration_s: float = Field(default=4 * 3600, gt=0)
+    signing_key: SecretStr | None = Field(
+        default=None, description="Base64 Ed25519 private key; default a key in the data dir."
+    )
+    bundle_warning_bytes: int = Field(default=150 * 1024**2, gt=0)
 
     @cached_property
     def resolved_data_dir(self) -> Path:

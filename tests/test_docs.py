@@ -11,7 +11,7 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 
 def test_every_setting_is_documented_and_nothing_else() -> None:
-    documented = set(re.findall(r"`(BALADEUR_[A-Z_]+)`", README))
+    documented = set(re.findall(r"`(BALADEUR_[A-Z0-9_]+)`", README))
     actual = {f"BALADEUR_{name.upper()}" for name in Settings.model_fields}
     assert documented == actual
 

@@ -17,7 +17,7 @@ def _our_tables(engine: Engine) -> set[str]:
 def test_upgrade_downgrade_and_no_autogenerate_difference(empty_engine: Engine) -> None:
     assert migrate.current_revision(empty_engine) is None
     migrate.upgrade(empty_engine)
-    assert migrate.current_revision(empty_engine) == "0001"
+    assert migrate.current_revision(empty_engine) == "0002"
     assert _our_tables(empty_engine) == OUR_TABLES
     assert migrate.pending_differences(empty_engine) == []
 

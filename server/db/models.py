@@ -9,12 +9,14 @@ from typing import Any
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Enum,
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -385,3 +387,28 @@ class Release(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     trail: Mapped[Trail] = relationship(back_populates="releases", foreign_keys=[trail_id])
+    bundles: Mapped[list[ReleaseBundle]] = relationship(
+        back_populates="release", cascade="all, delete-orphan", order_by="ReleaseBundle.profile"
+    )
+
+
+class ReleaseBundle(Base):
+    """One audio profile of a release: its signed manifest and its bundle blob."""
+
+    __tablename__ = "release_bundles"
+    __table_args__ = (UniqueConstraint("release_id", "profile"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
+    profile: Mapped[str] = mapped_column(String(16))
+    # The exact signed bytes: re-serialising could change them and break the signature.
+    manifest_bytes: Mapped[bytes] = mapped_column(LargeBinary)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[dict[str, Any]] = mapped_column(JSON)
+    bundle_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    bundle_bytes: Mapped[int] = mapped_column(BigInteger)
+    size_report: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    release: Mapped[Release] = relationship(back_populates="bundles")

@@ -1,0 +1,105 @@
+"""HTTP byte ranges (RFC 9110): parse ``Range``, honour ``If-Range``, build responses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
+
+from trails.errors import DomainError
+
+_SINGLE = re.compile(r"^bytes=(\d*)-(\d*)$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class RangeNotSatisfiable(DomainError):
+    """The requested range starts past the end of the content."""
+
+    title = "Range not satisfiable"
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"the range starts past the end of the {size} bytes")
+        self.size = size
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """An inclusive byte range within content of a known size."""
+
+    start: int
+    end: int
+
+    @property
+    def length(self) -> int:
+        """Number of bytes in the range."""
+        return self.end - self.start + 1
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None:
+    """The single range a ``Range`` header asks for, or ``None`` to send everything.
+
+    Multiple ranges and malformed headers are answered with the whole content, which
+    RFC 9110 allows; a range starting past the end raises :class:`RangeNotSatisfiable`.
+    """
+    if not header:
+        return None
+    match = _SINGLE.match(header.strip())
+    if not match:
+        return None
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":
+        suffix = int(last)
+        if suffix == 0:
+            raise RangeNotSatisfiable(size)
+        return ByteRange(max(0, size - suffix), size - 1)
+    start = int(first)
+    end = size - 1 if last == "" else min(int(last), size - 1)
+    if start >= size:
+        raise RangeNotSatisfiable(size)
+    if end < start:
+        return None
+    return ByteRange(start, end)
+
+
+def serve_bytes(
+    request: Request,
+    *,
+    size: int,
+    etag: str,
+    content_type: str,
+    opener: Callable[[int, int], Iterator[bytes]],
+    cache_control: str = IMMUTABLE,
+    filename: str | None = None,
+) -> Response:
+    """Answer GET or HEAD for content with a strong ETag, with Range and If-Range support."""
+    quoted = f'"{etag}"'
+    headers = {
+        "ETag": quoted,
+        "Accept-Ranges": "bytes",
+        "Cache-Control": cache_control,
+    }
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if request.headers.get("if-none-match") in (quoted, "*"):
+        return Response(status_code=304, headers=headers)
+    wanted = parse_range(request.headers.get("range"), size)
+    if_range = request.headers.get("if-range")
+    if wanted is not None and if_range is not None and if_range != quoted:
+        # A stale validator: the client's partial copy is of other bytes; send the new file.
+        wanted = None
+    if wanted is None:
+        status, start, end = 200, 0, size - 1
+    else:
+        status, start, end = 206, wanted.start, wanted.end
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    headers["Content-Length"] = str(end - start + 1 if size else 0)
+    if request.method == "HEAD" or size == 0:
+        return Response(status_code=status, headers=headers, media_type=content_type)
+    return StreamingResponse(
+        opener(start, end), status_code=status, headers=headers, media_type=content_type
+    )
