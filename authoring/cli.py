@@ -6,7 +6,17 @@ import sys
 
 import typer
 
-from authoring.commands import db, importing, serve, simulate, validate
+from authoring.commands import (
+    build,
+    db,
+    importing,
+    media,
+    serve,
+    simulate,
+    validate,
+    verify,
+    worker,
+)
 from authoring.output import report_error
 from trails.errors import DomainError
 
@@ -21,8 +31,12 @@ app.add_typer(db.app, name="db")
 app.command("import")(importing.import_folder)
 app.command("serve")(serve.serve)
 # Further command modules register here.
+app.add_typer(media.app, name="media")
+app.command("build")(build.build)
+app.command("verify")(verify.verify)
 app.command("simulate")(simulate.simulate)
 app.command("validate")(validate.validate)
+app.command("worker")(worker.worker)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,28 +2,51 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from media.blobs import BlobStore
 from server import problems
+from server.blobs import make_blob_store
 from server.db.session import Database
-from server.routes import health, trails
+from server.jobs import Jobs, start_embedded
+from server.keys import keyring as keyring_from
+from server.routes import delivery, health, trails
 from server.settings import Settings
+from trails.bundle.signing import Keyring
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """Build the application; the database is opened (and checked) at start-up."""
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    blobs: BlobStore | None = None,
+    jobs: Jobs | None = None,
+    keys: Keyring | None = None,
+) -> FastAPI:
+    """Build the application; the database and storage are opened (and checked) at start-up.
+
+    In the embedded mode job workers run as threads of this process.
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
         app.state.database = database or Database.from_settings(settings)
+        app.state.blobs = blobs or make_blob_store(settings)
+        app.state.keyring = keys or keyring_from(settings)
+        app.state.jobs = jobs or Jobs(settings, database=app.state.database, blobs=app.state.blobs)
+        stop_workers = None
+        if jobs is None and settings.inprocess_worker:
+            stop_workers = start_embedded(app.state.jobs, settings.workers or os.cpu_count() or 1)
         try:
             yield
         finally:
+            if stop_workers is not None:
+                stop_workers()
             if owned:
                 app.state.database.dispose()
 
@@ -37,4 +60,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     problems.install(app)
     app.include_router(health.router)
     app.include_router(trails.router)
+    app.include_router(delivery.router)
     return app

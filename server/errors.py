@@ -11,13 +11,13 @@ class DatabaseUnavailable(DomainError):
     title = "Database unavailable"
 
 
-class PayloadTooLarge(DomainError):
-    """An upload is over the size limit."""
-
-    title = "Payload too large"
-
-
 class Gone(DomainError):
     """The resource existed but is no longer available (an expired festival route)."""
 
     title = "Gone"
+
+
+class NotYetAvailable(DomainError):
+    """A scheduled trail before its validity window opens."""
+
+    title = "Not yet available"

@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from media.blobs import BlobStoreUnavailable
-from server.errors import DatabaseUnavailable, Gone, PayloadTooLarge
+from media.errors import MediaProcessingFailed, MediaTimeout, MediaToolMissing, RejectedMedia
+from server.errors import DatabaseUnavailable, Gone, NotYetAvailable
 from server.ranges import RangeNotSatisfiable
 from server.schemas.problem import FieldProblem, Problem
 from trails.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -26,9 +27,13 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     DatabaseUnavailable: 503,
-    PayloadTooLarge: 413,
+    RejectedMedia: 422,
+    MediaProcessingFailed: 422,
+    MediaTimeout: 504,
+    MediaToolMissing: 503,
     RangeNotSatisfiable: 416,
     Gone: 410,
+    NotYetAvailable: 403,
     BlobStoreUnavailable: 503,
 }
 
@@ -78,6 +83,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after_s)}
     elif status == 503:
         headers = {"Retry-After": "5"}
+    elif isinstance(exc, RejectedMedia):
+        # The size limit and "this is not audio" have their own statuses.
+        status = {"too_large": 413, "not_audio": 415}.get(exc.reason, status)
     elif isinstance(exc, RangeNotSatisfiable):
         headers = {"Content-Range": f"bytes */{exc.size}"}
     return problem_response(

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import mimetypes
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import LineString, Point, box
-from sqlalchemy import func, select
+from shapely.geometry import LineString
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from media.blobs import BlobStore
+from media.errors import RejectedMedia
+from media.ingest import staged_upload
+from media.limits import MediaLimits
+from media.probe import probe
 from server.db.models import SRID as _SRID
 from server.db.models import (
     AmbientLayer,
     Asset,
     AudioRole,
     Organisation,
-    Release,
     Stop,
     Story,
     StoryVersion,
@@ -30,9 +32,9 @@ from server.db.models import (
     ZoneColumns,
     ZoneKind,
 )
-from trails.errors import NotFound
+from server.ingest import accept_upload
+from trails.errors import FieldError, InvalidInput, NotFound
 from trails.source import CircleZone, LoadedSource, PolygonZone, TrailSource, parse_source
-from trails.summary import summarise
 from trails.zones import zone_geometry
 
 
@@ -57,23 +59,28 @@ def get_or_create_organisation(
     return org
 
 
-def _asset_for(session: Session, org: Organisation, loaded: LoadedSource, relative: str) -> Asset:
-    sha = loaded.sha256(relative)
-    asset = session.scalar(
-        select(Asset).where(Asset.organisation_id == org.id, Asset.sha256 == sha)
-    )
-    if asset is None:
-        path = loaded.media_file(relative)
-        asset = Asset(
+def _asset_for(
+    session: Session,
+    org: Organisation,
+    loaded: LoadedSource,
+    relative: str,
+    media: MediaContext,
+    role: AudioRole,
+) -> Asset:
+    with (
+        loaded.media_file(relative).open("rb") as fh,
+        staged_upload(fh, limits=media.limits) as staged,
+    ):
+        accepted = accept_upload(
+            session,
+            media.blobs,
+            staged,
             organisation_id=org.id,
-            sha256=sha,
-            bytes=path.stat().st_size,
             filename=PurePosixPath(relative).name,
-            mime_type=mimetypes.guess_type(relative)[0],
+            role=role,
+            limits=media.limits,
         )
-        session.add(asset)
-        session.flush()
-    return asset
+    return accepted.asset
 
 
 def _set_zone(row: ZoneColumns, zone: CircleZone | PolygonZone) -> None:
@@ -109,10 +116,47 @@ def _media_name(sha256: str, filename: str) -> str:
     return f"media/{sha256}{PurePosixPath(filename).suffix.lower()}"
 
 
+@dataclass(frozen=True)
+class MediaContext:
+    """Where imported media go and what they may be."""
+
+    blobs: BlobStore
+    limits: MediaLimits
+
+
+def check_media(loaded: LoadedSource, limits: MediaLimits) -> None:
+    """Probe every audio file of a source first, so that a refused file stores nothing.
+
+    Every refused file is listed at once.
+    """
+    audio = [
+        version.audio
+        for stop in loaded.trail.stops
+        for version in (stop.story.versions.values() if stop.story else [])
+    ] + [layer.audio for layer in loaded.trail.ambience]
+    errors = []
+    for relative in dict.fromkeys(audio):
+        try:
+            probe(loaded.media_file(relative), limits)
+        except RejectedMedia as exc:
+            errors.append(FieldError(relative, relative, exc.detail))
+    if errors:
+        raise InvalidInput(errors)
+
+
 def import_source(
-    session: Session, loaded: LoadedSource, org: Organisation, fingerprint: str
+    session: Session,
+    loaded: LoadedSource,
+    org: Organisation,
+    fingerprint: str,
+    media: MediaContext,
 ) -> Trail:
-    """Create or replace the draft of the trail described by a source folder."""
+    """Create or replace the draft of the trail described by a source folder.
+
+    Media files become assets (stored, probed, not yet encoded): a file the pipeline
+    refuses stops the import, and the caller's transaction leaves nothing behind.
+    """
+    check_media(loaded, media.limits)
     src = loaded.trail
     trail = session.scalar(select(Trail).where(Trail.slug == src.slug))
     if trail is None:
@@ -132,7 +176,6 @@ def import_source(
     trail.valid_from, trail.valid_until = src.valid_from, src.valid_until
     trail.route = from_shape(LineString(src.route), srid=_SRID) if src.route else None
     trail.settings = src.settings.model_dump()
-    trail.cover_asset_id = _asset_for(session, org, loaded, src.cover).id if src.cover else None
     trail.source_sha256 = fingerprint
     trail.stops.clear()
     trail.ambience.clear()
@@ -158,7 +201,9 @@ def import_source(
                 story.versions.append(
                     StoryVersion(
                         language=language,
-                        audio=_asset_for(session, org, loaded, version.audio),
+                        audio=_asset_for(
+                            session, org, loaded, version.audio, media, AudioRole(spec.story.role)
+                        ),
                         transcript_vtt=transcript,
                         text=version.text,
                     )
@@ -170,7 +215,9 @@ def import_source(
         layer = AmbientLayer(
             key=spec_layer.key,
             titles=dict(spec_layer.title),
-            asset_id=_asset_for(session, org, loaded, spec_layer.audio).id,
+            asset_id=_asset_for(
+                session, org, loaded, spec_layer.audio, media, AudioRole.immersive
+            ).id,
             min_distance_m=spec_layer.min_distance_m,
             max_distance_m=spec_layer.max_distance_m,
             min_gain_db=spec_layer.min_gain_db,
@@ -246,32 +293,6 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
     if trail.route is not None:
         data["route"] = [list(c) for c in to_shape(trail.route).coords]
     return parse_source(data)
-
-
-def publish(session: Session, trail: Trail) -> Release:
-    """Make a new immutable release of the trail's current draft and make it current."""
-    source = to_source(session, trail)
-    summary = summarise(source)
-    manifest = summary.public
-    manifest_bytes = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
-    last = session.scalar(select(func.max(Release.number)).where(Release.trail_id == trail.id))
-    release = Release(
-        trail_id=trail.id,
-        number=(last or 0) + 1,
-        manifest=manifest,
-        manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
-        start_point=from_shape(Point(summary.start), srid=_SRID),
-        extent=from_shape(box(*summary.bbox.as_tuple()), srid=_SRID),
-        visibility=trail.visibility,
-        valid_from=trail.valid_from,
-        valid_until=trail.valid_until,
-        created_at=datetime.now(UTC),
-    )
-    session.add(release)
-    session.flush()
-    trail.current_release_id = release.id
-    session.flush()
-    return release
 
 
 def load_trail(session: Session, slug: str) -> Trail:

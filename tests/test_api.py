@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from media.blobs.memory import MemoryBlobStore
 from server.app import create_app
 from server.db.session import Database
 from server.settings import Settings
-from server.trails_store import get_or_create_organisation, import_source, publish
-from tests.support.factories import add_trail, trail_source
-from trails.source import load_source
+from tests.support.factories import add_demo, add_trail, trail_source
 
 
 @pytest.fixture
-def client(db: Database, tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(data_dir=tmp_path), database=db)
+def blobs() -> MemoryBlobStore:
+    return MemoryBlobStore()
+
+
+@pytest.fixture
+def client(db: Database, tmp_path: Path, blobs: MemoryBlobStore) -> Iterator[TestClient]:
+    settings = Settings(data_dir=tmp_path, inprocess_worker=False)
+    app = create_app(settings, database=db, blobs=blobs)
     with TestClient(app) as c:
         yield c
 
 
 @pytest.fixture
-def demo(db: Database, demo_folder: Path) -> None:
-    loaded = load_source(demo_folder)
-    with db.transaction() as session:
-        trail = import_source(session, loaded, get_or_create_organisation(session, "demo"), "x")
-        publish(session, trail)
+def demo(db: Database, demo_folder: Path, blobs: MemoryBlobStore) -> None:
+    add_demo(db, demo_folder, blobs)
 
 
 def _assert_problem(response: object, status: int) -> dict[str, object]:
@@ -47,7 +53,8 @@ def test_health(client: TestClient) -> None:
     assert ready.json()["status"] == "ready"
 
 
-def test_demo_trail_is_listed(client: TestClient, demo: None) -> None:
+def test_demo_trail_end_to_end(client: TestClient, demo: None) -> None:
+    """The demo, imported with its media, encoded and published, as a visitor finds it."""
     items = client.get("/v1/trails").json()["items"]
     assert [i["slug"] for i in items] == ["moulin-de-marchienne"]
     item = items[0]
@@ -57,15 +64,34 @@ def test_demo_trail_is_listed(client: TestClient, demo: None) -> None:
     assert item["release"] == 1
     assert item["distance_m"] is None
 
-
-def test_trail_detail(client: TestClient, demo: None) -> None:
     body = client.get("/v1/trails/moulin-de-marchienne").json()
-    assert next(s["key"] for s in body["stops"]) == "moulin"
+    assert body["stops"][0]["key"] == "moulin"
     assert {s["zone"]["type"] for s in body["stops"]} == {"circle", "polygon"}
     assert sum("en" in s["languages"] for s in body["stops"]) >= 2
     west, south, east, north = body["bbox"]
     lon, lat = body["start"]["coordinates"]
     assert west <= lon <= east and south <= lat <= north
+
+    manifest = client.get("/v1/trails/moulin-de-marchienne/manifest").json()
+    audio = [m for m in manifest["media"] if m["kind"] == "audio"]
+    assert len(audio) == 10  # nine narrations and the ambience
+    assert all(m["mime_type"] == "audio/ogg" for m in audio)
+    assert any(m["kind"] == "transcript" for m in manifest["media"])
+    first = audio[0]
+    got = client.get(f"/v1/{first['path']}")
+    assert got.status_code == 200
+    assert hashlib.sha256(got.content).hexdigest() == first["sha256"]
+    part = client.get(f"/v1/{first['path']}", headers={"Range": "bytes=0-3"})
+    assert part.status_code == 206 and part.content == b"OggS"
+
+    bundle = client.get("/v1/trails/moulin-de-marchienne/bundle", params={"profile": "aac"})
+    assert bundle.status_code == 200  # the test client follows the redirect
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as zf:
+        names = zf.namelist()
+        assert all(zf.getinfo(n).compress_type == zipfile.ZIP_STORED for n in names)
+        aac = json.loads(zf.read("manifest.json"))
+    assert aac["profile"] == "aac"
+    assert {m["mime_type"] for m in aac["media"] if m["kind"] == "audio"} == {"audio/mp4"}
 
 
 def test_near_and_radius(client: TestClient, db: Database) -> None:

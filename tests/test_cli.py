@@ -78,12 +78,17 @@ def test_import_publish_and_skip_when_unchanged(
         database_url=database_url,
     )
     assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout) == {
+    result = json.loads(first.stdout)
+    assert {k: result[k] for k in ("slug", "imported", "release", "stops")} == {
         "slug": "moulin-de-marchienne",
         "imported": True,
         "release": 1,
         "stops": 6,
     }
+    opus = result["size"]["profiles"]["opus"]
+    assert 0 < opus["bytes"] < 2_000_000
+    assert opus["stops"][0]["key"] == "moulin"
+    assert result["size"]["warnings"] == []
     again = baladeur(
         "import",
         str(demo_folder),
@@ -96,18 +101,71 @@ def test_import_publish_and_skip_when_unchanged(
     assert _counts(db) == (1, 6, 1)
 
 
+@pytest.fixture
+def small_folder(tmp_path: Path) -> Path:
+    """A two-stop trail with one-second tones, quick to encode."""
+    folder = tmp_path / "small"
+    (folder / "media").mkdir(parents=True)
+    stops = []
+    for i, key in enumerate(("un", "deux")):
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency={300 + 200 * i}:duration=1",
+                "-c:a",
+                "libopus",
+                "-y",
+                str(folder / "media" / f"{key}.opus"),
+            ],
+            check=True,
+        )
+        stops.append(
+            {
+                "key": key,
+                "title": {"fr": key},
+                "zone": {"type": "circle", "center": [4.39 + i * 0.002, 50.40], "radius_m": 25},
+                "story": {"versions": {"fr": {"audio": f"media/{key}.opus"}}},
+            }
+        )
+    trail = {"slug": "petit", "languages": ["fr"], "title": {"fr": "Petit"}, "stops": stops}
+    (folder / "trail.yaml").write_text(yaml.safe_dump(trail, allow_unicode=True))
+    return folder
+
+
 def test_changed_folder_makes_a_new_release(
-    db: Database, database_url: str, demo_folder: Path, tmp_path: Path, baladeur
+    db: Database, database_url: str, small_folder: Path, baladeur
 ) -> None:
-    folder = tmp_path / "trail"
-    shutil.copytree(demo_folder, folder)
+    folder = small_folder
     assert baladeur("import", str(folder), "--publish", database_url=database_url).returncode == 0
     data = yaml.safe_load((folder / "trail.yaml").read_text())
-    data["stops"] = data["stops"][:3]
+    data["stops"] = data["stops"][:1]
     (folder / "trail.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
     result = baladeur("import", str(folder), "--publish", "--if-changed", database_url=database_url)
     assert result.returncode == 0, result.stderr
-    assert _counts(db) == (1, 3, 2)
+    assert _counts(db) == (1, 1, 2)
+
+
+def test_refused_media_file_stops_the_import(
+    db: Database, database_url: str, small_folder: Path, tmp_path: Path, baladeur
+) -> None:
+    (small_folder / "media" / "deux.opus").write_bytes(b"%PDF-1.4\n" + b"x" * 2000)
+    result = baladeur("import", str(small_folder), "--publish", database_url=database_url)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "error: media/deux.opus: the file is a PDF document" in result.stderr
+    assert _counts(db) == (0, 0, 0)
+    with db.transaction() as s:
+        from server.db.models import Asset
+
+        assert s.scalar(select(func.count()).select_from(Asset)) == 0
+    # Every file is checked before any is stored: no blob, no temporary file.
+    assert [p for p in (tmp_path / "data" / "blobs").rglob("*") if p.is_file()] == []
 
 
 @pytest.mark.parametrize(
@@ -149,8 +207,9 @@ def test_bad_folder_is_one_line_and_writes_nothing(
 
 
 def test_failure_inside_the_transaction_leaves_nothing(
-    db: Database, database_url: str, demo_folder: Path, tmp_path: Path, baladeur
+    db: Database, database_url: str, small_folder: Path, baladeur
 ) -> None:
+    demo_folder = small_folder
     # Another organisation owns the slug: the import stops half-way and must roll back.
     ok = baladeur("import", str(demo_folder), "--org", "first", database_url=database_url)
     assert ok.returncode == 0, ok.stderr

@@ -1,15 +1,21 @@
-"""Open what a command names as a trail: a source folder now, a bundle when its reader exists."""
+"""Open what a command names as a trail: a source folder or a verified bundle file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from trails.bundle.source import BundleSource, trail_from_manifest
+from trails.bundle.verify import read_bundle
 from trails.errors import invalid
 from trails.source import SOURCE_FILE, LoadedSource, load_source
 
 # A reader answers None when the path is not its kind, else the loaded trail.
 TrailReader = Callable[[Path], LoadedSource | None]
+Keys = Mapping[str, Ed25519PublicKey] | None
 
 
 def _source_folder(path: Path) -> LoadedSource | None:
@@ -18,8 +24,27 @@ def _source_folder(path: Path) -> LoadedSource | None:
     return None
 
 
-# Bundle support (issue 4) plugs in here, as a reader for verified bundle files.
-READERS: list[TrailReader] = [_source_folder]
+def read_bundle_file(path: Path, keys: Keys = None) -> BundleSource:
+    """A bundle, verified in full (the signature too when ``keys`` are given), as a trail."""
+    report = read_bundle(path, keys)
+    if report.manifest is None:  # cannot happen for a report without problems
+        raise invalid("src", str(path), "the bundle has no readable manifest")
+    return BundleSource(trail_from_manifest(report.manifest), path, report.manifest)
+
+
+def _bundle_file(path: Path) -> LoadedSource | None:
+    if not path.is_file():
+        return None
+    if not zipfile.is_zipfile(path):
+        raise invalid(
+            "src",
+            str(path),
+            f"not a trail source folder (a folder with {SOURCE_FILE}) nor a bundle (a zip archive)",
+        )
+    return read_bundle_file(path)
+
+
+READERS: list[TrailReader] = [_source_folder, _bundle_file]
 
 
 def open_trail(path: str | Path) -> LoadedSource:
@@ -34,6 +59,5 @@ def open_trail(path: str | Path) -> LoadedSource:
     raise invalid(
         "src",
         str(target),
-        f"not a trail source folder (a folder with {SOURCE_FILE}); "
-        "reading bundles is not supported yet",
+        f"not a trail source folder (a folder with {SOURCE_FILE}) nor a bundle file",
     )

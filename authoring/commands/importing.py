@@ -1,22 +1,29 @@
-"""``baladeur import``: load a trail source folder into the database."""
+"""``baladeur import``: load a trail source folder into the database, and publish it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
+from rich.progress import Progress
 from sqlalchemy import select
 
-from authoring.output import console, emit_json
-from server.db.models import Trail
+from authoring.output import console, emit_json, err_console
+from media.blobs import BlobStore
+from server.blobs import make_blob_store
+from server.db.models import Asset, AssetStatus, Release, Trail
 from server.db.session import Database
+from server.ingest import limits_from, process_many
+from server.keys import keyring
+from server.publishing import publish, release_size_report
 from server.settings import Settings
 from server.trails_store import (
+    MediaContext,
     get_or_create_organisation,
     import_source,
-    publish,
     source_fingerprint,
 )
+from trails.errors import DomainError
 from trails.source import load_source
 
 
@@ -29,10 +36,18 @@ def import_folder(
     ),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Import (or re-import) a trail from a source folder, in one transaction."""
+    """Import (or re-import) a trail from a source folder, encode its audio, and publish.
+
+    The import is one transaction: a folder with any invalid value or refused media file
+    changes nothing. Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error.
+    """
     loaded = load_source(folder)
     fingerprint = source_fingerprint(loaded)
-    db = Database.from_settings(Settings())
+    settings = Settings()
+    db = Database.from_settings(settings)
+    blobs = make_blob_store(settings)
+    limits = limits_from(settings)
+    result: dict[str, object] = {"slug": loaded.trail.slug, "stops": len(loaded.trail.stops)}
     try:
         with db.transaction() as session:
             existing = session.scalar(select(Trail).where(Trail.slug == loaded.trail.slug))
@@ -42,27 +57,71 @@ def import_folder(
                 and existing.source_sha256 == fingerprint
                 and (existing.current_release_id is not None or not do_publish)
             )
-            release_number = None
             if not unchanged:
                 org = get_or_create_organisation(session, organisation)
-                trail = import_source(session, loaded, org, fingerprint)
-                if do_publish:
-                    release_number = publish(session, trail).number
+                import_source(session, loaded, org, fingerprint, MediaContext(blobs, limits))
+            pending = session.scalars(
+                select(Asset.id).where(Asset.status == AssetStatus.pending)
+            ).all()
+        result["imported"] = not unchanged
+        _encode(db, blobs, list(pending), settings, quiet=json_out)
+        result["release"] = None
+        if do_publish and not unchanged:
+            release = publish(
+                db, blobs, keyring(settings), loaded.trail.slug, publisher=organisation
+            )
+            result["release"] = release.number
+            with db.transaction() as session:
+                report = release_size_report(
+                    session.get_one(Release, release.id), settings.bundle_warning_bytes
+                )
+            result["size"] = report
     finally:
         db.dispose()
-    result = {
-        "slug": loaded.trail.slug,
-        "imported": not unchanged,
-        "release": release_number,
-        "stops": len(loaded.trail.stops),
-    }
+    _report(result, json_out)
+
+
+def _encode(
+    db: Database, blobs: BlobStore, pending: list[int], settings: Settings, quiet: bool
+) -> None:
+    if not pending:
+        return
+    with Progress(console=err_console, disable=quiet, transient=True) as progress:
+        task = progress.add_task("encoding audio", total=len(pending))
+        statuses = process_many(
+            db,
+            blobs,
+            pending,
+            limits=limits_from(settings),
+            timeout_s=settings.job_timeout_s,
+            workers=settings.workers or None,
+            on_done=lambda _id, _status: progress.advance(task),
+        )
+    failed = sorted(
+        asset_id for asset_id, status in statuses.items() if status != AssetStatus.ready
+    )
+    if failed:
+        with db.transaction() as session:
+            reasons = [
+                f"{a.filename}: {a.failure_reason}"
+                for a in session.scalars(select(Asset).where(Asset.id.in_(failed)))
+            ]
+        raise DomainError("; ".join(reasons))
+
+
+def _report(result: dict[str, object], json_out: bool) -> None:
     if json_out:
         emit_json(result)
-    elif unchanged:
-        console.print(f"trail {loaded.trail.slug}: unchanged, nothing to do", highlight=False)
-    else:
-        published = f", published as release {release_number}" if release_number else ""
-        console.print(
-            f"trail {loaded.trail.slug}: imported {len(loaded.trail.stops)} stops{published}",
-            highlight=False,
-        )
+        return
+    slug = result["slug"]
+    if not result["imported"]:
+        console.print(f"trail {slug}: unchanged, nothing to do", highlight=False)
+        return
+    published = f", published as release {result['release']}" if result["release"] else ""
+    console.print(f"trail {slug}: imported {result['stops']} stops{published}", highlight=False)
+    size = result.get("size")
+    if isinstance(size, dict):
+        for profile, entry in size["profiles"].items():
+            console.print(f"  {profile} bundle: {entry['bytes'] / 1e6:.1f} MB", highlight=False)
+        for warning in size["warnings"]:
+            console.print(f"  [yellow]warning:[/] {warning}", highlight=False)

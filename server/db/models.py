@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     DateTime,
+    Dialect,
     Enum,
     Float,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -44,6 +46,25 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store in UTC; a naive value is taken to be UTC already."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Read back with the UTC zone attached."""
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -114,7 +135,7 @@ class ZoneKind(enum.StrEnum):
 class Timestamps:
     """Creation and update times."""
 
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
@@ -162,7 +183,7 @@ class Membership(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[Role] = mapped_column(_enum(Role))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -212,7 +233,7 @@ class Rendition(Base):
     bytes: Mapped[int] = mapped_column(Integer)
     mime_type: Mapped[str] = mapped_column(String(100))
     duration_s: Mapped[float] = mapped_column(Float)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     asset: Mapped[Asset] = relationship(back_populates="renditions")
 
@@ -275,8 +296,8 @@ class Trail(Timestamps, Base):
     access_code_hash: Mapped[str | None] = mapped_column(String(255))
     licence: Mapped[str | None] = mapped_column(String(100))
     credits: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cover_asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
     route: Mapped[WKBElement | None] = mapped_column(
         Geometry("LINESTRING", srid=SRID, spatial_index=False)
@@ -382,14 +403,15 @@ class Release(Base):
     start_point: Mapped[WKBElement] = mapped_column(_point(), nullable=False)
     extent: Mapped[WKBElement] = mapped_column(_polygon(), nullable=False)
     visibility: Mapped[Visibility] = mapped_column(_enum(Visibility))
-    valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     trail: Mapped[Trail] = relationship(back_populates="releases", foreign_keys=[trail_id])
     bundles: Mapped[list[ReleaseBundle]] = relationship(
         back_populates="release", cascade="all, delete-orphan", order_by="ReleaseBundle.profile"
     )
+    media: Mapped[list[ReleaseMedia]] = relationship(cascade="all, delete-orphan")
 
 
 class ReleaseBundle(Base):
@@ -412,3 +434,17 @@ class ReleaseBundle(Base):
     size_report: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     release: Mapped[Release] = relationship(back_populates="bundles")
+
+
+class ReleaseMedia(Base):
+    """A content-addressed file that a release's bundles contain, served on its own too."""
+
+    __tablename__ = "release_media"
+
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    path: Mapped[str] = mapped_column(String(100))
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    mime_type: Mapped[str] = mapped_column(String(100))

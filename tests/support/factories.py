@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from media.blobs import BlobStore
+from media.blobs.memory import MemoryBlobStore
+from media.limits import MediaLimits
+from server.db.models import Release
 from server.db.session import Database
-from server.trails_store import get_or_create_organisation, import_source, publish
+from server.publishing import publish
+from server.trails_store import MediaContext, get_or_create_organisation, import_source
+from trails.bundle.signing import Keyring
 from trails.source import LoadedSource, parse_source
 
 
@@ -28,10 +35,41 @@ def trail_source(slug: str, lat: float, lon: float, **overrides: Any) -> LoadedS
     return LoadedSource(parse_source(data), Path("."))
 
 
-def add_trail(db: Database, loaded: LoadedSource, *, published: bool = True) -> None:
-    """Import a trail into the demo organisation, and publish it unless told not to."""
+_SHARED_KEYS = Keyring(Path(tempfile.mkdtemp(prefix="baladeur-test-keys-")))
+
+
+def add_trail(
+    db: Database,
+    loaded: LoadedSource,
+    *,
+    published: bool = True,
+    blobs: BlobStore | None = None,
+    keys: Keyring | None = None,
+) -> Release | None:
+    """Import a trail into the test organisation, and publish it unless told not to."""
+    blobs = blobs or MemoryBlobStore()
     with db.transaction() as session:
         org = get_or_create_organisation(session, "tests")
-        trail = import_source(session, loaded, org, fingerprint=loaded.trail.slug)
-        if published:
-            publish(session, trail)
+        import_source(session, loaded, org, loaded.trail.slug, MediaContext(blobs, MediaLimits()))
+    if not published:
+        return None
+    return publish(db, blobs, keys or _SHARED_KEYS, loaded.trail.slug, publisher="tests")
+
+
+def add_demo(db: Database, folder: Path, blobs: BlobStore, keys: Keyring | None = None) -> Release:
+    """Import the demo trail with its media, encode everything, and publish it."""
+    from sqlalchemy import select
+
+    from server.db.models import Asset, AssetStatus
+    from server.ingest import process_many
+    from trails.source import load_source
+
+    loaded = load_source(folder)
+    with db.transaction() as session:
+        org = get_or_create_organisation(session, "demo")
+        import_source(session, loaded, org, "demo", MediaContext(blobs, MediaLimits()))
+        pending = session.scalars(select(Asset.id).where(Asset.status == AssetStatus.pending))
+        asset_ids = list(pending)
+    statuses = process_many(db, blobs, asset_ids, limits=MediaLimits())
+    assert set(statuses.values()) == {AssetStatus.ready}
+    return publish(db, blobs, keys or _SHARED_KEYS, loaded.trail.slug, publisher="demo")

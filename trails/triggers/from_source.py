@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from trails.bundle.source import BundleSource
 from trails.source import LoadedSource, Stop, StoryVersion, TrailSource
 from trails.triggers.model import EngineLayer, EngineStop, EngineTrail
 
@@ -55,10 +56,17 @@ def engine_trail(
 def probe_stop_durations(
     loaded: LoadedSource, language: str, probe: Callable[[Path], float]
 ) -> dict[str, float]:
-    """Seconds of each stop's audio in ``language`` (or its first version), via ``probe``."""
+    """Seconds of each stop's audio in ``language`` (or its first version).
+
+    A bundle's durations come from its manifest; a folder's files are measured by ``probe``.
+    """
+    known = loaded.durations if isinstance(loaded, BundleSource) else {}
     out = {}
     for stop in loaded.trail.stops:
         version = story_version(stop, language)
         if version is not None:
-            out[stop.key] = probe(loaded.media_file(version.audio))
+            duration = known.get(version.audio)
+            out[stop.key] = (
+                duration if duration is not None else probe(loaded.media_file(version.audio))
+            )
     return out

@@ -1,4 +1,4 @@
-"""Release bundles: one signed manifest and bundle per audio profile
+"""Release bundles: one signed manifest and bundle per audio profile, and their media
 
 Revision ID: 0002
 Revises: 0001
@@ -44,9 +44,30 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_release_bundles_release_id"), ["release_id"], unique=False
         )
+    op.create_table(
+        "release_media",
+        sa.Column("release_id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("path", sa.String(length=100), nullable=False),
+        sa.Column("bytes", sa.BigInteger(), nullable=False),
+        sa.Column("mime_type", sa.String(length=100), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["release_id"],
+            ["releases.id"],
+            name=op.f("fk_release_media_release_id_releases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("release_id", "sha256", name=op.f("pk_release_media")),
+    )
+    with op.batch_alter_table("release_media", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_release_media_sha256"), ["sha256"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("release_media", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_release_media_sha256"))
+
+    op.drop_table("release_media")
     with op.batch_alter_table("release_bundles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_release_bundles_release_id"))
         batch_op.drop_index(batch_op.f("ix_release_bundles_bundle_sha256"))

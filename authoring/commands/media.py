@@ -1,0 +1,87 @@
+"""``baladeur media``: probe and encode audio files with the same code as the server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from authoring.output import console, emit_json
+from media.loudness import measure
+from media.probe import probe
+from media.renditions import PROFILES, ROLES, RenditionSpec, Tags, encode
+from trails.errors import invalid
+
+app = typer.Typer(help="Probe and encode audio files.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _existing_file(path: Path) -> Path:
+    if not path.exists():
+        raise invalid("file", str(path), "no such file")
+    if not path.is_file():
+        raise invalid("file", str(path), "not a file")
+    return path
+
+
+@app.command("probe")
+def probe_command(
+    file: Annotated[Path, typer.Argument(help="Audio file to examine.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Identify an audio file from its content and check it against the upload limits."""
+    found = probe(_existing_file(file))
+    if as_json:
+        emit_json(found.as_dict())
+        return
+    depth = f", {found.bit_depth}-bit" if found.bit_depth else ""
+    console.print(
+        f"{found.format} / {found.codec}: {found.duration_s:.2f} s, {found.channels} ch, "
+        f"{found.sample_rate} Hz{depth}",
+        highlight=False,
+    )
+    for key, value in sorted(found.tags.items()):
+        console.print(f"  {key}: {value}", highlight=False)
+    for note in found.notes:
+        console.print(f"note: {note}", highlight=False)
+
+
+@app.command("encode")
+def encode_command(
+    file: Annotated[Path, typer.Argument(help="Audio file to encode.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Rendition file to write.")],
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "voice",
+    profile: Annotated[str, typer.Option(help=f"One of: {', '.join(PROFILES)}.")] = "opus",
+    target_lufs: Annotated[float, typer.Option(help="Loudness target (LUFS).")] = -16.0,
+    title: Annotated[str | None, typer.Option(help="Title tag.")] = None,
+    artist: Annotated[str | None, typer.Option(help="Credits, written as artist.")] = None,
+    licence: Annotated[str | None, typer.Option(help="Licence, written as copyright.")] = None,
+    language: Annotated[str | None, typer.Option(help="BCP 47 language tag.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Encode a rendition at the target loudness with a -1 dBTP true-peak ceiling."""
+    spec = RenditionSpec(profile=profile, role=role, target_lufs=target_lufs)
+    src = _existing_file(file)
+    found = probe(src)
+    level = measure(src, found)
+    done = encode(
+        src,
+        output,
+        spec,
+        probe_result=found,
+        loudness=level,
+        tags=Tags(title=title, artist=artist, copyright=licence, language=language),
+    )
+    if as_json:
+        emit_json({**done.as_dict(), "source": found.as_dict(), "loudness": level.as_dict()})
+        return
+    source = "silence" if level.integrated_lufs is None else f"{level.integrated_lufs:.1f} LUFS"
+    console.print(
+        f"wrote {done.path} ({done.bytes} bytes, {done.duration_s:.2f} s, {done.channels} ch); "
+        f"source {source}, gain {done.gain_db:+.1f} dB",
+        highlight=False,
+    )
+    for note in [*found.notes, *done.notes]:
+        console.print(f"note: {note}", highlight=False)

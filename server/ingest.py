@@ -1,0 +1,228 @@
+"""Ingest: accept an uploaded file as an asset, then encode its renditions in a job."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from media.blobs import BlobStore, BlobStoreUnavailable
+from media.errors import MediaProcessingFailed, MediaTimeout, RejectedMedia
+from media.ingest import Staged, original_key, store_original
+from media.limits import MediaLimits
+from media.loudness import Loudness, measure
+from media.probe import probe
+from media.renditions import PROFILES, RenditionSpec, Tags, encode
+from server.db.models import Asset, AssetStatus, AudioRole, Rendition
+from server.db.session import Database
+from server.settings import Settings
+from trails.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TARGET_LUFS = -16.0
+
+
+def rendition_key(sha256: str, extension: str) -> str:
+    """Blob key of an encoded rendition, named as in bundles."""
+    return f"media/{sha256}{extension}"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The asset an upload became, and whether it is new (and needs a job)."""
+
+    asset: Asset
+    created: bool
+
+
+def accept_upload(
+    session: Session,
+    blobs: BlobStore,
+    staged: Staged,
+    *,
+    organisation_id: int,
+    filename: str,
+    role: AudioRole,
+    limits: MediaLimits,
+) -> Accepted:
+    """Probe a staged upload and store it as an asset; the same bytes give the same asset.
+
+    A rejected file raises :class:`RejectedMedia` before anything is stored.
+    """
+    existing = session.scalar(
+        select(Asset).where(Asset.organisation_id == organisation_id, Asset.sha256 == staged.sha256)
+    )
+    if existing is not None:
+        return Accepted(existing, created=False)
+    facts = probe(staged.path, limits)
+    store_original(blobs, staged, content_type=facts.mime_type)
+    asset = Asset(
+        organisation_id=organisation_id,
+        sha256=staged.sha256,
+        bytes=staged.size,
+        filename=filename[:255],
+        mime_type=facts.mime_type,
+        role=role,
+        status=AssetStatus.pending,
+        duration_s=facts.duration_s,
+        channels=facts.channels,
+        sample_rate=facts.sample_rate,
+        codec=facts.codec,
+    )
+    session.add(asset)
+    session.flush()
+    return Accepted(asset, created=True)
+
+
+class Transient(Exception):
+    """A failure worth retrying (storage down); the job queue retries it."""
+
+
+def _fetch_original(blobs: BlobStore, sha256: str, workdir: Path) -> Path:
+    path = workdir / "original"
+    with path.open("wb") as out:
+        for chunk in blobs.open(original_key(sha256)):
+            out.write(chunk)
+    return path
+
+
+def process_asset(
+    database: Database,
+    blobs: BlobStore,
+    asset_id: int,
+    *,
+    limits: MediaLimits,
+    timeout_s: float | None = None,
+    final_attempt: bool = True,
+) -> AssetStatus:
+    """Measure loudness and encode every profile; idempotent, safe to run again after a crash.
+
+    Renditions already stored (same asset, profile and parameters) are not encoded again.
+    A file the pipeline rejects marks the asset failed with a reason; a storage outage is
+    retried, and marks it failed only on the final attempt.
+    """
+    with database.transaction() as session:
+        asset = session.get(Asset, asset_id)
+        if asset is None:
+            raise NotFound(f"no asset {asset_id}")
+        if asset.status == AssetStatus.ready:
+            return asset.status
+        sha256, role = asset.sha256, asset.role
+        done = {(r.profile, r.params_hash) for r in asset.renditions}
+    workdir = Path(tempfile.mkdtemp(prefix="ingest-"))
+    try:
+        original = _fetch_original(blobs, sha256, workdir)
+        facts = probe(original, limits)
+        # Measured on every run (it is one streaming pass): a job resumed after a crash
+        # needs the downmix figures that only a fresh measurement carries.
+        loudness = measure(original, facts, timeout_s=timeout_s)
+        for profile in PROFILES:
+            spec = RenditionSpec(profile=profile, role=role.value, target_lufs=DEFAULT_TARGET_LUFS)
+            if (profile, spec.params_hash()) in done:
+                continue
+            encoded = encode(
+                original,
+                workdir / f"{profile}{spec.extension}",
+                spec,
+                probe_result=facts,
+                loudness=loudness,
+                tags=Tags(),
+                timeout_s=timeout_s,
+            )
+            with encoded.path.open("rb") as fh:
+                blobs.put(
+                    rendition_key(encoded.sha256, encoded.extension),
+                    fh,
+                    content_type=encoded.mime_type,
+                )
+            try:
+                with database.transaction() as session:
+                    session.add(
+                        Rendition(
+                            asset_id=asset_id,
+                            profile=profile,
+                            params_hash=spec.params_hash(),
+                            sha256=encoded.sha256,
+                            bytes=encoded.bytes,
+                            mime_type=encoded.mime_type,
+                            duration_s=encoded.duration_s,
+                        )
+                    )
+            except IntegrityError:
+                # Another worker (a job queued twice after a restart) stored it first.
+                log.info("rendition %s of asset %s was already stored", profile, asset_id)
+        _finish(database, asset_id, AssetStatus.ready, None, loudness)
+        return AssetStatus.ready
+    except (RejectedMedia, MediaProcessingFailed, MediaTimeout) as exc:
+        _finish(database, asset_id, AssetStatus.failed, exc.detail, None)
+        return AssetStatus.failed
+    except BlobStoreUnavailable as exc:
+        if final_attempt:
+            _finish(
+                database, asset_id, AssetStatus.failed, f"storage unavailable: {exc.detail}", None
+            )
+            return AssetStatus.failed
+        raise Transient(exc.detail) from exc
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _finish(
+    database: Database,
+    asset_id: int,
+    status: AssetStatus,
+    reason: str | None,
+    loudness: Loudness | None,
+) -> None:
+    with database.transaction() as session:
+        asset = session.get(Asset, asset_id)
+        if asset is None:
+            return
+        asset.status = status
+        asset.failure_reason = reason
+        if loudness is not None:
+            asset.loudness_lufs = loudness.integrated_lufs
+            asset.loudness_range_lu = loudness.range_lu
+            asset.true_peak_dbtp = loudness.true_peak_dbtp
+
+
+def limits_from(settings: Settings) -> MediaLimits:
+    """Media limits from the settings."""
+    return MediaLimits(max_bytes=settings.max_upload_bytes, max_duration_s=settings.max_duration_s)
+
+
+def process_many(
+    database: Database,
+    blobs: BlobStore,
+    asset_ids: list[int],
+    *,
+    limits: MediaLimits,
+    timeout_s: float | None = None,
+    workers: int | None = None,
+    on_done: Callable[[int, AssetStatus], None] | None = None,
+) -> dict[int, AssetStatus]:
+    """Process several assets at once, one ffmpeg pipeline per core."""
+    statuses: dict[int, AssetStatus] = {}
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        futures = {
+            pool.submit(
+                process_asset, database, blobs, asset_id, limits=limits, timeout_s=timeout_s
+            ): asset_id
+            for asset_id in asset_ids
+        }
+        for future in as_completed(futures):
+            asset_id = futures[future]
+            statuses[asset_id] = future.result()
+            if on_done is not None:
+                on_done(asset_id, statuses[asset_id])
+    return statuses

@@ -1,0 +1,122 @@
+"""Background jobs on huey: an embedded SQLite queue by default, Redis in the scale mode."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey.api import Task
+from huey.consumer import Consumer
+from sqlalchemy import select
+
+from media.blobs import BlobStore
+from media.limits import MediaLimits
+from server.blobs import make_blob_store
+from server.db.models import Asset, AssetStatus
+from server.db.session import Database
+from server.ingest import Transient, limits_from, process_asset
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+INGEST_RETRIES = 3
+
+
+def make_huey(settings: Settings, *, immediate: bool = False) -> Huey:
+    """The queue the settings ask for; ``immediate`` runs tasks at once (tests)."""
+    if immediate:
+        return MemoryHuey("baladeur", immediate=True)
+    if settings.redis_url:
+        return RedisHuey("baladeur", url=settings.redis_url)
+    return SqliteHuey("baladeur", filename=str(settings.resolved_data_dir / "jobs.db"))
+
+
+class Jobs:
+    """The application's job queue and its tasks, bound to one set of resources."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        huey: Huey | None = None,
+        database: Database | None = None,
+        blobs: BlobStore | None = None,
+    ) -> None:
+        self.settings = settings
+        self.huey = huey or make_huey(settings)
+        self._database = database
+        self._blobs = blobs
+        self._ingest = self.huey.task(
+            retries=INGEST_RETRIES, retry_delay=2, context=True, name="ingest_asset"
+        )(self._run_ingest)
+
+    @cached_property
+    def database(self) -> Database:
+        """The database; opened on first use so that producers stay light."""
+        return self._database or Database.from_settings(self.settings)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        """The blob store."""
+        return self._blobs or make_blob_store(self.settings)
+
+    @property
+    def limits(self) -> MediaLimits:
+        """Media limits from the settings."""
+        return limits_from(self.settings)
+
+    def ingest(self, asset_id: int) -> Any:
+        """Queue the ingest of an asset (loudness and renditions)."""
+        return self._ingest(asset_id)
+
+    def _run_ingest(self, asset_id: int, task: Task | None = None) -> str:
+        final = task is None or task.retries == 0
+        try:
+            status = process_asset(
+                self.database,
+                self.blobs,
+                asset_id,
+                limits=self.limits,
+                timeout_s=self.settings.job_timeout_s,
+                final_attempt=final,
+            )
+        except Transient:
+            log.warning("ingest of asset %s will be retried", asset_id)
+            raise
+        return status.value
+
+    def requeue_unfinished(self) -> int:
+        """Queue every pending asset again: a worker killed mid-job loses its message."""
+        with self.database.transaction() as session:
+            pending = session.scalars(
+                select(Asset.id).where(Asset.status == AssetStatus.pending)
+            ).all()
+        for asset_id in pending:
+            self.ingest(asset_id)
+        return len(pending)
+
+    def consumer(self, workers: int) -> Consumer:
+        """A huey consumer running ``workers`` threads."""
+        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+
+
+class _EmbeddedConsumer(Consumer):
+    """A consumer that leaves signal handling to the web server it runs inside."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded(jobs: Jobs, workers: int) -> Callable[[], None]:
+    """Run job workers as threads of this process (embedded mode); returns a stop function."""
+    consumer = _EmbeddedConsumer(jobs.huey, workers=workers, worker_type="thread", periodic=False)
+    jobs.requeue_unfinished()
+    consumer.start()
+
+    def stop() -> None:
+        consumer.stop(graceful=True)
+
+    return stop

@@ -1,0 +1,289 @@
+"""Publishing: check a trail, build and sign one bundle per profile, then make it current.
+
+The order is what keeps visitors safe: bundles are written to the blob store under their
+hash first, and only then, in one transaction, does the new release become current. A
+crash at any point before that commit leaves the previous release current and serving;
+what it leaves behind is unreferenced content-addressed blobs, never a half release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point, box
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from media.blobs import BlobStore
+from server.db.models import (
+    SRID,
+    Asset,
+    AssetStatus,
+    Release,
+    ReleaseBundle,
+    ReleaseMedia,
+    Trail,
+)
+from server.db.session import Database
+from server.ingest import DEFAULT_TARGET_LUFS, rendition_key
+from server.trails_store import load_trail, to_source
+from trails.bundle.canonical import canonical_json
+from trails.bundle.manifest import build_manifest
+from trails.bundle.model import PROFILES, BundleMedia
+from trails.bundle.signing import Keyring, signature_document
+from trails.bundle.size import profile_size, size_report
+from trails.bundle.writer import bytes_chunks, write_bundle
+from trails.errors import Conflict, FieldError, InvalidInput
+from trails.source import TrailSource
+from trails.summary import summarise
+
+BUNDLE_PREFIX = "bundles/"
+
+
+def bundle_key(sha256: str) -> str:
+    """Blob key of a bundle zip."""
+    return f"{BUNDLE_PREFIX}{sha256}.zip"
+
+
+class NotPublishable(InvalidInput, Conflict):
+    """The trail cannot be published yet; every reason is listed."""
+
+    title = "Trail cannot be published"
+
+
+@dataclass
+class _MediaSource:
+    """How to describe and read each media path of a trail source, per profile."""
+
+    audio: dict[str, Asset]
+    transcripts: dict[str, bytes]
+
+
+def _media_sources(session: Session, trail: Trail) -> _MediaSource:
+    audio: dict[str, Asset] = {}
+    transcripts: dict[str, bytes] = {}
+    assets = []
+    for stop in trail.stops:
+        for version in stop.story.versions if stop.story else []:
+            if version.audio is not None:
+                assets.append(version.audio)
+            if version.transcript_vtt is not None:
+                data = version.transcript_vtt.encode("utf-8")
+                transcripts[f"media/{hashlib.sha256(data).hexdigest()}.vtt"] = data
+    assets.extend(layer.asset for layer in trail.ambience)
+    for asset in assets:
+        audio[f"media/{asset.sha256}{PurePosixPath(asset.filename).suffix.lower()}"] = asset
+    return _MediaSource(audio, transcripts)
+
+
+def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
+    """Everything that stops a trail from being published, listed at once."""
+    found = []
+    for _, asset in sorted(sources.audio.items()):
+        field = f"media.{asset.filename}"
+        if asset.status == AssetStatus.failed:
+            found.append(
+                FieldError(field, asset.filename, f"processing failed: {asset.failure_reason}")
+            )
+        elif asset.status == AssetStatus.pending:
+            found.append(
+                FieldError(field, asset.filename, "still being processed; try again shortly")
+            )
+        else:
+            have = {r.profile for r in asset.renditions}
+            for profile in PROFILES:
+                if profile not in have:
+                    found.append(FieldError(field, asset.filename, f"no {profile} rendition"))
+    if not trail.stops:
+        found.append(FieldError("stops", [], "a trail needs at least one stop"))
+    return found
+
+
+def _bundle_media(
+    profile: str, sources: _MediaSource, blobs: BlobStore
+) -> tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]]:
+    readers: dict[str, Callable[[], Iterator[bytes]]] = {}
+
+    def lookup(path: str) -> BundleMedia:
+        if path in sources.transcripts:
+            data = sources.transcripts[path]
+            item = BundleMedia(
+                sha256=hashlib.sha256(data).hexdigest(),
+                bytes=len(data),
+                mime_type="text/vtt",
+                extension="vtt",
+                kind="transcript",
+            )
+            readers[item.path] = bytes_chunks(data)
+            return item
+        asset = sources.audio[path]
+        rendition = next(r for r in asset.renditions if r.profile == profile)
+        extension = rendition.mime_type and _extension(rendition.mime_type)
+        item = BundleMedia(
+            sha256=rendition.sha256,
+            bytes=rendition.bytes,
+            mime_type=rendition.mime_type,
+            extension=extension,
+            kind="audio",
+            duration_s=rendition.duration_s,
+            loudness_lufs=None if asset.loudness_lufs is None else DEFAULT_TARGET_LUFS,
+        )
+        key = rendition_key(rendition.sha256, f".{extension}")
+        readers[item.path] = lambda: blobs.open(key)
+        return item
+
+    return lookup, readers
+
+
+def _extension(mime_type: str) -> str:
+    return {"audio/ogg": "opus", "audio/mp4": "m4a"}.get(mime_type, "bin")
+
+
+@dataclass(frozen=True)
+class BuiltBundle:
+    """A bundle written to the blob store, not yet part of any release."""
+
+    profile: str
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+    signature: dict[str, str]
+    sha256: str
+    bytes: int
+    report: dict[str, Any]
+
+
+def _build(
+    source: TrailSource,
+    *,
+    trail_id: str,
+    number: int,
+    profile: str,
+    sources: _MediaSource,
+    blobs: BlobStore,
+    keyring: Keyring,
+    publisher: str,
+    now: datetime,
+) -> BuiltBundle:
+    key = keyring.current()
+    lookup, readers = _bundle_media(profile, sources, blobs)
+    manifest = build_manifest(
+        source,
+        trail_id=trail_id,
+        release=number,
+        profile=profile,
+        media=lookup,
+        publisher=publisher,
+        key_id=key.id,
+        built_at=now,
+    )
+    manifest_bytes = canonical_json(manifest)
+    signature = signature_document(key, manifest_bytes)
+    entries = [(BundleMedia.from_dict(row), readers[row["path"]]) for row in manifest["media"]]
+    for media, read in entries:
+        if media.kind == "transcript":
+            blobs.put(media.path, read(), content_type=media.mime_type)
+    with tempfile.TemporaryDirectory(prefix="publish-") as tmp:
+        out = Path(tmp) / "bundle.zip"
+        written = write_bundle(out, manifest_bytes, signature, entries)
+        with out.open("rb") as fh:
+            blobs.put(bundle_key(written.sha256), fh, content_type="application/zip")
+    report = profile_size(manifest, written.bytes)
+    return BuiltBundle(
+        profile, manifest, manifest_bytes, signature, written.sha256, written.bytes, report
+    )
+
+
+def publish(
+    database: Database,
+    blobs: BlobStore,
+    keyring: Keyring,
+    slug: str,
+    *,
+    publisher: str,
+    now: datetime | None = None,
+) -> Release:
+    """Publish the trail's draft as a new current release; refuse, listing why, if it can't."""
+    now = now or datetime.now(UTC)
+    with database.transaction() as session:
+        trail = load_trail(session, slug)
+        source = to_source(session, trail)
+        sources = _media_sources(session, trail)
+        found = problems(trail, sources)
+        if found:
+            raise NotPublishable(found)
+        last = session.scalar(select(func.max(Release.number)).where(Release.trail_id == trail.id))
+        number = (last or 0) + 1
+        trail_id, trail_pk = f"trail-{trail.id}", trail.id
+        # Renditions are read while building; keep them loaded past the session.
+        for asset in sources.audio.values():
+            list(asset.renditions)
+    built = [
+        _build(
+            source,
+            trail_id=trail_id,
+            number=number,
+            profile=profile,
+            sources=sources,
+            blobs=blobs,
+            keyring=keyring,
+            publisher=publisher,
+            now=now,
+        )
+        for profile in PROFILES
+    ]
+    summary = summarise(source)
+    with database.transaction() as session:
+        trail = session.get_one(Trail, trail_pk)
+        release = Release(
+            trail_id=trail_pk,
+            number=number,
+            manifest=summary.public,
+            manifest_sha256=hashlib.sha256(canonical_json(summary.public)).hexdigest(),
+            start_point=from_shape(Point(summary.start), srid=SRID),
+            extent=from_shape(box(*summary.bbox.as_tuple()), srid=SRID),
+            visibility=trail.visibility,
+            valid_from=trail.valid_from,
+            valid_until=trail.valid_until,
+            created_at=now,
+        )
+        media: dict[str, dict[str, Any]] = {}
+        for bundle in built:
+            release.bundles.append(
+                ReleaseBundle(
+                    profile=bundle.profile,
+                    manifest_bytes=bundle.manifest_bytes,
+                    manifest_sha256=hashlib.sha256(bundle.manifest_bytes).hexdigest(),
+                    signature=bundle.signature,
+                    bundle_sha256=bundle.sha256,
+                    bundle_bytes=bundle.bytes,
+                    size_report=bundle.report,
+                )
+            )
+            for row in bundle.manifest["media"]:
+                media[row["sha256"]] = row
+        release.media = [
+            ReleaseMedia(
+                sha256=sha, path=row["path"], bytes=row["bytes"], mime_type=row["mime_type"]
+            )
+            for sha, row in sorted(media.items())
+        ]
+        session.add(release)
+        session.flush()
+        trail.current_release_id = release.id
+        session.flush()
+    return release
+
+
+def release_size_report(release: Release, warn_bytes: int) -> dict[str, Any]:
+    """The size report of a release: bytes per profile, per stop and per minute of audio."""
+    manifests = {b.profile: json.loads(b.manifest_bytes) for b in release.bundles}
+    sizes = {b.profile: b.bundle_bytes for b in release.bundles}
+    return size_report(manifests, sizes, warn_bytes=warn_bytes)

@@ -1,0 +1,174 @@
+"""Public delivery of published trails: bundles, manifests, single media files and keys.
+
+Content-addressed URLs (``/v1/bundles/…``, ``/v1/media/…``) never change content, so they
+carry strong ETags (their sha256) and may be cached for a year.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+
+from server.catalogue import published_by_slug
+from server.db.models import Release, ReleaseBundle, ReleaseMedia, Trail, Visibility
+from server.deps import BlobsDep, KeyringDep, SessionDep
+from server.errors import Gone, NotYetAvailable
+from server.publishing import bundle_key
+from server.ranges import serve_bytes
+from server.schemas.problem import Problem
+from trails.bundle.changes import diff
+from trails.errors import NotFound
+
+router = APIRouter(tags=["delivery"])
+Profile = Annotated[Literal["opus", "aac"], Query(description="Audio profile of the bundle.")]
+_NAME = re.compile(r"^([0-9a-f]{64})\.([a-z0-9]{1,8})$")
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Not found"},
+    410: {"model": Problem, "description": "The trail's validity window has ended"},
+}
+
+
+def _check_expired(release: Release, now: datetime) -> None:
+    if release.valid_until is not None and release.valid_until <= now:
+        raise Gone(f"this trail was available until {release.valid_until.isoformat()}")
+
+
+def _check_window(release: Release, now: datetime) -> None:
+    _check_expired(release, now)
+    if release.valid_from is not None and release.valid_from > now:
+        raise NotYetAvailable(
+            f"this trail opens on {release.valid_from.isoformat()}; it cannot be "
+            "downloaded before then"
+        )
+
+
+def _bundle_of(release: Release, profile: str) -> ReleaseBundle:
+    for bundle in release.bundles:
+        if bundle.profile == profile:
+            return bundle
+    raise NotFound(f"this release has no {profile} bundle")
+
+
+@router.get("/v1/trails/{slug}/bundle", status_code=307, responses=PROBLEMS)
+def current_bundle(
+    slug: str, session: SessionDep, blobs: BlobsDep, profile: Profile = "opus"
+) -> Response:
+    """Redirect to the immutable bundle of the current release in a profile."""
+    release = published_by_slug(session, slug)
+    _check_window(release, datetime.now(UTC))
+    bundle = _bundle_of(release, profile)
+    key = bundle_key(bundle.bundle_sha256)
+    target = blobs.url(key) or f"/v1/bundles/{bundle.bundle_sha256}.zip"
+    return RedirectResponse(target, status_code=307, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/v1/trails/{slug}/manifest", responses=PROBLEMS)
+def current_manifest(slug: str, session: SessionDep, profile: Profile = "opus") -> Response:
+    """The exact signed manifest bytes of the current release in a profile."""
+    release = published_by_slug(session, slug)
+    _check_expired(release, datetime.now(UTC))
+    bundle = _bundle_of(release, profile)
+    return Response(
+        bundle.manifest_bytes,
+        media_type="application/json",
+        headers={"ETag": f'"{bundle.manifest_sha256}"', "Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/v1/trails/{slug}/manifest.sig.json", responses=PROBLEMS)
+def current_signature(slug: str, session: SessionDep, profile: Profile = "opus") -> dict[str, Any]:
+    """The detached signature of the current manifest in a profile."""
+    return dict(_bundle_of(published_by_slug(session, slug), profile).signature)
+
+
+@router.get("/v1/trails/{slug}/changes", responses=PROBLEMS)
+def changes(
+    slug: str,
+    session: SessionDep,
+    since: Annotated[int, Query(ge=1, description="The release number the client holds.")],
+    profile: Profile = "opus",
+) -> dict[str, Any]:
+    """The media to add and drop to go from release ``since`` to the current release."""
+    current = published_by_slug(session, slug)
+    _check_expired(current, datetime.now(UTC))
+    old = session.scalar(
+        select(Release).where(Release.trail_id == current.trail_id, Release.number == since)
+    )
+    if old is None:
+        raise NotFound(f"this trail has no release {since}: download the whole bundle")
+    new_manifest = json.loads(_bundle_of(current, profile).manifest_bytes)
+    old_manifest = json.loads(_bundle_of(old, profile).manifest_bytes)
+    return {"profile": profile} | diff(old_manifest, new_manifest)
+
+
+def _published_media(session: SessionDep, sha256: str) -> ReleaseMedia:
+    # Only files of a current, not private release are public: drafts stay private.
+    row = session.scalar(
+        select(ReleaseMedia)
+        .join(Release, Release.id == ReleaseMedia.release_id)
+        .join(Trail, Trail.current_release_id == Release.id)
+        .where(ReleaseMedia.sha256 == sha256, Release.visibility != Visibility.private)
+        .limit(1)
+    )
+    if row is None:
+        raise NotFound(f"no published media {sha256}")
+    return row
+
+
+@router.get("/v1/media/{name}", responses=PROBLEMS)
+@router.head("/v1/media/{name}", include_in_schema=False)
+def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep) -> Response:
+    """One content-addressed media file of a published release, with byte ranges."""
+    match = _NAME.match(name)
+    if not match:
+        raise NotFound(f"no media '{name}'")
+    row = _published_media(session, match.group(1))
+    key = row.path
+    return serve_bytes(
+        request,
+        size=row.bytes,
+        etag=row.sha256,
+        content_type=row.mime_type,
+        opener=lambda start, end: blobs.open(key, start, end),
+    )
+
+
+@router.get("/v1/bundles/{name}", responses=PROBLEMS)
+@router.head("/v1/bundles/{name}", include_in_schema=False)
+def bundle_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep) -> Response:
+    """A bundle zip of a current release, with byte ranges so downloads resume."""
+    match = re.match(r"^([0-9a-f]{64})\.zip$", name)
+    if not match:
+        raise NotFound(f"no bundle '{name}'")
+    sha = match.group(1)
+    bundle = session.scalar(
+        select(ReleaseBundle)
+        .join(Release, Release.id == ReleaseBundle.release_id)
+        .join(Trail, Trail.current_release_id == Release.id)
+        .where(ReleaseBundle.bundle_sha256 == sha)
+        .limit(1)
+    )
+    if bundle is None:
+        raise NotFound(f"no current bundle {sha}")
+    _check_window(bundle.release, datetime.now(UTC))
+    key = bundle_key(sha)
+    return serve_bytes(
+        request,
+        size=bundle.bundle_bytes,
+        etag=sha,
+        content_type="application/zip",
+        opener=lambda start, end: blobs.open(key, start, end),
+        filename=f"{bundle.release.manifest['slug']}-{bundle.release.number}-{bundle.profile}.zip",
+    )
+
+
+@router.get("/v1/keys")
+def keys(keyring: KeyringDep) -> dict[str, Any]:
+    """Public keys that sign bundle manifests, the current one flagged; old ones stay listed."""
+    return keyring.document()

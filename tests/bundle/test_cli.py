@@ -1,0 +1,307 @@
+"""``baladeur build`` and ``baladeur verify`` end to end, with tiny generated audio."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import subprocess
+import threading
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from authoring.cli import main
+from tests.bundle.conftest import data_offset, flip_byte
+from trails.bundle.signing import (
+    Keyring,
+    SigningKey,
+    generate_key,
+    private_key_pem,
+    public_key_pem,
+)
+
+
+def _tone(path: Path, seconds: float, frequency: int, channels: int = 1) -> None:
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+         f"sine=frequency={frequency}:duration={seconds}", "-ac", str(channels), str(path)],
+        check=True,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("trail")
+    _tone(folder / "a.wav", 2, 440)
+    _tone(folder / "b.flac", 1.5, 660)
+    _tone(folder / "amb.wav", 2, 220, channels=2)
+    (folder / "a.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nBonjour\n", encoding="utf-8")
+    data = {
+        "slug": "tiny",
+        "languages": ["fr"],
+        "title": {"fr": "Petit"},
+        "stops": [
+            {
+                "key": "a",
+                "title": {"fr": "A"},
+                "zone": {"type": "circle", "center": [4.40, 50.41], "radius_m": 20},
+                "story": {"versions": {"fr": {"audio": "a.wav", "transcript": "a.vtt"}}},
+            },
+            {
+                "key": "b",
+                "title": {"fr": "B"},
+                "zone": {"type": "circle", "center": [4.41, 50.41], "radius_m": 20},
+                "story": {"versions": {"fr": {"audio": "b.flac"}}},
+            },
+        ],
+        "ambience": [
+            {
+                "key": "amb",
+                "audio": "amb.wav",
+                "zone": {"type": "circle", "center": [4.405, 50.41], "radius_m": 30},
+            }
+        ],
+    }
+    (folder / "trail.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return folder
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@dataclass
+class Built:
+    opus: Path
+    aac: Path
+    opus_result: dict[str, Any]
+    aac_result: dict[str, Any]
+    data_dir: Path
+    file_key: SigningKey
+    key_file: Path
+
+
+@pytest.fixture(scope="module")
+def built(trail_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    work = tmp_path_factory.mktemp("built")
+    data_dir = work / "data"
+    file_key = SigningKey(generate_key())
+    key_file = work / "signing.pem"
+    key_file.write_bytes(private_key_pem(file_key.private))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BALADEUR_DATA_DIR", str(data_dir))
+    mp.setenv("SOURCE_DATE_EPOCH", "1750000000")
+    cap = _Capture()
+    try:
+        results = []
+        for args in (
+            ["-o", str(work / "tiny.opus.zip"), "--profile", "opus"],
+            ["-o", str(work / "tiny.aac.zip"), "--profile", "aac", "--key", str(key_file)],
+        ):
+            code, out = cap.run("build", str(trail_dir), *args, "--json")
+            assert code == 0, out
+            results.append(json.loads(out))
+        yield Built(
+            work / "tiny.opus.zip",
+            work / "tiny.aac.zip",
+            results[0],
+            results[1],
+            data_dir,
+            file_key,
+            key_file,
+        )
+    finally:
+        mp.undo()
+
+
+class _Capture:
+    """Run the CLI in-process and capture stdout (module-scoped fixtures have no capsys)."""
+
+    def run(self, *args: str) -> tuple[int, str]:
+        import contextlib
+        import io
+
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+        return code, buffer.getvalue()
+
+
+def test_build_reports_and_signs_with_the_local_keyring(built: Built) -> None:
+    result = built.opus_result
+    assert result["trail"] == "tiny" and result["profile"] == "opus"
+    assert result["bytes"] == built.opus.stat().st_size
+    keys_dir = built.data_dir / "keys"
+    key_file = keys_dir / f"{result['key_id']}.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert Keyring(keys_dir).current().id == result["key_id"]
+    size = result["size"]["profiles"]["opus"]
+    assert [s["key"] for s in size["stops"]] == ["a", "b"]
+    assert size["audio_s"] == pytest.approx(5.5, abs=0.1)
+    assert result["size"]["warnings"] == []
+    with zipfile.ZipFile(built.opus) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["built_at"] == "2025-06-15T15:06:40Z"  # SOURCE_DATE_EPOCH
+    kinds = sorted((r["kind"], r["mime_type"]) for r in manifest["media"])
+    assert kinds == [("audio", "audio/ogg")] * 3 + [("transcript", "text/vtt")]
+    cue = manifest["stops"][0]["cues"]["fr"]
+    assert cue["duration_s"] == pytest.approx(2.0, abs=0.05)
+    assert all(r["loudness_lufs"] is not None for r in manifest["media"] if r["kind"] == "audio")
+
+
+def test_aac_build_with_a_key_file(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
+    assert built.aac_result["key_id"] == built.file_key.id
+    with zipfile.ZipFile(built.aac) as zf:
+        names = zf.namelist()
+    assert sum(n.endswith(".m4a") for n in names) == 3
+    public = built.key_file.with_suffix(".pub")
+    public.write_bytes(public_key_pem(built.file_key.public))
+    code, out, _ = _run(capsys, "verify", str(built.aac), "--key", str(public), "--json")
+    assert code == 0 and json.loads(out)["signature_checked"] is True
+
+
+def test_verify_with_the_private_key_file(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
+    key = built.data_dir / "keys" / f"{built.opus_result['key_id']}.key"
+    code, out, err = _run(capsys, "verify", str(built.opus), "--key", str(key))
+    assert code == 0 and out.startswith("ok: tiny release 1 (opus)") and err == ""
+
+
+def test_verify_without_a_key_warns(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "verify", str(built.opus))
+    assert code == 0 and "signature not checked" in err
+
+
+def test_verify_reports_damage_and_exits_1(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.zip"
+    shutil.copy(built.opus, bad)
+    with zipfile.ZipFile(bad) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".opus"))
+    flip_byte(bad, data_offset(bad, name) + 50)
+    key = built.data_dir / "keys" / f"{built.opus_result['key_id']}.key"
+    code, out, _ = _run(capsys, "verify", str(bad), "--key", str(key), "--json")
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False
+    assert [(p["code"], p["entry"]) for p in report["problems"]] == [("hash-mismatch", name)]
+    code, out, _ = _run(capsys, "verify", str(bad), "--key", str(key))
+    assert code == 1 and f"hash-mismatch: content does not match its sha256 [{name}]" in out
+
+
+class _KeysServer:
+    def __init__(self, document: Any, status: int = 200) -> None:
+        payload = json.dumps(document).encode()
+        seen: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                seen.append(self.path)
+                self.send_response(status if self.path == "/v1/keys" else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.seen = seen
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> _KeysServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_verify_against_a_server(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
+    document = Keyring(built.data_dir / "keys").document()
+    with _KeysServer(document) as server:
+        code, out, _ = _run(
+            capsys, "verify", str(built.opus), "--server", server.url + "/", "--json"
+        )
+    assert code == 0 and json.loads(out)["signature_checked"] is True
+    assert server.seen == ["/v1/keys"]
+
+
+def test_verify_against_a_server_with_other_keys(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = Keyring(tmp_path / "other").document()
+    with _KeysServer(document) as server:
+        code, out, _ = _run(capsys, "verify", str(built.opus), "--server", server.url, "--json")
+    assert code == 1
+    assert [p["code"] for p in json.loads(out)["problems"]] == ["unknown-key"]
+
+
+@pytest.mark.parametrize(("document", "status"), [({"keys": []}, 503), ({"nope": 1}, 200)])
+def test_verify_against_a_broken_server(
+    built: Built, capsys: pytest.CaptureFixture[str], document: Any, status: int
+) -> None:
+    with _KeysServer(document, status) as server:
+        code, out, err = _run(capsys, "verify", str(built.opus), "--server", server.url, "--json")
+    assert code == 1 and out == ""
+    assert "/v1/keys" in json.loads(err)["detail"]
+
+
+def test_verify_server_unreachable(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "verify", str(built.opus), "--server", "http://127.0.0.1:9")
+    assert code == 1 and "could not fetch the keys" in err
+
+
+def test_verify_key_and_server_together_refused(
+    built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(
+        capsys, "verify", str(built.opus), "--key", str(built.key_file), "--server", "http://x"
+    )
+    assert code == 1 and "not both" in err
+
+
+def test_verify_bad_key_file(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.pub"
+    bad.write_text("hello", encoding="utf-8")
+    code, _, err = _run(capsys, "verify", str(built.opus), "--key", str(bad), "--json")
+    assert code == 1 and "base64" in json.loads(err)["detail"]
+
+
+def test_build_refuses_an_unknown_profile(
+    trail_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(
+        capsys, "build", str(trail_dir), "-o", str(tmp_path / "x.zip"), "--profile", "mp3"
+    )
+    assert code == 1 and "profile must be one of opus, aac" in err
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_build_refuses_a_folder_without_trail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "build", str(tmp_path), "-o", str(tmp_path / "x.zip"), "--key", "k")
+    assert code == 1 and "trail.yaml" in err

@@ -1,0 +1,237 @@
+"""``verify_bundle``: a good bundle passes; each kind of damage is named, all at once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.bundle.conftest import Demo, data_offset, flip_byte, rezip
+from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME
+from trails.bundle.signing import SigningKey, generate_key
+from trails.bundle.verify import read_bundle, verify_bundle
+from trails.bundle.writer import zip_info
+from trails.errors import InvalidInput
+
+
+def _first_media(demo: Demo) -> str:
+    return demo.built.manifest["media"][0]["path"]
+
+
+def test_good_bundle_verifies(demo: Demo) -> None:
+    report = verify_bundle(demo.path, demo.keys)
+    assert report.ok, report.problems
+    assert report.signature_checked and report.key_id == demo.key.id
+    assert report.manifest == demo.built.manifest
+    assert report.entries == 2 + len(demo.built.manifest["media"])
+
+
+def test_without_keys_everything_but_the_signature_is_checked(demo: Demo) -> None:
+    report = verify_bundle(demo.path, None)
+    assert report.ok and not report.signature_checked
+
+
+def test_a_key_not_given_is_reported(demo: Demo) -> None:
+    other = SigningKey(generate_key())
+    report = verify_bundle(demo.path, {other.id: other.public})
+    assert report.codes == {"unknown-key"}
+
+
+def test_a_signature_by_another_key_under_the_same_id_fails(demo: Demo) -> None:
+    impostor = SigningKey(generate_key())
+    report = verify_bundle(demo.path, {demo.key.id: impostor.public})
+    assert report.codes == {"signature-invalid"}
+
+
+def test_flipped_byte_in_media(demo: Demo) -> None:
+    name = _first_media(demo)
+    flip_byte(demo.path, data_offset(demo.path, name) + 100)
+    report = verify_bundle(demo.path, demo.keys)
+    assert report.codes == {"hash-mismatch"}
+    assert report.problems[0].entry == name
+
+
+def test_flipped_byte_in_manifest_text(demo: Demo) -> None:
+    data = demo.built.manifest_bytes
+    # Inside a title: the JSON still parses, only the signature can tell.
+    offset = data.index(b"Moulin de Marchienne") + 2
+    flip_byte(demo.path, data_offset(demo.path, MANIFEST_NAME) + offset)
+    report = verify_bundle(demo.path, demo.keys)
+    assert "signature-invalid" in report.codes
+    assert "manifest-unreadable" in report.codes  # the zip's CRC-32 disagrees too
+
+
+def test_flipped_byte_in_manifest_structure(demo: Demo) -> None:
+    flip_byte(demo.path, data_offset(demo.path, MANIFEST_NAME))  # the opening brace
+    report = verify_bundle(demo.path, demo.keys)
+    assert "signature-invalid" in report.codes
+
+
+def test_manifest_resealed_with_a_valid_crc_still_fails_the_signature(
+    demo: Demo, tmp_path: Path
+) -> None:
+    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == MANIFEST_NAME:
+            data = data.replace(b'"release":1', b'"release":2')
+            info = zip_info(info.filename, len(data))
+        return info, data
+
+    bad = rezip(demo.path, tmp_path / "bad.zip", change=change)
+    assert verify_bundle(bad, demo.keys).codes == {"signature-invalid"}
+
+
+def test_missing_media_entry(demo: Demo, tmp_path: Path) -> None:
+    name = _first_media(demo)
+    bad = rezip(demo.path, tmp_path / "bad.zip", drop={name})
+    report = verify_bundle(bad, demo.keys)
+    assert report.codes == {"missing-media"} and report.problems[0].entry == name
+
+
+def test_extra_unlisted_entry(demo: Demo, tmp_path: Path) -> None:
+    bad = rezip(demo.path, tmp_path / "bad.zip", add=[("media/notes.txt", b"hello")])
+    report = verify_bundle(bad, demo.keys)
+    assert report.codes == {"unlisted-entry"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../evil.txt", "media/../../evil.txt", "/etc/passwd", "C:/evil.txt", "media\\evil.txt"],
+)
+def test_unsafe_names(demo: Demo, tmp_path: Path, name: str) -> None:
+    bad = rezip(demo.path, tmp_path / "bad.zip", add=[(name, b"x")])
+    report = verify_bundle(bad, demo.keys)
+    assert "unsafe-name" in report.codes
+    assert any(p.entry == name for p in report.problems if p.code == "unsafe-name")
+
+
+def test_symlink_entry(demo: Demo, tmp_path: Path) -> None:
+    info = zip_info("media/link", 11)
+    info.external_attr = 0o120777 << 16
+    bad = rezip(demo.path, tmp_path / "bad.zip", add=[(info, b"/etc/passwd")])
+    assert "symlink" in verify_bundle(bad, demo.keys).codes
+
+
+def test_symlink_replacing_a_listed_media(demo: Demo, tmp_path: Path) -> None:
+    name = _first_media(demo)
+
+    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == name:
+            info.external_attr = 0o120777 << 16
+        return info, data
+
+    bad = rezip(demo.path, tmp_path / "bad.zip", change=change)
+    assert verify_bundle(bad, demo.keys).codes == {"symlink"}
+
+
+def test_duplicate_names(demo: Demo, tmp_path: Path) -> None:
+    name = _first_media(demo)
+    bad = rezip(demo.path, tmp_path / "bad.zip", add=[(name, b"other content")])
+    report = verify_bundle(bad, demo.keys)
+    assert "duplicate-name" in report.codes
+
+
+def test_duplicate_manifest(demo: Demo, tmp_path: Path) -> None:
+    bad = rezip(demo.path, tmp_path / "bad.zip", add=[(MANIFEST_NAME, b"{}")])
+    assert "duplicate-name" in verify_bundle(bad, demo.keys).codes
+
+
+def test_total_declared_size_over_the_limit(demo: Demo) -> None:
+    report = verify_bundle(demo.path, demo.keys, max_total_bytes=10_000)
+    assert report.codes == {"too-large"}
+
+
+def _patch_central_size(path: Path, name: str, size: int) -> None:
+    """Make the central directory declare ``size`` uncompressed bytes for an entry."""
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    at = 0
+    while True:
+        at = data.index(b"PK\x01\x02", at)
+        name_len = struct.unpack_from("<H", data, at + 28)[0]
+        if bytes(data[at + 46 : at + 46 + name_len]) == encoded:
+            struct.pack_into("<L", data, at + 24, size)
+            break
+        at += 4
+    path.write_bytes(bytes(data))
+
+
+def test_declared_sizes_that_would_expand_past_the_limit(demo: Demo) -> None:
+    name = _first_media(demo)
+    _patch_central_size(demo.path, name, 0xFFFF0000)  # about 4 GB declared, 40 kB stored
+    report = verify_bundle(demo.path, demo.keys)
+    assert "too-large" in report.codes
+    assert "size-mismatch" in report.codes  # stored entries must declare what they hold
+
+
+def test_compressed_media_entry(demo: Demo, tmp_path: Path) -> None:
+    name = _first_media(demo)
+
+    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == name:
+            info.compress_type = zipfile.ZIP_DEFLATED
+        return info, data
+
+    bad = rezip(demo.path, tmp_path / "bad.zip", change=change)
+    report = verify_bundle(bad, demo.keys)
+    assert report.codes == {"compressed"}
+
+
+def test_missing_signature(demo: Demo, tmp_path: Path) -> None:
+    bad = rezip(demo.path, tmp_path / "bad.zip", drop={SIGNATURE_NAME})
+    assert verify_bundle(bad, demo.keys).codes == {"signature-missing"}
+
+
+def test_malformed_signature(demo: Demo, tmp_path: Path) -> None:
+    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == SIGNATURE_NAME:
+            doc = json.loads(data) | {"signature": "bm90IGEgc2lnbmF0dXJl"}
+            data = json.dumps(doc).encode()
+            info = zip_info(info.filename, len(data))
+        return info, data
+
+    bad = rezip(demo.path, tmp_path / "bad.zip", change=change)
+    assert verify_bundle(bad, demo.keys).codes == {"signature-malformed"}
+
+
+def test_not_a_zip(tmp_path: Path) -> None:
+    path = tmp_path / "x.zip"
+    path.write_bytes(b"PK not really")
+    assert verify_bundle(path, None).codes == {"not-a-zip"}
+
+
+def test_truncated_bundle(demo: Demo, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(demo.path.read_bytes()[: demo.path.stat().st_size // 2])
+    assert not verify_bundle(cut, demo.keys).ok
+
+
+def test_several_problems_are_all_reported(demo: Demo, tmp_path: Path) -> None:
+    rows = demo.built.manifest["media"]
+    copy = tmp_path / "copy.zip"
+    shutil.copy(demo.path, copy)
+    flip_byte(copy, data_offset(copy, rows[1]["path"]) + 10)
+    bad = rezip(copy, tmp_path / "bad.zip", drop={rows[0]["path"]}, add=[("../x", b"x")])
+    report = verify_bundle(bad, demo.keys)
+    assert {"missing-media", "hash-mismatch", "unsafe-name", "unlisted-entry"} <= report.codes
+
+
+def test_local_header_naming_another_file(demo: Demo) -> None:
+    name = _first_media(demo)
+    data = bytearray(demo.path.read_bytes())
+    with zipfile.ZipFile(demo.path) as zf:
+        offset = zf.getinfo(name).header_offset
+    data[offset + 30] = ord("x")  # first letter of the local name: "media/" -> "xedia/"
+    demo.path.write_bytes(bytes(data))
+    assert verify_bundle(demo.path, demo.keys).codes == {"entry-unreadable"}
+
+
+def test_read_bundle_raises_with_every_problem(demo: Demo, tmp_path: Path) -> None:
+    bad = rezip(demo.path, tmp_path / "bad.zip", add=[("../x", b"x")])
+    with pytest.raises(InvalidInput) as caught:
+        read_bundle(bad, demo.keys)
+    assert {e.value for e in caught.value.errors} == {"unsafe-name", "unlisted-entry"}
+    assert "not a valid bundle" in caught.value.detail

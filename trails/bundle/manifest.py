@@ -1,0 +1,194 @@
+"""Build a bundle's manifest from a trail source and the media files of one audio profile."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from trails.bundle import FORMAT_VERSION
+from trails.bundle.model import PROFILES, BundleMedia
+from trails.errors import invalid
+from trails.rules import TriggerRules
+from trails.source import CircleZone, PolygonZone, Stop, TrailSource
+from trails.summary import summarise
+from trails.triggers.model import EngineStop
+
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+_EXTENSION_RE = re.compile(r"^[a-z0-9]{1,8}$")
+# Ambient layers have fixed rules (trigger semantics, section 1).
+_LAYER_RULES = {"dwell_s": 0, "max_accuracy_m": 30, "exit_margin_m": 8, "exit_dwell_s": 5}
+# Bounding boxes are rounded outwards to a micro-degree (about 11 cm): stable, still containing.
+_BBOX_STEP = 1e6
+
+MediaLookup = Callable[[str], BundleMedia]
+
+
+def utc_timestamp(moment: datetime) -> str:
+    """An aware datetime as UTC ISO 8601 to the second, ``Z`` suffixed."""
+    if moment.tzinfo is None:
+        raise invalid("datetime", moment.isoformat(), "a moment needs a UTC offset")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def zone_feature(zone: CircleZone | PolygonZone) -> dict[str, Any]:
+    """A zone as a GeoJSON Feature: a Point with ``radius_m``, or a Polygon."""
+    if isinstance(zone, CircleZone):
+        geometry: dict[str, Any] = {"type": "Point", "coordinates": list(zone.center)}
+        properties: dict[str, Any] = {"shape": "circle", "radius_m": zone.radius_m}
+    else:
+        rings = [[list(p) for p in ring] for ring in zone.coordinates]
+        geometry = {"type": "Polygon", "coordinates": rings}
+        properties = {"shape": "polygon"}
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def resolved_rules(stop: Stop) -> dict[str, Any]:
+    """A stop's trigger rules with every default written out, the exit margin resolved."""
+    rules: TriggerRules = stop.rules
+    margin = EngineStop(key=stop.key, zone=stop.zone, rules=rules).exit_margin_m()
+    data = rules.model_dump(mode="json")
+    data["exit_margin_m"] = margin
+    return data
+
+
+def build_manifest(
+    trail: TrailSource,
+    *,
+    trail_id: str,
+    release: int,
+    profile: str,
+    media: MediaLookup,
+    publisher: str,
+    key_id: str,
+    built_at: datetime,
+) -> dict[str, Any]:
+    """The manifest (a JSON-ready dict) of one release of a trail in one audio profile.
+
+    ``media(path)`` describes the file that goes into the bundle for each media path the
+    source names: for audio the rendition in ``profile``, for transcripts and images the
+    file itself.
+    """
+    if profile not in PROFILES:
+        raise invalid("profile", profile, f"profile must be one of {', '.join(PROFILES)}")
+    if not trail_id:
+        raise invalid("trail_id", trail_id, "a trail id is required")
+    if release < 1:
+        raise invalid("release", release, "release numbers start at 1")
+    table: dict[str, BundleMedia] = {}
+
+    def ref(path: str, kind: str) -> BundleMedia:
+        item = media(path)
+        _check_media(path, item, kind)
+        table[item.path] = item
+        return item
+
+    cover = ref(trail.cover, "image").path if trail.cover else None
+    stops = [_stop(stop, ref) for stop in trail.stops]
+    layers = []
+    for layer in trail.ambience:
+        audio = ref(layer.audio, "audio")
+        layers.append(
+            {
+                "key": layer.key,
+                "title": dict(layer.title),
+                "zone": zone_feature(layer.zone),
+                "audio": audio.path,
+                "duration_s": _seconds(audio),
+                "min_distance_m": layer.min_distance_m,
+                "max_distance_m": layer.max_distance_m,
+                "min_gain_db": layer.min_gain_db,
+                "max_gain_db": layer.max_gain_db,
+                "rules": dict(_LAYER_RULES),
+            }
+        )
+    return {
+        "format": FORMAT_VERSION,
+        "profile": profile,
+        "publisher": publisher,
+        "key_id": key_id,
+        "built_at": utc_timestamp(built_at),
+        "trail": _trail(trail, trail_id, release, cover),
+        "stops": stops,
+        "ambience": layers,
+        "media": [table[path].as_dict() for path in sorted(table)],
+    }
+
+
+def _trail(trail: TrailSource, trail_id: str, release: int, cover: str | None) -> dict[str, Any]:
+    box = summarise(trail).bbox
+    bbox = [
+        math.floor(box.west * _BBOX_STEP) / _BBOX_STEP,
+        math.floor(box.south * _BBOX_STEP) / _BBOX_STEP,
+        math.ceil(box.east * _BBOX_STEP) / _BBOX_STEP,
+        math.ceil(box.north * _BBOX_STEP) / _BBOX_STEP,
+    ]
+    route = (
+        {"type": "LineString", "coordinates": [list(p) for p in trail.route]}
+        if trail.route
+        else None
+    )
+    return {
+        "id": trail_id,
+        "slug": trail.slug,
+        "release": release,
+        "title": dict(trail.title),
+        "description": dict(trail.description),
+        "languages": list(trail.languages),
+        "mode": trail.mode,
+        "timezone": trail.timezone,
+        "licence": trail.licence,
+        "credits": [c.model_dump() for c in trail.credits],
+        "valid_from": utc_timestamp(trail.valid_from) if trail.valid_from else None,
+        "valid_until": utc_timestamp(trail.valid_until) if trail.valid_until else None,
+        "cover": cover,
+        "route": route,
+        "bbox": bbox,
+        "settings": trail.settings.model_dump(),
+    }
+
+
+def _stop(stop: Stop, ref: Callable[[str, str], BundleMedia]) -> dict[str, Any]:
+    story = stop.story
+    cues: dict[str, Any] = {}
+    for language, version in story.versions.items() if story else []:
+        audio = ref(version.audio, "audio")
+        transcript = ref(version.transcript, "transcript").path if version.transcript else None
+        cues[language] = {
+            "audio": audio.path,
+            "duration_s": _seconds(audio),
+            "transcript": transcript,
+            "text": version.text,
+        }
+    return {
+        "key": stop.key,
+        "title": dict(stop.title),
+        "zone": zone_feature(stop.zone),
+        "rules": resolved_rules(stop),
+        "role": story.role if story else None,
+        "credits": [c.model_dump() for c in story.credits] if story else [],
+        "licence": story.licence if story else None,
+        "cues": cues,
+    }
+
+
+def _seconds(item: BundleMedia) -> float:
+    return round(item.duration_s, 3) if item.duration_s is not None else 0.0
+
+
+def _check_media(path: str, item: BundleMedia, kind: str) -> None:
+    problems = []
+    if not _SHA256_RE.match(item.sha256):
+        problems.append("sha256 must be 64 lowercase hex digits")
+    if not _EXTENSION_RE.match(item.extension):
+        problems.append("extension must be 1-8 lowercase letters or digits, without a dot")
+    if item.bytes < 0:
+        problems.append("bytes must not be negative")
+    if item.kind != kind:
+        problems.append(f"is used as {kind} but described as {item.kind}")
+    if kind == "audio" and (item.duration_s is None or item.duration_s <= 0):
+        problems.append("audio needs a positive duration")
+    if problems:
+        raise invalid("media", path, "; ".join(problems))

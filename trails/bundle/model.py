@@ -1,0 +1,60 @@
+"""What a bundle is made of: entry names, profiles, and the description of one media file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+MANIFEST_NAME = "manifest.json"
+SIGNATURE_NAME = "manifest.sig.json"
+MEDIA_DIR = "media/"
+PROFILES = ("opus", "aac")
+MediaKind = Literal["audio", "transcript", "image"]
+# media/<64 hex>.<lowercase extension>: the only media names a bundle may hold.
+MEDIA_NAME_RE = re.compile(r"^media/([0-9a-f]{64})\.([a-z0-9]{1,8})$")
+
+
+@dataclass(frozen=True)
+class BundleMedia:
+    """One file that goes into a bundle, as the manifest's media table describes it."""
+
+    sha256: str
+    bytes: int
+    mime_type: str
+    extension: str
+    kind: MediaKind
+    duration_s: float | None = None
+    loudness_lufs: float | None = None
+
+    @property
+    def path(self) -> str:
+        """The entry name: content-addressed, so the same content has the same name."""
+        return f"{MEDIA_DIR}{self.sha256}.{self.extension}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The media-table row (durations to the millisecond, loudness to 0.1 LU)."""
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+            "mime_type": self.mime_type,
+            "kind": self.kind,
+            "duration_s": None if self.duration_s is None else round(self.duration_s, 3),
+            "loudness_lufs": None if self.loudness_lufs is None else round(self.loudness_lufs, 1),
+        }
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> BundleMedia:
+        """Read a media-table row back."""
+        match = MEDIA_NAME_RE.match(row["path"])
+        extension = match.group(2) if match else row["path"].rsplit(".", 1)[-1]
+        return cls(
+            sha256=row["sha256"],
+            bytes=row["bytes"],
+            mime_type=row["mime_type"],
+            extension=extension,
+            kind=row["kind"],
+            duration_s=row.get("duration_s"),
+            loudness_lufs=row.get("loudness_lufs"),
+        )

@@ -1,0 +1,275 @@
+"""The JSON Schema of ``manifest.json``, published as ``docs/bundle-manifest.schema.json``.
+
+Written by hand (it describes the bundle format, not a Python model); a test keeps the
+published file identical to this one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCHEMA_ID = "https://baladeur.org/schemas/bundle-manifest-1.schema.json"
+
+_sha256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_media_path = {"type": "string", "pattern": "^media/[0-9a-f]{64}\\.[a-z0-9]{1,8}$"}
+_slug = {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
+_language = {"type": "string", "pattern": "^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$"}
+_texts = {
+    "type": "object",
+    "propertyNames": {"$ref": "#/$defs/language"},
+    "additionalProperties": {"type": "string"},
+}
+_timestamp = {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"}
+_position = {
+    "type": "array",
+    "prefixItems": [
+        {"type": "number", "minimum": -180, "maximum": 180},
+        {"type": "number", "minimum": -90, "maximum": 90},
+    ],
+    "minItems": 2,
+    "maxItems": 2,
+}
+_nonneg = {"type": "number", "minimum": 0}
+_gain = {"type": "number", "maximum": 0}
+
+
+def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required if required is not None else list(properties),
+        "additionalProperties": False,
+    }
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+_DEFS: dict[str, Any] = {
+    "sha256": _sha256,
+    "mediaPath": _media_path,
+    "slug": _slug,
+    "language": _language,
+    "texts": _texts,
+    "timestamp": _timestamp,
+    "position": _position,
+    "credit": _obj(
+        {"name": {"type": "string", "minLength": 1}, "role": {"type": "string", "minLength": 1}}
+    ),
+    "zone": {
+        "description": "A GeoJSON Feature: a circle is a Point with properties.radius_m, "
+        "a polygon a Polygon (outer ring, then holes).",
+        "oneOf": [
+            _obj(
+                {
+                    "type": {"const": "Feature"},
+                    "geometry": _obj(
+                        {"type": {"const": "Point"}, "coordinates": {"$ref": "#/$defs/position"}}
+                    ),
+                    "properties": _obj(
+                        {
+                            "shape": {"const": "circle"},
+                            "radius_m": {"type": "number", "exclusiveMinimum": 0},
+                        }
+                    ),
+                }
+            ),
+            _obj(
+                {
+                    "type": {"const": "Feature"},
+                    "geometry": _obj(
+                        {
+                            "type": {"const": "Polygon"},
+                            "coordinates": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {
+                                    "type": "array",
+                                    "minItems": 4,
+                                    "items": {"$ref": "#/$defs/position"},
+                                },
+                            },
+                        }
+                    ),
+                    "properties": _obj({"shape": {"const": "polygon"}}),
+                }
+            ),
+        ],
+    },
+    "rules": _obj(
+        {
+            "dwell_s": _nonneg,
+            "max_accuracy_m": {"type": "number", "exclusiveMinimum": 0},
+            "exit_margin_m": _nonneg,
+            "exit_dwell_s": _nonneg,
+            "replay": {"enum": ["once", "always", "loop"]},
+            "cooldown_s": _nonneg,
+            "priority": {"type": "integer"},
+            "interrupt": {"type": "boolean"},
+            "on_exit": {"enum": ["finish", "stop"]},
+            "requires": _nullable(
+                _obj(
+                    {
+                        "mode": {"enum": ["all", "any"]},
+                        "conditions": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": _obj(
+                                {
+                                    "stop": {"type": "string"},
+                                    "state": {"enum": ["played", "triggered", "not_played"]},
+                                }
+                            ),
+                        },
+                    }
+                )
+            ),
+            "time_windows": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "start": {"type": "string", "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$"},
+                        "end": {"type": "string", "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$"},
+                    }
+                ),
+            },
+        }
+    ),
+    "cue": _obj(
+        {
+            "audio": {"$ref": "#/$defs/mediaPath"},
+            "duration_s": {"type": "number", "exclusiveMinimum": 0},
+            "transcript": _nullable({"$ref": "#/$defs/mediaPath"}),
+            "text": _nullable({"type": "string"}),
+        }
+    ),
+    "stop": _obj(
+        {
+            "key": {"$ref": "#/$defs/slug"},
+            "title": {"$ref": "#/$defs/texts"},
+            "zone": {"$ref": "#/$defs/zone"},
+            "rules": {"$ref": "#/$defs/rules"},
+            "role": _nullable({"enum": ["voice", "immersive"]}),
+            "credits": {"type": "array", "items": {"$ref": "#/$defs/credit"}},
+            "licence": _nullable({"type": "string"}),
+            "cues": {
+                "type": "object",
+                "propertyNames": {"$ref": "#/$defs/language"},
+                "additionalProperties": {"$ref": "#/$defs/cue"},
+            },
+        }
+    ),
+    "layer": _obj(
+        {
+            "key": {"$ref": "#/$defs/slug"},
+            "title": {"$ref": "#/$defs/texts"},
+            "zone": {"$ref": "#/$defs/zone"},
+            "audio": {"$ref": "#/$defs/mediaPath"},
+            "duration_s": {"type": "number", "exclusiveMinimum": 0},
+            "min_distance_m": _nonneg,
+            "max_distance_m": {"type": "number", "exclusiveMinimum": 0},
+            "min_gain_db": _gain,
+            "max_gain_db": _gain,
+            "rules": _obj(
+                {
+                    "dwell_s": {"const": 0},
+                    "max_accuracy_m": {"const": 30},
+                    "exit_margin_m": {"const": 8},
+                    "exit_dwell_s": {"const": 5},
+                }
+            ),
+        }
+    ),
+    "media": _obj(
+        {
+            "path": {"$ref": "#/$defs/mediaPath"},
+            "sha256": {"$ref": "#/$defs/sha256"},
+            "bytes": {"type": "integer", "minimum": 0},
+            "mime_type": {"type": "string", "pattern": "^[a-z]+/[A-Za-z0-9.+-]+$"},
+            "kind": {"enum": ["audio", "transcript", "image"]},
+            "duration_s": _nullable({"type": "number", "exclusiveMinimum": 0}),
+            "loudness_lufs": _nullable({"type": "number"}),
+        }
+    ),
+    "trail": _obj(
+        {
+            "id": {"type": "string", "minLength": 1},
+            "slug": {"$ref": "#/$defs/slug"},
+            "release": {"type": "integer", "minimum": 1},
+            "title": {"$ref": "#/$defs/texts", "minProperties": 1},
+            "description": {"$ref": "#/$defs/texts"},
+            "languages": {
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"$ref": "#/$defs/language"},
+            },
+            "mode": {"enum": ["free", "sequential"]},
+            "timezone": {"type": "string", "minLength": 1},
+            "licence": _nullable({"type": "string"}),
+            "credits": {"type": "array", "items": {"$ref": "#/$defs/credit"}},
+            "valid_from": _nullable({"$ref": "#/$defs/timestamp"}),
+            "valid_until": _nullable({"$ref": "#/$defs/timestamp"}),
+            "cover": _nullable({"$ref": "#/$defs/mediaPath"}),
+            "route": _nullable(
+                _obj(
+                    {
+                        "type": {"const": "LineString"},
+                        "coordinates": {
+                            "type": "array",
+                            "minItems": 2,
+                            "items": {"$ref": "#/$defs/position"},
+                        },
+                    }
+                )
+            ),
+            "bbox": {
+                "type": "array",
+                "description": "[west, south, east, north] in degrees, containing every zone "
+                "and the route.",
+                "items": {"type": "number"},
+                "minItems": 4,
+                "maxItems": 4,
+            },
+            "settings": _obj(
+                {
+                    "loudness_lufs": {"type": "number"},
+                    "ambience_offset_db": _gain,
+                    "ducking_db": _gain,
+                }
+            ),
+        }
+    ),
+}
+
+
+def manifest_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a format-1 bundle manifest."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "Baladeur bundle manifest, format 1",
+        "description": "manifest.json of an offline trail bundle; see docs/bundle-format.md.",
+        **_obj(
+            {
+                "format": {"const": 1},
+                "profile": {"enum": ["opus", "aac"]},
+                "publisher": {"type": "string"},
+                "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+                "built_at": {"$ref": "#/$defs/timestamp"},
+                "trail": {"$ref": "#/$defs/trail"},
+                "stops": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/stop"}},
+                "ambience": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+                "media": {"type": "array", "items": {"$ref": "#/$defs/media"}},
+            }
+        ),
+        "$defs": _DEFS,
+    }
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(manifest_schema(), indent=2, ensure_ascii=False) + "\n")
