@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from media.blobs import BlobStore, BlobStoreUnavailable
+from media.blobs import BlobNotFound, BlobStore, BlobStoreUnavailable
 from media.errors import MediaProcessingFailed, MediaTimeout, RejectedMedia
 from media.ingest import Staged, original_key, store_original
 from media.limits import MediaLimits
@@ -165,6 +165,10 @@ def process_asset(
         return AssetStatus.ready
     except (RejectedMedia, MediaProcessingFailed, MediaTimeout) as exc:
         _finish(database, asset_id, AssetStatus.failed, exc.detail, None)
+        return AssetStatus.failed
+    except BlobNotFound:
+        reason = "the original file is missing from storage: upload it again"
+        _finish(database, asset_id, AssetStatus.failed, reason, None)
         return AssetStatus.failed
     except BlobStoreUnavailable as exc:
         if final_attempt:

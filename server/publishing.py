@@ -38,10 +38,11 @@ from server.trails_store import load_trail, to_source
 from trails.bundle.canonical import canonical_json
 from trails.bundle.manifest import build_manifest
 from trails.bundle.model import PROFILES, BundleMedia
-from trails.bundle.signing import Keyring, signature_document
+from trails.bundle.package import package_bundle
+from trails.bundle.signing import Keyring
 from trails.bundle.size import profile_size, size_report
-from trails.bundle.writer import bytes_chunks, write_bundle
-from trails.errors import Conflict, FieldError, InvalidInput
+from trails.bundle.writer import bytes_chunks
+from trails.errors import Conflict, FieldError, InvalidInput, NotFound
 from trails.source import TrailSource
 from trails.summary import summarise
 
@@ -53,10 +54,13 @@ def bundle_key(sha256: str) -> str:
     return f"{BUNDLE_PREFIX}{sha256}.zip"
 
 
-class NotPublishable(InvalidInput, Conflict):
-    """The trail cannot be published yet; every reason is listed."""
+class NotPublishable(Conflict, InvalidInput):
+    """The trail cannot be published yet (a conflict with its state); every reason is listed."""
 
     title = "Trail cannot be published"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        InvalidInput.__init__(self, errors)
 
 
 @dataclass
@@ -148,7 +152,7 @@ def _extension(mime_type: str) -> str:
 
 
 @dataclass(frozen=True)
-class BuiltBundle:
+class StoredBundle:
     """A bundle written to the blob store, not yet part of any release."""
 
     profile: str
@@ -171,7 +175,7 @@ def _build(
     keyring: Keyring,
     publisher: str,
     now: datetime,
-) -> BuiltBundle:
+) -> StoredBundle:
     key = keyring.current()
     lookup, readers = _bundle_media(profile, sources, blobs)
     manifest = build_manifest(
@@ -184,19 +188,18 @@ def _build(
         key_id=key.id,
         built_at=now,
     )
-    manifest_bytes = canonical_json(manifest)
-    signature = signature_document(key, manifest_bytes)
-    entries = [(BundleMedia.from_dict(row), readers[row["path"]]) for row in manifest["media"]]
-    for media, read in entries:
-        if media.kind == "transcript":
-            blobs.put(media.path, read(), content_type=media.mime_type)
+    for row in manifest["media"]:
+        if row["kind"] == "transcript":
+            blobs.put(row["path"], readers[row["path"]](), content_type=row["mime_type"])
     with tempfile.TemporaryDirectory(prefix="publish-") as tmp:
         out = Path(tmp) / "bundle.zip"
-        written = write_bundle(out, manifest_bytes, signature, entries)
+        built = package_bundle(out, manifest, key, lambda media: readers[media.path])
+        written = built.written
         with out.open("rb") as fh:
             blobs.put(bundle_key(written.sha256), fh, content_type="application/zip")
+    manifest_bytes, signature = built.manifest_bytes, built.signature
     report = profile_size(manifest, written.bytes)
-    return BuiltBundle(
+    return StoredBundle(
         profile, manifest, manifest_bytes, signature, written.sha256, written.bytes, report
     )
 
@@ -287,3 +290,16 @@ def release_size_report(release: Release, warn_bytes: int) -> dict[str, Any]:
     manifests = {b.profile: json.loads(b.manifest_bytes) for b in release.bundles}
     sizes = {b.profile: b.bundle_bytes for b in release.bundles}
     return size_report(manifests, sizes, warn_bytes=warn_bytes)
+
+
+def rollback(database: Database, slug: str, number: int) -> Release:
+    """Make an earlier (immutable) release of a trail current again."""
+    with database.transaction() as session:
+        trail = load_trail(session, slug)
+        release = session.scalar(
+            select(Release).where(Release.trail_id == trail.id, Release.number == number)
+        )
+        if release is None:
+            raise NotFound(f"trail '{slug}' has no release {number}")
+        trail.current_release_id = release.id
+        return release
