@@ -96,6 +96,25 @@ def _fetch_original(blobs: BlobStore, sha256: str, workdir: Path) -> Path:
     return path
 
 
+def _workdir(root: Path | None) -> Path:
+    # Named after this process so that a restarted worker can tell a dead one's leftovers.
+    if root is None:
+        return Path(tempfile.mkdtemp(prefix=f"ingest-{os.getpid()}-"))
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"ingest-{os.getpid()}-", dir=root))
+
+
+def clean_stale_workdirs(root: Path) -> int:
+    """Remove work directories of processes that are gone (killed mid-job); returns a count."""
+    removed = 0
+    for path in root.glob("ingest-*-*") if root.is_dir() else []:
+        pid = path.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 def process_asset(
     database: Database,
     blobs: BlobStore,
@@ -104,6 +123,7 @@ def process_asset(
     limits: MediaLimits,
     timeout_s: float | None = None,
     final_attempt: bool = True,
+    work_root: Path | None = None,
 ) -> AssetStatus:
     """Measure loudness and encode every profile; idempotent, safe to run again after a crash.
 
@@ -119,7 +139,7 @@ def process_asset(
             return asset.status
         sha256, role = asset.sha256, asset.role
         done = {(r.profile, r.params_hash) for r in asset.renditions}
-    workdir = Path(tempfile.mkdtemp(prefix="ingest-"))
+    workdir = _workdir(work_root)
     try:
         original = _fetch_original(blobs, sha256, workdir)
         facts = probe(original, limits)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
@@ -17,7 +18,7 @@ from media.limits import MediaLimits
 from server.blobs import make_blob_store
 from server.db.models import Asset, AssetStatus
 from server.db.session import Database
-from server.ingest import Transient, limits_from, process_asset
+from server.ingest import Transient, clean_stale_workdirs, limits_from, process_asset
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,11 @@ class Jobs:
         """Media limits from the settings."""
         return limits_from(self.settings)
 
+    @property
+    def work_root(self) -> Path:
+        """Where jobs keep their working files."""
+        return self.settings.resolved_data_dir / "work"
+
     def ingest(self, asset_id: int) -> Any:
         """Queue the ingest of an asset (loudness and renditions)."""
         return self._ingest(asset_id)
@@ -82,6 +88,7 @@ class Jobs:
                 limits=self.limits,
                 timeout_s=self.settings.job_timeout_s,
                 final_attempt=final,
+                work_root=self.work_root,
             )
         except Transient:
             log.warning("ingest of asset %s will be retried", asset_id)
@@ -89,7 +96,11 @@ class Jobs:
         return status.value
 
     def requeue_unfinished(self) -> int:
-        """Queue every pending asset again: a worker killed mid-job loses its message."""
+        """Queue every pending asset again: a worker killed mid-job loses its message.
+
+        Working files that killed workers left behind are removed first.
+        """
+        clean_stale_workdirs(self.work_root)
         with self.database.transaction() as session:
             pending = session.scalars(
                 select(Asset.id).where(Asset.status == AssetStatus.pending)

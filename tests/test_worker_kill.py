@@ -120,6 +120,7 @@ def test_worker_killed_mid_encode(tmp_path: Path) -> None:
             digest = hashlib.sha256(blob.read_bytes()).hexdigest()
             assert blob.name.startswith(digest), blob
     assert len(stored_rows) < 2
+    assert list((tmp_path / "work").glob("ingest-*"))  # the killed worker's files
 
     restarted = _start_worker(tmp_path)
     try:
@@ -137,4 +138,5 @@ def test_worker_killed_mid_encode(tmp_path: Path) -> None:
         restarted.wait(timeout=30)
     assert asset.status == AssetStatus.ready, asset.failure_reason
     assert profiles == ["aac", "opus"]
+    assert list((tmp_path / "work").glob("ingest-*")) == []  # cleaned at restart
     db.dispose()
