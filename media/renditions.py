@@ -21,6 +21,7 @@ from media.loudness import Loudness, downmix_filter, measure
 from media.probe import ProbeResult, probe
 from media.tags import Tags, write_mp4_tags, write_opus_tags
 from trails.errors import invalid
+from trails.files import fsync_dir
 
 __all__ = [
     "PROFILES",
@@ -210,14 +211,6 @@ def _length(audio: Any) -> float:
     return float(audio.info.length)
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _plan(
     spec: RenditionSpec, probe_result: ProbeResult, loudness: Loudness
 ) -> tuple[list[str], int, float, list[str]]:
@@ -319,7 +312,7 @@ def encode(
             os.fsync(f.fileno())
         digest, size = _file_sha256(tmp), tmp.stat().st_size
         os.replace(tmp, dst)
-        _fsync_dir(dst.parent)
+        fsync_dir(dst.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from authoring.cli import main
 from server.db.models import Release, Stop, Trail
 from server.db.session import Database
+from tests.support.audio import ffmpeg_make, tone
 
 
 @dataclass
@@ -108,22 +109,8 @@ def small_folder(tmp_path: Path) -> Path:
     (folder / "media").mkdir(parents=True)
     stops = []
     for i, key in enumerate(("un", "deux")):
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-nostdin",
-                "-v",
-                "error",
-                "-f",
-                "lavfi",
-                "-i",
-                f"sine=frequency={300 + 200 * i}:duration=1",
-                "-c:a",
-                "libopus",
-                "-y",
-                str(folder / "media" / f"{key}.opus"),
-            ],
-            check=True,
+        ffmpeg_make(
+            folder / "media" / f"{key}.opus", *tone(1, freq=300 + 200 * i), "-c:a", "libopus"
         )
         stops.append(
             {

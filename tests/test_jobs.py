@@ -7,7 +7,6 @@ Scale: PostGIS, Redis, an S3-compatible HTTP server.
 from __future__ import annotations
 
 import hashlib
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,29 +25,13 @@ from server.ingest import accept_upload, limits_from, rendition_key
 from server.jobs import Jobs, start_embedded
 from server.settings import Settings
 from tests.conftest import backend_unavailable
+from tests.support.audio import ffmpeg_make, tone
 from tests.support.redis import RedisMissing, redis_server
 from tests.support.s3 import s3_server
 
 
-def tone(path: Path, seconds: float = 3.0, channels: int = 2) -> Path:
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:duration={seconds}",
-            "-ac",
-            str(channels),
-            "-y",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
+def stereo_tone(path: Path) -> Path:
+    return ffmpeg_make(path, *tone(3), "-ac", "2")
 
 
 @pytest.fixture
@@ -125,7 +108,9 @@ def test_upload_to_renditions(db: Database, mode_settings: Settings, tmp_path: P
     blobs = make_blob_store(mode_settings)
     jobs = Jobs(mode_settings, database=db, blobs=blobs)
     org_id = _org(db)
-    asset_id, created, sha = _upload(db, blobs, mode_settings, org_id, tone(tmp_path / "é t'.wav"))
+    asset_id, created, sha = _upload(
+        db, blobs, mode_settings, org_id, stereo_tone(tmp_path / "é t'.wav")
+    )
     assert created
     assert blobs.exists(original_key(sha))
     jobs.ingest(asset_id)
@@ -143,7 +128,9 @@ def test_upload_to_renditions(db: Database, mode_settings: Settings, tmp_path: P
         assert blobs.stat(rendition_key(rendition.sha256, ext)).size == rendition.bytes
 
     # The same bytes again: the same asset, nothing encoded twice.
-    again_id, again_created, _ = _upload(db, blobs, mode_settings, org_id, tone(tmp_path / "b.wav"))
+    again_id, again_created, _ = _upload(
+        db, blobs, mode_settings, org_id, stereo_tone(tmp_path / "b.wav")
+    )
     assert (again_id, again_created) == (asset_id, False)
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Rendition)) == 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +24,7 @@ from server.problems import status_for
 from server.publishing import NotPublishable, publish, rollback
 from server.settings import Settings
 from server.trails_store import MediaContext, get_or_create_organisation, import_source
+from tests.support.audio import ffmpeg_make, tone
 from tests.support.factories import add_trail, trail_source
 from trails.bundle.signing import Keyring
 from trails.errors import InvalidInput, NotFound
@@ -130,23 +130,7 @@ def test_database_failure_at_commit_leaves_the_previous_release(
 
 
 def _tone(path: Path) -> None:
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=duration=1",
-            "-c:a",
-            "libopus",
-            "-y",
-            str(path),
-        ],
-        check=True,
-    )
+    ffmpeg_make(path, *tone(1), "-c:a", "libopus")
 
 
 def test_pending_and_failed_assets_are_listed_and_nothing_changes(

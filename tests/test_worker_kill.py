@@ -20,6 +20,7 @@ from server.db.session import Database
 from server.ingest import accept_upload, limits_from
 from server.jobs import Jobs
 from server.settings import Settings
+from tests.support.audio import ffmpeg_make
 
 
 def _encoders_of(pid: int) -> list[int]:
@@ -58,25 +59,7 @@ def test_worker_killed_mid_encode(tmp_path: Path) -> None:
     db = Database.from_settings(settings)
     migrate.upgrade(db.engine)
     source = tmp_path / "long.wav"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "anoisesrc=d=240:a=0.2",
-            "-ac",
-            "2",
-            "-ar",
-            "48000",
-            "-y",
-            str(source),
-        ],
-        check=True,
-    )
+    ffmpeg_make(source, "-f", "lavfi", "-i", "anoisesrc=d=240:a=0.2", "-ac", "2", "-ar", "48000")
     jobs = Jobs(settings, database=db)
     with db.transaction() as session:
         org = Organisation(slug="o", name="O")

@@ -15,6 +15,7 @@ from media.blobs.base import CHUNK_SIZE, BlobInfo, BlobNotFound, BlobStoreUnavai
 from media.blobs.keys import check_key
 from media.blobs.memory import iter_chunks
 from trails.errors import invalid
+from trails.files import fsync_dir
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}")
 _FULL = {errno.ENOSPC, errno.EDQUOT}
@@ -81,7 +82,7 @@ class LocalBlobStore:
             try:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp, final)
-                _fsync_dir(final.parent)
+                fsync_dir(final.parent)
             except OSError as exc:
                 raise _unavailable(exc, "storing") from exc
         except BaseException:
@@ -137,11 +138,3 @@ class LocalBlobStore:
     def url(self, key: str, *, expires_s: int = 3600) -> str | None:
         """Local blobs are served by the application: no URL."""
         return None
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

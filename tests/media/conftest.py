@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.audio import ffmpeg_make, tone
+from tests.support.s3 import s3_server
+
 MediaFactory = Callable[..., Path]
-
-
-def ffmpeg_make(out: Path, *args: str) -> Path:
-    """Run ffmpeg to generate a test file (test inputs only, never under test)."""
-    subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args, str(out)],
-        check=True,
-        timeout=60,
-    )
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +31,6 @@ def make(media_dir: Path) -> MediaFactory:
     return factory
 
 
-def tone(seconds: float = 2, rate: int = 48000, freq: int = 440) -> list[str]:
-    return ["-f", "lavfi", "-i", f"sine=f={freq}:r={rate}:d={seconds}"]
-
-
 @pytest.fixture(scope="session")
 def voice_wav(make: MediaFactory) -> Path:
     """Two seconds of a stereo tone with noise, 48 kHz 16-bit."""
@@ -61,23 +48,11 @@ def voice_wav(make: MediaFactory) -> Path:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """A moto S3 server on a loopback port, reached over HTTP like any S3 endpoint."""
-    moto_server = pytest.importorskip("moto.server")
-    port = _free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with s3_server() as endpoint:
+        yield endpoint.url
 
 
 @pytest.fixture(autouse=True)

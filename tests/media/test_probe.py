@@ -13,7 +13,8 @@ from media.errors import RejectedMedia
 from media.limits import MediaLimits
 from media.probe import ProbeResult, probe
 from media.probe_duration import probe_duration
-from tests.media.conftest import MediaFactory, tone
+from tests.media.conftest import MediaFactory
+from tests.support.audio import tone
 
 
 def rejected(path: Path, limits: MediaLimits | None = None) -> RejectedMedia:

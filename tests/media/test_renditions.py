@@ -20,7 +20,8 @@ from media.renditions import (
     gain_db,
 )
 from media.tags import read_rendition_tags
-from tests.media.conftest import MediaFactory, tone
+from tests.media.conftest import MediaFactory
+from tests.support.audio import tone
 from trails.errors import InvalidInput
 
 TAGS = Tags(title="Le moulin", artist="Émile Dubois", copyright="CC BY 4.0", language="fr-BE")

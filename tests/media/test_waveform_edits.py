@@ -11,7 +11,8 @@ from media.edits import Edit, apply_edit
 from media.limits import MediaLimits
 from media.probe import probe
 from media.waveform import peaks
-from tests.media.conftest import MediaFactory, tone
+from tests.media.conftest import MediaFactory
+from tests.support.audio import tone
 from trails.errors import InvalidInput
 
 

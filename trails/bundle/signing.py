@@ -9,7 +9,6 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from trails.errors import invalid
+from trails.files import atomic_file
 
 ALGORITHM = "Ed25519"
 KEY_ID_HEX_CHARS = 16
@@ -74,19 +74,8 @@ def private_key_pem(private: Ed25519PrivateKey) -> bytes:
 def save_private_key(private: Ed25519PrivateKey, path: Path) -> None:
     """Write a private key file atomically, mode 0600 from its first byte."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp creates the file with mode 0600 before any byte is written.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(private_key_pem(private))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_file(path, mode=0o600) as fh:
+        fh.write(private_key_pem(private))
 
 
 def parse_private_key(text: str | bytes, field: str = "key") -> Ed25519PrivateKey:
@@ -289,18 +278,8 @@ class Keyring:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_file(path) as fh:
+        fh.write(data)
 
 
 def signature_document(key: SigningKey, manifest_bytes: bytes) -> dict[str, str]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import zipfile
@@ -17,6 +15,7 @@ from typing import IO, Any
 from trails.bundle.canonical import canonical_json
 from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME, BundleMedia
 from trails.errors import invalid
+from trails.files import atomic_file
 
 # Every entry carries the same timestamp, the earliest a zip can hold, so that the bytes
 # depend on the content only.
@@ -132,19 +131,8 @@ class _Job:
 
 def _write_path(out: Path, job: _Job) -> WrittenBundle:
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w+b") as fh:
-            written = _write_zip(fh, job)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return written
+    with atomic_file(out, suffix=".part") as fh:
+        return _write_zip(fh, job)
 
 
 def _write_zip(fh: IO[bytes], job: _Job) -> WrittenBundle:
