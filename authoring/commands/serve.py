@@ -27,11 +27,15 @@ def serve(
     Database.from_settings(settings).dispose()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     console.print("[bold]Baladeur[/] is starting:")
-    console.print(f"  trails (public API)  {base}/v1/trails", highlight=False)
-    console.print(f"  demo trail           {base}/v1/trails/moulin-de-marchienne", highlight=False)
+    console.print(f"  trails (public API)  {base}/v1/trails", highlight=False, soft_wrap=True)
+    console.print(
+        f"  demo trail           {base}/v1/trails/moulin-de-marchienne",
+        highlight=False,
+        soft_wrap=True,
+    )
     console.print(
         f"  demo bundle          {base}/v1/trails/moulin-de-marchienne/bundle", highlight=False
     )
-    console.print(f"  API documentation    {base}/docs", highlight=False)
-    console.print(f"  health               {base}/healthz", highlight=False)
+    console.print(f"  API documentation    {base}/docs", highlight=False, soft_wrap=True)
+    console.print(f"  health               {base}/healthz", highlight=False, soft_wrap=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
