@@ -38,6 +38,8 @@ def create_app(
         app.state.database = database or Database.from_settings(settings)
         app.state.blobs = blobs or make_blob_store(settings)
         app.state.keyring = keys or keyring_from(settings)
+        # The signing key exists from the first start, so its public half can be published.
+        app.state.keyring.current()
         app.state.jobs = jobs or Jobs(settings, database=app.state.database, blobs=app.state.blobs)
         stop_workers = None
         if jobs is None and settings.inprocess_worker:

@@ -149,3 +149,15 @@ def test_openapi_and_docs(client: TestClient) -> None:
     assert {"/healthz", "/readyz", "/v1/trails", "/v1/trails/{slug}"} <= set(spec["paths"])
     assert "Problem" in spec["components"]["schemas"]
     assert client.get("/docs").status_code == 200
+
+
+def test_signing_key_is_created_on_first_start_owner_only(db: Database, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, inprocess_worker=False)
+    with TestClient(create_app(settings, database=db, blobs=MemoryBlobStore())) as client:
+        listed = client.get("/v1/keys").json()["keys"]
+    key_files = list((tmp_path / "keys").glob("*.key"))
+    assert [f.stem for f in key_files] == [listed[0]["id"]]
+    assert key_files[0].stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "keys").stat().st_mode & 0o777 == 0o700
+    with TestClient(create_app(settings, database=db, blobs=MemoryBlobStore())) as client:
+        assert client.get("/v1/keys").json()["keys"] == listed  # the same key after a restart
