@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -22,6 +23,7 @@ from media.limits import MediaLimits
 from media.loudness import Loudness, measure
 from media.probe import probe
 from media.renditions import PROFILES, RenditionSpec, Tags, encode
+from media.waveform import peaks
 from server.db.models import Asset, AssetStatus, AudioRole, Rendition
 from server.db.session import Database
 from server.settings import Settings
@@ -30,6 +32,11 @@ from trails.errors import NotFound
 log = logging.getLogger(__name__)
 
 DEFAULT_TARGET_LUFS = -16.0
+
+
+def waveform_key(sha256: str) -> str:
+    """Blob key of an asset's waveform peaks (JSON), for the studio."""
+    return f"waveforms/{sha256}.json"
 
 
 def rendition_key(sha256: str, extension: str) -> str:
@@ -146,6 +153,8 @@ def process_asset(
         # Measured on every run (it is one streaming pass): a job resumed after a crash
         # needs the downmix figures that only a fresh measurement carries.
         loudness = measure(original, facts, timeout_s=timeout_s)
+        waveform = json.dumps(peaks(original, probe_result=facts, timeout_s=timeout_s))
+        blobs.put(waveform_key(sha256), [waveform.encode()], content_type="application/json")
         for profile in PROFILES:
             spec = RenditionSpec(profile=profile, role=role.value, target_lufs=DEFAULT_TARGET_LUFS)
             if (profile, spec.params_hash()) in done:

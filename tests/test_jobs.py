@@ -7,6 +7,7 @@ Scale: PostGIS, Redis, an S3-compatible HTTP server.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from media.ingest import original_key, staged_upload
 from server.blobs import make_blob_store
 from server.db.models import Asset, AssetStatus, AudioRole, Organisation, Rendition
 from server.db.session import Database
-from server.ingest import accept_upload, limits_from, rendition_key
+from server.ingest import accept_upload, limits_from, rendition_key, waveform_key
 from server.jobs import Jobs, start_embedded
 from server.settings import Settings
 from tests.conftest import backend_unavailable
@@ -123,6 +124,8 @@ def test_upload_to_renditions(db: Database, mode_settings: Settings, tmp_path: P
     assert asset.loudness_lufs is not None and asset.true_peak_dbtp is not None
     profiles = sorted(r.profile for r in asset.renditions)
     assert profiles == ["aac", "opus"]
+    waveform = json.loads(b"".join(blobs.open(waveform_key(sha))))
+    assert len(waveform["min"]) == len(waveform["max"]) == waveform["buckets"] > 100
     for rendition in asset.renditions:
         ext = ".opus" if rendition.profile == "opus" else ".m4a"
         assert blobs.stat(rendition_key(rendition.sha256, ext)).size == rendition.bytes
