@@ -14,10 +14,10 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from authoring.cli import main
 from server.db.models import Release, Stop, Trail
 from server.db.session import Database
 from tests.support.audio import ffmpeg_make, tone
+from tests.support.cli import run_cli
 
 
 @dataclass
@@ -36,14 +36,7 @@ def baladeur(
     def run(*args: str, database_url: str) -> Result:
         monkeypatch.setenv("BALADEUR_DATABASE_URL", database_url)
         monkeypatch.setenv("BALADEUR_DATA_DIR", str(tmp_path / "data"))
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
+        return Result(*run_cli(capsys, *args))
 
     return run
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from authoring.cli import main
+from tests.support.cli import run_cli
 
 KX = 111_194.9 * 0.6371  # metres per degree of longitude near 50.41 N
 
@@ -53,16 +53,6 @@ def trail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 def _line(tmp_path: Path) -> Path:
     path = tmp_path / "walk.geojson"
     coords = [[4.40, 50.41], [4.40 + 200 / KX, 50.41]]
@@ -71,7 +61,7 @@ def _line(tmp_path: Path) -> Path:
 
 
 def test_simulate_json(trail_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "simulate", str(trail_dir), str(_line(tmp_path)), "--json")
+    code, out, _ = run_cli(capsys, "simulate", str(trail_dir), str(_line(tmp_path)), "--json")
     assert code == 0
     result = json.loads(out)
     plays = [(e["stop"], e["t"]) for e in result["events"] if e["type"] == "play"]
@@ -90,18 +80,20 @@ def test_simulate_speed_noise_and_plots(
     trail_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     line = str(_line(tmp_path))
-    code, out, _ = _run(capsys, "simulate", str(trail_dir), line, "--json", "--speed", "2.4")
+    code, out, _ = run_cli(capsys, "simulate", str(trail_dir), line, "--json", "--speed", "2.4")
     assert code == 0
     assert json.loads(out)["track"]["duration_s"] == pytest.approx(200 / 2.4, abs=1)
     runs = []
     for _ in range(2):
-        _, out, _ = _run(
+        _, out, _ = run_cli(
             capsys, "simulate", str(trail_dir), line, "--json", "--noise", "8", "--seed", "4"
         )
         runs.append(json.loads(out)["events"])
     assert runs[0] == runs[1]
     for name in ("plot.svg", "plot.png"):
-        code, _, _ = _run(capsys, "simulate", str(trail_dir), line, "--plot", str(tmp_path / name))
+        code, _, _ = run_cli(
+            capsys, "simulate", str(trail_dir), line, "--plot", str(tmp_path / name)
+        )
         assert code == 0
         assert (tmp_path / name).stat().st_size > 1000
     assert (tmp_path / "plot.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
@@ -124,7 +116,7 @@ def test_simulate_bad_track_is_one_clear_error(
 ) -> None:
     track = tmp_path / f"bad{suffix}"
     track.write_text(track_text, encoding="utf-8")
-    code, out, err = _run(capsys, "simulate", str(trail_dir), str(track), "--json")
+    code, out, err = run_cli(capsys, "simulate", str(trail_dir), str(track), "--json")
     assert code == 1 and out == ""
     assert message in json.loads(err)["detail"]
 
@@ -134,12 +126,12 @@ def test_simulate_refuses_what_is_not_a_trail_folder(
 ) -> None:
     bundle = tmp_path / "trail.zip"
     bundle.write_bytes(b"PK")
-    code, _, err = _run(capsys, "simulate", str(bundle), str(_line(tmp_path)))
+    code, _, err = run_cli(capsys, "simulate", str(bundle), str(_line(tmp_path)))
     assert code == 1 and "not a trail source folder" in err
 
 
 def test_validate_json(trail_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "validate", str(trail_dir), "--json")
+    code, out, _ = run_cli(capsys, "validate", str(trail_dir), "--json")
     items = json.loads(out)
     assert code == 0  # warnings only
     assert {"severity", "stop", "code", "message"} == set(items[0])

@@ -19,6 +19,7 @@ import yaml
 
 from authoring.cli import main
 from tests.bundle.conftest import data_offset, flip_byte
+from tests.support.cli import run_cli
 from trails.bundle.signing import (
     Keyring,
     SigningKey,
@@ -71,17 +72,6 @@ def trail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     (folder / "trail.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     return folder
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @dataclass
@@ -174,18 +164,18 @@ def test_aac_build_with_a_key_file(built: Built, capsys: pytest.CaptureFixture[s
     assert sum(n.endswith(".m4a") for n in names) == 3
     public = built.key_file.with_suffix(".pub")
     public.write_bytes(public_key_pem(built.file_key.public))
-    code, out, _ = _run(capsys, "verify", str(built.aac), "--key", str(public), "--json")
+    code, out, _ = run_cli(capsys, "verify", str(built.aac), "--key", str(public), "--json")
     assert code == 0 and json.loads(out)["signature_checked"] is True
 
 
 def test_verify_with_the_private_key_file(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
     key = built.data_dir / "keys" / f"{built.opus_result['key_id']}.key"
-    code, out, err = _run(capsys, "verify", str(built.opus), "--key", str(key))
+    code, out, err = run_cli(capsys, "verify", str(built.opus), "--key", str(key))
     assert code == 0 and out.startswith("ok: tiny release 1 (opus)") and err == ""
 
 
 def test_verify_without_a_key_warns(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "verify", str(built.opus))
+    code, _, err = run_cli(capsys, "verify", str(built.opus))
     assert code == 0 and "signature not checked" in err
 
 
@@ -198,11 +188,11 @@ def test_verify_reports_damage_and_exits_1(
         name = next(n for n in zf.namelist() if n.endswith(".opus"))
     flip_byte(bad, data_offset(bad, name) + 50)
     key = built.data_dir / "keys" / f"{built.opus_result['key_id']}.key"
-    code, out, _ = _run(capsys, "verify", str(bad), "--key", str(key), "--json")
+    code, out, _ = run_cli(capsys, "verify", str(bad), "--key", str(key), "--json")
     report = json.loads(out)
     assert code == 1 and report["ok"] is False
     assert [(p["code"], p["entry"]) for p in report["problems"]] == [("hash-mismatch", name)]
-    code, out, _ = _run(capsys, "verify", str(bad), "--key", str(key))
+    code, out, _ = run_cli(capsys, "verify", str(bad), "--key", str(key))
     assert code == 1 and f"hash-mismatch: content does not match its sha256 [{name}]" in out
 
 
@@ -240,7 +230,7 @@ class _KeysServer:
 def test_verify_against_a_server(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
     document = Keyring(built.data_dir / "keys").document()
     with _KeysServer(document) as server:
-        code, out, _ = _run(
+        code, out, _ = run_cli(
             capsys, "verify", str(built.opus), "--server", server.url + "/", "--json"
         )
     assert code == 0 and json.loads(out)["signature_checked"] is True
@@ -252,7 +242,7 @@ def test_verify_against_a_server_with_other_keys(
 ) -> None:
     document = Keyring(tmp_path / "other").document()
     with _KeysServer(document) as server:
-        code, out, _ = _run(capsys, "verify", str(built.opus), "--server", server.url, "--json")
+        code, out, _ = run_cli(capsys, "verify", str(built.opus), "--server", server.url, "--json")
     assert code == 1
     assert [p["code"] for p in json.loads(out)["problems"]] == ["unknown-key"]
 
@@ -262,20 +252,22 @@ def test_verify_against_a_broken_server(
     built: Built, capsys: pytest.CaptureFixture[str], document: Any, status: int
 ) -> None:
     with _KeysServer(document, status) as server:
-        code, out, err = _run(capsys, "verify", str(built.opus), "--server", server.url, "--json")
+        code, out, err = run_cli(
+            capsys, "verify", str(built.opus), "--server", server.url, "--json"
+        )
     assert code == 1 and out == ""
     assert "/v1/keys" in json.loads(err)["detail"]
 
 
 def test_verify_server_unreachable(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "verify", str(built.opus), "--server", "http://127.0.0.1:9")
+    code, _, err = run_cli(capsys, "verify", str(built.opus), "--server", "http://127.0.0.1:9")
     assert code == 1 and "could not fetch the keys" in err
 
 
 def test_verify_key_and_server_together_refused(
     built: Built, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = _run(
+    code, _, err = run_cli(
         capsys, "verify", str(built.opus), "--key", str(built.key_file), "--server", "http://x"
     )
     assert code == 1 and "not both" in err
@@ -286,14 +278,14 @@ def test_verify_bad_key_file(
 ) -> None:
     bad = tmp_path / "bad.pub"
     bad.write_text("hello", encoding="utf-8")
-    code, _, err = _run(capsys, "verify", str(built.opus), "--key", str(bad), "--json")
+    code, _, err = run_cli(capsys, "verify", str(built.opus), "--key", str(bad), "--json")
     assert code == 1 and "base64" in json.loads(err)["detail"]
 
 
 def test_build_refuses_an_unknown_profile(
     trail_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = _run(
+    code, _, err = run_cli(
         capsys, "build", str(trail_dir), "-o", str(tmp_path / "x.zip"), "--profile", "mp3"
     )
     assert code == 1 and "profile must be one of opus, aac" in err
@@ -303,5 +295,7 @@ def test_build_refuses_an_unknown_profile(
 def test_build_refuses_a_folder_without_trail(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = _run(capsys, "build", str(tmp_path), "-o", str(tmp_path / "x.zip"), "--key", "k")
+    code, _, err = run_cli(
+        capsys, "build", str(tmp_path), "-o", str(tmp_path / "x.zip"), "--key", "k"
+    )
     assert code == 1 and "trail.yaml" in err

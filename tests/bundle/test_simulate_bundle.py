@@ -8,24 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from authoring.cli import main
 from media.probe_duration import probe_duration
 from tests.bundle.conftest import DEMO, build_demo, data_offset, file_media, flip_byte
+from tests.support.cli import run_cli
 from trails.bundle.model import BundleMedia
 from trails.bundle.signing import SigningKey
 from trails.source import load_source
 from trails.trail_input import open_trail
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture
@@ -61,9 +50,9 @@ def test_open_trail_reads_a_bundle(bundle: Path) -> None:
 def test_simulating_the_bundle_matches_the_folder(
     bundle: Path, route: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, from_bundle, _ = _run(capsys, "simulate", str(bundle), str(route), "--json")
+    code, from_bundle, _ = run_cli(capsys, "simulate", str(bundle), str(route), "--json")
     assert code == 0
-    code, from_folder, _ = _run(capsys, "simulate", str(DEMO), str(route), "--json")
+    code, from_folder, _ = run_cli(capsys, "simulate", str(DEMO), str(route), "--json")
     assert code == 0
     bundle_result, folder_result = json.loads(from_bundle), json.loads(from_folder)
     assert bundle_result["events"] == folder_result["events"]
@@ -74,7 +63,7 @@ def test_a_damaged_bundle_is_refused_clearly(
     bundle: Path, route: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     flip_byte(bundle, data_offset(bundle, "manifest.json") + 40)
-    code, out, err = _run(capsys, "simulate", str(bundle), str(route), "--json")
+    code, out, err = run_cli(capsys, "simulate", str(bundle), str(route), "--json")
     assert code == 1 and out == ""
     detail = json.loads(err)["detail"]
     assert "is not a valid bundle" in detail and "manifest" in detail
@@ -85,5 +74,5 @@ def test_a_file_that_is_not_a_zip(
 ) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello")
-    code, _, err = _run(capsys, "simulate", str(path), str(route))
+    code, _, err = run_cli(capsys, "simulate", str(path), str(route))
     assert code == 1 and "nor a bundle" in err
