@@ -17,6 +17,7 @@ run: setup
 
 test: setup-test lint
 	@$(VENV)/python -m pytest -q -m "not slow"
+	@$(VENV)/python -m bench.run --quick
 
 test-slow: setup-test
 	@$(VENV)/python -m pytest -q -m slow
@@ -29,6 +30,14 @@ lint: setup-test
 format: setup-test
 	@$(VENV)/ruff format .
 	@$(VENV)/ruff check --fix .
+
+# Full benchmarks, for people (about 12 minutes on 2 cores; exit 1 when a goal is missed).
+bench: setup-test
+	@$(VENV)/python -m bench.run
+
+# The same code on small inputs (about 1 minute); goals are reported, not enforced.
+bench-quick: setup-test
+	@$(VENV)/python -m bench.run --quick
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

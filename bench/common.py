@@ -162,7 +162,9 @@ def results_table(results: list[Result], title: str = "Baladeur benchmarks") -> 
         baseline = "-"
         if r.baseline is not None:
             baseline = f"{r.baseline.name}: {format_value(r.baseline.value, r.unit)}"
-        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
+        ratio = "-"
+        if r.ratio is not None:
+            ratio = f"{r.ratio:.2f}x" if r.ratio >= 0.1 else f"{r.ratio:.2g}x"
         met = {True: "[green]✓[/]", False: "[red]✗[/]", None: ""}[r.met]
         table.add_row(
             r.name, r.metric, format_value(r.value, r.unit), baseline, ratio, r.goal or "", met

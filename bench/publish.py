@@ -14,12 +14,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import Baseline, Result, standalone
 from media.renditions import encode_file
 from trails.bundle.changes import diff
 from trails.bundle.manifest import build_manifest
@@ -113,7 +116,13 @@ def describe(path: Path, kind: str, mime: str, ext: str, duration: float | None)
     )  # fmt: skip
 
 
-def publish_once(trail, table, key, out: Path, *, verify: bool = True, parallel: bool = False):  # type: ignore[no-untyped-def]
+Table = dict[str, dict[str, tuple[BundleMedia, Path]]]
+
+
+def publish_once(
+    trail: Any, table: Table, key: SigningKey, out: Path, *, verify: bool = True,
+    parallel: bool = False,
+) -> dict[str, Any]:  # fmt: skip
     """What a publish does once renditions exist: both profiles' manifests, signed, zipped."""
     out.mkdir(parents=True, exist_ok=True)
     if parallel:
@@ -125,24 +134,29 @@ def publish_once(trail, table, key, out: Path, *, verify: bool = True, parallel:
     return {p: publish_profile(trail, table, key, out, p, verify) for p in PROFILES}
 
 
-def publish_profile(trail, table, key, out: Path, profile: str, verify: bool):  # type: ignore[no-untyped-def]
+def publish_profile(
+    trail: Any, table: Table, key: SigningKey, out: Path, profile: str, verify: bool
+) -> Any:
     """One profile: manifest, signature, zip."""
-    if True:
-        files = {m.path: p for m, p in table[profile].values()}
-        manifest = build_manifest(
-            trail,
-            trail_id="bench",
-            release=1,
-            profile=profile,
-            media=lambda rel, profile=profile: table[profile][rel][0],
-            publisher="bench",
-            key_id=key.id,
-            built_at=datetime(2025, 6, 1, tzinfo=UTC),
-        )
-        return package_bundle(
-            out / f"bench.{profile}.zip", manifest, key,
-            lambda m, files=files: file_chunks(files[m.path]), verify_hashes=verify,
-        )  # fmt: skip
+    files = {m.path: p for m, p in table[profile].values()}
+
+    def media(rel: str) -> BundleMedia:
+        return table[profile][rel][0]
+
+    def chunks(m: BundleMedia) -> Callable[[], Iterator[bytes]]:
+        return file_chunks(files[m.path])
+
+    manifest = build_manifest(
+        trail,
+        trail_id="bench",
+        release=1,
+        profile=profile,
+        media=media,
+        publisher="bench",
+        key_id=key.id,
+        built_at=datetime(2025, 6, 1, tzinfo=UTC),
+    )
+    return package_bundle(out / f"bench.{profile}.zip", manifest, key, chunks, verify_hashes=verify)
 
 
 def zip0(table: dict[str, dict[str, tuple[BundleMedia, Path]]], out: Path) -> None:
@@ -154,7 +168,7 @@ def zip0(table: dict[str, dict[str, tuple[BundleMedia, Path]]], out: Path) -> No
         subprocess.run(["zip", "-0", "-q", "-j", str(target), *paths], check=True)
 
 
-def best_of(n: int, run, scratch: Path) -> float:  # type: ignore[no-untyped-def]
+def best_of(n: int, run: Callable[[Path], object], scratch: Path) -> float:
     """Best wall time of ``run(folder)``, each run writing into a fresh folder."""
     times = []
     for i in range(n):
@@ -166,13 +180,10 @@ def best_of(n: int, run, scratch: Path) -> float:  # type: ignore[no-untyped-def
     return min(times)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5, help="timing runs (best is kept)")
-    args = parser.parse_args()
+def measure(repeat: int) -> dict[str, Any]:
+    """Build the trail's renditions, time publishing against ``zip -0``, diff an update."""
     if shutil.which("zip") is None:
-        print("zip is not installed (apt-get install zip)", file=sys.stderr)
-        return 2
+        raise RuntimeError("zip is not installed (apt-get install zip)")
     key = SigningKey(generate_key())
     trail = trail_source()
     with tempfile.TemporaryDirectory(prefix="bench-publish-") as tmp:
@@ -199,16 +210,16 @@ def main() -> int:
         scratch = work / "scratch"
         publish_once(trail, table, key, out)  # warm-up (imports, page cache)
         zip0(table, out)
-        zip_s = best_of(args.repeat, lambda f: zip0(table, f), scratch)
+        zip_s = best_of(repeat, lambda f: zip0(table, f), scratch)
         timings = {
             "verified, profiles one after the other": best_of(
-                args.repeat, lambda f: publish_once(trail, table, key, f), scratch
+                repeat, lambda f: publish_once(trail, table, key, f), scratch
             ),
             "verified, profiles in parallel": best_of(
-                args.repeat, lambda f: publish_once(trail, table, key, f, parallel=True), scratch
+                repeat, lambda f: publish_once(trail, table, key, f, parallel=True), scratch
             ),
             "store-verified media, profiles in parallel": best_of(
-                args.repeat,
+                repeat,
                 lambda f: publish_once(trail, table, key, f, verify=False, parallel=True),
                 scratch,
             ),
@@ -225,41 +236,62 @@ def main() -> int:
             table[profile][changed] = (describe(new_path, "audio", mime, ext, PER_STOP_S), new_path)
         updated = publish_once(trail, table, key, work / "out2")
         update = {p: diff(built[p].manifest, updated[p].manifest) for p in PROFILES}
+    return {"rates": rates, "zip_s": zip_s, "timings": timings, "sizes": sizes, "update": update}
 
-    opus_mb_h = rates["opus"] * 3600 / 1e6
+
+def run(quick: bool = False) -> list[Result]:
+    """Publish time beside ``zip -0``, bundle size per hour, update bytes beside the bundle."""
+    m = measure(repeat=2 if quick else 5)
+    zip_s, timings, sizes, update = m["zip_s"], m["timings"], m["sizes"], m["update"]
     publish_s = timings[PUBLISH_PATH]
-    ratio = publish_s / zip_s
-    print(f"voice bitrate (real encoder): opus {rates['opus'] * 8 / 1000:.1f} kbit/s "
-          f"= {opus_mb_h:.2f} MB/h; aac {rates['aac'] * 8 / 1000:.1f} kbit/s "
-          f"= {rates['aac'] * 3600 / 1e6:.2f} MB/h")  # fmt: skip
-    print(f"bundles: opus {sizes['opus'] / 1e6:.2f} MB, aac {sizes['aac'] / 1e6:.2f} MB")
-    print(f"zip -0 of the same files, both profiles (best of {args.repeat}): {zip_s:.3f} s")
-    for name, seconds in timings.items():
-        print(f"publish both profiles, {name}: {seconds:.3f} s ({seconds / zip_s:.2f}x zip -0)")
-    failures = []
+    zip_base = Baseline("zip -0 of the same files", zip_s)
+    goal = f"<= {TARGET_S:g} s and <= {TARGET_RATIO_ZIP}x zip -0"
+    results = [
+        Result(
+            "publish", "60 min, 25 stops, both profiles (server path)", "s", publish_s, zip_base,
+            goal=goal, met=publish_s <= TARGET_S and publish_s / zip_s <= TARGET_RATIO_ZIP,
+            notes=PUBLISH_PATH,
+        ),
+        Result(
+            "publish", "both profiles, media hashes re-verified", "s",
+            timings["verified, profiles one after the other"], zip_base,
+            notes="what `baladeur build` does; informative",
+        ),
+    ]  # fmt: skip
+    hours = TOTAL_S / 3600
+    for profile in PROFILES:
+        mb_h = sizes[profile] / 1e6 / hours
+        is_opus = profile == "opus"
+        results.append(
+            Result(
+                "publish", f"{profile} bundle per hour of voice", "MB/h", mb_h,
+                goal=f"<= {TARGET_OPUS_MB_PER_HOUR:g} MB/h" if is_opus else None,
+                met=mb_h <= TARGET_OPUS_MB_PER_HOUR if is_opus else None,
+                extra={"encoder_kbit_s": m["rates"][profile] * 8 / 1000},
+            )
+        )  # fmt: skip
     for profile in PROFILES:
         u = update[profile]
         changed_bytes = sum(a["bytes"] for a in u["add"])
         floor = changed_bytes + u["manifest_bytes"]
-        overhead = u["download_bytes"] / floor - 1
-        print(
-            f"update {profile}: download {u['download_bytes'] / 1e3:.1f} kB "
-            f"(changed media {changed_bytes / 1e3:.1f} kB"
-            f" + manifest {u['manifest_bytes'] / 1e3:.1f} kB; overhead {overhead:.1%});"
-            f" whole bundle {sizes[profile] / 1e6:.2f} MB"
+        results.append(
+            Result(
+                "update", f"{profile}: download after one stop's audio changed", "kB",
+                u["download_bytes"] / 1e3, Baseline("whole bundle", sizes[profile] / 1e3),
+                goal=f"<= changed media + manifest + {TARGET_UPDATE_OVERHEAD:.0%}",
+                met=len(u["add"]) == 1
+                and u["download_bytes"] <= floor * (1 + TARGET_UPDATE_OVERHEAD),
+                extra={"changed_media_bytes": changed_bytes, "manifest_bytes": u["manifest_bytes"]},
+            )
         )  # fmt: skip
-        if len(u["add"]) != 1 or overhead > TARGET_UPDATE_OVERHEAD:
-            failures.append(f"update {profile} downloads more than the changed stop")
-    if publish_s > TARGET_S:
-        failures.append(f"publish took {publish_s:.2f} s > {TARGET_S} s")
-    if ratio > TARGET_RATIO_ZIP:
-        failures.append(f"publish is {ratio:.2f}x zip -0 > {TARGET_RATIO_ZIP}x")
-    bundle_mb_h = sizes["opus"] / 1e6
-    if bundle_mb_h > TARGET_OPUS_MB_PER_HOUR:
-        failures.append(f"opus bundle {bundle_mb_h:.1f} MB per hour > {TARGET_OPUS_MB_PER_HOUR}")
-    for failure in failures:
-        print(f"MISSED: {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer timing runs")
+    args = parser.parse_args()
+    return standalone(run(args.quick))
 
 
 if __name__ == "__main__":

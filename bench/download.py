@@ -1,0 +1,284 @@
+"""Download benchmark: many concurrent clients fetch a bundle from our server and from nginx.
+
+Run from the repository root: ``.venv/bin/python bench/download.py`` (``--quick`` for 20
+clients and a 2 MB bundle). Everything stays on loopback. See bench/README.md, Download.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+from sqlalchemy import update
+
+from bench.common import (
+    Baseline,
+    Result,
+    baladeur_server,
+    free_port,
+    peak_rss_mb,
+    percentile,
+    rss_mb,
+    standalone,
+    stop,
+    wait_http,
+)
+from server.blobs import make_blob_store
+from server.db.migrate import upgrade
+from server.db.models import ReleaseBundle
+from server.db.session import Database
+from server.keys import keyring
+from server.publishing import bundle_key
+from server.settings import Settings
+from tests.support.factories import add_trail, trail_source
+
+GOAL_RATIO = 0.5
+# "Flat": serving N clients must not cost a copy of the bundle per client; the server may
+# grow by buffers and connection state only.
+GOAL_GROWTH_MB = 50.0
+REQUEST_TIMEOUT_S = 300.0
+
+
+@dataclass
+class LoadRun:
+    """What one server gave ``clients`` concurrent downloads."""
+
+    wall_s: float
+    bytes: int
+    ttfb: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    @property
+    def mb_per_s(self) -> float:
+        """Aggregate throughput."""
+        return self.bytes / 1e6 / self.wall_s
+
+
+def prepare(data_dir: Path, size: int) -> tuple[str, Path]:
+    """Publish a trail through the real path, then give its opus bundle ``size`` bytes.
+
+    The payload is random (incompressible, like audio) and stored in the blob store under its
+    own sha256, so the server serves it exactly as it serves a published bundle. Returns the
+    trail's slug and the blob's file, which nginx serves too.
+    """
+    settings = Settings(data_dir=data_dir)
+    db = Database.from_settings(settings)
+    upgrade(db.engine)
+    blobs = make_blob_store(settings)
+    add_trail(db, trail_source("bench-download", 50.41, 4.40), blobs=blobs, keys=keyring(settings))
+    payload = data_dir / "payload.zip"
+    digest = hashlib.sha256()
+    with payload.open("wb") as f:
+        left = size
+        while left:
+            chunk = os.urandom(min(left, 1 << 20))
+            digest.update(chunk)
+            f.write(chunk)
+            left -= len(chunk)
+    sha = digest.hexdigest()
+    with payload.open("rb") as f:
+        blobs.put(bundle_key(sha), f, content_type="application/zip")
+    payload.unlink()
+    with db.transaction() as session:
+        session.execute(
+            update(ReleaseBundle)
+            .where(ReleaseBundle.profile == "opus")
+            .values(bundle_sha256=sha, bundle_bytes=size)
+        )
+    db.dispose()
+    path = blobs.path_for(bundle_key(sha))  # type: ignore[attr-defined]
+    return sha, Path(path)
+
+
+NGINX_CONF = """
+{user}
+worker_processes {workers};
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    types {{ application/zip zip; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location = /healthz {{ return 200 "ok"; }}
+        location /v1/bundles/ {{ alias {root}/; }}
+    }}
+}}
+"""
+
+
+@contextmanager
+def nginx(root: Path, name: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """nginx on a free loopback port serving ``root``, with its own config and files."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        raise FileNotFoundError("nginx is not installed (apt-get install nginx)")
+    with tempfile.TemporaryDirectory(prefix="bench-nginx-") as tmp:
+        port = free_port()
+        # As root, workers would otherwise run as nobody, who cannot read the private temp dir.
+        user = "user root root;" if os.geteuid() == 0 else ""
+        conf = Path(tmp) / "nginx.conf"
+        conf.write_text(
+            NGINX_CONF.format(user=user, workers=os.cpu_count() or 1, dir=tmp, port=port, root=root)
+        )
+        proc = subprocess.Popen(
+            [binary, "-c", str(conf), "-p", tmp, "-e", f"{tmp}/error.log"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_http(f"{base}/healthz", proc, timeout=20)
+            yield f"{base}/v1/bundles/{name}", proc
+        finally:
+            stop(proc)
+
+
+async def load(url: str, clients: int, size: int, seed: int = 3) -> LoadRun:
+    """``clients`` concurrent downloads of ``url``; every other one resumes with a Range."""
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=0)
+    timeout = httpx.Timeout(REQUEST_TIMEOUT_S, connect=30)
+    rng = random.Random(seed)
+    offsets = [rng.randrange(size // 4, 3 * size // 4) if k % 2 else 0 for k in range(clients)]
+    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
+        head = await client.head(url)
+        etag = head.headers.get("etag", "")
+        run = LoadRun(0.0, 0)
+
+        async def fetch(offset: int) -> None:
+            headers = {"Range": f"bytes={offset}-", "If-Range": etag} if offset else {}
+            start = time.perf_counter()
+            got = 0
+            try:
+                async with client.stream("GET", url, headers=headers) as response:
+                    first = True
+                    async for chunk in response.aiter_raw(1 << 16):
+                        if first:
+                            run.ttfb.append(time.perf_counter() - start)
+                            first = False
+                        got += len(chunk)
+                expected = 206 if offset else 200
+                if response.status_code != expected or got != size - offset:
+                    run.errors += 1
+            except httpx.HTTPError:
+                run.errors += 1
+            run.bytes += got
+
+        start = time.perf_counter()
+        await asyncio.gather(*(fetch(o) for o in offsets))
+        run.wall_s = time.perf_counter() - start
+    return run
+
+
+def measure(size: int, clients: int, rounds: int) -> dict[str, object]:
+    """Our server and nginx, same file, same clients, alternating; best round of each."""
+    with tempfile.TemporaryDirectory(prefix="bench-download-") as tmp:
+        data_dir = Path(tmp)
+        sha, blob_path = prepare(data_dir, size)
+        name = f"{sha}.zip"
+        ours: list[LoadRun] = []
+        theirs: list[LoadRun] = []
+        idle_mb = peak_mb = 0.0
+        nginx_error = ""
+        # nginx serves a folder holding the very file the blob store holds (a hard link).
+        served = data_dir / "nginx-root"
+        served.mkdir()
+        os.link(blob_path, served / name)
+        with baladeur_server({"BALADEUR_DATA_DIR": str(data_dir)}) as (base, proc):
+            url = f"{base}/v1/bundles/{name}"
+            # One short round first: imports, thread pool and page cache warm before measuring.
+            asyncio.run(load(url, min(clients, 4), size))
+            idle_mb = rss_mb(proc.pid)
+            for _ in range(rounds):
+                ours.append(asyncio.run(load(url, clients, size)))
+                try:
+                    with nginx(served, name) as (nginx_url, _):
+                        theirs.append(asyncio.run(load(nginx_url, clients, size)))
+                except (FileNotFoundError, RuntimeError) as exc:
+                    nginx_error = str(exc)
+            peak_mb = peak_rss_mb(proc.pid)
+    return {
+        "ours": max(ours, key=lambda r: r.mb_per_s),
+        "nginx": max(theirs, key=lambda r: r.mb_per_s) if theirs else None,
+        "idle_mb": idle_mb,
+        "peak_mb": peak_mb,
+        "nginx_error": nginx_error,
+    }
+
+
+def run(quick: bool = False) -> list[Result]:
+    """Throughput, time to first byte, errors and memory beside nginx serving the same file."""
+    size = (2 if quick else 30) * 1_000_000
+    clients = 20 if quick else 200
+    m = measure(size, clients, rounds=1 if quick else 2)
+    ours: LoadRun = m["ours"]  # type: ignore[assignment]
+    other: LoadRun | None = m["nginx"]  # type: ignore[assignment]
+    what = f"{clients} clients x {size / 1e6:g} MB bundle, half resuming"
+    note = "" if other else f"no nginx baseline: {m['nginx_error']}"
+
+    def base(value: float | None) -> Baseline | None:
+        return Baseline("nginx, same file", value) if other is not None else None
+
+    ratio = ours.mb_per_s / other.mb_per_s if other else None
+    growth = float(m["peak_mb"]) - float(m["idle_mb"])  # type: ignore[arg-type]
+    return [
+        Result(
+            "download", f"{what}: throughput", "MB/s", ours.mb_per_s,
+            base(other.mb_per_s if other else None),
+            goal=f">= {GOAL_RATIO}x nginx", met=ratio >= GOAL_RATIO if ratio else None,
+            notes=note,
+        ),
+        Result(
+            "download", f"{what}: TTFB p50", "ms", percentile(ours.ttfb, 50) * 1000,
+            base(percentile(other.ttfb, 50) * 1000 if other else None),
+        ),
+        Result(
+            "download", f"{what}: TTFB p99", "ms", percentile(ours.ttfb, 99) * 1000,
+            base(percentile(other.ttfb, 99) * 1000 if other else None),
+        ),
+        Result(
+            "download", f"{what}: errors", "", float(ours.errors),
+            base(float(other.errors) if other else None), goal="0", met=ours.errors == 0,
+        ),
+        Result(
+            "download", f"{what}: server peak RSS growth", "MB", growth,
+            Baseline("server idle RSS", float(m["idle_mb"])),  # type: ignore[arg-type]
+            goal=f"flat: <= {GOAL_GROWTH_MB:g} MB over idle", met=growth <= GOAL_GROWTH_MB,
+            extra={"peak_rss_mb": m["peak_mb"]},
+        ),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="20 clients, 2 MB bundle")
+    args = parser.parse_args()
+    sys.exit(standalone(run(args.quick)))
+
+
+if __name__ == "__main__":
+    main()
