@@ -97,9 +97,12 @@ def test_worker_killed_mid_encode(tmp_path: Path) -> None:
     with db.transaction() as session:
         assert session.get_one(Asset, asset_id).status == AssetStatus.pending
         stored_rows = session.scalars(select(Rendition.sha256)).all()
-    # Every blob under its final name is whole: its content hashes to its name.
-    for blob in (tmp_path / "blobs").rglob("*"):
-        if blob.is_file() and ".tmp" not in blob.parts:
+    # Every content-addressed blob under its final name is whole: its content hashes to its
+    # name (waveforms are named after their asset instead).
+    for folder in ("originals", "media"):
+        for blob in (tmp_path / "blobs" / folder).rglob("*"):
+            if not blob.is_file():
+                continue
             digest = hashlib.sha256(blob.read_bytes()).hexdigest()
             assert blob.name.startswith(digest), blob
     assert len(stored_rows) < 2

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 
 from server.errors import DatabaseUnavailable
 
@@ -67,8 +66,11 @@ def make_engine(url: str, spatialite_library: str = "mod_spatialite") -> Engine:
         engine = create_engine(
             parsed,
             module=sqlite_driver(),
-            # SQLite connections are cheap; a pool would share one file handle across threads.
-            poolclass=NullPool,
+            # Pooled: opening a connection loads SpatiaLite, which costs more than a query.
+            # A pooled connection is used by one thread at a time, never shared.
+            connect_args={"check_same_thread": False},
+            pool_size=5,
+            max_overflow=10,
         )
         event.listen(engine, "connect", _spatialite_loader(spatialite_library))
         return engine
