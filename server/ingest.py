@@ -21,7 +21,7 @@ from media.errors import MediaProcessingFailed, MediaTimeout, RejectedMedia
 from media.ingest import Staged, original_key, store_original
 from media.limits import MediaLimits
 from media.loudness import Loudness, measure
-from media.probe import probe
+from media.probe import ProbeResult, probe
 from media.renditions import PROFILES, RenditionSpec, Tags, encode
 from media.waveform import peaks
 from server.db.models import Asset, AssetStatus, AudioRole, Rendition
@@ -61,17 +61,19 @@ def accept_upload(
     filename: str,
     role: AudioRole,
     limits: MediaLimits,
+    facts: ProbeResult | None = None,
 ) -> Accepted:
     """Probe a staged upload and store it as an asset; the same bytes give the same asset.
 
-    A rejected file raises :class:`RejectedMedia` before anything is stored.
+    A rejected file raises :class:`RejectedMedia` before anything is stored. ``facts``
+    skips the probe when the caller has just probed the same bytes.
     """
     existing = session.scalar(
         select(Asset).where(Asset.organisation_id == organisation_id, Asset.sha256 == staged.sha256)
     )
     if existing is not None:
         return Accepted(existing, created=False)
-    facts = probe(staged.path, limits)
+    facts = facts or probe(staged.path, limits)
     store_original(blobs, staged, content_type=facts.mime_type)
     asset = Asset(
         organisation_id=organisation_id,

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
+from media.renditions import PROFILES as RENDITION_PROFILES
 from server.db.models import (
     SRID,
     Asset,
@@ -131,7 +132,7 @@ def _bundle_media(
             return item
         asset = sources.audio[path]
         rendition = next(r for r in asset.renditions if r.profile == profile)
-        extension = rendition.mime_type and _extension(rendition.mime_type)
+        extension = RENDITION_PROFILES[profile].extension.lstrip(".")
         item = BundleMedia(
             sha256=rendition.sha256,
             bytes=rendition.bytes,
@@ -146,10 +147,6 @@ def _bundle_media(
         return item
 
     return lookup, readers
-
-
-def _extension(mime_type: str) -> str:
-    return {"audio/ogg": "opus", "audio/mp4": "m4a"}.get(mime_type, "bin")
 
 
 @dataclass(frozen=True)

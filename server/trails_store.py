@@ -16,7 +16,7 @@ from media.blobs import BlobStore
 from media.errors import RejectedMedia
 from media.ingest import staged_upload
 from media.limits import MediaLimits
-from media.probe import probe
+from media.probe import ProbeResult, probe
 from server.db.models import SRID as _SRID
 from server.db.models import (
     AmbientLayer,
@@ -66,6 +66,7 @@ def _asset_for(
     relative: str,
     media: MediaContext,
     role: AudioRole,
+    probed: dict[str, ProbeResult],
 ) -> Asset:
     with (
         loaded.media_file(relative).open("rb") as fh,
@@ -79,6 +80,7 @@ def _asset_for(
             filename=PurePosixPath(relative).name,
             role=role,
             limits=media.limits,
+            facts=probed.get(relative),
         )
     return accepted.asset
 
@@ -124,24 +126,25 @@ class MediaContext:
     limits: MediaLimits
 
 
-def check_media(loaded: LoadedSource, limits: MediaLimits) -> None:
+def check_media(loaded: LoadedSource, limits: MediaLimits) -> dict[str, ProbeResult]:
     """Probe every audio file of a source first, so that a refused file stores nothing.
 
-    Every refused file is listed at once.
+    Every refused file is listed at once; the facts of accepted ones are returned by path.
     """
     audio = [
         version.audio
         for stop in loaded.trail.stops
         for version in (stop.story.versions.values() if stop.story else [])
     ] + [layer.audio for layer in loaded.trail.ambience]
-    errors = []
+    errors, probed = [], {}
     for relative in dict.fromkeys(audio):
         try:
-            probe(loaded.media_file(relative), limits)
+            probed[relative] = probe(loaded.media_file(relative), limits)
         except RejectedMedia as exc:
             errors.append(FieldError(relative, relative, exc.detail))
     if errors:
         raise InvalidInput(errors)
+    return probed
 
 
 def import_source(
@@ -156,7 +159,7 @@ def import_source(
     Media files become assets (stored, probed, not yet encoded): a file the pipeline
     refuses stops the import, and the caller's transaction leaves nothing behind.
     """
-    check_media(loaded, media.limits)
+    probed = check_media(loaded, media.limits)
     src = loaded.trail
     trail = session.scalar(select(Trail).where(Trail.slug == src.slug))
     if trail is None:
@@ -202,7 +205,13 @@ def import_source(
                     StoryVersion(
                         language=language,
                         audio=_asset_for(
-                            session, org, loaded, version.audio, media, AudioRole(spec.story.role)
+                            session,
+                            org,
+                            loaded,
+                            version.audio,
+                            media,
+                            AudioRole(spec.story.role),
+                            probed,
                         ),
                         transcript_vtt=transcript,
                         text=version.text,
@@ -216,7 +225,7 @@ def import_source(
             key=spec_layer.key,
             titles=dict(spec_layer.title),
             asset_id=_asset_for(
-                session, org, loaded, spec_layer.audio, media, AudioRole.immersive
+                session, org, loaded, spec_layer.audio, media, AudioRole.immersive, probed
             ).id,
             min_distance_m=spec_layer.min_distance_m,
             max_distance_m=spec_layer.max_distance_m,

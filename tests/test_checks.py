@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from media.probe_duration import probe_duration
+from tests.support.audio import ffmpeg_make, tone
 from trails.checks import check_folder, check_trail
 from trails.source import parse_source
 
@@ -103,20 +103,7 @@ def test_languages_transcripts_route_and_windows() -> None:
 def _folder(tmp_path: Path, data: dict[str, Any]) -> Path:
     for stop in data["stops"]:
         for version in stop["story"]["versions"].values():
-            subprocess.run(
-                [
-                    "ffmpeg",
-                    "-v",
-                    "error",
-                    "-y",
-                    "-f",
-                    "lavfi",
-                    "-i",
-                    "sine=duration=2",
-                    str(tmp_path / version["audio"]),
-                ],
-                check=True,
-            )
+            ffmpeg_make(tmp_path / version["audio"], *tone(2))
             (tmp_path / version["transcript"]).write_text("WEBVTT\n", encoding="utf-8")
     (tmp_path / "trail.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     return tmp_path

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.support.audio import ffmpeg_make, tone
 from tests.support.cli import run_cli
 
 KX = 111_194.9 * 0.6371  # metres per degree of longitude near 50.41 N
@@ -18,22 +18,7 @@ KX = 111_194.9 * 0.6371  # metres per degree of longitude near 50.41 N
 def trail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("trail")
     for key, seconds in (("a", 3), ("b", 2), ("c", 1)):
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-v",
-                "error",
-                "-y",
-                "-f",
-                "lavfi",
-                "-i",
-                f"sine=duration={seconds}",
-                "-ac",
-                "1",
-                str(folder / f"{key}.ogg"),
-            ],
-            check=True,
-        )
+        ffmpeg_make(folder / f"{key}.ogg", *tone(seconds), "-ac", "1")
 
     def stop(key: str, east: float) -> dict[str, object]:
         return {
