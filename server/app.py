@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from media.blobs import BlobStore
-from server import problems
+from server import player, problems
 from server.blobs import make_blob_store
 from server.db.session import Database
 from server.jobs import Jobs, start_embedded
@@ -63,4 +63,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(trails.router)
     app.include_router(delivery.router)
+    player.mount(app)
     return app
