@@ -10,11 +10,21 @@ from fastapi import FastAPI
 
 from media.blobs import BlobStore
 from server import player, problems
+from server.auth.ratelimit import SignInLimiter
 from server.blobs import make_blob_store
 from server.db.session import Database
 from server.jobs import Jobs, start_embedded
 from server.keys import keyring as keyring_from
-from server.routes import delivery, health, trails
+from server.routes import (
+    auth,
+    delivery,
+    health,
+    members,
+    org_trails,
+    organisations,
+    stops,
+    trails,
+)
 from server.settings import Settings
 from trails.bundle.signing import Keyring
 
@@ -59,9 +69,12 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.sign_in_limiter = SignInLimiter(settings.sign_in_attempts, settings.sign_in_window_s)
     problems.install(app)
     app.include_router(health.router)
     app.include_router(trails.router)
     app.include_router(delivery.router)
+    for router in (auth, organisations, members, org_trails, stops):
+        app.include_router(router.router)
     player.mount(app)
     return app

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
+from server.auth import tokens
+from server.auth.access import Caller, Member, organisation_for
+from server.auth.ratelimit import SignInLimiter
+from server.db.models import Role
 from server.db.session import Database
+from server.errors import Unauthorized
+from server.jobs import Jobs
+from server.settings import Settings
 from trails.bundle.signing import Keyring
 
 
@@ -41,3 +48,59 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
 KeyringDep = Annotated[Keyring, Depends(get_keyring)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_settings(request: Request) -> Settings:
+    """The application's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_jobs(request: Request) -> Jobs:
+    """The application's job queue."""
+    jobs: Jobs = request.app.state.jobs
+    return jobs
+
+
+def get_limiter(request: Request) -> SignInLimiter:
+    """The sign-in limiter of this process."""
+    limiter: SignInLimiter = request.app.state.sign_in_limiter
+    return limiter
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+JobsDep = Annotated[Jobs, Depends(get_jobs)]
+LimiterDep = Annotated[SignInLimiter, Depends(get_limiter)]
+
+
+def get_caller(
+    session: SessionDep,
+    authorization: Annotated[
+        str | None, Header(description="`Bearer <token>` from `POST /v1/auth/tokens`.")
+    ] = None,
+) -> Caller:
+    """The signed-in caller, from the bearer token; 401 without a valid one."""
+    scheme, _, raw = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
+    row = tokens.resolve(session, raw.strip())
+    return Caller(row.user, row)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def _member(minimum: Role) -> Any:
+    def dependency(org: str, caller: CallerDep, session: SessionDep) -> Member:
+        return organisation_for(session, caller.user, org, minimum)
+
+    dependency.__doc__ = f"The caller as a member of the organisation, at least {minimum.value}."
+    return dependency
+
+
+ContributorDep = Annotated[Member, Depends(_member(Role.contributor))]
+EditorDep = Annotated[Member, Depends(_member(Role.editor))]
+OwnerDep = Annotated[Member, Depends(_member(Role.owner))]
+IfMatch = Annotated[
+    str | None, Header(description="The ETag you last read; required to change an object.")
+]

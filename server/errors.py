@@ -21,3 +21,37 @@ class NotYetAvailable(DomainError):
     """A scheduled trail before its validity window opens."""
 
     title = "Not yet available"
+
+
+class Unauthorized(DomainError):
+    """No valid credentials: missing, wrong, expired or revoked."""
+
+    title = "Unauthorized"
+
+
+class Forbidden(DomainError):
+    """Signed in and a member, but the role does not allow this."""
+
+    title = "Forbidden"
+
+
+class PreconditionRequired(DomainError):
+    """A write to an existing object came without ``If-Match``."""
+
+    title = "Precondition required"
+
+
+class PreconditionFailed(DomainError):
+    """The object changed since the caller read it (a stale ``If-Match``)."""
+
+    title = "Precondition failed"
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts; try again after ``retry_after_s`` seconds."""
+
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s

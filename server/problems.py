@@ -9,11 +9,21 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from media.blobs import BlobStoreUnavailable
 from media.errors import MediaProcessingFailed, MediaTimeout, MediaToolMissing, RejectedMedia
-from server.errors import DatabaseUnavailable, Gone, NotYetAvailable
+from server.errors import (
+    DatabaseUnavailable,
+    Forbidden,
+    Gone,
+    NotYetAvailable,
+    PreconditionFailed,
+    PreconditionRequired,
+    TooManyRequests,
+    Unauthorized,
+)
 from server.ranges import RangeNotSatisfiable
 from server.schemas.problem import FieldProblem, Problem
 from trails.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -35,6 +45,11 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Gone: 410,
     NotYetAvailable: 403,
     BlobStoreUnavailable: 503,
+    Unauthorized: 401,
+    Forbidden: 403,
+    PreconditionRequired: 428,
+    PreconditionFailed: 412,
+    TooManyRequests: 429,
 }
 
 
@@ -86,6 +101,10 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     elif isinstance(exc, RejectedMedia):
         # The size limit and "this is not audio" have their own statuses.
         status = {"too_large": 413, "not_audio": 415}.get(exc.reason, status)
+    elif isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after_s)}
+    elif isinstance(exc, Unauthorized):
+        headers = {"WWW-Authenticate": 'Bearer realm="baladeur"'}
     elif isinstance(exc, RangeNotSatisfiable):
         headers = {"Content-Range": f"bytes */{exc.size}"}
     return problem_response(
@@ -119,6 +138,16 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _stale(request: Request, exc: Exception) -> JSONResponse:
+    # Two writers passed the If-Match check at once; the version counter caught the second.
+    return problem_response(
+        request,
+        412,
+        "someone changed this at the same moment; reload it and apply your change again",
+        title=PreconditionFailed.title,
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
@@ -129,4 +158,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(Exception, _unexpected)

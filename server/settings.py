@@ -52,6 +52,19 @@ class Settings(BaseSettings):
         default=None, description="Base64 Ed25519 private key; default a key in the data dir."
     )
     bundle_warning_bytes: int = Field(default=150 * 1024**2, gt=0)
+    token_ttl_s: int = Field(
+        default=7 * 24 * 3600, gt=0, description="Lifetime of a sign-in token."
+    )
+    sign_in_attempts: int = Field(
+        default=10, gt=0, description="Failed sign-ins allowed per account and per address."
+    )
+    sign_in_window_s: int = Field(default=900, gt=0, description="Window of that limit.")
+    invitation_ttl_s: int = Field(
+        default=30 * 24 * 3600, gt=0, description="Default lifetime of a contributor invitation."
+    )
+    upload_ttl_s: int = Field(
+        default=24 * 3600, gt=0, description="How long an unfinished resumable upload is kept."
+    )
 
     @cached_property
     def resolved_data_dir(self) -> Path:

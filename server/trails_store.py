@@ -85,7 +85,8 @@ def _asset_for(
     return accepted.asset
 
 
-def _set_zone(row: ZoneColumns, zone: CircleZone | PolygonZone) -> None:
+def set_zone(row: ZoneColumns, zone: CircleZone | PolygonZone) -> None:
+    """Store a validated zone on a stop or ambience row."""
     geometry = from_shape(zone_geometry(zone), srid=_SRID)
     if isinstance(zone, CircleZone):
         row.zone_kind, row.center, row.radius_m, row.polygon = (
@@ -103,7 +104,8 @@ def _set_zone(row: ZoneColumns, zone: CircleZone | PolygonZone) -> None:
         )
 
 
-def _zone_of(row: ZoneColumns) -> dict[str, Any]:
+def zone_of(row: ZoneColumns) -> dict[str, Any]:
+    """A row's zone in the trail source shape."""
     if row.zone_kind == ZoneKind.circle:
         assert row.center is not None
         point = to_shape(row.center)
@@ -187,7 +189,7 @@ def import_source(
     for position, spec in enumerate(src.stops):
         stop = Stop(key=spec.key, position=position, titles=dict(spec.title))
         stop.rules = spec.rules.model_dump(exclude_defaults=True)
-        _set_zone(stop, spec.zone)
+        set_zone(stop, spec.zone)
         if spec.story is not None:
             story = Story(
                 organisation_id=org.id,
@@ -232,7 +234,7 @@ def import_source(
             min_gain_db=spec_layer.min_gain_db,
             max_gain_db=spec_layer.max_gain_db,
         )
-        _set_zone(layer, spec_layer.zone)
+        set_zone(layer, spec_layer.zone)
         trail.ambience.append(layer)
     session.flush()
     return trail
@@ -245,7 +247,7 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
         entry: dict[str, Any] = {
             "key": stop.key,
             "title": stop.titles,
-            "zone": _zone_of(stop),
+            "zone": zone_of(stop),
             "rules": stop.rules,
         }
         if stop.story is not None:
@@ -290,7 +292,7 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
                 "key": layer.key,
                 "title": layer.titles,
                 "audio": _media_name(layer.asset.sha256, layer.asset.filename),
-                "zone": _zone_of(layer),
+                "zone": zone_of(layer),
                 "min_distance_m": layer.min_distance_m,
                 "max_distance_m": layer.max_distance_m,
                 "min_gain_db": layer.min_gain_db,

@@ -125,6 +125,23 @@ class Visibility(enum.StrEnum):
     private = "private"
 
 
+class StoryStatus(enum.StrEnum):
+    """Where a story is in review: editors' stories start approved, contributions submitted."""
+
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class ReleaseState(enum.StrEnum):
+    """A release waits for a second editor, or for its time, before it can go live."""
+
+    awaiting_approval = "awaiting"
+    scheduled = "scheduled"
+    live = "live"
+    superseded = "superseded"
+
+
 class ZoneKind(enum.StrEnum):
     """The shape of a stop's or ambience's zone."""
 
@@ -149,6 +166,10 @@ class Organisation(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    requires_second_approval: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
@@ -184,6 +205,9 @@ class Membership(Base):
     )
     role: Mapped[Role] = mapped_column(_enum(Role))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -252,6 +276,23 @@ class Story(Timestamps, Base):
     licence: Mapped[str | None] = mapped_column(String(100))
     credits: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     consents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[StoryStatus] = mapped_column(
+        _enum(StoryStatus), default=StoryStatus.approved, index=True
+    )
+    # A contribution: who submitted it (a member, or a resident through an invitation).
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), index=True
+    )
+    contributor_name: Mapped[str | None] = mapped_column(String(200))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     versions: Mapped[list[StoryVersion]] = relationship(
         back_populates="story", cascade="all, delete-orphan", order_by="StoryVersion.language"
@@ -304,6 +345,7 @@ class Trail(Timestamps, Base):
     )
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     source_sha256: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
     current_release_id: Mapped[int | None] = mapped_column(
         ForeignKey("releases.id", ondelete="SET NULL", use_alter=True), index=True
     )
@@ -323,6 +365,8 @@ class Trail(Timestamps, Base):
     current_release: Mapped[Release | None] = relationship(
         foreign_keys=[current_release_id], post_update=True
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ZoneColumns:
@@ -358,12 +402,15 @@ class Stop(ZoneColumns, Base):
     position: Mapped[int] = mapped_column(Integer)
     titles: Mapped[dict[str, str]] = mapped_column(JSON)
     rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     story_id: Mapped[int | None] = mapped_column(
         ForeignKey("stories.id", ondelete="SET NULL"), index=True
     )
 
     trail: Mapped[Trail] = relationship(back_populates="stops")
     story: Mapped[Story | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AmbientLayer(ZoneColumns, Base):
@@ -406,6 +453,13 @@ class Release(Base):
     valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    state: Mapped[ReleaseState] = mapped_column(_enum(ReleaseState), default=ReleaseState.live)
+    notes: Mapped[str | None] = mapped_column(Text)
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Names, not foreign keys: a release's history outlives accounts.
+    published_by: Mapped[str | None] = mapped_column(String(320))
+    approved_by: Mapped[str | None] = mapped_column(String(320))
+    went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     trail: Mapped[Trail] = relationship(back_populates="releases", foreign_keys=[trail_id])
     bundles: Mapped[list[ReleaseBundle]] = relationship(
@@ -448,3 +502,99 @@ class ReleaseMedia(Base):
     path: Mapped[str] = mapped_column(String(100))
     bytes: Mapped[int] = mapped_column(BigInteger)
     mime_type: Mapped[str] = mapped_column(String(100))
+
+
+class ApiToken(Base):
+    """A bearer token; only its hash is kept, so a leaked database leaks no session."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class Invitation(Base):
+    """A link through which a resident, without an account, submits a story; it expires."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConsentRecord(Base):
+    """Who agreed to what for a story, when, and whether they have withdrawn."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    person: Mapped[str] = mapped_column(String(200))
+    publication: Mapped[bool] = mapped_column(default=False)
+    archive: Mapped[bool] = mapped_column(default=False)
+    given_on: Mapped[datetime] = mapped_column(UTCDateTime())
+    form_sha256: Mapped[str | None] = mapped_column(String(64))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """What happened to an object, by whom; never audio, never a visitor's position."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(80))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Upload(Base):
+    """A resumable upload in progress (tus): bytes go to a part file until complete."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE")
+    )
+    length: Mapped[int] = mapped_column(BigInteger)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    filename: Mapped[str] = mapped_column(String(255))
+    role: Mapped[AudioRole] = mapped_column(_enum(AudioRole), default=AudioRole.voice)
+    expected_sha256: Mapped[str | None] = mapped_column(String(64))
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Accounts: passwords, bearer tokens, sign-in limits and role checks."""

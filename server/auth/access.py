@@ -1,0 +1,53 @@
+"""Who may do what: a caller's role in an organisation, checked on every object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db.models import ApiToken, Membership, Organisation, Role, User
+from server.errors import Forbidden
+from trails.errors import NotFound
+
+RANK = {Role.contributor: 1, Role.editor: 2, Role.owner: 3}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A signed-in user and the token they used."""
+
+    user: User
+    token: ApiToken
+
+
+@dataclass(frozen=True)
+class Member:
+    """A caller acting inside one organisation, with their role there."""
+
+    user: User
+    organisation: Organisation
+    role: Role
+
+    def at_least(self, role: Role) -> bool:
+        """Whether this member's role is ``role`` or above."""
+        return RANK[self.role] >= RANK[role]
+
+
+def organisation_for(session: Session, user: User, slug: str, minimum: Role) -> Member:
+    """The caller's membership of organisation ``slug`` with at least ``minimum`` role.
+
+    An organisation the caller does not belong to answers 404, exactly like one that
+    does not exist, so that ids and names of other teams do not leak.
+    """
+    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    membership = None if org is None else session.get(Membership, (org.id, user.id))
+    if org is None or (membership is None and not user.is_admin):
+        raise NotFound(f"no organisation '{slug}'")
+    # Server administrators (made with `baladeur users create --admin`) act as owners.
+    role = membership.role if membership is not None else Role.owner
+    member = Member(user, org, role)
+    if not member.at_least(minimum):
+        raise Forbidden(f"this needs the {minimum.value} role in '{slug}'; yours is {role.value}")
+    return member

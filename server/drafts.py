@@ -1,0 +1,204 @@
+"""Operations on draft trails and stops, scoped to one organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry import LineString
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.auth.passwords import hash_password
+from server.db.models import SRID, Stop, Story, StoryStatus, Trail, TrailMode, Visibility
+from server.schemas.drafts import StopCreate, StopUpdate, TrailCreate, TrailDuplicate, TrailUpdate
+from server.trails_store import set_zone
+from trails.errors import Conflict, NotFound, invalid
+
+
+def trail_in(session: Session, organisation_id: int, trail_id: int) -> Trail:
+    """A trail of the organisation; another organisation's trail is simply not found."""
+    trail = session.get(Trail, trail_id)
+    if trail is None or trail.organisation_id != organisation_id:
+        raise NotFound(f"no trail {trail_id} in this organisation")
+    return trail
+
+
+def stop_in(trail: Trail, stop_id: int) -> Stop:
+    """A stop of the trail."""
+    for stop in trail.stops:
+        if stop.id == stop_id:
+            return stop
+    raise NotFound(f"no stop {stop_id} on trail '{trail.slug}'")
+
+
+def _check_slug_free(session: Session, slug: str) -> None:
+    if session.scalar(select(Trail.id).where(Trail.slug == slug)) is not None:
+        raise Conflict(f"the address '{slug}' is already used by a trail; choose another")
+
+
+def _apply(trail: Trail, changes: dict[str, Any], access_code: str | None) -> None:
+    simple = {"title": "titles", "description": "descriptions", "languages": "languages"}
+    for name, value in changes.items():
+        if value is None and name not in {"valid_from", "valid_until", "licence", "route"}:
+            continue
+        if name in simple:
+            setattr(trail, simple[name], value)
+        elif name == "mode":
+            trail.mode = TrailMode(value)
+        elif name == "visibility":
+            trail.visibility = Visibility(value)
+        elif name == "route":
+            trail.route = from_shape(LineString(value), srid=SRID) if value else None
+        elif name in {"timezone", "licence", "credits", "settings", "valid_from", "valid_until"}:
+            setattr(trail, name, value)
+    if access_code is not None:
+        trail.access_code_hash = hash_password(access_code)
+    if trail.visibility == Visibility.private and trail.access_code_hash is None:
+        raise invalid("access_code", None, "a private trail needs an access code for visitors")
+    if trail.valid_from and trail.valid_until and trail.valid_until <= trail.valid_from:
+        raise invalid("valid_until", trail.valid_until, "valid_until must be after valid_from")
+
+
+def _changes(body: TrailCreate | TrailUpdate) -> dict[str, Any]:
+    data = body.model_dump(mode="json", exclude_unset=True, exclude={"access_code", "slug"})
+    # Keep datetimes as objects, and models (credits, settings) as plain JSON.
+    for name in ("valid_from", "valid_until"):
+        if name in data:
+            data[name] = getattr(body, name)
+    return data
+
+
+def create_trail(session: Session, organisation_id: int, body: TrailCreate) -> Trail:
+    """A new, empty draft trail."""
+    _check_slug_free(session, body.slug)
+    trail = Trail(
+        organisation_id=organisation_id,
+        slug=body.slug,
+        titles={},
+        languages=[],
+        settings={},
+    )
+    _apply(trail, _changes(body), body.access_code)
+    if "settings" not in body.model_fields_set:
+        trail.settings = {}
+    session.add(trail)
+    session.flush()
+    return trail
+
+
+def update_trail(trail: Trail, body: TrailUpdate) -> None:
+    """Apply the fields the caller sent."""
+    _apply(trail, _changes(body), body.access_code)
+
+
+def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Trail:
+    """Copy a trail and its stops (sharing their stories) under a new address."""
+    _check_slug_free(session, body.slug)
+    copy = Trail(
+        organisation_id=trail.organisation_id,
+        slug=body.slug,
+        titles=dict(body.title or trail.titles),
+        descriptions=dict(trail.descriptions),
+        languages=list(trail.languages),
+        mode=trail.mode,
+        timezone=trail.timezone,
+        visibility=Visibility(body.visibility),
+        access_code_hash=trail.access_code_hash,
+        licence=trail.licence,
+        credits=list(trail.credits),
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        cover_asset_id=trail.cover_asset_id,
+        route=trail.route,
+        settings=dict(trail.settings),
+    )
+    if copy.visibility == Visibility.private and copy.access_code_hash is None:
+        raise invalid("visibility", "private", "a private trail needs an access code first")
+    for stop in trail.stops:
+        twin = Stop(
+            key=stop.key,
+            position=stop.position,
+            titles=dict(stop.titles),
+            rules=dict(stop.rules),
+            story_id=stop.story_id,
+            zone_kind=stop.zone_kind,
+            center=stop.center,
+            radius_m=stop.radius_m,
+            polygon=stop.polygon,
+        )
+        copy.stops.append(twin)
+    session.add(copy)
+    session.flush()
+    return copy
+
+
+def _check_story(session: Session, organisation_id: int, story_id: int | None) -> None:
+    if story_id is None:
+        return
+    story = session.get(Story, story_id)
+    if story is None or story.organisation_id != organisation_id:
+        raise invalid("story_id", story_id, "no such story in this organisation")
+    if story.status != StoryStatus.approved:
+        raise invalid("story_id", story_id, "only approved stories can be placed in trails")
+
+
+def _check_key_free(trail: Trail, key: str, stop: Stop | None = None) -> None:
+    if any(s.key == key and s is not stop for s in trail.stops):
+        raise Conflict(f"this trail already has a stop '{key}'")
+
+
+def _place(trail: Trail, stop: Stop, position: int | None) -> None:
+    ordered = [s for s in trail.stops if s is not stop]
+    index = len(ordered) if position is None else min(position, len(ordered))
+    ordered.insert(index, stop)
+    for number, item in enumerate(ordered):
+        if item.position != number:
+            item.position = number
+
+
+def add_stop(session: Session, trail: Trail, body: StopCreate) -> Stop:
+    """Add a stop at its position (default last), renumbering the others."""
+    _check_key_free(trail, body.key)
+    _check_story(session, trail.organisation_id, body.story_id)
+    stop = Stop(
+        key=body.key,
+        titles=dict(body.title),
+        rules=body.rules.model_dump(exclude_defaults=True),
+        story_id=body.story_id,
+        position=len(trail.stops),
+    )
+    set_zone(stop, body.zone)
+    _place(trail, stop, body.position)
+    trail.stops.append(stop)
+    session.flush()
+    return stop
+
+
+def update_stop(session: Session, trail: Trail, stop: Stop, body: StopUpdate) -> None:
+    """Apply the fields the caller sent to a stop."""
+    sent = body.model_fields_set
+    if body.key is not None:
+        _check_key_free(trail, body.key, stop)
+        stop.key = body.key
+    if body.title is not None:
+        stop.titles = dict(body.title)
+    if body.zone is not None:
+        set_zone(stop, body.zone)
+    if body.rules is not None:
+        stop.rules = body.rules.model_dump(exclude_defaults=True)
+    if "story_id" in sent:
+        _check_story(session, trail.organisation_id, body.story_id)
+        stop.story_id = body.story_id
+    if body.position is not None:
+        _place(trail, stop, body.position)
+    session.flush()
+
+
+def remove_stop(session: Session, trail: Trail, stop: Stop) -> None:
+    """Delete a stop and close the gap in the order."""
+    trail.stops.remove(stop)
+    for number, item in enumerate(trail.stops):
+        if item.position != number:
+            item.position = number
+    session.flush()

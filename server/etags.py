@@ -1,0 +1,39 @@
+"""ETags of editable objects and the ``If-Match`` rule for writes."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from server.errors import PreconditionFailed, PreconditionRequired
+
+
+class Versioned(Protocol):
+    """A row with an id and an optimistic-locking version."""
+
+    id: int
+    version: int
+
+
+def etag_of(kind: str, row: Versioned) -> str:
+    """The strong ETag of a row: its kind, id and version counter."""
+    return f'"{kind}-{row.id}-{row.version}"'
+
+
+def member_etag(organisation_id: int, user_id: int, version: int) -> str:
+    """The ETag of a membership (keyed by organisation and user)."""
+    return f'"member-{organisation_id}-{user_id}-{version}"'
+
+
+def require_match(if_match: str | None, current: str) -> None:
+    """Refuse a write without ``If-Match`` (428) or with a stale one (412)."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired(
+            "send the If-Match header with the ETag you last read, so that nobody's "
+            "changes are overwritten"
+        )
+    tags = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    if "*" in tags or current in tags:
+        return
+    raise PreconditionFailed(
+        "someone changed this since you read it; reload it and apply your change again"
+    )

@@ -1,0 +1,131 @@
+"""Members of an organisation and their roles (owners manage them)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlalchemy import func, select
+
+from server.audit import record
+from server.auth.passwords import hash_password
+from server.db.models import Membership, Role, User
+from server.deps import ContributorDep, IfMatch, OwnerDep, SessionDep
+from server.etags import member_etag, require_match
+from server.listing import paginate
+from server.routes.organisations import PROBLEMS
+from server.schemas.accounts import MemberCreate, MemberPublic, MemberUpdate
+from server.schemas.pages import Page, PageDep
+from trails.errors import Conflict, NotFound, invalid
+
+router = APIRouter(prefix="/v1/orgs/{org}/members", tags=["members"])
+
+
+def _membership(session: SessionDep, org_id: int, user_id: int) -> Membership:
+    row = session.get(Membership, (org_id, user_id))
+    if row is None:
+        raise NotFound(f"no member {user_id} in this organisation")
+    return row
+
+
+def _owners(session: SessionDep, org_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Membership.organisation_id == org_id, Membership.role == Role.owner
+            )
+        )
+        or 0
+    )
+
+
+def _public(row: Membership, response: Response) -> MemberPublic:
+    body = MemberPublic.of(row)
+    response.headers["ETag"] = body.etag
+    return body
+
+
+@router.get("", response_model=Page[MemberPublic], responses=PROBLEMS)
+def list_members(
+    member: ContributorDep,
+    session: SessionDep,
+    page: PageDep,
+    role: Role | None = None,
+) -> Page[MemberPublic]:
+    """The organisation's members, optionally of one role."""
+    query = (
+        select(Membership)
+        .join(User)
+        .where(Membership.organisation_id == member.organisation.id)
+        .order_by(User.email)
+    )
+    if role is not None:
+        query = query.where(Membership.role == role)
+    return paginate(session, query, page, MemberPublic.of)
+
+
+@router.post("", status_code=201, response_model=MemberPublic, responses=PROBLEMS)
+def add_member(
+    body: MemberCreate, member: OwnerDep, session: SessionDep, response: Response
+) -> MemberPublic:
+    """Add a person with a role; a new account needs an initial password."""
+    email = body.email.strip().lower()
+    user = session.scalar(select(User).where(func.lower(User.email) == email))
+    if user is None:
+        if body.password is None:
+            raise invalid("password", None, "a new account needs an initial password")
+        user = User(
+            email=email, display_name=body.display_name, password_hash=hash_password(body.password)
+        )
+        session.add(user)
+        session.flush()
+    org = member.organisation
+    if session.get(Membership, (org.id, user.id)) is not None:
+        raise Conflict(f"{email} is already a member; change their role instead")
+    row = Membership(organisation_id=org.id, user_id=user.id, role=body.role)
+    session.add(row)
+    session.flush()
+    record(session, org.id, member.user, "member.add", "user", user.id, role=body.role.value)
+    return _public(row, response)
+
+
+@router.get("/{user_id}", response_model=MemberPublic, responses=PROBLEMS)
+def get_member(
+    user_id: int, member: ContributorDep, session: SessionDep, response: Response
+) -> MemberPublic:
+    """One member."""
+    return _public(_membership(session, member.organisation.id, user_id), response)
+
+
+@router.patch("/{user_id}", response_model=MemberPublic, responses=PROBLEMS)
+def update_member(
+    user_id: int,
+    body: MemberUpdate,
+    member: OwnerDep,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MemberPublic:
+    """Change a member's role; an organisation always keeps one owner."""
+    org_id = member.organisation.id
+    row = _membership(session, org_id, user_id)
+    require_match(if_match, member_etag(org_id, user_id, row.version))
+    if row.role == Role.owner and body.role != Role.owner and _owners(session, org_id) == 1:
+        raise Conflict("this is the last owner; make someone else owner first")
+    row.role = body.role
+    session.flush()
+    record(session, org_id, member.user, "member.role", "user", user_id, role=body.role.value)
+    return _public(row, response)
+
+
+@router.delete("/{user_id}", status_code=204, responses=PROBLEMS)
+def remove_member(
+    user_id: int, member: OwnerDep, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    """Remove a member (their stories stay, credited as before)."""
+    org_id = member.organisation.id
+    row = _membership(session, org_id, user_id)
+    require_match(if_match, member_etag(org_id, user_id, row.version))
+    if row.role == Role.owner and _owners(session, org_id) == 1:
+        raise Conflict("this is the last owner; make someone else owner first")
+    session.delete(row)
+    record(session, org_id, member.user, "member.remove", "user", user_id)
+    return Response(status_code=204)

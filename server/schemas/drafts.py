@@ -1,0 +1,183 @@
+"""Schemas of trails and stops as editors author them (drafts, not releases)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from geoalchemy2.shape import to_shape
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+
+from server.db.models import Stop, Trail
+from server.etags import etag_of
+from server.schemas.accounts import Strict
+from server.trails_store import zone_of
+from trails.rules import TriggerRules
+from trails.source import Credit, Settings, Texts, TimeZone, Zone
+from trails.validation import LanguageTag, Position, Slug
+
+Mode = Literal["free", "sequential"]
+VisibilityName = Literal["public", "unlisted", "private"]
+
+
+class _TrailFields(Strict):
+    description: Texts | None = None
+    mode: Mode | None = None
+    timezone: TimeZone | None = None
+    visibility: VisibilityName | None = Field(
+        default=None, description="public (listed), unlisted (link or QR only), private (code)."
+    )
+    access_code: str | None = Field(
+        default=None,
+        min_length=4,
+        max_length=64,
+        description="Write-only: visitors of a private trail must give it.",
+    )
+    licence: str | None = None
+    credits: list[Credit] | None = None
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    route: list[Position] | None = Field(default=None, min_length=2)
+    settings: Settings | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> _TrailFields:
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        return self
+
+
+class TrailCreate(_TrailFields):
+    """A new draft trail."""
+
+    slug: Slug = Field(examples=["moulin-de-marchienne"])
+    title: Texts = Field(min_length=1, examples=[{"fr": "Le Moulin de Marchienne"}])
+    languages: list[LanguageTag] = Field(min_length=1, examples=[["fr", "en"]])
+
+    @model_validator(mode="after")
+    def _title_language(self) -> TrailCreate:
+        if not set(self.title) & set(self.languages):
+            raise ValueError("title needs a text in at least one of the trail's languages")
+        return self
+
+
+class TrailUpdate(_TrailFields):
+    """Changes to a draft trail; omitted fields stay as they are."""
+
+    title: Texts | None = Field(default=None, min_length=1)
+    languages: list[LanguageTag] | None = Field(default=None, min_length=1)
+
+
+class TrailDuplicate(Strict):
+    """Copy a trail as a new (for instance temporary festival) route."""
+
+    slug: Slug
+    title: Texts | None = None
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    visibility: VisibilityName = "unlisted"
+
+
+class TrailDraft(BaseModel):
+    """A trail as its editors see it."""
+
+    id: int
+    slug: str
+    title: dict[str, str]
+    description: dict[str, str]
+    languages: list[str]
+    mode: str
+    timezone: str
+    visibility: str
+    has_access_code: bool
+    licence: str | None
+    credits: list[dict[str, Any]]
+    valid_from: datetime | None
+    valid_until: datetime | None
+    route: list[tuple[float, float]] | None
+    settings: dict[str, Any]
+    stop_count: int
+    current_release: int | None = Field(description="Number of the live release, if any.")
+    created_at: datetime
+    updated_at: datetime
+    etag: str
+
+    @classmethod
+    def of(cls, trail: Trail) -> TrailDraft:
+        """Build from a row."""
+        route = None
+        if trail.route is not None:
+            route = [(float(x), float(y)) for x, y, *_ in to_shape(trail.route).coords]
+        return cls(
+            id=trail.id,
+            slug=trail.slug,
+            title=trail.titles,
+            description=trail.descriptions,
+            languages=trail.languages,
+            mode=trail.mode.value,
+            timezone=trail.timezone,
+            visibility=trail.visibility.value,
+            has_access_code=trail.access_code_hash is not None,
+            licence=trail.licence,
+            credits=trail.credits,
+            valid_from=trail.valid_from,
+            valid_until=trail.valid_until,
+            route=route,
+            settings=trail.settings,
+            stop_count=len(trail.stops),
+            current_release=trail.current_release.number if trail.current_release else None,
+            created_at=trail.created_at,
+            updated_at=trail.updated_at,
+            etag=etag_of("trail", trail),
+        )
+
+
+class StopCreate(Strict):
+    """A new stop on a trail."""
+
+    key: Slug = Field(examples=["la-roue"])
+    title: Texts = Field(min_length=1, examples=[{"fr": "La roue", "en": "The wheel"}])
+    zone: Zone = Field(examples=[{"type": "circle", "center": [4.3958, 50.4043], "radius_m": 25}])
+    rules: TriggerRules = Field(default_factory=TriggerRules)
+    story_id: int | None = Field(default=None, description="An approved story of the organisation.")
+    position: int | None = Field(
+        default=None, ge=0, description="Place in the order; default last."
+    )
+
+
+class StopUpdate(Strict):
+    """Changes to a stop; omitted fields stay as they are."""
+
+    key: Slug | None = None
+    title: Texts | None = Field(default=None, min_length=1)
+    zone: Zone | None = None
+    rules: TriggerRules | None = None
+    story_id: int | None = None
+    position: int | None = Field(default=None, ge=0)
+
+
+class StopDraft(BaseModel):
+    """A stop as its editors see it."""
+
+    id: int
+    key: str
+    position: int
+    title: dict[str, str]
+    zone: dict[str, Any]
+    rules: dict[str, Any]
+    story_id: int | None
+    etag: str
+
+    @classmethod
+    def of(cls, stop: Stop) -> StopDraft:
+        """Build from a row."""
+        return cls(
+            id=stop.id,
+            key=stop.key,
+            position=stop.position,
+            title=stop.titles,
+            zone=zone_of(stop),
+            rules=stop.rules,
+            story_id=stop.story_id,
+            etag=etag_of("stop", stop),
+        )
