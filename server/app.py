@@ -16,6 +16,7 @@ from server.db.session import Database
 from server.jobs import Jobs, start_embedded
 from server.keys import keyring as keyring_from
 from server.routes import (
+    assets,
     auth,
     delivery,
     health,
@@ -24,6 +25,7 @@ from server.routes import (
     organisations,
     stops,
     trails,
+    uploads,
 )
 from server.settings import Settings
 from trails.bundle.signing import Keyring
@@ -74,7 +76,15 @@ def create_app(
     app.include_router(health.router)
     app.include_router(trails.router)
     app.include_router(delivery.router)
-    for router in (auth, organisations, members, org_trails, stops):
+    for router in (
+        auth,
+        organisations,
+        members,
+        org_trails,
+        stops,
+        assets,
+        uploads,
+                    ):
         app.include_router(router.router)
     player.mount(app)
     return app

@@ -55,3 +55,15 @@ class TooManyRequests(DomainError):
     def __init__(self, detail: str, retry_after_s: int) -> None:
         super().__init__(detail)
         self.retry_after_s = retry_after_s
+
+
+class ChecksumMismatch(DomainError):
+    """The bytes received do not match the checksum the client declared (tus answers 460)."""
+
+    title = "Checksum mismatch"
+
+
+class UnsupportedContentType(DomainError):
+    """The request body is not of the media type this endpoint takes."""
+
+    title = "Unsupported media type"

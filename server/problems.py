@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from media.blobs import BlobStoreUnavailable
 from media.errors import MediaProcessingFailed, MediaTimeout, MediaToolMissing, RejectedMedia
 from server.errors import (
+    ChecksumMismatch,
     DatabaseUnavailable,
     Forbidden,
     Gone,
@@ -23,6 +24,7 @@ from server.errors import (
     PreconditionRequired,
     TooManyRequests,
     Unauthorized,
+    UnsupportedContentType,
 )
 from server.ranges import RangeNotSatisfiable
 from server.schemas.problem import FieldProblem, Problem
@@ -50,6 +52,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     PreconditionRequired: 428,
     PreconditionFailed: 412,
     TooManyRequests: 429,
+    ChecksumMismatch: 460,
+    UnsupportedContentType: 415,
 }
 
 
@@ -100,7 +104,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": "5"}
     elif isinstance(exc, RejectedMedia):
         # The size limit and "this is not audio" have their own statuses.
-        status = {"too_large": 413, "not_audio": 415}.get(exc.reason, status)
+        status = {"too_large": 413, "not_audio": 415, "type_mismatch": 415}.get(exc.reason, status)
     elif isinstance(exc, TooManyRequests):
         headers = {"Retry-After": str(exc.retry_after_s)}
     elif isinstance(exc, Unauthorized):

@@ -237,6 +237,9 @@ class Asset(Timestamps, Base):
     loudness_lufs: Mapped[float | None] = mapped_column(Float)
     loudness_range_lu: Mapped[float | None] = mapped_column(Float)
     true_peak_dbtp: Mapped[float | None] = mapped_column(Float)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     renditions: Mapped[list[Rendition]] = relationship(
         back_populates="asset", cascade="all, delete-orphan"
@@ -595,6 +598,7 @@ class Upload(Base):
     filename: Mapped[str] = mapped_column(String(255))
     role: Mapped[AudioRole] = mapped_column(_enum(AudioRole), default=AudioRole.voice)
     expected_sha256: Mapped[str | None] = mapped_column(String(64))
+    content_type: Mapped[str | None] = mapped_column(String(100))
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

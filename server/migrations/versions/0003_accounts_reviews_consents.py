@@ -117,6 +117,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("expected_sha256", sa.String(length=64), nullable=True),
+        sa.Column("content_type", sa.String(length=100), nullable=True),
         sa.Column("asset_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
@@ -186,6 +187,19 @@ def upgrade() -> None:
             batch_op.f("ix_consent_records_organisation_id"), ["organisation_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_consent_records_story_id"), ["story_id"], unique=False)
+
+    with op.batch_alter_table("assets", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("uploaded_by_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_assets_uploaded_by_id"), ["uploaded_by_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_assets_uploaded_by_id_users"),
+            "users",
+            ["uploaded_by_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
@@ -324,6 +338,11 @@ def downgrade() -> None:
 
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_column("version")
+
+    with op.batch_alter_table("assets", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_assets_uploaded_by_id_users"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_assets_uploaded_by_id"))
+        batch_op.drop_column("uploaded_by_id")
 
     with op.batch_alter_table("consent_records", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consent_records_story_id"))

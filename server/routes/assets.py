@@ -1,0 +1,145 @@
+"""Media assets: one-request uploads, status polling, waveform, deletion."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from sqlalchemy import select
+
+from media.blobs import BlobNotFound
+from media.errors import RejectedMedia
+from media.limits import human_bytes
+from server.audit import record
+from server.auth.access import Member
+from server.db.models import AmbientLayer, Asset, AssetStatus, AudioRole, Role, StoryVersion
+from server.deps import BlobsDep, ContributorDep, EditorDep, JobsDep, SessionDep, SettingsDep
+from server.ingest import limits_from, waveform_key
+from server.listing import paginate
+from server.routes.organisations import PROBLEMS
+from server.schemas.assets import AssetPublic
+from server.schemas.pages import Page, PageDep
+from server.uploads import Owner, asset_from_stream
+from trails.errors import Conflict, NotFound
+
+router = APIRouter(prefix="/v1/orgs/{org}/assets", tags=["assets"])
+UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    413: {"description": "Larger than the upload limit"},
+    415: {"description": "Not audio, or not the type it was sent as"},
+}
+
+
+def asset_in(session: SessionDep, member: Member, asset_id: int) -> Asset:
+    """An asset of the organisation; contributors see only their own uploads."""
+    asset = session.get(Asset, asset_id)
+    if (
+        asset is None
+        or asset.organisation_id != member.organisation.id
+        or (not member.at_least(Role.editor) and asset.uploaded_by_id != member.user.id)
+    ):
+        raise NotFound(f"no asset {asset_id} in this organisation")
+    return asset
+
+
+@router.get("", response_model=Page[AssetPublic], responses=PROBLEMS)
+def list_assets(
+    member: ContributorDep,
+    session: SessionDep,
+    page: PageDep,
+    status: AssetStatus | None = None,
+    role: AudioRole | None = None,
+) -> Page[AssetPublic]:
+    """The organisation's media (a contributor's own uploads only), newest first."""
+    query = (
+        select(Asset)
+        .where(Asset.organisation_id == member.organisation.id)
+        .order_by(Asset.created_at.desc(), Asset.id.desc())
+    )
+    if not member.at_least(Role.editor):
+        query = query.where(Asset.uploaded_by_id == member.user.id)
+    if status is not None:
+        query = query.where(Asset.status == status)
+    if role is not None:
+        query = query.where(Asset.role == role)
+    return paginate(session, query, page, AssetPublic.of)
+
+
+@router.post("", status_code=201, response_model=AssetPublic, responses=UPLOAD_PROBLEMS)
+def upload_asset(
+    request: Request,
+    file: Annotated[UploadFile, File(description="The audio file.")],
+    member: ContributorDep,
+    session: SessionDep,
+    blobs: BlobsDep,
+    jobs: JobsDep,
+    settings: SettingsDep,
+    response: Response,
+    role: Annotated[
+        AudioRole, Form(description="voice (mono speech) or immersive.")
+    ] = AudioRole.voice,
+) -> AssetPublic:
+    """Upload a small file in one request; encoding starts at once (poll the asset's status).
+
+    The same bytes uploaded twice give the same asset (200 instead of 201).
+    For large files use the resumable uploads under ``/uploads``.
+    """
+    limits = limits_from(settings)
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > limits.max_bytes + 64 * 1024:
+        raise RejectedMedia(
+            f"this upload is {human_bytes(declared)}; the limit is {human_bytes(limits.max_bytes)}",
+            reason="too_large",
+        )
+    asset, created = asset_from_stream(
+        session,
+        blobs,
+        file.file,
+        owner=Owner(member.organisation.id, member.user.id),
+        filename=file.filename or "upload",
+        role=role,
+        limits=limits,
+        declared_type=file.content_type,
+        queue=jobs.ingest,
+        tmp_dir=settings.resolved_data_dir,
+    )
+    if created:
+        record(session, asset.organisation_id, member.user, "asset.upload", "asset", asset.id)
+    else:
+        response.status_code = 200
+    return AssetPublic.of(asset)
+
+
+@router.get("/{asset_id}", response_model=AssetPublic, responses=PROBLEMS)
+def get_asset(asset_id: int, member: ContributorDep, session: SessionDep) -> AssetPublic:
+    """One asset: poll ``status`` until it is ready (or failed, with a reason)."""
+    return AssetPublic.of(asset_in(session, member, asset_id))
+
+
+@router.get("/{asset_id}/waveform", responses=PROBLEMS)
+def get_waveform(
+    asset_id: int, member: ContributorDep, session: SessionDep, blobs: BlobsDep
+) -> Response:
+    """Peaks for drawing the waveform (min/max pairs), once the asset is ready."""
+    asset = asset_in(session, member, asset_id)
+    try:
+        data = b"".join(blobs.open(waveform_key(asset.sha256)))
+    except BlobNotFound:
+        raise NotFound("the waveform is not ready yet") from None
+    json.loads(data)  # only well-formed JSON leaves the server
+    return Response(data, media_type="application/json")
+
+
+@router.delete("/{asset_id}", status_code=204, responses=PROBLEMS)
+def delete_asset(asset_id: int, member: EditorDep, session: SessionDep) -> Response:
+    """Delete an asset that no story or ambience uses (its stored files stay for releases)."""
+    asset = asset_in(session, member, asset_id)
+    used = session.scalar(
+        select(StoryVersion.id).where(StoryVersion.audio_asset_id == asset.id).limit(1)
+    ) or session.scalar(select(AmbientLayer.id).where(AmbientLayer.asset_id == asset.id).limit(1))
+    if used:
+        raise Conflict("this audio is used by a story or an ambience; remove it there first")
+    record(session, asset.organisation_id, member.user, "asset.delete", "asset", asset.id)
+    session.delete(asset)
+    return Response(status_code=204)

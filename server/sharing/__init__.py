@@ -1,0 +1,1 @@
+"""Sharing a trail: QR codes for its link and a printable festival poster."""
