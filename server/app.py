@@ -27,6 +27,7 @@ from server.routes import (
     trails,
     uploads,
 )
+from server.requestlog import RequestLog
 from server.settings import Settings
 from trails.bundle.signing import Keyring
 
@@ -73,6 +74,7 @@ def create_app(
     app.state.settings = settings
     app.state.sign_in_limiter = SignInLimiter(settings.sign_in_attempts, settings.sign_in_window_s)
     problems.install(app)
+    app.add_middleware(RequestLog)
     app.include_router(health.router)
     app.include_router(trails.router)
     app.include_router(delivery.router)
@@ -84,7 +86,7 @@ def create_app(
         stops,
         assets,
         uploads,
-                    ):
+    ):
         app.include_router(router.router)
     player.mount(app)
     return app

@@ -1,11 +1,15 @@
-"""Logging set-up that keeps coordinates out of access logs."""
+"""Logging: one JSON object per line with the request id, and never a visitor's position."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 
+from pythonjsonlogger.json import JsonFormatter
+
 _COORDINATE_PARAMS = re.compile(r"((?:near|bbox)=)[^&\s\"]*")
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 
 class RedactCoordinates(logging.Filter):
@@ -23,9 +27,32 @@ class RedactCoordinates(logging.Filter):
         return True
 
 
-def configure(level: str) -> None:
-    """Set the log level and install the redaction filter on uvicorn's access log."""
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    logging.getLogger("uvicorn.access").addFilter(RedactCoordinates())
+class AddRequestId(logging.Filter):
+    """Stamps each record with the id of the request being served, if any."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Add ``request_id``; never drops the record."""
+        record.request_id = request_id.get()
+        return True
+
+
+def configure(level: str, fmt: str = "json") -> None:
+    """Log to stderr as JSON lines (or plain text), redacted, with request ids."""
+    handler = logging.StreamHandler()
+    if fmt == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "{asctime}{levelname}{name}{message}{request_id}",
+                style="{",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.addFilter(AddRequestId())
+    handler.addFilter(RedactCoordinates())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # Our own request log replaces uvicorn's, which would write full query strings.
+    logging.getLogger("uvicorn.access").disabled = True

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     )
     public_base_url: str = Field(default="http://127.0.0.1:8000")
     log_level: str = Field(default="INFO")
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="JSON lines with request ids, or plain text."
+    )
     spatialite_library: str = Field(
         default="mod_spatialite", description="Name or path of the SpatiaLite extension."
     )
@@ -64,6 +67,12 @@ class Settings(BaseSettings):
     )
     upload_ttl_s: int = Field(
         default=24 * 3600, gt=0, description="How long an unfinished resumable upload is kept."
+    )
+    scheduler_interval_s: float = Field(
+        default=30,
+        ge=0,
+        description="Seconds between checks for scheduled releases due and expired uploads; "
+        "0 turns the check off in this process.",
     )
 
     @cached_property

@@ -22,7 +22,7 @@ def serve(
 ) -> None:
     """Serve the API (and, later, the studio and player) until interrupted."""
     settings = Settings()
-    configure(settings.log_level)
+    configure(settings.log_level, settings.log_format)
     # Fail here, with a clear message, rather than inside the server's start-up.
     Database.from_settings(settings).dispose()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
