@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from authoring import studio
 from media.blobs import BlobStore
 from server import player, problems
 from server.auth.ratelimit import SignInLimiter
@@ -15,6 +16,7 @@ from server.blobs import make_blob_store
 from server.db.session import Database
 from server.jobs import Jobs, start_embedded
 from server.keys import keyring as keyring_from
+from server.requestlog import RequestLog
 from server.routes import (
     assets,
     auth,
@@ -27,7 +29,6 @@ from server.routes import (
     trails,
     uploads,
 )
-from server.requestlog import RequestLog
 from server.settings import Settings
 from trails.bundle.signing import Keyring
 
@@ -89,4 +90,5 @@ def create_app(
     ):
         app.include_router(router.router)
     player.mount(app)
+    studio.mount(app)
     return app
