@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from authoring import studio
 from media.blobs import BlobStore
-from server import player, problems
+from server import player, problems, security
 from server.auth.ratelimit import SignInLimiter
 from server.blobs import make_blob_store
 from server.db.session import Database
@@ -75,6 +75,7 @@ def create_app(
     app.state.settings = settings
     app.state.sign_in_limiter = SignInLimiter(settings.sign_in_attempts, settings.sign_in_window_s)
     problems.install(app)
+    security.install(app, settings)
     app.add_middleware(RequestLog)
     app.include_router(health.router)
     app.include_router(trails.router)

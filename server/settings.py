@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         default=None, description="Signs sessions; generated into the data directory if unset."
     )
     public_base_url: str = Field(default="http://127.0.0.1:8000")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Web origins allowed to call the API from a browser, e.g. ["https://a.org"].',
+    )
     log_level: str = Field(default="INFO")
     log_format: Literal["json", "text"] = Field(
         default="json", description="JSON lines with request ids, or plain text."
@@ -67,6 +71,14 @@ class Settings(BaseSettings):
     )
     upload_ttl_s: int = Field(
         default=24 * 3600, gt=0, description="How long an unfinished resumable upload is kept."
+    )
+    tile_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Base map tiles of the studio's map (a Leaflet URL template).",
+    )
+    tile_attribution: str = Field(
+        default="© OpenStreetMap contributors",
+        description="Attribution shown on the studio's map for those tiles.",
     )
     scheduler_interval_s: float = Field(
         default=30,
