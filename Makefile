@@ -44,3 +44,8 @@ clean:
 
 schemas: setup
 	@$(VENV)/python -m trails.source > docs/trail-source.schema.json
+
+# Regenerates docs/cli.md from the --help of every command (a test keeps it in step).
+.PHONY: cli-docs
+cli-docs: setup
+	@$(VENV)/python -m authoring.docs --write

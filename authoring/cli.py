@@ -8,11 +8,15 @@ import typer
 
 from authoring.commands import (
     build,
+    convert,
     db,
+    export,
     importing,
+    init,
     media,
     serve,
     simulate,
+    users,
     validate,
     verify,
     worker,
@@ -32,11 +36,15 @@ app.command("import")(importing.import_folder)
 app.command("serve")(serve.serve)
 # Further command modules register here.
 app.add_typer(media.app, name="media")
+app.add_typer(users.app, name="users")
 app.command("build")(build.build)
 app.command("verify")(verify.verify)
 app.command("simulate")(simulate.simulate)
 app.command("validate")(validate.validate)
 app.command("worker")(worker.worker)
+app.command("init")(init.init)
+app.command("export")(export.export)
+app.command("convert")(convert.convert)
 
 
 def main(argv: list[str] | None = None) -> None:

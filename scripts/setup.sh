@@ -36,6 +36,9 @@ find_python() {
 
 apt_install "${run_pkgs[@]}"
 [ "$mode" = "test" ] && apt_install "${test_pkgs[@]}"
+# The visitor player is built with node; its browser tests drive Debian's Chromium.
+{ command -v node >/dev/null && command -v npm >/dev/null; } || apt_install nodejs npm
+[ "$mode" = "test" ] && apt_install chromium
 
 python="$(find_python)" || { apt_install python3 python3-venv; python="$(find_python)" || {
   echo "setup: Baladeur needs Python 3.11 or newer" >&2; exit 1; }; }
@@ -56,4 +59,22 @@ if [ ! -f "$stamp" ]; then
   # A test install also satisfies a run install.
   [ "$mode" = "test" ] && touch "${stamp%-test}-run"
 fi
+
+# JavaScript dependencies: reinstall only when package-lock.json changes.
+npm_stamp="node_modules/.baladeur-$(sha256sum package-lock.json | cut -c1-16)"
+if [ ! -f "$npm_stamp" ]; then
+  echo "setup: installing JavaScript dependencies into node_modules"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$npm_stamp"
+fi
+
+# The player (served at /play): rebuild only when its sources or dependencies change.
+player_hash="$(find server/player/src server/player/build.mjs package-lock.json -type f -print0 |
+  sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+if [ ! -f "server/player/dist/.source-$player_hash" ]; then
+  echo "setup: building the player"
+  npm run --silent build:player
+  touch "server/player/dist/.source-$player_hash"
+fi
+
 exit 0

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from authoring import studio
 from media.blobs import BlobStore
-from server import player, problems, security
+from server import player, problems, scheduler, security
 from server.auth.ratelimit import SignInLimiter
 from server.blobs import make_blob_store
 from server.db.session import Database
@@ -25,6 +25,8 @@ from server.routes import (
     members,
     org_trails,
     organisations,
+    releases,
+    sharing,
     stops,
     trails,
     uploads,
@@ -58,9 +60,11 @@ def create_app(
         stop_workers = None
         if jobs is None and settings.inprocess_worker:
             stop_workers = start_embedded(app.state.jobs, settings.workers or os.cpu_count() or 1)
+        stop_clock = scheduler.start(app.state.database, settings)
         try:
             yield
         finally:
+            stop_clock()
             if stop_workers is not None:
                 stop_workers()
             if owned:
@@ -88,6 +92,8 @@ def create_app(
         stops,
         assets,
         uploads,
+        releases,
+        sharing,
     ):
         app.include_router(router.router)
     player.mount(app)

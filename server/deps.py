@@ -47,7 +47,9 @@ def get_keyring(request: Request) -> Keyring:
 DatabaseDep = Annotated[Database, Depends(get_database)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
 KeyringDep = Annotated[Keyring, Depends(get_keyring)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# Committed when the route returns, before the answer is sent: a client never reads an answer
+# whose writes are not yet stored, and a download does not hold a connection while it streams.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_settings(request: Request) -> Settings:

@@ -8,7 +8,8 @@ import re
 
 from pythonjsonlogger.json import JsonFormatter
 
-_COORDINATE_PARAMS = re.compile(r"((?:near|bbox)=)[^&\s\"]*")
+# Positions, and private trails' access codes, never reach a log line.
+_COORDINATE_PARAMS = re.compile(r"((?:near|bbox|code)=)[^&\s\"]*")
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 

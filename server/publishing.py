@@ -21,6 +21,7 @@ from typing import Any
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point, box
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
@@ -32,10 +33,12 @@ from server.db.models import (
     Release,
     ReleaseBundle,
     ReleaseMedia,
+    ReleaseState,
     Trail,
 )
 from server.db.session import Database
 from server.ingest import DEFAULT_TARGET_LUFS, rendition_key
+from server.releases import PENDING, initial_state, make_current, release_of
 from server.trails_store import load_trail, to_source
 from trails.bundle.canonical import canonical_json
 from trails.bundle.manifest import build_manifest
@@ -44,7 +47,7 @@ from trails.bundle.package import package_bundle
 from trails.bundle.signing import Keyring
 from trails.bundle.size import profile_size, size_report
 from trails.bundle.writer import bytes_chunks
-from trails.errors import Conflict, FieldError, InvalidInput, NotFound
+from trails.errors import Conflict, FieldError, InvalidInput
 from trails.source import TrailSource
 from trails.summary import summarise
 
@@ -95,19 +98,17 @@ def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
     found = []
     for _, asset in sorted(sources.audio.items()):
         field = f"media.{asset.filename}"
+        # The asset's id lets the studio point at the file to replace.
+        named = {"asset_id": asset.id, "filename": asset.filename, "status": asset.status.value}
         if asset.status == AssetStatus.failed:
-            found.append(
-                FieldError(field, asset.filename, f"processing failed: {asset.failure_reason}")
-            )
+            found.append(FieldError(field, named, f"processing failed: {asset.failure_reason}"))
         elif asset.status == AssetStatus.pending:
-            found.append(
-                FieldError(field, asset.filename, "still being processed; try again shortly")
-            )
+            found.append(FieldError(field, named, "still being processed; try again shortly"))
         else:
             have = {r.profile for r in asset.renditions}
             for profile in PROFILES:
                 if profile not in have:
-                    found.append(FieldError(field, asset.filename, f"no {profile} rendition"))
+                    found.append(FieldError(field, named, f"no {profile} rendition"))
     if not trail.stops:
         found.append(FieldError("stops", [], "a trail needs at least one stop"))
     return found
@@ -214,8 +215,18 @@ def publish(
     *,
     publisher: str,
     now: datetime | None = None,
+    notes: str | None = None,
+    publish_at: datetime | None = None,
+    needs_approval: bool = False,
+    published_by: str | None = None,
+    on_commit: Callable[[Session, Release], object] | None = None,
 ) -> Release:
-    """Publish the trail's draft as a new current release; refuse, listing why, if it can't."""
+    """Publish the trail's draft as a new release; refuse, listing why, if it can't.
+
+    By default the release goes live at once. With ``needs_approval`` it waits for a second
+    editor; with a future ``publish_at`` it waits for that time (``server.releases``).
+    ``on_commit`` runs in the transaction that records the release (for an audit entry).
+    """
     now = now or datetime.now(UTC)
     with database.transaction() as session:
         trail = load_trail(session, slug)
@@ -262,6 +273,10 @@ def publish(
             valid_from=trail.valid_from,
             valid_until=trail.valid_until,
             created_at=now,
+            state=initial_state(needs_approval=needs_approval, publish_at=publish_at, now=now),
+            notes=notes,
+            publish_at=publish_at,
+            published_by=published_by,
         )
         media: dict[str, dict[str, Any]] = {}
         for bundle in built:
@@ -285,8 +300,16 @@ def publish(
             for sha, row in sorted(media.items())
         ]
         session.add(release)
-        session.flush()
-        trail.current_release_id = release.id
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict(
+                "another release of this trail was published at the same moment; try again"
+            ) from None
+        if release.state == ReleaseState.live:
+            make_current(session, trail, release, now)
+        if on_commit is not None:
+            on_commit(session, release)
         session.flush()
     return release
 
@@ -299,13 +322,11 @@ def release_size_report(release: Release, warn_bytes: int) -> dict[str, Any]:
 
 
 def rollback(database: Database, slug: str, number: int) -> Release:
-    """Make an earlier (immutable) release of a trail current again."""
+    """Make an earlier (immutable) release of a trail, one that has been live, current again."""
     with database.transaction() as session:
         trail = load_trail(session, slug)
-        release = session.scalar(
-            select(Release).where(Release.trail_id == trail.id, Release.number == number)
-        )
-        if release is None:
-            raise NotFound(f"trail '{slug}' has no release {number}")
-        trail.current_release_id = release.id
+        release = release_of(session, trail, number)
+        if release.state in PENDING:
+            raise Conflict(f"release {number} of '{slug}' has never been live")
+        make_current(session, trail, release, datetime.now(UTC))
         return release

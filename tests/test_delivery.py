@@ -172,3 +172,20 @@ def test_unknown_names_are_404(base_url: str) -> None:
             "/v1/trails/nothing/bundle",
         ):
             assert http.get(path).status_code == 404, path
+
+
+def test_a_replaced_release_stays_downloadable_for_visitors_midway(
+    base_url: str, db: Database, blobs: MemoryBlobStore, keys: Keyring
+) -> None:
+    _publish(db, blobs, keys)
+    with httpx.Client(base_url=base_url) as http:
+        old = http.get("/v1/trails/walk/bundle").headers["location"]
+        head = http.get(old, headers={"Range": "bytes=0-99"})
+        assert head.status_code == 206
+        _publish(db, blobs, keys, title={"fr": "Nouvelle version"})
+        new = http.get("/v1/trails/walk/bundle").headers["location"]
+        assert new != old
+        rest = http.get(old, headers={"Range": "bytes=100-", "If-Range": head.headers["etag"]})
+    assert rest.status_code == 206
+    body = head.content + rest.content
+    assert f'"{hashlib.sha256(body).hexdigest()}"' == head.headers["etag"]

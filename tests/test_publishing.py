@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -18,7 +19,7 @@ from media.blobs import BlobInfo, BlobStoreUnavailable
 from media.blobs.memory import MemoryBlobStore
 from media.limits import MediaLimits
 from server.app import create_app
-from server.db.models import Asset, AssetStatus, Release, Stop, Trail
+from server.db.models import Asset, AssetStatus, Release, ReleaseState, Stop, Trail
 from server.db.session import Database
 from server.problems import status_for
 from server.publishing import NotPublishable, publish, rollback
@@ -27,7 +28,7 @@ from server.trails_store import MediaContext, get_or_create_organisation, import
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.factories import add_trail, trail_source
 from trails.bundle.signing import Keyring
-from trails.errors import InvalidInput, NotFound
+from trails.errors import Conflict, InvalidInput, NotFound
 from trails.source import load_source
 
 
@@ -200,3 +201,29 @@ def test_rollback(db: Database, keys: Keyring, tmp_path: Path) -> None:
     assert _bundle_downloads(db, blobs, keys, tmp_path) == first
     with pytest.raises(NotFound):
         rollback(db, "walk", 9)
+
+
+def test_waiting_and_scheduled_releases_leave_the_current_one(db: Database, keys: Keyring) -> None:
+    blobs = MemoryBlobStore()
+    add_trail(db, trail_source("walk", 50.405, 4.395), blobs=blobs, keys=keys)
+    now = datetime.now(UTC)
+    waiting = publish(
+        db, blobs, keys, "walk", publisher="tests", needs_approval=True, published_by="a@b.org"
+    )
+    later = publish(db, blobs, keys, "walk", publisher="tests", publish_at=now + timedelta(hours=1))
+    assert (waiting.state, waiting.published_by) == (ReleaseState.awaiting_approval, "a@b.org")
+    assert later.state == ReleaseState.scheduled
+    assert _current(db, "walk") == 1
+    with pytest.raises(Conflict):
+        rollback(db, "walk", 2)
+    # A release going live now supersedes the one before it and the older ones still waiting.
+    assert publish(db, blobs, keys, "walk", publisher="tests", notes="fix").number == 4
+    with db.transaction() as session:
+        states = {n: s for n, s in session.execute(select(Release.number, Release.state))}
+    assert states == {
+        1: ReleaseState.superseded,
+        2: ReleaseState.superseded,
+        3: ReleaseState.superseded,
+        4: ReleaseState.live,
+    }
+    assert _current(db, "walk") == 4

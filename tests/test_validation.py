@@ -159,3 +159,125 @@ def test_unknown_time_zone(demo_data: dict[str, Any]) -> None:
     err = _refused(data)
     assert [e.field for e in err.errors] == ["timezone"]
     assert "not a known IANA time zone" in err.errors[0].message
+
+
+def test_yaml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    (tmp_path / "trail.yaml").write_text("format: 1\nslug: petit\ntitle:\n  fr: [unclosed\n")
+    with pytest.raises(InvalidInput) as caught:
+        load_source(tmp_path)
+    message = caught.value.errors[0].message
+    assert message.startswith("not readable YAML at line 5, column 1:"), message
+
+
+def test_yaml_tab_indentation_names_its_line(tmp_path: Path) -> None:
+    (tmp_path / "trail.yaml").write_text("format: 1\nstops:\n\t- key: a\n")
+    with pytest.raises(InvalidInput, match=r"at line 3, column 1"):
+        load_source(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "expected"),
+    [
+        ((), "langauges", "did you mean 'languages'?"),
+        (("stops", 0, "zone"), "radius", "did you mean 'radius_m'?"),
+        (("stops", 1, "rules"), "dwel_s", "did you mean 'dwell_s'?"),
+        (("stops", 0, "story", "versions", "fr"), "transcipt", "did you mean 'transcript'?"),
+        (("ambience", 0), "max_distance", "did you mean 'max_distance_m'?"),
+        (("settings",), "duckin_db", "did you mean 'ducking_db'?"),
+    ],
+)
+def test_unknown_key_suggests_the_likely_one(
+    demo_data: dict[str, Any], path: tuple[Any, ...], key: str, expected: str
+) -> None:
+    data = copy.deepcopy(demo_data)
+    target: Any = data
+    for part in path:
+        target = target.setdefault(part, {}) if isinstance(target, dict) else target[part]
+    target[key] = 1
+    err = _refused(data)
+    assert len(err.errors) == 1
+    assert err.errors[0].message == f"unknown key '{key}'; {expected}"
+    assert err.errors[0].field.endswith(key)
+
+
+def test_unknown_key_without_a_close_match_lists_the_allowed_ones(
+    demo_data: dict[str, Any],
+) -> None:
+    data = copy.deepcopy(demo_data)
+    data["stops"][0]["zone"]["wibble"] = 1
+    message = _refused(data).errors[0].message
+    assert message == "unknown key 'wibble'; allowed here: type, center, radius_m"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/etc/passwd", "is an absolute path"),
+        ("../outside.opus", "leaves the trail folder ('..')"),
+        ("media/../../outside.opus", "leaves the trail folder ('..')"),
+        ("media\\moulin.fr.opus", "uses backslashes"),
+    ],
+)
+def test_media_path_leaving_the_folder_is_refused(
+    demo_data: dict[str, Any], path: str, expected: str
+) -> None:
+    data = copy.deepcopy(demo_data)
+    data["stops"][0]["story"]["versions"]["fr"]["audio"] = path
+    err = _refused(data)
+    assert [e.field for e in err.errors] == ["stops.0.story.versions.fr.audio"]
+    assert expected in err.errors[0].message
+
+
+def _demo_copy(tmp_path: Path, demo_folder: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "trail"
+    shutil.copytree(demo_folder, folder)
+    return folder
+
+
+def test_missing_media_file_is_named(tmp_path: Path, demo_folder: Path) -> None:
+    folder = _demo_copy(tmp_path, demo_folder)
+    (folder / "media" / "riviere.opus").unlink()
+    with pytest.raises(InvalidInput) as caught:
+        load_source(folder)
+    assert [(e.field, e.value) for e in caught.value.errors] == [("media", "media/riviere.opus")]
+    assert str(caught.value) == "media: media/riviere.opus: file not found in the trail folder"
+
+
+def test_symlink_leading_outside_the_folder_is_refused(tmp_path: Path, demo_folder: Path) -> None:
+    folder = _demo_copy(tmp_path, demo_folder)
+    secret = tmp_path / "secret.opus"
+    secret.write_bytes(b"not for sharing")
+    (folder / "media" / "riviere.opus").unlink()
+    (folder / "media" / "riviere.opus").symlink_to(secret)
+    with pytest.raises(InvalidInput) as caught:
+        load_source(folder)
+    assert caught.value.errors[0].message == (
+        "media/riviere.opus: a symbolic link leading outside the trail folder is refused"
+    )
+
+
+def test_symlinked_directory_leading_outside_is_refused(tmp_path: Path, demo_folder: Path) -> None:
+    import shutil
+
+    folder = _demo_copy(tmp_path, demo_folder)
+    shutil.move(folder / "media", tmp_path / "elsewhere")
+    (folder / "media").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(InvalidInput, match="symbolic link leading outside"):
+        load_source(folder)
+
+
+def test_symlink_inside_the_folder_is_accepted(tmp_path: Path, demo_folder: Path) -> None:
+    folder = _demo_copy(tmp_path, demo_folder)
+    (folder / "media" / "riviere.opus").rename(folder / "riviere-original.opus")
+    (folder / "media" / "riviere.opus").symlink_to(folder / "riviere-original.opus")
+    assert load_source(folder).trail.ambience[0].audio == "media/riviere.opus"
+
+
+def test_media_path_naming_a_folder_is_refused(tmp_path: Path, demo_folder: Path) -> None:
+    folder = _demo_copy(tmp_path, demo_folder)
+    (folder / "media" / "riviere.opus").unlink()
+    (folder / "media" / "riviere.opus").mkdir()
+    with pytest.raises(InvalidInput, match=r"media/riviere\.opus: not a file"):
+        load_source(folder)

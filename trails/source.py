@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import types
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -28,8 +30,22 @@ SOURCE_FILE = "trail.yaml"
 
 def _check_relative_path(value: str) -> str:
     path = PurePosixPath(value)
-    if path.is_absolute() or ".." in path.parts or "\\" in value or not value.strip():
-        raise ValueError(f"'{value}' must be a relative path inside the trail folder")
+    if not value.strip():
+        raise ValueError("a media path cannot be empty")
+    if path.is_absolute() or (len(value) > 1 and value[1] == ":"):
+        raise ValueError(
+            f"'{value}' is an absolute path: it must be a relative path inside the trail folder"
+        )
+    if ".." in path.parts:
+        raise ValueError(
+            f"'{value}' leaves the trail folder ('..'): "
+            "it must be a relative path inside the trail folder"
+        )
+    if "\\" in value:
+        raise ValueError(
+            f"'{value}' uses backslashes: it must be a relative path inside the trail folder, "
+            "with forward slashes"
+        )
     return value
 
 
@@ -206,7 +222,104 @@ def parse_source(data: Any) -> TrailSource:
     """Validate already-parsed YAML data as a trail source."""
     if not isinstance(data, dict):
         raise invalid(SOURCE_FILE, type(data).__name__, "trail.yaml must hold a mapping")
-    return parse(TrailSource, data)
+    try:
+        return parse(TrailSource, data)
+    except InvalidInput as exc:
+        raise InvalidInput([_explain_unknown_key(e) for e in exc.errors]) from None
+
+
+_EXTRA_KEY = "Extra inputs are not permitted"
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The types an annotation may hold, without ``Annotated`` and ``None``."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [t for arg in get_args(annotation) if arg is not type(None) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def _step(candidates: list[Any], part: str) -> list[Any]:
+    """Follow one part of an error location from the types that may sit there."""
+    following: list[Any] = []
+    models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+    if len(models) > 1:
+        # A discriminated union: pydantic puts the tag ("circle") in the location.
+        chosen = [m for m in models if get_args(m.model_fields["type"].annotation) == (part,)]
+        return chosen
+    for candidate in candidates:
+        if candidate in models and part in candidate.model_fields:
+            following += _unwrap(candidate.model_fields[part].annotation)
+        elif get_origin(candidate) is list and part.isdigit():
+            following += _unwrap(get_args(candidate)[0])
+        elif get_origin(candidate) is dict:
+            following += _unwrap(get_args(candidate)[1])
+    return following
+
+
+def known_keys(location: list[str]) -> list[str]:
+    """The keys allowed in the mapping at a dotted location of ``trail.yaml`` ([] if unknown)."""
+    candidates: list[Any] = [TrailSource]
+    for part in location:
+        candidates = _step(candidates, part)
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return list(candidate.model_fields)
+    return []
+
+
+def _explain_unknown_key(error: FieldError) -> FieldError:
+    """Turn pydantic's "extra inputs" into a message naming the key most likely meant."""
+    if error.message != _EXTRA_KEY:
+        return error
+    *where, key = error.field.split(".")
+    allowed = known_keys(where)
+    message = f"unknown key '{key}'"
+    guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if guess:
+        message += f"; did you mean '{guess[0]}'?"
+    elif allowed:
+        message += f"; allowed here: {', '.join(allowed)}"
+    return FieldError(error.field, error.value, message)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file, naming the line and column of a syntax error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise invalid(
+            path.name, str(path), f"not readable YAML: not UTF-8 text (byte {exc.start})"
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "syntax error"
+        raise invalid(path.name, str(path), f"not readable YAML{where}: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise invalid(path.name, str(path), f"not readable YAML: {exc}") from None
+
+
+def check_media_files(trail: TrailSource, root: Path) -> None:
+    """Refuse media paths that are missing, not files, or lead outside the folder."""
+    resolved_root = root.resolve()
+    errors = []
+    for relative in trail.media_paths():
+        path = root / relative
+        if not path.is_relative_to(root) or not path.resolve().is_relative_to(resolved_root):
+            reason = "a symbolic link leading outside the trail folder is refused"
+            errors.append(FieldError("media", relative, f"{relative}: {reason}"))
+        elif not path.exists():
+            reason = "file not found in the trail folder"
+            errors.append(FieldError("media", relative, f"{relative}: {reason}"))
+        elif not path.is_file():
+            errors.append(FieldError("media", relative, f"{relative}: not a file"))
+    if errors:
+        raise InvalidInput(errors)
 
 
 def load_source(folder: str | Path) -> LoadedSource:
@@ -215,19 +328,8 @@ def load_source(folder: str | Path) -> LoadedSource:
     source_file = root / SOURCE_FILE
     if not source_file.is_file():
         raise invalid("folder", str(root), f"no {SOURCE_FILE} in this folder")
-    try:
-        data = yaml.safe_load(source_file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise invalid(SOURCE_FILE, str(source_file), f"not readable YAML: {exc}") from None
-    trail = parse_source(data)
-    resolved_root = root.resolve()
-    missing = []
-    for relative in trail.media_paths():
-        path = (root / relative).resolve()
-        if not path.is_relative_to(resolved_root) or not path.is_file():
-            missing.append(FieldError("media", relative, "file not found in the trail folder"))
-    if missing:
-        raise InvalidInput(missing)
+    trail = parse_source(read_yaml(source_file))
+    check_media_files(trail, root)
     return LoadedSource(trail, root)
 
 

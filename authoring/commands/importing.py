@@ -1,13 +1,15 @@
-"""``baladeur import``: load a trail source folder into the database, and publish it."""
+"""``baladeur import``: load a trail (folder, zip or GPX/GeoJSON/KML file) into the database."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import typer
 from rich.progress import Progress
 from sqlalchemy import select
 
+from authoring.commands.trail_io import load_trail_source, report_dropped
 from authoring.output import console, emit_json, err_console
 from media.blobs import BlobStore
 from server.blobs import make_blob_store
@@ -24,24 +26,49 @@ from server.trails_store import (
     source_fingerprint,
 )
 from trails.errors import DomainError
-from trails.source import load_source
+from trails.interchange.model import DEFAULT_RADIUS_M, ImportOptions
+from trails.source import LoadedSource
 
 
 def import_folder(
-    folder: Path = typer.Argument(..., help="Trail source folder holding trail.yaml."),
+    source: Path = typer.Argument(
+        ...,
+        help="A trail folder holding trail.yaml, a zip of one, or a .gpx (plain or "
+        "Soundscape activity), .geojson, .kml or .kmz file.",
+    ),
     organisation: str = typer.Option("demo", "--org", help="Slug of the owning organisation."),
     do_publish: bool = typer.Option(False, "--publish", help="Publish a release afterwards."),
     if_changed: bool = typer.Option(
         False, "--if-changed", help="Do nothing if the same content was imported already."
     ),
+    language: str = typer.Option(
+        "en", "--language", help="Language of the names in a GPX, GeoJSON or KML file."
+    ),
+    radius: float = typer.Option(
+        DEFAULT_RADIUS_M, "--radius", help="Radius (m) of the stops made from points."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Import (or re-import) a trail from a source folder, encode its audio, and publish.
+    """Import (or re-import) a trail, encode its audio, and publish.
 
-    The import is one transaction: a folder with any invalid value or refused media file
-    changes nothing. Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error.
+    The import is one transaction: a source with any invalid value or refused media file
+    changes nothing. A zip is checked entry by entry before anything is extracted. What a
+    GPX, GeoJSON or KML file holds that a trail cannot is listed as "not kept".
+    Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error.
     """
-    loaded = load_source(folder)
+    options = ImportOptions(language=language, radius_m=radius)
+    with tempfile.TemporaryDirectory(prefix="baladeur-import-") as workdir:
+        loaded, dropped = load_trail_source(source, options, Path(workdir))
+        report_dropped(dropped, json_out)
+        result = _import(loaded, organisation, do_publish, if_changed, json_out)
+    if dropped:
+        result["dropped"] = dropped
+    _report(result, json_out)
+
+
+def _import(
+    loaded: LoadedSource, organisation: str, do_publish: bool, if_changed: bool, json_out: bool
+) -> dict[str, object]:
     fingerprint = source_fingerprint(loaded)
     settings = Settings()
     db = Database.from_settings(settings)
@@ -78,7 +105,7 @@ def import_folder(
             result["size"] = report
     finally:
         db.dispose()
-    _report(result, json_out)
+    return result
 
 
 def _encode(

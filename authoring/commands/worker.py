@@ -7,6 +7,8 @@ import os
 import typer
 
 from authoring.output import console
+from server import scheduler
+from server.db.session import Database
 from server.jobs import Jobs
 from server.logs import configure
 from server.settings import Settings
@@ -15,7 +17,10 @@ from server.settings import Settings
 def worker(
     workers: int = typer.Option(0, help="Worker threads (default: the setting, else per core)."),
 ) -> None:
-    """Process jobs (audio ingest) until interrupted; unfinished jobs are queued again first."""
+    """Process jobs (audio ingest) until interrupted; unfinished jobs are queued again first.
+
+    The worker also puts scheduled releases live when their time comes.
+    """
     settings = Settings()
     configure(settings.log_level)
     jobs = Jobs(settings)
@@ -23,4 +28,10 @@ def worker(
     requeued = jobs.requeue_unfinished()
     queue = "Redis" if settings.redis_url else "the embedded queue"
     console.print(f"worker: {count} threads on {queue}; {requeued} unfinished jobs queued again")
-    jobs.consumer(count).run()
+    database = Database.from_settings(settings)
+    stop_clock = scheduler.start(database, settings)
+    try:
+        jobs.consumer(count).run()
+    finally:
+        stop_clock()
+        database.dispose()

@@ -52,6 +52,8 @@ def _spatialite_loader(library: str) -> Any:
             dbapi_conn.enable_load_extension(False)
         dbapi_conn.execute("PRAGMA foreign_keys = ON")
         dbapi_conn.execute("PRAGMA busy_timeout = 10000")
+        # Readers (visitors) keep reading while a publish writes: write-ahead logging.
+        dbapi_conn.execute("PRAGMA journal_mode = WAL")
         if dbapi_conn.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
             # Only the WGS84 reference systems: we store everything in EPSG:4326.
             dbapi_conn.execute("SELECT InitSpatialMetaData(1, 'WGS84')")

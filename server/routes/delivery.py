@@ -1,5 +1,8 @@
 """Public delivery of published trails: bundles, manifests, single media files and keys.
 
+A private trail's manifest, signature, changes and bundle redirect need its access code
+(``X-Access-Code`` header or ``code=``); without it they answer 404 like an unknown trail.
+
 Content-addressed URLs (``/v1/bundles/…``, ``/v1/media/…``) never change content, so they
 carry strong ETags (their sha256) and may be cached for a year.
 """
@@ -16,11 +19,19 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from server.catalogue import published_by_slug
-from server.db.models import Release, ReleaseBundle, ReleaseMedia, Trail, Visibility
+from server.db.models import (
+    Release,
+    ReleaseBundle,
+    ReleaseMedia,
+    ReleaseState,
+    Trail,
+    Visibility,
+)
 from server.deps import BlobsDep, KeyringDep, SessionDep
 from server.errors import Gone, NotYetAvailable
 from server.publishing import bundle_key
 from server.ranges import serve_bytes
+from server.routes.trails import AccessCodeDep
 from server.schemas.problem import Problem
 from trails.bundle.changes import diff
 from trails.errors import NotFound
@@ -57,10 +68,10 @@ def _bundle_of(release: Release, profile: str) -> ReleaseBundle:
 
 @router.get("/v1/trails/{slug}/bundle", status_code=307, responses=PROBLEMS)
 def current_bundle(
-    slug: str, session: SessionDep, blobs: BlobsDep, profile: Profile = "opus"
+    slug: str, session: SessionDep, blobs: BlobsDep, code: AccessCodeDep, profile: Profile = "opus"
 ) -> Response:
     """Redirect to the immutable bundle of the current release in a profile."""
-    release = published_by_slug(session, slug)
+    release = published_by_slug(session, slug, code)
     _check_window(release, datetime.now(UTC))
     bundle = _bundle_of(release, profile)
     key = bundle_key(bundle.bundle_sha256)
@@ -69,9 +80,11 @@ def current_bundle(
 
 
 @router.get("/v1/trails/{slug}/manifest", responses=PROBLEMS)
-def current_manifest(slug: str, session: SessionDep, profile: Profile = "opus") -> Response:
+def current_manifest(
+    slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = "opus"
+) -> Response:
     """The exact signed manifest bytes of the current release in a profile."""
-    release = published_by_slug(session, slug)
+    release = published_by_slug(session, slug, code)
     _check_expired(release, datetime.now(UTC))
     bundle = _bundle_of(release, profile)
     return Response(
@@ -82,9 +95,11 @@ def current_manifest(slug: str, session: SessionDep, profile: Profile = "opus") 
 
 
 @router.get("/v1/trails/{slug}/manifest.sig.json", responses=PROBLEMS)
-def current_signature(slug: str, session: SessionDep, profile: Profile = "opus") -> dict[str, Any]:
+def current_signature(
+    slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = "opus"
+) -> dict[str, Any]:
     """The detached signature of the current manifest in a profile."""
-    return dict(_bundle_of(published_by_slug(session, slug), profile).signature)
+    return dict(_bundle_of(published_by_slug(session, slug, code), profile).signature)
 
 
 @router.get("/v1/trails/{slug}/changes", responses=PROBLEMS)
@@ -92,10 +107,11 @@ def changes(
     slug: str,
     session: SessionDep,
     since: Annotated[int, Query(ge=1, description="The release number the client holds.")],
+    code: AccessCodeDep,
     profile: Profile = "opus",
 ) -> dict[str, Any]:
     """The media to add and drop to go from release ``since`` to the current release."""
-    current = published_by_slug(session, slug)
+    current = published_by_slug(session, slug, code)
     _check_expired(current, datetime.now(UTC))
     old = session.scalar(
         select(Release).where(Release.trail_id == current.trail_id, Release.number == since)
@@ -142,7 +158,11 @@ def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep
 @router.get("/v1/bundles/{name}", responses=PROBLEMS)
 @router.head("/v1/bundles/{name}", include_in_schema=False)
 def bundle_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep) -> Response:
-    """A bundle zip of a current release, with byte ranges so downloads resume."""
+    """A bundle zip of a published trail's release, with byte ranges so downloads resume.
+
+    A release that was current stays downloadable after a newer one replaces it, so that
+    a visitor midway through a download (or resuming one) finishes with the bytes they began.
+    """
     match = re.match(r"^([0-9a-f]{64})\.zip$", name)
     if not match:
         raise NotFound(f"no bundle '{name}'")
@@ -150,12 +170,17 @@ def bundle_file(name: str, request: Request, session: SessionDep, blobs: BlobsDe
     bundle = session.scalar(
         select(ReleaseBundle)
         .join(Release, Release.id == ReleaseBundle.release_id)
-        .join(Trail, Trail.current_release_id == Release.id)
-        .where(ReleaseBundle.bundle_sha256 == sha)
+        .join(Trail, Trail.id == Release.trail_id)
+        .where(
+            ReleaseBundle.bundle_sha256 == sha,
+            Trail.current_release_id.is_not(None),
+            Release.state.in_([ReleaseState.live, ReleaseState.superseded]),
+        )
+        .order_by(Release.id.desc())
         .limit(1)
     )
     if bundle is None:
-        raise NotFound(f"no current bundle {sha}")
+        raise NotFound(f"no published bundle {sha}")
     _check_window(bundle.release, datetime.now(UTC))
     key = bundle_key(sha)
     return serve_bytes(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Header, Query
 
 from server.catalogue import list_published, published_by_slug
 from server.deps import SessionDep
@@ -12,7 +12,7 @@ from server.schemas.problem import Problem
 from server.schemas.trails import TrailDetail, TrailPage, TrailPublic
 from trails.errors import invalid
 from trails.geo import BBox
-from trails.validation import check_latitude, check_longitude
+from trails.validation import check_language, check_latitude, check_longitude
 
 router = APIRouter(prefix="/v1/trails", tags=["trails"])
 
@@ -20,6 +20,30 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Not found"},
     422: {"model": Problem, "description": "Invalid input"},
 }
+
+
+def access_code(
+    x_access_code: Annotated[
+        str | None,
+        Header(description="The access code of a private trail (or send `code=`)."),
+    ] = None,
+    code: Annotated[
+        str | None,
+        Query(description="The access code of a private trail, as a QR code's link carries it."),
+    ] = None,
+) -> str | None:
+    """The access code a visitor gives for a private trail, from the header or the query."""
+    return x_access_code or code or None
+
+
+AccessCodeDep = Annotated[str | None, Depends(access_code)]
+
+
+def _parse_language(text: str) -> str:
+    try:
+        return check_language(text)
+    except ValueError as exc:
+        raise invalid("lang", text, str(exc)) from None
 
 
 def _parse_near(text: str) -> tuple[float, float]:
@@ -47,10 +71,26 @@ def list_trails(
     ] = None,
     radius_m: Annotated[float | None, Query(gt=0, le=200_000)] = None,
     bbox: Annotated[str | None, Query(description="west,south,east,north")] = None,
+    lang: Annotated[
+        str | None,
+        Query(
+            description="Only trails offering this language (fr also finds fr-BE).", examples=["nl"]
+        ),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Words to find in the title or description (case and accents ignored).",
+            examples=["moulin"],
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> TrailPage:
-    """Published trails, optionally near a place (sorted by distance) or inside a box."""
+    """Public trails, optionally near a place (sorted by distance), inside a box, offering a
+    language or matching words. Unlisted and private trails are never listed."""
     if radius_m is not None and near is None:
         raise invalid("radius_m", radius_m, "radius_m needs near=lat,lon")
     rows = list_published(
@@ -58,6 +98,8 @@ def list_trails(
         near=_parse_near(near) if near else None,
         radius_m=radius_m,
         bbox=BBox.parse(bbox) if bbox else None,
+        language=_parse_language(lang) if lang else None,
+        text=q,
         limit=limit,
         offset=offset,
     )
@@ -69,6 +111,10 @@ def list_trails(
 
 
 @router.get("/{slug}", response_model=TrailDetail, responses=PROBLEMS)
-def get_trail(slug: str, session: SessionDep) -> TrailDetail:
-    """One published trail: its description, stops and credits."""
-    return TrailDetail.from_release(published_by_slug(session, slug))
+def get_trail(slug: str, session: SessionDep, code: AccessCodeDep) -> TrailDetail:
+    """One published trail: its description, stops and credits.
+
+    A private trail needs its access code (``X-Access-Code`` or ``code=``); without the right
+    one it answers 404 like a trail that does not exist.
+    """
+    return TrailDetail.from_release(published_by_slug(session, slug, code))

@@ -34,6 +34,9 @@ class TrailPublic(BaseModel):
     description: dict[str, str]
     languages: list[str]
     mode: str
+    visibility: Literal["public", "unlisted", "private"] = Field(
+        description="public (listed), unlisted (by link) or private (with an access code)."
+    )
     release: int = Field(description="Number of the current release.")
     published_at: datetime
     valid_from: datetime | None
@@ -56,6 +59,7 @@ class TrailPublic(BaseModel):
             description=m["description"],
             languages=m["languages"],
             mode=m["mode"],
+            visibility=release.visibility.value,
             release=release.number,
             published_at=release.created_at,
             valid_from=release.valid_from,

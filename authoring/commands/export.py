@@ -1,0 +1,95 @@
+"""``baladeur export``: a trail from the local database to a folder, a zip or another format."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+from pathlib import Path, PurePosixPath
+from typing import Annotated
+
+import typer
+
+from authoring.commands.trail_io import (
+    FORMATS,
+    TrailData,
+    default_destination,
+    guess_format,
+    report_dropped,
+    write_trail,
+)
+from authoring.output import console, emit_json
+from media.blobs import BlobStore
+from media.ingest import original_key
+from server.blobs import make_blob_store
+from server.db.session import Database
+from server.settings import Settings
+from server.trails_store import load_trail, to_source
+from trails.interchange.folder import MediaSource
+
+
+def read_from_database(slug: str, db: Database, blobs: BlobStore) -> TrailData:
+    """A trail as stored, with its original media (from the blob store) and transcripts."""
+    with db.transaction() as session:
+        trail = load_trail(session, slug)
+        source = to_source(session, trail)
+        transcripts = {
+            hashlib.sha256(v.transcript_vtt.encode()).hexdigest(): v.transcript_vtt
+            for stop in trail.stops
+            if stop.story is not None
+            for v in stop.story.versions
+            if v.transcript_vtt is not None
+        }
+    media: dict[str, MediaSource] = {}
+    for relative in source.media_paths():
+        name = PurePosixPath(relative)
+        if name.suffix == ".vtt" and name.stem in transcripts:
+            media[relative] = partial(_text_chunks, transcripts[name.stem])
+        else:
+            media[relative] = partial(blobs.open, original_key(name.stem))
+    return TrailData(source, media)
+
+
+def _text_chunks(text: str) -> list[bytes]:
+    return [text.encode("utf-8")]
+
+
+def export(
+    slug: Annotated[str, typer.Argument(help="Slug of the trail in the local database.")],
+    dest: Annotated[
+        Path | None,
+        typer.Argument(help="Where to write; by default <slug>, <slug>.zip, <slug>.gpx…"),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help=f"One of {', '.join(FORMATS)}; by default from DEST's extension, else folder.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file (never a folder).")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Export a trail from the local database, with its original media.
+
+    A folder or zip holds trail.yaml and every media file: importing it into another
+    Baladeur gives back the same trail. GeoJSON, GPX and Soundscape files keep the places
+    (and, for Soundscape, links to the audio); what they cannot hold is listed.
+    Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error.
+    """
+    chosen = guess_format(dest, fmt) if dest else (fmt or "folder")
+    chosen = guess_format(Path(), chosen)
+    target = dest or default_destination(slug, chosen)
+    settings = Settings()
+    db = Database.from_settings(settings)
+    try:
+        data = read_from_database(slug, db, make_blob_store(settings))
+        dropped = write_trail(data, target, chosen, force=force, quiet=json_out)
+    finally:
+        db.dispose()
+    report_dropped(dropped, json_out)
+    if json_out:
+        emit_json({"slug": slug, "format": chosen, "path": str(target), "dropped": dropped})
+    else:
+        console.print(f"trail {slug}: written to {target} ({chosen})", highlight=False)

@@ -1,0 +1,50 @@
+"""Creating accounts outside the API (the first administrator, scripted set-ups)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.auth.passwords import hash_password
+from server.db.models import Membership, Organisation, Role, User
+from trails.errors import Conflict, invalid
+from trails.validation import check_slug
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    display_name: str = "",
+    admin: bool = False,
+    organisation: str | None = None,
+    role: Role = Role.owner,
+) -> User:
+    """A new account, optionally a member of an organisation (created if missing)."""
+    email = email.strip().lower()
+    if "@" not in email or any(c.isspace() for c in email):
+        raise invalid("email", email, "an email address looks like name@example.org")
+    if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+        raise Conflict(f"an account for {email} exists already")
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        is_admin=admin,
+    )
+    session.add(user)
+    session.flush()
+    if organisation is not None:
+        try:
+            slug = check_slug(organisation)
+        except ValueError as exc:
+            raise invalid("org", organisation, str(exc)) from None
+        org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+        if org is None:
+            org = Organisation(slug=slug, name=slug.replace("-", " ").title())
+            session.add(org)
+            session.flush()
+        session.add(Membership(organisation_id=org.id, user_id=user.id, role=role))
+        session.flush()
+    return user

@@ -1,0 +1,345 @@
+// The trigger engine of docs/trigger-semantics.md: fixes in, events out, no DOM, no clock of
+// its own. A port of the Python reference engine (trails/triggers/); section numbers in
+// comments refer to the semantics document.
+import { requirementsMet, windowsOpen } from "./conditions.js";
+import { NarrationQueue } from "./queue.js";
+import { exitMarginM } from "./trail.js";
+import { roundDb, toMm, toMs } from "./units.js";
+import { makeShape } from "./zones.js";
+
+const LAYER_MARGIN_M = 8;
+const LAYER_EXIT_DWELL_S = 5;
+const LAYER_MAX_ACCURACY_M = 30;
+
+/** A refused input: a fix out of range, time going backwards, or feeding after finish. */
+export class EngineError extends Error {}
+
+function kindOf(stop) {
+  if (stop.duration_s === null || stop.duration_s === undefined) return "silent";
+  return stop.rules.replay === "loop" ? "loop" : "narration";
+}
+
+function buildUnits(trail) {
+  const units = trail.stops.map((stop) => ({
+    key: stop.key,
+    kind: kindOf(stop),
+    shape: makeShape(stop.zone),
+    extraMm: 0,
+    marginMm: toMm(exitMarginM(stop.zone, stop.rules)),
+    maxAccMm: toMm(stop.rules.max_accuracy_m),
+    dwellMs: toMs(stop.rules.dwell_s),
+    exitDwellMs: toMs(stop.rules.exit_dwell_s),
+    stop,
+    layer: null,
+  }));
+  for (const layer of trail.ambience) {
+    units.push({
+      key: layer.key,
+      kind: "ambience",
+      shape: makeShape(layer.zone),
+      extraMm: toMm(layer.max_distance_m),
+      marginMm: toMm(LAYER_MARGIN_M),
+      maxAccMm: toMm(LAYER_MAX_ACCURACY_M),
+      dwellMs: 0,
+      exitDwellMs: toMs(LAYER_EXIT_DWELL_S),
+      stop: null,
+      layer,
+    });
+  }
+  for (const u of units) Object.assign(u, { phase: "outside", sinceMs: 0, exitSinceMs: null, outsideMm: 0 });
+  return units;
+}
+
+/** Gain (dB) of an ambient layer at a distance outside its zone (section 10). */
+export function distanceGainDb(layer, outsideMm) {
+  const d = outsideMm / 1000;
+  if (d <= layer.min_distance_m) return layer.max_gain_db;
+  if (d >= layer.max_distance_m) return layer.min_gain_db;
+  const share = (d - layer.min_distance_m) / (layer.max_distance_m - layer.min_distance_m);
+  return layer.max_gain_db + share * (layer.min_gain_db - layer.max_gain_db);
+}
+
+/** The canonical JSON shape of an event: t, type, stop, then reason or db. */
+export function eventJson(e) {
+  const out = { t: e.tMs / 1000, type: e.type, stop: e.stop };
+  if (e.reason !== undefined) out.reason = e.reason;
+  if (e.db !== undefined) out.db = e.db;
+  return out;
+}
+
+/** Feed fixes one at a time and collect the events each one causes. */
+export class TriggerEngine {
+  constructor(trail) {
+    this.trail = trail;
+    this.units = buildUnits(trail);
+    this.memory = new Map(
+      this.units.filter((u) => u.stop).map((u) => [u.key, { triggered: false, played: false, lastEndMs: null }]),
+    );
+    this.active = new Set();
+    this.queue = new NarrationQueue();
+    this.playing = null; // {cue, startMs, endMs}
+    this.beds = new Map(); // audible bed index -> last emitted gain (null before the first)
+    this.clockMs = null;
+    this.finished = false;
+    this.out = [];
+  }
+
+  /** Process one fix {t, lat, lon, accuracy_m}; returns the events up to and at its time. */
+  feed(fix) {
+    this.checkOpen();
+    const { lat, lon } = fix;
+    if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) {
+      throw new EngineError(`latitude or longitude out of range: ${lat}, ${lon}`);
+    }
+    if (!(fix.accuracy_m >= 0)) throw new EngineError("accuracy cannot be negative");
+    const tMs = this.checkTime(toMs(fix.t));
+    this.advance(tMs);
+    const [exits, enters] = this.transitions(fix, tMs);
+    for (const i of exits) this.onExit(i, tMs);
+    const cues = [];
+    for (const i of enters) {
+      const cue = this.onEnter(i, tMs);
+      if (cue) cues.push(cue);
+    }
+    this.dispatch(cues, tMs);
+    this.emitGains(tMs);
+    return this.take();
+  }
+
+  /** Advance the clock to t seconds without a fix: emits narration ends up to t (section 9). */
+  tick(t) {
+    this.checkOpen();
+    const tMs = toMs(t);
+    if (this.clockMs !== null && tMs <= this.clockMs) return [];
+    this.advance(tMs);
+    return this.take();
+  }
+
+  /** End of track: cut everything at t, or (t null) let narrations play out. */
+  finish(t = null) {
+    this.checkOpen();
+    this.finished = true;
+    let endMs;
+    if (t === null || t === undefined) {
+      this.advance(null);
+      endMs = this.clockMs ?? 0;
+    } else {
+      endMs = this.checkTime(toMs(t));
+      this.advance(endMs);
+      if (this.playing) this.endNarration(endMs, "track-end", false);
+      for (const cue of this.queue.drain()) this.emit(endMs, "skip", cue.index, { reason: "track-end" });
+    }
+    for (const i of [...this.beds.keys()].sort((a, b) => a - b)) {
+      this.emit(endMs, "end", i, { reason: "track-end" });
+    }
+    this.beds.clear();
+    return this.take();
+  }
+
+  /** What plays and waits now: the narration, the queue and the beds with their gains. */
+  snapshot() {
+    return {
+      playing: this.playing ? this.units[this.playing.cue.index].key : null,
+      playingEndMs: this.playing ? this.playing.endMs : null,
+      queue: this.queue.cues.map((c) => this.units[c.index].key),
+      beds: Object.fromEntries([...this.beds].map(([i, db]) => [this.units[i].key, db])),
+    };
+  }
+
+  // -- one fix ----------------------------------------------------------------------------
+
+  transitions(fix, tMs) {
+    const accMm = toMm(fix.accuracy_m);
+    const exits = [];
+    const enters = [];
+    this.units.forEach((unit, i) => {
+      if (accMm > unit.maxAccMm) return; // section 4: this fix does not exist for the zone
+      const outside = unit.shape.outsideMm(fix.lat, fix.lon);
+      unit.outsideMm = outside;
+      const excess = outside - unit.extraMm;
+      const inside = excess <= 0;
+      if (unit.phase === "inside") {
+        // Section 6: the whole accuracy circle must clear the margin, for exit_dwell.
+        if (excess - accMm > unit.marginMm) {
+          if (unit.exitSinceMs === null) unit.exitSinceMs = tMs;
+          if (tMs - unit.exitSinceMs >= unit.exitDwellMs) {
+            unit.phase = "outside";
+            this.active.delete(i);
+            exits.push(i);
+          }
+        } else {
+          unit.exitSinceMs = null;
+        }
+        return;
+      }
+      if (!inside) {
+        unit.phase = "outside";
+        this.active.delete(i);
+        return;
+      }
+      if (unit.phase === "outside") {
+        unit.phase = "dwelling";
+        unit.sinceMs = tMs;
+        this.active.add(i);
+      }
+      if (tMs - unit.sinceMs >= unit.dwellMs) {
+        unit.phase = "inside";
+        unit.exitSinceMs = null;
+        enters.push(i);
+      }
+    });
+    return [exits, enters];
+  }
+
+  onExit(i, tMs) {
+    const unit = this.units[i];
+    this.emit(tMs, "exit", i);
+    if (unit.kind === "loop" || unit.kind === "ambience") {
+      if (this.beds.has(i)) {
+        this.beds.delete(i);
+        this.emit(tMs, "end", i, { reason: "left-zone" });
+      }
+      return;
+    }
+    if (unit.kind !== "narration") return;
+    if (this.queue.remove(i)) this.emit(tMs, "skip", i, { reason: "left-zone" });
+    if (this.playing && this.playing.cue.index === i && unit.stop.rules.on_exit === "stop") {
+      // The queue head starts in dispatch, after this fix's enters are known.
+      this.endNarration(tMs, "left-zone", false);
+    }
+  }
+
+  onEnter(i, tMs) {
+    const unit = this.units[i];
+    this.emit(tMs, "enter", i);
+    if (unit.kind === "ambience") {
+      this.beds.set(i, null);
+      this.emit(tMs, "play", i);
+      return null;
+    }
+    const reason = this.refusal(i, tMs);
+    if (reason) {
+      this.emit(tMs, "skip", i, { reason });
+      return null;
+    }
+    const memory = this.memory.get(unit.key);
+    memory.triggered = true;
+    if (unit.kind === "loop") {
+      memory.played = true;
+      this.beds.set(i, null);
+      this.emit(tMs, "play", i);
+      return null;
+    }
+    if (unit.kind === "silent") return null;
+    return { index: i, priority: unit.stop.rules.priority, triggerMs: tMs };
+  }
+
+  refusal(i, tMs) {
+    const unit = this.units[i];
+    const rules = unit.stop.rules;
+    const memory = this.memory.get(unit.key);
+    const done = unit.kind === "silent" ? memory.triggered : memory.played;
+    if (rules.replay === "once" && done) return "once";
+    if (rules.replay === "always") {
+      const playing = this.playing !== null && this.playing.cue.index === i;
+      if (playing || this.queue.has(i)) return "playing";
+      if (memory.lastEndMs !== null && tMs - memory.lastEndMs < toMs(rules.cooldown_s)) return "cooldown";
+    }
+    if (!windowsOpen(rules.time_windows, tMs, this.trail.timezone)) return "time-window";
+    if (this.trail.mode === "sequential" && i > 0) {
+      if (!this.memory.get(this.units[i - 1].key).triggered) return "sequence";
+    }
+    if (!requirementsMet(rules.requires, this.memory)) return "requires";
+    return null;
+  }
+
+  dispatch(newCues, tMs) {
+    const ordered = [...newCues].sort((a, b) => b.priority - a.priority || a.index - b.index);
+    for (const cue of ordered) {
+      const playing = this.playing;
+      const rules = this.units[cue.index].stop.rules;
+      if (playing && rules.interrupt && cue.priority >= playing.cue.priority && playing.startMs < tMs) {
+        this.endNarration(tMs, "interrupted", false);
+        this.start(cue, tMs);
+      } else {
+        this.queue.push(cue);
+      }
+    }
+    if (this.playing === null && this.queue.length) this.start(this.queue.pop(), tMs);
+    for (const cue of newCues) {
+      if (this.queue.has(cue.index)) this.emit(tMs, "queue", cue.index);
+    }
+  }
+
+  // -- time -------------------------------------------------------------------------------
+
+  advance(tMs) {
+    while (this.playing && (tMs === null || this.playing.endMs <= tMs)) {
+      const endMs = this.playing.endMs;
+      this.endNarration(endMs, "finished");
+      this.emitGains(endMs);
+    }
+    if (tMs !== null) this.clockMs = tMs;
+  }
+
+  endNarration(tMs, reason, startNext = true) {
+    const playing = this.playing;
+    this.playing = null;
+    this.memory.get(this.units[playing.cue.index].key).lastEndMs = tMs;
+    this.emit(tMs, "end", playing.cue.index, { reason });
+    if (this.clockMs === null || tMs > this.clockMs) this.clockMs = tMs;
+    if (startNext && this.queue.length) this.start(this.queue.pop(), tMs);
+  }
+
+  start(cue, tMs) {
+    const unit = this.units[cue.index];
+    this.playing = { cue, startMs: tMs, endMs: tMs + toMs(unit.stop.duration_s) };
+    this.memory.get(unit.key).played = true;
+    this.emit(tMs, "play", cue.index);
+  }
+
+  emitGains(tMs) {
+    const duck = this.playing ? this.trail.ducking_db : 0;
+    for (const i of [...this.beds.keys()].sort((a, b) => a - b)) {
+      const unit = this.units[i];
+      const base = unit.layer ? distanceGainDb(unit.layer, unit.outsideMm) : 0;
+      const gain = roundDb(base + duck);
+      if (this.beds.get(i) !== gain) {
+        this.beds.set(i, gain);
+        this.emit(tMs, "gain", i, { db: gain });
+      }
+    }
+  }
+
+  // -- plumbing ---------------------------------------------------------------------------
+
+  checkOpen() {
+    if (this.finished) throw new EngineError("this engine has finished its track; start a new one");
+  }
+
+  checkTime(tMs) {
+    if (this.clockMs !== null && tMs < this.clockMs) {
+      throw new EngineError(`time goes backwards: ${tMs / 1000} s comes after ${this.clockMs / 1000} s`);
+    }
+    return tMs;
+  }
+
+  emit(tMs, type, i, extra = {}) {
+    this.out.push({ tMs, type, stop: this.units[i].key, ...extra });
+  }
+
+  take() {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+}
+
+/** Run a whole track through a fresh engine; returns canonical events. */
+export function runTrack(trail, fixes, finishT = null) {
+  const engine = new TriggerEngine(trail);
+  const events = [];
+  for (const fix of fixes) events.push(...engine.feed(fix));
+  events.push(...engine.finish(finishT));
+  return events.map(eventJson);
+}

@@ -1,0 +1,164 @@
+// Interface texts in French and English; the visitor's choice is kept on the phone.
+
+const TEXTS = {
+  fr: {
+    brand: "Baladeur",
+    trails: "Parcours",
+    loading: "Chargement…",
+    offlineList: "Hors ligne : seuls les parcours téléchargés sont affichés.",
+    noTrails: "Aucun parcours publié pour le moment.",
+    sortNear: "Trier par distance",
+    sortNearHelp: "Votre position reste sur ce téléphone : elle n'est jamais envoyée.",
+    stops: "arrêts",
+    oneStop: "arrêt",
+    downloaded: "Téléchargé",
+    kmAway: "à {d}",
+    length: "Longueur",
+    duration: "Durée d'écoute",
+    languages: "Langues",
+    size: "Taille du téléchargement",
+    credits: "Crédits",
+    download: "Télécharger pour le hors-ligne",
+    downloading: "Téléchargement… {p}",
+    resumed: "reprise après coupure",
+    verifying: "Vérification de l'authenticité…",
+    stored: "Prêt hors ligne — vérifié",
+    remove: "Supprimer du téléphone",
+    removed: "Parcours supprimé du téléphone.",
+    storage: "Espace utilisé : {s}",
+    update: "Mettre à jour ({s})",
+    updated: "Mis à jour : {s} téléchargés.",
+    startWalk: "Commencer la balade",
+    stopWalk: "Arrêter la balade",
+    walking: "Balade en cours",
+    fromHome: "Écouter depuis chez moi",
+    fromHomeHelp: "Pour qui ne peut pas marcher le parcours : choisissez les arrêts à écouter.",
+    keepAwake: "Garder l'écran allumé pendant la balade",
+    back: "Tous les parcours",
+    nowPlaying: "En cours",
+    nothingPlaying: "Rien ne joue. Marchez vers un arrêt.",
+    waiting: "En attente : {n}",
+    transcript: "Transcription",
+    stopsList: "Arrêts",
+    play: "Écouter",
+    stop: "Arrêter",
+    played: "écouté",
+    playingNow: "joue",
+    queued: "en attente",
+    position: "Position : ±{a} m",
+    noPosition: "En attente de la position GPS…",
+    geoDenied: "La localisation est refusée : autorisez-la pour la balade, ou écoutez depuis chez vous.",
+    tampered: "Ce téléchargement a été refusé : il est abîmé ou a été modifié ({code}). Réessayez plus tard.",
+    failed: "Le téléchargement a échoué : {m}",
+    notStored: "Téléchargez le parcours pour l'écouter sans réseau.",
+    offline: "Hors ligne",
+    ambience: "Ambiance",
+    map: "Carte",
+    opensOn: "Ouvre le {d}",
+    expired: "Ce parcours n'est plus disponible.",
+    min: "min",
+  },
+  en: {
+    brand: "Baladeur",
+    trails: "Trails",
+    loading: "Loading…",
+    offlineList: "Offline: only downloaded trails are shown.",
+    noTrails: "No trails published yet.",
+    sortNear: "Sort by distance",
+    sortNearHelp: "Your position stays on this phone: it is never sent.",
+    stops: "stops",
+    oneStop: "stop",
+    downloaded: "Downloaded",
+    kmAway: "{d} away",
+    length: "Length",
+    duration: "Listening time",
+    languages: "Languages",
+    size: "Download size",
+    credits: "Credits",
+    download: "Download for offline",
+    downloading: "Downloading… {p}",
+    resumed: "resumed after a drop",
+    verifying: "Checking authenticity…",
+    stored: "Ready offline — verified",
+    remove: "Remove from phone",
+    removed: "Trail removed from this phone.",
+    storage: "Storage used: {s}",
+    update: "Update ({s})",
+    updated: "Updated: {s} downloaded.",
+    startWalk: "Start the walk",
+    stopWalk: "Stop the walk",
+    walking: "Walking",
+    fromHome: "Listen from home",
+    fromHomeHelp: "For those who cannot walk the route: pick the stops to hear.",
+    keepAwake: "Keep the screen on while walking",
+    back: "All trails",
+    nowPlaying: "Now playing",
+    nothingPlaying: "Nothing playing. Walk towards a stop.",
+    waiting: "Waiting: {n}",
+    transcript: "Transcript",
+    stopsList: "Stops",
+    play: "Listen",
+    stop: "Stop",
+    played: "heard",
+    playingNow: "playing",
+    queued: "waiting",
+    position: "Position: ±{a} m",
+    noPosition: "Waiting for a GPS position…",
+    geoDenied: "Location is blocked: allow it for the walk, or listen from home.",
+    tampered: "This download was refused: it is damaged or was altered ({code}). Please try again later.",
+    failed: "The download failed: {m}",
+    notStored: "Download the trail to listen with no network.",
+    offline: "Offline",
+    ambience: "Ambience",
+    map: "Map",
+    opensOn: "Opens on {d}",
+    expired: "This trail is no longer available.",
+    min: "min",
+  },
+};
+
+export const LANGUAGES = ["fr", "en"];
+let current = null;
+
+/** The interface language: the saved choice, else the browser's, else French. */
+export function language() {
+  if (!current) {
+    const saved = localStorage.getItem("baladeur.lang");
+    const browser = (navigator.language || "fr").slice(0, 2);
+    current = LANGUAGES.includes(saved) ? saved : LANGUAGES.includes(browser) ? browser : "fr";
+  }
+  return current;
+}
+
+/** Choose the interface (and preferred narration) language. */
+export function setLanguage(lang) {
+  current = LANGUAGES.includes(lang) ? lang : "fr";
+  localStorage.setItem("baladeur.lang", current);
+  document.documentElement.lang = current;
+}
+
+/** A text of the interface with {placeholders} filled. */
+export function t(key, values = {}) {
+  const text = TEXTS[language()][key] ?? TEXTS.fr[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+/** A translated text of the trail: the chosen language, else the trail's first that exists. */
+export function pick(texts, preferred = []) {
+  if (!texts) return "";
+  for (const lang of [language(), ...preferred]) if (texts[lang]) return texts[lang];
+  const first = Object.keys(texts)[0];
+  return first ? texts[first] : "";
+}
+
+/** Bytes for people: "1.2 MB". */
+export function formatBytes(n) {
+  if (n < 1000) return `${n} B`;
+  if (n < 1e6) return `${(n / 1000).toFixed(0)} kB`;
+  return `${(n / 1e6).toFixed(1)} MB`;
+}
+
+/** Metres for people: "850 m" or "2.1 km". */
+export function formatDistance(m) {
+  return m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`;
+}

@@ -1,0 +1,190 @@
+// Offline storage of trails in Cache Storage: the exact signed manifest, its signature, a
+// small record, and media files stored once by SHA-256 (shared between trails and releases).
+import { DownloadError, downloadResumable } from "./download.js";
+import { VerifyError, trustedKeys, verifyBundle, verifyManifest, verifyMedia } from "./verify.js";
+
+const CACHE = "baladeur-trails";
+const BASE = "/play/_store";
+
+const recordUrl = (slug) => `${BASE}/trails/${slug}/record.json`;
+const manifestUrl = (slug) => `${BASE}/trails/${slug}/manifest.json`;
+const signatureUrl = (slug) => `${BASE}/trails/${slug}/manifest.sig.json`;
+const mediaUrl = (sha) => `${BASE}/media/${sha}`;
+const KEYS_URL = `${BASE}/keys.json`;
+
+const open = () => caches.open(CACHE);
+
+async function putJson(cache, url, value) {
+  await cache.put(url, new Response(JSON.stringify(value), { headers: { "Content-Type": "application/json" } }));
+}
+
+async function getJson(cache, url) {
+  const hit = await cache.match(url);
+  return hit ? hit.json() : null;
+}
+
+/** The audio profile this browser plays: Opus when it can, else AAC. */
+export function bestProfile() {
+  const audio = document.createElement("audio");
+  return audio.canPlayType('audio/ogg; codecs="opus"') ? "opus" : "aac";
+}
+
+/** The server's keys (fetched when online; the last copy otherwise), checked against their ids. */
+export async function loadKeys() {
+  const cache = await open();
+  let document = null;
+  try {
+    const response = await fetch("/v1/keys", { cache: "no-store" });
+    if (response.ok) {
+      document = await response.json();
+      const known = (await getJson(cache, KEYS_URL)) ?? { keys: [] };
+      // Keep every key seen, so trails signed before a rotation stay verifiable.
+      const ids = new Set(document.keys.map((k) => k.id));
+      document = { keys: [...document.keys, ...known.keys.filter((k) => !ids.has(k.id))] };
+      await putJson(cache, KEYS_URL, document);
+    }
+  } catch {
+    // offline
+  }
+  document = document ?? (await getJson(cache, KEYS_URL)) ?? { keys: [] };
+  return trustedKeys(document);
+}
+
+/** Every stored trail's record, by slug. */
+export async function storedTrails() {
+  const cache = await open();
+  const out = [];
+  for (const request of await cache.keys()) {
+    if (new URL(request.url).pathname.endsWith("/record.json")) out.push(await (await cache.match(request)).json());
+  }
+  return out.sort((a, b) => a.slug.localeCompare(b.slug));
+}
+
+/** The record of one stored trail, or null. */
+export async function storedTrail(slug) {
+  return getJson(await open(), recordUrl(slug));
+}
+
+/** The stored manifest (parsed) of a trail, or null. */
+export async function storedManifest(slug) {
+  return getJson(await open(), manifestUrl(slug));
+}
+
+/** A stored media file as a Blob, by SHA-256. */
+export async function mediaBlob(sha) {
+  const hit = await (await open()).match(mediaUrl(sha));
+  if (!hit) throw new Error(`media ${sha} is not stored`);
+  return hit.blob();
+}
+
+/** Bytes used by stored media (each file counted once) and manifests. */
+export async function storageUsed() {
+  const records = await storedTrails();
+  const media = new Map();
+  let manifests = 0;
+  for (const r of records) {
+    manifests += r.manifest_bytes;
+    for (const row of r.media) media.set(row.sha256, row.bytes);
+  }
+  return manifests + [...media.values()].reduce((a, b) => a + b, 0);
+}
+
+async function save(slug, { manifest, manifestBytes, signature }, mediaBytes, extra) {
+  const cache = await open();
+  for (const row of manifest.media) {
+    const bytes = mediaBytes.get(row.sha256);
+    if (bytes) {
+      await cache.put(mediaUrl(row.sha256), new Response(bytes, { headers: { "Content-Type": row.mime_type } }));
+    }
+  }
+  await cache.put(manifestUrl(slug), new Response(manifestBytes, { headers: { "Content-Type": "application/json" } }));
+  await putJson(cache, signatureUrl(slug), signature);
+  const record = {
+    slug,
+    release: manifest.trail.release,
+    profile: manifest.profile,
+    title: manifest.trail.title,
+    manifest_bytes: manifestBytes.byteLength,
+    media: manifest.media.map((r) => ({ sha256: r.sha256, bytes: r.bytes })),
+    stored_at: new Date().toISOString(),
+    verified: true,
+    ...extra,
+  };
+  await putJson(cache, recordUrl(slug), record);
+  await collectGarbage();
+  return record;
+}
+
+/** Download, verify and store a trail's bundle; onProgress({phase, received, total, resumes}). */
+export async function downloadTrail(slug, { onProgress = () => {} } = {}) {
+  const profile = bestProfile();
+  // Ask the browser not to evict stored trails under storage pressure (it may say no).
+  navigator.storage?.persist?.().catch(() => {});
+  const keys = await loadKeys();
+  const url = `/v1/trails/${encodeURIComponent(slug)}/bundle?profile=${profile}`;
+  const { bytes, resumes } = await downloadResumable(url, {
+    onProgress: (p) => onProgress({ phase: "download", ...p }),
+  });
+  onProgress({ phase: "verify", received: bytes.byteLength, total: bytes.byteLength, resumes });
+  const verified = await verifyBundle(bytes, keys);
+  if (verified.manifest.trail.slug !== slug) throw new VerifyError("schema", "the bundle is for another trail");
+  return save(slug, verified, verified.media, { bundle_bytes: bytes.byteLength, resumes });
+}
+
+/**
+ * Bring a stored trail to the current release, downloading only media it does not hold
+ * (bundle format section 7). Returns {record, downloaded} or null when already current.
+ */
+export async function updateTrail(slug, { onProgress = () => {} } = {}) {
+  const record = await storedTrail(slug);
+  if (!record) throw new Error("this trail is not stored");
+  const profile = record.profile;
+  const q = `?profile=${profile}`;
+  const manifestResponse = await fetch(`/v1/trails/${encodeURIComponent(slug)}/manifest${q}`, { cache: "no-store" });
+  if (!manifestResponse.ok) throw new DownloadError(manifestResponse.statusText, manifestResponse.status);
+  const manifestBytes = new Uint8Array(await manifestResponse.arrayBuffer());
+  const signature = await (await fetch(`/v1/trails/${encodeURIComponent(slug)}/manifest.sig.json${q}`, { cache: "no-store" })).json();
+  const manifest = await verifyManifest(manifestBytes, signature, await loadKeys());
+  if (manifest.trail.release === record.release) return null;
+  const cache = await open();
+  const fresh = new Map();
+  let downloaded = 0;
+  const missing = [];
+  for (const row of manifest.media) if (!(await cache.match(mediaUrl(row.sha256)))) missing.push(row);
+  const total = missing.reduce((sum, r) => sum + r.bytes, 0);
+  for (const row of missing) {
+    const ext = row.path.split(".").pop();
+    const response = await fetch(`/v1/media/${row.sha256}.${ext}`);
+    if (!response.ok) throw new DownloadError(response.statusText, response.status);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    await verifyMedia(row, bytes);
+    fresh.set(row.sha256, bytes);
+    downloaded += bytes.byteLength;
+    onProgress({ phase: "update", received: downloaded, total });
+  }
+  const saved = await save(slug, { manifest, manifestBytes, signature }, fresh, {
+    bundle_bytes: record.bundle_bytes,
+    updated_from: record.release,
+    update_bytes: downloaded + manifestBytes.byteLength,
+  });
+  return { record: saved, downloaded };
+}
+
+/** Remove a stored trail and the media no other stored trail uses. */
+export async function removeTrail(slug) {
+  const cache = await open();
+  await cache.delete(recordUrl(slug));
+  await cache.delete(manifestUrl(slug));
+  await cache.delete(signatureUrl(slug));
+  await collectGarbage();
+}
+
+async function collectGarbage() {
+  const cache = await open();
+  const keep = new Set();
+  for (const r of await storedTrails()) for (const row of r.media) keep.add(row.sha256);
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith(`${BASE}/media/`) && !keep.has(path.slice(`${BASE}/media/`.length))) await cache.delete(request);
+  }
+}

@@ -1,0 +1,122 @@
+"""Sharing a trail (editors): QR codes of its public link and a printable A4 poster.
+
+Plain ``def`` routes on purpose: rendering a poster takes a fraction of a second of CPU, so
+FastAPI runs them in its thread pool instead of the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Response
+
+from server import drafts
+from server.auth.passwords import verify_password
+from server.db.models import Trail, Visibility
+from server.deps import EditorDep, SessionDep, SettingsDep
+from server.routes.organisations import PROBLEMS
+from server.sharing.content import poster_content_from_source
+from server.sharing.poster import poster_pdf
+from server.sharing.qr import qr_png, qr_svg
+from server.trails_store import to_source
+from trails.errors import Conflict, invalid
+
+router = APIRouter(prefix="/v1/orgs/{org}/trails/{trail_id}", tags=["sharing"])
+
+AccessCode = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="A private trail's access code, to put in the link so that the QR code "
+        "opens it directly. The server keeps only a hash of the code, so it can add it only "
+        "when you send it; without it, visitors type the code themselves.",
+    ),
+]
+_NO_STORE = {"Cache-Control": "private, no-store"}
+
+
+def trail_link(base_url: str, trail: Trail, access_code: str | None) -> str:
+    """The trail's public link in the visitor player, with the access code if one is given."""
+    link = f"{base_url.rstrip('/')}/play/{quote(trail.slug)}"
+    if access_code is None:
+        return link
+    if trail.visibility != Visibility.private:
+        raise invalid(
+            "access_code", None, f"this trail is {trail.visibility.value}: it has no access code"
+        )
+    if not verify_password(trail.access_code_hash, access_code):
+        raise invalid("access_code", None, "this is not the trail's access code")
+    return f"{link}?code={quote(access_code, safe='')}"
+
+
+def _link(
+    session: SessionDep, member: EditorDep, settings: SettingsDep, trail_id: int, code: str | None
+) -> tuple[Trail, str]:
+    trail = drafts.trail_in(session, member.organisation.id, trail_id)
+    return trail, trail_link(settings.public_base_url, trail, code)
+
+
+SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    200: {"content": {"image/svg+xml": {}}, "description": "An SVG QR code."},
+}
+PNG_RESPONSE: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    200: {"content": {"image/png": {}}, "description": "A PNG QR code."},
+}
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    200: {"content": {"application/pdf": {}}, "description": "An A4 PDF poster."},
+}
+
+
+@router.get("/qr.svg", response_class=Response, responses=SVG_RESPONSE)
+def qr_code_svg(
+    trail_id: int,
+    member: EditorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    access_code: AccessCode = None,
+) -> Response:
+    """A scalable QR code of the trail's link (``/play/{slug}``), for print or the web."""
+    _, link = _link(session, member, settings, trail_id, access_code)
+    return Response(qr_svg(link), media_type="image/svg+xml", headers=_NO_STORE)
+
+
+@router.get("/qr.png", response_class=Response, responses=PNG_RESPONSE)
+def qr_code_png(
+    trail_id: int,
+    member: EditorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    scale: Annotated[int, Query(ge=1, le=40, description="Pixels per QR module.")] = 10,
+    access_code: AccessCode = None,
+) -> Response:
+    """A PNG QR code of the trail's link."""
+    _, link = _link(session, member, settings, trail_id, access_code)
+    return Response(qr_png(link, scale=scale), media_type="image/png", headers=_NO_STORE)
+
+
+@router.get("/poster.pdf", response_class=Response, responses=PDF_RESPONSE)
+def poster(
+    trail_id: int,
+    member: EditorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    lang: Annotated[Literal["fr", "en"], Query(description="Language of the poster.")] = "fr",
+    access_code: AccessCode = None,
+) -> Response:
+    """An A4 poster of the trail's draft: title, dates, description, route map and QR code."""
+    trail, link = _link(session, member, settings, trail_id, access_code)
+    if not trail.stops:
+        raise Conflict(
+            f"trail '{trail.slug}' has no stops yet: add at least one before printing its poster"
+        )
+    source = to_source(session, trail)
+    content = poster_content_from_source(source, link, lang, member.organisation.name)
+    headers = {
+        **_NO_STORE,
+        "Content-Disposition": f'inline; filename="{trail.slug}-{lang}.pdf"',
+    }
+    return Response(poster_pdf(content), media_type="application/pdf", headers=headers)

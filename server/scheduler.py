@@ -1,0 +1,68 @@
+"""A small background clock: scheduled releases go live, abandoned uploads are removed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from server.db.session import Database
+from server.releases import Activated, activate_due
+from server.routes.uploads import upload_root
+from server.settings import Settings
+from server.uploads import remove_expired
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Tick:
+    """What one tick did."""
+
+    activated: list[Activated] = field(default_factory=list)
+    uploads_removed: int = 0
+
+
+def tick(database: Database, uploads_root: Path | None, now: datetime | None = None) -> Tick:
+    """Run the periodic duties once, at ``now``."""
+    now = now or datetime.now(UTC)
+    activated = activate_due(database, now)
+    for item in activated:
+        log.info("scheduled release %s of %s is live", item.number, item.slug)
+    removed = 0
+    if uploads_root is not None:
+        with database.transaction() as session:
+            removed = remove_expired(session, uploads_root, now)
+    return Tick(activated, removed)
+
+
+def start(database: Database, settings: Settings) -> Callable[[], None]:
+    """Tick every ``scheduler_interval_s`` in a daemon thread; return a function that stops it.
+
+    An interval of 0 disables the clock (another process runs it).
+    """
+    interval = settings.scheduler_interval_s
+    if interval <= 0:
+        return lambda: None
+    stopping = threading.Event()
+    uploads_root = Path(upload_root(settings))
+
+    def loop() -> None:
+        while not stopping.wait(interval):
+            try:
+                tick(database, uploads_root)
+            except Exception:
+                # A database hiccup must not stop the clock: the next tick tries again.
+                log.exception("scheduler tick failed")
+
+    thread = threading.Thread(target=loop, name="baladeur-scheduler", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        stopping.set()
+        thread.join(timeout=interval + 5)
+
+    return stop

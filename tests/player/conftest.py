@@ -1,0 +1,93 @@
+"""A live server with the demo trail published, shared by the player's browser tests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from media.blobs.memory import MemoryBlobStore
+from server.app import create_app
+from server.db import migrate
+from server.db.engine import make_engine
+from server.db.models import ReleaseBundle, Trail
+from server.db.session import Database
+from server.jobs import Jobs, make_huey
+from server.player import DIST
+from server.settings import Settings
+from tests.support.browser import chromium, tool_unavailable
+from tests.support.dropping import DropOnce
+from tests.support.factories import add_demo
+from tests.support.live import live_server
+from trails.bundle.signing import Keyring
+
+__all__ = ["chromium"]
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "moulin-de-marchienne"
+DEMO_SLUG = "moulin-de-marchienne"
+
+
+@dataclass
+class Site:
+    """The running server and what the tests may poke at."""
+
+    url: str
+    db: Database
+    blobs: MemoryBlobStore
+    keys: Keyring
+    network: DropOnce
+
+    def current(self, profile: str = "opus") -> ReleaseBundle:
+        """The current release's bundle of the demo in a profile (tests may publish more)."""
+        with self.db.transaction() as session:
+            trail = session.scalars(select(Trail).where(Trail.slug == DEMO_SLUG)).one()
+            bundle = session.scalars(
+                select(ReleaseBundle).where(
+                    ReleaseBundle.release_id == trail.current_release_id,
+                    ReleaseBundle.profile == profile,
+                )
+            ).one()
+            session.expunge(bundle)
+            return bundle
+
+    def manifest(self, profile: str = "opus") -> dict[str, Any]:
+        """The current signed manifest, parsed."""
+        return dict(json.loads(self.current(profile).manifest_bytes))
+
+
+@pytest.fixture(scope="session")
+def player_built() -> Path:
+    """The built player (``npm run build``, run by scripts/setup.sh)."""
+    if not (DIST / "index.html").is_file():
+        tool_unavailable("the player is not built: run `npm ci && npm run build`")
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def site(
+    player_built: Path, spatialite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """The app on SpatiaLite with the demo published, behind a connection-dropping wrapper.
+
+    One backend is enough here: these tests exercise the browser, not the database.
+    """
+    folder = tmp_path_factory.mktemp("player-site")
+    shutil.copyfile(spatialite_template, folder / "test.db")
+    engine = make_engine(f"sqlite:///{folder / 'test.db'}")
+    migrate.upgrade(engine)
+    db = Database(engine)
+    blobs = MemoryBlobStore()
+    keys = Keyring(folder / "keys")
+    add_demo(db, DEMO, blobs, keys)
+    settings = Settings(data_dir=folder, inprocess_worker=False)
+    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
+    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
+    network = DropOnce(app)
+    with live_server(network) as url:  # type: ignore[arg-type]
+        yield Site(url, db, blobs, keys, network)
+    engine.dispose()

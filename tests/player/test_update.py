@@ -1,0 +1,76 @@
+"""A stored trail updates to a new release by downloading only the media that changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from media.limits import MediaLimits
+from server.db.models import Asset, AssetStatus
+from server.ingest import process_many
+from server.publishing import publish
+from server.trails_store import MediaContext, get_or_create_organisation, import_source
+from tests.player.conftest import DEMO, DEMO_SLUG, Site
+from tests.support.browser import phone_context
+from trails.source import load_source
+
+
+def state(page: Any) -> dict[str, Any]:
+    return json.loads(page.locator("#player-state").text_content() or "{}")
+
+
+def _republish_with_a_new_transcript(site: Site, tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    shutil.copytree(DEMO, folder)
+    vtt = folder / "media" / "moulin.fr.vtt"
+    vtt.write_text(vtt.read_text(encoding="utf-8").replace("Bienvenue", "Bonjour"), "utf-8")
+    loaded = load_source(folder)
+    with site.db.transaction() as session:
+        org = get_or_create_organisation(session, "demo")
+        import_source(session, loaded, org, "update", MediaContext(site.blobs, MediaLimits()))
+        pending = list(session.scalars(select(Asset.id).where(Asset.status == AssetStatus.pending)))
+    process_many(site.db, site.blobs, pending, limits=MediaLimits())
+    publish(site.db, site.blobs, site.keys, DEMO_SLUG, publisher="demo")
+
+
+def test_an_update_downloads_only_the_changed_media(
+    site: Site, chromium: Any, tmp_path: Path
+) -> None:
+    context = phone_context(chromium, site.url)
+    page = context.new_page()
+    page.goto(f"/play/{DEMO_SLUG}")
+    page.click("#download")
+    page.wait_for_selector("#start-walk", timeout=30_000)
+    before = state(page)["release"]
+    old_media = {row["sha256"] for row in site.manifest()["media"]}
+
+    _republish_with_a_new_transcript(site, tmp_path)
+    new_media = {row["sha256"] for row in site.manifest()["media"]}
+    changed = new_media - old_media
+    assert len(changed) == 1
+
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.reload()
+    page.wait_for_selector("#update")
+    assert "kB" in (page.locator("#update").text_content() or "")
+    page.click("#update")
+    page.wait_for_function(
+        f"() => JSON.parse(document.querySelector('#player-state')"
+        f".textContent).release === {before + 1}"
+    )
+    fetched = [u for u in requests if "/v1/media/" in u]
+    assert [u.rsplit("/", 1)[1].split(".")[0] for u in fetched] == sorted(changed)
+    assert not [u for u in requests if "/bundle" in u and "Range" not in u and "/v1/bundles/" in u]
+    stored = page.evaluate(
+        "async () => (await (await caches.open('baladeur-trails')).keys())"
+        ".map(r => new URL(r.url).pathname).filter(p => p.includes('/media/'))"
+        ".map(p => p.split('/').pop()).sort()"
+    )
+    assert stored == sorted(new_media)  # the replaced transcript was dropped
+    assert page.locator("#start-walk").is_visible()
+    context.close()

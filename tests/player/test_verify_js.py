@@ -1,0 +1,174 @@
+"""The player's bundle verifier (run by node) refuses what the reference verifier refuses."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from tests.bundle.conftest import Demo, build_demo, data_offset, flip_byte, rezip
+from tests.support.browser import tool_unavailable
+from trails.bundle.signing import SigningKey, generate_key
+from trails.bundle.verify import verify_bundle
+from trails.bundle.writer import zip_info
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "server" / "player" / "verify-bundle.mjs"
+Damage = Callable[[Demo, Path], Path]
+
+
+@pytest.fixture(scope="module")
+def key() -> SigningKey:
+    return SigningKey(generate_key())
+
+
+@pytest.fixture
+def demo(tmp_path: Path, key: SigningKey) -> Demo:
+    return build_demo(tmp_path / "demo.zip", key)
+
+
+def keys_document(key: SigningKey) -> dict[str, Any]:
+    raw = key.public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return {
+        "keys": [
+            {"id": key.id, "algorithm": "Ed25519", "public_key": base64.b64encode(raw).decode()}
+        ]
+    }
+
+
+def run_js(bundle: Path, keys: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None:
+        tool_unavailable("node is not installed (apt-get install nodejs)")
+    assert node is not None
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text(json.dumps(keys))
+    out = subprocess.run(
+        [node, str(SCRIPT), str(bundle), str(keys_file)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return dict(json.loads(out.stdout))
+
+
+def first_media(demo: Demo) -> str:
+    with zipfile.ZipFile(demo.path) as zf:
+        return next(n for n in zf.namelist() if n.startswith("media/"))
+
+
+def flipped_media(demo: Demo, tmp: Path) -> Path:
+    name = first_media(demo)
+    flip_byte(demo.path, data_offset(demo.path, name) + 100)
+    return demo.path
+
+
+def flipped_manifest(demo: Demo, tmp: Path) -> Path:
+    flip_byte(demo.path, data_offset(demo.path, "manifest.json") + 40)
+    return demo.path
+
+
+def missing_media(demo: Demo, tmp: Path) -> Path:
+    return rezip(demo.path, tmp / "bad.zip", drop={first_media(demo)})
+
+
+def unlisted(demo: Demo, tmp: Path) -> Path:
+    return rezip(demo.path, tmp / "bad.zip", add=[("media/extra.txt", b"x")])
+
+
+def unsafe(demo: Demo, tmp: Path) -> Path:
+    return rezip(demo.path, tmp / "bad.zip", add=[("../evil.txt", b"x")])
+
+
+def symlink(demo: Demo, tmp: Path) -> Path:
+    info = zip_info("media/link", 11)
+    info.external_attr = 0o120777 << 16
+    return rezip(demo.path, tmp / "bad.zip", add=[(info, b"/etc/passwd")])
+
+
+def compressed(demo: Demo, tmp: Path) -> Path:
+    name = first_media(demo)
+
+    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == name:
+            info.compress_type = zipfile.ZIP_DEFLATED
+        return info, data
+
+    return rezip(demo.path, tmp / "bad.zip", change=change)
+
+
+def no_signature(demo: Demo, tmp: Path) -> Path:
+    return rezip(demo.path, tmp / "bad.zip", drop={"manifest.sig.json"})
+
+
+def bad_signature(demo: Demo, tmp: Path) -> Path:
+    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == "manifest.sig.json":
+            doc = json.loads(data)
+            sig = bytearray(base64.b64decode(doc["signature"]))
+            sig[5] ^= 0xFF
+            data = json.dumps(doc | {"signature": base64.b64encode(sig).decode()}).encode()
+            info = zip_info(info.filename, len(data))
+        return info, data
+
+    return rezip(demo.path, tmp / "bad.zip", change=change)
+
+
+def not_a_zip(demo: Demo, tmp: Path) -> Path:
+    path = tmp / "bad.zip"
+    path.write_bytes(b"this is not a zip file at all" * 10)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("damage", "code"),
+    [
+        (flipped_media, "hash-mismatch"),
+        (flipped_manifest, "manifest-unreadable"),
+        (missing_media, "missing-media"),
+        (unlisted, "unlisted-entry"),
+        (unsafe, "unsafe-name"),
+        (symlink, "symlink"),
+        (compressed, "compressed"),
+        (no_signature, "signature-missing"),
+        (bad_signature, "signature-invalid"),
+        (not_a_zip, "not-a-zip"),
+    ],
+)
+def test_damaged_bundles_are_refused_like_the_reference(
+    demo: Demo, key: SigningKey, tmp_path: Path, damage: Damage, code: str
+) -> None:
+    bad = damage(demo, tmp_path)
+    got = run_js(bad, keys_document(key), tmp_path)
+    assert got["ok"] is False
+    assert got["code"] == code
+    assert code in verify_bundle(bad, demo.keys).codes
+
+
+def test_a_good_bundle_verifies(demo: Demo, key: SigningKey, tmp_path: Path) -> None:
+    got = run_js(demo.path, keys_document(key), tmp_path)
+    assert got == {"ok": True, "slug": "moulin-de-marchienne", "media": got["media"]}
+    assert got["media"] == len(demo.built.manifest["media"])
+
+
+def test_a_key_not_trusted_is_refused(demo: Demo, tmp_path: Path) -> None:
+    other = SigningKey(generate_key())
+    assert run_js(demo.path, keys_document(other), tmp_path)["code"] == "unknown-key"
+
+
+def test_a_key_whose_id_does_not_match_is_ignored(
+    demo: Demo, key: SigningKey, tmp_path: Path
+) -> None:
+    doc = keys_document(key)
+    other = keys_document(SigningKey(generate_key()))["keys"][0]["public_key"]
+    doc["keys"][0]["public_key"] = other  # same id, another key: not to be trusted
+    assert run_js(demo.path, doc, tmp_path)["code"] == "unknown-key"

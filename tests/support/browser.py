@@ -1,0 +1,77 @@
+"""Headless Debian Chromium driven by Playwright, for tests of the web pages.
+
+No browser is downloaded: Playwright launches the system's ``/usr/bin/chromium``. When it or
+the Python package is missing the tests skip locally and fail in CI, like a missing backend.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("BALADEUR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # Audio starts from a tap in real use; headless tests tap too, but keep it predictable.
+    "--autoplay-policy=no-user-gesture-required",
+]
+PHONE = {"width": 390, "height": 844}
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
+
+
+def tool_unavailable(reason: str) -> None:
+    """Skip locally; fail in CI, where the browser tests must run."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"needed for the browser tests in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the whole session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        tool_unavailable("the playwright Python package is not installed")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        tool_unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def phone_context(browser: Any, base_url: str, **options: Any) -> Any:
+    """A fresh browser profile sized like a phone, with location allowed for ``base_url``."""
+    settings: dict[str, Any] = {
+        "viewport": PHONE,
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "fr-BE",
+        "base_url": base_url,
+        "permissions": ["geolocation"],
+        "geolocation": {"latitude": 50.40, "longitude": 4.38, "accuracy": 10},
+        "service_workers": "allow",
+    }
+    settings.update(options)
+    return browser.new_context(**settings)
+
+
+def artefact(*parts: str) -> Path:
+    """A path in the test artefacts folder (created), for screenshots and logs."""
+    path = ARTEFACTS.joinpath(*parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path

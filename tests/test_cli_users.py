@@ -1,0 +1,74 @@
+"""``baladeur users create``: the first administrator, then signing in with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.app import create_app
+from server.settings import Settings
+from tests.support.cli import run_cli
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BALADEUR_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("BALADEUR_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def test_create_admin_then_sign_in(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "db", "upgrade")[0] == 0
+    code, out, err = run_cli(
+        capsys,
+        "users",
+        "create",
+        "--email",
+        "Admin@Example.org",
+        "--password",
+        "a-long-secret",
+        "--admin",
+        "--org",
+        "moulin",
+        "--json",
+    )
+    assert code == 0, err
+    created = json.loads(out)
+    assert created["email"] == "admin@example.org" and created["admin"] is True
+
+    app = create_app(Settings(data_dir=data_dir, inprocess_worker=False))
+    with TestClient(app) as client:
+        token = client.post(
+            "/v1/auth/tokens", json={"email": "admin@example.org", "password": "a-long-secret"}
+        ).json()["token"]
+        me = client.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["is_admin"] is True
+    assert me["memberships"] == [{"organisation": "moulin", "name": "Moulin", "role": "owner"}]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--email", "x@example.org", "--password", "short"], "at least 10 characters"),
+        (["--email", "not-an-email", "--password", "long-enough-1"], "name@example.org"),
+        (["--email", "y@example.org", "--password", "long-enough-1", "--org", "Bad Slug"], "org"),
+    ],
+)
+def test_bad_input_is_one_line_and_creates_nothing(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert run_cli(capsys, "db", "upgrade")[0] == 0
+    code, _, err = run_cli(capsys, "users", "create", *args)
+    assert code == 1 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_existing_account_is_refused(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "db", "upgrade")[0] == 0
+    args = ["users", "create", "--email", "z@example.org", "--password", "long-enough-1"]
+    assert run_cli(capsys, *args)[0] == 0
+    code, _, err = run_cli(capsys, *args)
+    assert code == 1 and "exists already" in err
