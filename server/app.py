@@ -20,14 +20,18 @@ from server.requestlog import RequestLog
 from server.routes import (
     assets,
     auth,
+    consents,
+    contributions,
     delivery,
     health,
+    invitations,
     members,
     org_trails,
     organisations,
     releases,
     sharing,
     stops,
+    stories,
     trails,
     uploads,
 )
@@ -60,7 +64,7 @@ def create_app(
         stop_workers = None
         if jobs is None and settings.inprocess_worker:
             stop_workers = start_embedded(app.state.jobs, settings.workers or os.cpu_count() or 1)
-        stop_clock = scheduler.start(app.state.database, settings)
+        stop_clock = scheduler.start(app.state.database, settings, app.state.blobs)
         try:
             yield
         finally:
@@ -92,6 +96,10 @@ def create_app(
         stops,
         assets,
         uploads,
+        stories,
+        consents,
+        contributions,
+        invitations,
         releases,
         sharing,
     ):

@@ -36,6 +36,7 @@ from server.db.models import (
     ReleaseState,
     Trail,
 )
+from server.consents import why_not_publishable
 from server.db.session import Database
 from server.ingest import DEFAULT_TARGET_LUFS, rendition_key
 from server.releases import PENDING, initial_state, make_current, release_of
@@ -111,6 +112,11 @@ def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
                     found.append(FieldError(field, named, f"no {profile} rendition"))
     if not trail.stops:
         found.append(FieldError("stops", [], "a trail needs at least one stop"))
+    for stop in trail.stops:
+        reason = why_not_publishable(stop.story) if stop.story is not None else None
+        if reason is not None:
+            named = {"stop": stop.key, "story_id": stop.story_id}
+            found.append(FieldError(f"stops.{stop.key}.story", named, reason))
     return found
 
 

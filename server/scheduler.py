@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from media.blobs import BlobStore
 from server.db.session import Database
+from server.gc import orphan_bundles
 from server.releases import Activated, activate_due
 from server.routes.uploads import upload_root
 from server.settings import Settings
 from server.uploads import remove_expired
 
 log = logging.getLogger(__name__)
+COLLECT_EVERY_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -24,10 +28,16 @@ class Tick:
 
     activated: list[Activated] = field(default_factory=list)
     uploads_removed: int = 0
+    bundles_removed: list[str] = field(default_factory=list)
 
 
-def tick(database: Database, uploads_root: Path | None, now: datetime | None = None) -> Tick:
-    """Run the periodic duties once, at ``now``."""
+def tick(
+    database: Database,
+    uploads_root: Path | None,
+    now: datetime | None = None,
+    blobs: BlobStore | None = None,
+) -> Tick:
+    """Run the periodic duties once, at ``now`` (with ``blobs``, also collect orphan bundles)."""
     now = now or datetime.now(UTC)
     activated = activate_due(database, now)
     for item in activated:
@@ -36,12 +46,17 @@ def tick(database: Database, uploads_root: Path | None, now: datetime | None = N
     if uploads_root is not None:
         with database.transaction() as session:
             removed = remove_expired(session, uploads_root, now)
-    return Tick(activated, removed)
+    bundles = orphan_bundles(database, blobs, now=now) if blobs is not None else []
+    return Tick(activated, removed, bundles)
 
 
-def start(database: Database, settings: Settings) -> Callable[[], None]:
+def start(
+    database: Database, settings: Settings, blobs: BlobStore | None = None
+) -> Callable[[], None]:
     """Tick every ``scheduler_interval_s`` in a daemon thread; return a function that stops it.
 
+    The first tick runs at once, so what a crash left behind is tidied at start-up. Orphan
+    bundles are looked for at most once an hour (listing a bucket is not free).
     An interval of 0 disables the clock (another process runs it).
     """
     interval = settings.scheduler_interval_s
@@ -51,12 +66,18 @@ def start(database: Database, settings: Settings) -> Callable[[], None]:
     uploads_root = Path(upload_root(settings))
 
     def loop() -> None:
-        while not stopping.wait(interval):
+        last_collect = float("-inf")
+        while True:
+            collect = time.monotonic() - last_collect >= COLLECT_EVERY_S
             try:
-                tick(database, uploads_root)
+                tick(database, uploads_root, blobs=blobs if collect else None)
+                if collect:
+                    last_collect = time.monotonic()
             except Exception:
                 # A database hiccup must not stop the clock: the next tick tries again.
                 log.exception("scheduler tick failed")
+            if stopping.wait(interval):
+                return
 
     thread = threading.Thread(target=loop, name="baladeur-scheduler", daemon=True)
     thread.start()

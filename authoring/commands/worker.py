@@ -22,14 +22,14 @@ def worker(
     The worker also puts scheduled releases live when their time comes.
     """
     settings = Settings()
-    configure(settings.log_level)
+    configure(settings.log_level, settings.log_format)
     jobs = Jobs(settings)
     count = workers or settings.workers or os.cpu_count() or 1
     requeued = jobs.requeue_unfinished()
     queue = "Redis" if settings.redis_url else "the embedded queue"
     console.print(f"worker: {count} threads on {queue}; {requeued} unfinished jobs queued again")
     database = Database.from_settings(settings)
-    stop_clock = scheduler.start(database, settings)
+    stop_clock = scheduler.start(database, settings, jobs.blobs)
     try:
         jobs.consumer(count).run()
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from trails.errors import DomainError, NotFound
@@ -19,6 +20,7 @@ class BlobInfo:
     size: int
     sha256: str | None = None
     content_type: str | None = None
+    modified_at: datetime | None = None
 
 
 class BlobNotFound(NotFound):
@@ -64,6 +66,11 @@ class BlobStore(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove a blob; removing a missing blob is not an error."""
+        ...
+
+    def scan(self, prefix: str) -> Iterator[BlobInfo]:
+        """Every blob whose key starts with ``prefix`` (a folder such as ``bundles/``),
+        with its size and modification time, in no particular order."""
         ...
 
     def url(self, key: str, *, expires_s: int = 3600) -> str | None:

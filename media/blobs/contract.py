@@ -34,6 +34,14 @@ def check_round_trip(store: BlobStore, key: str = "originals/" + "a" * 64) -> No
     assert b"".join(store.open(key, 10, 19)) == body[10:20]
     assert b"".join(store.open(key, len(body) - 5)) == body[-5:]
     assert b"".join(store.open(key, 5, len(body) + 100)) == body[5:]
+    other = "bundles/" + "b" * 64 + ".zip"
+    store.put(other, [b"zip"])
+    listed = {i.key: i for i in store.scan("originals/")}
+    assert set(listed) == {key} and listed[key].size == len(body)
+    assert listed[key].modified_at is not None
+    assert [i.key for i in store.scan("bundles/")] == [other]
+    assert list(store.scan("waveforms/")) == []
+    store.delete(other)
     store.delete(key)
     assert not store.exists(key)
     store.delete(key)  # a second delete is fine

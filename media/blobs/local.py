@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -134,6 +135,23 @@ class LocalBlobStore:
             self.path_for(key).unlink(missing_ok=True)
         except OSError as exc:
             raise _unavailable(exc, "deleting") from exc
+
+    def scan(self, prefix: str) -> Iterator[BlobInfo]:
+        """Blobs under a folder prefix such as ``bundles/`` (names are below two shard levels)."""
+        folder = prefix.rstrip("/")
+        base = self.root / folder if folder else self.root
+        if not base.is_dir():
+            return
+        for path in base.glob("*/*/*"):
+            if not path.is_file() or _TMP_DIR in path.relative_to(self.root).parts:
+                continue
+            key = f"{folder}/{path.name}" if folder else path.name
+            if not key.startswith(prefix) or self.path_for(key) != path:
+                continue
+            info = path.stat()
+            yield BlobInfo(
+                key, info.st_size, modified_at=datetime.fromtimestamp(info.st_mtime, UTC)
+            )
 
     def url(self, key: str, *, expires_s: int = 3600) -> str | None:
         """Local blobs are served by the application: no URL."""

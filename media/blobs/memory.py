@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from media.blobs.base import CHUNK_SIZE, BlobInfo, BlobNotFound
@@ -26,6 +27,7 @@ class MemoryBlobStore:
 
     def __init__(self) -> None:
         self._blobs: dict[str, tuple[bytes, str | None]] = {}
+        self._modified: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
     def put(
@@ -36,6 +38,7 @@ class MemoryBlobStore:
         body = b"".join(iter_chunks(data))
         with self._lock:
             self._blobs[key] = (body, content_type)
+            self._modified[key] = datetime.now(UTC)
         return BlobInfo(key, len(body), hashlib.sha256(body).hexdigest(), content_type)
 
     def open(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
@@ -58,10 +61,19 @@ class MemoryBlobStore:
         """Forget the blob."""
         with self._lock:
             self._blobs.pop(key, None)
+            self._modified.pop(key, None)
 
     def url(self, key: str, *, expires_s: int = 3600) -> str | None:
         """Memory blobs have no URL of their own."""
         return None
+
+    def scan(self, prefix: str) -> Iterator[BlobInfo]:
+        """Stored blobs under ``prefix``."""
+        with self._lock:
+            items = [(k, len(v[0]), self._modified[k]) for k, v in self._blobs.items()]
+        for key, size, modified in items:
+            if key.startswith(prefix):
+                yield BlobInfo(key, size, modified_at=modified)
 
     def keys(self) -> list[str]:
         """Every stored key, sorted (for tests)."""

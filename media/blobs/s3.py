@@ -179,6 +179,20 @@ class S3BlobStore:
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, key, "deleting") from exc
 
+    def scan(self, prefix: str) -> Iterator[BlobInfo]:
+        """Objects whose key starts with ``prefix``, page by page."""
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield BlobInfo(
+                        item["Key"], int(item["Size"]), modified_at=item.get("LastModified")
+                    )
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail(exc, prefix, "listing") from exc
+
     def url(self, key: str, *, expires_s: int | None = None) -> str | None:
         """A presigned GET URL, valid ``expires_s`` (default ``presign_expires_s``)."""
         check_key(key)

@@ -290,6 +290,8 @@ class Story(Timestamps, Base):
         ForeignKey("invitations.id", ondelete="SET NULL"), index=True
     )
     contributor_name: Mapped[str | None] = mapped_column(String(200))
+    # A photo sent with a contribution (blob ``photos/<sha256>``); never put in bundles.
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))
     review_reason: Mapped[str | None] = mapped_column(Text)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

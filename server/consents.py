@@ -1,0 +1,121 @@
+"""Consent records: who agreed to what for a story, and whether a story may be published."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from media.blobs import BlobStore
+from media.errors import RejectedMedia
+from media.ingest import Staged
+from server.db.models import ConsentRecord, Story, StoryStatus, User
+from trails.errors import NotFound, invalid
+
+FORM_PREFIX = "consent-forms/"
+
+
+def form_key(sha256: str) -> str:
+    """Blob key of a signed consent form (never served to visitors)."""
+    return f"{FORM_PREFIX}{sha256}"
+
+
+def consents_of(session: Session, story_id: int) -> list[ConsentRecord]:
+    """A story's consent records, oldest first."""
+    query = select(ConsentRecord).where(ConsentRecord.story_id == story_id)
+    return list(session.scalars(query.order_by(ConsentRecord.id)))
+
+
+def why_not_publishable(story: Story) -> str | None:
+    """Why a story may not go into a release, or ``None`` when it may.
+
+    A story needs approval, and a standing consent to publication. A story that has no
+    consent record at all and is not a contribution (an editor's own narration, or one
+    imported from a source folder whose consents are written in it) needs none here.
+    """
+    if story.status != StoryStatus.approved:
+        return f"story '{story.title}' is {story.status.value}, not approved"
+    session = object_session(story)
+    records = consents_of(session, story.id) if session is not None and story.id else []
+    if any(r.withdrawn_at is not None for r in records):
+        return f"consent for story '{story.title}' was withdrawn"
+    if any(r.publication for r in records):
+        return None
+    if records or story.submitted_by_id is not None or story.invitation_id is not None:
+        return f"story '{story.title}' has no consent to publication"
+    return None
+
+
+def publishable(story: Story) -> bool:
+    """Whether the story may be placed in a published release."""
+    return why_not_publishable(story) is None
+
+
+def record_consent(
+    session: Session,
+    blobs: BlobStore,
+    story: Story,
+    *,
+    person: str,
+    publication: bool,
+    archive: bool,
+    given_on: date,
+    form_sha256: str | None,
+    recorded_by: User | None,
+) -> ConsentRecord:
+    """Add a consent record to a story; a named form must have been uploaded first."""
+    if form_sha256 is not None and not blobs.exists(form_key(form_sha256)):
+        raise invalid(
+            "form_sha256", form_sha256, "no consent form with this hash: upload the form first"
+        )
+    row = ConsentRecord(
+        story_id=story.id,
+        organisation_id=story.organisation_id,
+        person=person,
+        publication=publication,
+        archive=archive,
+        given_on=datetime(given_on.year, given_on.month, given_on.day, tzinfo=UTC),
+        form_sha256=form_sha256,
+        recorded_by_id=recorded_by.id if recorded_by else None,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def consent_in(session: Session, organisation_id: int, consent_id: int) -> ConsentRecord:
+    """A consent record of the organisation; another organisation's is simply not found."""
+    row = session.get(ConsentRecord, consent_id)
+    if row is None or row.organisation_id != organisation_id:
+        raise NotFound(f"no consent record {consent_id} in this organisation")
+    return row
+
+
+_FORM_TYPES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+FORM_MAX_BYTES = 20 * 1024**2
+
+
+def form_type(path: Path) -> str:
+    """The type of a staged consent form from its first bytes: PDF, PNG or JPEG (else 415)."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    for magic, mime in _FORM_TYPES.items():
+        if head.startswith(magic):
+            return mime
+    raise RejectedMedia(
+        "a consent form must be a PDF, PNG or JPEG file (a scan or photo of the signed form)",
+        reason="not_audio",
+    )
+
+
+def store_form(blobs: BlobStore, staged: Staged, mime_type: str) -> None:
+    """Keep a checked consent form under its hash (idempotent)."""
+    if not blobs.exists(form_key(staged.sha256)):
+        with staged.path.open("rb") as fh:
+            blobs.put(form_key(staged.sha256), fh, content_type=mime_type)

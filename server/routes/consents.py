@@ -1,0 +1,110 @@
+"""Consent records of stories, signed forms, and withdrawal of consent."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, UploadFile
+from sqlalchemy.orm import Session
+
+from media.ingest import staged_upload
+from media.limits import MediaLimits
+from server import consents, stories
+from server.audit import record
+from server.auth.access import Member
+from server.db.models import ConsentRecord, Role, Story
+from server.deps import BlobsDep, ContributorDep, DatabaseDep, EditorDep, KeyringDep, SessionDep
+from server.routes.organisations import PROBLEMS
+from server.schemas.contributions import (
+    ConsentCreate,
+    ConsentPublic,
+    FormStored,
+    WithdrawalPublic,
+)
+from server.schemas.pages import Page, PageDep
+from server.withdrawal import withdraw
+from trails.errors import NotFound
+
+router = APIRouter(prefix="/v1/orgs/{org}", tags=["consents"])
+
+
+@router.get("/stories/{story_id}/consents", response_model=Page[ConsentPublic], responses=PROBLEMS)
+def list_consents(
+    story_id: int, member: EditorDep, session: SessionDep, page: PageDep
+) -> Page[ConsentPublic]:
+    """The consent records of a story, oldest first."""
+    story = stories.story_in(session, member.organisation.id, story_id)
+    rows = consents.consents_of(session, story.id)
+    chosen = rows[page.offset : page.offset + page.limit]
+    return Page[ConsentPublic](
+        items=[ConsentPublic.of(r) for r in chosen],
+        total=len(rows),
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post(
+    "/stories/{story_id}/consents",
+    status_code=201,
+    response_model=ConsentPublic,
+    responses=PROBLEMS,
+)
+def create_consent(
+    story_id: int, body: ConsentCreate, member: EditorDep, session: SessionDep, blobs: BlobsDep
+) -> ConsentPublic:
+    """Record a person's consent for a story (for instance after a signed paper form)."""
+    story = stories.story_in(session, member.organisation.id, story_id)
+    row = consents.record_consent(
+        session, blobs, story, recorded_by=member.user, **body.model_dump()
+    )
+    record(session, story.organisation_id, member.user, "consent.create", "consent", row.id)
+    return ConsentPublic.of(row)
+
+
+@router.post("/consent-forms", status_code=201, response_model=FormStored, responses=PROBLEMS)
+def upload_form(file: UploadFile, member: ContributorDep, blobs: BlobsDep) -> FormStored:
+    """Store a signed consent form (PDF, PNG or JPEG); name it in a consent by its hash."""
+    limits = MediaLimits(max_bytes=consents.FORM_MAX_BYTES)
+    with staged_upload(file.file, limits=limits) as staged:
+        mime = consents.form_type(staged.path)
+        consents.store_form(blobs, staged, mime)
+        return FormStored(sha256=staged.sha256, bytes=staged.size, mime_type=mime)
+
+
+def _withdrawable(session: Session, member: Member, consent_id: int) -> ConsentRecord:
+    """The consent record, if the caller is an editor or the contributor of its story."""
+    row = consents.consent_in(session, member.organisation.id, consent_id)
+    if member.at_least(Role.editor):
+        return row
+    story = session.get(Story, row.story_id) if row.story_id else None
+    if story is None or story.submitted_by_id != member.user.id:
+        raise NotFound(f"no consent record {consent_id} in this organisation")
+    return row
+
+
+@router.post("/consents/{consent_id}/withdraw", response_model=WithdrawalPublic, responses=PROBLEMS)
+def withdraw_consent(
+    consent_id: int,
+    member: ContributorDep,
+    session: SessionDep,
+    database: DatabaseDep,
+    blobs: BlobsDep,
+    keyring: KeyringDep,
+) -> WithdrawalPublic:
+    """Withdraw consent: the story leaves every trail, release and storage; repeatable.
+
+    Trails whose live release contains the story are published again without it at once
+    (no second editor's approval). Only an audit entry, without audio, remains.
+    """
+    row = _withdrawable(session, member, consent_id)
+    outcome = withdraw(database, blobs, keyring, row.id, member.user)
+    with database.transaction() as fresh:
+        consent = fresh.get_one(ConsentRecord, consent_id)
+        public = ConsentPublic.of(consent)
+    return WithdrawalPublic(
+        consent=public,
+        story_id=outcome.story_id,
+        republished=outcome.republished,
+        taken_offline=outcome.taken_offline,
+        releases_deleted=outcome.releases_deleted,
+        blobs_deleted=outcome.blobs_deleted,
+    )

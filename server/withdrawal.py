@@ -1,0 +1,342 @@
+"""Withdrawal of consent: the story leaves every draft, release and storage, in one call.
+
+Three steps, each leaving a consistent state, so that a crash anywhere is repaired by
+simply running :func:`withdraw` again:
+
+1. One transaction marks the consent withdrawn, detaches the story from every stop,
+   deletes it with its languages and asset rows, and writes an audit entry (who, when,
+   which story, which trails; never audio) holding the work still to do.
+2. Every trail whose current release contains the story's media is published again
+   without it (a new release, without waiting for a second editor), or taken offline
+   when it can no longer be published.
+3. Every other release containing those media is deleted with its bundle blobs, then the
+   original, waveform, rendition, transcript and photo blobs, unless something still uses the
+   same bytes. The audit entry then forgets the hashes it kept for the repair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from media.blobs import BlobStore
+from media.ingest import original_key
+from media.renditions import PROFILES as RENDITION_PROFILES
+from server.audit import record
+from server.db.models import (
+    AmbientLayer,
+    Asset,
+    AuditEntry,
+    ConsentRecord,
+    Organisation,
+    Release,
+    ReleaseBundle,
+    ReleaseMedia,
+    Rendition,
+    Stop,
+    Story,
+    StoryVersion,
+    Trail,
+    User,
+)
+from server.db.session import Database
+from server.ingest import rendition_key, waveform_key
+from server.publishing import NotPublishable, bundle_key, publish
+from server.stories import photo_key
+from trails.bundle.signing import Keyring
+from trails.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+ACTION = "consent.withdraw"
+
+
+@dataclass
+class Outcome:
+    """What a withdrawal did (a repeated call reports what was left to do)."""
+
+    consent_id: int
+    story_id: int | None
+    republished: list[str] = field(default_factory=list)
+    taken_offline: list[str] = field(default_factory=list)
+    releases_deleted: int = 0
+    blobs_deleted: int = 0
+
+
+def _sha_of_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _purge_plan(story: Story) -> tuple[dict[str, Any], set[int]]:
+    """The hashes and blob keys of a story's media, and the assets they belong to."""
+    assets: dict[int, Asset] = {}
+    transcripts: set[str] = set()
+    for version in story.versions:
+        if version.audio is not None:
+            assets[version.audio.id] = version.audio
+        if version.transcript_vtt is not None:
+            transcripts.add(_sha_of_text(version.transcript_vtt))
+    renditions = {
+        r.sha256: rendition_key(r.sha256, RENDITION_PROFILES[r.profile].extension)
+        for asset in assets.values()
+        for r in asset.renditions
+        if r.profile in RENDITION_PROFILES
+    }
+    plan = {
+        "organisation_id": story.organisation_id,
+        "originals": sorted({a.sha256 for a in assets.values()}),
+        "renditions": renditions,
+        "transcripts": sorted(transcripts),
+        "photos": [story.photo_sha256] if story.photo_sha256 else [],
+    }
+    return plan, set(assets)
+
+
+def _media_shas(plan: dict[str, Any]) -> set[str]:
+    """The hashes under which a release lists the story's media."""
+    return set(plan["renditions"]) | set(plan["transcripts"])
+
+
+def _releases_with(session: Session, shas: set[str], organisation_id: int) -> list[Release]:
+    """The organisation's releases that list any of these media."""
+    # Another team's identical upload is their own copy, under their own consent.
+    if not shas:
+        return []
+    ids = select(ReleaseMedia.release_id).where(ReleaseMedia.sha256.in_(shas))
+    query = (
+        select(Release)
+        .join(Trail, Trail.id == Release.trail_id)
+        .where(Release.id.in_(ids), Trail.organisation_id == organisation_id)
+    )
+    return list(session.scalars(query))
+
+
+def _detach(session: Session, story: Story, asset_ids: set[int]) -> set[int]:
+    """Remove the story and its audio from every draft; return the trails touched."""
+    trails: set[int] = set()
+    for stop in session.scalars(select(Stop).where(Stop.story_id == story.id)):
+        trails.add(stop.trail_id)
+        stop.story_id = None
+    if asset_ids:
+        # The same recording may serve elsewhere: a language of another story, an ambience.
+        others = select(StoryVersion).where(StoryVersion.audio_asset_id.in_(asset_ids))
+        for version in session.scalars(others):
+            if version.story_id != story.id:
+                session.delete(version)
+        layers = select(AmbientLayer).where(AmbientLayer.asset_id.in_(asset_ids))
+        for layer in session.scalars(layers):
+            trails.add(layer.trail_id)
+            session.delete(layer)
+    for consent in session.scalars(select(ConsentRecord).where(ConsentRecord.story_id == story.id)):
+        consent.story_id = None
+    session.delete(story)
+    session.flush()
+    for asset_id in asset_ids:
+        asset = session.get(Asset, asset_id)
+        if asset is not None:
+            session.delete(asset)
+    session.flush()
+    return trails
+
+
+def _step_one(database: Database, consent_id: int, actor: User | None) -> int | None:
+    """Mark the consent withdrawn and take the story out; the audit entry's id, if any work."""
+    with database.transaction() as session:
+        # Locked (on PostgreSQL) so that two withdrawals of one consent run one after the other.
+        consent = session.get(ConsentRecord, consent_id, with_for_update=True)
+        if consent is None:
+            raise NotFound(f"no consent record {consent_id}")
+        if consent.withdrawn_at is not None:
+            entry = session.scalar(
+                select(AuditEntry)
+                .where(
+                    AuditEntry.action == ACTION,
+                    AuditEntry.object_type == "consent",
+                    AuditEntry.object_id == consent_id,
+                )
+                .order_by(AuditEntry.id.desc())
+                .limit(1)
+            )
+            return entry.id if entry is not None else None
+        consent.withdrawn_at = datetime.now(UTC)
+        story = session.get(Story, consent.story_id) if consent.story_id else None
+        details: dict[str, Any] = {"story_id": None, "story_title": None, "trails": []}
+        if story is not None:
+            plan, asset_ids = _purge_plan(story)
+            releases = _releases_with(session, _media_shas(plan), story.organisation_id)
+            affected = {r.trail_id for r in releases}
+            affected |= _detach(session, story, asset_ids)
+            slugs = sorted(session.scalars(select(Trail.slug).where(Trail.id.in_(affected))).all())
+            details = {
+                "story_id": story.id,
+                "story_title": story.title,
+                "trails": slugs,
+                "pending": {**plan, "trail_ids": sorted(affected)},
+            }
+        entry = record(
+            session,
+            consent.organisation_id,
+            actor,
+            ACTION,
+            "consent",
+            consent.id,
+            person=consent.person,
+            **details,
+        )
+        session.flush()
+        return entry.id
+
+
+def _step_two(
+    database: Database,
+    blobs: BlobStore,
+    keyring: Keyring,
+    trail_ids: list[int],
+    shas: set[str],
+    publisher: str,
+    outcome: Outcome,
+) -> None:
+    """Publish again (or take offline) every trail whose current release has the media."""
+    for trail_id in trail_ids:
+        with database.transaction() as session:
+            trail = session.get(Trail, trail_id)
+            if trail is None or trail.current_release_id is None:
+                continue
+            current = select(ReleaseMedia.sha256).where(
+                ReleaseMedia.release_id == trail.current_release_id, ReleaseMedia.sha256.in_(shas)
+            )
+            if session.scalar(current.limit(1)) is None:
+                continue
+            slug = trail.slug
+        try:
+            # Live at once: a withdrawal of consent does not wait for a second editor.
+            publish(
+                database,
+                blobs,
+                keyring,
+                slug,
+                publisher=publisher,
+                notes="A story was withdrawn at its contributor's request.",
+            )
+            outcome.republished.append(slug)
+        except NotPublishable as exc:
+            log.warning("trail %s taken offline after a withdrawal: %s", slug, exc.detail)
+            with database.transaction() as session:
+                session.get_one(Trail, trail_id).current_release_id = None
+            outcome.taken_offline.append(slug)
+
+
+def _delete_blob(blobs: BlobStore, key: str, outcome: Outcome) -> None:
+    if blobs.exists(key):
+        blobs.delete(key)
+        outcome.blobs_deleted += 1
+
+
+def _step_three(
+    database: Database, blobs: BlobStore, plan: dict[str, Any], outcome: Outcome
+) -> None:
+    """Delete the releases and the stored bytes that still hold the story's media."""
+    shas = _media_shas(plan)
+    with database.transaction() as session:
+        current = set(
+            session.scalars(
+                select(Trail.current_release_id).where(Trail.current_release_id.is_not(None))
+            )
+        )
+        bundles: set[str] = set()
+        for release in _releases_with(session, shas, plan["organisation_id"]):
+            if release.id in current:
+                # Only a release that could not be replaced; it was taken offline above.
+                continue
+            bundles |= {b.bundle_sha256 for b in release.bundles}
+            session.delete(release)
+            outcome.releases_deleted += 1
+        session.flush()
+        kept_bundles = set(
+            session.scalars(
+                select(ReleaseBundle.bundle_sha256).where(ReleaseBundle.bundle_sha256.in_(bundles))
+            )
+        )
+        kept_originals = set(
+            session.scalars(select(Asset.sha256).where(Asset.sha256.in_(plan["originals"])))
+        )
+        kept_renditions = set(
+            session.scalars(
+                select(Rendition.sha256).where(Rendition.sha256.in_(list(plan["renditions"])))
+            )
+        )
+        kept_photos = set(
+            session.scalars(
+                select(Story.photo_sha256).where(Story.photo_sha256.in_(plan.get("photos", [])))
+            )
+        )
+        kept_transcripts = set(
+            session.scalars(
+                select(ReleaseMedia.sha256).where(ReleaseMedia.sha256.in_(plan["transcripts"]))
+            )
+        )
+    for sha in sorted(bundles - kept_bundles):
+        _delete_blob(blobs, bundle_key(sha), outcome)
+    for sha in plan["originals"]:
+        if sha not in kept_originals:
+            _delete_blob(blobs, original_key(sha), outcome)
+            _delete_blob(blobs, waveform_key(sha), outcome)
+    for sha, key in plan["renditions"].items():
+        if sha not in kept_renditions:
+            _delete_blob(blobs, key, outcome)
+    for sha in plan["transcripts"]:
+        if sha not in kept_transcripts:
+            _delete_blob(blobs, f"media/{sha}.vtt", outcome)
+    for sha in plan.get("photos", []):
+        if sha not in kept_photos:
+            _delete_blob(blobs, photo_key(sha), outcome)
+
+
+def withdraw(
+    database: Database,
+    blobs: BlobStore,
+    keyring: Keyring,
+    consent_id: int,
+    actor: User | None,
+) -> Outcome:
+    """Withdraw a consent and remove its story everywhere; safe to run again after a crash."""
+    entry_id = _step_one(database, consent_id, actor)
+    with database.transaction() as session:
+        entry = session.get(AuditEntry, entry_id) if entry_id is not None else None
+        details = dict(entry.details) if entry is not None else {}
+    outcome = Outcome(consent_id, details.get("story_id"))
+    plan = details.get("pending")
+    if plan is None:
+        return outcome
+    with database.transaction() as session:
+        # The manifest names the organisation as publisher, as an editor's publishing does.
+        publisher = session.get_one(Organisation, plan["organisation_id"]).name
+    _step_two(
+        database,
+        blobs,
+        keyring,
+        plan["trail_ids"],
+        _media_shas(plan),
+        publisher,
+        outcome,
+    )
+    _step_three(database, blobs, plan, outcome)
+    with database.transaction() as session:
+        row = session.get_one(AuditEntry, entry_id)
+        done = {k: v for k, v in row.details.items() if k != "pending"}
+        # Keep who, when and where; the hashes were only needed to finish the work.
+        row.details = {
+            **done,
+            "completed_at": datetime.now(UTC).isoformat(),
+            "republished": sorted(set(done.get("republished", [])) | set(outcome.republished)),
+            "taken_offline": sorted(
+                set(done.get("taken_offline", [])) | set(outcome.taken_offline)
+            ),
+        }
+    return outcome
