@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -152,6 +154,34 @@ async def _stale(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_lost(request: Request, exc: Exception) -> JSONResponse:
+    # The connection dropped or the server went away mid-request: the transaction was rolled
+    # back, so nothing of this request is stored, and the next request gets a fresh connection.
+    log.warning("database error on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        request,
+        503,
+        "the database did not answer; nothing was changed, try again in a moment",
+        title=DatabaseUnavailable.title,
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _os_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OSError)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        # The server's own disk (working files, a local blob directory) is full.
+        log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            request,
+            507,
+            "the server has no space left to store this; nothing was changed, try again later",
+            title=BlobStoreUnavailable.title,
+            headers={"Retry-After": "60"},
+        )
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
@@ -163,4 +193,36 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(OperationalError, _database_lost)
+    app.add_exception_handler(InterfaceError, _database_lost)
+    app.add_exception_handler(OSError, _os_error)
     app.add_exception_handler(Exception, _unexpected)
+    _document_problems(app)
+
+
+# Schemas an error response is documented with: ours, and FastAPI's default for 422.
+_ERROR_SCHEMAS = {"#/components/schemas/Problem", "#/components/schemas/HTTPValidationError"}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what errors are: ``application/problem+json`` Problems."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()  # FastAPI caches this very dict as app.openapi_schema
+            for operations in spec.get("paths", {}).values():
+                for operation in operations.values():
+                    for response in operation.get("responses", {}).values():
+                        _as_problem(response)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _as_problem(response: dict[str, Any]) -> None:
+    content = response.get("content", {})
+    body = content.get("application/json", {})
+    if body.get("schema", {}).get("$ref") in _ERROR_SCHEMAS:
+        del content["application/json"]
+        content[PROBLEM_TYPE] = {"schema": {"$ref": "#/components/schemas/Problem"}}

@@ -104,7 +104,14 @@ class S3BlobStore:
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except ClientError:
-            self.client.create_bucket(Bucket=self.bucket)
+            region = self.client.meta.region_name
+            # Outside us-east-1, S3 wants the bucket's region said again.
+            extra = (
+                {}
+                if region == "us-east-1"
+                else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            )
+            self.client.create_bucket(Bucket=self.bucket, **extra)
         except BotoCoreError as exc:
             raise self._fail(exc, self.bucket, "checking the bucket") from exc
 
