@@ -13,12 +13,17 @@ setup-test:
 run: setup
 	@$(VENV)/baladeur db upgrade
 	@$(VENV)/baladeur import examples/moulin-de-marchienne --publish --if-changed
+	@$(VENV)/baladeur users bootstrap
 	@PORT=$(PORT) $(VENV)/baladeur serve --port $(PORT)
 
+# The whole suite: the fast tests, then the slow ones (festival load, fuzzing), then the
+# quick benchmarks. CI runs exactly this.
 test: setup-test lint
 	@$(VENV)/python -m pytest -q -m "not slow"
+	@$(VENV)/python -m pytest -q -m slow
 	@$(VENV)/python -m bench.run --quick
 
+# Only the slow tests (also part of `make test`).
 test-slow: setup-test
 	@$(VENV)/python -m pytest -q -m slow
 

@@ -14,6 +14,7 @@ from authoring.commands import (
     importing,
     init,
     media,
+    remote,
     serve,
     simulate,
     users,
@@ -45,6 +46,10 @@ app.command("worker")(worker.worker)
 app.command("init")(init.init)
 app.command("export")(export.export)
 app.command("convert")(convert.convert)
+app.command("push")(remote.push)
+app.command("pull")(remote.pull)
+app.command("publish")(remote.publish)
+app.command("login")(remote.login)
 
 
 def main(argv: list[str] | None = None) -> None:

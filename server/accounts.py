@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.auth.passwords import hash_password
 from server.db.models import Membership, Organisation, Role, User
 from trails.errors import Conflict, invalid
+from trails.files import atomic_file
 from trails.validation import check_slug
 
 
@@ -48,3 +52,21 @@ def create_user(
         session.add(Membership(organisation_id=org.id, user_id=user.id, role=role))
         session.flush()
     return user
+
+
+FIRST_ADMIN_EMAIL = "admin@baladeur.local"
+
+
+def ensure_first_admin(session: Session, password_file: Path) -> tuple[str, bool]:
+    """On a server with no account yet, create an administrator; its password goes to a file.
+
+    Returns the administrator's email and whether it was created now. The file is readable
+    by its owner only; a later call finds the account and changes nothing.
+    """
+    if session.scalar(select(User.id).limit(1)) is not None:
+        return FIRST_ADMIN_EMAIL, False
+    password = secrets.token_urlsafe(12)
+    create_user(session, FIRST_ADMIN_EMAIL, password, display_name="Administrator", admin=True)
+    with atomic_file(password_file, mode=0o600) as fh:
+        fh.write(f"{FIRST_ADMIN_EMAIL}\n{password}\n".encode())
+    return FIRST_ADMIN_EMAIL, True

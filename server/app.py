@@ -30,6 +30,7 @@ from server.routes import (
     organisations,
     releases,
     sharing,
+    sources,
     stops,
     stories,
     trails,
@@ -92,6 +93,7 @@ def create_app(
         auth,
         organisations,
         members,
+        sources,  # before the trail routes: its by-slug paths must win
         org_trails,
         stops,
         assets,

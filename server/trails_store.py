@@ -1,11 +1,11 @@
-"""Trails in the database: import from a source folder, read back, publish a release."""
+"""Trails in the database: import from a source folder (or stored assets), read back."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import LineString
@@ -57,32 +57,6 @@ def get_or_create_organisation(
         session.add(org)
         session.flush()
     return org
-
-
-def _asset_for(
-    session: Session,
-    org: Organisation,
-    loaded: LoadedSource,
-    relative: str,
-    media: MediaContext,
-    role: AudioRole,
-    probed: dict[str, ProbeResult],
-) -> Asset:
-    with (
-        loaded.media_file(relative).open("rb") as fh,
-        staged_upload(fh, limits=media.limits) as staged,
-    ):
-        accepted = accept_upload(
-            session,
-            media.blobs,
-            staged,
-            organisation_id=org.id,
-            filename=PurePosixPath(relative).name,
-            role=role,
-            limits=media.limits,
-            facts=probed.get(relative),
-        )
-    return accepted.asset
 
 
 def set_zone(row: ZoneColumns, zone: CircleZone | PolygonZone) -> None:
@@ -149,6 +123,54 @@ def check_media(loaded: LoadedSource, limits: MediaLimits) -> dict[str, ProbeRes
     return probed
 
 
+class SourceMedia(Protocol):
+    """Where the media a trail source names come from: a folder, or assets already stored."""
+
+    def check(self, trail: TrailSource) -> None:
+        """Refuse, listing every problem at once, before anything is stored."""
+
+    def audio(self, session: Session, org: Organisation, relative: str, role: AudioRole) -> Asset:
+        """The asset of an audio file named in the source."""
+
+    def transcript(self, relative: str) -> str:
+        """The WebVTT text of a transcript named in the source."""
+
+
+class FolderMedia:
+    """Media read from a source folder: probed first, then stored as assets."""
+
+    def __init__(self, loaded: LoadedSource, context: MediaContext) -> None:
+        self.loaded = loaded
+        self.context = context
+        self.probed: dict[str, ProbeResult] = {}
+
+    def check(self, trail: TrailSource) -> None:
+        """Probe every audio file; a refused one stops the import before anything is stored."""
+        self.probed = check_media(self.loaded, self.context.limits)
+
+    def audio(self, session: Session, org: Organisation, relative: str, role: AudioRole) -> Asset:
+        """Store the file as an asset of the organisation (the same bytes give the same one)."""
+        with (
+            self.loaded.media_file(relative).open("rb") as fh,
+            staged_upload(fh, limits=self.context.limits) as staged,
+        ):
+            accepted = accept_upload(
+                session,
+                self.context.blobs,
+                staged,
+                organisation_id=org.id,
+                filename=PurePosixPath(relative).name,
+                role=role,
+                limits=self.context.limits,
+                facts=self.probed.get(relative),
+            )
+        return accepted.asset
+
+    def transcript(self, relative: str) -> str:
+        """The transcript file's text."""
+        return self.loaded.media_file(relative).read_text(encoding="utf-8")
+
+
 def import_source(
     session: Session,
     loaded: LoadedSource,
@@ -161,8 +183,22 @@ def import_source(
     Media files become assets (stored, probed, not yet encoded): a file the pipeline
     refuses stops the import, and the caller's transaction leaves nothing behind.
     """
-    probed = check_media(loaded, media.limits)
-    src = loaded.trail
+    return apply_source(session, loaded.trail, org, fingerprint, FolderMedia(loaded, media))
+
+
+def apply_source(
+    session: Session,
+    src: TrailSource,
+    org: Organisation,
+    fingerprint: str,
+    media: SourceMedia,
+) -> Trail:
+    """Create or replace the draft of a trail from a trail source and where its media are.
+
+    ``media.check`` runs first, so that refused media change nothing; everything else
+    happens in the caller's transaction.
+    """
+    media.check(src)
     trail = session.scalar(select(Trail).where(Trail.slug == src.slug))
     if trail is None:
         trail = Trail(organisation_id=org.id, slug=src.slug)
@@ -202,19 +238,11 @@ def import_source(
             for language, version in spec.story.versions.items():
                 transcript = None
                 if version.transcript:
-                    transcript = loaded.media_file(version.transcript).read_text(encoding="utf-8")
+                    transcript = media.transcript(version.transcript)
                 story.versions.append(
                     StoryVersion(
                         language=language,
-                        audio=_asset_for(
-                            session,
-                            org,
-                            loaded,
-                            version.audio,
-                            media,
-                            AudioRole(spec.story.role),
-                            probed,
-                        ),
+                        audio=media.audio(session, org, version.audio, AudioRole(spec.story.role)),
                         transcript_vtt=transcript,
                         text=version.text,
                     )
@@ -226,9 +254,7 @@ def import_source(
         layer = AmbientLayer(
             key=spec_layer.key,
             titles=dict(spec_layer.title),
-            asset_id=_asset_for(
-                session, org, loaded, spec_layer.audio, media, AudioRole.immersive, probed
-            ).id,
+            asset_id=media.audio(session, org, spec_layer.audio, AudioRole.immersive).id,
             min_distance_m=spec_layer.min_distance_m,
             max_distance_m=spec_layer.max_distance_m,
             min_gain_db=spec_layer.min_gain_db,

@@ -29,7 +29,7 @@ from media.ingest import Staged, staged_upload
 from media.limits import MediaLimits, human_bytes
 from media.probe import probe
 from server.db.models import Asset, AudioRole, Upload
-from server.errors import ChecksumMismatch
+from server.errors import ChecksumMismatch, Gone
 from server.ingest import accept_upload
 from trails.errors import Conflict, NotFound, invalid
 
@@ -238,9 +238,13 @@ async def receive_chunk(
             raise Conflict(
                 f"this upload stands at byte {upload.offset}, not {offset}; ask (HEAD) and resume"
             )
+        part = _part_path(root, upload.id)
+        if not part.exists():
+            # Its last chunk was refused (the file was not audio, or its checksum differed).
+            raise Gone("this upload ended without becoming an asset; start a new one")
         digest = hashlib.sha256()
         written = 0
-        with _part_path(root, upload.id).open("r+b") as fh:
+        with part.open("r+b") as fh:
             fh.seek(offset)
             try:
                 async for chunk in stream:

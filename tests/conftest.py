@@ -66,23 +66,52 @@ def spatialite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def spatialite_migrated(spatialite_template: Path) -> Path:
+    """The SpatiaLite template with every migration applied (migrating is slower than copying)."""
+    path = spatialite_template.with_name("migrated.db")
+    shutil.copyfile(spatialite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgis_migrated(postgres_cluster: PostgresCluster, postgis_template: str) -> str:
+    """The PostGIS template with every migration applied."""
+    name = "template_baladeur_migrated"
+    admin = make_engine(postgres_cluster.url())
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {postgis_template}"))
+    admin.dispose()
+    engine = make_engine(postgres_cluster.url(name))
+    migrate.upgrade(engine)
+    engine.dispose()
+    return name
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     """The database backend under test; appears in test ids as [spatialite] or [postgis]."""
     return str(request.param)
 
 
-@pytest.fixture
-def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of a fresh, empty spatial database on the backend under test."""
+def _fresh_database(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool
+) -> Iterator[str]:
+    """Copy a template database (empty or migrated) for one test; drop it afterwards."""
     if backend == "spatialite":
-        template: Path = request.getfixturevalue("spatialite_template")
+        fixture = "spatialite_migrated" if migrated else "spatialite_template"
+        template: Path = request.getfixturevalue(fixture)
         path = tmp_path / "test.db"
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    template_name: str = request.getfixturevalue("postgis_template")
+    template_name: str = request.getfixturevalue(
+        "postgis_migrated" if migrated else "postgis_template"
+    )
     name = f"test_{os.getpid()}_{next(_counter)}"
     admin = make_engine(cluster.url())
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -96,8 +125,19 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 
 
 @pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of a fresh spatial database on the backend under test.
+
+    Empty, unless the test also asks for ``db``: then it is a copy of a migrated template
+    (copying is much faster than migrating every time), and ``db`` is that same database.
+    """
+    migrated = "db" in request.fixturenames
+    yield from _fresh_database(backend, request, tmp_path, migrated=migrated)
+
+
+@pytest.fixture
 def empty_engine(database_url: str) -> Iterator[Engine]:
-    """An engine on a fresh database with no schema."""
+    """An engine on a fresh database (with no schema unless the test uses ``db``)."""
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
@@ -106,7 +146,7 @@ def empty_engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def db(empty_engine: Engine) -> Database:
     """A migrated database on the backend under test."""
-    migrate.upgrade(empty_engine)
+    migrate.upgrade(empty_engine)  # already at the head revision: a quick check
     return Database(empty_engine)
 
 

@@ -72,3 +72,24 @@ def test_existing_account_is_refused(data_dir: Path, capsys: pytest.CaptureFixtu
     assert run_cli(capsys, *args)[0] == 0
     code, _, err = run_cli(capsys, *args)
     assert code == 1 and "exists already" in err
+
+
+def test_bootstrap_creates_the_first_admin_once(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(capsys, "db", "upgrade")[0] == 0
+    code, out, err = run_cli(capsys, "users", "bootstrap", "--json")
+    assert code == 0, err
+    first = json.loads(out)
+    password_file = Path(first["password_file"])
+    assert first["created"] is True and password_file.stat().st_mode & 0o777 == 0o600
+    email, password = password_file.read_text().split()
+    assert password not in out  # never printed, only stored for its owner
+
+    again = json.loads(run_cli(capsys, "users", "bootstrap", "--json")[1])
+    assert again["created"] is False and password_file.read_text().split() == [email, password]
+
+    app = create_app(Settings(data_dir=data_dir, inprocess_worker=False))
+    with TestClient(app) as client:
+        signed = client.post("/v1/auth/tokens", json={"email": email, "password": password})
+    assert signed.status_code == 201

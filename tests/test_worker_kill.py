@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from media.ingest import staged_upload
 from server.db import migrate
@@ -94,6 +94,8 @@ def test_worker_killed_mid_encode(tmp_path: Path) -> None:
                 os.kill(pid, signal.SIGKILL)
         worker.wait(timeout=30)
 
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     with db.transaction() as session:
         assert session.get_one(Asset, asset_id).status == AssetStatus.pending
         stored_rows = session.scalars(select(Rendition.sha256)).all()

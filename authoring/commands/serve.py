@@ -20,13 +20,22 @@ def serve(
         int(os.environ.get("PORT", "8000")), help="Port (default: $PORT or 8000)."
     ),
 ) -> None:
-    """Serve the API (and, later, the studio and player) until interrupted."""
+    """Serve the API, the studio (/studio) and the visitor player (/play) until interrupted."""
     settings = Settings()
     configure(settings.log_level, settings.log_format)
     # Fail here, with a clear message, rather than inside the server's start-up.
     Database.from_settings(settings).dispose()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     console.print("[bold]Baladeur[/] is starting:")
+    console.print(f"  studio (authors)     {base}/studio", highlight=False, soft_wrap=True)
+    admin_file = settings.resolved_data_dir / "first-admin.txt"
+    if admin_file.exists():
+        console.print(
+            f"                       sign in with the account in {admin_file}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"  player (visitors)    {base}/play", highlight=False, soft_wrap=True)
     console.print(f"  trails (public API)  {base}/v1/trails", highlight=False, soft_wrap=True)
     console.print(
         f"  demo trail           {base}/v1/trails/moulin-de-marchienne",

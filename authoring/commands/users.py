@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from authoring.output import console, emit_json
-from server.accounts import create_user
+from server.accounts import create_user, ensure_first_admin
 from server.db.models import Role
 from server.db.session import Database
 from server.settings import Settings
@@ -56,3 +56,26 @@ def create(
         emit_json(result)
     else:
         console.print(f"created account {result['email']} (id {result['id']})", highlight=False)
+
+
+@app.command()
+def bootstrap(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Make sure the server has an administrator: on an empty server, create one.
+
+    The password is generated and written, readable by you only, to ``first-admin.txt`` in
+    the data directory; it is never printed. Exit codes: 0 done, 1 refused, 2 usage error.
+    """
+    settings = Settings()
+    password_file = settings.resolved_data_dir / "first-admin.txt"
+    db = Database.from_settings(settings)
+    try:
+        with db.transaction() as session:
+            email, created = ensure_first_admin(session, password_file)
+    finally:
+        db.dispose()
+    if json_out:
+        emit_json({"email": email, "created": created, "password_file": str(password_file)})
+    elif created:
+        console.print(
+            f"created administrator {email}; its password is in {password_file}", highlight=False
+        )

@@ -20,6 +20,14 @@ class Strict(BaseModel):
 class SignIn(Strict):
     """Credentials for a new token."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"email": "mediatrice@example.org", "password": "correct horse battery staple"}
+            ]
+        }
+    )
+
     email: str = Field(max_length=320, examples=["mediatrice@example.org"])
     password: str = Field(max_length=1024, examples=["correct horse battery staple"])
 
@@ -68,6 +76,18 @@ class MePublic(BaseModel):
 class OrganisationCreate(Strict):
     """A new organisation; its creator becomes its owner."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "collectif-du-moulin",
+                    "name": "Collectif du Moulin",
+                    "requires_second_approval": False,
+                }
+            ]
+        }
+    )
+
     slug: Slug = Field(examples=["moulin-de-marchienne"])
     name: str = Field(min_length=1, max_length=200, examples=["Collectif du Moulin"])
     requires_second_approval: bool = False
@@ -75,6 +95,12 @@ class OrganisationCreate(Strict):
 
 class OrganisationUpdate(Strict):
     """Changes to an organisation (owners only)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Collectif du Moulin", "requires_second_approval": True}]
+        }
+    )
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     requires_second_approval: bool | None = Field(
@@ -106,6 +132,19 @@ class OrganisationPublic(BaseModel):
 class MemberCreate(Strict):
     """Add a person to the organisation; an account is created if the email has none."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "resident@example.org",
+                    "role": "contributor",
+                    "display_name": "Marie",
+                    "password": "a-first-password",
+                }
+            ]
+        }
+    )
+
     email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     role: Role
     display_name: str = Field(default="", max_length=200)
@@ -116,6 +155,8 @@ class MemberCreate(Strict):
 
 class MemberUpdate(Strict):
     """Change a member's role."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"role": "editor"}]})
 
     role: Role
 

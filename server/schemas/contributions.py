@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.consents import publishable
 from server.db.models import ConsentRecord, Invitation, Story
@@ -36,6 +36,19 @@ class ConsentFields(Strict):
 
 class ConsentCreate(ConsentFields):
     """A consent record, optionally with the signed form uploaded beforehand."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "person": "Marie Dupont",
+                    "publication": True,
+                    "archive": True,
+                    "given_on": "2026-05-14",
+                }
+            ]
+        }
+    )
 
     form_sha256: Sha256 | None = Field(
         default=None,
@@ -97,6 +110,25 @@ class WithdrawalPublic(BaseModel):
 class ContributionCreate(StoryCreate):
     """A story submitted for review, with its contributor's consent, in one call."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "La grève de 1960",
+                    "versions": {"fr": {"audio_asset_id": 12, "text": "Souvenirs de la grève."}},
+                    "credits": [{"name": "Marie Dupont", "role": "interviewee"}],
+                    "contributor_name": "Marie Dupont",
+                    "consent": {
+                        "person": "Marie Dupont",
+                        "publication": True,
+                        "archive": True,
+                        "given_on": "2026-05-14",
+                    },
+                }
+            ]
+        }
+    )
+
     contributor_name: str | None = Field(default=None, max_length=200)
     consent: ConsentCreate
 
@@ -116,17 +148,39 @@ class ContributionPublic(StoryPublic):
 class Rejection(Strict):
     """Why a contribution is rejected; the contributor reads it."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"reason": "The recording stops mid-sentence; could you record the end again?"}
+            ]
+        }
+    )
+
     reason: str = Field(min_length=1, max_length=2000)
 
 
 class Approval(Strict):
     """An optional note with an approval."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"note": "Thank you, Marie: this goes at the sluice gate."}]
+        }
+    )
+
     note: str | None = Field(default=None, max_length=2000)
 
 
 class InvitationCreate(Strict):
     """A link a resident without an account can use to submit a story."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"label": "Atelier mémoire, mai 2026", "expires_in_s": 1209600, "max_uses": 20}
+            ]
+        }
+    )
 
     label: str = Field(default="", max_length=200, examples=["Atelier mémoire, mai 2026"])
     expires_in_s: int | None = Field(

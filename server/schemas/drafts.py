@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from geoalchemy2.shape import to_shape
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from server.db.models import Stop, Trail
 from server.etags import etag_of
@@ -50,6 +50,21 @@ class _TrailFields(Strict):
 class TrailCreate(_TrailFields):
     """A new draft trail."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "moulin-de-marchienne",
+                    "title": {"fr": "Le Moulin de Marchienne", "en": "The Marchienne mill"},
+                    "languages": ["fr", "en"],
+                    "mode": "free",
+                    "timezone": "Europe/Brussels",
+                    "visibility": "public",
+                }
+            ]
+        }
+    )
+
     slug: Slug = Field(examples=["moulin-de-marchienne"])
     title: Texts = Field(min_length=1, examples=[{"fr": "Le Moulin de Marchienne"}])
     languages: list[LanguageTag] = Field(min_length=1, examples=[["fr", "en"]])
@@ -64,12 +79,38 @@ class TrailCreate(_TrailFields):
 class TrailUpdate(_TrailFields):
     """Changes to a draft trail; omitted fields stay as they are."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": {"fr": "Le Moulin de Marchienne", "en": "The Marchienne mill"},
+                    "valid_from": "2026-06-12T18:00:00+02:00",
+                    "valid_until": "2026-06-14T23:00:00+02:00",
+                    "visibility": "unlisted",
+                }
+            ]
+        }
+    )
+
     title: Texts | None = Field(default=None, min_length=1)
     languages: list[LanguageTag] | None = Field(default=None, min_length=1)
 
 
 class TrailDuplicate(Strict):
     """Copy a trail as a new (for instance temporary festival) route."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "fete-du-moulin-2026",
+                    "title": {"fr": "Fête du moulin 2026"},
+                    "valid_from": "2026-06-12T18:00:00+02:00",
+                    "valid_until": "2026-06-14T23:00:00+02:00",
+                }
+            ]
+        }
+    )
 
     slug: Slug
     title: Texts | None = None
@@ -135,6 +176,19 @@ class TrailDraft(BaseModel):
 class StopCreate(Strict):
     """A new stop on a trail."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "key": "la-roue",
+                    "title": {"fr": "La roue", "en": "The wheel"},
+                    "zone": {"type": "circle", "center": [4.3958, 50.4043], "radius_m": 25},
+                    "rules": {"dwell_s": 3},
+                }
+            ]
+        }
+    )
+
     key: Slug = Field(examples=["la-roue"])
     title: Texts = Field(min_length=1, examples=[{"fr": "La roue", "en": "The wheel"}])
     zone: Zone = Field(examples=[{"type": "circle", "center": [4.3958, 50.4043], "radius_m": 25}])
@@ -147,6 +201,17 @@ class StopCreate(Strict):
 
 class StopUpdate(Strict):
     """Changes to a stop; omitted fields stay as they are."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "zone": {"type": "circle", "center": [4.3958, 50.4043], "radius_m": 30},
+                    "position": 0,
+                }
+            ]
+        }
+    )
 
     key: Slug | None = None
     title: Texts | None = Field(default=None, min_length=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from server.db.models import Release
 from server.schemas.accounts import Strict
@@ -15,6 +15,17 @@ StateName = Literal["awaiting", "scheduled", "live", "superseded"]
 
 class ReleaseCreate(Strict):
     """Publish the trail's draft as it is now."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "notes": "Added the testimony at the sluice gate.",
+                    "publish_at": "2026-06-12T08:00:00+02:00",
+                }
+            ]
+        }
+    )
 
     notes: str | None = Field(
         default=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from server.consents import publishable
 from server.db.models import Story
@@ -46,6 +46,22 @@ class _StoryFields(Strict):
 class StoryCreate(_StoryFields):
     """A new story; an editor's story is approved at once."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Le bief",
+                    "role": "voice",
+                    "licence": "CC BY-NC 4.0",
+                    "credits": [{"name": "Jean Lambert", "role": "narrator"}],
+                    "versions": {
+                        "fr": {"audio_asset_id": 12, "text": "Le bief alimentait la roue."}
+                    },
+                }
+            ]
+        }
+    )
+
     title: str = Field(min_length=1, max_length=300, examples=["La grève de 1960"])
     role: AudioRoleName = "voice"
     versions: dict[LanguageTag, StoryVersionIn] = Field(
@@ -57,6 +73,17 @@ class StoryCreate(_StoryFields):
 
 class StoryUpdate(_StoryFields):
     """Changes to a story; omitted fields stay. ``versions`` replaces the set of languages."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Le bief du moulin",
+                    "credits": [{"name": "Jean Lambert", "role": "narrator"}],
+                }
+            ]
+        }
+    )
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     role: AudioRoleName | None = None

@@ -206,3 +206,15 @@ def test_tus_refuses_oversize_and_strangers(
     problem(client.get(url, headers=people["editor"]), 404)
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Upload)) == 0
+
+
+def test_tus_upload_refused_at_the_end_cannot_be_resumed(
+    client: TestClient, people: People
+) -> None:
+    who = people["editor"]
+    pdf = b"%PDF-1.7 " + b"x" * 3000
+    url = _create(client, who, len(pdf), filename="form.pdf")
+    assert _patch(client, url, who, 0, pdf[:1000]).status_code == 204
+    problem(_patch(client, url, who, 1000, pdf[1000:]), 415)
+    body = problem(_patch(client, url, who, 1000, pdf[1000:]), 410)
+    assert "start a new one" in body["detail"]
