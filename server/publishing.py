@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
 from media.renditions import PROFILES as RENDITION_PROFILES
+from server.consents import why_not_publishable
 from server.db.models import (
     SRID,
     Asset,
@@ -36,7 +37,6 @@ from server.db.models import (
     ReleaseState,
     Trail,
 )
-from server.consents import why_not_publishable
 from server.db.session import Database
 from server.ingest import DEFAULT_TARGET_LUFS, rendition_key
 from server.releases import PENDING, initial_state, make_current, release_of
