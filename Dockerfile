@@ -3,6 +3,17 @@
 #
 #   docker build -t baladeur .
 #   docker run -p 8000:8000 -v baladeur-data:/data baladeur     # embedded mode: SpatiaLite + local blobs
+
+# The browser apps (visitor player, studio) are bundled with esbuild from the npm registry.
+FROM node:20-slim AS web
+WORKDIR /web
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY server/player server/player
+COPY authoring/studio authoring/studio
+COPY docs/trigger-vectors docs/trigger-vectors
+RUN npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -19,6 +30,8 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY . /app
+COPY --from=web /web/server/player/dist /app/server/player/dist
+COPY --from=web /web/authoring/studio/dist /app/authoring/studio/dist
 RUN pip install --no-cache-dir . \
     && rm -rf /app/build /app/*.egg-info
 

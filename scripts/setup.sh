@@ -77,4 +77,12 @@ if [ ! -f "server/player/dist/.source-$player_hash" ]; then
   touch "server/player/dist/.source-$player_hash"
 fi
 
+# The studio (served at /studio): rebuild only when its sources or dependencies change.
+studio_hash="$(find authoring/studio/src authoring/studio/build.mjs server/player/src/engine package-lock.json -type f -print0 |
+  sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+if [ ! -f "authoring/studio/dist/.source-$studio_hash" ]; then
+  echo "setup: building the studio"
+  npm run --silent build:studio
+  touch "authoring/studio/dist/.source-$studio_hash"
+fi
 exit 0

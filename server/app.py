@@ -20,11 +20,13 @@ from server.requestlog import RequestLog
 from server.routes import (
     assets,
     auth,
+    checks,
     consents,
     contributions,
     delivery,
     health,
     invitations,
+    listen,
     members,
     org_trails,
     organisations,
@@ -96,7 +98,9 @@ def create_app(
         sources,  # before the trail routes: its by-slug paths must win
         org_trails,
         stops,
+        checks,
         assets,
+        listen,
         uploads,
         stories,
         consents,

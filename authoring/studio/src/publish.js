@@ -1,0 +1,130 @@
+// Publishing: the size report, dates and visibility, approval, QR and poster, releases.
+import { all, call, get, post } from "./api.js";
+import { clear, errorBox, field, formatBytes, formatDate, h, toast } from "./dom.js";
+import { language, t } from "./i18n.js";
+import { canEdit, orgPath, state } from "./state.js";
+import { link, readable } from "./ui.js";
+
+function sizeReport(size) {
+  if (!size) return null;
+  const rows = Object.entries(size.profiles).map(([profile, p]) =>
+    h("tr", {}, h("th", { scope: "row" }, profile === "opus" ? "Opus (Android)" : profile === "aac" ? "AAC (iPhone)" : profile), h("td", {}, formatBytes(p.bytes)), h("td", {}, `${Math.round(p.audio_s)} s`), h("td", {}, p.bytes_per_audio_minute ? formatBytes(p.bytes_per_audio_minute) : "–")),
+  );
+  return h(
+    "div",
+    { class: "size-report", id: "size-report" },
+    h("h3", {}, t("sizeReport")),
+    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, t("profile")), h("th", {}, t("bundleSize")), h("th", {}, t("audioLength")), h("th", {}, t("perMinute")))), h("tbody", {}, rows)),
+    size.warnings.map((w) => h("p", { class: "alert warning" }, w)),
+  );
+}
+
+async function download(path, name) {
+  const { data } = await call("GET", path, { raw: true });
+  const a = h("a", { href: URL.createObjectURL(data), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/** The publish tab. */
+export async function renderPublish(body, trail) {
+  const base = orgPath(`/trails/${trail.id}`);
+  const lang = language();
+  const org = state.me.memberships.find((m) => m.organisation === state.org);
+  const orgInfo = await get(orgPath("")).catch(() => ({ requires_second_approval: false }));
+  const notes = h("textarea", { name: "notes", rows: 2 });
+  const when = h("input", { type: "datetime-local", name: "publish_at" });
+  const message = h("div", { id: "publish-message" });
+  const lastSize = h("div");
+  const publishForm = h(
+    "form",
+    { class: "card", id: "publish-form" },
+    h("h2", {}, t("publishTitle")),
+    h("p", { class: "hint" }, t("publishLead", { visibility: t(`vis_${trail.visibility}`).toLowerCase() })),
+    h("p", {}, h("a", { href: `/studio/trails/${trail.id}/details`, onclick: link(`/studio/trails/${trail.id}/details`) }, t("changeDatesVisibility"))),
+    field(t("releaseNotes"), notes),
+    field(t("publishAt"), when, t("publishAtHint")),
+    orgInfo.requires_second_approval ? h("p", { class: "alert info" }, t("needsApproval")) : null,
+    message,
+    canEdit() ? h("button", { type: "submit", class: "primary", id: "publish" }, t("publish")) : null,
+    lastSize,
+  );
+  const history = h("section", { class: "card", id: "releases", "aria-labelledby": "releases-title" });
+  const drawHistory = async () => {
+    const releases = await all(`${base}/releases`);
+    clear(history).append(h("h2", { id: "releases-title" }, t("releaseHistory")));
+    if (!releases.length) return history.append(h("p", { class: "empty" }, t("noReleases")));
+    const rows = releases
+      .sort((a, b) => b.number - a.number)
+      .map((r) =>
+        h(
+          "tr",
+          { dataset: { number: r.number, state: r.state } },
+          h("td", {}, `#${r.number}`, r.current ? h("span", { class: "badge ok" }, t("current")) : null),
+          h("td", {}, t(`state_${r.state}`)),
+          h("td", {}, formatDate(r.went_live_at || r.publish_at || r.created_at, lang)),
+          h("td", {}, r.published_by ?? "–", r.approved_by ? ` · ${t("approvedBy", { who: r.approved_by })}` : ""),
+          h("td", {}, r.notes ?? ""),
+          h(
+            "td",
+            { class: "row-actions" },
+            canEdit() && r.state === "awaiting" ? h("button", { type: "button", class: "quiet", onclick: () => act(`${base}/releases/${r.number}/approve`, t("approved")) }, t("approve")) : null,
+            canEdit() && !r.current && r.state === "superseded" ? h("button", { type: "button", class: "quiet", onclick: () => act(`${base}/releases/${r.number}/rollback`, t("rolledBack")) }, t("rollback")) : null,
+          ),
+        ),
+      );
+    history.append(h("table", { class: "releases" }, h("thead", {}, h("tr", {}, [t("release"), t("state"), t("date"), t("by"), t("notes"), ""].map((x) => h("th", {}, x)))), h("tbody", {}, rows)));
+  };
+  const act = async (path, done) => {
+    try {
+      await post(path, undefined);
+      toast(done);
+      await drawHistory();
+      await drawShare();
+    } catch (err) {
+      clear(message).append(errorBox([readable(err)]));
+    }
+  };
+  publishForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clear(message);
+    const button = publishForm.querySelector("#publish");
+    button.disabled = true;
+    button.textContent = t("publishing");
+    try {
+      const release = await post(`${base}/releases`, { notes: notes.value || null, publish_at: when.value ? new Date(when.value).toISOString() : null });
+      message.append(h("p", { class: "alert ok", role: "status", id: "published" }, t(`published_${release.state}`, { n: release.number })));
+      clear(lastSize).append(sizeReport(release.size));
+      await drawHistory();
+      await drawShare();
+    } catch (err) {
+      message.append(errorBox(err.lines ? err.lines() : [readable(err)]));
+    } finally {
+      button.disabled = false;
+      button.textContent = t("publish");
+    }
+  });
+  const share = h("section", { class: "card", id: "share", "aria-labelledby": "share-title" });
+  const drawShare = async () => {
+    clear(share).append(h("h2", { id: "share-title" }, t("share")));
+    const fresh = await get(base);
+    if (!fresh.current_release) return share.append(h("p", { class: "empty" }, t("shareAfterPublish")));
+    const qr = h("img", { alt: t("qrAlt"), class: "qr", width: 160, height: 160 });
+    call("GET", `${base}/qr.svg`, { raw: true }).then(({ data }) => (qr.src = URL.createObjectURL(data))).catch(() => {});
+    const playUrl = `${location.origin}/play/${fresh.slug}`;
+    share.append(
+      h("div", { class: "row" }, qr, h("div", {}, h("p", {}, t("visitorLink")), h("p", {}, h("a", { href: playUrl, id: "play-link" }, playUrl)))),
+      h(
+        "div",
+        { class: "row tight" },
+        h("button", { type: "button", class: "quiet", id: "download-qr", onclick: () => download(`${base}/qr.png`, `${fresh.slug}-qr.png`) }, t("downloadQr")),
+        h("button", { type: "button", class: "quiet", id: "download-poster", onclick: () => download(`${base}/poster.pdf`, `${fresh.slug}-poster.pdf`) }, t("downloadPoster")),
+        h("a", { class: "button quiet", id: "download-bundle", href: `/v1/trails/${encodeURIComponent(fresh.slug)}/bundle`, download: `${fresh.slug}.zip` }, t("downloadBundle")),
+      ),
+    );
+  };
+  body.append(h("div", { class: "publish-grid" }, h("div", {}, publishForm, share), history));
+  await Promise.all([drawHistory(), drawShare()]);
+  void org;
+}

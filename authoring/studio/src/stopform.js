@@ -1,0 +1,123 @@
+// The selected stop's form: names, zone, trigger rules and its story; saved with If-Match.
+import { call } from "./api.js";
+import { clear, errorBox, field, h, toast } from "./dom.js";
+import { EditForm } from "./editform.js";
+import { t } from "./i18n.js";
+import { ruleDefaults, rulesEditor } from "./rules.js";
+import { canEdit } from "./state.js";
+import { renderStory } from "./story.js";
+import { readable } from "./ui.js";
+
+/** Draws the form into ``panel``; returns an object the map talks to (setZone, zone). */
+export function renderStopForm(panel, opts) {
+  const { stop, trail, path } = opts;
+  const editable = canEdit();
+  const handle = { zone: stop.zone };
+  let rules = null;
+  const form = new EditForm({
+    path,
+    object: stop,
+    build: () => {
+      const title = {};
+      for (const l of trail.languages) {
+        const v = panel.querySelector(`[name="stop-title-${l}"]`).value.trim();
+        if (v) title[l] = v;
+      }
+      const body = { title, key: key.value.trim() };
+      if (form.dirty.has("zone")) body.zone = handle.zone;
+      if (form.dirty.has("rules")) body.rules = rules.read();
+      return body;
+    },
+    onSaved: (data) => {
+      state.textContent = "";
+      opts.onSaved(data);
+    },
+  });
+  const state = h("span", { class: "unsaved", "aria-live": "polite" });
+  const dirty = () => (state.textContent = t("unsaved"));
+  const key = form.bind("key", h("input", { name: "stop-key", required: true, pattern: "[a-z0-9][a-z0-9_\\-]*" }), (o) => o.key);
+  const titles = trail.languages.map((l) =>
+    field(t("stopTitleIn", { lang: l.toUpperCase() }), form.bind(`title-${l}`, h("input", { name: `stop-title-${l}`, lang: l }), (o) => o.title[l] ?? "")),
+  );
+  const radius = h("input", { type: "number", name: "radius", min: 1, max: 2000, step: 1 });
+  const zoneNode = h("div", { class: "zone" });
+  const drawZone = () => {
+    clear(zoneNode);
+    if (handle.zone.type === "circle") {
+      radius.value = handle.zone.radius_m;
+      zoneNode.append(
+        field(t("radius"), radius, t("radiusHint")),
+        editable ? h("button", { type: "button", class: "quiet", id: "draw-polygon", onclick: opts.onDrawPolygon }, t("drawPolygon")) : null,
+      );
+    } else {
+      zoneNode.append(
+        h("p", { class: "hint" }, t("polygonZone", { n: handle.zone.coordinates[0].length - 1 })),
+        editable ? h("button", { type: "button", class: "quiet", onclick: opts.onCircle }, t("useCircle")) : null,
+      );
+    }
+  };
+  radius.addEventListener("change", () => {
+    const r = Number(radius.value);
+    if (!(r > 0)) return;
+    handle.setZone({ ...handle.zone, radius_m: r });
+    opts.zoneChanged(handle.zone);
+  });
+  handle.setZone = (zone) => {
+    handle.zone = zone;
+    form.touch("zone");
+    dirty();
+    drawZone();
+  };
+  drawZone();
+  const rulesSlot = h("div");
+  ruleDefaults().then((defs) => {
+    rules = rulesEditor(stop.rules, defs, () => {
+      form.touch("rules");
+      dirty();
+    });
+    rulesSlot.append(rules.node);
+    if (!editable) for (const c of rules.node.querySelectorAll("input,select")) c.disabled = true;
+  });
+  form.onReloaded = (data, touched) => {
+    if (!touched.has("zone")) {
+      handle.zone = data.zone;
+      opts.zoneChanged(data.zone);
+      drawZone();
+    }
+    if (!touched.has("rules") && rules) rules.write(data.rules);
+  };
+  const remove = async () => {
+    if (!confirm(t("confirmDeleteStop", { name: stop.key }))) return;
+    try {
+      await call("DELETE", path, { etag: form.etag });
+      toast(t("stopDeleted"));
+      opts.onDeleted();
+    } catch (err) {
+      clear(form.message).append(errorBox([readable(err)]));
+    }
+  };
+  const storySlot = h("section", { class: "story", id: "story", "aria-labelledby": "story-title" });
+  const node = h(
+    "form",
+    { class: "stop-form", id: "stop-form" },
+    h("div", { class: "panel-head" }, h("h2", {}, t("stop"), " ", h("code", {}, stop.key)), state),
+    titles,
+    field(t("key"), key, t("keyHint")),
+    h("fieldset", {}, h("legend", {}, t("zone")), zoneNode),
+    rulesSlot,
+    form.message,
+    editable
+      ? h("div", { class: "actions" }, h("button", { type: "button", class: "danger quiet", onclick: remove }, t("delete")), h("button", { type: "submit", class: "primary", id: "save-stop" }, t("saveStop")))
+      : null,
+  );
+  node.addEventListener("input", dirty);
+  node.addEventListener("submit", (event) => {
+    event.preventDefault();
+    form.save();
+  });
+  if (!editable) for (const c of node.querySelectorAll("input,select,textarea")) c.disabled = true;
+  clear(panel).append(node, storySlot);
+  renderStory(storySlot, { stop, trail, stopForm: form, stopPath: path, onLinked: opts.onSaved });
+  handle.form = form;
+  return handle;
+}

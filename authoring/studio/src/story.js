@@ -1,0 +1,210 @@
+// A stop's story: audio per language (upload, waveform, listen), transcript, credits, consent.
+import { call, get, patch, post } from "./api.js";
+import { check, clear, errorBox, field, h, toast } from "./dom.js";
+import { EditForm } from "./editform.js";
+import { language, t } from "./i18n.js";
+import { audioUrl, drawWaveform, uploadAudio, waitReady } from "./media.js";
+import { canEdit, orgPath } from "./state.js";
+import { pick, readable } from "./ui.js";
+
+/** Waveform, listen button and status of one recording. */
+export function recording(assetId, status) {
+  const canvas = h("canvas", { class: "waveform", "aria-hidden": "true" });
+  const audio = h("audio", { controls: true, preload: "none", class: "player" });
+  const message = h("p", { class: "hint" });
+  const listen = h("button", { type: "button", class: "quiet play", onclick: async () => {
+    try {
+      audio.src = await audioUrl(assetId);
+      audio.hidden = false;
+      await audio.play();
+    } catch (err) {
+      message.textContent = readable(err);
+    }
+  } }, `▶ ${t("listen")}`);
+  audio.hidden = true;
+  const node = h("div", { class: "recording", dataset: { asset: assetId } }, canvas, h("div", { class: "row tight" }, listen, audio), message);
+  if (status === "ready" || status === undefined) {
+    requestAnimationFrame(() => drawWaveform(canvas, assetId).catch(() => (message.textContent = t("noWaveform"))));
+  } else message.textContent = t(`asset_${status}`, {}, status);
+  return node;
+}
+
+/** A file picker with a progress bar; calls onAsset(assetId, asset) when the file is ready. */
+export function uploader(role, onAsset, label) {
+  const input = h("input", { type: "file", accept: "audio/*", name: "audio-file" });
+  const bar = h("progress", { max: 100, value: 0, hidden: true, "aria-label": t("uploadProgress") });
+  const status = h("p", { class: "hint", "aria-live": "polite" });
+  input.addEventListener("change", async () => {
+    const file = input.files[0];
+    if (!file) return;
+    bar.hidden = false;
+    input.disabled = true;
+    status.textContent = t("uploading");
+    try {
+      const id = await uploadAudio(file, role, (f) => {
+        bar.value = Math.round(f * 100);
+        status.textContent = `${t("uploading")} ${bar.value} %`;
+      });
+      status.textContent = t("processing");
+      const asset = await waitReady(id);
+      if (asset.status === "failed") throw new Error(`${t("asset_failed")} ${asset.failure_reason ?? ""}`);
+      status.textContent = t("audioReady");
+      status.dataset.state = "ready";
+      onAsset(id, asset);
+    } catch (err) {
+      status.textContent = readable(err);
+      status.dataset.state = "error";
+    } finally {
+      input.disabled = false;
+    }
+  });
+  return h("div", { class: "uploader" }, field(label, input, t("uploadHint")), bar, status);
+}
+
+/** The story section of a stop. */
+export async function renderStory(slot, { stop, trail, stopForm, stopPath, onLinked }) {
+  clear(slot);
+  slot.append(h("h2", { id: "story-title" }, t("story")));
+  const editable = canEdit();
+  if (!stop.story_id) {
+    slot.append(h("p", { class: "hint" }, t("noStory")));
+    if (!editable) return;
+    const lang0 = trail.languages[0];
+    const message = h("div");
+    slot.append(
+      uploader("voice", async (assetId) => {
+        try {
+          const story = await post(orgPath("/stories"), {
+            title: pick(stop.title, language()) || stop.key,
+            versions: { [lang0]: { audio_asset_id: assetId } },
+          });
+          await patch(stopPath, { story_id: story.id }, stopForm.etag);
+          toast(t("storyLinked"));
+          onLinked();
+        } catch (err) {
+          message.append(errorBox([readable(err)]));
+        }
+      }, t("audioIn", { lang: lang0.toUpperCase() })),
+      message,
+    );
+    return;
+  }
+  const path = orgPath(`/stories/${stop.story_id}`);
+  const { data: story } = await call("GET", path);
+  const versions = Object.fromEntries(story.versions.map((v) => [v.language, v]));
+  const audioIds = Object.fromEntries(story.versions.map((v) => [v.language, v.audio_asset_id]));
+  const form = new EditForm({
+    path,
+    object: story,
+    build: () => {
+      const out = {};
+      for (const l of new Set([...trail.languages, ...Object.keys(versions)])) {
+        const vtt = slot.querySelector(`[name="vtt-${l}"]`)?.value.trim();
+        const text = slot.querySelector(`[name="text-${l}"]`)?.value.trim();
+        if (!audioIds[l] && !vtt && !text) continue;
+        out[l] = { audio_asset_id: audioIds[l] ?? null, transcript_vtt: vtt || null, text: text || null };
+      }
+      const credits = creditsInput.value.split("\n").map((line) => line.split(/\s+[—–-]\s+/)).filter((p) => p[0].trim()).map(([name, role]) => ({ name: name.trim(), role: (role || "").trim() || "voice" }));
+      return { title: title.value, licence: licence.value || null, credits, versions: out };
+    },
+  });
+  // The checks beside the map read the story (transcripts, languages): tell them.
+  form.onSaved = () => slot.dispatchEvent(new CustomEvent("studio:changed", { bubbles: true }));
+  const title = form.bind("title", h("input", { name: "story-title" }), (o) => o.title);
+  const licence = form.bind("licence", h("input", { name: "story-licence", placeholder: "CC-BY-4.0" }), (o) => o.licence ?? "");
+  const creditsInput = form.bind("credits", h("textarea", { name: "credits", rows: 2, placeholder: t("creditsPlaceholder") }), (o) => o.credits.map((c) => `${c.name} — ${c.role}`).join("\n"));
+  const perLanguage = trail.languages.map((l) => {
+    const v = versions[l];
+    const audioSlot = h("div");
+    const drawAudio = () => {
+      clear(audioSlot);
+      if (audioIds[l]) audioSlot.append(recording(audioIds[l], v?.audio_status ?? "ready"));
+      if (editable) {
+        audioSlot.append(uploader("voice", (id) => {
+          audioIds[l] = id;
+          form.touch(`audio-${l}`);
+          drawAudio();
+          toast(t("audioAttached"));
+        }, audioIds[l] ? t("replaceAudio") : t("audioIn", { lang: l.toUpperCase() })));
+      }
+    };
+    drawAudio();
+    const vtt = form.bind(`vtt-${l}`, h("textarea", { name: `vtt-${l}`, rows: 5, class: "mono", lang: l, placeholder: "WEBVTT\n\n00:00.000 --> 00:04.000\n…" }), (o) => o.versions.find((x) => x.language === l)?.transcript_vtt ?? "");
+    const vttCheck = h("p", { class: "hint", "aria-live": "polite" });
+    // Checked while typing: a message appearing on blur would move Save from under the pointer.
+    vtt.addEventListener("input", () => {
+      const text = vtt.value.trim();
+      vttCheck.textContent = text && !text.startsWith("WEBVTT") ? t("vttHeader") : "";
+    });
+    return h(
+      "fieldset",
+      { class: "version", dataset: { lang: l } },
+      h("legend", {}, t("versionIn", { lang: l.toUpperCase() })),
+      audioSlot,
+      field(t("transcript"), vtt, t("transcriptHint")),
+      vttCheck,
+    );
+  });
+  const node = h(
+    "form",
+    { class: "story-form", id: "story-form" },
+    field(t("storyTitle"), title),
+    perLanguage,
+    h("p", { class: "hint" }, t("trimMissing")),
+    field(t("credits"), creditsInput, t("creditsHint")),
+    field(t("licence"), licence),
+    form.message,
+    editable ? h("button", { type: "submit", class: "primary", id: "save-story" }, t("saveStory")) : null,
+  );
+  node.addEventListener("submit", (event) => {
+    event.preventDefault();
+    form.save();
+  });
+  if (!editable) for (const c of node.querySelectorAll("input,textarea")) c.disabled = true;
+  slot.append(h("p", { class: `badge ${story.publishable ? "ok" : "warn"}` }, story.publishable ? t("publishable") : t("notPublishable")), node, await consents(story));
+}
+
+async function consents(story) {
+  const section = h("section", { class: "consents", "aria-labelledby": "consent-title" }, h("h3", { id: "consent-title" }, t("consent")));
+  const list = h("ul", { class: "plain" });
+  const draw = async () => {
+    const page = await get(orgPath(`/stories/${story.id}/consents`));
+    const items = page.items ?? page;
+    clear(list);
+    if (!items.length) list.append(h("li", { class: "hint" }, t("noConsent")));
+    for (const c of items) {
+      list.append(h("li", {}, `${c.person} · ${c.given_on} · `, c.publication ? t("consentPublication") : t("noPublication"), c.archive ? ` · ${t("consentArchive")}` : "", c.withdrawn_at ? ` · ${t("withdrawn")}` : ""));
+    }
+  };
+  await draw().catch(() => list.append(h("li", { class: "hint" }, t("noConsent"))));
+  section.append(list);
+  if (!canEdit()) return section;
+  const person = h("input", { name: "consent-person", required: true });
+  const given = h("input", { type: "date", name: "consent-date", required: true, value: new Date().toISOString().slice(0, 10) });
+  const publication = h("input", { name: "consent-publication", checked: true });
+  const archive = h("input", { name: "consent-archive" });
+  const message = h("div");
+  const form = h(
+    "form",
+    { class: "consent-form" },
+    h("div", { class: "row" }, field(t("consentPerson"), person), field(t("consentDate"), given)),
+    check(t("consentPublication"), publication),
+    check(t("consentArchive"), archive),
+    message,
+    h("button", { type: "submit", class: "quiet" }, t("recordConsent")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clear(message);
+    try {
+      await post(orgPath(`/stories/${story.id}/consents`), { person: person.value, publication: publication.checked, archive: archive.checked, given_on: given.value });
+      person.value = "";
+      toast(t("consentRecorded"));
+      await draw();
+    } catch (err) {
+      message.append(errorBox([readable(err)]));
+    }
+  });
+  section.append(form);
+  return section;
+}

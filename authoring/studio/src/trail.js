@@ -1,0 +1,134 @@
+// One trail: its header, tabs (map and stops, details, publish) and the details form.
+import { call } from "./api.js";
+import { field, h, select } from "./dom.js";
+import { EditForm } from "./editform.js";
+import { language, t } from "./i18n.js";
+import { renderMapEditor } from "./mapedit.js";
+import { renderPublish } from "./publish.js";
+import { canEdit, orgPath } from "./state.js";
+import { link, pick } from "./ui.js";
+
+const TABS = ["map", "details", "publish"];
+
+/** The trail page with its tab. */
+export async function renderTrail(target, id, tab) {
+  const path = orgPath(`/trails/${id}`);
+  const { data: trail } = await call("GET", path);
+  const lang = language();
+  const base = `/studio/trails/${id}`;
+  const tabs = h(
+    "nav",
+    { class: "tabs", "aria-label": t("trailSections") },
+    TABS.map((name) =>
+      h("a", { href: name === "map" ? base : `${base}/${name}`, id: `tab-${name}`, onclick: link(name === "map" ? base : `${base}/${name}`), "aria-current": name === tab ? "page" : null }, t(`tab_${name}`)),
+    ),
+  );
+  const head = h(
+    "div",
+    { class: "trail-head" },
+    h("a", { href: "/studio", onclick: link("/studio"), class: "back" }, `← ${t("trails")}`),
+    h("h1", { id: "trail-title" }, pick(trail.title, lang) || trail.slug),
+    h("span", { class: `badge ${trail.visibility}` }, t(`vis_${trail.visibility}`)),
+    tabs,
+  );
+  const body = h("div", { class: `trail-body tab-${tab}` });
+  target.append(head, body);
+  if (tab === "details") renderDetails(body, trail, path);
+  else if (tab === "publish") await renderPublish(body, trail);
+  else await renderMapEditor(body, trail);
+}
+
+function toLocalInput(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function fromLocalInput(value) {
+  return value ? new Date(value).toISOString() : null;
+}
+
+function renderDetails(body, trail, path) {
+  const form = new EditForm({
+    path,
+    object: trail,
+    build: () => {
+      const languages = langs.value.split(",").map((s) => s.trim()).filter(Boolean);
+      const title = {};
+      const description = {};
+      for (const l of languages) {
+        const ti = body.querySelector(`[name="title-${l}"]`);
+        const de = body.querySelector(`[name="description-${l}"]`);
+        if (ti?.value) title[l] = ti.value;
+        if (de?.value) description[l] = de.value;
+      }
+      return {
+        title,
+        description,
+        languages,
+        mode: mode.value,
+        visibility: visibility.value,
+        valid_from: fromLocalInput(from.value),
+        valid_until: fromLocalInput(until.value),
+        licence: licence.value || null,
+        ...(code.value ? { access_code: code.value } : {}),
+      };
+    },
+    onSaved: (data) => {
+      document.getElementById("trail-title").textContent = pick(data.title, language()) || data.slug;
+    },
+  });
+  const langs = form.bind("languages", h("input", { name: "languages" }), (o) => o.languages.join(", "));
+  const perLanguage = h("div", { class: "per-language" });
+  // Fieldsets are kept per language, so what was typed survives a change of the list.
+  const sets = new Map();
+  const drawLanguages = () => {
+    const wanted = langs.value.split(",").map((s) => s.trim()).filter(Boolean);
+    for (const l of wanted) {
+      if (sets.has(l)) continue;
+      const ti = form.bind(`title-${l}`, h("input", { name: `title-${l}`, lang: l }), (o) => o.title[l] ?? "");
+      const de = form.bind(`description-${l}`, h("textarea", { name: `description-${l}`, lang: l, rows: 4 }), (o) => o.description[l] ?? "");
+      sets.set(l, h("fieldset", {}, h("legend", {}, t("inLanguage", { lang: l.toUpperCase() })), field(t("title"), ti), field(t("description"), de)));
+    }
+    perLanguage.replaceChildren(...wanted.map((l) => sets.get(l)));
+  };
+  // On every keystroke, not on change: a change fires on the mousedown of Save and would
+  // move the button away from under the pointer.
+  langs.addEventListener("input", drawLanguages);
+  drawLanguages();
+  const mode = form.bind("mode", select([["free", t("mode_free")], ["sequential", t("mode_sequential")]], trail.mode, { name: "mode" }), (o) => o.mode);
+  const visibility = form.bind(
+    "visibility",
+    select([["public", t("vis_public")], ["unlisted", t("vis_unlisted")], ["private", t("vis_private")]], trail.visibility, { name: "visibility" }),
+    (o) => o.visibility,
+  );
+  const code = h("input", { name: "access_code", autocomplete: "off", placeholder: trail.has_access_code ? "••••••" : "" });
+  const from = form.bind("valid_from", h("input", { type: "datetime-local", name: "valid_from" }), (o) => toLocalInput(o.valid_from));
+  const until = form.bind("valid_until", h("input", { type: "datetime-local", name: "valid_until" }), (o) => toLocalInput(o.valid_until));
+  const licence = form.bind("licence", h("input", { name: "licence", placeholder: "CC-BY-4.0" }), (o) => o.licence ?? "");
+  const editable = canEdit();
+  const formNode = h(
+    "form",
+    { class: "card details", id: "trail-details" },
+    h("h2", {}, t("tab_details")),
+    field(t("languages"), langs, t("languagesHint")),
+    perLanguage,
+    h("div", { class: "row" }, field(t("mode"), mode, t("modeHint")), field(t("visibility"), visibility, t("visibilityHint"))),
+    field(t("accessCode"), code, t("accessCodeHint")),
+    h("div", { class: "row" }, field(t("validFrom"), from), field(t("validUntil"), until)),
+    h("p", { class: "hint" }, t("validityHint")),
+    field(t("licence"), licence),
+    h("p", { class: "hint" }, t("coverMissing")),
+    form.message,
+    editable ? h("button", { type: "submit", class: "primary" }, t("save")) : null,
+  );
+  formNode.addEventListener("submit", (event) => {
+    event.preventDefault();
+    form.save();
+  });
+  if (!editable) for (const c of formNode.querySelectorAll("input,select,textarea")) c.disabled = true;
+  body.append(formNode);
+}
+
+

@@ -1,0 +1,142 @@
+// The trail list: every draft of the organisation, create one, duplicate as a temporary route.
+import { all, post } from "./api.js";
+import { clear, errorBox, field, h, select, toast } from "./dom.js";
+import { language, t } from "./i18n.js";
+import { canEdit, navigate, orgPath, state } from "./state.js";
+import { link, pick, readable } from "./ui.js";
+
+function slugify(text) {
+  return text
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 60);
+}
+
+function createForm(onDone) {
+  const title = h("input", { name: "title", required: true, maxlength: 200 });
+  const slug = h("input", { name: "slug", required: true, pattern: "[a-z0-9][a-z0-9\\-]*" });
+  const lang = select([["fr", "Français"], ["en", "English"], ["nl", "Nederlands"], ["de", "Deutsch"]], language(), { name: "language" });
+  let slugTouched = false;
+  slug.addEventListener("input", () => (slugTouched = true));
+  title.addEventListener("input", () => {
+    if (!slugTouched) slug.value = slugify(title.value);
+  });
+  const message = h("div");
+  const form = h(
+    "form",
+    { class: "card", id: "new-trail" },
+    h("h2", {}, t("newTrail")),
+    field(t("title"), title),
+    field(t("slug"), slug, t("slugHint")),
+    field(t("firstLanguage"), lang, t("languagesLater")),
+    message,
+    h("button", { class: "primary", type: "submit" }, t("create")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clear(message);
+    try {
+      const trail = await post(orgPath("/trails"), {
+        slug: slug.value,
+        title: { [lang.value]: title.value },
+        languages: [lang.value],
+      });
+      toast(t("created"));
+      onDone(trail);
+    } catch (err) {
+      message.append(errorBox([readable(err)]));
+    }
+  });
+  return form;
+}
+
+function duplicateDialog(trail, onDone) {
+  const slug = h("input", { name: "slug", required: true, value: `${trail.slug}-temp` });
+  const from = h("input", { type: "date", name: "valid_from" });
+  const until = h("input", { type: "date", name: "valid_until" });
+  const message = h("div");
+  const dialog = h("dialog", { class: "card", "aria-labelledby": "dup-title" });
+  const form = h(
+    "form",
+    { method: "dialog" },
+    h("h2", { id: "dup-title" }, t("duplicateTitle")),
+    h("p", { class: "hint" }, t("duplicateLead")),
+    field(t("slug"), slug),
+    h("div", { class: "row" }, field(t("validFrom"), from), field(t("validUntil"), until)),
+    message,
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "button", class: "quiet", onclick: () => dialog.close() }, t("cancel")),
+      h("button", { type: "submit", class: "primary" }, t("duplicate")),
+    ),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clear(message);
+    try {
+      const copy = await post(orgPath(`/trails/${trail.id}/duplicate`), {
+        slug: slug.value,
+        valid_from: from.value ? new Date(`${from.value}T00:00:00`).toISOString() : null,
+        valid_until: until.value ? new Date(`${until.value}T23:59:59`).toISOString() : null,
+        visibility: "unlisted",
+      });
+      dialog.close();
+      onDone(copy);
+    } catch (err) {
+      message.append(errorBox([readable(err)]));
+    }
+  });
+  dialog.append(form);
+  document.body.append(dialog);
+  dialog.addEventListener("close", () => dialog.remove());
+  dialog.showModal();
+}
+
+/** The list page. */
+export async function renderTrailList(target) {
+  if (!state.org) {
+    target.append(h("div", { class: "page" }, h("h1", {}, t("trails")), h("p", {}, t("noOrganisation"))));
+    return;
+  }
+  const trails = await all(orgPath("/trails"));
+  const lang = language();
+  const open = (trail) => navigate(`/studio/trails/${trail.id}`);
+  const rows = trails.map((trail) =>
+    h(
+      "li",
+      { class: "trail-card" },
+      h(
+        "div",
+        { class: "grow" },
+        h("a", { href: `/studio/trails/${trail.id}`, onclick: link(`/studio/trails/${trail.id}`), class: "trail-title" }, pick(trail.title, lang) || trail.slug),
+        h(
+          "p",
+          { class: "meta" },
+          h("span", {}, trail.slug),
+          h("span", {}, t("stopCount", { n: trail.stop_count })),
+          h("span", { class: `badge ${trail.visibility}` }, t(`vis_${trail.visibility}`)),
+          h("span", {}, trail.current_release ? t("releaseLive", { n: trail.current_release }) : t("neverPublished")),
+          trail.valid_until ? h("span", {}, t("temporary")) : null,
+        ),
+      ),
+      canEdit() ? h("button", { type: "button", class: "quiet", onclick: () => duplicateDialog(trail, open) }, t("duplicateAsTemporary")) : null,
+    ),
+  );
+  target.append(
+    h(
+      "div",
+      { class: "page two-col" },
+      h(
+        "section",
+        { "aria-labelledby": "list-title" },
+        h("h1", { id: "list-title" }, t("trails")),
+        trails.length ? h("ul", { class: "trail-list", id: "trail-list" }, rows) : h("p", { class: "empty" }, t("noTrails")),
+      ),
+      canEdit() ? h("aside", {}, createForm(open)) : null,
+    ),
+  );
+}

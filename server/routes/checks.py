@@ -1,0 +1,52 @@
+"""Authoring checks of a draft trail, as `baladeur validate` prints them (editors)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from server import drafts
+from server.deps import ContributorDep, SessionDep
+from server.routes.organisations import PROBLEMS
+from server.trails_store import to_source
+from trails.checks import CheckItem, check_trail
+from trails.errors import InvalidInput
+
+router = APIRouter(prefix="/v1/orgs/{org}/trails/{trail_id}/checks", tags=["checks"])
+
+
+class CheckOut(BaseModel):
+    """One finding about the draft: how bad, which stop (key), a stable code and a sentence."""
+
+    severity: Literal["error", "warning", "info"]
+    stop: str | None
+    code: str
+    message: str
+
+
+def _out(item: CheckItem) -> CheckOut:
+    return CheckOut(**item.as_dict())
+
+
+@router.get("", response_model=list[CheckOut], responses=PROBLEMS)
+def list_checks(trail_id: int, member: ContributorDep, session: SessionDep) -> list[CheckOut]:
+    """What in the draft will sound wrong on the ground, most serious first."""
+    trail = drafts.trail_in(session, member.organisation.id, trail_id)
+    if not trail.stops:
+        return [CheckOut(severity="info", stop=None, code="no-stops", message="No stops yet.")]
+    try:
+        source = to_source(session, trail)
+    except InvalidInput as exc:
+        # A draft may be incomplete in ways the source format refuses; say so instead of failing.
+        return [
+            CheckOut(severity="error", stop=None, code="invalid-draft", message=str(error))
+            for error in exc.errors
+        ] or [CheckOut(severity="error", stop=None, code="invalid-draft", message=exc.detail)]
+    durations: dict[str, dict[str, float]] = {}
+    for stop in trail.stops:
+        for version in stop.story.versions if stop.story else []:
+            if version.audio is not None and version.audio.duration_s is not None:
+                durations.setdefault(stop.key, {})[version.language] = version.audio.duration_s
+    return [_out(item) for item in check_trail(source, durations)]

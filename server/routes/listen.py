@@ -1,0 +1,41 @@
+"""Listening to an organisation's audio in the studio: a phone rendition of one asset."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from media.renditions import PROFILES
+from server.deps import BlobsDep, ContributorDep, SessionDep
+from server.ingest import rendition_key
+from server.routes.assets import asset_in
+from server.routes.organisations import PROBLEMS
+from trails.errors import NotFound
+
+router = APIRouter(prefix="/v1/orgs/{org}/assets", tags=["assets"])
+
+# Opus first: smaller and every current desktop browser plays it; AAC for the rest.
+_PREFERENCE = ("opus", "aac")
+
+
+@router.get(
+    "/{asset_id}/listen",
+    responses=PROBLEMS | {200: {"content": {"audio/ogg": {}, "audio/mp4": {}}}},
+)
+def listen(
+    asset_id: int, member: ContributorDep, session: SessionDep, blobs: BlobsDep
+) -> StreamingResponse:
+    """The asset encoded for phones (Opus, else AAC), once it is ready: for the studio's player."""
+    asset = asset_in(session, member, asset_id)
+    by_profile = {r.profile: r for r in asset.renditions}
+    for name in _PREFERENCE:
+        rendition = by_profile.get(name)
+        if rendition is not None:
+            profile = PROFILES[name]
+            chunks = blobs.open(rendition_key(rendition.sha256, profile.extension))
+            return StreamingResponse(
+                chunks,
+                media_type=profile.mime_type,
+                headers={"Content-Length": str(rendition.bytes), "Cache-Control": "private"},
+            )
+    raise NotFound("this recording is not ready to listen to yet")

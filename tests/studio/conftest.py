@@ -1,0 +1,113 @@
+"""A live server with a real database and signed-up people, shared by the studio's browser tests."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from authoring.studio import DIST
+from media.blobs.memory import MemoryBlobStore
+from server.app import create_app
+from server.db import migrate
+from server.db.engine import make_engine
+from server.db.session import Database
+from server.jobs import Jobs, make_huey
+from server.settings import Settings
+from tests.support.browser import artefact, chromium, tool_unavailable
+from tests.support.live import live_server
+from tests.support.people import PASSWORD, People, make_people
+from trails.bundle.signing import Keyring
+
+__all__ = ["chromium"]
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+@dataclass
+class Studio:
+    """The running server, its storage and the accounts of the 'mill' team."""
+
+    url: str
+    db: Database
+    blobs: MemoryBlobStore
+    keys: Keyring
+    people: People
+    folder: Path
+
+    def api(self, who: str) -> dict[str, str]:
+        """Bearer headers of a person, for setting up data through the API."""
+        return self.people[who]
+
+
+@pytest.fixture(scope="session")
+def studio_built() -> Path:
+    """The built studio (``npm run build``, run by scripts/setup.sh)."""
+    if not (DIST / "index.html").is_file():
+        tool_unavailable("the studio is not built: run `npm ci && npm run build`")
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def studio(
+    studio_built: Path, spatialite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Studio]:
+    """The app on SpatiaLite, jobs run at once so uploads are ready when the upload ends.
+
+    One backend is enough: these tests exercise the browser, not the database.
+    """
+    folder = tmp_path_factory.mktemp("studio-site")
+    shutil.copyfile(spatialite_template, folder / "test.db")
+    engine = make_engine(f"sqlite:///{folder / 'test.db'}")
+    migrate.upgrade(engine)
+    db = Database(engine)
+    blobs = MemoryBlobStore()
+    keys = Keyring(folder / "keys")
+    # No base map tiles: the tests never reach the internet, the map keeps a plain background.
+    settings = Settings(
+        data_dir=folder, inprocess_worker=False, scheduler_interval_s=0, tile_url=""
+    )
+    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
+    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
+    with TestClient(app) as client:
+        people = make_people(client, db)
+    with live_server(app) as url:
+        yield Studio(url, db, blobs, keys, people, folder)
+    engine.dispose()
+
+
+def desktop(browser: Any, base_url: str, lang: str = "en") -> Any:
+    """A fresh browser profile at a laptop's size, in the interface language ``lang``."""
+    context = browser.new_context(
+        viewport=VIEWPORT, base_url=base_url, locale="en-GB" if lang == "en" else "fr-BE"
+    )
+    context.add_init_script(
+        "try { localStorage.getItem('baladeur.studio.lang') || "
+        f"localStorage.setItem('baladeur.studio.lang', '{lang}') }} catch {{}}"
+    )
+    # Shown by pytest when a test fails: the page's own errors explain most failures.
+    context.on("console", lambda m: m.type == "error" and print("console:", m.text, m.location))
+    context.on("weberror", lambda e: print("page error:", e.error))
+    return context
+
+
+def sign_in(page: Any, who: str, org: str = "mill") -> None:
+    """Sign in through the form, choose the organisation and wait for its trail list."""
+    page.goto("/studio")
+    page.fill("input[name=email]", f"{who}@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector("#sign-out")
+    # Tests found organisations of their own; the choice must not depend on their order.
+    if page.input_value("#org-switch") != org:
+        page.select_option("#org-switch", org)
+    page.wait_for_selector("#list-title")
+
+
+def shot(page: Any, name: str) -> None:
+    """A screenshot for people to look at, in test-artefacts/studio/."""
+    page.screenshot(path=str(artefact("studio", f"{name}.png")))

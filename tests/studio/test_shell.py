@@ -1,0 +1,108 @@
+"""The studio shell in a real browser: sign-in and out, organisations, languages, details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.studio.conftest import Studio, desktop, shot, sign_in
+
+
+def test_wrong_password_is_a_readable_message(studio: Studio, chromium: Any) -> None:
+    context = desktop(chromium, studio.url, lang="fr")
+    page = context.new_page()
+    page.goto("/studio")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.fill("input[name=email]", "owner@example.org")
+    page.fill("input[name=password]", "not-the-password")
+    page.click("#sign-in button[type=submit]")
+    alert = page.locator("#sign-in [role=alert]")
+    alert.wait_for()
+    assert "ne correspondent à aucun compte" in alert.inner_text()
+    context.close()
+
+
+def test_switch_organisation_language_and_sign_out(studio: Studio, chromium: Any) -> None:
+    # The owner founds a second organisation: the switch lists both.
+    r = httpx.post(
+        f"{studio.url}/v1/orgs",
+        json={"slug": "fete-du-quartier", "name": "Fête du quartier"},
+        headers=studio.api("owner"),
+    )
+    assert r.status_code == 201, r.text
+    httpx.post(
+        f"{studio.url}/v1/orgs/mill/trails",
+        json={"slug": "shell-walk", "title": {"fr": "Tour du moulin"}, "languages": ["fr"]},
+        headers=studio.api("owner"),
+    ).raise_for_status()
+
+    context = desktop(chromium, studio.url)
+    page = context.new_page()
+    sign_in(page, "owner")
+    page.wait_for_selector("#trail-list >> text=Tour du moulin")
+    shot(page, "1-trails-en")
+    page.select_option("#org-switch", "fete-du-quartier")
+    page.wait_for_selector("text=No trails yet.")
+    page.select_option("#org-switch", "mill")
+    page.wait_for_selector("#trail-list >> text=Tour du moulin")
+
+    page.click(".lang-switch [data-lang=fr]")
+    page.wait_for_selector("#list-title >> text=Parcours")
+    page.reload()
+    page.wait_for_selector("#list-title >> text=Parcours")
+    assert page.locator("html").get_attribute("lang") == "fr"
+
+    token = page.evaluate("localStorage.getItem('baladeur.studio.token')")
+    page.click("#sign-out")
+    page.wait_for_selector("#sign-in")
+    gone = httpx.get(f"{studio.url}/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert gone.status_code == 401
+    context.close()
+
+
+def test_edit_details_and_duplicate_as_temporary_route(studio: Studio, chromium: Any) -> None:
+    headers = studio.api("editor")
+    trail = httpx.post(
+        f"{studio.url}/v1/orgs/mill/trails",
+        json={"slug": "details-walk", "title": {"fr": "Détails"}, "languages": ["fr"]},
+        headers=headers,
+    ).json()
+    context = desktop(chromium, studio.url, lang="fr")
+    page = context.new_page()
+    sign_in(page, "editor")
+    page.goto(f"/studio/trails/{trail['id']}/details")
+    page.wait_for_selector("#trail-details")
+    page.fill("input[name=languages]", "fr, en")
+    page.fill("input[name=title-en]", "Details")
+    page.fill("textarea[name=description-fr]", "Une promenade au bord de la Sambre.")
+    page.select_option("select[name=visibility]", "unlisted")
+    page.click("#trail-details button[type=submit]")
+    done = page.wait_for_selector("#toast.shown, #trail-details [role=alert]")
+    assert done.get_attribute("role") != "alert", done.inner_text()
+    page.evaluate("document.querySelector('main').scrollTo(0, 0)")
+    shot(page, "7-details-fr")
+    saved = httpx.get(f"{studio.url}/v1/orgs/mill/trails/{trail['id']}", headers=headers).json()
+    assert saved["languages"] == ["fr", "en"]
+    assert saved["title"] == {"fr": "Détails", "en": "Details"}
+    assert saved["description"] == {"fr": "Une promenade au bord de la Sambre."}
+    assert saved["visibility"] == "unlisted"
+
+    # A bad value comes back as the server's sentence, not a crash.
+    page.fill("input[name=languages]", "fr, en, not a language")
+    page.click("#trail-details button[type=submit]")
+    page.wait_for_selector("#trail-details [role=alert]")
+
+    page.goto("/studio")
+    item = page.locator(".trail-card", has_text="Détails")
+    item.locator("button").click()
+    page.fill("dialog input[name=slug]", "details-festival")
+    page.fill("dialog input[name=valid_from]", "2026-07-01")
+    page.fill("dialog input[name=valid_until]", "2026-07-03")
+    page.click("dialog button[type=submit]")
+    page.wait_for_selector("#trail-title")
+    copies = httpx.get(f"{studio.url}/v1/orgs/mill/trails", headers=headers).json()["items"]
+    copy = next(c for c in copies if c["slug"] == "details-festival")
+    assert copy["valid_until"].startswith("2026-07-0")
+    assert copy["visibility"] == "unlisted"
+    context.close()
