@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
@@ -25,8 +24,7 @@ from server.problems import status_for
 from server.publishing import NotPublishable, publish, rollback
 from server.settings import Settings
 from server.trails_store import MediaContext, get_or_create_organisation, import_source
-from tests.support.audio import ffmpeg_make, tone
-from tests.support.factories import add_trail, trail_source
+from tests.support.factories import add_trail, trail_source, two_stop_folder
 from trails.bundle.signing import Keyring
 from trails.errors import Conflict, InvalidInput, NotFound
 from trails.source import load_source
@@ -130,32 +128,10 @@ def test_database_failure_at_commit_leaves_the_previous_release(
     assert publish(db, blobs, keys, "walk", publisher="tests").number == 2
 
 
-def _tone(path: Path) -> None:
-    ffmpeg_make(path, *tone(1), "-c:a", "libopus")
-
-
 def test_pending_and_failed_assets_are_listed_and_nothing_changes(
     db: Database, keys: Keyring, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "trail"
-    (folder / "media").mkdir(parents=True)
-    for name in ("a", "b"):
-        _tone(folder / "media" / f"{name}.opus")
-    data = {
-        "slug": "walk",
-        "languages": ["fr"],
-        "title": {"fr": "Walk"},
-        "stops": [
-            {
-                "key": key,
-                "title": {"fr": key},
-                "zone": {"type": "circle", "center": [4.39 + i / 1000, 50.4], "radius_m": 20},
-                "story": {"versions": {"fr": {"audio": f"media/{key}.opus"}}},
-            }
-            for i, key in enumerate(("a", "b"))
-        ],
-    }
-    (folder / "trail.yaml").write_text(yaml.safe_dump(data))
+    folder = two_stop_folder(tmp_path)
     blobs = MemoryBlobStore()
     with db.transaction() as session:
         org = get_or_create_organisation(session, "tests")

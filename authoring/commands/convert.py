@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from authoring.commands.trail_io import (
-    FORMATS,
+    ForceOption,
+    FormatOption,
     guess_format,
     read_trail,
     report_dropped,
@@ -28,22 +29,14 @@ def convert(
         ),
     ],
     dest: Annotated[Path, typer.Argument(help="Where to write (a new folder, or a file).")],
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            help=f"One of {', '.join(FORMATS)}; by default from DEST's extension, else folder.",
-        ),
-    ] = None,
+    fmt: FormatOption = None,
     language: Annotated[
         str, typer.Option("--language", help="Language of the names in the source file.")
     ] = "en",
     radius: Annotated[
         float, typer.Option("--radius", help="Radius (m) of the stops made from points.")
     ] = DEFAULT_RADIUS_M,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing file (never a folder).")
-    ] = False,
+    force: ForceOption = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Convert a trail between formats, for example a KML export into a trail folder.

@@ -10,11 +10,13 @@ from typing import Annotated
 import typer
 
 from authoring.commands.trail_io import (
-    FORMATS,
+    ForceOption,
+    FormatOption,
     TrailData,
     default_destination,
     guess_format,
     report_dropped,
+    text_chunks,
     write_trail,
 )
 from authoring.output import console, emit_json
@@ -43,14 +45,10 @@ def read_from_database(slug: str, db: Database, blobs: BlobStore) -> TrailData:
     for relative in source.media_paths():
         name = PurePosixPath(relative)
         if name.suffix == ".vtt" and name.stem in transcripts:
-            media[relative] = partial(_text_chunks, transcripts[name.stem])
+            media[relative] = partial(text_chunks, transcripts[name.stem])
         else:
             media[relative] = partial(blobs.open, original_key(name.stem))
     return TrailData(source, media)
-
-
-def _text_chunks(text: str) -> list[bytes]:
-    return [text.encode("utf-8")]
 
 
 def export(
@@ -59,16 +57,8 @@ def export(
         Path | None,
         typer.Argument(help="Where to write; by default <slug>, <slug>.zip, <slug>.gpx…"),
     ] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            help=f"One of {', '.join(FORMATS)}; by default from DEST's extension, else folder.",
-        ),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing file (never a folder).")
-    ] = False,
+    fmt: FormatOption = None,
+    force: ForceOption = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Export a trail from the local database, with its original media.

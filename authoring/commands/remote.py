@@ -31,12 +31,14 @@ from authoring.client import (
     saved_token,
 )
 from authoring.commands.trail_io import (
-    FORMATS,
+    ForceOption,
+    FormatOption,
     TrailData,
     default_destination,
     guess_format,
     load_trail_source,
     report_dropped,
+    text_chunks,
     write_trail,
 )
 from authoring.output import console, emit_json, err_console
@@ -287,26 +289,14 @@ def push(
 # pull
 
 
-def _text_chunks(text: str) -> list[bytes]:
-    return [text.encode("utf-8")]
-
-
 def pull(
     slug: Annotated[str, typer.Argument(help="Slug of the trail on the server.")],
     dest: Annotated[
         Path | None,
         typer.Argument(help="Where to write; by default <slug> or <slug>.zip…"),
     ] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            help=f"One of {', '.join(FORMATS)}; by default from DEST's extension, else folder.",
-        ),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing file (never a folder).")
-    ] = False,
+    fmt: FormatOption = None,
+    force: ForceOption = False,
     server: Server = DEFAULT_SERVER,
     token: Token = None,
     org: Org = None,
@@ -334,7 +324,7 @@ def pull(
             for name, entry in document["media"].items()
         }
         for name, text in document["transcripts"].items():
-            media[name] = partial(_text_chunks, text)
+            media[name] = partial(text_chunks, text)
         dropped = write_trail(TrailData(trail, media), target, chosen, force=force, quiet=json_out)
     report_dropped(dropped, json_out)
     if json_out:

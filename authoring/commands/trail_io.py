@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
+import typer
 from rich.progress import Progress
 
 from authoring.output import err_console
@@ -22,6 +24,25 @@ from trails.interchange.model import ImportOptions
 from trails.source import LoadedSource, TrailSource, load_source
 
 FORMATS = ("folder", "zip", "geojson", "gpx", "soundscape")
+
+# Options shared by every command that writes a trail (export, convert, pull).
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help=f"One of {', '.join(FORMATS)}; by default from DEST's extension, else folder.",
+    ),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace an existing file (never a folder).")
+]
+
+
+def text_chunks(text: str) -> list[bytes]:
+    """A transcript's text as the chunks a media reader yields."""
+    return [text.encode("utf-8")]
+
+
 EXIT_CODES = "Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error."
 
 

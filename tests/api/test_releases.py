@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
@@ -27,8 +26,7 @@ from server.db.session import Database
 from server.releases import Activated, activate_due
 from server.settings import Settings
 from server.trails_store import MediaContext, get_or_create_organisation, import_source
-from tests.support.audio import ffmpeg_make, tone
-from tests.support.factories import trail_source
+from tests.support.factories import trail_source, two_stop_folder
 from tests.support.people import People
 from tests.support.problems import problem
 from trails.source import load_source
@@ -217,29 +215,6 @@ def test_rollback_to_a_release_never_live_is_409(
     assert "never been live" in body["detail"]
 
 
-def _folder_with_media(tmp_path: Path) -> Path:
-    folder = tmp_path / "trail"
-    (folder / "media").mkdir(parents=True)
-    for name in ("a", "b"):
-        ffmpeg_make(folder / "media" / f"{name}.opus", *tone(1), "-c:a", "libopus")
-    data = {
-        "slug": "walk",
-        "languages": ["fr"],
-        "title": {"fr": "Walk"},
-        "stops": [
-            {
-                "key": key,
-                "title": {"fr": key},
-                "zone": {"type": "circle", "center": [4.39 + i / 1000, 50.4], "radius_m": 20},
-                "story": {"versions": {"fr": {"audio": f"media/{key}.opus"}}},
-            }
-            for i, key in enumerate(("a", "b"))
-        ],
-    }
-    (folder / "trail.yaml").write_text(yaml.safe_dump(data))
-    return folder
-
-
 def test_failed_asset_is_409_naming_it_and_nothing_changes(
     client: TestClient, people: People, db: Database, blobs: MemoryBlobStore, tmp_path: Path
 ) -> None:
@@ -249,7 +224,7 @@ def test_failed_asset_is_409_naming_it_and_nothing_changes(
     assert before.status_code == 200
     with db.transaction() as session:
         org = get_or_create_organisation(session, "mill")
-        loaded = load_source(_folder_with_media(tmp_path))
+        loaded = load_source(two_stop_folder(tmp_path))
         import_source(session, loaded, org, "v2", MediaContext(blobs, MediaLimits()))
     with db.transaction() as session:
         session.execute(

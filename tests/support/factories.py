@@ -73,3 +73,31 @@ def add_demo(db: Database, folder: Path, blobs: BlobStore, keys: Keyring | None 
     statuses = process_many(db, blobs, asset_ids, limits=MediaLimits())
     assert set(statuses.values()) == {AssetStatus.ready}
     return publish(db, blobs, keys or _SHARED_KEYS, loaded.trail.slug, publisher="demo")
+
+
+def two_stop_folder(tmp_path: Path) -> Path:
+    """A trail folder 'walk' with two stops, each with a one-second Opus story."""
+    import yaml
+
+    from tests.support.audio import ffmpeg_make, tone
+
+    folder = tmp_path / "trail"
+    (folder / "media").mkdir(parents=True)
+    for name in ("a", "b"):
+        ffmpeg_make(folder / "media" / f"{name}.opus", *tone(1), "-c:a", "libopus")
+    data = {
+        "slug": "walk",
+        "languages": ["fr"],
+        "title": {"fr": "Walk"},
+        "stops": [
+            {
+                "key": key,
+                "title": {"fr": key},
+                "zone": {"type": "circle", "center": [4.39 + i / 1000, 50.4], "radius_m": 20},
+                "story": {"versions": {"fr": {"audio": f"media/{key}.opus"}}},
+            }
+            for i, key in enumerate(("a", "b"))
+        ],
+    }
+    (folder / "trail.yaml").write_text(yaml.safe_dump(data))
+    return folder
