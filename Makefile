@@ -1,5 +1,8 @@
 # Baladeur: the two commands of the quick start are `make run` and `make test`.
 PORT ?= 8000
+# On a laptop the server's log is read by eye; deployments keep the default, JSON lines.
+BALADEUR_LOG_FORMAT ?= text
+export BALADEUR_LOG_FORMAT
 VENV := .venv/bin
 
 .PHONY: run test test-slow lint format setup setup-test bench bench-quick clean schemas

@@ -34,6 +34,8 @@ class AddRequestId(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Add ``request_id``; never drops the record."""
         record.request_id = request_id.get()
+        # uvicorn attaches a copy of each message with terminal colours; JSON needs none.
+        record.__dict__.pop("color_message", None)
         return True
 
 
