@@ -110,6 +110,7 @@ def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Tra
         valid_from=body.valid_from,
         valid_until=body.valid_until,
         cover_asset_id=trail.cover_asset_id,
+        cover_sha256=trail.cover_sha256,
         route=trail.route,
         settings=dict(trail.settings),
     )

@@ -13,7 +13,7 @@ import json
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
 from media.renditions import PROFILES as RENDITION_PROFILES
+from server import covers
 from server.consents import why_not_publishable
 from server.db.models import (
     SRID,
@@ -75,6 +76,7 @@ class _MediaSource:
 
     audio: dict[str, Asset]
     transcripts: dict[str, bytes]
+    images: dict[str, str] = field(default_factory=dict)  # media path -> cover hash
 
 
 def _media_sources(session: Session, trail: Trail) -> _MediaSource:
@@ -91,7 +93,10 @@ def _media_sources(session: Session, trail: Trail) -> _MediaSource:
     assets.extend(layer.asset for layer in trail.ambience)
     for asset in assets:
         audio[f"media/{asset.sha256}{PurePosixPath(asset.filename).suffix.lower()}"] = asset
-    return _MediaSource(audio, transcripts)
+    images = {}
+    if trail.cover_sha256 is not None:
+        images[covers.cover_path(trail.cover_sha256)] = trail.cover_sha256
+    return _MediaSource(audio, transcripts, images)
 
 
 def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
@@ -136,6 +141,18 @@ def _bundle_media(
                 kind="transcript",
             )
             readers[item.path] = bytes_chunks(data)
+            return item
+        if path in sources.images:
+            sha = sources.images[path]
+            key = covers.cover_key(sha)
+            item = BundleMedia(
+                sha256=sha,
+                bytes=blobs.stat(key).size,
+                mime_type=covers.MIME_TYPE,
+                extension=covers.EXTENSION,
+                kind="image",
+            )
+            readers[item.path] = lambda: blobs.open(key)
             return item
         asset = sources.audio[path]
         rendition = next(r for r in asset.renditions if r.profile == profile)
@@ -194,7 +211,8 @@ def _build(
         built_at=now,
     )
     for row in manifest["media"]:
-        if row["kind"] == "transcript":
+        # Renditions are already stored under their media path; these are not.
+        if row["kind"] in ("transcript", "image"):
             blobs.put(row["path"], readers[row["path"]](), content_type=row["mime_type"])
     with tempfile.TemporaryDirectory(prefix="publish-") as tmp:
         out = Path(tmp) / "bundle.zip"
@@ -239,6 +257,11 @@ def publish(
         source = to_source(session, trail)
         sources = _media_sources(session, trail)
         found = problems(trail, sources)
+        for path, sha in sources.images.items():
+            if not blobs.exists(covers.cover_key(sha)):
+                found.append(
+                    FieldError("cover", path, "the cover is no longer stored; choose it again")
+                )
         if found:
             raise NotPublishable(found)
         last = session.scalar(select(func.max(Release.number)).where(Release.trail_id == trail.id))
@@ -266,13 +289,16 @@ def publish(
             )
         )
     summary = summarise(source)
+    public = dict(summary.public)
+    if source.cover:
+        public["cover"] = source.cover  # the catalogue links to it under /v1/media/
     with database.transaction() as session:
         trail = session.get_one(Trail, trail_pk)
         release = Release(
             trail_id=trail_pk,
             number=number,
-            manifest=summary.public,
-            manifest_sha256=hashlib.sha256(canonical_json(summary.public)).hexdigest(),
+            manifest=public,
+            manifest_sha256=hashlib.sha256(canonical_json(public)).hexdigest(),
             start_point=from_shape(Point(summary.start), srid=SRID),
             extent=from_shape(box(*summary.bbox.as_tuple()), srid=SRID),
             visibility=trail.visibility,

@@ -77,7 +77,8 @@ def source_document(session: Session, trail: Trail) -> dict[str, Any]:
         "trail_id": trail.id,
         "slug": trail.slug,
         "etag": etag_of("trail", trail),
-        "trail": source.model_dump(mode="json"),
+        # Covers are set in the studio, not pushed or pulled (as ``canonical`` below).
+        "trail": source.model_dump(mode="json") | {"cover": None},
         "media": media,
         "transcripts": transcripts,
     }
@@ -161,7 +162,7 @@ class StoredMedia:
     def canonical(self, trail: TrailSource) -> TrailSource:
         """The source as the server would give it back: media named by content."""
         data = trail.model_dump(mode="json")
-        data["cover"] = None  # the server keeps no cover from a source (as ``import``)
+        data["cover"] = None  # a push leaves the trail's cover (set in the studio) as it is
         names = {p: _audio_name(self.assets[self.hashes[p]]) for p in audio_paths(trail)}
         names |= {p: _transcript_name(self.transcripts[p]) for p in transcript_paths(trail)}
         for stop in data["stops"]:
@@ -202,7 +203,8 @@ def _fingerprint(source: TrailSource) -> str:
 
 def _same(session: Session, trail: Trail, canonical: TrailSource) -> bool:
     try:
-        return to_source(session, trail).model_dump() == canonical.model_dump()
+        current = to_source(session, trail).model_copy(update={"cover": None})
+        return current.model_dump() == canonical.model_dump()
     except InvalidInput:
         return False  # an incomplete draft is never what a complete source says
 

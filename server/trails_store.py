@@ -17,6 +17,7 @@ from media.errors import RejectedMedia
 from media.ingest import staged_upload
 from media.limits import MediaLimits
 from media.probe import ProbeResult, probe
+from server import covers
 from server.db.models import SRID as _SRID
 from server.db.models import (
     AmbientLayer,
@@ -183,7 +184,16 @@ def import_source(
     Media files become assets (stored, probed, not yet encoded): a file the pipeline
     refuses stops the import, and the caller's transaction leaves nothing behind.
     """
-    return apply_source(session, loaded.trail, org, fingerprint, FolderMedia(loaded, media))
+    cover = None
+    if loaded.trail.cover:
+        try:
+            cover = covers.store_file(media.blobs, loaded.media_file(loaded.trail.cover))
+        except RejectedMedia as exc:
+            raise InvalidInput([FieldError("cover", loaded.trail.cover, exc.detail)]) from None
+    trail = apply_source(session, loaded.trail, org, fingerprint, FolderMedia(loaded, media))
+    # A folder says everything about its trail: no cover line means no cover.
+    trail.cover_sha256 = cover
+    return trail
 
 
 def apply_source(
@@ -329,6 +339,8 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
     }
     if trail.route is not None:
         data["route"] = [list(c) for c in to_shape(trail.route).coords]
+    if trail.cover_sha256 is not None:
+        data["cover"] = covers.cover_path(trail.cover_sha256)
     return parse_source(data)
 
 

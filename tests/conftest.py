@@ -14,7 +14,12 @@ from sqlalchemy import Engine, text
 from server.db import migrate
 from server.db.engine import make_engine
 from server.db.session import Database
+from tests.support.browser import chromium
 from tests.support.postgres import PostgresCluster, PostgresMissing, start_cluster
+
+# One Chromium for the whole session, shared by the player's and the studio's tests:
+# Playwright's synchronous API cannot run twice at once in one process.
+__all__ = ["chromium"]
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["spatialite", "postgis"]

@@ -153,9 +153,7 @@ class Timestamps:
     """Creation and update times."""
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class Organisation(Timestamps, Base):
@@ -240,6 +238,11 @@ class Asset(Timestamps, Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # An edit (trim, fades) is stored as a new asset that remembers its source and the edit.
+    derived_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="SET NULL"), index=True
+    )
+    edit: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     renditions: Mapped[list[Rendition]] = relationship(
         back_populates="asset", cascade="all, delete-orphan"
@@ -345,6 +348,7 @@ class Trail(Timestamps, Base):
     valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cover_asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    cover_sha256: Mapped[str | None] = mapped_column(String(64))  # a JPEG in the blob store
     route: Mapped[WKBElement | None] = mapped_column(
         Geometry("LINESTRING", srid=SRID, spatial_index=False)
     )

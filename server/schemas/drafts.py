@@ -137,6 +137,10 @@ class TrailDraft(BaseModel):
     valid_until: datetime | None
     route: list[tuple[float, float]] | None
     settings: dict[str, Any]
+    cover_sha256: str | None = Field(
+        description="Hash of the cover image (a JPEG without metadata): "
+        "see /v1/orgs/{org}/trails/{trail_id}/cover."
+    )
     stop_count: int
     current_release: int | None = Field(description="Number of the live release, if any.")
     created_at: datetime
@@ -165,6 +169,7 @@ class TrailDraft(BaseModel):
             valid_until=trail.valid_until,
             route=route,
             settings=trail.settings,
+            cover_sha256=trail.cover_sha256,
             stop_count=len(trail.stops),
             current_release=trail.current_release.number if trail.current_release else None,
             created_at=trail.created_at,

@@ -26,6 +26,11 @@ class StopPublic(BaseModel):
     languages: list[str]
 
 
+def _cover_url(path: str | None) -> str | None:
+    # Releases published before covers existed have no "cover" key.
+    return f"/v1/{path}" if path else None
+
+
 class TrailPublic(BaseModel):
     """A published trail in the catalogue."""
 
@@ -45,6 +50,9 @@ class TrailPublic(BaseModel):
     bbox: tuple[float, float, float, float] = Field(description="west, south, east, north")
     length_m: float
     stop_count: int
+    cover: str | None = Field(
+        default=None, description="Address of the cover image (a JPEG), if the trail has one."
+    )
     distance_m: float | None = Field(
         default=None, description="Distance from the searched place to the start, in metres."
     )
@@ -68,6 +76,7 @@ class TrailPublic(BaseModel):
             bbox=tuple(m["bbox"]),
             length_m=m["length_m"],
             stop_count=len(m["stops"]),
+            cover=_cover_url(m.get("cover")),
             distance_m=None if distance_m is None else round(distance_m, 1),
         )
 

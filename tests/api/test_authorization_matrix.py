@@ -25,7 +25,10 @@ CALLERS = ["anonymous", "stranger", "contributor", "editor", "owner"]
 RANK = {"contributor": 1, "editor": 2, "owner": 3}
 DENIED = {401, 403}
 # A sub-resource the fixture does not have (no photo): 404 there says nothing about access.
-MAY_BE_ABSENT = {"/v1/orgs/{org}/stories/{story_id}/photo"}
+MAY_BE_ABSENT = {
+    "/v1/orgs/{org}/stories/{story_id}/photo",
+    "/v1/orgs/{org}/trails/{trail_id}/cover",
+}
 # Contributors may act on their own contributions' consents: anyone else's is not found.
 OWN_FOR_CONTRIBUTORS = {"/v1/orgs/{org}/consents/{consent_id}/withdraw"}
 

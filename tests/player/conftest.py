@@ -21,13 +21,12 @@ from server.db.session import Database
 from server.jobs import Jobs, make_huey
 from server.player import DIST
 from server.settings import Settings
-from tests.support.browser import chromium, tool_unavailable
+from tests.support.browser import tool_unavailable
 from tests.support.dropping import DropOnce
 from tests.support.factories import add_demo
 from tests.support.live import live_server
 from trails.bundle.signing import Keyring
 
-__all__ = ["chromium"]
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "moulin-de-marchienne"
 DEMO_SLUG = "moulin-de-marchienne"
 

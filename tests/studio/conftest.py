@@ -19,12 +19,11 @@ from server.db.engine import make_engine
 from server.db.session import Database
 from server.jobs import Jobs, make_huey
 from server.settings import Settings
-from tests.support.browser import artefact, chromium, tool_unavailable
+from tests.support.browser import artefact, tool_unavailable
 from tests.support.live import live_server
 from tests.support.people import PASSWORD, People, make_people
 from trails.bundle.signing import Keyring
 
-__all__ = ["chromium"]
 VIEWPORT = {"width": 1440, "height": 900}
 
 

@@ -5,6 +5,7 @@ import { EditForm } from "./editform.js";
 import { language, t } from "./i18n.js";
 import { audioUrl, drawWaveform, uploadAudio, waitReady } from "./media.js";
 import { canEdit, orgPath } from "./state.js";
+import { trimControls } from "./trim.js";
 import { pick, readable } from "./ui.js";
 
 /** Waveform, listen button and status of one recording. */
@@ -22,7 +23,7 @@ export function recording(assetId, status) {
     }
   } }, `▶ ${t("listen")}`);
   audio.hidden = true;
-  const node = h("div", { class: "recording", dataset: { asset: assetId } }, canvas, h("div", { class: "row tight" }, listen, audio), message);
+  const node = h("div", { class: "recording", dataset: { asset: assetId } }, h("div", { class: "wave" }, canvas), h("div", { class: "row tight" }, listen, audio), message);
   if (status === "ready" || status === undefined) {
     requestAnimationFrame(() => drawWaveform(canvas, assetId).catch(() => (message.textContent = t("noWaveform"))));
   } else message.textContent = t(`asset_${status}`, {}, status);
@@ -118,7 +119,25 @@ export async function renderStory(slot, { stop, trail, stopForm, stopPath, onLin
     const audioSlot = h("div");
     const drawAudio = () => {
       clear(audioSlot);
-      if (audioIds[l]) audioSlot.append(recording(audioIds[l], v?.audio_status ?? "ready"));
+      const shown = audioIds[l];
+      const status = shown === v?.audio_asset_id ? v?.audio_status ?? "ready" : "ready";
+      if (shown) {
+        const rec = recording(shown, status);
+        audioSlot.append(rec);
+        if (editable && status === "ready") {
+          const trimSlot = h("div");
+          audioSlot.append(trimSlot);
+          // The edited asset replaces the version's audio and the story is saved at once.
+          trimControls(rec, shown, l, async (id) => {
+            audioIds[l] = id;
+            form.touch(`audio-${l}`);
+            if (await form.save()) {
+              drawAudio();
+              toast(t("editApplied"));
+            } else audioIds[l] = shown;
+          }).then((node) => node && trimSlot.append(node)).catch(() => {});
+        }
+      }
       if (editable) {
         audioSlot.append(uploader("voice", (id) => {
           audioIds[l] = id;
@@ -150,7 +169,6 @@ export async function renderStory(slot, { stop, trail, stopForm, stopPath, onLin
     { class: "story-form", id: "story-form" },
     field(t("storyTitle"), title),
     perLanguage,
-    h("p", { class: "hint" }, t("trimMissing")),
     field(t("credits"), creditsInput, t("creditsHint")),
     field(t("licence"), licence),
     form.message,

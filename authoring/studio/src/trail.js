@@ -1,6 +1,7 @@
 // One trail: its header, tabs (map and stops, details, publish) and the details form.
 import { call } from "./api.js";
 import { field, h, select } from "./dom.js";
+import { coverSection } from "./cover.js";
 import { EditForm } from "./editform.js";
 import { language, t } from "./i18n.js";
 import { renderMapEditor } from "./mapedit.js";
@@ -119,7 +120,6 @@ function renderDetails(body, trail, path) {
     h("div", { class: "row" }, field(t("validFrom"), from), field(t("validUntil"), until)),
     h("p", { class: "hint" }, t("validityHint")),
     field(t("licence"), licence),
-    h("p", { class: "hint" }, t("coverMissing")),
     form.message,
     editable ? h("button", { type: "submit", class: "primary" }, t("save")) : null,
   );
@@ -128,7 +128,7 @@ function renderDetails(body, trail, path) {
     form.save();
   });
   if (!editable) for (const c of formNode.querySelectorAll("input,select,textarea")) c.disabled = true;
-  body.append(formNode);
+  body.append(formNode, coverSection(trail, path, form, editable));
 }
 
 

@@ -1,0 +1,124 @@
+"""Trail covers: check an uploaded image, re-encode it without metadata, store it by hash.
+
+A cover is published to every visitor, so nothing of the original file survives but its
+pixels: EXIF (with GPS positions), XMP, ICC profiles and comments are all dropped, and the
+image is re-encoded as a JPEG no larger than :data:`MAX_SIDE` pixels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from media.blobs import BlobStore
+from media.errors import RejectedMedia
+from media.ingest import original_key
+
+MAX_BYTES = 15 * 1024 * 1024
+"""Largest cover upload accepted."""
+
+MAX_SIDE = 1600
+"""Longest side of a stored cover, in pixels."""
+
+MAX_PIXELS = 60_000_000
+"""Refuse images whose header claims more pixels (decompression bombs)."""
+
+EXTENSION = "jpg"
+MIME_TYPE = "image/jpeg"
+_QUALITY = 85
+_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def cover_key(sha256: str) -> str:
+    """Blob key of a stored cover.
+
+    Covers sit beside original uploads, keyed by hash, so that exporting a trail finds every
+    media file of its source the same way.
+    """
+    return original_key(sha256)
+
+
+def cover_path(sha256: str) -> str:
+    """The cover's media path in a trail source and a bundle manifest."""
+    return f"media/{sha256}.{EXTENSION}"
+
+
+def cover_url(sha256: str) -> str:
+    """The public address of a published cover."""
+    return f"/v1/media/{sha256}.{EXTENSION}"
+
+
+def _reject(detail: str) -> RejectedMedia:
+    return RejectedMedia(detail, reason="not_audio")  # the reason maps to 415
+
+
+def _is_clean(image: Image.Image, data: bytes) -> bool:
+    """A JPEG already as we would store it: small enough, no metadata segment at all."""
+    if image.format != "JPEG" or max(image.size) > MAX_SIDE or image.mode not in ("RGB", "L"):
+        return False
+    extra = {"exif", "icc_profile", "xmp", "comment", "photoshop", "adobe"} & set(image.info)
+    app = [marker for marker, _ in getattr(image, "applist", []) if marker != "APP0"]
+    return not extra and not app and b"Exif" not in data[:4096]
+
+
+def normalise(data: bytes) -> bytes:
+    """The cover to store for these bytes: a metadata-free JPEG, or 415 if not an image.
+
+    A JPEG that is already clean and small enough is kept byte for byte, so that exporting
+    and importing a trail again gives the same cover (re-encoding a JPEG is not stable).
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in _FORMATS:
+                raise _reject("a cover must be a JPEG, PNG or WebP image")
+            if image.width * image.height > MAX_PIXELS:
+                raise _reject("this image has too many pixels for a cover")
+            image.load()
+    except RejectedMedia:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning) as exc:
+        raise _reject(f"a cover must be a JPEG, PNG or WebP image ({exc})") from None
+    if _is_clean(image, data):
+        return data
+    # Turn the pixels upright before the orientation tag is dropped with the rest.
+    upright = ImageOps.exif_transpose(image)
+    if upright.mode in ("RGBA", "LA", "P"):
+        rgba = upright.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        upright = flat
+    elif upright.mode != "RGB":
+        upright = upright.convert("RGB")
+    upright.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    upright.save(out, format="JPEG", quality=_QUALITY, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def store(blobs: BlobStore, data: bytes) -> str:
+    """Normalise and keep a cover under its hash (idempotent); return the hash."""
+    cleaned = normalise(data)
+    sha256 = hashlib.sha256(cleaned).hexdigest()
+    if not blobs.exists(cover_key(sha256)):
+        blobs.put(cover_key(sha256), [cleaned], content_type=MIME_TYPE)
+    return sha256
+
+
+def store_file(blobs: BlobStore, path: Path) -> str:
+    """Store the cover image at ``path`` (a source folder's file); return its hash."""
+    if path.stat().st_size > MAX_BYTES:
+        raise RejectedMedia(
+            f"a cover must be at most {MAX_BYTES // 1024 // 1024} MiB", reason="too_large"
+        )
+    return store(blobs, path.read_bytes())
+
+
+def read(blobs: BlobStore, sha256: str) -> bytes:
+    """The stored cover's bytes."""
+    return b"".join(blobs.open(cover_key(sha256)))
