@@ -204,6 +204,12 @@ def install(app: FastAPI) -> None:
 _ERROR_SCHEMAS = {"#/components/schemas/Problem", "#/components/schemas/HTTPValidationError"}
 
 
+_UNREADABLE_BODY = {
+    "description": "The body could not be read",
+    "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
 def _document_problems(app: FastAPI) -> None:
     """Make the OpenAPI document say what errors are: ``application/problem+json`` Problems."""
     build = app.openapi
@@ -213,8 +219,12 @@ def _document_problems(app: FastAPI) -> None:
             spec = build()  # FastAPI caches this very dict as app.openapi_schema
             for operations in spec.get("paths", {}).values():
                 for operation in operations.values():
-                    for response in operation.get("responses", {}).values():
+                    responses = operation.get("responses", {})
+                    for response in responses.values():
                         _as_problem(response)
+                    if "requestBody" in operation:
+                        # FastAPI's own answer to a body it cannot parse (not UTF-8, say).
+                        responses.setdefault("400", _UNREADABLE_BODY)
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
@@ -103,3 +104,16 @@ def serve_bytes(
     return StreamingResponse(
         opener(start, end), status_code=status, headers=headers, media_type=content_type
     )
+
+
+def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """What a served file answers (for OpenAPI): its bytes, a byte range of them, or no change."""
+    from server.schemas.problem import Problem
+
+    content: dict[str, Any] = {media_type: {} for media_type in media_types}
+    return {
+        200: {"description": "The whole file", "content": content},
+        206: {"description": "The requested byte range", "content": content},
+        304: {"description": "Not modified since the ETag given in If-None-Match"},
+        416: {"model": Problem, "description": "The range starts past the end"},
+    }

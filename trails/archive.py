@@ -16,7 +16,8 @@ import shutil
 import stat
 import tempfile
 import zipfile
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -76,6 +77,18 @@ def check_entries(archive: zipfile.ZipFile, limits: ArchiveLimits) -> list[zipfi
     return entries
 
 
+def _entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    # A damaged entry (bad offset, unknown method or version, broken stream) fails in ways
+    # zipfile does not name BadZipFile. Only reading is translated: a failure to write the
+    # extracted file is not the archive's fault.
+    try:
+        with archive.open(info) as source:
+            while chunk := source.read(_CHUNK):
+                yield chunk
+    except (NotImplementedError, OSError, zlib.error) as exc:
+        raise zipfile.BadZipFile(f"{info.filename}: {exc}") from exc
+
+
 def _extract(
     archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], into: Path, limits: ArchiveLimits
 ) -> None:
@@ -87,8 +100,8 @@ def _extract(
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         produced = 0
-        with archive.open(info) as source, target.open("wb") as out:
-            while chunk := source.read(_CHUNK):
+        with target.open("wb") as out:
+            for chunk in _entry_chunks(archive, info):
                 produced += len(chunk)
                 written += len(chunk)
                 if produced > info.file_size or written > limits.max_total_bytes:
@@ -113,7 +126,7 @@ def extract_trail(
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
         archive = zipfile.ZipFile(zip_path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, NotImplementedError, OSError) as exc:
         raise invalid("archive", str(zip_path), f"not a readable zip archive: {exc}") from None
     with archive:
         entries = check_entries(archive, limits)

@@ -450,5 +450,6 @@ def _load_errors(folder: Path, exc: InvalidInput) -> list[CheckItem]:
 def _raw_yaml(folder: Path) -> Any:
     try:
         return yaml.safe_load((folder / SOURCE_FILE).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+    except (OSError, yaml.YAMLError, ValueError, AttributeError, RecursionError):
+        # Unreadable, a bad date or tag, or too deeply nested: read_yaml says which.
         return None

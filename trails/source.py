@@ -302,6 +302,11 @@ def read_yaml(path: Path) -> Any:
         raise invalid(path.name, str(path), f"not readable YAML{where}: {problem}") from None
     except yaml.YAMLError as exc:
         raise invalid(path.name, str(path), f"not readable YAML: {exc}") from None
+    except (ValueError, AttributeError, RecursionError) as exc:
+        # The loader builds dates and tagged scalars itself (2026-13-45, "!!int x") and
+        # recurses into nested lists: these fail outside its own YAMLError.
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise invalid(path.name, str(path), f"not readable YAML: {reason}") from None
 
 
 def check_media_files(trail: TrailSource, root: Path) -> None:

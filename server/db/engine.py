@@ -8,10 +8,11 @@ from types import ModuleType
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import OperationalError
 
 from server.errors import DatabaseUnavailable
+from trails.errors import invalid
 
 SPATIALITE_PACKAGE = "libsqlite3-mod-spatialite"
 
@@ -61,8 +62,28 @@ def _spatialite_loader(library: str) -> Any:
     return on_connect
 
 
+# PostgreSQL's SQLSTATE for "numeric value out of range".
+_OUT_OF_RANGE = "22003"
+
+
+def _number_out_of_range(context: ExceptionContext) -> BaseException | None:
+    """A number too large for its column is the request's fault, not a server error."""
+    # A path id or an offset beyond 64 bits (SQLite's driver cannot even send it), or beyond
+    # the 32-bit ids of PostgreSQL: no row can match, so this is bad input, never a 500.
+    original = context.original_exception
+    if isinstance(original, OverflowError) or getattr(original, "sqlstate", None) == _OUT_OF_RANGE:
+        return invalid("request", None, "a number in this request is too large")
+    return None
+
+
 def make_engine(url: str, spatialite_library: str = "mod_spatialite") -> Engine:
     """Create an engine for a SpatiaLite or PostGIS URL."""
+    engine = _make_engine(url, spatialite_library)
+    event.listen(engine, "handle_error", _number_out_of_range)
+    return engine
+
+
+def _make_engine(url: str, spatialite_library: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(

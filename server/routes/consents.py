@@ -12,7 +12,7 @@ from server.audit import record
 from server.auth.access import Member
 from server.db.models import ConsentRecord, Role, Story
 from server.deps import BlobsDep, ContributorDep, DatabaseDep, EditorDep, KeyringDep, SessionDep
-from server.routes.organisations import PROBLEMS
+from server.routes.organisations import FILE_PROBLEMS, PROBLEMS
 from server.schemas.contributions import (
     ConsentCreate,
     ConsentPublic,
@@ -60,7 +60,7 @@ def create_consent(
     return ConsentPublic.of(row)
 
 
-@router.post("/consent-forms", status_code=201, response_model=FormStored, responses=PROBLEMS)
+@router.post("/consent-forms", status_code=201, response_model=FormStored, responses=FILE_PROBLEMS)
 def upload_form(file: UploadFile, member: ContributorDep, blobs: BlobsDep) -> FormStored:
     """Store a signed consent form (PDF, PNG or JPEG); name it in a consent by its hash."""
     limits = MediaLimits(max_bytes=consents.FORM_MAX_BYTES)

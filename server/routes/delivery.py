@@ -30,7 +30,7 @@ from server.db.models import (
 from server.deps import BlobsDep, KeyringDep, SessionDep
 from server.errors import Gone, NotYetAvailable
 from server.publishing import bundle_key
-from server.ranges import serve_bytes
+from server.ranges import file_responses, serve_bytes
 from server.routes.trails import AccessCodeDep
 from server.schemas.problem import Problem
 from trails.bundle.changes import diff
@@ -42,6 +42,10 @@ _NAME = re.compile(r"^([0-9a-f]{64})\.([a-z0-9]{1,8})$")
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Not found"},
     410: {"model": Problem, "description": "The trail's validity window has ended"},
+}
+WINDOW_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    403: {"model": Problem, "description": "The trail's validity window has not begun"},
 }
 
 
@@ -66,7 +70,12 @@ def _bundle_of(release: Release, profile: str) -> ReleaseBundle:
     raise NotFound(f"this release has no {profile} bundle")
 
 
-@router.get("/v1/trails/{slug}/bundle", status_code=307, responses=PROBLEMS)
+@router.get(
+    "/v1/trails/{slug}/bundle",
+    status_code=307,
+    response_class=RedirectResponse,
+    responses={**WINDOW_PROBLEMS, 307: {"description": "Where the bundle zip is"}},
+)
 def current_bundle(
     slug: str, session: SessionDep, blobs: BlobsDep, code: AccessCodeDep, profile: Profile = "opus"
 ) -> Response:
@@ -137,7 +146,11 @@ def _published_media(session: SessionDep, sha256: str) -> ReleaseMedia:
     return row
 
 
-@router.get("/v1/media/{name}", responses=PROBLEMS)
+@router.get(
+    "/v1/media/{name}",
+    response_class=Response,
+    responses={**PROBLEMS, **file_responses("audio/ogg", "audio/mp4", "text/vtt")},
+)
 @router.head("/v1/media/{name}", include_in_schema=False)
 def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep) -> Response:
     """One content-addressed media file of a published release, with byte ranges."""
@@ -155,7 +168,11 @@ def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep
     )
 
 
-@router.get("/v1/bundles/{name}", responses=PROBLEMS)
+@router.get(
+    "/v1/bundles/{name}",
+    response_class=Response,
+    responses={**WINDOW_PROBLEMS, **file_responses("application/zip")},
+)
 @router.head("/v1/bundles/{name}", include_in_schema=False)
 def bundle_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep) -> Response:
     """A bundle zip of a published trail's release, with byte ranges so downloads resume.

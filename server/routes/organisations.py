@@ -28,6 +28,12 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     422: {"model": Problem, "description": "Invalid input"},
     428: {"model": Problem, "description": "If-Match required"},
 }
+# Routes that take a file other than audio (photos, signed consent forms).
+FILE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    413: {"model": Problem, "description": "Larger than the size limit"},
+    415: {"model": Problem, "description": "Not a file type accepted here"},
+}
 
 
 def _public(member: Member, response: Response) -> OrganisationPublic:

@@ -18,7 +18,7 @@ from server import drafts
 from server.audit import record
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of
-from server.ranges import serve_bytes
+from server.ranges import file_responses, serve_bytes
 from server.remote_sources import (
     asset_entry,
     lookup_assets,
@@ -29,7 +29,6 @@ from server.remote_sources import (
 from server.routes.assets import asset_in
 from server.routes.organisations import PROBLEMS
 from server.schemas.accounts import Strict
-from server.schemas.problem import Problem
 from server.trails_store import load_trail
 
 router = APIRouter(prefix="/v1/orgs/{org}", tags=["trail sources"])
@@ -131,18 +130,10 @@ def lookup(body: AssetLookup, member: EditorDep, session: SessionDep) -> AssetLo
     )
 
 
-_ORIGINAL: dict[str, Any] = {"audio/*": {}, "application/octet-stream": {}}
-
-
 @router.get(
     "/assets/{asset_id}/original",
-    responses={
-        **PROBLEMS,
-        200: {"description": "The whole file", "content": _ORIGINAL},
-        206: {"description": "The requested byte range", "content": _ORIGINAL},
-        304: {"description": "Not modified since the ETag given in If-None-Match"},
-        416: {"model": Problem, "description": "The range starts past the end"},
-    },
+    response_class=Response,
+    responses={**PROBLEMS, **file_responses("audio/*", "application/octet-stream")},
 )
 @router.head("/assets/{asset_id}/original", include_in_schema=False)
 def original(

@@ -16,7 +16,7 @@ from server.db.models import Story, StoryStatus, StoryVersion
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
 from server.listing import paginate
-from server.routes.organisations import PROBLEMS
+from server.routes.organisations import FILE_PROBLEMS, PROBLEMS
 from server.schemas.contributions import FormStored
 from server.schemas.pages import Page, PageDep
 from server.schemas.stories import StoryCreate, StoryPublic, StoryUpdate
@@ -115,7 +115,11 @@ def delete_story(
     return Response(status_code=204)
 
 
-@router.get("/stories/{story_id}/photo", responses=PROBLEMS)
+@router.get(
+    "/stories/{story_id}/photo",
+    response_class=Response,
+    responses={**PROBLEMS, 200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}}},
+)
 def get_photo(story_id: int, member: EditorDep, session: SessionDep, blobs: BlobsDep) -> Response:
     """The photo sent with a story, if any (editors only; it is never published)."""
     story = stories.story_in(session, member.organisation.id, story_id)
@@ -130,7 +134,7 @@ def get_photo(story_id: int, member: EditorDep, session: SessionDep, blobs: Blob
     return Response(data, media_type=info.content_type or "application/octet-stream")
 
 
-@router.post("/photos", status_code=201, response_model=FormStored, responses=PROBLEMS)
+@router.post("/photos", status_code=201, response_model=FormStored, responses=FILE_PROBLEMS)
 def upload_photo(file: UploadFile, member: ContributorDep, blobs: BlobsDep) -> FormStored:
     """Store a photo (PNG, JPEG or WebP) to name in a story or contribution by its hash."""
     with staged_upload(file.file, limits=MediaLimits(max_bytes=stories.PHOTO_MAX_BYTES)) as staged:

@@ -65,7 +65,7 @@ def describe(settings: SettingsDep) -> Response:
     )
 
 
-@router.post("", status_code=201, responses=UPLOAD_PROBLEMS)
+@router.post("", status_code=201, response_class=Response, responses=UPLOAD_PROBLEMS)
 def create(
     request: Request,
     member: ContributorDep,
@@ -96,7 +96,7 @@ def create(
     )
 
 
-@router.head("/{upload_id}", status_code=200)
+@router.head("/{upload_id}", status_code=200, response_class=Response, responses=PROBLEMS)
 def offset(upload_id: str, member: ContributorDep, session: SessionDep) -> Response:
     """Where the upload stands (``Upload-Offset``), to resume after a dropped connection."""
     upload = find_upload(session, _owner(member), upload_id)
