@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,9 @@ class FieldError:
 
 
 def _jsonable(value: Any) -> Any:
+    # JSON has no Infinity or NaN: such a value is reported as text, like any other odd one.
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, list | tuple):

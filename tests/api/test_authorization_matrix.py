@@ -7,7 +7,6 @@ not exist), and when any caller gets a status other than the table implies.
 
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +15,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.audio import ffmpeg_make, tone
 from tests.support.people import People
+from tests.support.world import one_of_everything
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 ROW = re.compile(r"^\| (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \| (\S+) \| ([a-z ]+) \|$")
@@ -55,91 +54,8 @@ def test_the_table_names_every_operation_of_the_application(client: TestClient) 
 
 @pytest.fixture
 def objects(client: TestClient, people: People, tmp_path: Path) -> dict[str, Any]:
-    """One of everything in organisation 'mill', made through the API."""
-    editor, contributor = people["editor"], people["contributor"]
-    base = "/v1/orgs/mill"
-    wav = ffmpeg_make(tmp_path / "voice.wav", *tone(0.5, rate=16000), "-ac", "1").read_bytes()
-    asset = client.post(
-        f"{base}/assets", files={"file": ("v.wav", wav, "audio/wav")}, headers=contributor
-    )
-    assert asset.status_code == 201, asset.text
-    asset_id = asset.json()["id"]
-    trail = client.post(
-        f"{base}/trails",
-        json={"slug": "moulin", "title": {"fr": "Moulin"}, "languages": ["fr"]},
-        headers=editor,
-    ).json()
-    story = client.post(
-        f"{base}/stories",
-        json={"title": "Le bief", "versions": {"fr": {"audio_asset_id": asset_id}}},
-        headers=editor,
-    ).json()
-    stop = client.post(
-        f"{base}/trails/{trail['id']}/stops",
-        json={
-            "key": "bief",
-            "title": {"fr": "Le bief"},
-            "zone": {"type": "circle", "center": [4.3958, 50.4043], "radius_m": 25},
-            "story_id": story["id"],
-        },
-        headers=editor,
-    ).json()
-    consent = client.post(
-        f"{base}/stories/{story['id']}/consents",
-        json={"person": "Jean", "publication": True, "archive": True, "given_on": "2026-05-01"},
-        headers=editor,
-    ).json()
-    contribution = client.post(
-        f"{base}/contributions",
-        json={
-            "title": "La grève",
-            "versions": {"fr": {"audio_asset_id": asset_id}},
-            "consent": {
-                "person": "Marie",
-                "publication": True,
-                "archive": True,
-                "given_on": "2026-05-02",
-            },
-        },
-        headers=contributor,
-    )
-    assert contribution.status_code == 201, contribution.text
-    invitation = client.post(
-        f"{base}/invitations", json={"label": "atelier"}, headers=editor
-    ).json()
-    release = client.post(f"{base}/trails/{trail['id']}/releases", json={}, headers=editor)
-    assert release.status_code == 201, release.text
-    meta = "filename " + base64.b64encode(b"big.wav").decode()
-    upload = client.post(
-        f"{base}/uploads",
-        headers={
-            **contributor,
-            "Tus-Resumable": "1.0.0",
-            "Upload-Length": "100",
-            "Upload-Metadata": meta,
-        },
-    )
-    assert upload.status_code == 201, upload.text
-    redirect = client.get("/v1/trails/moulin/bundle", follow_redirects=False)
-    assert redirect.status_code == 307, redirect.text
-    bundle = redirect.headers["location"].rsplit("/", 1)[1]
-    media = client.get("/v1/trails/moulin/manifest").json()["media"][0]["path"].rsplit("/", 1)[1]
-    return {
-        "org": "mill",
-        "slug": "moulin",
-        "trail_id": trail["id"],
-        "stop_id": stop["id"],
-        "asset_id": asset_id,
-        "story_id": contribution.json()["id"],
-        "consent_id": consent["id"],
-        "invitation_id": invitation["id"],
-        "code": invitation["code"],
-        "number": release.json()["number"],
-        "upload_id": upload.headers["location"].rsplit("/", 1)[1],
-        "user_id": people.ids["editor"],
-        "name": media,
-        "bundle": bundle,
-    }
+    """One of everything in organisation 'mill'; the unfinished upload is the contributor's."""
+    return one_of_everything(client, people, tmp_path)
 
 
 def _url(op: Operation, objects: dict[str, Any]) -> str:

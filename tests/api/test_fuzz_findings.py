@@ -127,3 +127,18 @@ def test_an_unreadable_body_is_a_documented_400(
         for method, operation in operations.items():
             if "requestBody" in operation:
                 assert "400" in operation["responses"], (method, path)
+
+
+def test_an_invalid_infinite_number_is_reported_not_a_server_error(
+    client: TestClient, people: People
+) -> None:
+    code = client.post(
+        "/v1/orgs/mill/invitations", json={"label": "atelier"}, headers=people["editor"]
+    ).json()["code"]
+    answer = client.post(
+        f"/v1/invitations/{code}/contributions",
+        files={"audio": ("audio", b"", "application/octet-stream")},
+        data={"data": "Infinity"},
+    )
+    body = problem(answer, 422)
+    assert body["errors"][0]["value"] == "inf"

@@ -110,3 +110,52 @@ def sign_in(page: Any, who: str, org: str = "mill") -> None:
 def shot(page: Any, name: str) -> None:
     """A screenshot for people to look at, in test-artefacts/studio/."""
     page.screenshot(path=str(artefact("studio", f"{name}.png")))
+
+
+def story_on_a_stop(
+    studio: Studio, wav: Path, *, slug: str, key: str, title: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Through the API: upload ``wav``, make a story of it, place it on a new trail's only stop.
+
+    Returns the asset, the story and the trail as the API answered them.
+    """
+    import httpx
+
+    headers = studio.api("editor")
+    base = f"{studio.url}/v1/orgs/mill"
+    with wav.open("rb") as fh:
+        asset = httpx.post(
+            f"{base}/assets", files={"file": (wav.name, fh, "audio/wav")}, headers=headers
+        ).json()
+    story = httpx.post(
+        f"{base}/stories",
+        json={"title": title, "versions": {"fr": {"audio_asset_id": asset["id"]}}},
+        headers=headers,
+    ).json()
+    trail = httpx.post(
+        f"{base}/trails",
+        json={"slug": slug, "title": {"fr": title}, "languages": ["fr"]},
+        headers=headers,
+    ).json()
+    httpx.post(
+        f"{base}/trails/{trail['id']}/stops",
+        json={
+            "key": key,
+            "title": {"fr": title},
+            "zone": {"type": "circle", "center": [4.395, 50.4036], "radius_m": 25},
+            "story_id": story["id"],
+        },
+        headers=headers,
+    ).raise_for_status()
+    return asset, story, trail
+
+
+def open_story(chromium: Any, studio: Studio, trail_id: int, key: str) -> tuple[Any, Any]:
+    """An editor's page (in French) showing the story panel of stop ``key``, waveform drawn."""
+    context = desktop(chromium, studio.url, lang="fr")
+    page = context.new_page()
+    sign_in(page, "editor")
+    page.goto(f"/studio/trails/{trail_id}")
+    page.click(f"#stop-list li[data-key={key}] .stop-name")
+    page.wait_for_selector("#story-form canvas.waveform[data-drawn=true]")
+    return context, page

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, open_story, shot, story_on_a_stop
 from tests.support.audio import ffmpeg_make, tone
 
 VTT = "WEBVTT\n\n00:00.000 --> 00:02.000\nIci tournait la roue du moulin."
@@ -17,37 +17,10 @@ def test_transcript_credits_and_consent(studio: Studio, chromium: Any, tmp_path:
     headers = studio.api("editor")
     base = f"{studio.url}/v1/orgs/mill"
     wav = ffmpeg_make(tmp_path / "roue.wav", *tone(2, rate=22050, freq=520))
-    with wav.open("rb") as fh:
-        asset = httpx.post(
-            f"{base}/assets", files={"file": (wav.name, fh, "audio/wav")}, headers=headers
-        ).json()
-    story = httpx.post(
-        f"{base}/stories",
-        json={"title": "La roue", "versions": {"fr": {"audio_asset_id": asset["id"]}}},
-        headers=headers,
-    ).json()
-    trail = httpx.post(
-        f"{base}/trails",
-        json={"slug": "story-walk", "title": {"fr": "Récits"}, "languages": ["fr"]},
-        headers=headers,
-    ).json()
-    httpx.post(
-        f"{base}/trails/{trail['id']}/stops",
-        json={
-            "key": "roue",
-            "title": {"fr": "La roue"},
-            "zone": {"type": "circle", "center": [4.395, 50.4036], "radius_m": 25},
-            "story_id": story["id"],
-        },
-        headers=headers,
-    ).raise_for_status()
-
-    context = desktop(chromium, studio.url, lang="fr")
-    page = context.new_page()
-    sign_in(page, "editor")
-    page.goto(f"/studio/trails/{trail['id']}")
-    page.click("#stop-list li[data-key=roue] .stop-name")
-    page.wait_for_selector("#story-form canvas.waveform[data-drawn=true]")
+    asset, story, trail = story_on_a_stop(
+        studio, wav, slug="story-walk", key="roue", title="La roue"
+    )
+    context, page = open_story(chromium, studio, trail["id"], "roue")
 
     # A transcript without its header is refused with the server's own sentence.
     page.fill("textarea[name=vtt-fr]", "00:00.000 --> 00:02.000\nsans en-tête")

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, open_story, shot, story_on_a_stop
 from tests.support.audio import ffmpeg_make, tone
 
 
@@ -18,37 +18,10 @@ def test_trim_and_fades_make_a_new_recording_for_the_story(
     headers = studio.api("editor")
     base = f"{studio.url}/v1/orgs/mill"
     wav = ffmpeg_make(tmp_path / "bief.wav", *tone(4, rate=22050, freq=330))
-    with wav.open("rb") as fh:
-        source = httpx.post(
-            f"{base}/assets", files={"file": (wav.name, fh, "audio/wav")}, headers=headers
-        ).json()
-    story = httpx.post(
-        f"{base}/stories",
-        json={"title": "Le bief", "versions": {"fr": {"audio_asset_id": source["id"]}}},
-        headers=headers,
-    ).json()
-    trail = httpx.post(
-        f"{base}/trails",
-        json={"slug": "trim-walk", "title": {"fr": "Coupes"}, "languages": ["fr"]},
-        headers=headers,
-    ).json()
-    httpx.post(
-        f"{base}/trails/{trail['id']}/stops",
-        json={
-            "key": "bief",
-            "title": {"fr": "Le bief"},
-            "zone": {"type": "circle", "center": [4.395, 50.4036], "radius_m": 25},
-            "story_id": story["id"],
-        },
-        headers=headers,
-    ).raise_for_status()
-
-    context = desktop(chromium, studio.url, lang="fr")
-    page = context.new_page()
-    sign_in(page, "editor")
-    page.goto(f"/studio/trails/{trail['id']}")
-    page.click("#stop-list li[data-key=bief] .stop-name")
-    page.wait_for_selector("#story-form canvas.waveform[data-drawn=true]")
+    source, story, trail = story_on_a_stop(
+        studio, wav, slug="trim-walk", key="bief", title="Le bief"
+    )
+    context, page = open_story(chromium, studio, trail["id"], "bief")
 
     # Labelled inputs, reached and typed with the keyboard.
     start = page.get_by_label("Début de la coupe (s)")
