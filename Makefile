@@ -1,8 +1,5 @@
 # Baladeur: the two commands of the quick start are `make run` and `make test`.
 PORT ?= 8000
-# On a laptop the server's log is read by eye; deployments keep the default, JSON lines.
-BALADEUR_LOG_FORMAT ?= text
-export BALADEUR_LOG_FORMAT
 VENV := .venv/bin
 
 .PHONY: run test test-slow lint format setup setup-test bench bench-quick clean schemas
@@ -17,7 +14,8 @@ run: setup
 	@$(VENV)/baladeur db upgrade
 	@$(VENV)/baladeur import examples/moulin-de-marchienne --publish --if-changed
 	@$(VENV)/baladeur users bootstrap
-	@PORT=$(PORT) $(VENV)/baladeur serve --port $(PORT)
+	@# On a laptop the log is read by eye; deployments keep the default, JSON lines.
+	@BALADEUR_LOG_FORMAT=$${BALADEUR_LOG_FORMAT:-text} PORT=$(PORT) $(VENV)/baladeur serve --port $(PORT)
 
 # The whole suite: the fast tests, then the slow ones (festival load, fuzzing), then the
 # quick benchmarks. CI runs exactly this.

@@ -33,6 +33,7 @@ def test_no_secret_reaches_the_logs(tmp_path: Path, capsys, monkeypatch) -> None
         **os.environ,
         "BALADEUR_DATA_DIR": str(tmp_path),
         "BALADEUR_LOG_LEVEL": "DEBUG",
+        "BALADEUR_LOG_FORMAT": "json",
         "BALADEUR_INPROCESS_WORKER": "false",
     }
     with log_file.open("wb") as sink:
