@@ -203,6 +203,12 @@ def _lock(upload_id: str) -> threading.Lock:
         return _locks.setdefault(upload_id, threading.Lock())
 
 
+def _forget_lock(upload_id: str) -> None:
+    # One lock per upload in progress: a long-running server must not keep them all.
+    with _locks_guard:
+        _locks.pop(upload_id, None)
+
+
 def _chunk_checksum(header: str | None) -> str | None:
     if header is None:
         return None
@@ -305,8 +311,9 @@ def finish_upload(
                 queue=queue,
             )
     finally:
-        # A finished upload, good or refused, leaves no part file behind.
+        # A finished upload, good or refused, leaves no part file and no lock behind.
         path.unlink(missing_ok=True)
+        _forget_lock(upload.id)
     upload.asset_id = asset.id
     return asset
 
@@ -314,6 +321,7 @@ def finish_upload(
 def cancel_upload(session: Session, root: Path, upload: Upload) -> None:
     """Terminate an upload and remove its bytes."""
     _part_path(root, upload.id).unlink(missing_ok=True)
+    _forget_lock(upload.id)
     session.delete(upload)
 
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from media.blobs.memory import MemoryBlobStore
+from server import uploads as uploads_module
 from server.db.models import Asset, Upload
 from server.db.session import Database
 from server.settings import Settings
@@ -158,6 +159,7 @@ def test_tus_upload_resumes_and_becomes_an_asset(
     done = _patch(client, url, who, half, wav[half:], **{"Upload-Checksum": checksum})
     assert done.status_code == 204, done.text
     asset_id = int(done.headers["baladeur-asset-id"])
+    assert url.rsplit("/", 1)[1] not in uploads_module._locks  # finished: no lock kept
     assert client.get(url, headers=who).json()["asset_id"] == asset_id
     asset = client.get(f"/v1/orgs/mill/assets/{asset_id}", headers=who).json()
     assert asset["status"] == "ready" and asset["sha256"] == hashlib.sha256(wav).hexdigest()
