@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from authoring import studio
 from media.blobs import BlobStore
 from server import player, problems, scheduler, security
-from server.auth.ratelimit import SignInLimiter
+from server.auth.codes import AccessCodes
+from server.auth.ratelimit import AttemptCounters, Limiter, Policy
 from server.blobs import make_blob_store
 from server.db.session import Database
 from server.jobs import Jobs, start_embedded
@@ -65,6 +66,23 @@ def create_app(
         app.state.keyring = keys or keyring_from(settings)
         # The signing key exists from the first start, so its public half can be published.
         app.state.keyring.current()
+        secret = settings.resolved_secret_key()
+        app.state.access_codes = AccessCodes(secret)
+        counters = AttemptCounters(app.state.database.engine, secret)
+        app.state.sign_in_limiter = Limiter(
+            counters, Policy("sign-in", settings.sign_in_attempts, settings.sign_in_window_s)
+        )
+        # No delay for access codes: visitors' routes are synchronous, and a code is cheap
+        # to check; a hot trail still allows only a few tries per address.
+        app.state.access_code_limiter = Limiter(
+            counters,
+            Policy(
+                "access-code",
+                settings.access_code_attempts,
+                settings.access_code_window_s,
+                max_delay_s=0,
+            ),
+        )
         app.state.jobs = jobs or Jobs(settings, database=app.state.database, blobs=app.state.blobs)
         stop_workers = None
         if jobs is None and settings.inprocess_worker:
@@ -86,7 +104,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.sign_in_limiter = SignInLimiter(settings.sign_in_attempts, settings.sign_in_window_s)
     problems.install(app)
     security.install(app, settings)
     app.add_middleware(RequestLog)

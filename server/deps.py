@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from media.blobs import BlobStore
 from server.auth import tokens
 from server.auth.access import Caller, Member, organisation_for
-from server.auth.ratelimit import SignInLimiter
+from server.auth.codes import AccessCodes
+from server.auth.ratelimit import Limiter
 from server.db.models import Role
 from server.db.session import Database
 from server.errors import Unauthorized
@@ -64,15 +65,29 @@ def get_jobs(request: Request) -> Jobs:
     return jobs
 
 
-def get_limiter(request: Request) -> SignInLimiter:
-    """The sign-in limiter of this process."""
-    limiter: SignInLimiter = request.app.state.sign_in_limiter
+def get_limiter(request: Request) -> Limiter:
+    """The sign-in limiter (its counts are in the database, shared by every replica)."""
+    limiter: Limiter = request.app.state.sign_in_limiter
     return limiter
+
+
+def get_code_limiter(request: Request) -> Limiter:
+    """The access-code limiter (the same counters as sign-in, its own policy)."""
+    limiter: Limiter = request.app.state.access_code_limiter
+    return limiter
+
+
+def get_access_codes(request: Request) -> AccessCodes:
+    """Hashing and checking of private trails' access codes, keyed by the server's secret."""
+    codes: AccessCodes = request.app.state.access_codes
+    return codes
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 JobsDep = Annotated[Jobs, Depends(get_jobs)]
-LimiterDep = Annotated[SignInLimiter, Depends(get_limiter)]
+LimiterDep = Annotated[Limiter, Depends(get_limiter)]
+CodeLimiterDep = Annotated[Limiter, Depends(get_code_limiter)]
+AccessCodesDep = Annotated[AccessCodes, Depends(get_access_codes)]
 
 
 def get_caller(

@@ -9,7 +9,7 @@ from shapely.geometry import LineString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.auth.passwords import hash_password
+from server.auth.codes import AccessCodes
 from server.db.models import SRID, Stop, Story, StoryStatus, Trail, TrailMode, Visibility
 from server.schemas.drafts import StopCreate, StopUpdate, TrailCreate, TrailDuplicate, TrailUpdate
 from server.trails_store import set_zone
@@ -37,7 +37,9 @@ def _check_slug_free(session: Session, slug: str) -> None:
         raise Conflict(f"the address '{slug}' is already used by a trail; choose another")
 
 
-def _apply(trail: Trail, changes: dict[str, Any], access_code: str | None) -> None:
+def _apply(
+    trail: Trail, changes: dict[str, Any], access_code: str | None, codes: AccessCodes
+) -> None:
     simple = {"title": "titles", "description": "descriptions", "languages": "languages"}
     for name, value in changes.items():
         if value is None and name not in {"valid_from", "valid_until", "licence", "route"}:
@@ -53,7 +55,7 @@ def _apply(trail: Trail, changes: dict[str, Any], access_code: str | None) -> No
         elif name in {"timezone", "licence", "credits", "settings", "valid_from", "valid_until"}:
             setattr(trail, name, value)
     if access_code is not None:
-        trail.access_code_hash = hash_password(access_code)
+        trail.access_code_hash = codes.hash(access_code)
     if trail.visibility == Visibility.private and trail.access_code_hash is None:
         raise invalid("access_code", None, "a private trail needs an access code for visitors")
     if trail.valid_from and trail.valid_until and trail.valid_until <= trail.valid_from:
@@ -69,7 +71,9 @@ def _changes(body: TrailCreate | TrailUpdate) -> dict[str, Any]:
     return data
 
 
-def create_trail(session: Session, organisation_id: int, body: TrailCreate) -> Trail:
+def create_trail(
+    session: Session, organisation_id: int, body: TrailCreate, codes: AccessCodes
+) -> Trail:
     """A new, empty draft trail."""
     _check_slug_free(session, body.slug)
     trail = Trail(
@@ -79,7 +83,7 @@ def create_trail(session: Session, organisation_id: int, body: TrailCreate) -> T
         languages=[],
         settings={},
     )
-    _apply(trail, _changes(body), body.access_code)
+    _apply(trail, _changes(body), body.access_code, codes)
     if "settings" not in body.model_fields_set:
         trail.settings = {}
     session.add(trail)
@@ -87,9 +91,9 @@ def create_trail(session: Session, organisation_id: int, body: TrailCreate) -> T
     return trail
 
 
-def update_trail(trail: Trail, body: TrailUpdate) -> None:
+def update_trail(trail: Trail, body: TrailUpdate, codes: AccessCodes) -> None:
     """Apply the fields the caller sent."""
-    _apply(trail, _changes(body), body.access_code)
+    _apply(trail, _changes(body), body.access_code, codes)
 
 
 def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Trail:

@@ -1,4 +1,5 @@
-"""A small background clock: scheduled releases go live, abandoned uploads are removed."""
+"""A small background clock: scheduled releases go live, abandoned uploads are removed,
+ended windows of the attempt limiter are forgotten."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from media.blobs import BlobStore
+from server.auth.ratelimit import purge_expired
 from server.db.session import Database
 from server.gc import orphan_bundles
 from server.releases import Activated, activate_due
@@ -47,6 +49,8 @@ def tick(
         with database.transaction() as session:
             removed = remove_expired(session, uploads_root, now)
     bundles = orphan_bundles(database, blobs, now=now) if blobs is not None else []
+    # Ended windows of the attempt limiter: a new attempt would start them again anyway.
+    purge_expired(database.engine, now.timestamp())
     return Tick(activated, removed, bundles)
 
 

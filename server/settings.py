@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -66,6 +67,17 @@ class Settings(BaseSettings):
         default=10, gt=0, description="Failed sign-ins allowed per account and per address."
     )
     sign_in_window_s: int = Field(default=900, gt=0, description="Window of that limit.")
+    access_code_attempts: int = Field(
+        default=10,
+        gt=0,
+        description="Access-code attempts allowed per client address and per private trail.",
+    )
+    access_code_window_s: int = Field(default=900, gt=0, description="Window of that limit.")
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Proxies whose X-Forwarded-For is believed (addresses or networks, or "
+        '"*"); none by default, so a client cannot choose the address it is limited under.',
+    )
     invitation_ttl_s: int = Field(
         default=30 * 24 * 3600, gt=0, description="Default lifetime of a contributor invitation."
     )
@@ -86,6 +98,24 @@ class Settings(BaseSettings):
         description="Seconds between checks for scheduled releases due and expired uploads; "
         "0 turns the check off in this process.",
     )
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        # "10.0.0.1,10.0.0.2" as uvicorn's own setting reads, or a JSON list.
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    def proxy_options(self) -> dict[str, Any]:
+        """Uvicorn's options for forwarded headers: believed only from the named proxies."""
+        if not self.forwarded_allow_ips:
+            # uvicorn would otherwise trust 127.0.0.1 by default.
+            return {"proxy_headers": False, "forwarded_allow_ips": ""}
+        return {"proxy_headers": True, "forwarded_allow_ips": ",".join(self.forwarded_allow_ips)}
 
     @cached_property
     def resolved_data_dir(self) -> Path:

@@ -47,4 +47,6 @@ def serve(
     )
     console.print(f"  API documentation    {base}/docs", highlight=False, soft_wrap=True)
     console.print(f"  health               {base}/healthz", highlight=False, soft_wrap=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_config=None, **settings.proxy_options()
+    )

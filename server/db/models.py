@@ -608,3 +608,18 @@ class Upload(Base):
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AttemptCounter(Base):
+    """Attempts at a guarded secret (a password, an access code) under one key, in a window.
+
+    Shared by every API replica through the database; ``key`` is a keyed hash, so the table
+    holds neither email addresses nor client addresses.
+    """
+
+    __tablename__ = "attempt_counters"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    # Unix seconds: plain integers compare and add the same way on SQLite and PostgreSQL.
+    window_ends: Mapped[int] = mapped_column(BigInteger, index=True)

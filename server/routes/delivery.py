@@ -42,6 +42,7 @@ _NAME = re.compile(r"^([0-9a-f]{64})\.([a-z0-9]{1,8})$")
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Not found"},
     410: {"model": Problem, "description": "The trail's validity window has ended"},
+    429: {"model": Problem, "description": "Too many access-code attempts"},
 }
 WINDOW_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **PROBLEMS,

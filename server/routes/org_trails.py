@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from server import drafts
 from server.audit import record
 from server.db.models import Trail
-from server.deps import ContributorDep, EditorDep, IfMatch, SessionDep
+from server.deps import AccessCodesDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
 from server.listing import paginate
 from server.routes.organisations import PROBLEMS
@@ -50,10 +50,14 @@ def list_trails(
 
 @router.post("", status_code=201, response_model=TrailDraft, responses=PROBLEMS)
 def create_trail(
-    body: TrailCreate, member: EditorDep, session: SessionDep, response: Response
+    body: TrailCreate,
+    member: EditorDep,
+    session: SessionDep,
+    response: Response,
+    codes: AccessCodesDep,
 ) -> TrailDraft:
     """Create an empty draft trail."""
-    trail = drafts.create_trail(session, member.organisation.id, body)
+    trail = drafts.create_trail(session, member.organisation.id, body, codes)
     record(session, trail.organisation_id, member.user, "trail.create", "trail", trail.id)
     return _public(trail, response)
 
@@ -73,12 +77,13 @@ def update_trail(
     member: EditorDep,
     session: SessionDep,
     response: Response,
+    codes: AccessCodesDep,
     if_match: IfMatch = None,
 ) -> TrailDraft:
     """Change a draft trail; visitors see it only when it is published again."""
     trail = drafts.trail_in(session, member.organisation.id, trail_id)
     require_match(if_match, etag_of("trail", trail))
-    drafts.update_trail(trail, body)
+    drafts.update_trail(trail, body, codes)
     session.flush()
     record(session, trail.organisation_id, member.user, "trail.update", "trail", trail.id)
     return _public(trail, response)

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from server import drafts
-from server.auth.passwords import verify_password
+from server.auth.codes import AccessCodes
 from server.db.models import Trail, Visibility
 from server.deps import EditorDep, SessionDep, SettingsDep
 from server.routes.organisations import PROBLEMS
@@ -36,7 +36,7 @@ AccessCode = Annotated[
 _NO_STORE = {"Cache-Control": "private, no-store"}
 
 
-def trail_link(base_url: str, trail: Trail, access_code: str | None) -> str:
+def trail_link(base_url: str, trail: Trail, access_code: str | None, codes: AccessCodes) -> str:
     """The trail's public link in the visitor player, with the access code if one is given."""
     link = f"{base_url.rstrip('/')}/play/{quote(trail.slug)}"
     if access_code is None:
@@ -45,7 +45,7 @@ def trail_link(base_url: str, trail: Trail, access_code: str | None) -> str:
         raise invalid(
             "access_code", None, f"this trail is {trail.visibility.value}: it has no access code"
         )
-    if not verify_password(trail.access_code_hash, access_code):
+    if not codes.matches(trail.access_code_hash, access_code):
         raise invalid("access_code", None, "this is not the trail's access code")
     return f"{link}?code={quote(access_code, safe='')}"
 
@@ -54,7 +54,8 @@ def _link(
     session: SessionDep, member: EditorDep, settings: SettingsDep, trail_id: int, code: str | None
 ) -> tuple[Trail, str]:
     trail = drafts.trail_in(session, member.organisation.id, trail_id)
-    return trail, trail_link(settings.public_base_url, trail, code)
+    codes = AccessCodes(settings.resolved_secret_key())
+    return trail, trail_link(settings.public_base_url, trail, code, codes)
 
 
 SVG_RESPONSE: dict[int | str, dict[str, Any]] = {

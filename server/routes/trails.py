@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Query, Request
 
+from server.auth.codes import MAX_LENGTH, GivenCode
+from server.auth.ratelimit import client_address
 from server.catalogue import list_published, published_by_slug
-from server.deps import SessionDep
+from server.deps import AccessCodesDep, CodeLimiterDep, SessionDep
 from server.schemas.problem import Problem
 from server.schemas.trails import TrailDetail, TrailPage, TrailPublic
 from trails.errors import invalid
@@ -19,24 +21,36 @@ router = APIRouter(prefix="/v1/trails", tags=["trails"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Not found"},
     422: {"model": Problem, "description": "Invalid input"},
+    429: {"model": Problem, "description": "Too many access-code attempts"},
 }
 
 
 def access_code(
+    request: Request,
+    codes: AccessCodesDep,
+    limiter: CodeLimiterDep,
     x_access_code: Annotated[
         str | None,
-        Header(description="The access code of a private trail (or send `code=`)."),
+        Header(
+            max_length=MAX_LENGTH, description="The access code of a private trail (or `code=`)."
+        ),
     ] = None,
     code: Annotated[
         str | None,
-        Query(description="The access code of a private trail, as a QR code's link carries it."),
+        Query(
+            max_length=MAX_LENGTH,
+            description="The access code of a private trail, as a QR code's link carries it.",
+        ),
     ] = None,
-) -> str | None:
+) -> GivenCode | None:
     """The access code a visitor gives for a private trail, from the header or the query."""
-    return x_access_code or code or None
+    value = x_access_code or code
+    if not value:
+        return None
+    return GivenCode(value, client_address(request), codes, limiter)
 
 
-AccessCodeDep = Annotated[str | None, Depends(access_code)]
+AccessCodeDep = Annotated[GivenCode | None, Depends(access_code)]
 
 
 def _parse_language(text: str) -> str:

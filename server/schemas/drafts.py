@@ -29,9 +29,11 @@ class _TrailFields(Strict):
     )
     access_code: str | None = Field(
         default=None,
-        min_length=4,
+        min_length=10,
         max_length=64,
-        description="Write-only: visitors of a private trail must give it.",
+        description="Write-only: visitors of a private trail must give it. Use a generated "
+        "code (four random words, or 12 random letters and digits): it is all that keeps "
+        "the trail private.",
     )
     licence: str | None = None
     credits: list[Credit] | None = None
