@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -121,7 +122,11 @@ class Settings(BaseSettings):
     def resolved_data_dir(self) -> Path:
         """The data directory as an absolute path, created on first use."""
         path = self.data_dir.expanduser().resolve()
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Accounts, keys and the database live here: the server's user alone may read them.
+        with contextlib.suppress(PermissionError):
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o700)
         return path
 
     @property

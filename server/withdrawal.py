@@ -339,4 +339,5 @@ def withdraw(
                 set(done.get("taken_offline", [])) | set(outcome.taken_offline)
             ),
         }
+    database.scrub()
     return outcome

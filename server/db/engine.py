@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sqlite3
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -53,6 +56,9 @@ def _spatialite_loader(library: str) -> Any:
             dbapi_conn.enable_load_extension(False)
         dbapi_conn.execute("PRAGMA foreign_keys = ON")
         dbapi_conn.execute("PRAGMA busy_timeout = 10000")
+        # Erasure erases: deleted rows (a withdrawn transcript) are overwritten with zeros
+        # instead of lingering in free pages of the file.
+        dbapi_conn.execute("PRAGMA secure_delete = ON")
         # Readers (visitors) keep reading while a publish writes: write-ahead logging.
         dbapi_conn.execute("PRAGMA journal_mode = WAL")
         if dbapi_conn.execute("SELECT CheckSpatialMetaData()").fetchone()[0] < 1:
@@ -83,9 +89,29 @@ def make_engine(url: str, spatialite_library: str = "mod_spatialite") -> Engine:
     return engine
 
 
+def owner_only(path: Path) -> None:
+    """Create the database file readable by its owner only, or make an existing one so.
+
+    SQLite creates its ``-wal`` and ``-shm`` files with the database file's mode, so they
+    follow; existing ones are corrected too.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is a new DB
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+
+
 def _make_engine(url: str, spatialite_library: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if (
+            parsed.database
+            and parsed.database != ":memory:"
+            and Path(parsed.database).parent.is_dir()
+        ):
+            owner_only(Path(parsed.database))
         engine = create_engine(
             parsed,
             module=sqlite_driver(),

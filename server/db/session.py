@@ -32,6 +32,17 @@ class Database:
         with self.sessions() as session, session.begin():
             yield session
 
+    def scrub(self) -> None:
+        """After an erasure, leave no old copy of erased rows in SQLite's write-ahead log.
+
+        ``secure_delete`` zeroes them in the database file; the log still holds the pages as
+        they were until it is checkpointed and truncated. PostgreSQL reuses dead row space
+        on (auto)vacuum; there is nothing to do here.
+        """
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
