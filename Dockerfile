@@ -4,13 +4,15 @@
 #   docker build -t baladeur .
 #   docker run -p 8000:8000 -v baladeur-data:/data baladeur     # embedded mode: SpatiaLite + local blobs
 
-# The browser apps (visitor player, studio) are bundled with esbuild from the npm registry.
+# The browser apps (visitor player, studio) are bundled with esbuild from the npm registry;
+# Swagger UI's files for /docs come from there too.
 FROM node:20-slim AS web
 WORKDIR /web
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY server/player server/player
 COPY authoring/studio authoring/studio
+COPY server/apidocs server/apidocs
 COPY docs/trigger-vectors docs/trigger-vectors
 RUN npm run build
 
@@ -32,6 +34,7 @@ WORKDIR /app
 COPY . /app
 COPY --from=web /web/server/player/dist /app/server/player/dist
 COPY --from=web /web/authoring/studio/dist /app/authoring/studio/dist
+COPY --from=web /web/server/apidocs/dist /app/server/apidocs/dist
 RUN pip install --no-cache-dir . \
     && rm -rf /app/build /app/*.egg-info
 

@@ -68,6 +68,13 @@ if [ ! -f "$npm_stamp" ]; then
   touch "$npm_stamp"
 fi
 
+# Swagger UI's files for /docs, from the pinned npm package: copy again when it changes.
+apidocs_hash="$(sha256sum package-lock.json server/apidocs/build.mjs | sha256sum | cut -c1-16)"
+if [ ! -f "server/apidocs/dist/.source-$apidocs_hash" ]; then
+  npm run --silent build:apidocs
+  touch "server/apidocs/dist/.source-$apidocs_hash"
+fi
+
 # The player (served at /play): rebuild only when its sources or dependencies change.
 player_hash="$(find server/player/src server/player/build.mjs package-lock.json -type f -print0 |
   sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from authoring import studio
 from media.blobs import BlobStore
-from server import player, problems, scheduler, security
+from server import apidocs, player, problems, scheduler, security
 from server.auth.codes import AccessCodes
 from server.auth.ratelimit import AttemptCounters, Limiter, Policy
 from server.blobs import make_blob_store
@@ -102,6 +102,9 @@ def create_app(
         version="0.1.0",
         summary="Geolocated, immersive audio trails: authoring, publishing and offline bundles.",
         lifespan=lifespan,
+        # Our own /docs (server.apidocs) instead of FastAPI's pages, which load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     problems.install(app)
@@ -131,6 +134,7 @@ def create_app(
         sharing,
     ):
         app.include_router(router.router)
+    apidocs.mount(app)
     player.mount(app)
     studio.mount(app)
     return app

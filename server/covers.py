@@ -82,8 +82,11 @@ def normalise(data: bytes) -> bytes:
             image.load()
     except RejectedMedia:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning) as exc:
-        raise _reject(f"a cover must be a JPEG, PNG or WebP image ({exc})") from None
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning):
+        # Pillow's own words name its stream object ("<_io.BytesIO object at 0x...>").
+        raise _reject(
+            "a cover must be a JPEG, PNG or WebP image; this one cannot be read"
+        ) from None
     if _is_clean(image, data):
         return data
     # Turn the pixels upright before the orientation tag is dropped with the rest.

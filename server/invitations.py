@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from server.schemas.contributions import InvitationState, InvitedContribution
 from server.schemas.stories import TRANSCRIPT_MAX, StoryCreate, StoryVersionIn
 from server.uploads import Owner, asset_from_staged
 from trails.errors import FieldError, InvalidInput, NotFound, invalid
+from trails.jsontext import load_json
 from trails.validation import field_errors
 
 CODE_PREFIX = "inv_"
@@ -129,10 +129,9 @@ class Files:
 
 def parse_data(raw: str) -> InvitedContribution:
     """The JSON part of a submission, every bad field named under ``data``."""
+    data = load_json(raw, "data")
     try:
-        return InvitedContribution.model_validate(json.loads(raw))
-    except json.JSONDecodeError as exc:
-        raise invalid("data", None, f"not JSON: {exc.msg} at character {exc.pos}") from None
+        return InvitedContribution.model_validate(data)
     except ValidationError as exc:
         errors = [FieldError(f"data.{e.field}", e.value, e.message) for e in field_errors(exc)]
         raise InvalidInput(errors) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -72,9 +73,9 @@ def problem_response(
     body = Problem(
         title=title or HTTPStatus(status).phrase,
         status=status,
-        detail=detail,
+        detail=scrubbed(detail),
         instance=request.url.path,
-        errors=errors or [],
+        errors=[_scrub_field(e) for e in errors or []],
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),
@@ -82,6 +83,25 @@ def problem_response(
         media_type=PROBLEM_TYPE,
         headers=headers,
     )
+
+
+# A library's message can quote an object's repr ("cannot identify image file <_io.BytesIO
+# object at 0x7f...>"): internal names and memory addresses, never for the client.
+_OBJECT_REPR = re.compile(r"<[^<>\n]{0,200}? (?:object|at) (?:at )?0x[0-9a-fA-F]+>")
+
+
+def scrubbed(text: str) -> str:
+    """The text with any object repr replaced by words a client can read."""
+    return _OBJECT_REPR.sub("the data sent", text)
+
+
+def _scrub_field(error: FieldProblem) -> FieldProblem:
+    value = error.value
+    if not isinstance(value, str | int | float | bool | list | dict | type(None)):
+        value = None  # an object (an upload, a stream) is not echoed back
+    elif isinstance(value, str):
+        value = scrubbed(value)
+    return FieldProblem(field=error.field, value=value, message=scrubbed(error.message))
 
 
 def status_for(exc: DomainError) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import types
+from collections import Counter
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -16,6 +17,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from trails.errors import FieldError, InvalidInput, invalid
 from trails.rules import DistanceGain, TriggerRules
 from trails.validation import (
+    MAX_ROUTE_POSITIONS,
+    MAX_STOPS,
     LanguageTag,
     PolygonCoordinates,
     Position,
@@ -167,15 +170,15 @@ class TrailSource(_Strict):
     valid_from: AwareDatetime | None = Field(default=None, description="ISO 8601 with offset.")
     valid_until: AwareDatetime | None = Field(default=None, description="ISO 8601 with offset.")
     cover: MediaPath | None = None
-    route: list[Position] | None = Field(default=None, min_length=2)
+    route: list[Position] | None = Field(default=None, min_length=2, max_length=MAX_ROUTE_POSITIONS)
     settings: Settings = Field(default_factory=Settings)
-    stops: list[Stop] = Field(min_length=1)
+    stops: list[Stop] = Field(min_length=1, max_length=MAX_STOPS)
     ambience: list[AmbientLayer] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> TrailSource:
-        keys = [s.key for s in self.stops] + [a.key for a in self.ambience]
-        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        keys = Counter([s.key for s in self.stops] + [a.key for a in self.ambience])
+        duplicates = sorted(k for k, n in keys.items() if n > 1)  # linear, not keys.count
         if duplicates:
             raise ValueError(f"stop and ambience keys must be unique; repeated: {duplicates}")
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,6 +17,7 @@ import numpy as np
 
 from trails.errors import invalid
 from trails.geo import EARTH_RADIUS_M, haversine_m
+from trails.jsontext import load_json
 from trails.triggers.model import Fix
 
 DEFAULT_SPEED_M_S = 1.2
@@ -172,10 +172,7 @@ def _gpx_points(text: str) -> list[_Point]:
 
 
 def _geojson_points(text: str) -> list[_Point]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise invalid("track", "geojson", f"not valid JSON: {exc}") from None
+    data = load_json(text, "track")
     geometry = _find_linestring(data)
     if geometry is None:
         raise invalid("track", "geojson", "no LineString found (a geometry, Feature or collection)")

@@ -67,10 +67,19 @@ def check_ring(ring: Sequence[Sequence[float]]) -> list[tuple[float, float]]:
     return positions
 
 
+# Sizes far beyond any walked trail, so that a hostile file is refused before work that
+# grows with it (validation, YAML, geometry) rather than after minutes of it.
+MAX_STOPS = 1_000
+MAX_ROUTE_POSITIONS = 20_000
+MAX_POLYGON_POSITIONS = 5_000
+
+
 def check_polygon(rings: Sequence[Sequence[Sequence[float]]]) -> list[list[tuple[float, float]]]:
     """Check GeoJSON polygon coordinates (outer ring then holes) and return them."""
     if not rings:
         raise ValueError("a polygon needs an outer ring")
+    if sum(len(r) for r in rings) > MAX_POLYGON_POSITIONS:
+        raise ValueError(f"a polygon has at most {MAX_POLYGON_POSITIONS} positions")
     checked = [check_ring(r) for r in rings]
     polygon = Polygon(checked[0], checked[1:])
     if not polygon.is_valid:

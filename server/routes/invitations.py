@@ -124,6 +124,9 @@ def submit_invited(
     ] = None,
 ) -> InvitedReceipt:
     """A resident submits a story with its consent in one request; editors then review it."""
+    with database.transaction() as session:
+        # The code first: a stranger's body is not even parsed.
+        invitations.usable(session, code)
     parsed = invitations.parse_data(data)
     files = invitations.Files(
         audio=(audio.file, audio.filename or "recording", audio.content_type),

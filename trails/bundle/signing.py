@@ -301,7 +301,7 @@ def public_keys_from_text(text: str, field: str = "key") -> dict[str, Ed25519Pub
     if stripped.startswith("{"):
         try:
             document = json.loads(stripped)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise invalid(field, None, f"not a readable key list: {exc}") from None
         return keys_from_document(document, field)
     if "PRIVATE KEY" in stripped.split("\n", 1)[0]:

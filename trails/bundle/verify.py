@@ -31,6 +31,7 @@ from trails.bundle.reader import (
 from trails.bundle.schema import manifest_schema
 from trails.bundle.signing import ALGORITHM, verify_signature
 from trails.errors import FieldError, InvalidInput
+from trails.jsontext import too_deep
 
 _MAX_SIGNATURE_BYTES = 4096
 # Enough schema errors to act on; a thoroughly wrong file would otherwise list thousands.
@@ -162,8 +163,11 @@ def _check_manifest(
     report.manifest_bytes = data
     try:
         manifest = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         report.add("manifest-not-json", f"not UTF-8 JSON: {exc}", MANIFEST_NAME)
+        return
+    if too_deep(manifest):
+        report.add("manifest-not-json", "the manifest is nested too deeply", MANIFEST_NAME)
         return
     if not isinstance(manifest, dict):
         report.add("manifest-not-json", "the manifest is not a JSON object", MANIFEST_NAME)
@@ -241,7 +245,7 @@ def _check_signature(
         document = json.loads(read_small(fh, zf, info, _MAX_SIGNATURE_BYTES))
         algorithm, key, encoded = document["algorithm"], document["key_id"], document["signature"]
         signature = base64.b64decode(encoded, validate=True)
-    except (EntryError, ValueError, KeyError, TypeError, binascii.Error) as exc:
+    except (EntryError, ValueError, KeyError, TypeError, RecursionError, binascii.Error) as exc:
         report.add("signature-malformed", f"unreadable signature file: {exc}", SIGNATURE_NAME)
         return
     if algorithm != ALGORITHM or not isinstance(key, str) or len(signature) != 64:

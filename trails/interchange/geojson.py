@@ -8,18 +8,16 @@ from typing import Any
 from trails.errors import invalid
 from trails.interchange.model import Exported, Imported, ImportOptions, TrailDraft, circle
 from trails.interchange.places import position
+from trails.jsontext import load_json
 from trails.source import CircleZone, TrailSource
 
 
 def _load(data: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise invalid("geojson", None, "not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise invalid(
-            "geojson", None, f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+    document = load_json(text, "geojson")
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise invalid("geojson", None, "expected a GeoJSON FeatureCollection")
     if not isinstance(document.get("features"), list):
@@ -74,6 +72,7 @@ def import_geojson(data: bytes, name: str, options: ImportOptions) -> Imported:
                 zone = {"type": "polygon", "coordinates": rings}
                 draft.add_stop(_titles(properties), zone, properties.get("key"))
             elif kind == "LineString" and draft.route is None:
+                draft.check_route_size(len(coordinates))  # before converting each position
                 draft.route = [position(p) for p in coordinates]
             elif kind == "LineString":
                 dropped.append(f"{label}: further line ignored, the route is the first one")

@@ -10,7 +10,7 @@ from typing import Any
 
 from trails.errors import invalid
 from trails.source import TrailSource, parse_source
-from trails.validation import SLUG_MAX_LENGTH, check_language
+from trails.validation import MAX_ROUTE_POSITIONS, MAX_STOPS, SLUG_MAX_LENGTH, check_language
 
 DEFAULT_RADIUS_M = 25.0
 
@@ -98,6 +98,9 @@ class TrailDraft:
     ) -> str:
         """Append a stop named ``title`` (or numbered) with a key unique in the trail."""
         number = len(self.stops) + 1
+        if number > MAX_STOPS:
+            # Stop reading at once: a hostile file with a million points costs nothing more.
+            raise invalid("stops", None, f"a trail has at most {MAX_STOPS} stops")
         language = self.options.language
         if isinstance(title, dict) and title:
             titles = dict(title)
@@ -112,6 +115,13 @@ class TrailDraft:
             stop["story"] = story
         self.stops.append(stop)
         return stop_key
+
+    def check_route_size(self, positions: int) -> None:
+        """Refuse a route too long for a walk (before its positions are converted)."""
+        if positions > MAX_ROUTE_POSITIONS:
+            raise invalid(
+                "route", None, f"a route has at most {MAX_ROUTE_POSITIONS} positions; simplify it"
+            )
 
     def build(self, what: str) -> TrailSource:
         """Validate the draft as a trail source; ``what`` names the input in errors."""
@@ -128,6 +138,8 @@ class TrailDraft:
         }
         if self.description and self.description.strip():
             data["description"] = {language: self.description.strip()}
+        if self.route:
+            self.check_route_size(len(self.route))
         if self.route and len(self.route) >= 2:
             data["route"] = self.route
         return parse_source(data)
