@@ -34,7 +34,7 @@ def create_user(
     user = User(
         email=email,
         display_name=display_name,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, email),
         is_admin=admin,
     )
     session.add(user)

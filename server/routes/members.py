@@ -73,7 +73,9 @@ def add_member(
         if body.password is None:
             raise invalid("password", None, "a new account needs an initial password")
         user = User(
-            email=email, display_name=body.display_name, password_hash=hash_password(body.password)
+            email=email,
+            display_name=body.display_name,
+            password_hash=hash_password(body.password, email),
         )
         session.add(user)
         session.flush()

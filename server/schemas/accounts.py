@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.auth.passwords import MAX_LENGTH
 from server.db.models import Membership, Organisation, Role, User
 from server.etags import etag_of, member_etag
 from trails.validation import Slug
@@ -29,7 +30,7 @@ class SignIn(Strict):
     )
 
     email: str = Field(max_length=320, examples=["mediatrice@example.org"])
-    password: str = Field(max_length=1024, examples=["correct horse battery staple"])
+    password: str = Field(max_length=MAX_LENGTH, examples=["correct horse battery staple"])
 
 
 class TokenPublic(BaseModel):
@@ -149,7 +150,10 @@ class MemberCreate(Strict):
     role: Role
     display_name: str = Field(default="", max_length=200)
     password: str | None = Field(
-        default=None, description="Initial password for a new account (10 characters or more)."
+        default=None,
+        max_length=MAX_LENGTH,
+        description="Initial password for a new account: 10 to 1,024 characters, not trivial "
+        "(not a run like 0123456789, not a common password, not the email address).",
     )
 
 
