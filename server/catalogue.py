@@ -130,7 +130,7 @@ def published_by_slug(session: Session, slug: str, access_code: GivenCode | None
     code costs the same to check either way, and attempts are limited per trail and address.
     """
     row = session.execute(
-        _published().add_columns(Trail.access_code_hash).where(Trail.slug == slug)
+        _published().add_columns(Trail.access_code_hash).where(Trail.address == slug)
     ).first()
     if row is None:
         if access_code is not None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from server.auth.codes import AccessCodes
@@ -32,8 +32,11 @@ def stop_in(trail: Trail, stop_id: int) -> Stop:
     raise NotFound(f"no stop {stop_id} on trail '{trail.slug}'")
 
 
-def _check_slug_free(session: Session, slug: str) -> None:
-    if session.scalar(select(Trail.id).where(Trail.slug == slug)) is not None:
+def _check_slug_free(session: Session, organisation_id: int, slug: str) -> None:
+    # Only this organisation's drafts and published addresses (public by nature) count:
+    # another organisation's unpublished draft of the same name is neither refused nor told.
+    ours = and_(Trail.organisation_id == organisation_id, Trail.slug == slug)
+    if session.scalar(select(Trail.id).where(or_(ours, Trail.address == slug)).limit(1)):
         raise Conflict(f"the address '{slug}' is already used by a trail; choose another")
 
 
@@ -75,7 +78,7 @@ def create_trail(
     session: Session, organisation_id: int, body: TrailCreate, codes: AccessCodes
 ) -> Trail:
     """A new, empty draft trail."""
-    _check_slug_free(session, body.slug)
+    _check_slug_free(session, organisation_id, body.slug)
     trail = Trail(
         organisation_id=organisation_id,
         slug=body.slug,
@@ -98,7 +101,7 @@ def update_trail(trail: Trail, body: TrailUpdate, codes: AccessCodes) -> None:
 
 def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Trail:
     """Copy a trail and its stops (sharing their stories) under a new address."""
-    _check_slug_free(session, body.slug)
+    _check_slug_free(session, trail.organisation_id, body.slug)
     copy = Trail(
         organisation_id=trail.organisation_id,
         slug=body.slug,

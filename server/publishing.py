@@ -231,6 +231,35 @@ def _build(
     )
 
 
+def address_taken(session: Session, slug: str, trail_id: int | None = None) -> bool:
+    """Whether another trail has claimed ``slug`` as its public address (by publishing)."""
+    query = select(Trail.id).where(Trail.address == slug)
+    if trail_id is not None:
+        query = query.where(Trail.id != trail_id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def claim_address(session: Session, trail: Trail) -> None:
+    """Make the trail's slug its public address, unless another trail has it (409).
+
+    Addresses are server-wide because visitors reach trails by them alone; drafts' slugs
+    are per organisation, so a name is only ever refused here for a *published* trail,
+    whose address is public anyway. The unique index settles two first publishes at once.
+    """
+    if trail.address is not None:
+        return
+    if address_taken(session, trail.slug, trail.id):
+        raise Conflict(
+            f"the address '{trail.slug}' is used by another published trail: duplicate this "
+            "trail under another address to publish it"
+        )
+    trail.address = trail.slug
+    try:
+        session.flush()
+    except IntegrityError:  # the caller's transaction is rolled back with this error
+        raise Conflict(f"the address '{trail.slug}' was just taken by another trail") from None
+
+
 def publish(
     database: Database,
     blobs: BlobStore,
@@ -238,6 +267,7 @@ def publish(
     slug: str,
     *,
     publisher: str,
+    organisation_id: int | None = None,
     now: datetime | None = None,
     notes: str | None = None,
     publish_at: datetime | None = None,
@@ -250,10 +280,12 @@ def publish(
     By default the release goes live at once. With ``needs_approval`` it waits for a second
     editor; with a future ``publish_at`` it waits for that time (``server.releases``).
     ``on_commit`` runs in the transaction that records the release (for an audit entry).
+    The first publish claims the trail's address server-wide (409 if another trail has it).
     """
     now = now or datetime.now(UTC)
     with database.transaction() as session:
-        trail = load_trail(session, slug)
+        trail = load_trail(session, slug, organisation_id)
+        claim_address(session, trail)
         source = to_source(session, trail)
         sources = _media_sources(session, trail)
         found = problems(trail, sources)
@@ -353,10 +385,12 @@ def release_size_report(release: Release, warn_bytes: int) -> dict[str, Any]:
     return size_report(manifests, sizes, warn_bytes=warn_bytes)
 
 
-def rollback(database: Database, slug: str, number: int) -> Release:
+def rollback(
+    database: Database, slug: str, number: int, organisation_id: int | None = None
+) -> Release:
     """Make an earlier (immutable) release of a trail, one that has been live, current again."""
     with database.transaction() as session:
-        trail = load_trail(session, slug)
+        trail = load_trail(session, slug, organisation_id)
         release = release_of(session, trail, number)
         if release.state in PENDING:
             raise Conflict(f"release {number} of '{slug}' has never been live")

@@ -229,9 +229,9 @@ def replace_source(
         raise InvalidInput(
             [FieldError("trail.slug", source.slug, f"the address says '{slug}'; they must agree")]
         )
-    existing = session.scalar(select(Trail).where(Trail.slug == slug))
-    if existing is not None and existing.organisation_id != org.id:
-        raise Conflict(f"the address '{slug}' is already used by another organisation's trail")
+    existing = session.scalar(
+        select(Trail).where(Trail.slug == slug, Trail.organisation_id == org.id)
+    )
     if existing is None and if_match is not None and if_match.strip() not in ("", "*"):
         raise PreconditionFailed(f"the trail '{slug}' no longer exists; reload and try again")
     stored = StoredMedia(session, org.id, media, transcripts)
@@ -239,7 +239,7 @@ def replace_source(
     canonical = stored.canonical(source)
     if existing is not None:
         require_match(if_match, etag_of("trail", existing))
-        current = load_trail(session, slug)
+        current = load_trail(session, slug, org.id)
         if _same(session, current, canonical):
             return Replaced(current, created=False, changed=False)
     trail = apply_source(session, source, org, _fingerprint(canonical), stored)
@@ -250,11 +250,8 @@ def replace_source(
 
 
 def trail_by_slug(session: Session, organisation_id: int, slug: str) -> Trail:
-    """A trail of the organisation by its address (409 if another organisation has it)."""
-    trail = session.scalar(select(Trail).where(Trail.slug == slug))
-    if trail is None:
-        raise NotFound(f"no trail '{slug}' in this organisation")
-    if trail.organisation_id != organisation_id:
-        # Addresses are global (creating a trail says so too): tell a push before it uploads.
-        raise Conflict(f"the address '{slug}' is already used by another organisation's trail")
-    return load_trail(session, slug)
+    """A trail of the organisation by its slug (another organisation's is not looked at)."""
+    try:
+        return load_trail(session, slug, organisation_id)
+    except NotFound:
+        raise NotFound(f"no trail '{slug}' in this organisation") from None

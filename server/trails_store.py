@@ -34,7 +34,7 @@ from server.db.models import (
     ZoneKind,
 )
 from server.ingest import accept_upload
-from trails.errors import FieldError, InvalidInput, NotFound
+from trails.errors import Conflict, FieldError, InvalidInput, NotFound
 from trails.source import CircleZone, LoadedSource, PolygonZone, TrailSource, parse_source
 from trails.zones import zone_geometry
 
@@ -209,13 +209,12 @@ def apply_source(
     happens in the caller's transaction.
     """
     media.check(src)
-    trail = session.scalar(select(Trail).where(Trail.slug == src.slug))
+    trail = session.scalar(
+        select(Trail).where(Trail.slug == src.slug, Trail.organisation_id == org.id)
+    )
     if trail is None:
         trail = Trail(organisation_id=org.id, slug=src.slug)
         session.add(trail)
-    elif trail.organisation_id != org.id:
-        # Slugs are global; another organisation's trail is not ours to overwrite.
-        raise NotFound(f"trail '{src.slug}' belongs to another organisation")
     trail.titles = dict(src.title)
     trail.descriptions = dict(src.description)
     trail.languages = list(src.languages)
@@ -344,16 +343,26 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
     return parse_source(data)
 
 
-def load_trail(session: Session, slug: str) -> Trail:
-    """A trail with its stops, stories and ambience, or :class:`NotFound`."""
-    trail = session.scalar(
+def load_trail(session: Session, slug: str, organisation_id: int | None = None) -> Trail:
+    """A trail with its stops, stories and ambience, or :class:`NotFound`.
+
+    Slugs are unique per organisation: without ``organisation_id`` (the local command
+    line) the slug must name one trail on the server, else :class:`Conflict` asks which.
+    """
+    query = (
         select(Trail)
         .where(Trail.slug == slug)
         .options(
             selectinload(Trail.stops).selectinload(Stop.story).selectinload(Story.versions),
             selectinload(Trail.ambience).selectinload(AmbientLayer.asset),
         )
+        .limit(2)
     )
-    if trail is None:
+    if organisation_id is not None:
+        query = query.where(Trail.organisation_id == organisation_id)
+    found = session.scalars(query).all()
+    if not found:
         raise NotFound(f"no trail '{slug}'")
-    return trail
+    if len(found) > 1:
+        raise Conflict(f"several organisations have a trail '{slug}'; name the organisation")
+    return found[0]

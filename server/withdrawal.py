@@ -213,7 +213,7 @@ def _step_two(
             )
             if session.scalar(current.limit(1)) is None:
                 continue
-            slug = trail.slug
+            slug, organisation_id = trail.slug, trail.organisation_id
         try:
             # Live at once: a withdrawal of consent does not wait for a second editor.
             publish(
@@ -222,6 +222,7 @@ def _step_two(
                 keyring,
                 slug,
                 publisher=publisher,
+                organisation_id=organisation_id,
                 notes="A story was withdrawn at its contributor's request.",
             )
             outcome.republished.append(slug)

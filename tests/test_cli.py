@@ -186,24 +186,29 @@ def test_bad_folder_is_one_line_and_writes_nothing(
     assert payload["errors"][0]["field"]
 
 
-def test_failure_inside_the_transaction_leaves_nothing(
+def test_a_published_address_is_not_published_twice(
     db: Database, database_url: str, small_folder: Path, baladeur
 ) -> None:
     demo_folder = small_folder
-    # Another organisation owns the slug: the import stops half-way and must roll back.
-    ok = baladeur("import", str(demo_folder), "--org", "first", database_url=database_url)
+    # Slugs are per organisation; the public address belongs to the first to publish it.
+    ok = baladeur(
+        "import", str(demo_folder), "--org", "first", "--publish", database_url=database_url
+    )
     assert ok.returncode == 0, ok.stderr
-    before = _counts(db)
     clash = baladeur(
         "import", str(demo_folder), "--org", "second", "--publish", database_url=database_url
     )
     assert clash.returncode == 1
-    assert "belongs to another organisation" in clash.stderr
-    assert _counts(db) == before
+    assert "is used by another published trail" in clash.stderr
     with db.transaction() as s:
-        from server.db.models import Organisation
+        from server.db.models import Organisation, Release, Trail
 
-        assert s.scalars(select(Organisation.slug)).all() == ["first"]
+        assert s.scalars(select(Organisation.slug).order_by(Organisation.slug)).all() == [
+            "first",
+            "second",
+        ]
+        assert len(s.scalars(select(Trail)).all()) == 2  # the second is a draft of its own
+        assert len(s.scalars(select(Release)).all()) == 1
 
 
 def test_unknown_command_and_help(tmp_path: Path) -> None:

@@ -75,6 +75,7 @@ def _import(
     blobs = make_blob_store(settings)
     limits = limits_from(settings)
     result: dict[str, object] = {"slug": loaded.trail.slug, "stops": len(loaded.trail.stops)}
+    org_id: int | None = None
     try:
         with db.transaction() as session:
             existing = session.scalar(select(Trail).where(Trail.slug == loaded.trail.slug))
@@ -87,6 +88,7 @@ def _import(
             if not unchanged:
                 org = get_or_create_organisation(session, organisation)
                 import_source(session, loaded, org, fingerprint, MediaContext(blobs, limits))
+                org_id = org.id  # slugs are unique per organisation: publish this one's
             pending = session.scalars(
                 select(Asset.id).where(Asset.status == AssetStatus.pending)
             ).all()
@@ -95,7 +97,12 @@ def _import(
         result["release"] = None
         if do_publish and not unchanged:
             release = publish(
-                db, blobs, keyring(settings), loaded.trail.slug, publisher=organisation
+                db,
+                blobs,
+                keyring(settings),
+                loaded.trail.slug,
+                publisher=organisation,
+                organisation_id=org_id,
             )
             result["release"] = release.number
             with db.transaction() as session:

@@ -36,12 +36,30 @@ def alembic_config() -> Config:
 
 def _run(engine: Engine, action: Any, *args: Any, **kwargs: Any) -> None:
     config = alembic_config()
-    with engine.begin() as connection, warnings.catch_warnings():
-        # SQLite cannot add a CHECK constraint to an existing table; the column is added
-        # without it on purpose (see migration 0003), so Alembic's warning says nothing new.
-        warnings.filterwarnings("ignore", message="Skipping unsupported ALTER")
-        config.attributes["connection"] = connection
-        action(config, *args, **kwargs)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a constraint by rebuilding the table (migration 0008); dropping
+            # the old table with foreign keys on would delete every row that refers to it.
+            # Off for the migration (it can only change outside a transaction), checked
+            # before the commit instead, and on again before the connection is pooled.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
+        try:
+            with connection.begin(), warnings.catch_warnings():
+                # SQLite cannot add a CHECK constraint to an existing table; the column is
+                # added without it on purpose (see migration 0003): nothing new to say.
+                warnings.filterwarnings("ignore", message="Skipping unsupported ALTER")
+                config.attributes["connection"] = connection
+                action(config, *args, **kwargs)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"a migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

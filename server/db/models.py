@@ -16,6 +16,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -330,12 +331,21 @@ class Trail(Timestamps, Base):
     """A trail being authored; what visitors see comes from its current release."""
 
     __tablename__ = "trails"
+    __table_args__ = (
+        # A draft's slug is unique in its organisation only: creating one never tells
+        # whether another organisation has a draft of that name.
+        UniqueConstraint("organisation_id", "slug"),
+        Index("uq_trails_address", "address", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    # The public address (/v1/trails/{address}, /play/{address}), claimed server-wide when
+    # the trail is first published; always its slug.
+    address: Mapped[str | None] = mapped_column(String(80))
     titles: Mapped[dict[str, str]] = mapped_column(JSON)
     descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     languages: Mapped[list[str]] = mapped_column(JSON)

@@ -71,6 +71,7 @@ def create_release(
         keyring,
         trail.slug,
         publisher=organisation.name,
+        organisation_id=organisation.id,
         notes=body.notes,
         publish_at=body.publish_at,
         needs_approval=organisation.requires_second_approval,

@@ -15,6 +15,7 @@ from server import drafts
 from server.auth.codes import AccessCodes
 from server.db.models import Trail, Visibility
 from server.deps import EditorDep, SessionDep, SettingsDep
+from server.publishing import address_taken
 from server.routes.organisations import PROBLEMS
 from server.sharing.content import poster_content_from_source
 from server.sharing.poster import poster_pdf
@@ -54,6 +55,12 @@ def _link(
     session: SessionDep, member: EditorDep, settings: SettingsDep, trail_id: int, code: str | None
 ) -> tuple[Trail, str]:
     trail = drafts.trail_in(session, member.organisation.id, trail_id)
+    if trail.address is None and address_taken(session, trail.slug):
+        # The link would open another organisation's published trail.
+        raise Conflict(
+            f"the address '{trail.slug}' is used by another published trail: duplicate this "
+            "trail under another address before sharing it"
+        )
     codes = AccessCodes(settings.resolved_secret_key())
     return trail, trail_link(settings.public_base_url, trail, code, codes)
 

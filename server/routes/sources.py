@@ -167,7 +167,9 @@ def get_source(
     each transcript path to its WebVTT text.
     """
     trail = drafts.trail_in(session, member.organisation.id, trail_id)
-    return _document(source_document(session, load_trail(session, trail.slug)), response)
+    return _document(
+        source_document(session, load_trail(session, trail.slug, trail.organisation_id)), response
+    )
 
 
 @router.get("/trails/by-slug/{slug}/source", responses=PROBLEMS)
