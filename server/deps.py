@@ -65,29 +65,22 @@ def get_jobs(request: Request) -> Jobs:
     return jobs
 
 
-def get_limiter(request: Request) -> Limiter:
-    """The sign-in limiter (its counts are in the database, shared by every replica)."""
-    limiter: Limiter = request.app.state.sign_in_limiter
-    return limiter
+def state(name: str) -> Any:
+    """A dependency giving ``app.state.<name>``, an object made once at start-up."""
 
+    def dependency(request: Request) -> Any:
+        return getattr(request.app.state, name)
 
-def get_code_limiter(request: Request) -> Limiter:
-    """The access-code limiter (the same counters as sign-in, its own policy)."""
-    limiter: Limiter = request.app.state.access_code_limiter
-    return limiter
-
-
-def get_access_codes(request: Request) -> AccessCodes:
-    """Hashing and checking of private trails' access codes, keyed by the server's secret."""
-    codes: AccessCodes = request.app.state.access_codes
-    return codes
+    dependency.__doc__ = f"The application's {name.replace('_', ' ')}."
+    return dependency
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 JobsDep = Annotated[Jobs, Depends(get_jobs)]
-LimiterDep = Annotated[Limiter, Depends(get_limiter)]
-CodeLimiterDep = Annotated[Limiter, Depends(get_code_limiter)]
-AccessCodesDep = Annotated[AccessCodes, Depends(get_access_codes)]
+# The guessing limits (counted in the database, shared by every replica) and access codes.
+LimiterDep = Annotated[Limiter, Depends(state("sign_in_limiter"))]
+CodeLimiterDep = Annotated[Limiter, Depends(state("access_code_limiter"))]
+AccessCodesDep = Annotated[AccessCodes, Depends(state("access_codes"))]
 
 
 def get_caller(

@@ -10,8 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from server.errors import TooManyRequests
 from server.scheduler import tick
 from server.settings import Settings
 from tests.api.test_visibility import CODE, published
-from tests.support.live import free_port
+from tests.support.live import live_server
 from tests.support.people import PASSWORD, People, add_user
 from tests.support.problems import problem
 from trails.bundle.signing import Keyring
@@ -210,25 +209,10 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., dic
     return options
 
 
-@contextmanager
-def _running(options: dict[str, Any]) -> Iterator[str]:
+def _running(options: dict[str, Any]) -> Any:
     """Serve on loopback with exactly the options ``baladeur serve`` chose."""
-    port = free_port()
     config = {k: v for k, v in options.items() if k not in ("app", "host", "port")}
-    server = uvicorn.Server(
-        uvicorn.Config(options["app"], host="127.0.0.1", port=port, lifespan="on", **config)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+    return live_server(options["app"], **config)
 
 
 def _guesses(options: dict[str, Any], forwarded: list[str]) -> list[int]:
@@ -277,6 +261,13 @@ def _private(
 
 
 @pytest.fixture
+def secret_walk(db: Database, blobs: MemoryBlobStore, keys: Keyring, codes: AccessCodes) -> str:
+    """A published private trail whose code is stored as a keyed hash."""
+    _private(db, blobs, keys, codes, "secret-walk")
+    return "secret-walk"
+
+
+@pytest.fixture
 def argon2_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     calls = Counter[str]()
     real = passwords._hasher
@@ -294,14 +285,8 @@ def argon2_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
 
 def test_a_code_for_an_unknown_or_private_trail_costs_no_argon2(
-    client: TestClient,
-    db: Database,
-    blobs: MemoryBlobStore,
-    keys: Keyring,
-    codes: AccessCodes,
-    argon2_calls: Counter[str],
+    client: TestClient, secret_walk: str, argon2_calls: Counter[str]
 ) -> None:
-    _private(db, blobs, keys, codes, "secret-walk")
     unknown = problem(client.get("/v1/trails/nope?code=wrong-code-1"), 404)
     wrong = problem(client.get("/v1/trails/secret-walk?code=wrong-code-1"), 404)
     assert unknown["detail"] == wrong["detail"].replace("secret-walk", "nope")
@@ -347,13 +332,8 @@ def test_a_code_from_before_keyed_hashes_opens_once_and_is_stored_again(
 
 
 def test_code_attempts_are_limited_per_address_alike_for_unknown_trails(
-    client: TestClient,
-    db: Database,
-    blobs: MemoryBlobStore,
-    keys: Keyring,
-    codes: AccessCodes,
+    client: TestClient, secret_walk: str
 ) -> None:
-    _private(db, blobs, keys, codes, "secret-walk")
     for slug in ("secret-walk", "nope"):
         guesser = _from(client, f"198.51.100.{len(slug)}")
         for i in range(10):  # the default limit per address
@@ -368,13 +348,8 @@ def test_code_attempts_are_limited_per_address_alike_for_unknown_trails(
 
 
 def test_a_trail_guessed_from_many_addresses_still_opens_for_its_visitors(
-    client: TestClient,
-    db: Database,
-    blobs: MemoryBlobStore,
-    keys: Keyring,
-    codes: AccessCodes,
+    client: TestClient, secret_walk: str
 ) -> None:
-    _private(db, blobs, keys, codes, "secret-walk")
     for i in range(10):  # ten addresses, one wrong code each: the trail's limit
         problem(_from(client, f"198.51.100.{i}").get("/v1/trails/secret-walk?code=guess-0001"), 404)
     # Past it, each address gets three tries at this trail.
