@@ -1,8 +1,8 @@
 """Hostile interchange files (issue 16, finding 10 b): a clean refusal, in bounded time.
 
 ``baladeur convert`` printed a traceback for a deeply nested GeoJSON, and a 37 MB one ran
-past 300 s at 1.3 GB (a 26 MB route of 900,000 positions: over 120 s and 1.24 GB before;
-about 4 s now, refused at the route limit).
+past 300 s at 1.3 GB (a 26 MB route of 900,000 positions: over 120 s and 1.24 GB before; a
+37 MB one is now refused at the route limit in 7 s, at 535 MB).
 """
 
 from __future__ import annotations
