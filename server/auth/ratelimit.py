@@ -55,32 +55,37 @@ class AttemptCounters:
         """The stored form of a counter's key."""
         return hmac.new(self._secret, raw.encode(), hashlib.sha256).hexdigest()
 
-    def take(self, raw: str, window_s: int, now: float | None = None) -> tuple[int, int]:
-        """Count one attempt under ``raw``; the count including it, and when its window ends.
+    def take(self, *raws: str, window_s: int, now: float | None = None) -> list[tuple[int, int]]:
+        """Count one attempt under each key; each count including it, and its window's end.
 
-        One statement, atomic on both backends: a new key starts at 1, an expired window
-        starts again at 1, otherwise the count goes up by one.
+        One statement per key, each atomic on both backends (a new key starts at 1, an ended
+        window starts again at 1, otherwise the count goes up by one), in one transaction.
         """
         moment = int(now if now is not None else time.time())
         insert = (postgresql.insert if self._postgres else sqlite.insert)(_TABLE)
         expired = _TABLE.c.window_ends <= moment
-        statement = (
-            insert.values(key=self.key(raw), attempts=1, window_ends=moment + window_s)
-            .on_conflict_do_update(
-                index_elements=[_TABLE.c.key],
-                set_={
-                    "attempts": case((expired, 1), else_=_TABLE.c.attempts + 1),
-                    "window_ends": case((expired, moment + window_s), else_=_TABLE.c.window_ends),
-                },
-            )
-            .returning(_TABLE.c.attempts, _TABLE.c.window_ends)
-        )
+        counted = []
         with self.engine.begin() as conn:
-            row = conn.execute(statement).one()
-        return int(row[0]), int(row[1])
+            for raw in raws:
+                statement = (
+                    insert.values(key=self.key(raw), attempts=1, window_ends=moment + window_s)
+                    .on_conflict_do_update(
+                        index_elements=[_TABLE.c.key],
+                        set_={
+                            "attempts": case((expired, 1), else_=_TABLE.c.attempts + 1),
+                            "window_ends": case(
+                                (expired, moment + window_s), else_=_TABLE.c.window_ends
+                            ),
+                        },
+                    )
+                    .returning(_TABLE.c.attempts, _TABLE.c.window_ends)
+                )
+                row = conn.execute(statement).one()
+                counted.append((int(row[0]), int(row[1])))
+        return counted
 
-    def give_back(self, *raws: str) -> None:
-        """Uncount one attempt under each key (it turned out right)."""
+    def give_back(self, *raws: str, forget: str | None = None) -> None:
+        """Uncount one attempt under each key (it turned out right), and forget ``forget``."""
         keys = [self.key(raw) for raw in raws]
         with self.engine.begin() as conn:
             conn.execute(
@@ -88,11 +93,8 @@ class AttemptCounters:
                 .where(_TABLE.c.key.in_(keys), _TABLE.c.attempts > 0)
                 .values(attempts=_TABLE.c.attempts - 1)
             )
-
-    def clear(self, raw: str) -> None:
-        """Forget every attempt under ``raw``."""
-        with self.engine.begin() as conn:
-            conn.execute(delete(_TABLE).where(_TABLE.c.key == self.key(raw)))
+            if forget is not None:
+                conn.execute(delete(_TABLE).where(_TABLE.c.key == self.key(forget)))
 
     def purge(self, now: float | None = None) -> int:
         """Remove counters whose window has ended; how many were removed."""
@@ -133,8 +135,7 @@ class Attempt:
 
     def succeeded(self) -> None:
         """A right answer does not count against anyone, and cleans its address's record."""
-        self.counters.give_back(*self.keys)
-        self.counters.clear(self.pair)
+        self.counters.give_back(*self.keys, forget=self.pair)
 
 
 class Limiter:
@@ -157,11 +158,12 @@ class Limiter:
         address_key = f"{policy.name}:address:{address}"
         subject_key = f"{policy.name}:subject:{subject}"
         pair_key = f"{policy.name}:pair:{subject}:{address}"
-        taken, ends = counters.take(address_key, policy.window_s, now)
+        [(taken, ends)] = counters.take(address_key, window_s=policy.window_s, now=now)
         if taken > policy.attempts:
             raise self._refuse("from your address", ends, now)
-        on_subject, _ = counters.take(subject_key, policy.window_s, now)
-        from_here, pair_ends = counters.take(pair_key, policy.window_s, now)
+        (on_subject, _), (from_here, pair_ends) = counters.take(
+            subject_key, pair_key, window_s=policy.window_s, now=now
+        )
         delay = 0.0
         excess = on_subject - policy.attempts
         if excess > 0:

@@ -109,8 +109,8 @@ def test_counters_are_shared_by_replicas_and_hold_no_address(db: Database) -> No
 
 def test_ended_windows_are_purged_by_the_scheduler(db: Database) -> None:
     counters = AttemptCounters(db.engine, "secret")
-    counters.take("old", 60, now=time.time() - 3600)
-    counters.take("new", 900)
+    counters.take("old", window_s=60, now=time.time() - 3600)
+    counters.take("new", window_s=900)
     tick(db, None)
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(AttemptCounter)) == 1
