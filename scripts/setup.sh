@@ -68,21 +68,18 @@ if [ ! -f "$npm_stamp" ]; then
   touch "$npm_stamp"
 fi
 
-# The player (served at /play): rebuild only when its sources or dependencies change.
-player_hash="$(find server/player/src server/player/build.mjs package-lock.json -type f -print0 |
-  sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
-if [ ! -f "server/player/dist/.source-$player_hash" ]; then
-  echo "setup: building the player"
-  npm run --silent build:player
-  touch "server/player/dist/.source-$player_hash"
-fi
-
-# The studio (served at /studio): rebuild only when its sources or dependencies change.
-studio_hash="$(find authoring/studio/src authoring/studio/build.mjs server/player/src/engine package-lock.json -type f -print0 |
-  sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
-if [ ! -f "authoring/studio/dist/.source-$studio_hash" ]; then
-  echo "setup: building the studio"
-  npm run --silent build:studio
-  touch "authoring/studio/dist/.source-$studio_hash"
-fi
+# The web apps (sources in web/, built into server/static/): rebuild one only when its
+# sources, the engine it bundles or the locked dependencies change.
+source_hash() {
+  find "$@" -name node_modules -prune -o -type f -print0 |
+    sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+}
+for webapp in player studio; do
+  hash="$(source_hash "web/$webapp" web/engine package-lock.json)"
+  if [ ! -f "server/static/$webapp/.source-$hash" ]; then
+    echo "setup: building the $webapp"
+    npm run --silent "build:$webapp"
+    touch "server/static/$webapp/.source-$hash"
+  fi
+done
 exit 0

@@ -8,9 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from authoring import studio
 from media.blobs import BlobStore
-from server import player, problems, scheduler, security
+from server import problems, scheduler, security, webapps
 from server.auth.ratelimit import SignInLimiter
 from server.blobs import make_blob_store
 from server.db.session import Database
@@ -114,6 +113,5 @@ def create_app(
         sharing,
     ):
         app.include_router(router.router)
-    player.mount(app)
-    studio.mount(app)
+    webapps.mount(app)
     return app

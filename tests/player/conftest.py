@@ -19,8 +19,8 @@ from server.db.engine import make_engine
 from server.db.models import ReleaseBundle, Trail
 from server.db.session import Database
 from server.jobs import Jobs, make_huey
-from server.player import DIST
 from server.settings import Settings
+from server.webapps import PLAYER
 from tests.support.browser import tool_unavailable
 from tests.support.dropping import DropOnce
 from tests.support.factories import add_demo
@@ -62,9 +62,9 @@ class Site:
 @pytest.fixture(scope="session")
 def player_built() -> Path:
     """The built player (``npm run build``, run by scripts/setup.sh)."""
-    if not (DIST / "index.html").is_file():
+    if not (PLAYER.dist / "index.html").is_file():
         tool_unavailable("the player is not built: run `npm ci && npm run build`")
-    return DIST
+    return PLAYER.dist
 
 
 @pytest.fixture(scope="session")

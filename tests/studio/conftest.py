@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from authoring.studio import DIST
 from media.blobs.memory import MemoryBlobStore
 from server.app import create_app
 from server.db import migrate
@@ -19,6 +18,7 @@ from server.db.engine import make_engine
 from server.db.session import Database
 from server.jobs import Jobs, make_huey
 from server.settings import Settings
+from server.webapps import STUDIO
 from tests.support.browser import artefact, tool_unavailable
 from tests.support.live import live_server
 from tests.support.people import PASSWORD, People, make_people
@@ -46,9 +46,9 @@ class Studio:
 @pytest.fixture(scope="session")
 def studio_built() -> Path:
     """The built studio (``npm run build``, run by scripts/setup.sh)."""
-    if not (DIST / "index.html").is_file():
+    if not (STUDIO.dist / "index.html").is_file():
         tool_unavailable("the studio is not built: run `npm ci && npm run build`")
-    return DIST
+    return STUDIO.dist
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-// Builds the player into server/player/dist: the app bundle, its service worker and the shell.
+// Builds the player into server/static/player (served at /play by server/webapps.py): the app
+// bundle, its service worker and the shell.
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -7,7 +8,8 @@ import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const src = join(here, "src");
-const dist = join(here, "dist");
+// web/ is the source; the server package serves (and ships) what is built into it.
+const dist = join(here, "..", "..", "server", "static", "player");
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, "assets"), { recursive: true });

@@ -1,6 +1,6 @@
 // The /play/{slug} page: the trail's facts, download for offline, the walk and listen-from-home.
 import { AudioOutput } from "./audio.js";
-import { pickCue } from "./engine/index.js";
+import { pickCue } from "@baladeur/engine";
 import { formatBytes, formatDistance, language, pick, t } from "./i18n.js";
 import { TrailMap } from "./map.js";
 import {

@@ -1,6 +1,6 @@
 // Simulation: a walk drawn on the map or read from GPX, run through the visitor player's own
 // trigger engine, played back with the walker moving and the timeline lanes of the simulator.
-import { TriggerEngine, eventJson, haversineM, trailFromVector } from "../../../server/player/src/engine/index.js";
+import { TriggerEngine, eventJson, haversineM, trailFromVector } from "@baladeur/engine";
 import { get } from "./api.js";
 import { L } from "./basemap.js";
 import { clear, h } from "./dom.js";

@@ -1,6 +1,6 @@
 // A walk: geolocation fixes (kept on the phone) feed the trigger engine; its events drive the
 // audio, the lock-screen metadata and the published player state.
-import { TriggerEngine, eventJson, pickCue, trailFromManifest } from "./engine/index.js";
+import { TriggerEngine, eventJson, pickCue, trailFromManifest } from "@baladeur/engine";
 
 function mediaSha(path) {
   return path.slice("media/".length).split(".")[0];

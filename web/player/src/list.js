@@ -1,6 +1,6 @@
 // The /play page: published trails (fetched without the visitor's position) and stored ones,
 // sorted by distance on the phone when the visitor asks.
-import { haversineM } from "./engine/index.js";
+import { haversineM } from "@baladeur/engine";
 import { formatBytes, formatDistance, pick, t } from "./i18n.js";
 import { storageUsed, storedTrails } from "./store.js";
 import { fill, h, publish } from "./ui.js";

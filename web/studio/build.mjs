@@ -1,4 +1,5 @@
-// Builds the studio into authoring/studio/dist: one JS bundle, one CSS file and the shell.
+// Builds the studio into server/static/studio (served at /studio by server/webapps.py): one JS
+// bundle, one CSS file and the shell.
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,7 +7,8 @@ import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const src = join(here, "src");
-const dist = join(here, "dist");
+// web/ is the source; the server package serves (and ships) what is built into it.
+const dist = join(here, "..", "..", "server", "static", "studio");
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, "assets"), { recursive: true });
