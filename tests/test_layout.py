@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,73 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from server.app import create_app\nimport sqlalchemy.orm\n")
     assert _imports(bad) & FORBIDDEN["trails"] == {"server", "sqlalchemy"}
+
+
+# Browser code: each web/ package keeps to its folder; the apps take the engine by its name.
+WEB_PACKAGES = ("engine", "player", "studio")
+_JS_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+# `import x from "s"` and `export { x } from "s"` (both end in `from "s"`), `import "s"` and
+# `import("s")`; not `Array.from("s")`.
+_JS_SPECIFIER = re.compile(r"""(?<![.$\w])(?:from\s*|import\s*\(?\s*)["']([^"']+)["']""")
+# The engine runs in pages, in the studio and under node alike: no DOM and no Node-only API.
+# (`window` is left out: the engine names its time windows so.)
+_NOT_IN_ENGINE = re.compile(
+    r"\b(?:(?:document|navigator|process|Buffer|caches)\s*\.|(?:require|fetch)\s*\("
+    r"|(?:localStorage|sessionStorage|indexedDB|XMLHttpRequest|AudioContext|HTMLElement)\b)"
+)
+
+
+def _web_offenders(web: Path) -> dict[str, list[str]]:
+    """Per JS file under ``web``, the imports (and engine globals) that break the rules."""
+    offenders: dict[str, list[str]] = {}
+    for package in WEB_PACKAGES:
+        home = (web / package).resolve()
+        for path in sorted(home.rglob("*")):
+            if path.suffix not in {".js", ".mjs"} or "node_modules" in path.parts:
+                continue
+            code = _JS_COMMENT.sub("", path.read_text())
+            bad = []
+            for spec in _JS_SPECIFIER.findall(code):
+                if spec.startswith("."):
+                    # A relative import must stay inside its own package's folder.
+                    allowed = (path.parent / spec).resolve().is_relative_to(home)
+                else:
+                    # The apps may name npm packages and node's modules; of ours, the engine.
+                    allowed = package != "engine" and (
+                        spec == "@baladeur/engine" or not spec.startswith(("/", "@baladeur/"))
+                    )
+                if not allowed:
+                    bad.append(spec)
+            if package == "engine":
+                bad += [m.group(0) for m in _NOT_IN_ENGINE.finditer(code)]
+            if bad:
+                offenders[str(path.relative_to(web.resolve()))] = bad
+    return offenders
+
+
+def test_web_apps_share_only_the_engine_by_name(tmp_path: Path) -> None:
+    assert _web_offenders(ROOT / "web") == {}
+    # The check itself sees each kind of violation, and lets the allowed imports through.
+    files = {
+        "engine/index.js": 'export * from "./zones.js";\nimport { a } from "../player/src/a.js";',
+        "engine/zones.js": (
+            'import fs from "node:fs";\nconst w = document.body; // fetch(\n'
+            'const c = Array.from("abc");\nexport const s = (window) => window.start;'
+        ),
+        "player/src/a.js": 'import { b } from "./b.js";\nimport { x } from "../../engine/z.js";',
+        "player/run.mjs": 'import { a } from "./src/a.js";\nimport { r } from "@baladeur/engine";',
+        "studio/src/c.js": (
+            'import L from "leaflet";\nimport "leaflet/dist/leaflet.css";\n'
+            'export { y } from "../../player/src/a.js";\nconst m = import("@baladeur/player");\n'
+            '/* import { z } from "../../engine/units.js"; */'
+        ),
+    }
+    for name, code in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(code)
+    assert _web_offenders(tmp_path) == {
+        "engine/index.js": ["../player/src/a.js"],
+        "engine/zones.js": ["node:fs", "document."],
+        "player/src/a.js": ["../../engine/z.js"],
+        "studio/src/c.js": ["../../player/src/a.js", "@baladeur/player"],
+    }
