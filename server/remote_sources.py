@@ -89,28 +89,6 @@ def _audio_name(asset: Asset) -> str:
     return f"media/{asset.sha256}{PurePosixPath(asset.filename).suffix.lower()}"
 
 
-def audio_paths(trail: TrailSource) -> list[str]:
-    """Every audio path a trail source names (stories and ambience), without repeats."""
-    paths = [
-        version.audio
-        for stop in trail.stops
-        for version in (stop.story.versions.values() if stop.story else [])
-    ] + [layer.audio for layer in trail.ambience]
-    return list(dict.fromkeys(paths))
-
-
-def transcript_paths(trail: TrailSource) -> list[str]:
-    """Every transcript path a trail source names."""
-    return list(
-        dict.fromkeys(
-            version.transcript
-            for stop in trail.stops
-            for version in (stop.story.versions.values() if stop.story else [])
-            if version.transcript
-        )
-    )
-
-
 class StoredMedia:
     """Media of a trail source that are assets the organisation already holds, by sha256."""
 
@@ -128,7 +106,7 @@ class StoredMedia:
     def problems(self, trail: TrailSource) -> list[FieldError]:
         """Every audio path without a usable asset and every transcript without its text."""
         errors = []
-        for path in audio_paths(trail):
+        for path in trail.audio_paths():
             sha = self.hashes.get(path)
             asset = self.assets.get(sha) if sha else None
             if sha is None:
@@ -139,7 +117,7 @@ class StoredMedia:
             elif asset.status == AssetStatus.failed:
                 message = f"this audio could not be processed: {asset.failure_reason}"
                 errors.append(FieldError(f"media.{path}", sha, message))
-        for path in transcript_paths(trail):
+        for path in trail.transcript_paths():
             if path not in self.transcripts:
                 message = "no text given for this transcript"
                 errors.append(FieldError(f"transcripts.{path}", None, message))
@@ -163,8 +141,8 @@ class StoredMedia:
         """The source as the server would give it back: media named by content."""
         data = trail.model_dump(mode="json")
         data["cover"] = None  # a push leaves the trail's cover (set in the studio) as it is
-        names = {p: _audio_name(self.assets[self.hashes[p]]) for p in audio_paths(trail)}
-        names |= {p: _transcript_name(self.transcripts[p]) for p in transcript_paths(trail)}
+        names = {p: _audio_name(self.assets[self.hashes[p]]) for p in trail.audio_paths()}
+        names |= {p: _transcript_name(self.transcripts[p]) for p in trail.transcript_paths()}
         for stop in data["stops"]:
             for version in (stop.get("story") or {}).get("versions", {}).values():
                 version["audio"] = names[version["audio"]]

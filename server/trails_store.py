@@ -39,15 +39,6 @@ from trails.source import CircleZone, LoadedSource, PolygonZone, TrailSource, pa
 from trails.zones import zone_geometry
 
 
-def source_fingerprint(loaded: LoadedSource) -> str:
-    """A hash of a source folder's trail.yaml and every media file it names."""
-    digest = hashlib.sha256()
-    digest.update(loaded.trail.model_dump_json().encode())
-    for relative in loaded.trail.media_paths():
-        digest.update(relative.encode() + b"\0" + loaded.sha256(relative).encode())
-    return digest.hexdigest()
-
-
 def get_or_create_organisation(
     session: Session, slug: str, name: str | None = None
 ) -> Organisation:

@@ -1,9 +1,11 @@
-"""The dependency direction of DESIGN.md, checked on the source."""
+"""The dependency rules of docs/architecture.md, checked on the source."""
 
 from __future__ import annotations
 
 import ast
 import re
+import tomllib
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,18 @@ FORBIDDEN = {
         "uvicorn",
     },
     "media": {"server", "authoring", "fastapi", "starlette", "sqlalchemy", "geoalchemy2"},
+    # The two sides of the HTTP line: the server (with its database and process commands in
+    # server/commands) and the authoring side (the offline tools and the HTTP client).
+    "server": {"authoring"},
+    "authoring": {
+        "server",
+        "fastapi",
+        "sqlalchemy",
+        "geoalchemy2",
+        "alembic",
+        "boto3",
+        "uvicorn",
+    },
 }
 
 
@@ -122,3 +136,22 @@ def test_web_apps_share_only_the_engine_by_name(tmp_path: Path) -> None:
         "player/src/a.js": ["../../engine/z.js"],
         "studio/src/c.js": ["../../player/src/a.js", "@baladeur/player"],
     }
+
+
+def test_the_check_sees_the_sides_import_each_other(tmp_path: Path) -> None:
+    client = tmp_path / "client.py"
+    client.write_text("from server.remote_sources import StoredMedia\nimport fastapi\n")
+    command = tmp_path / "command.py"
+    command.write_text("from authoring.output import console\nimport uvicorn\n")
+    assert _imports(client) & FORBIDDEN["authoring"] == {"server", "fastapi"}
+    assert _imports(command) & FORBIDDEN["server"] == {"authoring"}
+
+
+def test_the_server_commands_join_baladeur_by_entry_point() -> None:
+    # Neither side imports the other: the one `baladeur` command finds the server's commands
+    # through this entry point (a stale install lacks it: run scripts/setup.sh again).
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    group = pyproject["project"]["entry-points"]["baladeur.commands"]
+    assert group == {"server": "server.commands:register"}
+    installed = {e.name: e.value for e in entry_points(group="baladeur.commands")}
+    assert installed == group

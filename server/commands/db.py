@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from authoring.output import console, emit_json
+from server.commands.output import console, emit_json
 from server.db.engine import redacted
 from server.db.session import Database
 from server.settings import Settings

@@ -6,8 +6,8 @@ import os
 
 import typer
 
-from authoring.output import console
 from server import scheduler
+from server.commands.output import console
 from server.db.session import Database
 from server.jobs import Jobs
 from server.logs import configure

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from authoring.output import console, emit_json
 from server.accounts import create_user, ensure_first_admin
+from server.commands.output import console, emit_json
 from server.db.models import Role
 from server.db.session import Database
 from server.settings import Settings

@@ -7,8 +7,8 @@ import os
 import typer
 import uvicorn
 
-from authoring.output import console
 from server.app import create_app
+from server.commands.output import console
 from server.db.session import Database
 from server.logs import configure
 from server.settings import Settings

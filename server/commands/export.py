@@ -8,25 +8,24 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 
-from authoring.commands.trail_io import (
-    ForceOption,
-    FormatOption,
-    TrailData,
-    default_destination,
-    guess_format,
-    report_dropped,
-    text_chunks,
-    write_trail,
-)
-from authoring.output import console, emit_json
 from media.blobs import BlobStore
 from media.ingest import original_key
 from server.blobs import make_blob_store
+from server.commands.output import console, emit_json, err_console, report_dropped
 from server.db.session import Database
 from server.settings import Settings
 from server.trails_store import load_trail, to_source
 from trails.interchange.folder import MediaSource
+from trails.interchange.transfer import (
+    FORMATS,
+    TrailData,
+    choose_destination,
+    media_files_written,
+    text_chunks,
+    write_trail,
+)
 
 
 def read_from_database(slug: str, db: Database, blobs: BlobStore) -> TrailData:
@@ -57,8 +56,17 @@ def export(
         Path | None,
         typer.Argument(help="Where to write; by default <slug>, <slug>.zip, <slug>.gpx…"),
     ] = None,
-    fmt: FormatOption = None,
-    force: ForceOption = False,
+    # The same two options as ``baladeur convert`` and ``pull`` on the authoring side.
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help=f"One of {', '.join(FORMATS)}; by default from DEST's extension, else folder.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing file (never a folder).")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Export a trail from the local database, with its original media.
@@ -68,14 +76,17 @@ def export(
     (and, for Soundscape, links to the audio); what they cannot hold is listed.
     Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error.
     """
-    chosen = guess_format(dest, fmt) if dest else (fmt or "folder")
-    chosen = guess_format(Path(), chosen)
-    target = dest or default_destination(slug, chosen)
+    chosen, target = choose_destination(slug, dest, fmt)
     settings = Settings()
     db = Database.from_settings(settings)
     try:
         data = read_from_database(slug, db, make_blob_store(settings))
-        dropped = write_trail(data, target, chosen, force=force, quiet=json_out)
+        total = media_files_written(data, chosen)
+        with Progress(console=err_console, disable=json_out or total == 0, transient=True) as bar:
+            task = bar.add_task(f"writing {target.name}", total=total)
+            dropped = write_trail(
+                data, target, chosen, force=force, on_file=lambda _name: bar.advance(task)
+            )
     finally:
         db.dispose()
     report_dropped(dropped, json_out)
