@@ -22,16 +22,15 @@ from media.ingest import Staged, original_key, store_original
 from media.limits import MediaLimits
 from media.loudness import Loudness, measure
 from media.probe import ProbeResult, probe
-from media.renditions import PROFILES, RenditionSpec, Tags, encode
+from media.renditions import RenditionSpec, Tags, encode
 from media.waveform import peaks
-from server.db.models import Asset, AssetStatus, AudioRole, Rendition
+from server.db.models import Asset, AssetStatus, Rendition
 from server.db.session import Database
 from server.settings import Settings
 from trails.errors import NotFound
+from trails.vocabulary import AUDIO_PROFILES, DEFAULT_TARGET_LUFS, AudioRole
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TARGET_LUFS = -16.0
 
 
 def waveform_key(sha256: str) -> str:
@@ -157,7 +156,7 @@ def process_asset(
         loudness = measure(original, facts, timeout_s=timeout_s)
         waveform = json.dumps(peaks(original, probe_result=facts, timeout_s=timeout_s))
         blobs.put(waveform_key(sha256), [waveform.encode()], content_type="application/json")
-        for profile in PROFILES:
+        for profile in AUDIO_PROFILES:
             spec = RenditionSpec(profile=profile, role=role.value, target_lufs=DEFAULT_TARGET_LUFS)
             if (profile, spec.params_hash()) in done:
                 continue

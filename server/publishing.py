@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
-from media.renditions import PROFILES as RENDITION_PROFILES
+from media.renditions import ENCODINGS
 from server import covers
 from server.consents import why_not_publishable
 from server.db.models import (
@@ -39,12 +39,12 @@ from server.db.models import (
     Trail,
 )
 from server.db.session import Database
-from server.ingest import DEFAULT_TARGET_LUFS, rendition_key
+from server.ingest import rendition_key
 from server.releases import PENDING, initial_state, make_current, release_of
 from server.trails_store import load_trail, to_source
 from trails.bundle.canonical import canonical_json
 from trails.bundle.manifest import build_manifest
-from trails.bundle.model import PROFILES, BundleMedia
+from trails.bundle.model import BundleMedia
 from trails.bundle.package import package_bundle
 from trails.bundle.signing import Keyring
 from trails.bundle.size import profile_size, size_report
@@ -52,6 +52,7 @@ from trails.bundle.writer import bytes_chunks
 from trails.errors import Conflict, FieldError, InvalidInput
 from trails.source import TrailSource
 from trails.summary import summarise
+from trails.vocabulary import AUDIO_PROFILES, DEFAULT_TARGET_LUFS
 
 BUNDLE_PREFIX = "bundles/"
 
@@ -112,7 +113,7 @@ def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
             found.append(FieldError(field, named, "still being processed; try again shortly"))
         else:
             have = {r.profile for r in asset.renditions}
-            for profile in PROFILES:
+            for profile in AUDIO_PROFILES:
                 if profile not in have:
                     found.append(FieldError(field, named, f"no {profile} rendition"))
     if not trail.stops:
@@ -156,7 +157,7 @@ def _bundle_media(
             return item
         asset = sources.audio[path]
         rendition = next(r for r in asset.renditions if r.profile == profile)
-        extension = RENDITION_PROFILES[profile].extension.lstrip(".")
+        extension = ENCODINGS[profile].extension.lstrip(".")
         item = BundleMedia(
             sha256=rendition.sha256,
             bytes=rendition.bytes,
@@ -271,7 +272,7 @@ def publish(
         for asset in sources.audio.values():
             list(asset.renditions)
     # One thread per profile: each streams its own zip (I/O and hashing release the GIL).
-    with ThreadPoolExecutor(max_workers=len(PROFILES)) as pool:
+    with ThreadPoolExecutor(max_workers=len(AUDIO_PROFILES)) as pool:
         built = list(
             pool.map(
                 lambda profile: _build(
@@ -285,7 +286,7 @@ def publish(
                     publisher=publisher,
                     now=now,
                 ),
-                PROFILES,
+                AUDIO_PROFILES,
             )
         )
     summary = summarise(source)

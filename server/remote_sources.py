@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from server.db.models import Asset, AssetStatus, AudioRole, Organisation, Trail
+from server.db.models import Asset, AssetStatus, Organisation, Trail
 from server.errors import PreconditionFailed
 from server.etags import etag_of, require_match
 from server.trails_store import apply_source, load_trail, to_source
 from trails.errors import Conflict, FieldError, InvalidInput, NotFound
 from trails.source import TrailSource, parse_source
+from trails.vocabulary import AudioRole
 
 
 def lookup_assets(session: Session, organisation_id: int, hashes: list[str]) -> dict[str, Asset]:

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from media.blobs import BlobStore
 from media.errors import RejectedMedia
 from media.ingest import Staged
-from server.db.models import Asset, AudioRole, Stop, Story, StoryStatus, StoryVersion, User
+from server.db.models import Asset, Stop, Story, StoryStatus, StoryVersion, User
 from server.schemas.stories import StoryCreate, StoryUpdate, StoryVersionIn
 from trails.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
+from trails.vocabulary import AudioRole
 
 PHOTO_PREFIX = "photos/"
 PHOTO_MAX_BYTES = 20 * 1024**2

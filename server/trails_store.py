@@ -22,20 +22,18 @@ from server.db.models import SRID as _SRID
 from server.db.models import (
     AmbientLayer,
     Asset,
-    AudioRole,
     Organisation,
     Stop,
     Story,
     StoryVersion,
     Trail,
-    TrailMode,
-    Visibility,
     ZoneColumns,
     ZoneKind,
 )
 from server.ingest import accept_upload
 from trails.errors import FieldError, InvalidInput, NotFound
 from trails.source import CircleZone, LoadedSource, PolygonZone, TrailSource, parse_source
+from trails.vocabulary import AudioRole, TrailMode, Visibility
 from trails.zones import zone_geometry
 
 

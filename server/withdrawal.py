@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
 from media.ingest import original_key
-from media.renditions import PROFILES as RENDITION_PROFILES
+from media.renditions import ENCODINGS
 from server.audit import record
 from server.db.models import (
     AmbientLayer,
@@ -83,10 +83,10 @@ def _purge_plan(story: Story) -> tuple[dict[str, Any], set[int]]:
         if version.transcript_vtt is not None:
             transcripts.add(_sha_of_text(version.transcript_vtt))
     renditions = {
-        r.sha256: rendition_key(r.sha256, RENDITION_PROFILES[r.profile].extension)
+        r.sha256: rendition_key(r.sha256, ENCODINGS[r.profile].extension)
         for asset in assets.values()
         for r in asset.renditions
-        if r.profile in RENDITION_PROFILES
+        if r.profile in ENCODINGS
     }
     plan = {
         "organisation_id": story.organisation_id,

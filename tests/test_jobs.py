@@ -20,7 +20,7 @@ from media.blobs import BlobStore
 from media.errors import RejectedMedia
 from media.ingest import original_key, staged_upload
 from server.blobs import make_blob_store
-from server.db.models import Asset, AssetStatus, AudioRole, Organisation, Rendition
+from server.db.models import Asset, AssetStatus, Organisation, Rendition
 from server.db.session import Database
 from server.ingest import accept_upload, limits_from, rendition_key, waveform_key
 from server.jobs import Jobs, start_embedded
@@ -29,6 +29,7 @@ from tests.conftest import backend_unavailable
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.redis import RedisMissing, redis_server
 from tests.support.s3 import s3_server
+from trails.vocabulary import AudioRole
 
 
 def stereo_tone(path: Path) -> Path:

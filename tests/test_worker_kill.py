@@ -15,12 +15,13 @@ from sqlalchemy import select, text
 
 from media.ingest import staged_upload
 from server.db import migrate
-from server.db.models import Asset, AssetStatus, AudioRole, Organisation, Rendition
+from server.db.models import Asset, AssetStatus, Organisation, Rendition
 from server.db.session import Database
 from server.ingest import accept_upload, limits_from
 from server.jobs import Jobs
 from server.settings import Settings
 from tests.support.audio import ffmpeg_make
+from trails.vocabulary import AudioRole
 
 
 def _encoders_of(pid: int) -> list[int]:

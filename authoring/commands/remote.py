@@ -46,6 +46,7 @@ from server.remote_sources import audio_paths, transcript_paths
 from trails.errors import DomainError, NotFound, invalid
 from trails.interchange.model import ImportOptions
 from trails.source import LoadedSource, TrailSource, parse_source
+from trails.vocabulary import AudioRole
 
 Server = Annotated[
     str, typer.Option("--server", envvar="BALADEUR_SERVER", help="Address of the server.")
@@ -93,7 +94,7 @@ def _roles(trail: TrailSource) -> dict[str, str]:
         for version in stop.story.versions.values():
             roles.setdefault(version.audio, stop.story.role)
     for layer in trail.ambience:
-        roles.setdefault(layer.audio, "immersive")
+        roles.setdefault(layer.audio, AudioRole.immersive.value)
     return roles
 
 

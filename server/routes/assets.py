@@ -13,7 +13,7 @@ from media.errors import RejectedMedia
 from media.limits import human_bytes
 from server.audit import record
 from server.auth.access import Member
-from server.db.models import AmbientLayer, Asset, AssetStatus, AudioRole, Role, StoryVersion
+from server.db.models import AmbientLayer, Asset, AssetStatus, Role, StoryVersion
 from server.deps import BlobsDep, ContributorDep, EditorDep, JobsDep, SessionDep, SettingsDep
 from server.ingest import limits_from, waveform_key
 from server.listing import paginate
@@ -22,6 +22,7 @@ from server.schemas.assets import AssetPublic
 from server.schemas.pages import Page, PageDep
 from server.uploads import Owner, asset_from_stream
 from trails.errors import Conflict, NotFound
+from trails.vocabulary import AudioRole
 
 router = APIRouter(prefix="/v1/orgs/{org}/assets", tags=["assets"])
 UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from server import drafts
 from server.auth.passwords import verify_password
-from server.db.models import Trail, Visibility
+from server.db.models import Trail
 from server.deps import EditorDep, SessionDep, SettingsDep
 from server.routes.organisations import PROBLEMS
 from server.sharing.content import poster_content_from_source
@@ -21,6 +21,7 @@ from server.sharing.poster import poster_pdf
 from server.sharing.qr import qr_png, qr_svg
 from server.trails_store import to_source
 from trails.errors import Conflict, invalid
+from trails.vocabulary import Visibility
 
 router = APIRouter(prefix="/v1/orgs/{org}/trails/{trail_id}", tags=["sharing"])
 

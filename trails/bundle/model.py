@@ -1,4 +1,4 @@
-"""What a bundle is made of: entry names, profiles, and the description of one media file."""
+"""What a bundle is made of: entry names and the description of one media file."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any, Literal
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.sig.json"
 MEDIA_DIR = "media/"
-PROFILES = ("opus", "aac")
 MediaKind = Literal["audio", "transcript", "image"]
 # media/<64 hex>.<lowercase extension>: the only media names a bundle may hold.
 MEDIA_NAME_RE = re.compile(r"^media/([0-9a-f]{64})\.([a-z0-9]{1,8})$")
