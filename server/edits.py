@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from media import ffmpeg
 from media.blobs import BlobNotFound, BlobStore
 from media.edits import Edit, apply_edit
-from media.ingest import Staged, original_key
+from media.ingest import Staged
 from media.limits import MediaLimits
 from media.probe import probe
 from server.db.models import Asset
 from server.uploads import Owner, asset_from_staged
 from trails.errors import Conflict, FieldError, InvalidInput
+from trails.storage_names import original_key
 
 # Probed durations and decoded lengths differ by a few samples; points this close to the
 # end mean "the end".

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from media.blobs import BlobNotFound, BlobStore, BlobStoreUnavailable
 from media.errors import MediaProcessingFailed, MediaTimeout, RejectedMedia
-from media.ingest import Staged, original_key, store_original
+from media.ingest import Staged, store_original
 from media.limits import MediaLimits
 from media.loudness import Loudness, measure
 from media.probe import ProbeResult, probe
@@ -28,19 +28,10 @@ from server.db.models import Asset, AssetStatus, Rendition
 from server.db.session import Database
 from server.settings import Settings
 from trails.errors import NotFound
+from trails.storage_names import original_key, rendition_key, waveform_key
 from trails.vocabulary import AUDIO_PROFILES, DEFAULT_TARGET_LUFS, AudioRole
 
 log = logging.getLogger(__name__)
-
-
-def waveform_key(sha256: str) -> str:
-    """Blob key of an asset's waveform peaks (JSON), for the studio."""
-    return f"waveforms/{sha256}.json"
-
-
-def rendition_key(sha256: str, extension: str) -> str:
-    """Blob key of an encoded rendition, named as in bundles."""
-    return f"media/{sha256}{extension}"
 
 
 @dataclass(frozen=True)

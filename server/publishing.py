@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from geoalchemy2.shape import from_shape
@@ -39,7 +39,6 @@ from server.db.models import (
     Trail,
 )
 from server.db.session import Database
-from server.ingest import rendition_key
 from server.releases import PENDING, initial_state, make_current, release_of
 from server.trails_store import load_trail, to_source
 from trails.bundle.canonical import canonical_json
@@ -51,15 +50,17 @@ from trails.bundle.size import profile_size, size_report
 from trails.bundle.writer import bytes_chunks
 from trails.errors import Conflict, FieldError, InvalidInput
 from trails.source import TrailSource
+from trails.storage_names import (
+    audio_name,
+    bundle_key,
+    cover_key,
+    cover_path,
+    published_media_key,
+    rendition_key,
+    transcript_name,
+)
 from trails.summary import summarise
 from trails.vocabulary import AUDIO_PROFILES, DEFAULT_TARGET_LUFS
-
-BUNDLE_PREFIX = "bundles/"
-
-
-def bundle_key(sha256: str) -> str:
-    """Blob key of a bundle zip."""
-    return f"{BUNDLE_PREFIX}{sha256}.zip"
 
 
 class NotPublishable(Conflict, InvalidInput):
@@ -90,13 +91,13 @@ def _media_sources(session: Session, trail: Trail) -> _MediaSource:
                 assets.append(version.audio)
             if version.transcript_vtt is not None:
                 data = version.transcript_vtt.encode("utf-8")
-                transcripts[f"media/{hashlib.sha256(data).hexdigest()}.vtt"] = data
+                transcripts[transcript_name(data)] = data
     assets.extend(layer.asset for layer in trail.ambience)
     for asset in assets:
-        audio[f"media/{asset.sha256}{PurePosixPath(asset.filename).suffix.lower()}"] = asset
+        audio[audio_name(asset.sha256, asset.filename)] = asset
     images = {}
     if trail.cover_sha256 is not None:
-        images[covers.cover_path(trail.cover_sha256)] = trail.cover_sha256
+        images[cover_path(trail.cover_sha256)] = trail.cover_sha256
     return _MediaSource(audio, transcripts, images)
 
 
@@ -145,7 +146,7 @@ def _bundle_media(
             return item
         if path in sources.images:
             sha = sources.images[path]
-            key = covers.cover_key(sha)
+            key = cover_key(sha)
             item = BundleMedia(
                 sha256=sha,
                 bytes=blobs.stat(key).size,
@@ -214,7 +215,11 @@ def _build(
     for row in manifest["media"]:
         # Renditions are already stored under their media path; these are not.
         if row["kind"] in ("transcript", "image"):
-            blobs.put(row["path"], readers[row["path"]](), content_type=row["mime_type"])
+            blobs.put(
+                published_media_key(row["path"]),
+                readers[row["path"]](),
+                content_type=row["mime_type"],
+            )
     with tempfile.TemporaryDirectory(prefix="publish-") as tmp:
         out = Path(tmp) / "bundle.zip"
         # Renditions come from content-addressed storage, hashed when stored: the writer checks
@@ -259,7 +264,7 @@ def publish(
         sources = _media_sources(session, trail)
         found = problems(trail, sources)
         for path, sha in sources.images.items():
-            if not blobs.exists(covers.cover_key(sha)):
+            if not blobs.exists(cover_key(sha)):
                 found.append(
                     FieldError("cover", path, "the cover is no longer stored; choose it again")
                 )

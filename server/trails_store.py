@@ -33,6 +33,7 @@ from server.db.models import (
 from server.ingest import accept_upload
 from trails.errors import FieldError, InvalidInput, NotFound
 from trails.source import CircleZone, LoadedSource, PolygonZone, TrailSource, parse_source
+from trails.storage_names import audio_name, cover_path, transcript_name
 from trails.vocabulary import AudioRole, TrailMode, Visibility
 from trails.zones import zone_geometry
 
@@ -87,10 +88,6 @@ def zone_of(row: ZoneColumns) -> dict[str, Any]:
     polygon = to_shape(row.polygon)
     rings = [polygon.exterior, *polygon.interiors]
     return {"type": "polygon", "coordinates": [[list(c) for c in ring.coords] for ring in rings]}
-
-
-def _media_name(sha256: str, filename: str) -> str:
-    return f"media/{sha256}{PurePosixPath(filename).suffix.lower()}"
 
 
 @dataclass(frozen=True)
@@ -290,11 +287,10 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
                 if version.audio is None:
                     continue
                 item: dict[str, Any] = {
-                    "audio": _media_name(version.audio.sha256, version.audio.filename)
+                    "audio": audio_name(version.audio.sha256, version.audio.filename)
                 }
                 if version.transcript_vtt is not None:
-                    digest = hashlib.sha256(version.transcript_vtt.encode()).hexdigest()
-                    item["transcript"] = f"media/{digest}.vtt"
+                    item["transcript"] = transcript_name(version.transcript_vtt)
                 if version.text is not None:
                     item["text"] = version.text
                 versions[version.language] = item
@@ -325,7 +321,7 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
             {
                 "key": layer.key,
                 "title": layer.titles,
-                "audio": _media_name(layer.asset.sha256, layer.asset.filename),
+                "audio": audio_name(layer.asset.sha256, layer.asset.filename),
                 "zone": zone_of(layer),
                 "min_distance_m": layer.min_distance_m,
                 "max_distance_m": layer.max_distance_m,
@@ -338,7 +334,7 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
     if trail.route is not None:
         data["route"] = [list(c) for c in to_shape(trail.route).coords]
     if trail.cover_sha256 is not None:
-        data["cover"] = covers.cover_path(trail.cover_sha256)
+        data["cover"] = cover_path(trail.cover_sha256)
     return parse_source(data)
 
 

@@ -15,13 +15,14 @@ from server.audit import record
 from server.auth.access import Member
 from server.db.models import AmbientLayer, Asset, AssetStatus, Role, StoryVersion
 from server.deps import BlobsDep, ContributorDep, EditorDep, JobsDep, SessionDep, SettingsDep
-from server.ingest import limits_from, waveform_key
+from server.ingest import limits_from
 from server.listing import paginate
 from server.routes.organisations import PROBLEMS
 from server.schemas.assets import AssetPublic
 from server.schemas.pages import Page, PageDep
 from server.uploads import Owner, asset_from_stream
 from trails.errors import Conflict, NotFound
+from trails.storage_names import waveform_key
 from trails.vocabulary import AudioRole
 
 router = APIRouter(prefix="/v1/orgs/{org}/assets", tags=["assets"])

@@ -22,12 +22,12 @@ from server.catalogue import published_by_slug
 from server.db.models import Release, ReleaseBundle, ReleaseMedia, ReleaseState, Trail
 from server.deps import BlobsDep, KeyringDep, SessionDep
 from server.errors import Gone, NotYetAvailable
-from server.publishing import bundle_key
 from server.ranges import file_responses, serve_bytes
 from server.routes.trails import AccessCodeDep
 from server.schemas.problem import Problem
 from trails.bundle.changes import diff
 from trails.errors import NotFound
+from trails.storage_names import bundle_key, published_media_key
 from trails.vocabulary import DEFAULT_PROFILE, AudioProfile, Visibility
 
 router = APIRouter(tags=["delivery"])
@@ -156,7 +156,7 @@ def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep
     if not match:
         raise NotFound(f"no media '{name}'")
     row = _published_media(session, match.group(1))
-    key = row.path
+    key = published_media_key(row.path)
     return serve_bytes(
         request,
         size=row.bytes,

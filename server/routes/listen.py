@@ -7,10 +7,10 @@ from fastapi.responses import StreamingResponse
 
 from media.renditions import ENCODINGS
 from server.deps import BlobsDep, ContributorDep, SessionDep
-from server.ingest import rendition_key
 from server.routes.assets import asset_in
 from server.routes.organisations import PROBLEMS
 from trails.errors import NotFound
+from trails.storage_names import rendition_key
 from trails.vocabulary import AUDIO_PROFILES
 
 router = APIRouter(prefix="/v1/orgs/{org}/assets", tags=["assets"])

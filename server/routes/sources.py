@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from media.ingest import original_key
 from server import drafts
 from server.audit import record
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
@@ -30,6 +29,7 @@ from server.routes.assets import asset_in
 from server.routes.organisations import PROBLEMS
 from server.schemas.accounts import Strict
 from server.trails_store import load_trail
+from trails.storage_names import original_key
 
 router = APIRouter(prefix="/v1/orgs/{org}", tags=["trail sources"])
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]

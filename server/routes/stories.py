@@ -21,6 +21,7 @@ from server.schemas.contributions import FormStored
 from server.schemas.pages import Page, PageDep
 from server.schemas.stories import StoryCreate, StoryPublic, StoryUpdate
 from trails.errors import NotFound
+from trails.storage_names import photo_key
 
 router = APIRouter(prefix="/v1/orgs/{org}", tags=["stories"])
 
@@ -125,7 +126,7 @@ def get_photo(story_id: int, member: EditorDep, session: SessionDep, blobs: Blob
     story = stories.story_in(session, member.organisation.id, story_id)
     if story.photo_sha256 is None:
         raise NotFound("this story has no photo")
-    key = stories.photo_key(story.photo_sha256)
+    key = photo_key(story.photo_sha256)
     try:
         info = blobs.stat(key)
         data = b"".join(blobs.open(key))

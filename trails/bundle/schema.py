@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from trails.storage_names import MEDIA_NAME_PATTERN
 from trails.vocabulary import AUDIO_PROFILES, AUDIO_ROLES, TRAIL_MODES
 
 SCHEMA_ID = "https://baladeur.org/schemas/bundle-manifest-1.schema.json"
 
 _sha256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
-_media_path = {"type": "string", "pattern": "^media/[0-9a-f]{64}\\.[a-z0-9]{1,8}$"}
+_media_path = {"type": "string", "pattern": MEDIA_NAME_PATTERN}
 _slug = {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
 _language = {"type": "string", "pattern": "^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$"}
 _texts = {

@@ -27,6 +27,7 @@ from trails.interchange.model import (
 from trails.interchange.places import zone_anchor
 from trails.interchange.safexml import child, child_text, children, local_name, parse_xml
 from trails.source import TrailSource
+from trails.storage_names import source_media_path
 from trails.validation import check_language
 from trails.vocabulary import TrailMode
 
@@ -88,11 +89,11 @@ class _MediaFinder:
             if known == file:
                 return relative
         name, n = file.name, 1
-        while f"media/{name}" in self.found:
+        while source_media_path(name) in self.found:
             n += 1
             name = f"{n}-{file.name}"
-        self.found[f"media/{name}"] = file
-        return f"media/{name}"
+        self.found[source_media_path(name)] = file
+        return source_media_path(name)
 
 
 def _point(element: Element, where: str) -> tuple[float, float]:
