@@ -39,8 +39,8 @@ from server.db.models import (
     Trail,
 )
 from server.db.session import Database
+from server.draft_source import load_trail, to_source
 from server.releases import PENDING, initial_state, make_current, release_of
-from server.trails_store import load_trail, to_source
 from trails.bundle.canonical import canonical_json
 from trails.bundle.manifest import build_manifest
 from trails.bundle.model import BundleMedia

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from server.db.models import Asset, AssetStatus, Organisation, Trail
+from server.draft_source import load_trail, to_source
 from server.errors import PreconditionFailed
 from server.etags import etag_of, require_match
-from server.trails_store import apply_source, load_trail, to_source
+from server.source_import import apply_source
 from trails.errors import Conflict, FieldError, InvalidInput, NotFound
 from trails.source import TrailSource, parse_source
 from trails.storage_names import audio_name, transcript_name

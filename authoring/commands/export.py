@@ -22,8 +22,8 @@ from authoring.output import console, emit_json
 from media.blobs import BlobStore
 from server.blobs import make_blob_store
 from server.db.session import Database
+from server.draft_source import load_trail, to_source
 from server.settings import Settings
-from server.trails_store import load_trail, to_source
 from trails.interchange.folder import MediaSource
 from trails.storage_names import media_sha256, original_key, transcript_name
 

@@ -12,19 +12,16 @@ from sqlalchemy import select
 from authoring.commands.trail_io import load_trail_source, report_dropped
 from authoring.output import console, emit_json, err_console
 from media.blobs import BlobStore
+from server.accounts import get_or_create_organisation
 from server.blobs import make_blob_store
 from server.db.models import Asset, AssetStatus, Release, Trail
 from server.db.session import Database
+from server.folder_media import MediaContext
 from server.ingest import limits_from, process_many
 from server.keys import keyring
 from server.publishing import publish, release_size_report
 from server.settings import Settings
-from server.trails_store import (
-    MediaContext,
-    get_or_create_organisation,
-    import_source,
-    source_fingerprint,
-)
+from server.source_import import import_source, source_fingerprint
 from trails.errors import DomainError
 from trails.interchange.model import DEFAULT_RADIUS_M, ImportOptions
 from trails.source import LoadedSource

@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from server import drafts
 from server.deps import ContributorDep, SessionDep
+from server.draft_source import to_source
 from server.routes.organisations import PROBLEMS
-from server.trails_store import to_source
 from trails.checks import CheckItem, check_trail
 from trails.errors import InvalidInput
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlalchemy import func, select
 
+from server.accounts import canonical_email, create_user
 from server.audit import record
-from server.auth.passwords import hash_password
 from server.db.models import Membership, Role, User
 from server.deps import ContributorDep, IfMatch, OwnerDep, SessionDep
 from server.etags import member_etag, require_match
@@ -67,16 +67,12 @@ def add_member(
     body: MemberCreate, member: OwnerDep, session: SessionDep, response: Response
 ) -> MemberPublic:
     """Add a person with a role; a new account needs an initial password."""
-    email = body.email.strip().lower()
+    email = canonical_email(body.email)
     user = session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None:
         if body.password is None:
             raise invalid("password", None, "a new account needs an initial password")
-        user = User(
-            email=email, display_name=body.display_name, password_hash=hash_password(body.password)
-        )
-        session.add(user)
-        session.flush()
+        user = create_user(session, email, body.password, display_name=body.display_name)
     org = member.organisation
     if session.get(Membership, (org.id, user.id)) is not None:
         raise Conflict(f"{email} is already a member; change their role instead")

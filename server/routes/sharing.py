@@ -15,11 +15,11 @@ from server import drafts
 from server.auth.passwords import verify_password
 from server.db.models import Trail
 from server.deps import EditorDep, SessionDep, SettingsDep
+from server.draft_source import to_source
 from server.routes.organisations import PROBLEMS
 from server.sharing.content import poster_content_from_source
 from server.sharing.poster import poster_pdf
 from server.sharing.qr import qr_png, qr_svg
-from server.trails_store import to_source
 from trails.errors import Conflict, invalid
 from trails.vocabulary import Visibility
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server import drafts
 from server.audit import record
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
+from server.draft_source import load_trail
 from server.etags import etag_of
 from server.ranges import file_responses, serve_bytes
 from server.remote_sources import (
@@ -28,7 +29,6 @@ from server.remote_sources import (
 from server.routes.assets import asset_in
 from server.routes.organisations import PROBLEMS
 from server.schemas.accounts import Strict
-from server.trails_store import load_trail
 from trails.storage_names import original_key
 
 router = APIRouter(prefix="/v1/orgs/{org}", tags=["trail sources"])

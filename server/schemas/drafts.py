@@ -9,9 +9,9 @@ from geoalchemy2.shape import to_shape
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from server.db.models import Stop, Trail
+from server.db.zones import zone_of
 from server.etags import etag_of
 from server.schemas.accounts import Strict
-from server.trails_store import zone_of
 from trails.rules import TriggerRules
 from trails.source import Credit, Settings, Texts, TimeZone, Zone
 from trails.validation import LanguageTag, Position, Slug

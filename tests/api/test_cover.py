@@ -16,14 +16,11 @@ from PIL import Image
 from media.blobs.memory import MemoryBlobStore
 from media.limits import MediaLimits
 from server import covers
+from server.accounts import get_or_create_organisation
 from server.db.session import Database
-from server.trails_store import (
-    MediaContext,
-    get_or_create_organisation,
-    import_source,
-    load_trail,
-    to_source,
-)
+from server.draft_source import load_trail, to_source
+from server.folder_media import MediaContext
+from server.source_import import import_source
 from tests.support.factories import trail_source
 from tests.support.people import People
 from tests.support.problems import problem
