@@ -26,7 +26,6 @@ from media.renditions import RenditionSpec, Tags, encode
 from media.waveform import peaks
 from server.db.models import Asset, AssetStatus, Rendition
 from server.db.session import Database
-from server.settings import Settings
 from trails.errors import NotFound
 from trails.storage_names import original_key, rendition_key, waveform_key
 from trails.vocabulary import AUDIO_PROFILES, DEFAULT_TARGET_LUFS, AudioRole
@@ -219,11 +218,6 @@ def _finish(
             asset.loudness_lufs = loudness.integrated_lufs
             asset.loudness_range_lu = loudness.range_lu
             asset.true_peak_dbtp = loudness.true_peak_dbtp
-
-
-def limits_from(settings: Settings) -> MediaLimits:
-    """Media limits from the settings."""
-    return MediaLimits(max_bytes=settings.max_upload_bytes, max_duration_s=settings.max_duration_s)
 
 
 def process_many(

@@ -22,7 +22,7 @@ from media.ingest import staged_upload
 from server.blobs import make_blob_store
 from server.db.models import Asset, AssetStatus, Organisation, Rendition
 from server.db.session import Database
-from server.ingest import accept_upload, limits_from
+from server.ingest import accept_upload
 from server.jobs import Jobs, start_embedded
 from server.settings import Settings
 from tests.conftest import backend_unavailable
@@ -77,7 +77,7 @@ def _org(db: Database) -> int:
 
 
 def _upload(db: Database, blobs: BlobStore, settings: Settings, org_id: int, path: Path):
-    limits = limits_from(settings)
+    limits = settings.media_limits()
     with (
         path.open("rb") as fh,
         staged_upload(fh, limits=limits) as staged,

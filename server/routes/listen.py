@@ -7,8 +7,8 @@ from fastapi.responses import StreamingResponse
 
 from media.renditions import ENCODINGS
 from server.deps import BlobsDep, ContributorDep, SessionDep
+from server.problems import ORG_PROBLEMS
 from server.routes.assets import asset_in
-from server.routes.organisations import PROBLEMS
 from trails.errors import NotFound
 from trails.storage_names import rendition_key
 from trails.vocabulary import AUDIO_PROFILES
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1/orgs/{org}/assets", tags=["assets"])
 
 @router.get(
     "/{asset_id}/listen",
-    responses=PROBLEMS | {200: {"content": {"audio/ogg": {}, "audio/mp4": {}}}},
+    responses=ORG_PROBLEMS | {200: {"content": {"audio/ogg": {}, "audio/mp4": {}}}},
 )
 def listen(
     asset_id: int, member: ContributorDep, session: SessionDep, blobs: BlobsDep
