@@ -130,13 +130,7 @@ def _ffprobe(path: Path, fmt: str) -> dict[str, Any]:
 def scan_duration(path: Path, fmt: str, size: int) -> float:
     """Seconds of audio the packets of the first audio track really cover (no decoding)."""
     argv = [
-        ffmpeg.tool("ffmpeg"),
-        *ffmpeg.COMMON,
-        "-v",
-        "error",
-        *ffmpeg.input_args(path, fmt),
-        "-map",
-        "0:a:0",
+        *ffmpeg.reading_audio(path, fmt),
         "-c",
         "copy",
         "-f",

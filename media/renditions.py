@@ -266,13 +266,7 @@ def encode(
     tmp = Path(tmp_name)
     try:
         argv = [
-            ffmpeg.tool("ffmpeg"),
-            *ffmpeg.COMMON,
-            "-v",
-            "error",
-            *ffmpeg.input_args(src, probe_result.format),
-            "-map",
-            "0:a:0",
+            *ffmpeg.reading_audio(src, probe_result.format),
             "-map_metadata",
             "-1",
             "-map_chapters",
