@@ -14,15 +14,13 @@ from typing import Final, Literal, get_args
 AudioRoleName = Literal["voice", "immersive"]
 """How an audio file is meant: speech (encoded mono) or an immersive scene (stereo)."""
 AUDIO_ROLES: Final[tuple[AudioRoleName, ...]] = get_args(AudioRoleName)
-# Unpacked so that adding a word without naming its member fails at import.
-_VOICE, _IMMERSIVE = AUDIO_ROLES
 
 
 class AudioRole(enum.StrEnum):
     """How an audio asset is encoded: mono speech or immersive stereo."""
 
-    voice = _VOICE
-    immersive = _IMMERSIVE
+    # Unpacked, so that a word added above without its member here fails at import.
+    voice, immersive = AUDIO_ROLES
 
 
 AudioProfile = Literal["opus", "aac"]
@@ -33,28 +31,23 @@ DEFAULT_PROFILE: Final[AudioProfile] = AUDIO_PROFILES[0]
 TrailModeName = Literal["free", "sequential"]
 """Whether a trail's stops play in any order or one after the other."""
 TRAIL_MODES: Final[tuple[TrailModeName, ...]] = get_args(TrailModeName)
-_FREE, _SEQUENTIAL = TRAIL_MODES
 
 
 class TrailMode(enum.StrEnum):
     """Free roaming or sequential stops."""
 
-    free = _FREE
-    sequential = _SEQUENTIAL
+    free, sequential = TRAIL_MODES
 
 
 VisibilityName = Literal["public", "unlisted", "private"]
 """Who finds a published trail: everyone (listed), whoever has its link, or its code."""
 VISIBILITIES: Final[tuple[VisibilityName, ...]] = get_args(VisibilityName)
-_PUBLIC, _UNLISTED, _PRIVATE = VISIBILITIES
 
 
 class Visibility(enum.StrEnum):
     """Who can find and download a published trail."""
 
-    public = _PUBLIC
-    unlisted = _UNLISTED
-    private = _PRIVATE
+    public, unlisted, private = VISIBILITIES
 
 
 DEFAULT_TARGET_LUFS: Final = -16.0

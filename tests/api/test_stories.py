@@ -200,17 +200,8 @@ def test_delete_refused_while_a_stop_uses_it(
         json=story_body(None, versions={"fr": {"text": "Un"}}),
         headers=people["editor"],
     ).json()
-    trail, stop = trail_with_stop(
-        client,
-        people["editor"],
-        slug="moulin",
-        trail_title="Moulin",
-        key="roue",
-        stop_title="Roue",
-        center=(4.39, 50.40),
-        radius_m=20,
-        story_id=story["id"],
-    )
+    editor = people["editor"]
+    trail, stop = trail_with_stop(client, editor, slug="moulin", key="roue", story_id=story["id"])
     url = f"/v1/orgs/mill/stories/{story['id']}"
     problem(client.delete(url, headers=people["editor"]), 428)
     body = problem(client.delete(url, headers={**people["editor"], "If-Match": story["etag"]}), 409)

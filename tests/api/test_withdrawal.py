@@ -266,16 +266,7 @@ def test_another_teams_copy_of_the_same_recording_is_left_alone(
         headers=people["stranger"],
     ).json()
     trail_with_stop(
-        client,
-        people["stranger"],
-        org="festival",
-        slug="fete",
-        trail_title="Fête",
-        key="scene",
-        stop_title="Scène",
-        center=(4.0, 50.0),
-        radius_m=20,
-        story_id=story["id"],
+        client, people["stranger"], org="festival", slug="fete", key="scene", story_id=story["id"]
     )
     keyring = client.app.state.keyring  # type: ignore[attr-defined]
     festival_release = publish(db, blobs, keyring, "fete", publisher="stranger@example.org")

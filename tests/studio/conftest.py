@@ -141,7 +141,7 @@ def story_on_a_stop(
             slug=slug,
             trail_title=title,
             key=key,
-            stop_title=title,
+            title=title,
             story_id=story["id"],
         )
     return asset, story, trail

@@ -33,7 +33,7 @@ def test_release_waits_for_a_second_editor(studio: Studio, chromium: Any) -> Non
             slug="archives-walk",
             trail_title="Archives",
             key="depot",
-            stop_title="Le dépôt",
+            title="Le dépôt",
         )
 
     context = desktop(chromium, url, lang="fr")

@@ -21,7 +21,7 @@ def test_second_save_shows_the_conflict_and_keeps_the_typed_text(
             slug="conflict-walk",
             trail_title="Conflit",
             key="pont",
-            stop_title="Le pont",
+            title="Le pont",
         )
     stops_url = f"{studio.url}/v1/orgs/mill/trails/{trail['id']}/stops/{stop['id']}"
 

@@ -11,6 +11,12 @@ from typing import Any
 import httpx
 
 
+def _created(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def new_trail(
     client: httpx.Client,
     headers: dict[str, str],
@@ -20,14 +26,8 @@ def new_trail(
     org: str = "mill",
 ) -> dict[str, Any]:
     """A new draft trail in French (titled ``title``, else its slug), as the API answered."""
-    r = client.post(
-        f"/v1/orgs/{org}/trails",
-        json={"slug": slug, "title": {"fr": title or slug}, "languages": ["fr"]},
-        headers=headers,
-    )
-    assert r.status_code == 201, r.text
-    trail: dict[str, Any] = r.json()
-    return trail
+    body = {"slug": slug, "title": {"fr": title or slug}, "languages": ["fr"]}
+    return _created(client.post(f"/v1/orgs/{org}/trails", json=body, headers=headers))
 
 
 def add_stop(
@@ -50,36 +50,19 @@ def add_stop(
     }
     if story_id is not None:
         body["story_id"] = story_id
-    r = client.post(f"/v1/orgs/{org}/trails/{trail_id}/stops", json=body, headers=headers)
-    assert r.status_code == 201, r.text
-    stop: dict[str, Any] = r.json()
-    return stop
+    return _created(
+        client.post(f"/v1/orgs/{org}/trails/{trail_id}/stops", json=body, headers=headers)
+    )
 
 
 def trail_with_stop(
-    client: httpx.Client,
-    headers: dict[str, str],
-    *,
-    slug: str,
-    key: str,
-    trail_title: str | None = None,
-    stop_title: str | None = None,
-    center: tuple[float, float] = (4.395, 50.4036),
-    radius_m: float = 25,
-    story_id: int | None = None,
-    org: str = "mill",
+    client: httpx.Client, headers: dict[str, str], slug: str, key: str, **options: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A new draft trail with one stop (telling ``story_id`` if given): the trail and the stop."""
-    trail = new_trail(client, headers, slug, title=trail_title, org=org)
-    stop = add_stop(
-        client,
-        headers,
-        trail["id"],
-        key,
-        title=stop_title,
-        center=center,
-        radius_m=radius_m,
-        story_id=story_id,
-        org=org,
-    )
-    return trail, stop
+    """A new draft trail with one stop: the trail and the stop, as the API answered.
+
+    ``options`` are those of :func:`add_stop` (``story_id`` places a story on the stop),
+    and ``trail_title``.
+    """
+    trail_title = options.pop("trail_title", None)
+    trail = new_trail(client, headers, slug, title=trail_title, org=options.get("org", "mill"))
+    return trail, add_stop(client, headers, trail["id"], key, **options)
