@@ -43,9 +43,9 @@ from server.db.migrate import upgrade
 from server.db.models import ReleaseBundle
 from server.db.session import Database
 from server.keys import keyring
-from server.publishing import bundle_key
 from server.settings import Settings
 from tests.support.factories import add_trail, trail_source
+from trails.storage_names import bundle_key
 
 GOAL_RATIO = 0.5
 # "Flat": serving N clients must not cost a copy of the bundle per client; the server may

@@ -23,7 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import Baseline, Result, standalone
-from media.renditions import encode_file
+from media.renditions import ENCODINGS, encode_file
 from trails.bundle.changes import diff
 from trails.bundle.manifest import build_manifest
 from trails.bundle.model import BundleMedia
@@ -44,7 +44,8 @@ TARGET_UPDATE_OVERHEAD = 0.05
 # What the server does: renditions come from content-addressed storage (hashed on the way in),
 # both profiles are written at once; the zip's own sha256 is always computed.
 PUBLISH_PATH = "store-verified media, profiles in parallel"
-PROFILES = {"opus": ("opus", "audio/ogg"), "aac": ("m4a", "audio/mp4")}
+# Each profile's file extension (without its dot) and media type, as the server encodes it.
+PROFILES = {name: (e.extension.lstrip("."), e.mime_type) for name, e in ENCODINGS.items()}
 
 
 def voice_sample(work: Path) -> Path:

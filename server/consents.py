@@ -13,13 +13,7 @@ from media.errors import RejectedMedia
 from media.ingest import Staged
 from server.db.models import ConsentRecord, Story, StoryStatus, User
 from trails.errors import NotFound, invalid
-
-FORM_PREFIX = "consent-forms/"
-
-
-def form_key(sha256: str) -> str:
-    """Blob key of a signed consent form (never served to visitors)."""
-    return f"{FORM_PREFIX}{sha256}"
+from trails.storage_names import consent_form_key
 
 
 def consents_of(session: Session, story_id: int) -> list[ConsentRecord]:
@@ -66,7 +60,7 @@ def record_consent(
     recorded_by: User | None,
 ) -> ConsentRecord:
     """Add a consent record to a story; a named form must have been uploaded first."""
-    if form_sha256 is not None and not blobs.exists(form_key(form_sha256)):
+    if form_sha256 is not None and not blobs.exists(consent_form_key(form_sha256)):
         raise invalid(
             "form_sha256", form_sha256, "no consent form with this hash: upload the form first"
         )
@@ -116,6 +110,6 @@ def form_type(path: Path) -> str:
 
 def store_form(blobs: BlobStore, staged: Staged, mime_type: str) -> None:
     """Keep a checked consent form under its hash (idempotent)."""
-    if not blobs.exists(form_key(staged.sha256)):
+    if not blobs.exists(consent_form_key(staged.sha256)):
         with staged.path.open("rb") as fh:
-            blobs.put(form_key(staged.sha256), fh, content_type=mime_type)
+            blobs.put(consent_form_key(staged.sha256), fh, content_type=mime_type)

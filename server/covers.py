@@ -16,7 +16,7 @@ from PIL import Image, ImageOps
 
 from media.blobs import BlobStore
 from media.errors import RejectedMedia
-from media.ingest import original_key
+from trails.storage_names import COVER_EXTENSION, cover_key, cover_path
 
 MAX_BYTES = 15 * 1024 * 1024
 """Largest cover upload accepted."""
@@ -27,29 +27,15 @@ MAX_SIDE = 1600
 MAX_PIXELS = 60_000_000
 """Refuse images whose header claims more pixels (decompression bombs)."""
 
-EXTENSION = "jpg"
+EXTENSION = COVER_EXTENSION
 MIME_TYPE = "image/jpeg"
 _QUALITY = 85
 _FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
-def cover_key(sha256: str) -> str:
-    """Blob key of a stored cover.
-
-    Covers sit beside original uploads, keyed by hash, so that exporting a trail finds every
-    media file of its source the same way.
-    """
-    return original_key(sha256)
-
-
-def cover_path(sha256: str) -> str:
-    """The cover's media path in a trail source and a bundle manifest."""
-    return f"media/{sha256}.{EXTENSION}"
-
-
 def cover_url(sha256: str) -> str:
     """The public address of a published cover."""
-    return f"/v1/media/{sha256}.{EXTENSION}"
+    return f"/v1/{cover_path(sha256)}"
 
 
 def _reject(detail: str) -> RejectedMedia:

@@ -19,7 +19,7 @@ from media.limits import MediaLimits
 from server import consents, stories
 from server.audit import record
 from server.auth.tokens import new_secret, token_hash
-from server.db.models import AudioRole, Invitation, Organisation, StoryStatus, User
+from server.db.models import Invitation, Organisation, StoryStatus, User
 from server.db.session import Database
 from server.errors import Gone
 from server.schemas.contributions import InvitationState, InvitedContribution
@@ -27,6 +27,7 @@ from server.schemas.stories import TRANSCRIPT_MAX, StoryCreate, StoryVersionIn
 from server.uploads import Owner, asset_from_staged
 from trails.errors import FieldError, InvalidInput, NotFound, invalid
 from trails.validation import field_errors
+from trails.vocabulary import AudioRole
 
 CODE_PREFIX = "inv_"
 

@@ -36,6 +36,23 @@ log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "application/problem+json"
 
+# OpenAPI response tables: the problems the routes of an organisation may answer with.
+ORG_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Not signed in"},
+    403: {"model": Problem, "description": "Role too low"},
+    404: {"model": Problem, "description": "No such organisation (or not yours)"},
+    409: {"model": Problem, "description": "Conflict"},
+    412: {"model": Problem, "description": "Stale If-Match"},
+    422: {"model": Problem, "description": "Invalid input"},
+    428: {"model": Problem, "description": "If-Match required"},
+}
+# Routes that take a file other than audio (photos, signed consent forms).
+ORG_FILE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **ORG_PROBLEMS,
+    413: {"model": Problem, "description": "Larger than the size limit"},
+    415: {"model": Problem, "description": "Not a file type accepted here"},
+}
+
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     InvalidInput: 422,
     NotFound: 404,

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from geoalchemy2.shape import from_shape
@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
-from media.renditions import PROFILES as RENDITION_PROFILES
+from media.renditions import ENCODINGS
 from server import covers
 from server.consents import why_not_publishable
 from server.db.models import (
@@ -39,26 +39,28 @@ from server.db.models import (
     Trail,
 )
 from server.db.session import Database
-from server.ingest import DEFAULT_TARGET_LUFS, rendition_key
+from server.draft_source import load_trail, to_source
 from server.releases import PENDING, initial_state, make_current, release_of
-from server.trails_store import load_trail, to_source
 from trails.bundle.canonical import canonical_json
 from trails.bundle.manifest import build_manifest
-from trails.bundle.model import PROFILES, BundleMedia
+from trails.bundle.model import BundleMedia
 from trails.bundle.package import package_bundle
 from trails.bundle.signing import Keyring
 from trails.bundle.size import profile_size, size_report
 from trails.bundle.writer import bytes_chunks
 from trails.errors import Conflict, FieldError, InvalidInput
 from trails.source import TrailSource
+from trails.storage_names import (
+    audio_name,
+    bundle_key,
+    cover_key,
+    cover_path,
+    published_media_key,
+    rendition_key,
+    transcript_name,
+)
 from trails.summary import summarise
-
-BUNDLE_PREFIX = "bundles/"
-
-
-def bundle_key(sha256: str) -> str:
-    """Blob key of a bundle zip."""
-    return f"{BUNDLE_PREFIX}{sha256}.zip"
+from trails.vocabulary import AUDIO_PROFILES, DEFAULT_TARGET_LUFS
 
 
 class NotPublishable(Conflict, InvalidInput):
@@ -89,13 +91,13 @@ def _media_sources(session: Session, trail: Trail) -> _MediaSource:
                 assets.append(version.audio)
             if version.transcript_vtt is not None:
                 data = version.transcript_vtt.encode("utf-8")
-                transcripts[f"media/{hashlib.sha256(data).hexdigest()}.vtt"] = data
+                transcripts[transcript_name(data)] = data
     assets.extend(layer.asset for layer in trail.ambience)
     for asset in assets:
-        audio[f"media/{asset.sha256}{PurePosixPath(asset.filename).suffix.lower()}"] = asset
+        audio[audio_name(asset.sha256, asset.filename)] = asset
     images = {}
     if trail.cover_sha256 is not None:
-        images[covers.cover_path(trail.cover_sha256)] = trail.cover_sha256
+        images[cover_path(trail.cover_sha256)] = trail.cover_sha256
     return _MediaSource(audio, transcripts, images)
 
 
@@ -112,7 +114,7 @@ def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
             found.append(FieldError(field, named, "still being processed; try again shortly"))
         else:
             have = {r.profile for r in asset.renditions}
-            for profile in PROFILES:
+            for profile in AUDIO_PROFILES:
                 if profile not in have:
                     found.append(FieldError(field, named, f"no {profile} rendition"))
     if not trail.stops:
@@ -144,7 +146,7 @@ def _bundle_media(
             return item
         if path in sources.images:
             sha = sources.images[path]
-            key = covers.cover_key(sha)
+            key = cover_key(sha)
             item = BundleMedia(
                 sha256=sha,
                 bytes=blobs.stat(key).size,
@@ -156,7 +158,7 @@ def _bundle_media(
             return item
         asset = sources.audio[path]
         rendition = next(r for r in asset.renditions if r.profile == profile)
-        extension = RENDITION_PROFILES[profile].extension.lstrip(".")
+        extension = ENCODINGS[profile].extension.lstrip(".")
         item = BundleMedia(
             sha256=rendition.sha256,
             bytes=rendition.bytes,
@@ -213,7 +215,11 @@ def _build(
     for row in manifest["media"]:
         # Renditions are already stored under their media path; these are not.
         if row["kind"] in ("transcript", "image"):
-            blobs.put(row["path"], readers[row["path"]](), content_type=row["mime_type"])
+            blobs.put(
+                published_media_key(row["path"]),
+                readers[row["path"]](),
+                content_type=row["mime_type"],
+            )
     with tempfile.TemporaryDirectory(prefix="publish-") as tmp:
         out = Path(tmp) / "bundle.zip"
         # Renditions come from content-addressed storage, hashed when stored: the writer checks
@@ -258,7 +264,7 @@ def publish(
         sources = _media_sources(session, trail)
         found = problems(trail, sources)
         for path, sha in sources.images.items():
-            if not blobs.exists(covers.cover_key(sha)):
+            if not blobs.exists(cover_key(sha)):
                 found.append(
                     FieldError("cover", path, "the cover is no longer stored; choose it again")
                 )
@@ -271,7 +277,7 @@ def publish(
         for asset in sources.audio.values():
             list(asset.renditions)
     # One thread per profile: each streams its own zip (I/O and hashing release the GIL).
-    with ThreadPoolExecutor(max_workers=len(PROFILES)) as pool:
+    with ThreadPoolExecutor(max_workers=len(AUDIO_PROFILES)) as pool:
         built = list(
             pool.map(
                 lambda profile: _build(
@@ -285,7 +291,7 @@ def publish(
                     publisher=publisher,
                     now=now,
                 ),
-                PROFILES,
+                AUDIO_PROFILES,
             )
         )
     summary = summarise(source)

@@ -6,19 +6,21 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from server.db.models import Asset, AssetStatus, AudioRole, Organisation, Trail
+from server.db.models import Asset, AssetStatus, Organisation, Trail
+from server.draft_source import load_trail, to_source
 from server.errors import PreconditionFailed
 from server.etags import etag_of, require_match
-from server.trails_store import apply_source, load_trail, to_source
+from server.source_import import apply_source
 from trails.errors import Conflict, FieldError, InvalidInput, NotFound
 from trails.source import TrailSource, parse_source
+from trails.storage_names import audio_name, transcript_name
+from trails.vocabulary import AudioRole
 
 
 def lookup_assets(session: Session, organisation_id: int, hashes: list[str]) -> dict[str, Asset]:
@@ -49,10 +51,6 @@ def asset_entry(asset: Asset) -> dict[str, Any]:
     }
 
 
-def _transcript_name(text: str) -> str:
-    return f"media/{hashlib.sha256(text.encode()).hexdigest()}.vtt"
-
-
 def source_document(session: Session, trail: Trail) -> dict[str, Any]:
     """A draft as trail source JSON, with its media table and transcripts' texts."""
     try:
@@ -70,7 +68,7 @@ def source_document(session: Session, trail: Trail) -> dict[str, Any]:
                 continue
             media[_audio_name(version.audio)] = asset_entry(version.audio)
             if version.transcript_vtt is not None:
-                transcripts[_transcript_name(version.transcript_vtt)] = version.transcript_vtt
+                transcripts[transcript_name(version.transcript_vtt)] = version.transcript_vtt
     for layer in trail.ambience:
         media[_audio_name(layer.asset)] = asset_entry(layer.asset)
     return {
@@ -86,7 +84,7 @@ def source_document(session: Session, trail: Trail) -> dict[str, Any]:
 
 def _audio_name(asset: Asset) -> str:
     # The same naming as ``to_source``: content-addressed, the original's extension.
-    return f"media/{asset.sha256}{PurePosixPath(asset.filename).suffix.lower()}"
+    return audio_name(asset.sha256, asset.filename)
 
 
 class StoredMedia:
@@ -142,7 +140,7 @@ class StoredMedia:
         data = trail.model_dump(mode="json")
         data["cover"] = None  # a push leaves the trail's cover (set in the studio) as it is
         names = {p: _audio_name(self.assets[self.hashes[p]]) for p in trail.audio_paths()}
-        names |= {p: _transcript_name(self.transcripts[p]) for p in trail.transcript_paths()}
+        names |= {p: transcript_name(self.transcripts[p]) for p in trail.transcript_paths()}
         for stop in data["stops"]:
             for version in (stop.get("story") or {}).get("versions", {}).values():
                 version["audio"] = names[version["audio"]]

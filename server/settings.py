@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from media.limits import MediaLimits
+
 
 class Settings(BaseSettings):
     """Every setting has a default that suits the embedded mode on one laptop."""
@@ -105,6 +107,10 @@ class Settings(BaseSettings):
     def resolved_blob_dir(self) -> Path:
         """The local blob directory, defaulting to ``blobs`` in the data directory."""
         return (self.blob_dir or self.resolved_data_dir / "blobs").expanduser().resolve()
+
+    def media_limits(self) -> MediaLimits:
+        """The limits uploaded and imported media are checked against."""
+        return MediaLimits(max_bytes=self.max_upload_bytes, max_duration_s=self.max_duration_s)
 
     def resolved_secret_key(self) -> str:
         """The secret key: from the environment, or generated once and kept owner-only."""

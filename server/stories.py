@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from media.blobs import BlobStore
 from media.errors import RejectedMedia
 from media.ingest import Staged
-from server.db.models import Asset, AudioRole, Stop, Story, StoryStatus, StoryVersion, User
+from server.db.models import Asset, Stop, Story, StoryStatus, StoryVersion, User
 from server.schemas.stories import StoryCreate, StoryUpdate, StoryVersionIn
 from trails.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
+from trails.storage_names import photo_key
+from trails.vocabulary import AudioRole
 
-PHOTO_PREFIX = "photos/"
 PHOTO_MAX_BYTES = 20 * 1024**2
 _PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
@@ -72,11 +73,6 @@ def vtt_problem(text: str) -> str | None:
         if any("-->" in line for line in block[timing_at + 1 :]):
             return f"line {start + timing_at + 2}: a cue's text cannot contain '-->'"
     return None
-
-
-def photo_key(sha256: str) -> str:
-    """Blob key of a story's photo (kept for editors, never put in bundles)."""
-    return f"{PHOTO_PREFIX}{sha256}"
 
 
 def photo_type(path: Path) -> str:

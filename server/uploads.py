@@ -28,10 +28,11 @@ from media.errors import RejectedMedia
 from media.ingest import Staged, staged_upload
 from media.limits import MediaLimits, human_bytes
 from media.probe import probe
-from server.db.models import Asset, AudioRole, Upload
+from server.db.models import Asset, Upload
 from server.errors import ChecksumMismatch, Gone
 from server.ingest import accept_upload
 from trails.errors import Conflict, NotFound, invalid
+from trails.vocabulary import AUDIO_ROLES, AudioRole
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -157,8 +158,8 @@ def create_upload(
     if length <= 0:
         raise invalid("Upload-Length", length, "an upload needs at least one byte")
     role = metadata.get("role", AudioRole.voice.value)
-    if role not in {r.value for r in AudioRole}:
-        raise invalid("Upload-Metadata.role", role, "role is voice or immersive")
+    if role not in AUDIO_ROLES:
+        raise invalid("Upload-Metadata.role", role, f"role is {' or '.join(AUDIO_ROLES)}")
     sha = metadata.get("sha256")
     if sha is not None and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
         raise invalid("Upload-Metadata.sha256", sha, "a sha256 is 64 lowercase hex digits")

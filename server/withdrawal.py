@@ -12,6 +12,8 @@ simply running :func:`withdraw` again:
 3. Every other release containing those media is deleted with its bundle blobs, then the
    original, waveform, rendition, transcript and photo blobs, unless something still uses the
    same bytes. The audit entry then forgets the hashes it kept for the repair.
+
+Every key comes from :mod:`trails.storage_names`, which builds each copy's name.
 """
 
 from __future__ import annotations
@@ -26,8 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
-from media.ingest import original_key
-from media.renditions import PROFILES as RENDITION_PROFILES
+from media.renditions import ENCODINGS
 from server.audit import record
 from server.db.models import (
     AmbientLayer,
@@ -46,11 +47,17 @@ from server.db.models import (
     User,
 )
 from server.db.session import Database
-from server.ingest import rendition_key, waveform_key
-from server.publishing import NotPublishable, bundle_key, publish
-from server.stories import photo_key
+from server.publishing import NotPublishable, publish
 from trails.bundle.signing import Keyring
 from trails.errors import NotFound
+from trails.storage_names import (
+    bundle_key,
+    original_copies,
+    photo_key,
+    published_media_key,
+    rendition_key,
+    transcript_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +90,10 @@ def _purge_plan(story: Story) -> tuple[dict[str, Any], set[int]]:
         if version.transcript_vtt is not None:
             transcripts.add(_sha_of_text(version.transcript_vtt))
     renditions = {
-        r.sha256: rendition_key(r.sha256, RENDITION_PROFILES[r.profile].extension)
+        r.sha256: rendition_key(r.sha256, ENCODINGS[r.profile].extension)
         for asset in assets.values()
         for r in asset.renditions
-        if r.profile in RENDITION_PROFILES
+        if r.profile in ENCODINGS
     }
     plan = {
         "organisation_id": story.organisation_id,
@@ -285,14 +292,14 @@ def _step_three(
         _delete_blob(blobs, bundle_key(sha), outcome)
     for sha in plan["originals"]:
         if sha not in kept_originals:
-            _delete_blob(blobs, original_key(sha), outcome)
-            _delete_blob(blobs, waveform_key(sha), outcome)
+            for key in original_copies(sha):
+                _delete_blob(blobs, key, outcome)
     for sha, key in plan["renditions"].items():
         if sha not in kept_renditions:
             _delete_blob(blobs, key, outcome)
     for sha in plan["transcripts"]:
         if sha not in kept_transcripts:
-            _delete_blob(blobs, f"media/{sha}.vtt", outcome)
+            _delete_blob(blobs, published_media_key(transcript_path(sha)), outcome)
     for sha in plan.get("photos", []):
         if sha not in kept_photos:
             _delete_blob(blobs, photo_key(sha), outcome)

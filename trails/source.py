@@ -23,6 +23,15 @@ from trails.validation import (
     Slug,
     parse,
 )
+from trails.vocabulary import (
+    DEFAULT_TARGET_LUFS,
+    AudioRole,
+    AudioRoleName,
+    TrailMode,
+    TrailModeName,
+    Visibility,
+    VisibilityName,
+)
 
 FORMAT_VERSION: Literal[1] = 1
 SOURCE_FILE = "trail.yaml"
@@ -121,7 +130,7 @@ class Story(_Strict):
     credits: list[Credit] = Field(default_factory=list)
     licence: str | None = None
     consents: list[Consent] = Field(default_factory=list)
-    role: Literal["voice", "immersive"] = "voice"
+    role: AudioRoleName = AudioRole.voice.value
 
 
 class Stop(_Strict):
@@ -146,7 +155,7 @@ class AmbientLayer(DistanceGain):
 class Settings(_Strict):
     """Trail-wide audio settings."""
 
-    loudness_lufs: float = Field(default=-16.0, ge=-40, le=-5)
+    loudness_lufs: float = Field(default=DEFAULT_TARGET_LUFS, ge=-40, le=-5)
     ambience_offset_db: float = Field(default=-6.0, le=0)
     ducking_db: float = Field(default=-12.0, le=0)
 
@@ -159,11 +168,11 @@ class TrailSource(_Strict):
     languages: list[LanguageTag] = Field(min_length=1)
     title: Texts = Field(min_length=1)
     description: Texts = Field(default_factory=dict)
-    mode: Literal["free", "sequential"] = "free"
+    mode: TrailModeName = TrailMode.free.value
     timezone: TimeZone = Field(
         default="UTC", description="IANA time zone of the stops' local-time windows."
     )
-    visibility: Literal["public", "unlisted", "private"] = "public"
+    visibility: VisibilityName = Visibility.public.value
     licence: str | None = None
     credits: list[Credit] = Field(default_factory=list)
     valid_from: AwareDatetime | None = Field(default=None, description="ISO 8601 with offset.")

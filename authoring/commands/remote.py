@@ -41,6 +41,7 @@ from trails.interchange.transfer import (
     text_chunks,
 )
 from trails.source import LoadedSource, TrailSource, parse_source
+from trails.vocabulary import AudioRole
 
 Server = Annotated[
     str, typer.Option("--server", envvar="BALADEUR_SERVER", help="Address of the server.")
@@ -88,7 +89,7 @@ def _roles(trail: TrailSource) -> dict[str, str]:
         for version in stop.story.versions.values():
             roles.setdefault(version.audio, stop.story.role)
     for layer in trail.ambience:
-        roles.setdefault(layer.audio, "immersive")
+        roles.setdefault(layer.audio, AudioRole.immersive.value)
     return roles
 
 

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import Progress
 
 from media.blobs import BlobStore
-from media.ingest import original_key
 from server.blobs import make_blob_store
 from server.commands.output import console, emit_json, err_console, report_dropped
 from server.db.session import Database
+from server.draft_source import load_trail, to_source
 from server.settings import Settings
-from server.trails_store import load_trail, to_source
 from trails.interchange.folder import MediaSource
 from trails.interchange.transfer import (
     FORMATS,
@@ -26,6 +24,7 @@ from trails.interchange.transfer import (
     text_chunks,
     write_trail,
 )
+from trails.storage_names import media_sha256, original_key, transcript_name
 
 
 def read_from_database(slug: str, db: Database, blobs: BlobStore) -> TrailData:
@@ -34,7 +33,7 @@ def read_from_database(slug: str, db: Database, blobs: BlobStore) -> TrailData:
         trail = load_trail(session, slug)
         source = to_source(session, trail)
         transcripts = {
-            hashlib.sha256(v.transcript_vtt.encode()).hexdigest(): v.transcript_vtt
+            transcript_name(v.transcript_vtt): v.transcript_vtt
             for stop in trail.stops
             if stop.story is not None
             for v in stop.story.versions
@@ -42,11 +41,11 @@ def read_from_database(slug: str, db: Database, blobs: BlobStore) -> TrailData:
         }
     media: dict[str, MediaSource] = {}
     for relative in source.media_paths():
-        name = PurePosixPath(relative)
-        if name.suffix == ".vtt" and name.stem in transcripts:
-            media[relative] = partial(text_chunks, transcripts[name.stem])
+        if relative in transcripts:
+            media[relative] = partial(text_chunks, transcripts[relative])
         else:
-            media[relative] = partial(blobs.open, original_key(name.stem))
+            # Audio and the cover are named by the hash of the original kept in storage.
+            media[relative] = partial(blobs.open, original_key(media_sha256(relative)))
     return TrailData(source, media)
 
 

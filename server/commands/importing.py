@@ -10,15 +10,17 @@ from rich.progress import Progress
 from sqlalchemy import select
 
 from media.blobs import BlobStore
+from server.accounts import get_or_create_organisation
 from server.blobs import make_blob_store
 from server.commands.output import console, emit_json, err_console, report_dropped
 from server.db.models import Asset, AssetStatus, Release, Trail
 from server.db.session import Database
-from server.ingest import limits_from, process_many
+from server.folder_media import MediaContext
+from server.ingest import process_many
 from server.keys import keyring
 from server.publishing import publish, release_size_report
 from server.settings import Settings
-from server.trails_store import MediaContext, get_or_create_organisation, import_source
+from server.source_import import import_source
 from trails.errors import DomainError
 from trails.interchange.model import DEFAULT_RADIUS_M, ImportOptions
 from trails.interchange.transfer import load_trail_source
@@ -68,7 +70,7 @@ def _import(
     settings = Settings()
     db = Database.from_settings(settings)
     blobs = make_blob_store(settings)
-    limits = limits_from(settings)
+    limits = settings.media_limits()
     result: dict[str, object] = {"slug": loaded.trail.slug, "stops": len(loaded.trail.stops)}
     try:
         with db.transaction() as session:
@@ -114,7 +116,7 @@ def _encode(
             db,
             blobs,
             pending,
-            limits=limits_from(settings),
+            limits=settings.media_limits(),
             timeout_s=settings.job_timeout_s,
             workers=settings.workers or None,
             on_done=lambda _id, _status: progress.advance(task),

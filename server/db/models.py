@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from trails.vocabulary import AudioRole, TrailMode, Visibility
+
 SRID = 4326
 
 
@@ -101,28 +103,6 @@ class AssetStatus(enum.StrEnum):
     pending = "pending"
     ready = "ready"
     failed = "failed"
-
-
-class AudioRole(enum.StrEnum):
-    """How an audio asset is encoded: mono speech or immersive stereo."""
-
-    voice = "voice"
-    immersive = "immersive"
-
-
-class TrailMode(enum.StrEnum):
-    """Free roaming or sequential stops."""
-
-    free = "free"
-    sequential = "sequential"
-
-
-class Visibility(enum.StrEnum):
-    """Who can find and download a published trail."""
-
-    public = "public"
-    unlisted = "unlisted"
-    private = "private"
 
 
 class StoryStatus(enum.StrEnum):

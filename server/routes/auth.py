@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
+from server.accounts import canonical_email
 from server.auth import tokens
 from server.auth.passwords import verify_password
 from server.db.models import User
@@ -31,7 +32,7 @@ def sign_in(
     limiter: LimiterDep,
 ) -> TokenPublic:
     """Exchange an email and password for a bearer token that expires."""
-    email = body.email.strip().lower()
+    email = canonical_email(body.email)
     address = request.client.host if request.client else "unknown"
     keys = (f"account:{email}", f"address:{address}")
     limiter.check(*keys)

@@ -12,7 +12,7 @@ from server.audit import record
 from server.auth.access import Member
 from server.db.models import ConsentRecord, Role, Story
 from server.deps import BlobsDep, ContributorDep, DatabaseDep, EditorDep, KeyringDep, SessionDep
-from server.routes.organisations import FILE_PROBLEMS, PROBLEMS
+from server.problems import ORG_FILE_PROBLEMS, ORG_PROBLEMS
 from server.schemas.contributions import (
     ConsentCreate,
     ConsentPublic,
@@ -26,7 +26,9 @@ from trails.errors import NotFound
 router = APIRouter(prefix="/v1/orgs/{org}", tags=["consents"])
 
 
-@router.get("/stories/{story_id}/consents", response_model=Page[ConsentPublic], responses=PROBLEMS)
+@router.get(
+    "/stories/{story_id}/consents", response_model=Page[ConsentPublic], responses=ORG_PROBLEMS
+)
 def list_consents(
     story_id: int, member: EditorDep, session: SessionDep, page: PageDep
 ) -> Page[ConsentPublic]:
@@ -46,7 +48,7 @@ def list_consents(
     "/stories/{story_id}/consents",
     status_code=201,
     response_model=ConsentPublic,
-    responses=PROBLEMS,
+    responses=ORG_PROBLEMS,
 )
 def create_consent(
     story_id: int, body: ConsentCreate, member: EditorDep, session: SessionDep, blobs: BlobsDep
@@ -60,7 +62,9 @@ def create_consent(
     return ConsentPublic.of(row)
 
 
-@router.post("/consent-forms", status_code=201, response_model=FormStored, responses=FILE_PROBLEMS)
+@router.post(
+    "/consent-forms", status_code=201, response_model=FormStored, responses=ORG_FILE_PROBLEMS
+)
 def upload_form(file: UploadFile, member: ContributorDep, blobs: BlobsDep) -> FormStored:
     """Store a signed consent form (PDF, PNG or JPEG); name it in a consent by its hash."""
     limits = MediaLimits(max_bytes=consents.FORM_MAX_BYTES)
@@ -81,7 +85,9 @@ def _withdrawable(session: Session, member: Member, consent_id: int) -> ConsentR
     return row
 
 
-@router.post("/consents/{consent_id}/withdraw", response_model=WithdrawalPublic, responses=PROBLEMS)
+@router.post(
+    "/consents/{consent_id}/withdraw", response_model=WithdrawalPublic, responses=ORG_PROBLEMS
+)
 def withdraw_consent(
     consent_id: int,
     member: ContributorDep,

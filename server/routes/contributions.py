@@ -15,7 +15,7 @@ from server.db.models import Role, Story, StoryStatus
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
 from server.listing import paginate
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.contributions import (
     Approval,
     ContributionCreate,
@@ -58,7 +58,7 @@ def _contribution(session: Session, member: Member, story_id: int) -> Story:
     return story
 
 
-@router.get("", response_model=Page[ContributionPublic], responses=PROBLEMS)
+@router.get("", response_model=Page[ContributionPublic], responses=ORG_PROBLEMS)
 def list_contributions(
     member: ContributorDep,
     session: SessionDep,
@@ -77,7 +77,7 @@ def list_contributions(
     )
 
 
-@router.post("", status_code=201, response_model=ContributionPublic, responses=PROBLEMS)
+@router.post("", status_code=201, response_model=ContributionPublic, responses=ORG_PROBLEMS)
 def submit_contribution(
     body: ContributionCreate,
     member: ContributorDep,
@@ -114,7 +114,7 @@ def submit_contribution(
     return _public(session, story, response)
 
 
-@router.get("/{story_id}", response_model=ContributionPublic, responses=PROBLEMS)
+@router.get("/{story_id}", response_model=ContributionPublic, responses=ORG_PROBLEMS)
 def get_contribution(
     story_id: int, member: ContributorDep, session: SessionDep, response: Response
 ) -> ContributionPublic:
@@ -122,7 +122,7 @@ def get_contribution(
     return _public(session, _contribution(session, member, story_id), response)
 
 
-@router.post("/{story_id}/approve", response_model=ContributionPublic, responses=PROBLEMS)
+@router.post("/{story_id}/approve", response_model=ContributionPublic, responses=ORG_PROBLEMS)
 def approve_contribution(
     story_id: int,
     member: EditorDep,
@@ -140,7 +140,7 @@ def approve_contribution(
     return _public(session, story, response)
 
 
-@router.post("/{story_id}/reject", response_model=ContributionPublic, responses=PROBLEMS)
+@router.post("/{story_id}/reject", response_model=ContributionPublic, responses=ORG_PROBLEMS)
 def reject_contribution(
     story_id: int,
     body: Rejection,

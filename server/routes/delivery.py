@@ -12,32 +12,26 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from server.catalogue import published_by_slug
-from server.db.models import (
-    Release,
-    ReleaseBundle,
-    ReleaseMedia,
-    ReleaseState,
-    Trail,
-    Visibility,
-)
+from server.db.models import Release, ReleaseBundle, ReleaseMedia, ReleaseState, Trail
 from server.deps import BlobsDep, KeyringDep, SessionDep
 from server.errors import Gone, NotYetAvailable
-from server.publishing import bundle_key
 from server.ranges import file_responses, serve_bytes
 from server.routes.trails import AccessCodeDep
 from server.schemas.problem import Problem
 from trails.bundle.changes import diff
 from trails.errors import NotFound
+from trails.storage_names import bundle_key, published_media_key
+from trails.vocabulary import DEFAULT_PROFILE, AudioProfile, Visibility
 
 router = APIRouter(tags=["delivery"])
-Profile = Annotated[Literal["opus", "aac"], Query(description="Audio profile of the bundle.")]
+Profile = Annotated[AudioProfile, Query(description="Audio profile of the bundle.")]
 _NAME = re.compile(r"^([0-9a-f]{64})\.([a-z0-9]{1,8})$")
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Not found"},
@@ -77,7 +71,11 @@ def _bundle_of(release: Release, profile: str) -> ReleaseBundle:
     responses={**WINDOW_PROBLEMS, 307: {"description": "Where the bundle zip is"}},
 )
 def current_bundle(
-    slug: str, session: SessionDep, blobs: BlobsDep, code: AccessCodeDep, profile: Profile = "opus"
+    slug: str,
+    session: SessionDep,
+    blobs: BlobsDep,
+    code: AccessCodeDep,
+    profile: Profile = DEFAULT_PROFILE,
 ) -> Response:
     """Redirect to the immutable bundle of the current release in a profile."""
     release = published_by_slug(session, slug, code)
@@ -90,7 +88,7 @@ def current_bundle(
 
 @router.get("/v1/trails/{slug}/manifest", responses=PROBLEMS)
 def current_manifest(
-    slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = "opus"
+    slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = DEFAULT_PROFILE
 ) -> Response:
     """The exact signed manifest bytes of the current release in a profile."""
     release = published_by_slug(session, slug, code)
@@ -105,7 +103,7 @@ def current_manifest(
 
 @router.get("/v1/trails/{slug}/manifest.sig.json", responses=PROBLEMS)
 def current_signature(
-    slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = "opus"
+    slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = DEFAULT_PROFILE
 ) -> dict[str, Any]:
     """The detached signature of the current manifest in a profile."""
     return dict(_bundle_of(published_by_slug(session, slug, code), profile).signature)
@@ -117,7 +115,7 @@ def changes(
     session: SessionDep,
     since: Annotated[int, Query(ge=1, description="The release number the client holds.")],
     code: AccessCodeDep,
-    profile: Profile = "opus",
+    profile: Profile = DEFAULT_PROFILE,
 ) -> dict[str, Any]:
     """The media to add and drop to go from release ``since`` to the current release."""
     current = published_by_slug(session, slug, code)
@@ -158,7 +156,7 @@ def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep
     if not match:
         raise NotFound(f"no media '{name}'")
     row = _published_media(session, match.group(1))
-    key = row.path
+    key = published_media_key(row.path)
     return serve_bytes(
         request,
         size=row.bytes,

@@ -12,9 +12,8 @@ from server import invitations
 from server.audit import record
 from server.db.models import Invitation
 from server.deps import BlobsDep, DatabaseDep, EditorDep, JobsDep, SessionDep, SettingsDep
-from server.ingest import limits_from
 from server.listing import paginate
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.contributions import (
     InvitationCreate,
     InvitationCreated,
@@ -28,7 +27,7 @@ from server.schemas.problem import Problem
 org_router = APIRouter(prefix="/v1/orgs/{org}/invitations", tags=["invitations"])
 public_router = APIRouter(prefix="/v1/invitations", tags=["invitations"])
 PUBLIC_PROBLEMS = {
-    **PROBLEMS,
+    **ORG_PROBLEMS,
     404: {"model": Problem, "description": "No such invitation link"},
     410: {"model": Problem, "description": "The link expired, was revoked or is used up"},
     413: {"model": Problem, "description": "A file is over the size limit"},
@@ -36,7 +35,7 @@ PUBLIC_PROBLEMS = {
 }
 
 
-@org_router.post("", status_code=201, response_model=InvitationCreated, responses=PROBLEMS)
+@org_router.post("", status_code=201, response_model=InvitationCreated, responses=ORG_PROBLEMS)
 def create_invitation(
     body: InvitationCreate, member: EditorDep, session: SessionDep, settings: SettingsDep
 ) -> InvitationCreated:
@@ -52,7 +51,7 @@ def create_invitation(
     )
 
 
-@org_router.get("", response_model=Page[InvitationPublic], responses=PROBLEMS)
+@org_router.get("", response_model=Page[InvitationPublic], responses=ORG_PROBLEMS)
 def list_invitations(
     member: EditorDep, session: SessionDep, page: PageDep
 ) -> Page[InvitationPublic]:
@@ -65,7 +64,7 @@ def list_invitations(
     return paginate(session, query, page, lambda r: InvitationPublic.of(r, invitations.state_of(r)))
 
 
-@org_router.post("/{invitation_id}/revoke", response_model=InvitationPublic, responses=PROBLEMS)
+@org_router.post("/{invitation_id}/revoke", response_model=InvitationPublic, responses=ORG_PROBLEMS)
 def revoke_invitation(
     invitation_id: int, member: EditorDep, session: SessionDep
 ) -> InvitationPublic:
@@ -132,7 +131,7 @@ def submit_invited(
         photo=photo.file if photo is not None else None,
     )
     done = invitations.submit(
-        database, blobs, limits_from(settings), code, parsed, files, queue=jobs.ingest
+        database, blobs, settings.media_limits(), code, parsed, files, queue=jobs.ingest
     )
     return InvitedReceipt(
         contribution_id=done.story_id, consent_id=done.consent_id, status="submitted"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlalchemy import func, select
 
+from server.accounts import canonical_email, create_user
 from server.audit import record
-from server.auth.passwords import hash_password
 from server.db.models import Membership, Role, User
 from server.deps import ContributorDep, IfMatch, OwnerDep, SessionDep
 from server.etags import member_etag, require_match
 from server.listing import paginate
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.accounts import MemberCreate, MemberPublic, MemberUpdate
 from server.schemas.pages import Page, PageDep
 from trails.errors import Conflict, NotFound, invalid
@@ -43,7 +43,7 @@ def _public(row: Membership, response: Response) -> MemberPublic:
     return body
 
 
-@router.get("", response_model=Page[MemberPublic], responses=PROBLEMS)
+@router.get("", response_model=Page[MemberPublic], responses=ORG_PROBLEMS)
 def list_members(
     member: ContributorDep,
     session: SessionDep,
@@ -62,21 +62,17 @@ def list_members(
     return paginate(session, query, page, MemberPublic.of)
 
 
-@router.post("", status_code=201, response_model=MemberPublic, responses=PROBLEMS)
+@router.post("", status_code=201, response_model=MemberPublic, responses=ORG_PROBLEMS)
 def add_member(
     body: MemberCreate, member: OwnerDep, session: SessionDep, response: Response
 ) -> MemberPublic:
     """Add a person with a role; a new account needs an initial password."""
-    email = body.email.strip().lower()
+    email = canonical_email(body.email)
     user = session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None:
         if body.password is None:
             raise invalid("password", None, "a new account needs an initial password")
-        user = User(
-            email=email, display_name=body.display_name, password_hash=hash_password(body.password)
-        )
-        session.add(user)
-        session.flush()
+        user = create_user(session, email, body.password, display_name=body.display_name)
     org = member.organisation
     if session.get(Membership, (org.id, user.id)) is not None:
         raise Conflict(f"{email} is already a member; change their role instead")
@@ -87,7 +83,7 @@ def add_member(
     return _public(row, response)
 
 
-@router.get("/{user_id}", response_model=MemberPublic, responses=PROBLEMS)
+@router.get("/{user_id}", response_model=MemberPublic, responses=ORG_PROBLEMS)
 def get_member(
     user_id: int, member: ContributorDep, session: SessionDep, response: Response
 ) -> MemberPublic:
@@ -95,7 +91,7 @@ def get_member(
     return _public(_membership(session, member.organisation.id, user_id), response)
 
 
-@router.patch("/{user_id}", response_model=MemberPublic, responses=PROBLEMS)
+@router.patch("/{user_id}", response_model=MemberPublic, responses=ORG_PROBLEMS)
 def update_member(
     user_id: int,
     body: MemberUpdate,
@@ -116,7 +112,7 @@ def update_member(
     return _public(row, response)
 
 
-@router.delete("/{user_id}", status_code=204, responses=PROBLEMS)
+@router.delete("/{user_id}", status_code=204, responses=ORG_PROBLEMS)
 def remove_member(
     user_id: int, member: OwnerDep, session: SessionDep, if_match: IfMatch = None
 ) -> Response:

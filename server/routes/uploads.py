@@ -16,8 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from server.auth.access import Member
 from server.deps import BlobsDep, ContributorDep, JobsDep, SessionDep, SettingsDep
 from server.errors import UnsupportedContentType
-from server.ingest import limits_from
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.assets import UploadPublic
 from server.settings import Settings
 from server.uploads import (
@@ -34,7 +33,7 @@ router = APIRouter(prefix="/v1/orgs/{org}/uploads", tags=["uploads"])
 TUS_VERSION = "1.0.0"
 TUS_HEADERS = {"Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store"}
 UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    **PROBLEMS,
+    **ORG_PROBLEMS,
     413: {"description": "Larger than the upload limit"},
     415: {"description": "Not audio, or a PATCH without application/offset+octet-stream"},
     460: {"description": "Checksum mismatch"},
@@ -81,7 +80,7 @@ def create(
         owner=_owner(member),
         length=upload_length,
         metadata=parse_metadata(upload_metadata),
-        limits=limits_from(settings),
+        limits=settings.media_limits(),
         ttl_s=settings.upload_ttl_s,
     )
     return Response(
@@ -96,7 +95,7 @@ def create(
     )
 
 
-@router.head("/{upload_id}", status_code=200, response_class=Response, responses=PROBLEMS)
+@router.head("/{upload_id}", status_code=200, response_class=Response, responses=ORG_PROBLEMS)
 def offset(upload_id: str, member: ContributorDep, session: SessionDep) -> Response:
     """Where the upload stands (``Upload-Offset``), to resume after a dropped connection."""
     upload = find_upload(session, _owner(member), upload_id)
@@ -110,7 +109,9 @@ def offset(upload_id: str, member: ContributorDep, session: SessionDep) -> Respo
     )
 
 
-@router.get("/{upload_id}", name="upload_status", response_model=UploadPublic, responses=PROBLEMS)
+@router.get(
+    "/{upload_id}", name="upload_status", response_model=UploadPublic, responses=ORG_PROBLEMS
+)
 def status(upload_id: str, member: ContributorDep, session: SessionDep) -> UploadPublic:
     """The upload as JSON, with the asset it became once complete."""
     return UploadPublic.of(find_upload(session, _owner(member), upload_id))
@@ -145,14 +146,14 @@ async def append(
             blobs,
             root,
             upload,
-            limits=limits_from(settings),
+            limits=settings.media_limits(),
             queue=jobs.ingest,
         )
         headers["Baladeur-Asset-Id"] = str(asset.id)
     return Response(status_code=204, headers=headers)
 
 
-@router.delete("/{upload_id}", status_code=204, responses=PROBLEMS)
+@router.delete("/{upload_id}", status_code=204, responses=ORG_PROBLEMS)
 def terminate(
     upload_id: str, member: ContributorDep, session: SessionDep, settings: SettingsDep
 ) -> Response:

@@ -10,12 +10,13 @@ from PIL import Image
 from sqlalchemy import update
 
 from server.auth.passwords import hash_password
-from server.db.models import Trail, Visibility
+from server.db.models import Trail
 from server.db.session import Database
 from tests.api.test_releases import draft
 from tests.sharing.helpers import decode_qr, pdf_text
 from tests.support.people import People
 from tests.support.problems import problem
+from trails.vocabulary import Visibility
 
 LINK = "http://127.0.0.1:8000/play/walk"  # the test settings' public_base_url
 

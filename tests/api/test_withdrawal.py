@@ -29,6 +29,7 @@ from server.db.session import Database
 from server.publishing import publish
 from server.withdrawal import _step_one, withdraw
 from tests.api.test_stories import upload_audio
+from tests.support.drafts import add_stop, new_trail, trail_with_stop
 from tests.support.people import People
 from tests.support.problems import problem
 
@@ -51,27 +52,12 @@ class Scene:
 
 
 def _stop(client: TestClient, people: People, trail_id: int, key: str, story_id: int) -> None:
-    r = client.post(
-        f"/v1/orgs/mill/trails/{trail_id}/stops",
-        json={
-            "key": key,
-            "title": {"fr": key},
-            "zone": {"type": "circle", "center": [4.39, 50.40 + len(key) / 1e4], "radius_m": 20},
-            "story_id": story_id,
-        },
-        headers=people["editor"],
-    )
-    assert r.status_code == 201, r.text
+    center = (4.39, 50.40 + len(key) / 1e4)
+    add_stop(client, people["editor"], trail_id, key, center=center, radius_m=20, story_id=story_id)
 
 
 def _trail(client: TestClient, people: People, slug: str) -> int:
-    r = client.post(
-        "/v1/orgs/mill/trails",
-        json={"slug": slug, "title": {"fr": slug}, "languages": ["fr"]},
-        headers=people["editor"],
-    )
-    assert r.status_code == 201, r.text
-    trail_id: int = r.json()["id"]
+    trail_id: int = new_trail(client, people["editor"], slug)["id"]
     return trail_id
 
 
@@ -279,22 +265,9 @@ def test_another_teams_copy_of_the_same_recording_is_left_alone(
         json={"title": "Copie", "versions": {"fr": {"audio_asset_id": copy["id"]}}},
         headers=people["stranger"],
     ).json()
-    trail = client.post(
-        "/v1/orgs/festival/trails",
-        json={"slug": "fete", "title": {"fr": "Fête"}, "languages": ["fr"]},
-        headers=people["stranger"],
-    ).json()
-    r = client.post(
-        f"/v1/orgs/festival/trails/{trail['id']}/stops",
-        json={
-            "key": "scene",
-            "title": {"fr": "Scène"},
-            "zone": {"type": "circle", "center": [4.0, 50.0], "radius_m": 20},
-            "story_id": story["id"],
-        },
-        headers=people["stranger"],
+    trail_with_stop(
+        client, people["stranger"], org="festival", slug="fete", key="scene", story_id=story["id"]
     )
-    assert r.status_code == 201, r.text
     keyring = client.app.state.keyring  # type: ignore[attr-defined]
     festival_release = publish(db, blobs, keyring, "fete", publisher="stranger@example.org")
     with db.transaction() as session:

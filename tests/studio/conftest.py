@@ -20,6 +20,7 @@ from server.jobs import Jobs, make_huey
 from server.settings import Settings
 from server.webapps import STUDIO
 from tests.support.browser import artefact, tool_unavailable
+from tests.support.drafts import trail_with_stop
 from tests.support.live import live_server
 from tests.support.people import PASSWORD, People, make_people
 from trails.bundle.signing import Keyring
@@ -122,31 +123,27 @@ def story_on_a_stop(
     import httpx
 
     headers = studio.api("editor")
-    base = f"{studio.url}/v1/orgs/mill"
-    with wav.open("rb") as fh:
-        asset = httpx.post(
-            f"{base}/assets", files={"file": (wav.name, fh, "audio/wav")}, headers=headers
+    with httpx.Client(base_url=studio.url) as api:
+        with wav.open("rb") as fh:
+            asset = api.post(
+                "/v1/orgs/mill/assets",
+                files={"file": (wav.name, fh, "audio/wav")},
+                headers=headers,
+            ).json()
+        story = api.post(
+            "/v1/orgs/mill/stories",
+            json={"title": title, "versions": {"fr": {"audio_asset_id": asset["id"]}}},
+            headers=headers,
         ).json()
-    story = httpx.post(
-        f"{base}/stories",
-        json={"title": title, "versions": {"fr": {"audio_asset_id": asset["id"]}}},
-        headers=headers,
-    ).json()
-    trail = httpx.post(
-        f"{base}/trails",
-        json={"slug": slug, "title": {"fr": title}, "languages": ["fr"]},
-        headers=headers,
-    ).json()
-    httpx.post(
-        f"{base}/trails/{trail['id']}/stops",
-        json={
-            "key": key,
-            "title": {"fr": title},
-            "zone": {"type": "circle", "center": [4.395, 50.4036], "radius_m": 25},
-            "story_id": story["id"],
-        },
-        headers=headers,
-    ).raise_for_status()
+        trail, _ = trail_with_stop(
+            api,
+            headers,
+            slug=slug,
+            trail_title=title,
+            key=key,
+            title=title,
+            story_id=story["id"],
+        )
     return asset, story, trail
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.support.drafts import trail_with_stop
 
 
 def test_release_waits_for_a_second_editor(studio: Studio, chromium: Any) -> None:
@@ -24,20 +25,16 @@ def test_release_waits_for_a_second_editor(studio: Studio, chromium: Any) -> Non
         headers=owner,
     )
     assert r.status_code == 201, r.text
-    trail = httpx.post(
-        f"{url}/v1/orgs/archives/trails",
-        json={"slug": "archives-walk", "title": {"fr": "Archives"}, "languages": ["fr"]},
-        headers=owner,
-    ).json()
-    httpx.post(
-        f"{url}/v1/orgs/archives/trails/{trail['id']}/stops",
-        json={
-            "key": "depot",
-            "title": {"fr": "Le dépôt"},
-            "zone": {"type": "circle", "center": [4.395, 50.4036], "radius_m": 25},
-        },
-        headers=owner,
-    ).raise_for_status()
+    with httpx.Client(base_url=url) as api:
+        trail, _ = trail_with_stop(
+            api,
+            owner,
+            org="archives",
+            slug="archives-walk",
+            trail_title="Archives",
+            key="depot",
+            title="Le dépôt",
+        )
 
     context = desktop(chromium, url, lang="fr")
     page = context.new_page()
