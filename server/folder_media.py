@@ -30,11 +30,7 @@ def check_media(loaded: LoadedSource, limits: MediaLimits) -> dict[str, ProbeRes
 
     Every refused file is listed at once; the facts of accepted ones are returned by path.
     """
-    audio = [
-        version.audio
-        for stop in loaded.trail.stops
-        for version in (stop.story.versions.values() if stop.story else [])
-    ] + [layer.audio for layer in loaded.trail.ambience]
+    audio = loaded.trail.audio_paths()
     return probe_all({relative: loaded.media_file(relative) for relative in audio}, limits)
 
 
