@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from media.blobs.memory import MemoryBlobStore
 from server.db.models import (
     AuditEntry,
-    Organisation,
     Release,
     ReleaseBundle,
     ReleaseState,
@@ -29,7 +28,8 @@ from server.db.models import (
 from server.db.session import Database
 from server.releases import activate_due
 from server.withdrawal import _step_one, withdraw
-from tests.api.test_withdrawal import SECRET_TITLE, Scene, _assert_story_gone, _scene
+from tests.api.test_releases import _require_approval
+from tests.api.test_withdrawal import SECRET_TITLE, Scene, _assert_story_gone, _scene, _stop
 from tests.support.people import People
 
 NEW_TITLE = "Le moulin, nouvelle version"
@@ -109,15 +109,6 @@ def _aac(db: Database, number: int) -> bytes:
         )
     assert data is not None
     return data
-
-
-def _require_approval(db: Database) -> None:
-    with db.transaction() as session:
-        session.execute(
-            update(Organisation)
-            .where(Organisation.slug == "mill")
-            .values(requires_second_approval=True)
-        )
 
 
 def _change_draft(client: TestClient, people: People, trail_id: int) -> None:
@@ -284,17 +275,7 @@ def test_a_waiting_release_holding_the_story_of_a_trail_not_live_with_it_is_rebu
     scene = _scene(client, people, db, blobs, tmp_path)
     _require_approval(db)
     canal, live = _trail(db, "canal")
-    r = client.post(
-        f"/v1/orgs/mill/trails/{canal}/stops",
-        json={
-            "key": "laminoir",
-            "title": {"fr": "Laminoir"},
-            "zone": {"type": "circle", "center": [4.38, 50.41], "radius_m": 20},
-            "story_id": scene.story_id,
-        },
-        headers=people["editor"],
-    )
-    assert r.status_code == 201, r.text
+    _stop(client, people, canal, "laminoir", scene.story_id)
     assert _publish(client, people, canal)["state"] == "awaiting"
 
     outcome = _withdraw(client, people, scene)
