@@ -430,6 +430,8 @@ def cut_release(
         }
         last = session.scalar(select(func.max(Release.number)).where(Release.trail_id == trail_pk))
         number = (last or 0) + 1
+    if not manifests:
+        raise NotPublishable([FieldError("bundles", release_id, "this release has no bundles")])
     try:
         sources = {profile: trail_from_manifest(m) for profile, m in manifests.items()}
     except InvalidInput as exc:

@@ -369,3 +369,47 @@ def test_a_copy_without_anything_withheld_is_the_same_content(
     after = _releases(db)
     assert after[3].manifest == before.manifest
     assert SECRET_TITLE not in json.dumps(after[3].manifest)
+
+
+def test_a_copy_leaves_out_every_story_and_ambience_that_plays_a_withheld_file() -> None:
+    from server.publishing import manifest_without  # here: the other tests run on older code too
+
+    def row(name: str, kind: str) -> dict[str, Any]:
+        return {"path": f"media/{name * 64}.x", "sha256": name * 64, "kind": kind}
+
+    def cue(audio: str, transcript: str | None = None) -> dict[str, Any]:
+        return {
+            "audio": f"media/{audio * 64}.x",
+            "transcript": f"media/{transcript * 64}.x" if transcript else None,
+            "duration_s": 1.0,
+            "text": None,
+        }
+
+    def stop(key: str, cues: dict[str, Any]) -> dict[str, Any]:
+        credits = [{"name": key, "role": "narrator"}]
+        return {"key": key, "role": "voice", "credits": credits, "licence": "CC-BY", "cues": cues}
+
+    manifest: dict[str, Any] = {
+        "trail": {"id": "trail-1"},
+        "stops": [
+            stop("withdrawn", {"fr": cue("a", transcript="t")}),
+            # Another story reusing the recording in one language loses the whole story.
+            stop("shared", {"fr": cue("b"), "en": cue("a")}),
+            stop("transcript", {"fr": cue("c", transcript="t")}),
+            stop("kept", {"fr": cue("d")}),
+        ],
+        "ambience": [
+            {"key": "bruit", "audio": "media/" + "a" * 64 + ".x"},
+            {"key": "vent", "audio": "media/" + "e" * 64 + ".x"},
+        ],
+        "media": [row(n, "audio") for n in "abcde"] + [row("t", "transcript")],
+    }
+    withheld = {"a" * 64, "t" * 64}
+
+    cut = manifest_without(manifest, withheld)
+
+    silent: dict[str, Any] = {"role": None, "credits": [], "licence": None, "cues": {}}
+    assert cut["stops"][:3] == [{"key": k, **silent} for k in ("withdrawn", "shared", "transcript")]
+    assert cut["stops"][3] == manifest["stops"][3]
+    assert [layer["key"] for layer in cut["ambience"]] == ["vent"]
+    assert manifest["stops"][0]["cues"]  # the release's own manifest is left as it was
