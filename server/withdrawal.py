@@ -245,13 +245,13 @@ def _cut(
     try:
         cut = cut_release(database, blobs, keyring, release_id, shas, notes=NOTE, on_commit=audit)
     except NotPublishable as exc:
-        log.warning("release of %s withdrawn without a copy: %s", slug, exc.detail)
+        log.warning("a release of %s cannot be copied without the story: %s", slug, exc.detail)
         with database.transaction() as session:
             release = session.get_one(Release, release_id)
             trail = session.get_one(Trail, release.trail_id)
             if trail.current_release_id == release.id:
                 trail.current_release_id = None
-                outcome.taken_offline.append(slug)
+                _add(outcome.taken_offline, slug)
             elif release.state in PENDING:
                 # It must never go live with the story: cancelled, and said so in the audit.
                 release.state = ReleaseState.superseded
@@ -266,10 +266,16 @@ def _cut(
                     number=release.number,
                     reason=NOTE,
                 )
-                outcome.cancelled.append(slug)
+                _add(outcome.cancelled, slug)
         return
     if cut is not None:
-        (outcome.republished if cut.state == ReleaseState.live else outcome.rebuilt).append(slug)
+        _add(outcome.republished if cut.state == ReleaseState.live else outcome.rebuilt, slug)
+
+
+def _add(slugs: list[str], slug: str) -> None:
+    """Name a trail once in a list of the outcome, however many of its releases it concerns."""
+    if slug not in slugs:
+        slugs.append(slug)
 
 
 def _step_two(
