@@ -28,6 +28,7 @@ from server.routes import (
     health,
     invitations,
     listen,
+    member_invitations,
     members,
     org_trails,
     organisations,
@@ -96,6 +97,7 @@ def create_app(
         auth,
         organisations,
         members,
+        member_invitations,
         sources,  # before the trail routes: its by-slug paths must win
         org_trails,
         covers,

@@ -6,9 +6,11 @@ simply running :func:`withdraw` again:
 1. One transaction marks the consent withdrawn, detaches the story from every stop,
    deletes it with its languages and asset rows, and writes an audit entry (who, when,
    which story, which trails; never audio) holding the work still to do.
-2. Every trail whose current release contains the story's media is published again
-   without it (a new release, without waiting for a second editor), or taken offline
-   when it can no longer be published.
+2. Every live release containing the story's media is replaced by a copy of itself without
+   the story (a new release, live at once: it only takes content away, so it does not wait
+   for a second editor), or taken offline when that copy cannot be built. Every release
+   waiting for approval or for its time is replaced the same way by a copy that keeps
+   waiting, or cancelled. The draft is never published: its changes may await approval.
 3. Every other release containing those media is deleted with its bundle blobs, then the
    original, waveform, rendition, transcript and photo blobs, unless something still uses the
    same bytes. The audit entry then forgets the hashes it kept for the repair.
@@ -35,10 +37,10 @@ from server.db.models import (
     Asset,
     AuditEntry,
     ConsentRecord,
-    Organisation,
     Release,
     ReleaseBundle,
     ReleaseMedia,
+    ReleaseState,
     Rendition,
     Stop,
     Story,
@@ -47,7 +49,8 @@ from server.db.models import (
     User,
 )
 from server.db.session import Database
-from server.publishing import NotPublishable, publish
+from server.publishing import NotPublishable, cut_release
+from server.releases import PENDING
 from trails.bundle.signing import Keyring
 from trails.errors import NotFound
 from trails.storage_names import (
@@ -62,6 +65,9 @@ from trails.storage_names import (
 log = logging.getLogger(__name__)
 
 ACTION = "consent.withdraw"
+NOTE = "A story was withdrawn at its contributor's request."
+# Passes over one trail's releases: more would only be needed if editors kept approving.
+_PASSES = 3
 
 
 @dataclass
@@ -72,6 +78,8 @@ class Outcome:
     story_id: int | None
     republished: list[str] = field(default_factory=list)
     taken_offline: list[str] = field(default_factory=list)
+    rebuilt: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
     releases_deleted: int = 0
     blobs_deleted: int = 0
 
@@ -200,43 +208,109 @@ def _step_one(database: Database, consent_id: int, actor: User | None) -> int | 
         return entry.id
 
 
+def _holding(session: Session, trail: Trail, shas: set[str]) -> list[int]:
+    """The trail's live release and its waiting ones that list any of these media, live first."""
+    ids = select(ReleaseMedia.release_id).where(ReleaseMedia.sha256.in_(shas))
+    rows = list(
+        session.scalars(
+            select(Release)
+            .where(Release.trail_id == trail.id, Release.id.in_(ids))
+            .order_by(Release.number)
+        )
+    )
+    live = [r.id for r in rows if r.id == trail.current_release_id]
+    return live + [r.id for r in rows if r.id not in live and r.state in PENDING]
+
+
+def _cut(
+    database: Database,
+    blobs: BlobStore,
+    keyring: Keyring,
+    release_id: int,
+    shas: set[str],
+    slug: str,
+    outcome: Outcome,
+) -> None:
+    """Put a copy of one release, less the story, in its place; or take it away."""
+
+    def audit(session: Session, original: Release, cut: Release) -> None:
+        if cut.state != ReleaseState.live:
+            record(
+                session,
+                session.get_one(Trail, cut.trail_id).organisation_id,
+                None,
+                "release.rebuild",
+                "release",
+                cut.id,
+                trail=slug,
+                number=cut.number,
+                replaces=original.number,
+                state=cut.state.value,
+                reason=NOTE,
+            )
+
+    try:
+        cut = cut_release(database, blobs, keyring, release_id, shas, notes=NOTE, on_commit=audit)
+    except NotPublishable as exc:
+        log.warning("a release of %s cannot be copied without the story: %s", slug, exc.detail)
+        with database.transaction() as session:
+            release = session.get_one(Release, release_id)
+            trail = session.get_one(Trail, release.trail_id)
+            if trail.current_release_id == release.id:
+                trail.current_release_id = None
+                _add(outcome.taken_offline, slug)
+            elif release.state in PENDING:
+                # It must never go live with the story: cancelled, and said so in the audit.
+                release.state = ReleaseState.superseded
+                record(
+                    session,
+                    trail.organisation_id,
+                    None,
+                    "release.cancel",
+                    "release",
+                    release.id,
+                    trail=slug,
+                    number=release.number,
+                    reason=NOTE,
+                )
+                _add(outcome.cancelled, slug)
+        return
+    if cut is not None:
+        _add(outcome.republished if cut.state == ReleaseState.live else outcome.rebuilt, slug)
+
+
+def _add(slugs: list[str], slug: str) -> None:
+    """Name a trail once in a list of the outcome, however many of its releases it concerns."""
+    if slug not in slugs:
+        slugs.append(slug)
+
+
 def _step_two(
     database: Database,
     blobs: BlobStore,
     keyring: Keyring,
     trail_ids: list[int],
     shas: set[str],
-    publisher: str,
     outcome: Outcome,
 ) -> None:
-    """Publish again (or take offline) every trail whose current release has the media."""
+    """Replace every live or waiting release holding the media by a copy without them.
+
+    Copies start from the release itself, never from the draft: a withdrawal takes
+    content away and must not publish changes that wait for a second editor.
+    """
     for trail_id in trail_ids:
-        with database.transaction() as session:
-            trail = session.get(Trail, trail_id)
-            if trail is None or trail.current_release_id is None:
-                continue
-            current = select(ReleaseMedia.sha256).where(
-                ReleaseMedia.release_id == trail.current_release_id, ReleaseMedia.sha256.in_(shas)
-            )
-            if session.scalar(current.limit(1)) is None:
-                continue
-            slug = trail.slug
-        try:
-            # Live at once: a withdrawal of consent does not wait for a second editor.
-            publish(
-                database,
-                blobs,
-                keyring,
-                slug,
-                publisher=publisher,
-                notes="A story was withdrawn at its contributor's request.",
-            )
-            outcome.republished.append(slug)
-        except NotPublishable as exc:
-            log.warning("trail %s taken offline after a withdrawal: %s", slug, exc.detail)
+        # A waiting release approved (or due) meanwhile is live now: the next pass cuts it.
+        for _ in range(_PASSES):
             with database.transaction() as session:
-                session.get_one(Trail, trail_id).current_release_id = None
-            outcome.taken_offline.append(slug)
+                trail = session.get(Trail, trail_id)
+                if trail is None:
+                    break
+                slug = trail.slug
+                holding = _holding(session, trail, shas)
+            if not holding:
+                break
+            for release_id in holding:
+                _cut(database, blobs, keyring, release_id, shas, slug, outcome)
 
 
 def _delete_blob(blobs: BlobStore, key: str, outcome: Outcome) -> None:
@@ -321,18 +395,7 @@ def withdraw(
     plan = details.get("pending")
     if plan is None:
         return outcome
-    with database.transaction() as session:
-        # The manifest names the organisation as publisher, as an editor's publishing does.
-        publisher = session.get_one(Organisation, plan["organisation_id"]).name
-    _step_two(
-        database,
-        blobs,
-        keyring,
-        plan["trail_ids"],
-        _media_shas(plan),
-        publisher,
-        outcome,
-    )
+    _step_two(database, blobs, keyring, plan["trail_ids"], _media_shas(plan), outcome)
     _step_three(database, blobs, plan, outcome)
     with database.transaction() as session:
         row = session.get_one(AuditEntry, entry_id)
@@ -345,5 +408,7 @@ def withdraw(
             "taken_offline": sorted(
                 set(done.get("taken_offline", [])) | set(outcome.taken_offline)
             ),
+            "rebuilt": sorted(set(done.get("rebuilt", [])) | set(outcome.rebuilt)),
+            "cancelled": sorted(set(done.get("cancelled", [])) | set(outcome.cancelled)),
         }
     return outcome

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from server.db.models import Release, Stop, Trail
+from server.db.models import Organisation, Release, Stop, Trail
 from server.db.session import Database
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.cli import run_cli
@@ -131,6 +131,27 @@ def test_changed_folder_makes_a_new_release(
     assert _counts(db) == (1, 1, 2)
 
 
+def test_import_into_an_organisation_requiring_approval_publishes_a_waiting_release(
+    db: Database, database_url: str, small_folder: Path, baladeur
+) -> None:
+    """The server's own command keeps the organisation's rule: nothing goes live unapproved."""
+    with db.transaction() as session:
+        session.add(Organisation(slug="strict", name="Strict", requires_second_approval=True))
+    args = ("import", str(small_folder), "--org", "strict", "--publish", "--if-changed")
+    first = baladeur(*args, "--json", database_url=database_url)
+    assert first.returncode == 0, first.stderr
+    result = json.loads(first.stdout)
+    assert (result["release"], result["state"]) == (1, "awaiting")
+    with db.transaction() as session:
+        trail = session.scalar(select(Trail).where(Trail.slug == "petit"))
+        assert trail is not None and trail.current_release_id is None
+    # Unchanged, and already waiting for approval: nothing more to publish.
+    again = baladeur(*args, database_url=database_url)
+    assert again.returncode == 0, again.stderr
+    assert "unchanged" in again.stdout
+    assert _counts(db) == (1, 2, 1)
+
+
 def test_refused_media_file_stops_the_import(
     db: Database, database_url: str, small_folder: Path, tmp_path: Path, baladeur
 ) -> None:
@@ -201,8 +222,6 @@ def test_failure_inside_the_transaction_leaves_nothing(
     assert "belongs to another organisation" in clash.stderr
     assert _counts(db) == before
     with db.transaction() as s:
-        from server.db.models import Organisation
-
         assert s.scalars(select(Organisation.slug)).all() == ["first"]
 
 

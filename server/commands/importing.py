@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
 from server.accounts import get_or_create_organisation
@@ -19,6 +20,7 @@ from server.folder_media import MediaContext
 from server.ingest import process_many
 from server.keys import keyring
 from server.publishing import publish, release_size_report
+from server.releases import PENDING
 from server.settings import Settings
 from server.source_import import import_source
 from trails.errors import DomainError
@@ -34,7 +36,11 @@ def import_folder(
         "Soundscape activity), .geojson, .kml or .kmz file.",
     ),
     organisation: str = typer.Option("demo", "--org", help="Slug of the owning organisation."),
-    do_publish: bool = typer.Option(False, "--publish", help="Publish a release afterwards."),
+    do_publish: bool = typer.Option(
+        False,
+        "--publish",
+        help="Publish a release afterwards (awaiting approval if the organisation requires it).",
+    ),
     if_changed: bool = typer.Option(
         False, "--if-changed", help="Do nothing if the same content was imported already."
     ),
@@ -72,6 +78,7 @@ def _import(
     blobs = make_blob_store(settings)
     limits = settings.media_limits()
     result: dict[str, object] = {"slug": loaded.trail.slug, "stops": len(loaded.trail.stops)}
+    needs_approval = False
     try:
         with db.transaction() as session:
             existing = session.scalar(select(Trail).where(Trail.slug == loaded.trail.slug))
@@ -79,11 +86,13 @@ def _import(
                 if_changed
                 and existing is not None
                 and existing.source_sha256 == fingerprint
-                and (existing.current_release_id is not None or not do_publish)
+                and (not do_publish or _published(session, existing))
             )
             if not unchanged:
                 org = get_or_create_organisation(session, organisation)
                 import_source(session, loaded, org, fingerprint, MediaContext(blobs, limits))
+                # The organisation's rule holds here too: no release goes live unapproved.
+                needs_approval = org.requires_second_approval
             pending = session.scalars(
                 select(Asset.id).where(Asset.status == AssetStatus.pending)
             ).all()
@@ -92,9 +101,15 @@ def _import(
         result["release"] = None
         if do_publish and not unchanged:
             release = publish(
-                db, blobs, keyring(settings), loaded.trail.slug, publisher=organisation
+                db,
+                blobs,
+                keyring(settings),
+                loaded.trail.slug,
+                publisher=organisation,
+                needs_approval=needs_approval,
             )
             result["release"] = release.number
+            result["state"] = release.state.value
             with db.transaction() as session:
                 report = release_size_report(
                     session.get_one(Release, release.id), settings.bundle_warning_bytes
@@ -103,6 +118,14 @@ def _import(
     finally:
         db.dispose()
     return result
+
+
+def _published(session: Session, trail: Trail) -> bool:
+    """Whether the trail has a live release, or one that waits for approval or its time."""
+    if trail.current_release_id is not None:
+        return True
+    waiting = select(Release.id).where(Release.trail_id == trail.id, Release.state.in_(PENDING))
+    return session.scalar(waiting.limit(1)) is not None
 
 
 def _encode(
@@ -142,6 +165,8 @@ def _report(result: dict[str, object], json_out: bool) -> None:
         console.print(f"trail {slug}: unchanged, nothing to do", highlight=False)
         return
     published = f", published as release {result['release']}" if result["release"] else ""
+    if result.get("state") == "awaiting":
+        published += " (it awaits a second editor's approval)"
     console.print(f"trail {slug}: imported {result['stops']} stops{published}", highlight=False)
     size = result.get("size")
     if isinstance(size, dict):

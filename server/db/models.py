@@ -527,6 +527,33 @@ class Invitation(Base):
     uses: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class MemberInvitation(Base):
+    """An invitation to join an organisation with a role, for one e-mail address.
+
+    Nobody becomes a member without accepting: signed in with that address, or through the
+    invitation's secret link (creating their account there if they have none). Only a hash
+    of the link's code is kept.
+    """
+
+    __tablename__ = "member_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship()
+
+
 class ConsentRecord(Base):
     """Who agreed to what for a story, when, and whether they have withdrawn."""
 

@@ -98,8 +98,10 @@ def withdraw_consent(
 ) -> WithdrawalPublic:
     """Withdraw consent: the story leaves every trail, release and storage; repeatable.
 
-    Trails whose live release contains the story are published again without it at once
-    (no second editor's approval). Only an audit entry, without audio, remains.
+    A live release that contains the story is replaced at once by a copy of itself without
+    it (never by the draft, whose changes may await a second editor); releases waiting for
+    approval or for their time are replaced by copies without it that keep waiting. Only an
+    audit entry, without audio, remains.
     """
     row = _withdrawable(session, member, consent_id)
     outcome = withdraw(database, blobs, keyring, row.id, member.user)
@@ -111,6 +113,8 @@ def withdraw_consent(
         story_id=outcome.story_id,
         republished=outcome.republished,
         taken_offline=outcome.taken_offline,
+        rebuilt=outcome.rebuilt,
+        cancelled=outcome.cancelled,
         releases_deleted=outcome.releases_deleted,
         blobs_deleted=outcome.blobs_deleted,
     )

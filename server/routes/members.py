@@ -1,11 +1,11 @@
-"""Members of an organisation and their roles (owners manage them)."""
+"""Members of an organisation and their roles (owners invite and manage them)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from sqlalchemy import func, select
 
-from server.accounts import canonical_email, create_user
+from server import member_invitations
 from server.audit import record
 from server.db.models import Membership, Role, User
 from server.deps import ContributorDep, IfMatch, OwnerDep, SessionDep
@@ -13,8 +13,9 @@ from server.etags import member_etag, require_match
 from server.listing import paginate
 from server.problems import ORG_PROBLEMS
 from server.schemas.accounts import MemberCreate, MemberPublic, MemberUpdate
+from server.schemas.member_invitations import MemberInvitationCreated, MemberInvitationPublic
 from server.schemas.pages import Page, PageDep
-from trails.errors import Conflict, NotFound, invalid
+from trails.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/v1/orgs/{org}/members", tags=["members"])
 
@@ -62,25 +63,26 @@ def list_members(
     return paginate(session, query, page, MemberPublic.of)
 
 
-@router.post("", status_code=201, response_model=MemberPublic, responses=ORG_PROBLEMS)
+@router.post("", status_code=202, response_model=MemberInvitationCreated, responses=ORG_PROBLEMS)
 def add_member(
-    body: MemberCreate, member: OwnerDep, session: SessionDep, response: Response
-) -> MemberPublic:
-    """Add a person with a role; a new account needs an initial password."""
-    email = canonical_email(body.email)
-    user = session.scalar(select(User).where(func.lower(User.email) == email))
-    if user is None:
-        if body.password is None:
-            raise invalid("password", None, "a new account needs an initial password")
-        user = create_user(session, email, body.password, display_name=body.display_name)
-    org = member.organisation
-    if session.get(Membership, (org.id, user.id)) is not None:
-        raise Conflict(f"{email} is already a member; change their role instead")
-    row = Membership(organisation_id=org.id, user_id=user.id, role=body.role)
-    session.add(row)
-    session.flush()
-    record(session, org.id, member.user, "member.add", "user", user.id, role=body.role.value)
-    return _public(row, response)
+    body: MemberCreate, member: OwnerDep, session: SessionDep
+) -> MemberInvitationCreated:
+    """Invite a person by e-mail with a role; they become a member only when they accept.
+
+    The answer is the same whether or not the address has an account here, and names
+    nobody. It holds the invitation's secret link, shown this once: no mail is sent, so
+    pass it on. The person accepts signed in (``/v1/me/invitations``) or through the link,
+    which creates their account if they have none. A new invitation to the same address
+    replaces a pending one.
+    """
+    ttl = body.expires_in_s or member_invitations.DEFAULT_TTL_S
+    code, row = member_invitations.invite(
+        session, member.organisation, member.user, body.email, body.role, ttl
+    )
+    public = MemberInvitationPublic.of(row, member_invitations.state_of(row))
+    return MemberInvitationCreated(
+        **public.model_dump(), code=code, path=f"/v1/member-invitations/{code}"
+    )
 
 
 @router.get("/{user_id}", response_model=MemberPublic, responses=ORG_PROBLEMS)

@@ -130,26 +130,19 @@ class OrganisationPublic(BaseModel):
 
 
 class MemberCreate(Strict):
-    """Add a person to the organisation; an account is created if the email has none."""
+    """Invite a person to the organisation with a role; they become a member on accepting."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "email": "resident@example.org",
-                    "role": "contributor",
-                    "display_name": "Marie",
-                    "password": "a-first-password",
-                }
-            ]
-        }
+        json_schema_extra={"examples": [{"email": "resident@example.org", "role": "contributor"}]}
     )
 
     email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     role: Role
-    display_name: str = Field(default="", max_length=200)
-    password: str | None = Field(
-        default=None, description="Initial password for a new account (10 characters or more)."
+    expires_in_s: int | None = Field(
+        default=None,
+        gt=0,
+        le=30 * 24 * 3600,
+        description="How long the invitation can be accepted; a week by default.",
     )
 
 

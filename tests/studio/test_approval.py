@@ -24,7 +24,12 @@ def test_release_waits_for_a_second_editor(studio: Studio, chromium: Any) -> Non
         json={"email": "editor2@example.org", "role": "editor"},
         headers=owner,
     )
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
+    # The second editor joins by accepting the invitation.
+    r = httpx.post(
+        f"{url}/v1/me/invitations/{r.json()['id']}/accept", headers=studio.api("editor2")
+    )
+    assert r.status_code == 200, r.text
     with httpx.Client(base_url=url) as api:
         trail, _ = trail_with_stop(
             api,
