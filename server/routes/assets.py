@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile
 from sqlalchemy import select
 
 from media.blobs import BlobNotFound
-from media.errors import RejectedMedia
-from media.limits import human_bytes
 from server.audit import record
 from server.auth.access import Member
+from server.bodylimits import CONTRIBUTOR_FIRST, body_limit, upload_limit
 from server.db.models import AmbientLayer, Asset, AssetStatus, AudioRole, Role, StoryVersion
 from server.deps import BlobsDep, ContributorDep, EditorDep, JobsDep, SessionDep, SettingsDep
 from server.ingest import limits_from, waveform_key
@@ -67,8 +66,8 @@ def list_assets(
 
 
 @router.post("", status_code=201, response_model=AssetPublic, responses=UPLOAD_PROBLEMS)
+@body_limit(upload_limit(), check=CONTRIBUTOR_FIRST)
 def upload_asset(
-    request: Request,
     file: Annotated[UploadFile, File(description="The audio file.")],
     member: ContributorDep,
     session: SessionDep,
@@ -85,13 +84,8 @@ def upload_asset(
     The same bytes uploaded twice give the same asset (200 instead of 201).
     For large files use the resumable uploads under ``/uploads``.
     """
+    # A declared length over the limit was refused before the body was read (bodylimits).
     limits = limits_from(settings)
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > limits.max_bytes + 64 * 1024:
-        raise RejectedMedia(
-            f"this upload is {human_bytes(declared)}; the limit is {human_bytes(limits.max_bytes)}",
-            reason="too_large",
-        )
     asset, created = asset_from_stream(
         session,
         blobs,

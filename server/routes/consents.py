@@ -10,6 +10,7 @@ from media.limits import MediaLimits
 from server import consents, stories
 from server.audit import record
 from server.auth.access import Member
+from server.bodylimits import CONTRIBUTOR_FIRST, MULTIPART_SLACK, body_limit
 from server.db.models import ConsentRecord, Role, Story
 from server.deps import BlobsDep, ContributorDep, DatabaseDep, EditorDep, KeyringDep, SessionDep
 from server.routes.organisations import FILE_PROBLEMS, PROBLEMS
@@ -61,6 +62,7 @@ def create_consent(
 
 
 @router.post("/consent-forms", status_code=201, response_model=FormStored, responses=FILE_PROBLEMS)
+@body_limit(consents.FORM_MAX_BYTES + MULTIPART_SLACK, check=CONTRIBUTOR_FIRST)
 def upload_form(file: UploadFile, member: ContributorDep, blobs: BlobsDep) -> FormStored:
     """Store a signed consent form (PDF, PNG or JPEG); name it in a consent by its hash."""
     limits = MediaLimits(max_bytes=consents.FORM_MAX_BYTES)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server import consents, stories
 from server.audit import record
 from server.auth.access import Member
+from server.bodylimits import DOCUMENT_LIMIT, body_limit
 from server.db.models import Role, Story, StoryStatus
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
@@ -78,6 +79,7 @@ def list_contributions(
 
 
 @router.post("", status_code=201, response_model=ContributionPublic, responses=PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def submit_contribution(
     body: ContributionCreate,
     member: ContributorDep,

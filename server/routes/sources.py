@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from media.ingest import original_key
 from server import drafts
 from server.audit import record
+from server.bodylimits import DOCUMENT_LIMIT, body_limit
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of
 from server.ranges import file_responses, serve_bytes
@@ -184,6 +185,7 @@ def get_source_by_slug(
     response_model=SourcePutResult,
     responses={**PROBLEMS, 201: {"model": SourcePutResult, "description": "Created"}},
 )
+@body_limit(4 * DOCUMENT_LIMIT)
 def put_source(
     slug: str,
     body: SourcePut,

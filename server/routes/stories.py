@@ -12,6 +12,7 @@ from media.ingest import staged_upload
 from media.limits import MediaLimits
 from server import stories
 from server.audit import record
+from server.bodylimits import CONTRIBUTOR_FIRST, DOCUMENT_LIMIT, MULTIPART_SLACK, body_limit
 from server.db.models import Story, StoryStatus, StoryVersion
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
@@ -60,6 +61,7 @@ def list_stories(
 
 
 @router.post("/stories", status_code=201, response_model=StoryPublic, responses=PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def create_story(
     body: StoryCreate, member: EditorDep, session: SessionDep, response: Response
 ) -> StoryPublic:
@@ -78,6 +80,7 @@ def get_story(
 
 
 @router.patch("/stories/{story_id}", response_model=StoryPublic, responses=PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def update_story(
     story_id: int,
     body: StoryUpdate,
@@ -135,6 +138,7 @@ def get_photo(story_id: int, member: EditorDep, session: SessionDep, blobs: Blob
 
 
 @router.post("/photos", status_code=201, response_model=FormStored, responses=FILE_PROBLEMS)
+@body_limit(stories.PHOTO_MAX_BYTES + MULTIPART_SLACK, check=CONTRIBUTOR_FIRST)
 def upload_photo(file: UploadFile, member: ContributorDep, blobs: BlobsDep) -> FormStored:
     """Store a photo (PNG, JPEG or WebP) to name in a story or contribution by its hash."""
     with staged_upload(file.file, limits=MediaLimits(max_bytes=stories.PHOTO_MAX_BYTES)) as staged:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Header, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.auth.access import Member
+from server.bodylimits import body_limit, upload_limit
 from server.deps import BlobsDep, ContributorDep, JobsDep, SessionDep, SettingsDep
 from server.errors import UnsupportedContentType
 from server.ingest import limits_from
@@ -117,6 +118,7 @@ def status(upload_id: str, member: ContributorDep, session: SessionDep) -> Uploa
 
 
 @router.patch("/{upload_id}", status_code=204, responses=UPLOAD_PROBLEMS)
+@body_limit(upload_limit(0))
 async def append(
     upload_id: str,
     request: Request,
