@@ -184,7 +184,6 @@ class BodyLimits:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one request with its body guarded."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        await self.app(scope, _Guard(scope, receive).receive, send)
+        if scope["type"] == "http":
+            receive = _Guard(scope, receive).receive
+        await self.app(scope, receive, send)

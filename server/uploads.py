@@ -44,11 +44,18 @@ def after_commit(session: Session, action: Callable[[], object]) -> None:
 
 @dataclass(frozen=True)
 class Owner:
-    """Who an upload belongs to: a member of an organisation, or an invitation."""
+    """Who an upload belongs to: a member of an organisation, or an invitation.
+
+    ``sees_all`` is for editors, who see every asset of the organisation: their upload of
+    bytes the organisation already has gives that asset. Anyone else gets an asset of
+    their own (their earlier upload of the same bytes, or a new one), never another
+    member's id and file name.
+    """
 
     organisation_id: int
     user_id: int | None = None
     invitation_id: int | None = None
+    sees_all: bool = False
 
 
 def asset_from_staged(
@@ -78,9 +85,10 @@ def asset_from_staged(
         role=role,
         limits=limits,
         facts=facts,
+        uploaded_by_id=owner.user_id,
+        reuse_any=owner.sees_all,
     )
     if accepted.created:
-        accepted.asset.uploaded_by_id = owner.user_id
         asset_id = accepted.asset.id
         after_commit(session, lambda: queue(asset_id))
     return accepted.asset, accepted.created
@@ -177,10 +185,10 @@ def create_upload(
         created_at=now,
         expires_at=now + timedelta(seconds=ttl_s),
     )
-    root.mkdir(parents=True, exist_ok=True)
-    _part_path(root, upload.id).touch()
     session.add(upload)
     session.flush()
+    root.mkdir(parents=True, exist_ok=True)
+    _part_path(root, upload.id).touch()
     return upload
 
 
@@ -289,8 +297,12 @@ def finish_upload(
     *,
     limits: MediaLimits,
     queue: Callable[[int], object],
+    sees_all: bool = False,
 ) -> Asset:
-    """The last byte arrived: check the whole file and turn it into an asset."""
+    """The last byte arrived: check the whole file and turn it into an asset.
+
+    ``sees_all``: the uploader is an editor (see :class:`Owner`).
+    """
     path = _part_path(root, upload.id)
     try:
         with path.open("rb") as fh, staged_upload(fh, limits=limits, tmp_dir=root) as staged:
@@ -303,7 +315,7 @@ def finish_upload(
                 session,
                 blobs,
                 staged,
-                owner=Owner(upload.organisation_id, upload.user_id, upload.invitation_id),
+                owner=Owner(upload.organisation_id, upload.user_id, upload.invitation_id, sees_all),
                 filename=upload.filename,
                 role=upload.role,
                 limits=limits,

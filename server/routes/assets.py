@@ -81,7 +81,8 @@ def upload_asset(
 ) -> AssetPublic:
     """Upload a small file in one request; encoding starts at once (poll the asset's status).
 
-    The same bytes uploaded twice give the same asset (200 instead of 201).
+    Your own upload of the same bytes gives the same asset again (200 instead of 201); for
+    an editor, so does anyone's in the organisation.
     For large files use the resumable uploads under ``/uploads``.
     """
     # A declared length over the limit was refused before the body was read (bodylimits).
@@ -90,7 +91,7 @@ def upload_asset(
         session,
         blobs,
         file.file,
-        owner=Owner(member.organisation.id, member.user.id),
+        owner=Owner(member.organisation.id, member.user.id, sees_all=member.at_least(Role.editor)),
         filename=file.filename or "upload",
         role=role,
         limits=limits,

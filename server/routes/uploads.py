@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.auth.access import Member
 from server.bodylimits import body_limit, upload_limit
+from server.db.models import Role
 from server.deps import BlobsDep, ContributorDep, JobsDep, SessionDep, SettingsDep
 from server.errors import UnsupportedContentType
 from server.ingest import limits_from
@@ -149,6 +150,7 @@ async def append(
             upload,
             limits=limits_from(settings),
             queue=jobs.ingest,
+            sees_all=member.at_least(Role.editor),
         )
         headers["Baladeur-Asset-Id"] = str(asset.id)
     return Response(status_code=204, headers=headers)
