@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
@@ -28,8 +28,8 @@ from media.errors import RejectedMedia
 from media.ingest import Staged, staged_upload
 from media.limits import MediaLimits, human_bytes
 from media.probe import probe
-from server.db.models import Asset, AudioRole, Upload
-from server.errors import ChecksumMismatch, Gone
+from server.db.models import Asset, AudioRole, Upload, User
+from server.errors import ChecksumMismatch, Gone, TooManyRequests
 from server.ingest import accept_upload
 from trails.errors import Conflict, NotFound, invalid
 
@@ -146,6 +146,48 @@ def _part_path(root: Path, upload_id: str) -> Path:
     return root / f"{upload_id}.part"
 
 
+@dataclass(frozen=True)
+class OpenUploadCaps:
+    """How many unfinished uploads one user may have, and their total declared length."""
+
+    count: int
+    declared_bytes: int
+
+
+def _within_caps(
+    session: Session, user_id: int, length: int, caps: OpenUploadCaps, now: datetime
+) -> None:
+    """Refuse an upload that would take a user past their caps (the new one is counted)."""
+    if length > caps.declared_bytes:
+        raise RejectedMedia(
+            f"this file is {human_bytes(length)}; unfinished uploads may declare at most "
+            f"{human_bytes(caps.declared_bytes)} in all",
+            reason="too_large",
+        )
+    count, declared, first_expiry = session.execute(
+        select(
+            func.count(), func.coalesce(func.sum(Upload.length), 0), func.min(Upload.expires_at)
+        ).where(Upload.user_id == user_id, Upload.asset_id.is_(None), Upload.expires_at > now)
+    ).one()
+    if count <= caps.count and declared <= caps.declared_bytes:
+        return
+    # When the oldest one expires at the latest (finishing or cancelling one frees it now).
+    expiry = first_expiry.replace(tzinfo=UTC) if first_expiry.tzinfo is None else first_expiry
+    retry = max(1, int((expiry - now).total_seconds()))
+    if count > caps.count:
+        detail = (
+            f"you already have {count - 1} unfinished uploads, the most one person may have "
+            "at once: finish them, or cancel (DELETE) those you no longer need"
+        )
+    else:
+        detail = (
+            f"your unfinished uploads would declare {human_bytes(declared)} in all; the "
+            f"limit is {human_bytes(caps.declared_bytes)}: finish them, or cancel (DELETE) "
+            "those you no longer need"
+        )
+    raise TooManyRequests(detail, retry_after_s=retry)
+
+
 def create_upload(
     session: Session,
     root: Path,
@@ -155,8 +197,9 @@ def create_upload(
     metadata: dict[str, str],
     limits: MediaLimits,
     ttl_s: int,
+    caps: OpenUploadCaps | None = None,
 ) -> Upload:
-    """Start a resumable upload of ``length`` bytes."""
+    """Start a resumable upload of ``length`` bytes, within the owner's caps if any."""
     if length > limits.max_bytes:
         raise RejectedMedia(
             f"this file is {human_bytes(length)}; the limit is {human_bytes(limits.max_bytes)}",
@@ -185,8 +228,14 @@ def create_upload(
         created_at=now,
         expires_at=now + timedelta(seconds=ttl_s),
     )
+    if caps is not None and owner.user_id is not None:
+        # One user's creations one after the other (a row lock on PostgreSQL; SQLite has one
+        # writer at a time from the insert on), so that a burst is counted whole.
+        session.execute(select(User.id).where(User.id == owner.user_id).with_for_update())
     session.add(upload)
     session.flush()
+    if caps is not None and owner.user_id is not None:
+        _within_caps(session, owner.user_id, length, caps, now)
     root.mkdir(parents=True, exist_ok=True)
     _part_path(root, upload.id).touch()
     return upload

@@ -23,6 +23,7 @@ from server.routes.organisations import PROBLEMS
 from server.schemas.assets import UploadPublic
 from server.settings import Settings
 from server.uploads import (
+    OpenUploadCaps,
     Owner,
     cancel_upload,
     create_upload,
@@ -39,6 +40,7 @@ UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **PROBLEMS,
     413: {"description": "Larger than the upload limit"},
     415: {"description": "Not audio, or a PATCH without application/offset+octet-stream"},
+    429: {"description": "Too many unfinished uploads, or too many bytes declared by them"},
     460: {"description": "Checksum mismatch"},
 }
 
@@ -85,6 +87,7 @@ def create(
         metadata=parse_metadata(upload_metadata),
         limits=limits_from(settings),
         ttl_s=settings.upload_ttl_s,
+        caps=OpenUploadCaps(settings.max_open_uploads, settings.max_open_upload_bytes),
     )
     return Response(
         status_code=201,
