@@ -125,6 +125,11 @@ def a_files(client: TestClient, people: People, tmp_path: Path) -> dict[str, Any
         "editor_photo": _upload(client, "photo", portrait("PNG", seed="a-editor"), editor, "mill"),
         "editor_form": _upload(client, "form", PDF, editor, "mill"),
         "asset": audio,
+        "story": client.post(
+            "/v1/orgs/mill/stories",
+            json={"title": "A", "versions": {"fr": {"audio_asset_id": audio["id"]}}},
+            headers=editor,
+        ).json()["id"],
         "cover": cover.json()["cover_sha256"],
         "upload": upload.headers["location"].rsplit("/", 1)[1],
     }
@@ -232,6 +237,21 @@ def test_every_reference_by_hash_or_id_stays_in_its_organisation(
         headers={**b, "If-Match": b_trail["etag"]},
     )
     problem(refused, 422)
+    # Stories, by id, placed at a stop.
+    _same_as_nowhere(
+        lambda ref: client.post(
+            f"{base}/trails/{b_trail['id']}/stops",
+            json={
+                "key": "un",
+                "title": {"fr": "Un"},
+                "zone": {"type": "circle", "center": [4.39, 50.40], "radius_m": 25},
+                "story_id": ref,
+            },
+            headers=b,
+        ),
+        a_files["story"],
+        999_999,
+    )
     # Another organisation's resumable upload, by id.
     for method in ("GET", "HEAD", "DELETE", "PATCH"):
         headers = {**b, "Tus-Resumable": "1.0.0", "Upload-Offset": "0"}
