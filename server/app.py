@@ -12,6 +12,7 @@ from media.blobs import BlobStore
 from server import problems, scheduler, security, webapps
 from server.auth.ratelimit import SignInLimiter
 from server.blobs import make_blob_store
+from server.bodylimits import BodyLimits
 from server.db.session import Database
 from server.jobs import Jobs, start_embedded
 from server.keys import keyring as keyring_from
@@ -88,6 +89,8 @@ def create_app(
     app.state.settings = settings
     app.state.sign_in_limiter = SignInLimiter(settings.sign_in_attempts, settings.sign_in_window_s)
     problems.install(app)
+    # Every body is checked before it is read and capped by its route's limit.
+    app.add_middleware(BodyLimits)
     security.install(app, settings)
     app.add_middleware(RequestLog)
     app.include_router(health.router)

@@ -134,7 +134,8 @@ def derive_asset(
             session,
             blobs,
             staged,
-            owner=Owner(source.organisation_id, user_id),
+            # Only editors edit: the same edit of the same source gives the same asset.
+            owner=Owner(source.organisation_id, user_id, sees_all=True),
             filename=_edited_name(source.filename, extension),
             role=source.role,
             limits=limits,

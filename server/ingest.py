@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -51,15 +51,26 @@ def accept_upload(
     role: AudioRole,
     limits: MediaLimits,
     facts: ProbeResult | None = None,
+    uploaded_by_id: int | None = None,
+    reuse_any: bool = True,
 ) -> Accepted:
     """Probe a staged upload and store it as an asset; the same bytes give the same asset.
 
-    A rejected file raises :class:`RejectedMedia` before anything is stored. ``facts``
+    With ``reuse_any`` (an editor, an import) that is any asset of the organisation with
+    these bytes; without, only the uploader's own (none for an upload without one). A
+    rejected file raises :class:`RejectedMedia` before anything is stored. ``facts``
     skips the probe when the caller has just probed the same bytes.
     """
-    existing = session.scalar(
-        select(Asset).where(Asset.organisation_id == organisation_id, Asset.sha256 == staged.sha256)
+    same = select(Asset).where(
+        Asset.organisation_id == organisation_id, Asset.sha256 == staged.sha256
     )
+    if not reuse_any:
+        # Another member's asset would hand out its id and file name, and tell that these
+        # bytes were already uploaded.
+        same = same.where(
+            Asset.uploaded_by_id == uploaded_by_id if uploaded_by_id is not None else false()
+        )
+    existing = session.scalar(same.order_by(Asset.id).limit(1))
     if existing is not None:
         return Accepted(existing, created=False)
     facts = facts or probe(staged.path, limits)
@@ -76,6 +87,7 @@ def accept_upload(
         channels=facts.channels,
         sample_rate=facts.sample_rate,
         codec=facts.codec,
+        uploaded_by_id=uploaded_by_id,
     )
     session.add(asset)
     session.flush()

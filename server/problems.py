@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -18,12 +18,14 @@ from media.blobs import BlobStoreUnavailable
 from media.errors import MediaProcessingFailed, MediaTimeout, MediaToolMissing, RejectedMedia
 from server.errors import (
     ChecksumMismatch,
+    ContentTooLarge,
     DatabaseUnavailable,
     Forbidden,
     Gone,
     NotYetAvailable,
     PreconditionFailed,
     PreconditionRequired,
+    RefusedBeforeBody,
     TooManyRequests,
     Unauthorized,
     UnsupportedContentType,
@@ -73,6 +75,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     TooManyRequests: 429,
     ChecksumMismatch: 460,
     UnsupportedContentType: 415,
+    ContentTooLarge: 413,
 }
 
 
@@ -161,6 +164,18 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _refused_before_body(request: Request, exc: Exception) -> Response:
+    # Answered exactly as its cause would be, had it been raised by the route itself.
+    assert isinstance(exc, RefusedBeforeBody)
+    handlers = request.app.exception_handlers
+    for cls in type(exc.cause).__mro__:
+        handler = handlers.get(cls)
+        if handler is not None and cls is not RefusedBeforeBody:
+            response: Response = await handler(request, exc.cause)
+            return response
+    return await _unexpected(request, exc.cause)
+
+
 async def _stale(request: Request, exc: Exception) -> JSONResponse:
     # Two writers passed the If-Match check at once; the version counter caught the second.
     return problem_response(
@@ -209,6 +224,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RefusedBeforeBody, _refused_before_body)
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(OperationalError, _database_lost)
     app.add_exception_handler(InterfaceError, _database_lost)

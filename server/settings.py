@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     upload_ttl_s: int = Field(
         default=24 * 3600, gt=0, description="How long an unfinished resumable upload is kept."
     )
+    max_open_uploads: int = Field(
+        default=20, gt=0, description="Unfinished resumable uploads one user may have at once."
+    )
+    max_open_upload_bytes: int = Field(
+        default=10 * 1024**3,
+        gt=0,
+        description="Total declared length of one user's unfinished resumable uploads.",
+    )
     tile_url: str = Field(
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         description="Base map tiles of the studio's map (a Leaflet URL template).",

@@ -27,10 +27,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from media.blobs import BlobStore
 from media.renditions import ENCODINGS
+from server import private_files
 from server.audit import record
 from server.db.models import (
     AmbientLayer,
@@ -97,6 +98,17 @@ def _purge_plan(story: Story) -> tuple[dict[str, Any], set[int]]:
             assets[version.audio.id] = version.audio
         if version.transcript_vtt is not None:
             transcripts.add(_sha_of_text(version.transcript_vtt))
+    session = object_session(story)
+    if session is not None and assets:
+        # The same recording uploaded again by another member of the team is their own
+        # asset row (uploads are not shared with contributors), but the same recording: it
+        # leaves with the story, as it did when the team had one row per recording.
+        twins = select(Asset).where(
+            Asset.organisation_id == story.organisation_id,
+            Asset.sha256.in_({a.sha256 for a in assets.values()}),
+        )
+        for twin in session.scalars(twins):
+            assets.setdefault(twin.id, twin)
     renditions = {
         r.sha256: rendition_key(r.sha256, ENCODINGS[r.profile].extension)
         for asset in assets.values()
@@ -352,11 +364,22 @@ def _step_three(
                 select(Rendition.sha256).where(Rendition.sha256.in_(list(plan["renditions"])))
             )
         )
+        # A photo stays while another story of the same organisation shows it; otherwise the
+        # organisation lets go of it, and its bytes go unless another team holds its own
+        # upload of them (a story elsewhere naming the hash is no hold on it).
+        photos = set(plan.get("photos", []))
         kept_photos = set(
             session.scalars(
-                select(Story.photo_sha256).where(Story.photo_sha256.in_(plan.get("photos", [])))
+                select(Story.photo_sha256).where(
+                    Story.photo_sha256.in_(photos),
+                    Story.organisation_id == plan["organisation_id"],
+                )
             )
         )
+        unused = photos - kept_photos
+        private_files.let_go(session, plan["organisation_id"], private_files.PHOTO, unused)
+        session.flush()
+        kept_photos |= private_files.held_anywhere(session, private_files.PHOTO, unused)
         kept_transcripts = set(
             session.scalars(
                 select(ReleaseMedia.sha256).where(ReleaseMedia.sha256.in_(plan["transcripts"]))

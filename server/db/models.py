@@ -192,10 +192,15 @@ class Membership(Base):
 
 
 class Asset(Timestamps, Base):
-    """An uploaded media file, content-addressed by the sha256 of the original."""
+    """An uploaded media file, content-addressed by the sha256 of the original.
+
+    Editors share the organisation's rows: the same bytes give the same asset. A contributor
+    (or a resident) who uploads bytes another member already has gets a row of their own,
+    so an upload never hands anyone another member's asset or file name.
+    """
 
     __tablename__ = "assets"
-    __table_args__ = (UniqueConstraint("organisation_id", "sha256"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "sha256", "uploaded_by_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -576,6 +581,28 @@ class ConsentRecord(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class PrivateFile(Base):
+    """An organisation's hold on a private file it uploaded: a story photo or a consent form.
+
+    The bytes are stored once under their hash; a hash names the file only for those who
+    hold it (a member's own upload, or any of the organisation's for its editors), so that
+    nobody can reach another team's file, or learn that it exists, by its hash.
+    """
+
+    __tablename__ = "private_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # "photo" or "form"
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class AuditEntry(Base):
     """What happened to an object, by whom; never audio, never a visitor's position."""
 
@@ -602,7 +629,9 @@ class Upload(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE")
     )

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile
 from sqlalchemy import select
 
 from media.blobs import BlobNotFound
-from media.errors import RejectedMedia
-from media.limits import human_bytes
 from server.audit import record
 from server.auth.access import Member
+from server.bodylimits import CONTRIBUTOR_FIRST, body_limit, upload_limit
 from server.db.models import AmbientLayer, Asset, AssetStatus, Role, StoryVersion
 from server.deps import BlobsDep, ContributorDep, EditorDep, JobsDep, SessionDep, SettingsDep
 from server.listing import paginate
@@ -68,8 +67,8 @@ def list_assets(
 
 
 @router.post("", status_code=201, response_model=AssetPublic, responses=UPLOAD_PROBLEMS)
+@body_limit(upload_limit(), check=CONTRIBUTOR_FIRST)
 def upload_asset(
-    request: Request,
     file: Annotated[UploadFile, File(description="The audio file.")],
     member: ContributorDep,
     session: SessionDep,
@@ -83,21 +82,17 @@ def upload_asset(
 ) -> AssetPublic:
     """Upload a small file in one request; encoding starts at once (poll the asset's status).
 
-    The same bytes uploaded twice give the same asset (200 instead of 201).
+    Your own upload of the same bytes gives the same asset again (200 instead of 201); for
+    an editor, so does anyone's in the organisation.
     For large files use the resumable uploads under ``/uploads``.
     """
+    # A declared length over the limit was refused before the body was read (bodylimits).
     limits = settings.media_limits()
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > limits.max_bytes + 64 * 1024:
-        raise RejectedMedia(
-            f"this upload is {human_bytes(declared)}; the limit is {human_bytes(limits.max_bytes)}",
-            reason="too_large",
-        )
     asset, created = asset_from_stream(
         session,
         blobs,
         file.file,
-        owner=Owner(member.organisation.id, member.user.id),
+        owner=Owner(member.organisation.id, member.user.id, sees_all=member.at_least(Role.editor)),
         filename=file.filename or "upload",
         role=role,
         limits=limits,

@@ -5,11 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, UploadFile
 from sqlalchemy.orm import Session
 
-from media.ingest import staged_upload
-from media.limits import MediaLimits
-from server import consents, stories
+from server import consents, private_files, stories
 from server.audit import record
 from server.auth.access import Member
+from server.bodylimits import CONTRIBUTOR_FIRST, MULTIPART_SLACK, body_limit
 from server.db.models import ConsentRecord, Role, Story
 from server.deps import BlobsDep, ContributorDep, DatabaseDep, EditorDep, KeyringDep, SessionDep
 from server.problems import ORG_FILE_PROBLEMS, ORG_PROBLEMS
@@ -51,13 +50,11 @@ def list_consents(
     responses=ORG_PROBLEMS,
 )
 def create_consent(
-    story_id: int, body: ConsentCreate, member: EditorDep, session: SessionDep, blobs: BlobsDep
+    story_id: int, body: ConsentCreate, member: EditorDep, session: SessionDep
 ) -> ConsentPublic:
     """Record a person's consent for a story (for instance after a signed paper form)."""
     story = stories.story_in(session, member.organisation.id, story_id)
-    row = consents.record_consent(
-        session, blobs, story, recorded_by=member.user, **body.model_dump()
-    )
+    row = consents.record_consent(session, story, recorded_by=member.user, **body.model_dump())
     record(session, story.organisation_id, member.user, "consent.create", "consent", row.id)
     return ConsentPublic.of(row)
 
@@ -65,13 +62,17 @@ def create_consent(
 @router.post(
     "/consent-forms", status_code=201, response_model=FormStored, responses=ORG_FILE_PROBLEMS
 )
-def upload_form(file: UploadFile, member: ContributorDep, blobs: BlobsDep) -> FormStored:
-    """Store a signed consent form (PDF, PNG or JPEG); name it in a consent by its hash."""
-    limits = MediaLimits(max_bytes=consents.FORM_MAX_BYTES)
-    with staged_upload(file.file, limits=limits) as staged:
-        mime = consents.form_type(staged.path)
-        consents.store_form(blobs, staged, mime)
-        return FormStored(sha256=staged.sha256, bytes=staged.size, mime_type=mime)
+@body_limit(consents.FORM_MAX_BYTES + MULTIPART_SLACK, check=CONTRIBUTOR_FIRST)
+def upload_form(
+    file: UploadFile, member: ContributorDep, session: SessionDep, blobs: BlobsDep
+) -> FormStored:
+    """Store a signed consent form (PDF, PNG or JPEG); name it in a consent by its hash.
+
+    A scan (PNG or JPEG) is stored without its metadata: the answer names the stored file.
+    Only this member, and the organisation's editors, can name it.
+    """
+    form = private_files.receive(session, blobs, consents.FORMS, file.file, member)
+    return FormStored(sha256=form.sha256, bytes=len(form.data), mime_type=form.mime_type)
 
 
 def _withdrawable(session: Session, member: Member, consent_id: int) -> ConsentRecord:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from server import consents, stories
 from server.audit import record
 from server.auth.access import Member
+from server.bodylimits import DOCUMENT_LIMIT, body_limit
 from server.db.models import Role, Story, StoryStatus
-from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
+from server.deps import ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
 from server.listing import paginate
 from server.problems import ORG_PROBLEMS
@@ -78,11 +79,11 @@ def list_contributions(
 
 
 @router.post("", status_code=201, response_model=ContributionPublic, responses=ORG_PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def submit_contribution(
     body: ContributionCreate,
     member: ContributorDep,
     session: SessionDep,
-    blobs: BlobsDep,
     response: Response,
 ) -> ContributionPublic:
     """Submit a story for review together with its contributor's consent."""
@@ -97,10 +98,14 @@ def submit_contribution(
         submitted_by=member.user,
         contributor_name=body.contributor_name or member.user.display_name or None,
         own_assets_only=not member.at_least(Role.editor),
-        blobs=blobs,
     )
+    # A contributor names only their own uploads; an editor, any of the organisation's.
     consent = consents.record_consent(
-        session, blobs, story, recorded_by=member.user, **body.consent.model_dump()
+        session,
+        story,
+        recorded_by=member.user,
+        uploader_id=None if member.at_least(Role.editor) else member.user.id,
+        **body.consent.model_dump(),
     )
     record(
         session,

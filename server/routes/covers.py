@@ -9,6 +9,7 @@ from media.ingest import staged_upload
 from media.limits import MediaLimits
 from server import covers, drafts
 from server.audit import record
+from server.bodylimits import EDITOR_FIRST, MULTIPART_SLACK, body_limit
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
 from server.problems import ORG_FILE_PROBLEMS, ORG_PROBLEMS
@@ -45,6 +46,7 @@ def get_cover(
 
 
 @router.put("", response_model=TrailDraft, responses=ORG_FILE_PROBLEMS)
+@body_limit(covers.MAX_BYTES + MULTIPART_SLACK, check=EDITOR_FIRST)
 def set_cover(
     trail_id: int,
     file: UploadFile,

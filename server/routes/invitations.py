@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from sqlalchemy import select
 
-from server import invitations
+from server import consents, invitations, stories
 from server.audit import record
+from server.bodylimits import MULTIPART_SLACK, body_limit
 from server.db.models import Invitation
+from server.db.session import Database
 from server.deps import BlobsDep, DatabaseDep, EditorDep, JobsDep, SessionDep, SettingsDep
 from server.listing import paginate
 from server.problems import ORG_PROBLEMS
@@ -23,6 +25,8 @@ from server.schemas.contributions import (
 )
 from server.schemas.pages import Page, PageDep
 from server.schemas.problem import Problem
+from server.schemas.stories import TRANSCRIPT_MAX
+from server.settings import Settings
 
 org_router = APIRouter(prefix="/v1/orgs/{org}/invitations", tags=["invitations"])
 public_router = APIRouter(prefix="/v1/invitations", tags=["invitations"])
@@ -89,12 +93,26 @@ def open_invitation(code: str, session: SessionDep) -> InvitationInfo:
     )
 
 
+def _link_first(request: Request) -> None:
+    """The link must be usable before a resident's files are read (404 or 410 at once)."""
+    database: Database = request.app.state.database
+    with database.transaction() as session:
+        invitations.usable(session, request.path_params["code"])
+
+
+def _submission_limit(settings: Settings) -> int:
+    # The recording, and beside it at most a signed form, a photo and a transcript.
+    files = consents.FORM_MAX_BYTES + stories.PHOTO_MAX_BYTES + TRANSCRIPT_MAX
+    return settings.max_upload_bytes + files + MULTIPART_SLACK
+
+
 @public_router.post(
     "/{code}/contributions",
     status_code=201,
     response_model=InvitedReceipt,
     responses=PUBLIC_PROBLEMS,
 )
+@body_limit(_submission_limit, check=_link_first)
 def submit_invited(
     code: str,
     data: Annotated[

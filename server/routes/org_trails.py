@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 
 from server import drafts
 from server.audit import record
+from server.bodylimits import DOCUMENT_LIMIT, body_limit
 from server.db.models import Trail
 from server.deps import ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
@@ -49,6 +50,7 @@ def list_trails(
 
 
 @router.post("", status_code=201, response_model=TrailDraft, responses=ORG_PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def create_trail(
     body: TrailCreate, member: EditorDep, session: SessionDep, response: Response
 ) -> TrailDraft:
@@ -67,6 +69,7 @@ def get_trail(
 
 
 @router.patch("/{trail_id}", response_model=TrailDraft, responses=ORG_PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def update_trail(
     trail_id: int,
     body: TrailUpdate,
@@ -109,6 +112,7 @@ def delete_trail(
 @router.post(
     "/{trail_id}/duplicate", status_code=201, response_model=TrailDraft, responses=ORG_PROBLEMS
 )
+@body_limit(DOCUMENT_LIMIT)
 def duplicate_trail(
     trail_id: int,
     body: TrailDuplicate,

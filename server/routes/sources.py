@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server import drafts
 from server.audit import record
+from server.bodylimits import DOCUMENT_LIMIT, body_limit
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.draft_source import load_trail
 from server.etags import etag_of
@@ -184,6 +185,7 @@ def get_source_by_slug(
     response_model=SourcePutResult,
     responses={**ORG_PROBLEMS, 201: {"model": SourcePutResult, "description": "Created"}},
 )
+@body_limit(4 * DOCUMENT_LIMIT)
 def put_source(
     slug: str,
     body: SourcePut,

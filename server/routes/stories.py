@@ -8,10 +8,9 @@ from fastapi import APIRouter, Query, Response, UploadFile
 from sqlalchemy import or_, select
 
 from media.blobs import BlobNotFound
-from media.ingest import staged_upload
-from media.limits import MediaLimits
-from server import stories
+from server import private_files, stories
 from server.audit import record
+from server.bodylimits import CONTRIBUTOR_FIRST, DOCUMENT_LIMIT, MULTIPART_SLACK, body_limit
 from server.db.models import Story, StoryStatus, StoryVersion
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
@@ -61,6 +60,7 @@ def list_stories(
 
 
 @router.post("/stories", status_code=201, response_model=StoryPublic, responses=ORG_PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def create_story(
     body: StoryCreate, member: EditorDep, session: SessionDep, response: Response
 ) -> StoryPublic:
@@ -79,6 +79,7 @@ def get_story(
 
 
 @router.patch("/stories/{story_id}", response_model=StoryPublic, responses=ORG_PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def update_story(
     story_id: int,
     body: StoryUpdate,
@@ -91,7 +92,7 @@ def update_story(
     """Change a story; trails show the change when they are published again."""
     story = stories.story_in(session, member.organisation.id, story_id)
     require_match(if_match, etag_of("story", story))
-    stories.update_story(session, story, body, blobs)
+    stories.update_story(session, story, body)
     record(session, story.organisation_id, member.user, "story.update", "story", story.id)
     return _public(story, response)
 
@@ -129,6 +130,11 @@ def get_photo(story_id: int, member: EditorDep, session: SessionDep, blobs: Blob
     story = stories.story_in(session, member.organisation.id, story_id)
     if story.photo_sha256 is None:
         raise NotFound("this story has no photo")
+    if not private_files.holds(
+        session, story.organisation_id, private_files.PHOTO, story.photo_sha256, None
+    ):
+        # Only a file the organisation holds is served, whatever a story names.
+        raise NotFound("this story's photo is no longer stored")
     key = photo_key(story.photo_sha256)
     try:
         info = blobs.stat(key)
@@ -139,9 +145,14 @@ def get_photo(story_id: int, member: EditorDep, session: SessionDep, blobs: Blob
 
 
 @router.post("/photos", status_code=201, response_model=FormStored, responses=ORG_FILE_PROBLEMS)
-def upload_photo(file: UploadFile, member: ContributorDep, blobs: BlobsDep) -> FormStored:
-    """Store a photo (PNG, JPEG or WebP) to name in a story or contribution by its hash."""
-    with staged_upload(file.file, limits=MediaLimits(max_bytes=stories.PHOTO_MAX_BYTES)) as staged:
-        mime = stories.photo_type(staged.path)
-        stories.store_photo(blobs, staged, mime)
-        return FormStored(sha256=staged.sha256, bytes=staged.size, mime_type=mime)
+@body_limit(stories.PHOTO_MAX_BYTES + MULTIPART_SLACK, check=CONTRIBUTOR_FIRST)
+def upload_photo(
+    file: UploadFile, member: ContributorDep, session: SessionDep, blobs: BlobsDep
+) -> FormStored:
+    """Store a photo (PNG, JPEG or WebP) to name in a story or contribution by its hash.
+
+    It is stored without its metadata (EXIF with GPS positions, XMP, comments): the answer
+    names the stored file. Only this member, and the organisation's editors, can name it.
+    """
+    photo = private_files.receive(session, blobs, stories.PHOTOS, file.file, member)
+    return FormStored(sha256=photo.sha256, bytes=len(photo.data), mime_type=photo.mime_type)

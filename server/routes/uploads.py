@@ -14,12 +14,15 @@ from fastapi import APIRouter, Header, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.auth.access import Member
+from server.bodylimits import body_limit, upload_limit
+from server.db.models import Role
 from server.deps import BlobsDep, ContributorDep, JobsDep, SessionDep, SettingsDep
 from server.errors import UnsupportedContentType
 from server.problems import ORG_PROBLEMS
 from server.schemas.assets import UploadPublic
 from server.settings import Settings
 from server.uploads import (
+    OpenUploadCaps,
     Owner,
     cancel_upload,
     create_upload,
@@ -36,6 +39,7 @@ UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **ORG_PROBLEMS,
     413: {"description": "Larger than the upload limit"},
     415: {"description": "Not audio, or a PATCH without application/offset+octet-stream"},
+    429: {"description": "Too many unfinished uploads, or too many bytes declared by them"},
     460: {"description": "Checksum mismatch"},
 }
 
@@ -82,6 +86,7 @@ def create(
         metadata=parse_metadata(upload_metadata),
         limits=settings.media_limits(),
         ttl_s=settings.upload_ttl_s,
+        caps=OpenUploadCaps(settings.max_open_uploads, settings.max_open_upload_bytes),
     )
     return Response(
         status_code=201,
@@ -118,6 +123,7 @@ def status(upload_id: str, member: ContributorDep, session: SessionDep) -> Uploa
 
 
 @router.patch("/{upload_id}", status_code=204, responses=UPLOAD_PROBLEMS)
+@body_limit(upload_limit(0))
 async def append(
     upload_id: str,
     request: Request,
@@ -148,6 +154,7 @@ async def append(
             upload,
             limits=settings.media_limits(),
             queue=jobs.ingest,
+            sees_all=member.at_least(Role.editor),
         )
         headers["Baladeur-Asset-Id"] = str(asset.id)
     return Response(status_code=204, headers=headers)

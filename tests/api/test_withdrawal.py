@@ -29,13 +29,14 @@ from server.publishing import publish
 from server.withdrawal import _step_one, withdraw
 from tests.api.test_stories import upload_audio
 from tests.support.drafts import add_stop, new_trail, trail_with_stop
+from tests.support.images import portrait
 from tests.support.people import People
 from tests.support.problems import problem
 
 SECRET_TITLE = "Souvenirs de Marie au laminoir"
 SECRET_CREDIT = "Marie Témoin"
 SECRET_TEXT = "Je me souviens du bruit des presses."
-SECRET_PHOTO = b"\x89PNG\r\n\x1a\n" + b"portrait de Marie" * 8
+SECRET_PHOTO = portrait("PNG", seed="portrait de Marie")
 VTT = f"WEBVTT\n\n00:00.000 --> 00:01.000\n{SECRET_TEXT}\n"
 
 
@@ -128,6 +129,8 @@ def _scene(
     secrets.add(hashlib.sha256(VTT.encode()).hexdigest())
     secrets.add(photo.json()["sha256"])
     assert blobs.exists(f"photos/{photo.json()['sha256']}")
+    # As stored (stripped of its metadata), the photo must go too.
+    secret_bytes.append(b"".join(blobs.open(f"photos/{photo.json()['sha256']}")))
     return Scene(
         consent_id,
         contribution["id"],
