@@ -6,7 +6,6 @@ target is missed. See bench/README.md ("Publish and update") for what is measure
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import shutil
@@ -289,10 +288,7 @@ def run(quick: bool = False) -> list[Result]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer timing runs")
-    args = parser.parse_args()
-    return standalone(run(args.quick))
+    return standalone(run, __doc__, quick="fewer timing runs")
 
 
 if __name__ == "__main__":

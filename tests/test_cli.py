@@ -63,14 +63,8 @@ def _counts(db: Database) -> tuple[int, int, int]:
 def test_import_publish_and_skip_when_unchanged(
     db: Database, database_url: str, demo_folder: Path, tmp_path: Path, baladeur
 ) -> None:
-    first = baladeur(
-        "import",
-        str(demo_folder),
-        "--publish",
-        "--if-changed",
-        "--json",
-        database_url=database_url,
-    )
+    args = ("import", str(demo_folder), "--publish", "--if-changed", "--json")
+    first = baladeur(*args, database_url=database_url)
     assert first.returncode == 0, first.stderr
     result = json.loads(first.stdout)
     assert {k: result[k] for k in ("slug", "imported", "release", "stops")} == {
@@ -83,14 +77,7 @@ def test_import_publish_and_skip_when_unchanged(
     assert 0 < opus["bytes"] < 2_000_000
     assert opus["stops"][0]["key"] == "moulin"
     assert result["size"]["warnings"] == []
-    again = baladeur(
-        "import",
-        str(demo_folder),
-        "--publish",
-        "--if-changed",
-        "--json",
-        database_url=database_url,
-    )
+    again = baladeur(*args, database_url=database_url)
     assert json.loads(again.stdout)["imported"] is False
     assert _counts(db) == (1, 6, 1)
 

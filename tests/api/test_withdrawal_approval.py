@@ -156,12 +156,20 @@ def _withdraw(client: TestClient, people: People, scene: Scene) -> dict[str, Any
     return outcome
 
 
+def _scene_needing_approval(
+    client: TestClient, people: People, db: Database, blobs: MemoryBlobStore, tmp: Path
+) -> Scene:
+    """The scene, where from now on a release waits for a second editor's approval."""
+    scene = _scene(client, people, db, blobs, tmp)
+    _require_approval(db)
+    return scene
+
+
 def _approved_scene(
     client: TestClient, people: People, db: Database, blobs: MemoryBlobStore, tmp: Path
 ) -> tuple[Scene, int, dict[str, Any]]:
     """The scene with approval required: release 3 approved and live, release 4 awaiting."""
-    scene = _scene(client, people, db, blobs, tmp)
-    _require_approval(db)
+    scene = _scene_needing_approval(client, people, db, blobs, tmp)
     trail_id, _ = _trail(db)
     assert _publish(client, people, trail_id)["state"] == "awaiting"
     assert _approve(client, people, trail_id, 3)["state"] == "live"
@@ -272,8 +280,7 @@ def test_a_waiting_release_holding_the_story_of_a_trail_not_live_with_it_is_rebu
     client: TestClient, people: People, db: Database, blobs: MemoryBlobStore, tmp_path: Path
 ) -> None:
     """'canal' is live without the story; the story was added to its draft, awaiting approval."""
-    scene = _scene(client, people, db, blobs, tmp_path)
-    _require_approval(db)
+    scene = _scene_needing_approval(client, people, db, blobs, tmp_path)
     canal, live = _trail(db, "canal")
     _stop(client, people, canal, "laminoir", scene.story_id)
     assert _publish(client, people, canal)["state"] == "awaiting"
@@ -292,8 +299,7 @@ def test_a_waiting_release_holding_the_story_of_a_trail_not_live_with_it_is_rebu
 def test_a_waiting_release_that_cannot_be_copied_is_cancelled_with_an_audit_entry(
     client: TestClient, people: People, db: Database, blobs: MemoryBlobStore, tmp_path: Path
 ) -> None:
-    scene = _scene(client, people, db, blobs, tmp_path)
-    _require_approval(db)
+    scene = _scene_needing_approval(client, people, db, blobs, tmp_path)
     trail_id, _ = _trail(db)
     _publish(client, people, trail_id)
     _approve(client, people, trail_id, 3)
