@@ -11,6 +11,7 @@ Screenshots go to test-artefacts/security/.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +34,13 @@ class Screens:
         self.prefix = prefix
         self.count = 0
 
-    def check(self, name: str, shown: list[str] = (), filled: list[str] = ()) -> None:  # type: ignore[assignment]
+    def check(self, name: str, shown: Sequence[str] = (), filled: Sequence[str] = ()) -> None:
         """Nothing ran; each of ``shown`` is in the page's text, each of ``filled`` in a field."""
         page = self.page
         self.count += 1
         page.evaluate("() => document.querySelectorAll('details').forEach((d) => (d.open = true))")
-        page.screenshot(path=str(artefact("security", f"{self.prefix}-{self.count}-{name}.png")))
+        shot = artefact("security", f"{self.prefix}-{self.count}-{name}.png")
+        page.screenshot(path=str(shot), full_page=True)
         assert page.evaluate("() => window.__xss") is None, f"script ran on {name}"
         assert page.locator(INJECTED).count() == 0, f"an injected element exists on {name}"
         text = page.evaluate("() => document.body.innerText")
