@@ -10,7 +10,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.settings import Settings
 
-# Headers a browser client may send and read (tus and conditional requests included).
+# Headers a browser client of another origin may send and read (tus and conditional requests
+# included). Never X-Baladeur-CSRF: only the studio's own pages may send it (its session
+# cookie is refused on changes without it), and CORS never allows credentials.
 ALLOWED_HEADERS = [
     "Authorization",
     "Content-Type",
