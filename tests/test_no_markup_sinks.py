@@ -48,11 +48,6 @@ REVIEWED: list[tuple[str, str, str]] = [
         "the names h() refuses to set",
     ),
     (
-        "player/src/ui.js",
-        'const MARKUP = new Set(["innerHTML", "outerHTML", "srcdoc"]);',
-        "the names h() refuses to set",
-    ),
-    (
         "studio/src/mapedit.js",
         "layer.bindTooltip(this.label(stop, index), TOOLTIP);",
         "an element of text nodes made by label(), never a string",

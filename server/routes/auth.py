@@ -22,6 +22,8 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "Wrong credentials, or no valid token"},
     429: {"model": Problem, "description": "Too many failed sign-ins"},
 }
+# The studio's cookie (set by signing in, used to sign out) is refused to other sites.
+SESSION_PROBLEMS = {**PROBLEMS, 403: {"model": Problem, "description": "Not from this site"}}
 
 
 def authenticate(body: SignIn, request: Request, session: Session, limiter: SignInLimiter) -> User:
@@ -52,12 +54,7 @@ def sign_in(
     return TokenPublic(token=raw, expires_at=row.expires_at)
 
 
-@router.post(
-    "/auth/session",
-    status_code=201,
-    response_model=SessionPublic,
-    responses={**PROBLEMS, 403: {"model": Problem, "description": "Not from this site's pages"}},
-)
+@router.post("/auth/session", status_code=201, responses=SESSION_PROBLEMS)
 def start_session(
     body: SignIn,
     request: Request,
@@ -78,7 +75,7 @@ def start_session(
     return SessionPublic(expires_at=row.expires_at)
 
 
-@router.delete("/auth/tokens/current", status_code=204, responses=PROBLEMS)
+@router.delete("/auth/tokens/current", status_code=204, responses=SESSION_PROBLEMS)
 def sign_out(caller: CallerDep, settings: SettingsDep) -> Response:
     """Revoke the token used for this request (bearer or the studio's cookie)."""
     tokens.revoke(caller.token)
