@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     token_ttl_s: int = Field(
         default=7 * 24 * 3600, gt=0, description="Lifetime of a sign-in token."
     )
+    session_ttl_s: int = Field(
+        default=12 * 3600,
+        gt=0,
+        description="Lifetime of a studio sign-in (its HttpOnly session cookie and token).",
+    )
     sign_in_attempts: int = Field(
         default=10, gt=0, description="Failed sign-ins allowed per account and per address."
     )
@@ -88,7 +93,7 @@ class Settings(BaseSettings):
     )
     tile_attribution: str = Field(
         default="© OpenStreetMap contributors",
-        description="Attribution shown on the studio's map for those tiles.",
+        description="Attribution shown on the studio's map for those tiles (plain text).",
     )
     scheduler_interval_s: float = Field(
         default=30,

@@ -6,14 +6,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from server.accounts import canonical_email
-from server.auth import tokens
+from server.auth import sessions, tokens
 from server.auth.passwords import verify_password
+from server.auth.ratelimit import SignInLimiter
 from server.db.models import User
 from server.deps import CallerDep, LimiterDep, SessionDep, SettingsDep
 from server.errors import Unauthorized
-from server.schemas.accounts import MePublic, SignIn, TokenPublic
+from server.schemas.accounts import MePublic, SessionPublic, SignIn, TokenPublic
 from server.schemas.problem import Problem
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
@@ -21,6 +23,22 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "Wrong credentials, or no valid token"},
     429: {"model": Problem, "description": "Too many failed sign-ins"},
 }
+# The studio's cookie (set by signing in, used to sign out) is refused to other sites.
+SESSION_PROBLEMS = {**PROBLEMS, 403: {"model": Problem, "description": "Not from this site"}}
+
+
+def authenticate(body: SignIn, request: Request, session: Session, limiter: SignInLimiter) -> User:
+    """The user whose email and password these are; 401 or 429 otherwise."""
+    email = canonical_email(body.email)
+    address = request.client.host if request.client else "unknown"
+    keys = (f"account:{email}", f"address:{address}")
+    limiter.check(*keys)
+    user = session.scalar(select(User).where(func.lower(User.email) == email))
+    if not verify_password(user.password_hash if user else None, body.password) or user is None:
+        limiter.failed(*keys)
+        raise Unauthorized("wrong email or password")
+    limiter.succeeded(keys[0])
+    return user
 
 
 @router.post("/auth/tokens", status_code=201, response_model=TokenPublic, responses=PROBLEMS)
@@ -32,24 +50,39 @@ def sign_in(
     limiter: LimiterDep,
 ) -> TokenPublic:
     """Exchange an email and password for a bearer token that expires."""
-    email = canonical_email(body.email)
-    address = request.client.host if request.client else "unknown"
-    keys = (f"account:{email}", f"address:{address}")
-    limiter.check(*keys)
-    user = session.scalar(select(User).where(func.lower(User.email) == email))
-    if not verify_password(user.password_hash if user else None, body.password) or user is None:
-        limiter.failed(*keys)
-        raise Unauthorized("wrong email or password")
-    limiter.succeeded(keys[0])
+    user = authenticate(body, request, session, limiter)
     raw, row = tokens.issue(session, user, settings.token_ttl_s)
     return TokenPublic(token=raw, expires_at=row.expires_at)
 
 
-@router.delete("/auth/tokens/current", status_code=204, responses=PROBLEMS)
-def sign_out(caller: CallerDep) -> Response:
-    """Revoke the token used for this request."""
+@router.post("/auth/session", status_code=201, responses=SESSION_PROBLEMS)
+def start_session(
+    body: SignIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> SessionPublic:
+    """Sign the studio in: the token goes into an HttpOnly cookie, never into the answer.
+
+    Send the ``X-Baladeur-CSRF`` header, from a page of this server; programs use
+    ``POST /v1/auth/tokens`` instead.
+    """
+    sessions.require_same_origin(request, settings)
+    user = authenticate(body, request, session, limiter)
+    raw, row = tokens.issue(session, user, settings.session_ttl_s)
+    sessions.set_session_cookie(response, settings, raw, row.expires_at)
+    return SessionPublic(expires_at=row.expires_at)
+
+
+@router.delete("/auth/tokens/current", status_code=204, responses=SESSION_PROBLEMS)
+def sign_out(caller: CallerDep, settings: SettingsDep) -> Response:
+    """Revoke the token used for this request (bearer or the studio's cookie)."""
     tokens.revoke(caller.token)
-    return Response(status_code=204)
+    response = Response(status_code=204)
+    sessions.clear_session_cookie(response, settings)
+    return response
 
 
 @router.get("/me", response_model=MePublic, responses=PROBLEMS)

@@ -39,6 +39,12 @@ class TokenPublic(BaseModel):
     expires_at: datetime
 
 
+class SessionPublic(BaseModel):
+    """A studio sign-in: its token travels in an HttpOnly cookie, so only its expiry is shown."""
+
+    expires_at: datetime
+
+
 class MembershipPublic(BaseModel):
     """One organisation the user belongs to."""
 

@@ -21,7 +21,7 @@ from server.db.session import Database
 from server.jobs import Jobs, make_huey
 from server.settings import Settings
 from server.webapps import PLAYER
-from tests.support.browser import tool_unavailable
+from tests.support.browser import no_csp_violations, tool_unavailable
 from tests.support.dropping import DropOnce
 from tests.support.factories import add_demo
 from tests.support.live import live_server
@@ -57,6 +57,12 @@ class Site:
     def manifest(self, profile: str = "opus") -> dict[str, Any]:
         """The current signed manifest, parsed."""
         return dict(json.loads(self.current(profile).manifest_bytes))
+
+
+@pytest.fixture(autouse=True)
+def _csp_kept() -> Iterator[None]:
+    """Every player page of every test runs under its Content-Security-Policy, unbroken."""
+    yield from no_csp_violations()
 
 
 @pytest.fixture(scope="session")

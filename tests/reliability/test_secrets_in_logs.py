@@ -119,4 +119,15 @@ def _exercise(base: str) -> list[str]:
         assert accepted.status_code == 200, accepted.text
         assert http.delete("/v1/auth/tokens/current", headers=auth).status_code == 204
         http.get("/v1/me", headers=auth)
-    return [token, code, upload_id, member_code, NEW_PASSWORD]
+        # The studio's session cookie must stay out of the logs too.
+        csrf = {"X-Baladeur-CSRF": "1"}
+        signed = http.post(
+            "/v1/auth/session",
+            json={"email": "org@example.org", "password": PASSWORD},
+            headers=csrf,
+        )
+        assert signed.status_code == 201, signed.text
+        session = http.cookies["baladeur_session"]
+        assert http.get("/v1/me").status_code == 200
+        assert http.delete("/v1/auth/tokens/current", headers=csrf).status_code == 204
+    return [token, code, upload_id, member_code, NEW_PASSWORD, session]

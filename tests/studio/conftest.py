@@ -19,7 +19,7 @@ from server.db.session import Database
 from server.jobs import Jobs, make_huey
 from server.settings import Settings
 from server.webapps import STUDIO
-from tests.support.browser import artefact, tool_unavailable
+from tests.support.browser import artefact, no_csp_violations, tool_unavailable, watch_csp
 from tests.support.drafts import trail_with_stop
 from tests.support.live import live_server
 from tests.support.people import PASSWORD, People, make_people
@@ -42,6 +42,12 @@ class Studio:
     def api(self, who: str) -> dict[str, str]:
         """Bearer headers of a person, for setting up data through the API."""
         return self.people[who]
+
+
+@pytest.fixture(autouse=True)
+def _csp_kept() -> Iterator[None]:
+    """Every studio page of every test runs under its Content-Security-Policy, unbroken."""
+    yield from no_csp_violations()
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +95,7 @@ def desktop(browser: Any, base_url: str, lang: str = "en") -> Any:
         "try { localStorage.getItem('baladeur.studio.lang') || "
         f"localStorage.setItem('baladeur.studio.lang', '{lang}') }} catch {{}}"
     )
+    watch_csp(context)
     # Shown by pytest when a test fails: the page's own errors explain most failures.
     context.on("console", lambda m: m.type == "error" and print("console:", m.text, m.location))
     context.on("weberror", lambda e: print("page error:", e.error))

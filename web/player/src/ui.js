@@ -1,6 +1,11 @@
 // Small DOM helpers and the player state that the page exposes for people and tests.
 
-/** Create an element: h("p", {class: "x"}, "text", child). */
+/**
+ * Create an element: h("p", {class: "x"}, "text", child). Text goes in as text nodes and
+ * attributes through setAttribute, neither of which ever parses markup; "on…" keys take
+ * functions only (addEventListener refuses a string of code). Links are built from slugs
+ * and server paths only.
+ */
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {

@@ -1,6 +1,15 @@
-// The authoring API: bearer token, JSON, RFC 9457 problems turned into readable errors.
+// The authoring API: JSON, RFC 9457 problems turned into readable errors.
+//
+// The studio holds no credential of its own: signing in sets an HttpOnly session cookie
+// that page scripts cannot read (docs/studio.md, "Where your sign-in lives"). Every call
+// carries the CSRF header the server requires for cookie-authenticated changes.
 
-const TOKEN_KEY = "baladeur.studio.token";
+/** The header (and value) that marks a request as made by the studio's own pages. */
+export const CSRF_HEADERS = Object.freeze({ "X-Baladeur-CSRF": "1" });
+
+// Whether a session was known to be open: a 401 then means it ended (expired, signed out
+// elsewhere), and the studio goes back to its sign-in page.
+let signedIn = false;
 
 /** An API failure with the problem document's title, detail and field errors. */
 export class ApiError extends Error {
@@ -18,18 +27,9 @@ export class ApiError extends Error {
   }
 }
 
-export function token() {
-  return localStorage.getItem(TOKEN_KEY);
-}
-
-export function setToken(value) {
-  if (value) localStorage.setItem(TOKEN_KEY, value);
-  else localStorage.removeItem(TOKEN_KEY);
-}
-
-export function authHeaders() {
-  const t = token();
-  return t ? { Authorization: `Bearer ${t}` } : {};
+/** Remember whether the studio is signed in (the cookie itself is out of reach). */
+export function setSignedIn(value) {
+  signedIn = Boolean(value);
 }
 
 async function problemOf(response) {
@@ -42,7 +42,7 @@ async function problemOf(response) {
 
 /** Calls the API; resolves to {data, etag} or throws ApiError. */
 export async function call(method, path, { body, etag, form, raw } = {}) {
-  const headers = { ...authHeaders() };
+  const headers = { ...CSRF_HEADERS };
   let payload;
   if (form) payload = form;
   else if (body !== undefined) {
@@ -52,14 +52,15 @@ export async function call(method, path, { body, etag, form, raw } = {}) {
   if (etag) headers["If-Match"] = etag;
   let response;
   try {
-    response = await fetch(path, { method, headers, body: payload });
+    // Same-origin only: the session cookie never goes anywhere else.
+    response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
   } catch {
     throw new ApiError(0, { title: "network", detail: "" });
   }
   if (!response.ok) {
     const problem = await problemOf(response);
-    if (response.status === 401 && path !== "/v1/auth/tokens") {
-      setToken(null);
+    if (response.status === 401 && signedIn) {
+      signedIn = false;
       window.dispatchEvent(new CustomEvent("studio:signed-out"));
     }
     throw new ApiError(response.status, problem);

@@ -2,7 +2,7 @@
 import "leaflet/dist/leaflet.css";
 import "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css";
 import "./studio.css";
-import { ApiError, call, get, post, setToken, token } from "./api.js";
+import { ApiError, call, get, post, setSignedIn } from "./api.js";
 import { clear, errorBox, field, h, select, toast } from "./dom.js";
 import { applyStatic, language, setLanguage, t } from "./i18n.js";
 import { navigate, setOrg, state } from "./state.js";
@@ -31,8 +31,8 @@ function signInPage() {
     event.preventDefault();
     clear(message);
     try {
-      const data = await post("/v1/auth/tokens", { email: email.value, password: password.value });
-      setToken(data.token);
+      // The answer sets an HttpOnly cookie: no token ever reaches this page's scripts.
+      await post("/v1/auth/session", { email: email.value, password: password.value });
       await start();
     } catch (err) {
       const text = err instanceof ApiError && err.status === 401 ? t("badCredentials") : readable(err);
@@ -84,9 +84,9 @@ async function signOut() {
   try {
     await call("DELETE", "/v1/auth/tokens/current");
   } catch {
-    // Signed out locally either way.
+    // Signed out here either way; the server also forgets the session when it expires.
   }
-  setToken(null);
+  setSignedIn(false);
   state.me = null;
   route();
 }
@@ -109,16 +109,13 @@ async function route() {
 }
 
 async function start() {
-  if (!token()) {
-    state.me = null;
-    return route();
-  }
+  // The session cookie is HttpOnly: asking who is signed in is the only way to know.
   try {
     state.me = await get("/v1/me");
   } catch {
     state.me = null;
-    setToken(null);
   }
+  setSignedIn(state.me !== null);
   if (state.me && !state.me.memberships.some((m) => m.organisation === state.org)) {
     setOrg(state.me.memberships[0]?.organisation ?? null);
   }

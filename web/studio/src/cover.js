@@ -29,7 +29,7 @@ export function coverSection(trail, path, form, editable) {
       return;
     }
     try {
-      // The preview needs the bearer token, so it is fetched, not linked.
+      // Fetched rather than linked, so that a failure reads as a sentence in the card.
       const { data } = await call("GET", coverPath, { raw: true });
       url = URL.createObjectURL(data);
       preview.replaceChildren(h("img", { src: url, alt: t("coverAlt"), id: "cover-image" }));

@@ -1,10 +1,25 @@
 // Small DOM helpers: elements from data, labelled fields, a toast for quiet confirmations.
 
-/** An element: h("button", {class: "x", onclick}, "text", child...). */
+// Attributes that would turn a string into markup or script: h() refuses them, so that text
+// given to it can only ever become text (tests/test_no_markup_sinks.py keeps the rest away).
+const MARKUP = new Set(["innerHTML", "outerHTML", "srcdoc"]);
+const URL_ATTRIBUTES = new Set(["href", "src", "action", "formaction", "xlink:href"]);
+
+function safeAttribute(key, value) {
+  if (MARKUP.has(key) || (key.toLowerCase().startsWith("on") && typeof value !== "function")) {
+    throw new TypeError(`h(): refusing to set ${key} from data`);
+  }
+  if (URL_ATTRIBUTES.has(key) && /^\s*(javascript|vbscript|data):/i.test(String(value).replace(/[\u0000-\u001f]/g, ""))) {
+    throw new TypeError(`h(): refusing a script URL in ${key}`);
+  }
+}
+
+/** An element: h("button", {class: "x", onclick}, "text", child...); children become text. */
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === undefined || value === null || value === false) continue;
+    safeAttribute(key, value);
     if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
     else if (key === "class") node.className = value;
     else if (key === "dataset") Object.assign(node.dataset, value);

@@ -11,6 +11,7 @@ import { renderStopForm } from "./stopform.js";
 import { pick, readable } from "./ui.js";
 
 const COLOURS = { idle: "#2f6f6a", selected: "#b5541c" };
+const TOOLTIP = { permanent: true, direction: "center", className: "stop-label" };
 
 /** Where a zone is: the circle's centre or the polygon's first-ring average, as [lat, lon]. */
 export function zoneCentre(zone) {
@@ -123,7 +124,7 @@ class MapEditor {
     this.layers.clear();
     this.stops.forEach((stop, index) => {
       const layer = this.layerFor(stop.zone);
-      layer.bindTooltip(`${index + 1}. ${pick(stop.title, this.lang) || stop.key}`, { permanent: true, direction: "center", className: "stop-label" });
+      layer.bindTooltip(this.label(stop, index), TOOLTIP);
       layer.on("click", (e) => {
         L.DomEvent.stopPropagation(e);
         if (!this.adding) this.select(stop, false);
@@ -131,6 +132,11 @@ class MapEditor {
       layer.addTo(this.map);
       this.layers.set(stop.id, layer);
     });
+  }
+
+  /** A stop's label on the map: an element of text nodes, since Leaflet reads a string as HTML. */
+  label(stop, index = this.stops.indexOf(stop)) {
+    return h("span", {}, `${index + 1}. `, pick(stop.title, this.lang) || stop.key);
   }
 
   layerFor(zone) {
@@ -252,10 +258,9 @@ class MapEditor {
 
   replaceLayer(stop, zone) {
     const old = this.layers.get(stop.id);
-    const tooltip = old.getTooltip()?.getContent();
     old.remove();
     const layer = this.layerFor(zone);
-    if (tooltip) layer.bindTooltip(tooltip, { permanent: true, direction: "center", className: "stop-label" });
+    layer.bindTooltip(this.label(stop), TOOLTIP);
     layer.setStyle({ color: COLOURS.selected, weight: 3 });
     layer.addTo(this.map);
     this.layers.set(stop.id, layer);

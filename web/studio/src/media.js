@@ -1,6 +1,6 @@
 // Audio: resumable upload (tus) with progress, waiting for processing, waveform and listening.
 import * as tus from "tus-js-client";
-import { ApiError, authHeaders, call, get } from "./api.js";
+import { ApiError, CSRF_HEADERS, call, get } from "./api.js";
 import { orgPath } from "./state.js";
 
 async function sha256Hex(file) {
@@ -15,7 +15,8 @@ export async function uploadAudio(file, role, onProgress) {
     let assetId = null;
     const upload = new tus.Upload(file, {
       endpoint: `${location.origin}${orgPath("/uploads")}`,
-      headers: authHeaders(),
+      // The session cookie goes along (same origin); tus's changes need the CSRF header too.
+      headers: { ...CSRF_HEADERS },
       metadata: { filename: file.name, filetype: file.type || "application/octet-stream", role, sha256 },
       chunkSize: 4 * 1024 * 1024,
       retryDelays: [0, 1000, 3000, 5000, 10000],
@@ -86,7 +87,7 @@ export async function drawWaveform(canvas, assetId) {
 
 const cache = new Map();
 
-/** An object URL of the asset's phone rendition (fetched with the bearer token). */
+/** An object URL of the asset's phone rendition (fetched with the signed-in session). */
 export async function audioUrl(assetId) {
   if (!cache.has(assetId)) {
     const { data } = await call("GET", orgPath(`/assets/${assetId}/listen`), { raw: true });
