@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from media.limits import human_bytes
 from server.auth.access import organisation_for
 from server.db.models import Role
-from server.deps import get_caller, get_database
+from server.deps import get_caller, get_database, get_settings
 from server.errors import ContentTooLarge, RefusedBeforeBody
 from server.settings import Settings
 
@@ -93,7 +93,9 @@ def member_first(minimum: Role) -> Check:
 
     def check(request: Request) -> None:
         with get_database(request).transaction() as session:
-            caller = get_caller(session, request.headers.get("authorization"))
+            caller = get_caller(
+                request, session, get_settings(request), request.headers.get("authorization")
+            )
             organisation_for(session, caller.user, request.path_params["org"], minimum)
 
     return check
