@@ -21,7 +21,9 @@ from server.db.session import Database
 from server.jobs import Jobs, make_huey
 from server.settings import Settings
 from server.webapps import PLAYER
-from tests.support.browser import no_csp_violations, tool_unavailable
+
+# csp_kept is an autouse fixture: importing it applies it to this folder's tests.
+from tests.support.browser import built, csp_kept  # noqa: F401
 from tests.support.dropping import DropOnce
 from tests.support.factories import add_demo
 from tests.support.live import live_server
@@ -59,18 +61,10 @@ class Site:
         return dict(json.loads(self.current(profile).manifest_bytes))
 
 
-@pytest.fixture(autouse=True)
-def _csp_kept() -> Iterator[None]:
-    """Every player page of every test runs under its Content-Security-Policy, unbroken."""
-    yield from no_csp_violations()
-
-
 @pytest.fixture(scope="session")
 def player_built() -> Path:
-    """The built player (``npm run build``, run by scripts/setup.sh)."""
-    if not (PLAYER.dist / "index.html").is_file():
-        tool_unavailable("the player is not built: run `npm ci && npm run build`")
-    return PLAYER.dist
+    """The built player."""
+    return built(PLAYER)
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,9 @@ from server.keys import keyring
 from server.settings import Settings
 from server.webapps import PLAYER, STUDIO
 from tests.support.audio import ffmpeg_make, tone
-from tests.support.browser import no_csp_violations, tool_unavailable
+
+# csp_kept is an autouse fixture: importing it applies it to this folder's tests.
+from tests.support.browser import csp_kept, tool_unavailable  # noqa: F401
 from tests.support.live import live_server
 from tests.support.people import People, make_people
 
@@ -76,12 +78,6 @@ class World:
         value = hostile(name, **options)
         self.texts[name] = value
         return value
-
-
-@pytest.fixture(autouse=True)
-def _csp_kept() -> Iterator[None]:
-    """No page of these tests may break its Content-Security-Policy."""
-    yield from no_csp_violations()
 
 
 def _made(response: Any, status: int = 201) -> Any:

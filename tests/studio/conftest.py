@@ -19,7 +19,9 @@ from server.db.session import Database
 from server.jobs import Jobs, make_huey
 from server.settings import Settings
 from server.webapps import STUDIO
-from tests.support.browser import artefact, no_csp_violations, tool_unavailable, watch_csp
+
+# csp_kept is an autouse fixture: importing it applies it to this folder's tests.
+from tests.support.browser import artefact, built, csp_kept, watch_csp  # noqa: F401
 from tests.support.drafts import trail_with_stop
 from tests.support.live import live_server
 from tests.support.people import PASSWORD, People, make_people
@@ -44,18 +46,10 @@ class Studio:
         return self.people[who]
 
 
-@pytest.fixture(autouse=True)
-def _csp_kept() -> Iterator[None]:
-    """Every studio page of every test runs under its Content-Security-Policy, unbroken."""
-    yield from no_csp_violations()
-
-
 @pytest.fixture(scope="session")
 def studio_built() -> Path:
-    """The built studio (``npm run build``, run by scripts/setup.sh)."""
-    if not (STUDIO.dist / "index.html").is_file():
-        tool_unavailable("the studio is not built: run `npm ci && npm run build`")
-    return STUDIO.dist
+    """The built studio."""
+    return built(STUDIO)
 
 
 @pytest.fixture(scope="session")

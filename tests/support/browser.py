@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from server.webapps import WebApp
+
 CHROMIUM = os.environ.get("BALADEUR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -79,13 +81,24 @@ def watch_csp(context: Any) -> Any:
     return context
 
 
-def no_csp_violations() -> Iterator[None]:
-    """Fixture body: fail the test if any page broke its Content-Security-Policy."""
+@pytest.fixture(autouse=True)
+def csp_kept() -> Iterator[None]:
+    """Every page of every test in a folder whose conftest imports this keeps its policy.
+
+    Fails the test if any page broke its Content-Security-Policy.
+    """
     CSP_VIOLATIONS.clear()
     yield
     found = list(CSP_VIOLATIONS)
     CSP_VIOLATIONS.clear()
     assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
+def built(app: WebApp) -> Path:
+    """The folder of a built web app (``npm run build``, run by scripts/setup.sh)."""
+    if not (app.dist / "index.html").is_file():
+        tool_unavailable(f"the {app.name} is not built: run `npm ci && npm run build`")
+    return app.dist
 
 
 def phone_context(browser: Any, base_url: str, **options: Any) -> Any:
