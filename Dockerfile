@@ -8,11 +8,15 @@
 # Swagger UI's files for /docs come from there too.
 FROM node:20-slim AS web
 WORKDIR /web
+# npm ci needs every workspace's package.json; the sources follow, so editing them keeps
+# the dependency layer cached.
 COPY package.json package-lock.json ./
+COPY web/engine/package.json web/engine/package.json
+COPY web/player/package.json web/player/package.json
+COPY web/studio/package.json web/studio/package.json
+COPY web/apidocs/package.json web/apidocs/package.json
 RUN npm ci --no-audit --no-fund
-COPY server/player server/player
-COPY authoring/studio authoring/studio
-COPY server/apidocs server/apidocs
+COPY web web
 COPY docs/trigger-vectors docs/trigger-vectors
 RUN npm run build
 
@@ -32,9 +36,9 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY . /app
-COPY --from=web /web/server/player/dist /app/server/player/dist
-COPY --from=web /web/authoring/studio/dist /app/authoring/studio/dist
-COPY --from=web /web/server/apidocs/dist /app/server/apidocs/dist
+COPY --from=web /web/server/static/player /app/server/static/player
+COPY --from=web /web/server/static/studio /app/server/static/studio
+COPY --from=web /web/server/static/apidocs /app/server/static/apidocs
 RUN pip install --no-cache-dir . \
     && rm -rf /app/build /app/*.egg-info
 

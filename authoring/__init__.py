@@ -1,1 +1,1 @@
-"""What authors touch: the ``baladeur`` command line and the web studio."""
+"""What authors run on their machine: the ``baladeur`` command line (the studio is in web/)."""

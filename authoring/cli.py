@@ -1,29 +1,21 @@
-"""The ``baladeur`` command line: thin commands over ``trails/``, ``media/`` and the server."""
+"""The ``baladeur`` command line: thin commands over ``trails/`` and ``media/``, and the HTTP
+client; the server adds its own commands (see :func:`add_installed_commands`)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import cast
 
 import typer
 
-from authoring.commands import (
-    build,
-    convert,
-    db,
-    export,
-    importing,
-    init,
-    media,
-    remote,
-    serve,
-    simulate,
-    users,
-    validate,
-    verify,
-    worker,
-)
+from authoring.commands import build, convert, init, media, remote, simulate, validate, verify
 from authoring.output import report_error
 from trails.errors import DomainError
+
+# Installed packages add their commands here: ``register(app: typer.Typer) -> None``.
+COMMANDS_GROUP = "baladeur.commands"
 
 app = typer.Typer(
     name="baladeur",
@@ -32,19 +24,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(db.app, name="db")
-app.command("import")(importing.import_folder)
-app.command("serve")(serve.serve)
-# Further command modules register here.
+
+
+def add_installed_commands(group: typer.Typer) -> None:
+    """Add the commands that installed packages declare in the ``baladeur.commands`` group."""
+    # Found by entry point, never imported: the authoring side does not depend on the server,
+    # whose commands (db, users, import, serve, worker, export) are there when it is installed.
+    for entry in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+        register = cast(Callable[[typer.Typer], None], entry.load())
+        register(group)
+
+
+# The server's commands first, so that `import` and `serve` still head the list in --help.
+add_installed_commands(app)
 app.add_typer(media.app, name="media")
-app.add_typer(users.app, name="users")
 app.command("build")(build.build)
 app.command("verify")(verify.verify)
 app.command("simulate")(simulate.simulate)
 app.command("validate")(validate.validate)
-app.command("worker")(worker.worker)
 app.command("init")(init.init)
-app.command("export")(export.export)
 app.command("convert")(convert.convert)
 app.command("push")(remote.push)
 app.command("pull")(remote.pull)

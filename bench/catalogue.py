@@ -6,7 +6,6 @@ trails and 8 clients). See bench/README.md, section Catalogue.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import math
 import random
@@ -257,12 +256,9 @@ def run(quick: bool = False) -> list[Result]:
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="2,000 trails, 8 clients")
-    args = parser.parse_args()
-    sys.exit(standalone(run(args.quick)))
+def main() -> int:
+    return standalone(run, __doc__, quick="2,000 trails, 8 clients")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

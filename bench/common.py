@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -172,9 +172,17 @@ def results_table(results: list[Result], title: str = "Baladeur benchmarks") -> 
     return table
 
 
-def standalone(results: list[Result]) -> int:
-    """Print the rows of one benchmark run on its own; 1 if a goal is missed."""
+def standalone(run: Callable[[bool], list[Result]], description: str | None, quick: str) -> int:
+    """Run one benchmark on its own from the command line (``--quick``: ``quick``).
+
+    Prints its rows; 1 if a goal is missed.
+    """
+    import argparse
+
     from rich.console import Console
 
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick)
+    results = run(parser.parse_args().quick)
     Console().print(results_table(results))
     return 1 if any(r.met is False for r in results) else 0

@@ -6,7 +6,6 @@ clients and a 2 MB bundle). Everything stays on loopback. See bench/README.md, D
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hashlib
 import os
@@ -43,9 +42,9 @@ from server.db.migrate import upgrade
 from server.db.models import ReleaseBundle
 from server.db.session import Database
 from server.keys import keyring
-from server.publishing import bundle_key
 from server.settings import Settings
 from tests.support.factories import add_trail, trail_source
+from trails.storage_names import bundle_key
 
 GOAL_RATIO = 0.5
 # "Flat": serving N clients must not cost a copy of the bundle per client; the server may
@@ -273,12 +272,9 @@ def run(quick: bool = False) -> list[Result]:
     ]  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="20 clients, 2 MB bundle")
-    args = parser.parse_args()
-    sys.exit(standalone(run(args.quick)))
+def main() -> int:
+    return standalone(run, __doc__, quick="20 clients, 2 MB bundle")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -7,7 +7,6 @@ see bench/README.md, section Ingest.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -156,12 +155,9 @@ def run(quick: bool = False) -> list[Result]:
     ]  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="one minute of audio")
-    args = parser.parse_args()
-    sys.exit(standalone(run(args.quick)))
+def main() -> int:
+    return standalone(run, __doc__, quick="one minute of audio")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

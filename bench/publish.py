@@ -6,7 +6,6 @@ target is missed. See bench/README.md ("Publish and update") for what is measure
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import shutil
@@ -23,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import Baseline, Result, standalone
-from media.renditions import encode_file
+from media.renditions import ENCODINGS, encode_file
 from trails.bundle.changes import diff
 from trails.bundle.manifest import build_manifest
 from trails.bundle.model import BundleMedia
@@ -44,7 +43,8 @@ TARGET_UPDATE_OVERHEAD = 0.05
 # What the server does: renditions come from content-addressed storage (hashed on the way in),
 # both profiles are written at once; the zip's own sha256 is always computed.
 PUBLISH_PATH = "store-verified media, profiles in parallel"
-PROFILES = {"opus": ("opus", "audio/ogg"), "aac": ("m4a", "audio/mp4")}
+# Each profile's file extension (without its dot) and media type, as the server encodes it.
+PROFILES = {name: (e.extension.lstrip("."), e.mime_type) for name, e in ENCODINGS.items()}
 
 
 def voice_sample(work: Path) -> Path:
@@ -288,10 +288,7 @@ def run(quick: bool = False) -> list[Result]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer timing runs")
-    args = parser.parse_args()
-    return standalone(run(args.quick))
+    return standalone(run, __doc__, quick="fewer timing runs")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ walks). See bench/README.md for what is measured and the figures of the last run
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
 import sys
@@ -278,12 +277,9 @@ def run(quick: bool = False) -> list[Result]:
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer walks, fewer repeats")
-    args = parser.parse_args()
-    sys.exit(standalone(run(args.quick)))
+def main() -> int:
+    return standalone(run, __doc__, quick="fewer walks, fewer repeats")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,4 +1,5 @@
-"""Edits on short clips with pydub: trim, fades, a jingle before or after.
+"""Edits: short clips with pydub (trim, fades, a jingle before or after), long ones (trim
+and fades) streamed through ffmpeg.
 
 An edit writes a new file (a new derived asset); the original is only read. Decoding goes
 through our safe ffmpeg runner to WAV, which pydub then reads and writes natively, so pydub
@@ -55,13 +56,7 @@ def _load(path: Path, found: ProbeResult, limits: MediaLimits, field: str) -> Au
     with tempfile.TemporaryDirectory(prefix="baladeur-edit-") as tmp:
         wav = Path(tmp) / "decoded.wav"
         argv = [
-            ffmpeg.tool("ffmpeg"),
-            *ffmpeg.COMMON,
-            "-v",
-            "error",
-            *ffmpeg.input_args(path, found.format),
-            "-map",
-            "0:a:0",
+            *ffmpeg.reading_audio(path, found.format),
             "-map_metadata",
             "-1",
             "-c:a",
@@ -115,3 +110,44 @@ def apply_edit(
         tmp.unlink(missing_ok=True)
         raise
     return EditedClip(dst, hashlib.sha256(data).hexdigest(), len(data), len(clip) / 1000)
+
+
+def apply_long_edit(
+    src: Path, dst: Path, edit: Edit, *, limits: MediaLimits, timeout_s: float
+) -> EditedClip:
+    """Trim and fade a long clip by streaming it through ffmpeg into FLAC (pydub would hold it all).
+
+    Jingles are not joined here. Bit-exact flags keep the output identical for the same
+    edit, so it stays content-addressed.
+    """
+    found = probe(src, limits)
+    end = found.duration_s if edit.trim_end_s is None else edit.trim_end_s
+    kept = end - edit.trim_start_s
+    chain = [f"atrim=start={edit.trim_start_s:.6f}:end={end:.6f}", "asetpts=PTS-STARTPTS"]
+    if edit.fade_in_s:
+        chain.append(f"afade=t=in:st=0:d={edit.fade_in_s:.6f}")
+    if edit.fade_out_s:
+        chain.append(f"afade=t=out:st={kept - edit.fade_out_s:.6f}:d={edit.fade_out_s:.6f}")
+    argv = [
+        *ffmpeg.reading_audio(src, found.format),
+        "-map_metadata",
+        "-1",
+        "-af",
+        ",".join(chain),
+        "-c:a",
+        "flac",
+        "-fflags",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        "-f",
+        "flac",
+        "-y",
+        ffmpeg.file_url(dst),
+    ]
+    ffmpeg.check(ffmpeg.run(argv, timeout_s=timeout_s, what="the edit"), "the edit")
+    digest = hashlib.sha256()
+    with dst.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return EditedClip(dst, digest.hexdigest(), dst.stat().st_size, kept)

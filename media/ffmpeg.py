@@ -86,6 +86,20 @@ def input_args(path: Path, fmt: str) -> list[str]:
     ]
 
 
+def reading(path: Path, fmt: str, *, log_level: str = "error") -> list[str]:
+    """The start of an ffmpeg command line that reads ``path`` (of format ``fmt``) safely.
+
+    Every ffmpeg run begins this way: the tool, no banner, prompt or progress chatter, the
+    given log level, and the input opened only through :func:`input_args`.
+    """
+    return [tool("ffmpeg"), *COMMON, "-v", log_level, *input_args(path, fmt)]
+
+
+def reading_audio(path: Path, fmt: str) -> list[str]:
+    """:func:`reading`, logging errors only, with the first audio stream mapped."""
+    return [*reading(path, fmt), "-map", "0:a:0"]
+
+
 def _kill(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         # The process leads its own session, so this also ends anything it spawned.

@@ -16,6 +16,7 @@ from media.blobs.memory import iter_chunks
 from media.errors import RejectedMedia
 from media.limits import DEFAULT_LIMITS, MediaLimits, human_bytes
 from media.probe import ProbeResult, probe
+from trails.storage_names import original_key
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,6 @@ class Ingested:
     size: int
     probe: ProbeResult
     created: bool
-
-
-def original_key(sha256: str) -> str:
-    """The blob key of an original upload."""
-    return f"originals/{sha256}"
 
 
 @contextmanager

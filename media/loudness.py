@@ -93,11 +93,7 @@ def measure(path: Path, probe_result: ProbeResult, *, timeout_s: float | None = 
             chain += [downmix_filter("mono"), "ebur128=framelog=verbose"]
         filter_args = ["-map", "0:a:0", "-af", ",".join(chain)]
     argv = [
-        ffmpeg.tool("ffmpeg"),
-        *ffmpeg.COMMON,
-        "-v",
-        "info",
-        *ffmpeg.input_args(path, probe_result.format),
+        *ffmpeg.reading(path, probe_result.format, log_level="info"),
         *filter_args,
         "-f",
         "null",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from media import ffmpeg
 from media.errors import MediaProcessingFailed, RejectedMedia
 from media.limits import DEFAULT_LIMITS, MediaLimits, human_bytes, human_duration
 from media.sniff import describe, sniff
+from trails.errors import FieldError, InvalidInput
 
 ACCEPTED = "WAV, W64, AIFF, FLAC, MP3, Ogg (Vorbis, Opus, FLAC), M4A/MP4 and WebM audio"
 # Media type of each accepted container, for storing originals.
@@ -128,13 +130,7 @@ def _ffprobe(path: Path, fmt: str) -> dict[str, Any]:
 def scan_duration(path: Path, fmt: str, size: int) -> float:
     """Seconds of audio the packets of the first audio track really cover (no decoding)."""
     argv = [
-        ffmpeg.tool("ffmpeg"),
-        *ffmpeg.COMMON,
-        "-v",
-        "error",
-        *ffmpeg.input_args(path, fmt),
-        "-map",
-        "0:a:0",
+        *ffmpeg.reading_audio(path, fmt),
         "-c",
         "copy",
         "-f",
@@ -323,3 +319,22 @@ def probe(path: Path, limits: MediaLimits | None = None) -> ProbeResult:
         size_bytes=size,
         notes=tuple(notes),
     )
+
+
+def probe_all(
+    files: Mapping[str, Path], limits: MediaLimits | None = None
+) -> dict[str, ProbeResult]:
+    """Probe several files before any is used, so that a refused one stops them all.
+
+    Every refused file is listed at once, under its name in ``files``; the facts of the
+    accepted ones are returned by the same names.
+    """
+    errors, probed = [], {}
+    for name, path in files.items():
+        try:
+            probed[name] = probe(path, limits)
+        except RejectedMedia as exc:
+            errors.append(FieldError(name, name, exc.detail))
+    if errors:
+        raise InvalidInput(errors)
+    return probed

@@ -22,10 +22,10 @@ from media.probe import ProbeResult, probe
 from media.tags import Tags, write_mp4_tags, write_opus_tags
 from trails.errors import invalid
 from trails.files import fsync_dir
+from trails.vocabulary import AUDIO_ROLES, DEFAULT_TARGET_LUFS, AudioRole
 
 __all__ = [
-    "PROFILES",
-    "ROLES",
+    "ENCODINGS",
     "EncodedRendition",
     "Profile",
     "RenditionSpec",
@@ -44,12 +44,11 @@ MAX_GAIN_DB = 20.0
 # keeps the encoded file's true peak under the ceiling (checked by the tests).
 LIMITER_MARGIN_DB = 1.5
 _LIMITER = "alimiter=limit={limit:.5f}:level=0:latency=1:attack=5:release=50"
-ROLES = ("voice", "immersive")
 
 
 @dataclass(frozen=True)
 class Profile:
-    """A codec family: encoder, container, and bitrate per role."""
+    """How one audio profile is encoded: encoder, container, and bitrate per role."""
 
     name: str
     encoder: str
@@ -61,7 +60,8 @@ class Profile:
     extra_args: tuple[str, ...] = ()
 
 
-PROFILES: dict[str, Profile] = {
+# Keyed by the profile names of trails.vocabulary (a test checks that each has its entry).
+ENCODINGS: dict[str, Profile] = {
     "opus": Profile(
         name="opus",
         encoder="libopus",
@@ -69,7 +69,7 @@ PROFILES: dict[str, Profile] = {
         container="ogg",
         extension=".opus",
         mime_type="audio/ogg",
-        kbps={"voice": 32, "immersive": 96},
+        kbps={AudioRole.voice: 32, AudioRole.immersive: 96},
         extra_args=("-vbr", "on", "-application", "audio", "-frame_duration", "20"),
     ),
     "aac": Profile(
@@ -79,12 +79,12 @@ PROFILES: dict[str, Profile] = {
         container="mp4",
         extension=".m4a",
         mime_type="audio/mp4",
-        kbps={"voice": 64, "immersive": 160},
+        kbps={AudioRole.voice: 64, AudioRole.immersive: 160},
         # moov first, so that a player can start before the whole file is read.
         extra_args=("-profile:a", "aac_low", "-movflags", "+faststart"),
     ),
 }
-_MAX_CHANNELS = {"voice": 1, "immersive": 2}
+_MAX_CHANNELS: dict[str, int] = {AudioRole.voice: 1, AudioRole.immersive: 2}
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,14 @@ class RenditionSpec:
 
     profile: str
     role: str
-    target_lufs: float = -16.0
+    target_lufs: float = DEFAULT_TARGET_LUFS
     true_peak_dbtp: float = -1.0
 
     def __post_init__(self) -> None:
-        if self.profile not in PROFILES:
-            raise invalid("profile", self.profile, f"must be one of {', '.join(PROFILES)}")
-        if self.role not in ROLES:
-            raise invalid("role", self.role, f"must be one of {', '.join(ROLES)}")
+        if self.profile not in ENCODINGS:
+            raise invalid("profile", self.profile, f"must be one of {', '.join(ENCODINGS)}")
+        if self.role not in AUDIO_ROLES:
+            raise invalid("role", self.role, f"must be one of {', '.join(AUDIO_ROLES)}")
         if not -40.0 <= self.target_lufs <= -5.0:
             raise invalid("target_lufs", self.target_lufs, "must be between -40 and -5 LUFS")
         if not -9.0 <= self.true_peak_dbtp <= 0.0:
@@ -109,7 +109,7 @@ class RenditionSpec:
     @property
     def profile_info(self) -> Profile:
         """The :class:`Profile` named by ``profile``."""
-        return PROFILES[self.profile]
+        return ENCODINGS[self.profile]
 
     @property
     def extension(self) -> str:
@@ -221,7 +221,7 @@ def _plan(
     if out_channels < probe_result.channels:
         layout = "mono" if out_channels == 1 else "stereo"
         filters.append(downmix_filter(layout))
-        if spec.role == "immersive":
+        if spec.role == AudioRole.immersive:
             notes.append(
                 f"the {probe_result.channels}-channel source was mixed down to stereo; "
                 "phones play stereo only"
@@ -266,13 +266,7 @@ def encode(
     tmp = Path(tmp_name)
     try:
         argv = [
-            ffmpeg.tool("ffmpeg"),
-            *ffmpeg.COMMON,
-            "-v",
-            "error",
-            *ffmpeg.input_args(src, probe_result.format),
-            "-map",
-            "0:a:0",
+            *ffmpeg.reading_audio(src, probe_result.format),
             "-map_metadata",
             "-1",
             "-map_chapters",
@@ -335,7 +329,7 @@ def encode_file(
     *,
     role: str,
     profile: str,
-    target_lufs: float = -16.0,
+    target_lufs: float = DEFAULT_TARGET_LUFS,
     tags: Tags | None = None,
 ) -> EncodedRendition:
     """Probe, measure and encode in one call (what the CLI does)."""

@@ -54,13 +54,7 @@ def peaks(
         return done
 
     argv = [
-        ffmpeg.tool("ffmpeg"),
-        *ffmpeg.COMMON,
-        "-v",
-        "error",
-        *ffmpeg.input_args(Path(path), found.format),
-        "-map",
-        "0:a:0",
+        *ffmpeg.reading_audio(Path(path), found.format),
         "-ac",
         "1",
         "-ar",

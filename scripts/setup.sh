@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 mode="${1:-run}"
 run_pkgs=(libsqlite3-mod-spatialite ffmpeg)
-test_pkgs=(postgresql postgresql-postgis redis-server nginx zip)
+test_pkgs=(postgresql postgresql-postgis redis-server nginx zip poppler-utils)
 
 apt_install() {
   local missing=()
@@ -68,28 +68,19 @@ if [ ! -f "$npm_stamp" ]; then
   touch "$npm_stamp"
 fi
 
-# Swagger UI's files for /docs, from the pinned npm package: copy again when it changes.
-apidocs_hash="$(sha256sum package-lock.json server/apidocs/build.mjs | sha256sum | cut -c1-16)"
-if [ ! -f "server/apidocs/dist/.source-$apidocs_hash" ]; then
-  npm run --silent build:apidocs
-  touch "server/apidocs/dist/.source-$apidocs_hash"
-fi
-
-# The player (served at /play): rebuild only when its sources or dependencies change.
-player_hash="$(find server/player/src server/player/build.mjs package-lock.json -type f -print0 |
-  sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
-if [ ! -f "server/player/dist/.source-$player_hash" ]; then
-  echo "setup: building the player"
-  npm run --silent build:player
-  touch "server/player/dist/.source-$player_hash"
-fi
-
-# The studio (served at /studio): rebuild only when its sources or dependencies change.
-studio_hash="$(find authoring/studio/src authoring/studio/build.mjs server/player/src/engine package-lock.json -type f -print0 |
-  sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
-if [ ! -f "authoring/studio/dist/.source-$studio_hash" ]; then
-  echo "setup: building the studio"
-  npm run --silent build:studio
-  touch "authoring/studio/dist/.source-$studio_hash"
-fi
+# The web apps and the API documentation page (sources in web/, built into server/static/;
+# /docs takes Swagger UI from the pinned swagger-ui-dist): rebuild one only when its sources,
+# the engine the apps bundle or the locked dependencies change.
+source_hash() {
+  find "$@" -name node_modules -prune -o -type f -print0 |
+    sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+}
+for webapp in player studio apidocs; do
+  hash="$(source_hash "web/$webapp" web/engine package-lock.json)"
+  if [ ! -f "server/static/$webapp/.source-$hash" ]; then
+    echo "setup: building the $webapp"
+    npm run --silent "build:$webapp"
+    touch "server/static/$webapp/.source-$hash"
+  fi
+done
 exit 0

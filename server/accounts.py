@@ -1,4 +1,4 @@
-"""Creating accounts outside the API (the first administrator, scripted set-ups)."""
+"""Accounts and organisations: the one way to create them (API, CLI and scripted set-ups)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,31 @@ from trails.files import atomic_file
 from trails.validation import check_slug
 
 
+def get_or_create_organisation(
+    session: Session, slug: str, name: str | None = None
+) -> Organisation:
+    """The organisation with this slug, created (named ``name``, else its slug) if missing."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        org = Organisation(slug=slug, name=name or slug)
+        session.add(org)
+        session.flush()
+    return org
+
+
+def canonical_email(email: str) -> str:
+    """An email address as accounts are keyed: without surrounding blanks, in lower case."""
+    return email.strip().lower()
+
+
+def checked_email(email: str) -> str:
+    """The canonical form of an email address for a new account, or 422 if it is not one."""
+    email = canonical_email(email)
+    if "@" not in email or any(c.isspace() for c in email):
+        raise invalid("email", email, "an email address looks like name@example.org")
+    return email
+
+
 def create_user(
     session: Session,
     email: str,
@@ -26,9 +51,7 @@ def create_user(
     role: Role = Role.owner,
 ) -> User:
     """A new account, optionally a member of an organisation (created if missing)."""
-    email = email.strip().lower()
-    if "@" not in email or any(c.isspace() for c in email):
-        raise invalid("email", email, "an email address looks like name@example.org")
+    email = checked_email(email)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise Conflict(f"an account for {email} exists already")
     user = User(
@@ -44,11 +67,7 @@ def create_user(
             slug = check_slug(organisation)
         except ValueError as exc:
             raise invalid("org", organisation, str(exc)) from None
-        org = session.scalar(select(Organisation).where(Organisation.slug == slug))
-        if org is None:
-            org = Organisation(slug=slug, name=slug.replace("-", " ").title())
-            session.add(org)
-            session.flush()
+        org = get_or_create_organisation(session, slug, slug.replace("-", " ").title())
         session.add(Membership(organisation_id=org.id, user_id=user.id, role=role))
         session.flush()
     return user

@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from authoring import studio
 from media.blobs import BlobStore
-from server import apidocs, player, problems, scheduler, security
+from server import problems, scheduler, security, webapps
 from server.auth.codes import AccessCodes
 from server.auth.ratelimit import AttemptCounters, Limiter, Policy
 from server.blobs import make_blob_store
+from server.bodylimits import BodyLimits
 from server.db.session import Database
 from server.jobs import Jobs, start_embedded
 from server.keys import keyring as keyring_from
@@ -30,6 +30,7 @@ from server.routes import (
     health,
     invitations,
     listen,
+    member_invitations,
     members,
     org_trails,
     organisations,
@@ -102,12 +103,14 @@ def create_app(
         version="0.1.0",
         summary="Geolocated, immersive audio trails: authoring, publishing and offline bundles.",
         lifespan=lifespan,
-        # Our own /docs (server.apidocs) instead of FastAPI's pages, which load from a CDN.
+        # Our own /docs (server.webapps) instead of FastAPI's pages, which load from a CDN.
         docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
     problems.install(app)
+    # Every body is checked before it is read and capped by its route's limit.
+    app.add_middleware(BodyLimits)
     security.install(app, settings)
     app.add_middleware(RequestLog)
     app.include_router(health.router)
@@ -117,6 +120,7 @@ def create_app(
         auth,
         organisations,
         members,
+        member_invitations,
         sources,  # before the trail routes: its by-slug paths must win
         org_trails,
         covers,
@@ -134,7 +138,5 @@ def create_app(
         sharing,
     ):
         app.include_router(router.router)
-    apidocs.mount(app)
-    player.mount(app)
-    studio.mount(app)
+    webapps.mount(app)
     return app

@@ -17,10 +17,11 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from server.auth.codes import GivenCode
-from server.db.models import Release, Trail, Visibility
+from server.db.models import Release, Trail
 from server.db.spatial import Spatial
 from trails.errors import NotFound
 from trails.geo import BBox, bbox_around
+from trails.vocabulary import Visibility
 
 MAX_RADIUS_M = 200_000.0
 

@@ -8,18 +8,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from media.blobs import BlobStore
 from media.errors import RejectedMedia
-from media.ingest import Staged
+from server import covers, private_files
 from server.db.models import ConsentRecord, Story, StoryStatus, User
+from server.private_files import Cleaned
 from trails.errors import NotFound, invalid
-
-FORM_PREFIX = "consent-forms/"
-
-
-def form_key(sha256: str) -> str:
-    """Blob key of a signed consent form (never served to visitors)."""
-    return f"{FORM_PREFIX}{sha256}"
+from trails.storage_names import consent_form_key
 
 
 def consents_of(session: Session, story_id: int) -> list[ConsentRecord]:
@@ -55,7 +49,6 @@ def publishable(story: Story) -> bool:
 
 def record_consent(
     session: Session,
-    blobs: BlobStore,
     story: Story,
     *,
     person: str,
@@ -64,11 +57,20 @@ def record_consent(
     given_on: date,
     form_sha256: str | None,
     recorded_by: User | None,
+    uploader_id: int | None = None,
 ) -> ConsentRecord:
-    """Add a consent record to a story; a named form must have been uploaded first."""
-    if form_sha256 is not None and not blobs.exists(form_key(form_sha256)):
+    """Add a consent record to a story; a named form must be one the organisation holds.
+
+    With ``uploader_id`` (a contributor), the form must be that member's own upload.
+    """
+    # The same words whether the hash is unknown or another team's (or member's) form.
+    if form_sha256 is not None and not private_files.holds(
+        session, story.organisation_id, private_files.FORM, form_sha256, uploader_id
+    ):
         raise invalid(
-            "form_sha256", form_sha256, "no consent form with this hash: upload the form first"
+            "form_sha256",
+            form_sha256,
+            "no consent form with this hash in this organisation: upload the form first",
         )
     row = ConsentRecord(
         story_id=story.id,
@@ -114,8 +116,14 @@ def form_type(path: Path) -> str:
     )
 
 
-def store_form(blobs: BlobStore, staged: Staged, mime_type: str) -> None:
-    """Keep a checked consent form under its hash (idempotent)."""
-    if not blobs.exists(form_key(staged.sha256)):
-        with staged.path.open("rb") as fh:
-            blobs.put(form_key(staged.sha256), fh, content_type=mime_type)
+def clean_form(path: Path) -> Cleaned:
+    """A staged form checked (PDF, PNG or JPEG, else 415); a scanned image loses its metadata."""
+    mime = form_type(path)
+    data = path.read_bytes()
+    if mime == "application/pdf":
+        return Cleaned(data, mime)
+    cleaned, mime = covers.clean_image(data, what="a scanned consent form", as_jpeg=False)
+    return Cleaned(cleaned, mime)
+
+
+FORMS = private_files.Kind(private_files.FORM, consent_form_key, FORM_MAX_BYTES, clean_form)

@@ -16,7 +16,7 @@ from PIL import Image, ImageOps
 
 from media.blobs import BlobStore
 from media.errors import RejectedMedia
-from media.ingest import original_key
+from trails.storage_names import COVER_EXTENSION, cover_key, cover_path
 
 MAX_BYTES = 15 * 1024 * 1024
 """Largest cover upload accepted."""
@@ -27,81 +27,101 @@ MAX_SIDE = 1600
 MAX_PIXELS = 60_000_000
 """Refuse images whose header claims more pixels (decompression bombs)."""
 
-EXTENSION = "jpg"
+EXTENSION = COVER_EXTENSION
 MIME_TYPE = "image/jpeg"
 _QUALITY = 85
 _FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
-def cover_key(sha256: str) -> str:
-    """Blob key of a stored cover.
-
-    Covers sit beside original uploads, keyed by hash, so that exporting a trail finds every
-    media file of its source the same way.
-    """
-    return original_key(sha256)
-
-
-def cover_path(sha256: str) -> str:
-    """The cover's media path in a trail source and a bundle manifest."""
-    return f"media/{sha256}.{EXTENSION}"
-
-
 def cover_url(sha256: str) -> str:
     """The public address of a published cover."""
-    return f"/v1/media/{sha256}.{EXTENSION}"
+    return f"/v1/{cover_path(sha256)}"
 
 
 def _reject(detail: str) -> RejectedMedia:
     return RejectedMedia(detail, reason="not_audio")  # the reason maps to 415
 
 
-def _is_clean(image: Image.Image, data: bytes) -> bool:
+def _is_clean(image: Image.Image, data: bytes, max_side: int | None) -> bool:
     """A JPEG already as we would store it: small enough, no metadata segment at all."""
-    if image.format != "JPEG" or max(image.size) > MAX_SIDE or image.mode not in ("RGB", "L"):
+    if image.format != "JPEG" or image.mode not in ("RGB", "L"):
+        return False
+    if max_side is not None and max(image.size) > max_side:
         return False
     extra = {"exif", "icc_profile", "xmp", "comment", "photoshop", "adobe"} & set(image.info)
     app = [marker for marker, _ in getattr(image, "applist", []) if marker != "APP0"]
     return not extra and not app and b"Exif" not in data[:4096]
 
 
-def normalise(data: bytes) -> bytes:
-    """The cover to store for these bytes: a metadata-free JPEG, or 415 if not an image.
-
-    A JPEG that is already clean and small enough is kept byte for byte, so that exporting
-    and importing a trail again gives the same cover (re-encoding a JPEG is not stable).
-    """
+def _decoded(data: bytes, what: str) -> Image.Image:
+    """The image these bytes hold, fully decoded; 415 if not a JPEG, PNG or WebP image."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in _FORMATS:
-                raise _reject("a cover must be a JPEG, PNG or WebP image")
+                raise _reject(f"{what} must be a JPEG, PNG or WebP image")
             if image.width * image.height > MAX_PIXELS:
-                raise _reject("this image has too many pixels for a cover")
+                raise _reject(f"this image has too many pixels for {what}")
             image.load()
     except RejectedMedia:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning):
         # Pillow's own words name its stream object ("<_io.BytesIO object at 0x...>").
-        raise _reject(
-            "a cover must be a JPEG, PNG or WebP image; this one cannot be read"
-        ) from None
-    if _is_clean(image, data):
-        return data
-    # Turn the pixels upright before the orientation tag is dropped with the rest.
-    upright = ImageOps.exif_transpose(image)
-    if upright.mode in ("RGBA", "LA", "P"):
-        rgba = upright.convert("RGBA")
+        raise _reject(f"{what} must be a JPEG, PNG or WebP image; this one does not open") from None
+    return image
+
+
+def _flattened(image: Image.Image) -> Image.Image:
+    """The image on white, in RGB (JPEG has no transparency)."""
+    if image.mode in ("RGBA", "LA", "P"):
+        rgba = image.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
-        upright = flat
-    elif upright.mode != "RGB":
-        upright = upright.convert("RGB")
-    upright.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        return flat
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def clean_image(
+    data: bytes, *, what: str, as_jpeg: bool, max_side: int | None = None
+) -> tuple[bytes, str]:
+    """An image's pixels without any of its metadata, and their media type (415 if no image).
+
+    The one place images are stripped: covers (published), story photos and scanned consent
+    forms (private) alike lose their EXIF (GPS position, camera, artist), XMP, ICC profile,
+    text chunks and comments. ``as_jpeg`` re-encodes as JPEG (covers); otherwise the image
+    keeps its format (a scanned form stays a lossless PNG). ``max_side`` shrinks it. A JPEG
+    that is already clean (and small enough) is kept byte for byte, so that storing it
+    again gives the same hash (re-encoding a JPEG is not stable).
+    """
+    image = _decoded(data, what)
+    target = "JPEG" if as_jpeg else str(image.format)
+    if target == "JPEG" and _is_clean(image, data, max_side):
+        return data, MIME_TYPE
+    # Turn the pixels upright before the orientation tag is dropped with the rest.
+    upright = ImageOps.exif_transpose(image)
+    if max_side is not None:
+        upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if target == "JPEG":
+        upright = _flattened(upright)
+    # Pillow writes some metadata it finds here (a JPEG comment, an ICC profile) back out.
+    transparency = upright.info.get("transparency") if target == "PNG" else None
+    upright.info = {} if transparency is None else {"transparency": transparency}
     out = io.BytesIO()
-    upright.save(out, format="JPEG", quality=_QUALITY, optimize=True, progressive=True)
-    return out.getvalue()
+    if target == "JPEG":
+        upright.save(out, format="JPEG", quality=_QUALITY, optimize=True, progressive=True)
+    elif target == "PNG":
+        upright.save(out, format="PNG", optimize=True)
+    else:
+        # A lossless WebP (a screenshot, a scan) stays lossless.
+        lossless = b"VP8L" in data[:4096]
+        upright.save(out, format="WEBP", quality=_QUALITY, lossless=lossless)
+    return out.getvalue(), f"image/{target.lower()}"
+
+
+def normalise(data: bytes) -> bytes:
+    """The cover to store for these bytes: a metadata-free JPEG, or 415 if not an image."""
+    return clean_image(data, what="a cover", as_jpeg=True, max_side=MAX_SIDE)[0]
 
 
 def store(blobs: BlobStore, data: bytes) -> str:

@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
-from server.auth import tokens
+from server.auth import sessions, tokens
 from server.auth.access import Caller, Member, organisation_for
 from server.auth.codes import AccessCodes
 from server.auth.ratelimit import Limiter
@@ -84,16 +84,28 @@ AccessCodesDep = Annotated[AccessCodes, Depends(state("access_codes"))]
 
 
 def get_caller(
+    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     authorization: Annotated[
         str | None, Header(description="`Bearer <token>` from `POST /v1/auth/tokens`.")
     ] = None,
 ) -> Caller:
-    """The signed-in caller, from the bearer token; 401 without a valid one."""
+    """The signed-in caller, from the bearer token or the studio's session cookie.
+
+    401 without a valid one; 403 when the cookie comes with an unsafe request that the
+    studio's own pages did not make (see ``server.auth.sessions``).
+    """
     scheme, _, raw = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not raw.strip():
+    if scheme.lower() == "bearer" and raw.strip():
+        row = tokens.resolve(session, raw.strip())
+        return Caller(row.user, row)
+    cookie = sessions.session_token(request, settings)
+    if authorization or cookie is None:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
-    row = tokens.resolve(session, raw.strip())
+    if request.method not in sessions.SAFE_METHODS:
+        sessions.require_same_origin(request, settings)
+    row = tokens.resolve(session, cookie)
     return Caller(row.user, row)
 
 

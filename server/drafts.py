@@ -10,10 +10,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from server.auth.codes import AccessCodes
-from server.db.models import SRID, Stop, Story, StoryStatus, Trail, TrailMode, Visibility
+from server.db.models import SRID, Stop, Story, StoryStatus, Trail
+from server.db.zones import set_zone
 from server.schemas.drafts import StopCreate, StopUpdate, TrailCreate, TrailDuplicate, TrailUpdate
-from server.trails_store import set_zone
 from trails.errors import Conflict, NotFound, invalid
+from trails.vocabulary import TrailMode, Visibility
 
 
 def trail_in(session: Session, organisation_id: int, trail_id: int) -> Trail:

@@ -7,7 +7,6 @@ asset. Nothing is stored until the render has succeeded.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,15 +14,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from media import ffmpeg
 from media.blobs import BlobNotFound, BlobStore
-from media.edits import Edit, apply_edit
-from media.ingest import Staged, original_key
+from media.edits import Edit, apply_edit, apply_long_edit
+from media.ingest import Staged
 from media.limits import MediaLimits
-from media.probe import probe
 from server.db.models import Asset
 from server.uploads import Owner, asset_from_staged
 from trails.errors import Conflict, FieldError, InvalidInput
+from trails.storage_names import original_key
 
 # Probed durations and decoded lengths differ by a few samples; points this close to the
 # end mean "the end".
@@ -93,52 +91,6 @@ def _edited_name(filename: str, extension: str) -> str:
     return f"{Path(filename).stem[:200] or 'audio'}-edit{extension}"
 
 
-def _render_long(
-    src: Path, dst: Path, edit: Edit, *, limits: MediaLimits, timeout_s: float
-) -> Staged:
-    """Trim and fade a long clip by streaming it through ffmpeg into FLAC (pydub would hold it all).
-
-    Bit-exact flags keep the output identical for the same edit, so it stays content-addressed.
-    """
-    found = probe(src, limits)
-    end = found.duration_s if edit.trim_end_s is None else edit.trim_end_s
-    kept = end - edit.trim_start_s
-    chain = [f"atrim=start={edit.trim_start_s:.6f}:end={end:.6f}", "asetpts=PTS-STARTPTS"]
-    if edit.fade_in_s:
-        chain.append(f"afade=t=in:st=0:d={edit.fade_in_s:.6f}")
-    if edit.fade_out_s:
-        chain.append(f"afade=t=out:st={kept - edit.fade_out_s:.6f}:d={edit.fade_out_s:.6f}")
-    argv = [
-        ffmpeg.tool("ffmpeg"),
-        *ffmpeg.COMMON,
-        "-v",
-        "error",
-        *ffmpeg.input_args(src, found.format),
-        "-map",
-        "0:a:0",
-        "-map_metadata",
-        "-1",
-        "-af",
-        ",".join(chain),
-        "-c:a",
-        "flac",
-        "-fflags",
-        "+bitexact",
-        "-flags:a",
-        "+bitexact",
-        "-f",
-        "flac",
-        "-y",
-        ffmpeg.file_url(dst),
-    ]
-    ffmpeg.check(ffmpeg.run(argv, timeout_s=timeout_s, what="the edit"), "the edit")
-    digest = hashlib.sha256()
-    with dst.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return Staged(dst, digest.hexdigest(), dst.stat().st_size)
-
-
 def derive_asset(
     session: Session,
     blobs: BlobStore,
@@ -169,9 +121,10 @@ def derive_asset(
                 "the original file of this audio is missing from storage; upload it again"
             ) from None
         if (source.duration_s or 0.0) > limits.max_edit_duration_s:
-            staged = _render_long(
+            clip = apply_long_edit(
                 original, Path(work) / "edited.flac", edit, limits=limits, timeout_s=timeout_s
             )
+            staged = Staged(clip.path, clip.sha256, clip.bytes)
             extension, declared = ".flac", "audio/flac"
         else:
             clip = apply_edit(original, Path(work) / "edited.wav", edit, limits=limits)
@@ -181,7 +134,8 @@ def derive_asset(
             session,
             blobs,
             staged,
-            owner=Owner(source.organisation_id, user_id),
+            # Only editors edit: the same edit of the same source gives the same asset.
+            owner=Owner(source.organisation_id, user_id, sees_all=True),
             filename=_edited_name(source.filename, extension),
             role=source.role,
             limits=limits,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
 from trails.errors import DomainError
 
 
@@ -67,3 +69,21 @@ class UnsupportedContentType(DomainError):
     """The request body is not of the media type this endpoint takes."""
 
     title = "Unsupported media type"
+
+
+class ContentTooLarge(DomainError):
+    """A request body over its route's limit, declared or counted as it arrives (413)."""
+
+    title = "Content too large"
+
+
+class RefusedBeforeBody(StarletteHTTPException):
+    """A request refused while its body was about to be read, carrying the reason.
+
+    Raised from the body's stream, where FastAPI re-raises only HTTP exceptions; the
+    handler in ``problems`` answers it as its ``cause`` would have been answered.
+    """
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(status_code=400, detail=str(cause))
+        self.cause = cause

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from media.blobs import BlobStore
 from server.db.models import ReleaseBundle
 from server.db.session import Database
-from server.publishing import BUNDLE_PREFIX
+from trails.storage_names import BUNDLE_PREFIX, bundle_sha256
 
 log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=1)
@@ -36,7 +36,7 @@ def orphan_bundles(
         referenced = set(session.scalars(select(ReleaseBundle.bundle_sha256)))
     removed = []
     for info in stored:
-        sha = info.key.removeprefix(BUNDLE_PREFIX).removesuffix(".zip")
+        sha = bundle_sha256(info.key)
         old_enough = info.modified_at is not None and info.modified_at <= now - grace
         if sha not in referenced and old_enough:
             blobs.delete(info.key)

@@ -12,36 +12,25 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from media.blobs import BlobNotFound, BlobStore, BlobStoreUnavailable
 from media.errors import MediaProcessingFailed, MediaTimeout, RejectedMedia
-from media.ingest import Staged, original_key, store_original
+from media.ingest import Staged, store_original
 from media.limits import MediaLimits
 from media.loudness import Loudness, measure
 from media.probe import ProbeResult, probe
-from media.renditions import PROFILES, RenditionSpec, Tags, encode
+from media.renditions import RenditionSpec, Tags, encode
 from media.waveform import peaks
-from server.db.models import Asset, AssetStatus, AudioRole, Rendition
+from server.db.models import Asset, AssetStatus, Rendition
 from server.db.session import Database
-from server.settings import Settings
 from trails.errors import NotFound
+from trails.storage_names import original_key, rendition_key, waveform_key
+from trails.vocabulary import AUDIO_PROFILES, DEFAULT_TARGET_LUFS, AudioRole
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TARGET_LUFS = -16.0
-
-
-def waveform_key(sha256: str) -> str:
-    """Blob key of an asset's waveform peaks (JSON), for the studio."""
-    return f"waveforms/{sha256}.json"
-
-
-def rendition_key(sha256: str, extension: str) -> str:
-    """Blob key of an encoded rendition, named as in bundles."""
-    return f"media/{sha256}{extension}"
 
 
 @dataclass(frozen=True)
@@ -62,15 +51,26 @@ def accept_upload(
     role: AudioRole,
     limits: MediaLimits,
     facts: ProbeResult | None = None,
+    uploaded_by_id: int | None = None,
+    reuse_any: bool = True,
 ) -> Accepted:
     """Probe a staged upload and store it as an asset; the same bytes give the same asset.
 
-    A rejected file raises :class:`RejectedMedia` before anything is stored. ``facts``
+    With ``reuse_any`` (an editor, an import) that is any asset of the organisation with
+    these bytes; without, only the uploader's own (none for an upload without one). A
+    rejected file raises :class:`RejectedMedia` before anything is stored. ``facts``
     skips the probe when the caller has just probed the same bytes.
     """
-    existing = session.scalar(
-        select(Asset).where(Asset.organisation_id == organisation_id, Asset.sha256 == staged.sha256)
+    same = select(Asset).where(
+        Asset.organisation_id == organisation_id, Asset.sha256 == staged.sha256
     )
+    if not reuse_any:
+        # Another member's asset would hand out its id and file name, and tell that these
+        # bytes were already uploaded.
+        same = same.where(
+            Asset.uploaded_by_id == uploaded_by_id if uploaded_by_id is not None else false()
+        )
+    existing = session.scalar(same.order_by(Asset.id).limit(1))
     if existing is not None:
         return Accepted(existing, created=False)
     facts = facts or probe(staged.path, limits)
@@ -87,6 +87,7 @@ def accept_upload(
         channels=facts.channels,
         sample_rate=facts.sample_rate,
         codec=facts.codec,
+        uploaded_by_id=uploaded_by_id,
     )
     session.add(asset)
     session.flush()
@@ -157,7 +158,7 @@ def process_asset(
         loudness = measure(original, facts, timeout_s=timeout_s)
         waveform = json.dumps(peaks(original, probe_result=facts, timeout_s=timeout_s))
         blobs.put(waveform_key(sha256), [waveform.encode()], content_type="application/json")
-        for profile in PROFILES:
+        for profile in AUDIO_PROFILES:
             spec = RenditionSpec(profile=profile, role=role.value, target_lufs=DEFAULT_TARGET_LUFS)
             if (profile, spec.params_hash()) in done:
                 continue
@@ -229,11 +230,6 @@ def _finish(
             asset.loudness_lufs = loudness.integrated_lufs
             asset.loudness_range_lu = loudness.range_lu
             asset.true_peak_dbtp = loudness.true_peak_dbtp
-
-
-def limits_from(settings: Settings) -> MediaLimits:
-    """Media limits from the settings."""
-    return MediaLimits(max_bytes=settings.max_upload_bytes, max_duration_s=settings.max_duration_s)
 
 
 def process_many(

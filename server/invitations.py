@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from media.blobs import BlobStore
 from media.ingest import staged_upload
 from media.limits import MediaLimits
-from server import consents, stories
+from server import consents, private_files, stories
 from server.audit import record
 from server.auth.tokens import new_secret, token_hash
-from server.db.models import AudioRole, Invitation, Organisation, StoryStatus, User
+from server.db.models import Invitation, Organisation, StoryStatus, User
 from server.db.session import Database
 from server.errors import Gone
 from server.schemas.contributions import InvitationState, InvitedContribution
@@ -27,6 +27,7 @@ from server.uploads import Owner, asset_from_staged
 from trails.errors import FieldError, InvalidInput, NotFound, invalid
 from trails.jsontext import load_json
 from trails.validation import field_errors
+from trails.vocabulary import AudioRole
 
 CODE_PREFIX = "inv_"
 
@@ -170,20 +171,9 @@ def submit(
     transcript = _transcript(files.transcript)
     with ExitStack() as stack, database.transaction() as session:
         invitation = usable(session, code)
-        form = None
-        if files.consent_form is not None:
-            form = stack.enter_context(
-                staged_upload(
-                    files.consent_form, limits=MediaLimits(max_bytes=consents.FORM_MAX_BYTES)
-                )
-            )
-            form_mime = consents.form_type(form.path)
-        photo = None
-        if files.photo is not None:
-            photo = stack.enter_context(
-                staged_upload(files.photo, limits=MediaLimits(max_bytes=stories.PHOTO_MAX_BYTES))
-            )
-            photo_mime = stories.photo_type(photo.path)
+        # Checked, and an image stripped of its metadata, before anything is stored.
+        form = consents.FORMS.received(files.consent_form) if files.consent_form else None
+        photo = stories.PHOTOS.received(files.photo) if files.photo else None
         stream, filename, declared_type = files.audio
         staged = stack.enter_context(staged_upload(stream, limits=limits))
         # The lead's upload path: probe, refuse a false declared type, store, queue the job
@@ -199,15 +189,22 @@ def submit(
             declared_type=declared_type,
             queue=queue,
         )
-        if form is not None:
-            consents.store_form(blobs, form, form_mime)
-        if photo is not None:
-            stories.store_photo(blobs, photo, photo_mime)
+
+        # Held by the organisation (a resident has no account to hold them by).
+        def keep(kind: private_files.Kind, cleaned: private_files.Cleaned | None) -> str | None:
+            if cleaned is None:
+                return None
+            return private_files.store(
+                session, blobs, kind, cleaned, organisation_id=org_id, uploaded_by_id=None
+            )
+
+        org_id = invitation.organisation_id
+        form_sha, photo_sha = keep(consents.FORMS, form), keep(stories.PHOTOS, photo)
         body = StoryCreate(
             title=data.title,
             credits=data.credits,
             licence=data.licence,
-            photo_sha256=photo.sha256 if photo is not None else None,
+            photo_sha256=photo_sha,
             versions={
                 data.language: StoryVersionIn(
                     audio_asset_id=asset.id, transcript_vtt=transcript, text=data.text
@@ -221,17 +218,15 @@ def submit(
             status=StoryStatus.submitted,
             contributor_name=data.contributor_name,
             invitation_id=invitation.id,
-            blobs=blobs,
         )
         consent = consents.record_consent(
             session,
-            blobs,
             story,
             person=data.consent.person,
             publication=data.consent.publication,
             archive=data.consent.archive,
             given_on=data.consent.given_on,
-            form_sha256=form.sha256 if form is not None else None,
+            form_sha256=form_sha,
             recorded_by=None,
         )
         _consume(session, invitation)

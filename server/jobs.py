@@ -18,7 +18,7 @@ from media.limits import MediaLimits
 from server.blobs import make_blob_store
 from server.db.models import Asset, AssetStatus
 from server.db.session import Database
-from server.ingest import Transient, clean_stale_workdirs, limits_from, process_asset
+from server.ingest import Transient, clean_stale_workdirs, process_asset
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class Jobs:
     @property
     def limits(self) -> MediaLimits:
         """Media limits from the settings."""
-        return limits_from(self.settings)
+        return self.settings.media_limits()
 
     @property
     def work_root(self) -> Path:

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,12 +19,14 @@ from media.blobs import BlobStoreUnavailable
 from media.errors import MediaProcessingFailed, MediaTimeout, MediaToolMissing, RejectedMedia
 from server.errors import (
     ChecksumMismatch,
+    ContentTooLarge,
     DatabaseUnavailable,
     Forbidden,
     Gone,
     NotYetAvailable,
     PreconditionFailed,
     PreconditionRequired,
+    RefusedBeforeBody,
     TooManyRequests,
     Unauthorized,
     UnsupportedContentType,
@@ -36,6 +38,23 @@ from trails.errors import Conflict, DomainError, InvalidInput, NotFound
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "application/problem+json"
+
+# OpenAPI response tables: the problems the routes of an organisation may answer with.
+ORG_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Not signed in"},
+    403: {"model": Problem, "description": "Role too low"},
+    404: {"model": Problem, "description": "No such organisation (or not yours)"},
+    409: {"model": Problem, "description": "Conflict"},
+    412: {"model": Problem, "description": "Stale If-Match"},
+    422: {"model": Problem, "description": "Invalid input"},
+    428: {"model": Problem, "description": "If-Match required"},
+}
+# Routes that take a file other than audio (photos, signed consent forms).
+ORG_FILE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **ORG_PROBLEMS,
+    413: {"model": Problem, "description": "Larger than the size limit"},
+    415: {"model": Problem, "description": "Not a file type accepted here"},
+}
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     InvalidInput: 422,
@@ -57,6 +76,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     TooManyRequests: 429,
     ChecksumMismatch: 460,
     UnsupportedContentType: 415,
+    ContentTooLarge: 413,
 }
 
 
@@ -164,6 +184,18 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _refused_before_body(request: Request, exc: Exception) -> Response:
+    # Answered exactly as its cause would be, had it been raised by the route itself.
+    assert isinstance(exc, RefusedBeforeBody)
+    handlers = request.app.exception_handlers
+    for cls in type(exc.cause).__mro__:
+        handler = handlers.get(cls)
+        if handler is not None and cls is not RefusedBeforeBody:
+            response: Response = await handler(request, exc.cause)
+            return response
+    return await _unexpected(request, exc.cause)
+
+
 async def _stale(request: Request, exc: Exception) -> JSONResponse:
     # Two writers passed the If-Match check at once; the version counter caught the second.
     return problem_response(
@@ -212,6 +244,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RefusedBeforeBody, _refused_before_body)
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(OperationalError, _database_lost)
     app.add_exception_handler(InterfaceError, _database_lost)

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from geoalchemy2.shape import from_shape
@@ -25,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
-from media.renditions import PROFILES as RENDITION_PROFILES
+from media.renditions import ENCODINGS
 from server import covers
 from server.consents import why_not_publishable
 from server.db.models import (
@@ -39,26 +40,29 @@ from server.db.models import (
     Trail,
 )
 from server.db.session import Database
-from server.ingest import DEFAULT_TARGET_LUFS, rendition_key
+from server.draft_source import load_trail, to_source
 from server.releases import PENDING, initial_state, make_current, release_of
-from server.trails_store import load_trail, to_source
 from trails.bundle.canonical import canonical_json
 from trails.bundle.manifest import build_manifest
-from trails.bundle.model import PROFILES, BundleMedia
+from trails.bundle.model import BundleMedia
 from trails.bundle.package import package_bundle
 from trails.bundle.signing import Keyring
 from trails.bundle.size import profile_size, size_report
+from trails.bundle.source import trail_from_manifest
 from trails.bundle.writer import bytes_chunks
 from trails.errors import Conflict, FieldError, InvalidInput
 from trails.source import TrailSource
+from trails.storage_names import (
+    audio_name,
+    bundle_key,
+    cover_key,
+    cover_path,
+    published_media_key,
+    rendition_key,
+    transcript_name,
+)
 from trails.summary import summarise
-
-BUNDLE_PREFIX = "bundles/"
-
-
-def bundle_key(sha256: str) -> str:
-    """Blob key of a bundle zip."""
-    return f"{BUNDLE_PREFIX}{sha256}.zip"
+from trails.vocabulary import AUDIO_PROFILES, DEFAULT_TARGET_LUFS
 
 
 class NotPublishable(Conflict, InvalidInput):
@@ -89,13 +93,13 @@ def _media_sources(session: Session, trail: Trail) -> _MediaSource:
                 assets.append(version.audio)
             if version.transcript_vtt is not None:
                 data = version.transcript_vtt.encode("utf-8")
-                transcripts[f"media/{hashlib.sha256(data).hexdigest()}.vtt"] = data
+                transcripts[transcript_name(data)] = data
     assets.extend(layer.asset for layer in trail.ambience)
     for asset in assets:
-        audio[f"media/{asset.sha256}{PurePosixPath(asset.filename).suffix.lower()}"] = asset
+        audio[audio_name(asset.sha256, asset.filename)] = asset
     images = {}
     if trail.cover_sha256 is not None:
-        images[covers.cover_path(trail.cover_sha256)] = trail.cover_sha256
+        images[cover_path(trail.cover_sha256)] = trail.cover_sha256
     return _MediaSource(audio, transcripts, images)
 
 
@@ -112,7 +116,7 @@ def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
             found.append(FieldError(field, named, "still being processed; try again shortly"))
         else:
             have = {r.profile for r in asset.renditions}
-            for profile in PROFILES:
+            for profile in AUDIO_PROFILES:
                 if profile not in have:
                     found.append(FieldError(field, named, f"no {profile} rendition"))
     if not trail.stops:
@@ -144,7 +148,7 @@ def _bundle_media(
             return item
         if path in sources.images:
             sha = sources.images[path]
-            key = covers.cover_key(sha)
+            key = cover_key(sha)
             item = BundleMedia(
                 sha256=sha,
                 bytes=blobs.stat(key).size,
@@ -156,7 +160,7 @@ def _bundle_media(
             return item
         asset = sources.audio[path]
         rendition = next(r for r in asset.renditions if r.profile == profile)
-        extension = RENDITION_PROFILES[profile].extension.lstrip(".")
+        extension = ENCODINGS[profile].extension.lstrip(".")
         item = BundleMedia(
             sha256=rendition.sha256,
             bytes=rendition.bytes,
@@ -192,14 +196,15 @@ def _build(
     trail_id: str,
     number: int,
     profile: str,
-    sources: _MediaSource,
+    media: tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]],
     blobs: BlobStore,
     keyring: Keyring,
     publisher: str,
     now: datetime,
+    store_kinds: tuple[str, ...] = ("transcript", "image"),
 ) -> StoredBundle:
     key = keyring.current()
-    lookup, readers = _bundle_media(profile, sources, blobs)
+    lookup, readers = media
     manifest = build_manifest(
         source,
         trail_id=trail_id,
@@ -211,9 +216,13 @@ def _build(
         built_at=now,
     )
     for row in manifest["media"]:
-        # Renditions are already stored under their media path; these are not.
-        if row["kind"] in ("transcript", "image"):
-            blobs.put(row["path"], readers[row["path"]](), content_type=row["mime_type"])
+        # Renditions are already stored under their media path; these are not (from a draft).
+        if row["kind"] in store_kinds:
+            blobs.put(
+                published_media_key(row["path"]),
+                readers[row["path"]](),
+                content_type=row["mime_type"],
+            )
     with tempfile.TemporaryDirectory(prefix="publish-") as tmp:
         out = Path(tmp) / "bundle.zip"
         # Renditions come from content-addressed storage, hashed when stored: the writer checks
@@ -260,6 +269,55 @@ def claim_address(session: Session, trail: Trail) -> None:
         raise Conflict(f"the address '{trail.slug}' was just taken by another trail") from None
 
 
+def _release_row(
+    source: TrailSource, built: list[StoredBundle], trail_pk: int, number: int, now: datetime
+) -> Release:
+    """A release of stored bundles, its catalogue entry from ``source``; not yet added."""
+    summary = summarise(source)
+    public = dict(summary.public)
+    if source.cover:
+        public["cover"] = source.cover  # the catalogue links to it under /v1/media/
+    release = Release(
+        trail_id=trail_pk,
+        number=number,
+        manifest=public,
+        manifest_sha256=hashlib.sha256(canonical_json(public)).hexdigest(),
+        start_point=from_shape(Point(summary.start), srid=SRID),
+        extent=from_shape(box(*summary.bbox.as_tuple()), srid=SRID),
+        created_at=now,
+    )
+    media: dict[str, dict[str, Any]] = {}
+    for bundle in built:
+        release.bundles.append(
+            ReleaseBundle(
+                profile=bundle.profile,
+                manifest_bytes=bundle.manifest_bytes,
+                manifest_sha256=hashlib.sha256(bundle.manifest_bytes).hexdigest(),
+                signature=bundle.signature,
+                bundle_sha256=bundle.sha256,
+                bundle_bytes=bundle.bytes,
+                size_report=bundle.report,
+            )
+        )
+        for row in bundle.manifest["media"]:
+            media[row["sha256"]] = row
+    release.media = [
+        ReleaseMedia(sha256=sha, path=row["path"], bytes=row["bytes"], mime_type=row["mime_type"])
+        for sha, row in sorted(media.items())
+    ]
+    return release
+
+
+def _add(session: Session, release: Release) -> None:
+    session.add(release)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "another release of this trail was published at the same moment; try again"
+        ) from None
+
+
 def publish(
     database: Database,
     blobs: BlobStore,
@@ -290,7 +348,7 @@ def publish(
         sources = _media_sources(session, trail)
         found = problems(trail, sources)
         for path, sha in sources.images.items():
-            if not blobs.exists(covers.cover_key(sha)):
+            if not blobs.exists(cover_key(sha)):
                 found.append(
                     FieldError("cover", path, "the cover is no longer stored; choose it again")
                 )
@@ -303,7 +361,7 @@ def publish(
         for asset in sources.audio.values():
             list(asset.renditions)
     # One thread per profile: each streams its own zip (I/O and hashing release the GIL).
-    with ThreadPoolExecutor(max_workers=len(PROFILES)) as pool:
+    with ThreadPoolExecutor(max_workers=len(AUDIO_PROFILES)) as pool:
         built = list(
             pool.map(
                 lambda profile: _build(
@@ -311,65 +369,24 @@ def publish(
                     trail_id=trail_id,
                     number=number,
                     profile=profile,
-                    sources=sources,
+                    media=_bundle_media(profile, sources, blobs),
                     blobs=blobs,
                     keyring=keyring,
                     publisher=publisher,
                     now=now,
                 ),
-                PROFILES,
+                AUDIO_PROFILES,
             )
         )
-    summary = summarise(source)
-    public = dict(summary.public)
-    if source.cover:
-        public["cover"] = source.cover  # the catalogue links to it under /v1/media/
     with database.transaction() as session:
         trail = session.get_one(Trail, trail_pk)
-        release = Release(
-            trail_id=trail_pk,
-            number=number,
-            manifest=public,
-            manifest_sha256=hashlib.sha256(canonical_json(public)).hexdigest(),
-            start_point=from_shape(Point(summary.start), srid=SRID),
-            extent=from_shape(box(*summary.bbox.as_tuple()), srid=SRID),
-            visibility=trail.visibility,
-            valid_from=trail.valid_from,
-            valid_until=trail.valid_until,
-            created_at=now,
-            state=initial_state(needs_approval=needs_approval, publish_at=publish_at, now=now),
-            notes=notes,
-            publish_at=publish_at,
-            published_by=published_by,
-        )
-        media: dict[str, dict[str, Any]] = {}
-        for bundle in built:
-            release.bundles.append(
-                ReleaseBundle(
-                    profile=bundle.profile,
-                    manifest_bytes=bundle.manifest_bytes,
-                    manifest_sha256=hashlib.sha256(bundle.manifest_bytes).hexdigest(),
-                    signature=bundle.signature,
-                    bundle_sha256=bundle.sha256,
-                    bundle_bytes=bundle.bytes,
-                    size_report=bundle.report,
-                )
-            )
-            for row in bundle.manifest["media"]:
-                media[row["sha256"]] = row
-        release.media = [
-            ReleaseMedia(
-                sha256=sha, path=row["path"], bytes=row["bytes"], mime_type=row["mime_type"]
-            )
-            for sha, row in sorted(media.items())
-        ]
-        session.add(release)
-        try:
-            session.flush()
-        except IntegrityError:
-            raise Conflict(
-                "another release of this trail was published at the same moment; try again"
-            ) from None
+        release = _release_row(source, built, trail_pk, number, now)
+        release.visibility = trail.visibility
+        release.valid_from, release.valid_until = trail.valid_from, trail.valid_until
+        release.state = initial_state(needs_approval=needs_approval, publish_at=publish_at, now=now)
+        release.notes, release.publish_at = notes, publish_at
+        release.published_by = published_by
+        _add(session, release)
         if release.state == ReleaseState.live:
             make_current(session, trail, release, now)
         if on_commit is not None:
@@ -383,6 +400,132 @@ def release_size_report(release: Release, warn_bytes: int) -> dict[str, Any]:
     manifests = {b.profile: json.loads(b.manifest_bytes) for b in release.bundles}
     sizes = {b.profile: b.bundle_bytes for b in release.bundles}
     return size_report(manifests, sizes, warn_bytes=warn_bytes)
+
+
+def manifest_without(manifest: dict[str, Any], withheld: set[str]) -> dict[str, Any]:
+    """A release's manifest less every story and ambience that plays any of ``withheld``.
+
+    The stop itself stays, silent, as it stays in the draft. All the cues of a stop are one
+    story's, so one withheld file takes the whole story out, its other languages too.
+    """
+    sha_of = {row["path"]: row["sha256"] for row in manifest["media"]}
+
+    def plays(*paths: str | None) -> bool:
+        return any(path is not None and sha_of.get(path) in withheld for path in paths)
+
+    stops = []
+    for stop in manifest["stops"]:
+        cues = list(stop["cues"].values())
+        if plays(*(c["audio"] for c in cues), *(c["transcript"] for c in cues)):
+            stop = {**stop, "role": None, "credits": [], "licence": None, "cues": {}}
+        stops.append(stop)
+    ambience = [layer for layer in manifest["ambience"] if not plays(layer["audio"])]
+    return {**manifest, "stops": stops, "ambience": ambience}
+
+
+def _stored_media(
+    table: dict[str, BundleMedia], blobs: BlobStore
+) -> tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]]:
+    """Media of a published bundle, described by its table and read from where it is stored."""
+    readers: dict[str, Callable[[], Iterator[bytes]]] = {
+        path: partial(blobs.open, published_media_key(path)) for path in table
+    }
+    return table.__getitem__, readers
+
+
+def cut_release(
+    database: Database,
+    blobs: BlobStore,
+    keyring: Keyring,
+    release_id: int,
+    withheld: set[str],
+    *,
+    notes: str,
+    now: datetime | None = None,
+    on_commit: Callable[[Session, Release, Release], object] | None = None,
+) -> Release | None:
+    """Build a release again without the media ``withheld``, to stand in its place.
+
+    The content is the release's own, less what :func:`manifest_without` takes out: never
+    the draft, whose changes may still wait for a second editor. A live release is replaced
+    at once and leaves the releases waiting for approval or for their time waiting; a waiting
+    one is replaced by a cut in the same state, with its time, publisher and approval (its
+    content is a part of what was approved). Returns None, building nothing, when the
+    release is neither live nor waiting any more; raises :class:`NotPublishable` when a file
+    the cut needs is no longer stored. ``on_commit(session, original, cut)`` runs in the
+    transaction that records the cut.
+    """
+    now = now or datetime.now(UTC)
+    with database.transaction() as session:
+        original = session.get_one(Release, release_id)
+        trail = session.get_one(Trail, original.trail_id)
+        if trail.current_release_id != original.id and original.state not in PENDING:
+            return None
+        trail_pk = trail.id
+        manifests = {
+            b.profile: manifest_without(json.loads(b.manifest_bytes), withheld)
+            for b in original.bundles
+        }
+        last = session.scalar(select(func.max(Release.number)).where(Release.trail_id == trail_pk))
+        number = (last or 0) + 1
+    if not manifests:
+        raise NotPublishable([FieldError("bundles", release_id, "this release has no bundles")])
+    try:
+        sources = {profile: trail_from_manifest(m) for profile, m in manifests.items()}
+    except InvalidInput as exc:
+        raise NotPublishable(exc.errors) from None
+    tables = {
+        profile: {row["path"]: BundleMedia.from_dict(row) for row in m["media"]}
+        for profile, m in manifests.items()
+    }
+    needed = {path for source in sources.values() for path in source.media_paths()}
+    missing = sorted(path for path in needed if not blobs.exists(published_media_key(path)))
+    if missing:
+        raise NotPublishable(
+            [FieldError("media", path, "this file is no longer stored") for path in missing]
+        )
+    profiles = sorted(manifests)
+    with ThreadPoolExecutor(max_workers=max(len(profiles), 1)) as pool:
+        built = list(
+            pool.map(
+                lambda profile: _build(
+                    sources[profile],
+                    trail_id=manifests[profile]["trail"]["id"],
+                    number=number,
+                    profile=profile,
+                    media=_stored_media(tables[profile], blobs),
+                    blobs=blobs,
+                    keyring=keyring,
+                    # The publisher the release was approved under, as everything else.
+                    publisher=manifests[profile]["publisher"],
+                    now=now,
+                    store_kinds=(),
+                ),
+                profiles,
+            )
+        )
+    with database.transaction() as session:
+        original = session.get_one(Release, release_id, with_for_update=True)
+        trail = session.get_one(Trail, trail_pk)
+        live = trail.current_release_id == original.id
+        if not live and original.state not in PENDING:
+            return None  # approved, gone live or superseded meanwhile; its bundles are orphans
+        cut = _release_row(sources[profiles[0]], built, trail_pk, number, now)
+        cut.visibility = original.visibility
+        cut.valid_from, cut.valid_until = original.valid_from, original.valid_until
+        cut.notes = f"{original.notes}\n{notes}" if original.notes else notes
+        cut.publish_at = original.publish_at
+        cut.published_by, cut.approved_by = original.published_by, original.approved_by
+        cut.state = ReleaseState.live if live else original.state
+        _add(session, cut)
+        if live:
+            make_current(session, trail, cut, now, supersede_waiting=False)
+        else:
+            original.state = ReleaseState.superseded
+        if on_commit is not None:
+            on_commit(session, original, cut)
+        session.flush()
+    return cut
 
 
 def rollback(

@@ -34,11 +34,19 @@ def initial_state(
     return ReleaseState.live
 
 
-def make_current(session: Session, trail: Trail, release: Release, now: datetime) -> None:
+def make_current(
+    session: Session,
+    trail: Trail,
+    release: Release,
+    now: datetime,
+    *,
+    supersede_waiting: bool = True,
+) -> None:
     """Make ``release`` the trail's live release; the previous one becomes superseded.
 
     Releases older than this one that were still waiting (for approval or for their time)
-    are superseded too: going live later, they would replace newer content.
+    are superseded too: going live later, they would replace newer content. A release cut
+    from the live one (a withdrawal) is not newer content, so it leaves them waiting.
     """
     previous_id = trail.current_release_id
     if previous_id is not None and previous_id != release.id:
@@ -52,7 +60,7 @@ def make_current(session: Session, trail: Trail, release: Release, now: datetime
             Release.state.in_(PENDING),
         )
     )
-    for older in stale:
+    for older in stale if supersede_waiting else []:
         older.state = ReleaseState.superseded
     release.state = ReleaseState.live
     release.went_live_at = now

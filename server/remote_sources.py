@@ -6,19 +6,21 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from server.db.models import Asset, AssetStatus, AudioRole, Organisation, Trail
+from server.db.models import Asset, AssetStatus, Organisation, Trail
+from server.draft_source import load_trail, to_source
 from server.errors import PreconditionFailed
 from server.etags import etag_of, require_match
-from server.trails_store import apply_source, load_trail, to_source
+from server.source_import import apply_source
 from trails.errors import Conflict, FieldError, InvalidInput, NotFound
 from trails.source import TrailSource, parse_source
+from trails.storage_names import audio_name, transcript_name
+from trails.vocabulary import AudioRole
 
 
 def lookup_assets(session: Session, organisation_id: int, hashes: list[str]) -> dict[str, Asset]:
@@ -49,10 +51,6 @@ def asset_entry(asset: Asset) -> dict[str, Any]:
     }
 
 
-def _transcript_name(text: str) -> str:
-    return f"media/{hashlib.sha256(text.encode()).hexdigest()}.vtt"
-
-
 def source_document(session: Session, trail: Trail) -> dict[str, Any]:
     """A draft as trail source JSON, with its media table and transcripts' texts."""
     try:
@@ -70,7 +68,7 @@ def source_document(session: Session, trail: Trail) -> dict[str, Any]:
                 continue
             media[_audio_name(version.audio)] = asset_entry(version.audio)
             if version.transcript_vtt is not None:
-                transcripts[_transcript_name(version.transcript_vtt)] = version.transcript_vtt
+                transcripts[transcript_name(version.transcript_vtt)] = version.transcript_vtt
     for layer in trail.ambience:
         media[_audio_name(layer.asset)] = asset_entry(layer.asset)
     return {
@@ -86,29 +84,7 @@ def source_document(session: Session, trail: Trail) -> dict[str, Any]:
 
 def _audio_name(asset: Asset) -> str:
     # The same naming as ``to_source``: content-addressed, the original's extension.
-    return f"media/{asset.sha256}{PurePosixPath(asset.filename).suffix.lower()}"
-
-
-def audio_paths(trail: TrailSource) -> list[str]:
-    """Every audio path a trail source names (stories and ambience), without repeats."""
-    paths = [
-        version.audio
-        for stop in trail.stops
-        for version in (stop.story.versions.values() if stop.story else [])
-    ] + [layer.audio for layer in trail.ambience]
-    return list(dict.fromkeys(paths))
-
-
-def transcript_paths(trail: TrailSource) -> list[str]:
-    """Every transcript path a trail source names."""
-    return list(
-        dict.fromkeys(
-            version.transcript
-            for stop in trail.stops
-            for version in (stop.story.versions.values() if stop.story else [])
-            if version.transcript
-        )
-    )
+    return audio_name(asset.sha256, asset.filename)
 
 
 class StoredMedia:
@@ -128,7 +104,7 @@ class StoredMedia:
     def problems(self, trail: TrailSource) -> list[FieldError]:
         """Every audio path without a usable asset and every transcript without its text."""
         errors = []
-        for path in audio_paths(trail):
+        for path in trail.audio_paths():
             sha = self.hashes.get(path)
             asset = self.assets.get(sha) if sha else None
             if sha is None:
@@ -139,7 +115,7 @@ class StoredMedia:
             elif asset.status == AssetStatus.failed:
                 message = f"this audio could not be processed: {asset.failure_reason}"
                 errors.append(FieldError(f"media.{path}", sha, message))
-        for path in transcript_paths(trail):
+        for path in trail.transcript_paths():
             if path not in self.transcripts:
                 message = "no text given for this transcript"
                 errors.append(FieldError(f"transcripts.{path}", None, message))
@@ -163,8 +139,8 @@ class StoredMedia:
         """The source as the server would give it back: media named by content."""
         data = trail.model_dump(mode="json")
         data["cover"] = None  # a push leaves the trail's cover (set in the studio) as it is
-        names = {p: _audio_name(self.assets[self.hashes[p]]) for p in audio_paths(trail)}
-        names |= {p: _transcript_name(self.transcripts[p]) for p in transcript_paths(trail)}
+        names = {p: _audio_name(self.assets[self.hashes[p]]) for p in trail.audio_paths()}
+        names |= {p: transcript_name(self.transcripts[p]) for p in trail.transcript_paths()}
         for stop in data["stops"]:
             for version in (stop.get("story") or {}).get("versions", {}).values():
                 version["audio"] = names[version["audio"]]

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from media.limits import MediaLimits
+
 
 class Settings(BaseSettings):
     """Every setting has a default that suits the embedded mode on one laptop."""
@@ -64,6 +66,11 @@ class Settings(BaseSettings):
     token_ttl_s: int = Field(
         default=7 * 24 * 3600, gt=0, description="Lifetime of a sign-in token."
     )
+    session_ttl_s: int = Field(
+        default=12 * 3600,
+        gt=0,
+        description="Lifetime of a studio sign-in (its HttpOnly session cookie and token).",
+    )
     sign_in_attempts: int = Field(
         default=10, gt=0, description="Failed sign-ins allowed per account and per address."
     )
@@ -85,13 +92,21 @@ class Settings(BaseSettings):
     upload_ttl_s: int = Field(
         default=24 * 3600, gt=0, description="How long an unfinished resumable upload is kept."
     )
+    max_open_uploads: int = Field(
+        default=20, gt=0, description="Unfinished resumable uploads one user may have at once."
+    )
+    max_open_upload_bytes: int = Field(
+        default=10 * 1024**3,
+        gt=0,
+        description="Total declared length of one user's unfinished resumable uploads.",
+    )
     tile_url: str = Field(
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         description="Base map tiles of the studio's map (a Leaflet URL template).",
     )
     tile_attribution: str = Field(
         default="© OpenStreetMap contributors",
-        description="Attribution shown on the studio's map for those tiles.",
+        description="Attribution shown on the studio's map for those tiles (plain text).",
     )
     scheduler_interval_s: float = Field(
         default=30,
@@ -140,6 +155,10 @@ class Settings(BaseSettings):
     def resolved_blob_dir(self) -> Path:
         """The local blob directory, defaulting to ``blobs`` in the data directory."""
         return (self.blob_dir or self.resolved_data_dir / "blobs").expanduser().resolve()
+
+    def media_limits(self) -> MediaLimits:
+        """The limits uploaded and imported media are checked against."""
+        return MediaLimits(max_bytes=self.max_upload_bytes, max_duration_s=self.max_duration_s)
 
     def resolved_secret_key(self) -> str:
         """The secret key: from the environment, or generated once and kept owner-only."""

@@ -9,14 +9,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from media.blobs import BlobStore
 from media.errors import RejectedMedia
-from media.ingest import Staged
-from server.db.models import Asset, AudioRole, Stop, Story, StoryStatus, StoryVersion, User
+from server import covers, private_files
+from server.db.models import Asset, Stop, Story, StoryStatus, StoryVersion, User
+from server.private_files import Cleaned
 from server.schemas.stories import StoryCreate, StoryUpdate, StoryVersionIn
 from trails.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
+from trails.storage_names import photo_key
+from trails.vocabulary import AudioRole
 
-PHOTO_PREFIX = "photos/"
 PHOTO_MAX_BYTES = 20 * 1024**2
 _PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
@@ -74,11 +75,6 @@ def vtt_problem(text: str) -> str | None:
     return None
 
 
-def photo_key(sha256: str) -> str:
-    """Blob key of a story's photo (kept for editors, never put in bundles)."""
-    return f"{PHOTO_PREFIX}{sha256}"
-
-
 def photo_type(path: Path) -> str:
     """The type of a staged photo from its first bytes: PNG, JPEG or WebP (else 415)."""
     with path.open("rb") as fh:
@@ -91,16 +87,28 @@ def photo_type(path: Path) -> str:
     raise RejectedMedia("a photo must be a PNG, JPEG or WebP image", reason="not_audio")
 
 
-def store_photo(blobs: BlobStore, staged: Staged, mime_type: str) -> None:
-    """Keep a checked photo under its hash (idempotent)."""
-    if not blobs.exists(photo_key(staged.sha256)):
-        with staged.path.open("rb") as fh:
-            blobs.put(photo_key(staged.sha256), fh, content_type=mime_type)
+def clean_photo(path: Path) -> Cleaned:
+    """A staged photo checked (PNG, JPEG or WebP, else 415) and stripped of its metadata."""
+    photo_type(path)
+    data, mime = covers.clean_image(path.read_bytes(), what="a photo", as_jpeg=False)
+    return Cleaned(data, mime)
 
 
-def _check_photo(blobs: BlobStore | None, sha256: str | None) -> None:
-    if sha256 is not None and (blobs is None or not blobs.exists(photo_key(sha256))):
-        raise invalid("photo_sha256", sha256, "no photo with this hash: upload the photo first")
+PHOTOS = private_files.Kind(private_files.PHOTO, photo_key, PHOTO_MAX_BYTES, clean_photo)
+
+
+def _check_photo(
+    session: Session, organisation_id: int, sha256: str | None, uploader_id: int | None
+) -> None:
+    # The same words whether the hash is unknown or another team's (or member's) photo.
+    if sha256 is not None and not private_files.holds(
+        session, organisation_id, private_files.PHOTO, sha256, uploader_id
+    ):
+        raise invalid(
+            "photo_sha256",
+            sha256,
+            "no photo with this hash in this organisation: upload the photo first",
+        )
 
 
 def story_in(session: Session, organisation_id: int, story_id: int) -> Story:
@@ -172,12 +180,14 @@ def create_story(
     contributor_name: str | None = None,
     invitation_id: int | None = None,
     own_assets_only: bool = False,
-    blobs: BlobStore | None = None,
 ) -> Story:
-    """A new story with its languages; assets must belong to the organisation."""
+    """A new story with its languages; assets and photo must be the organisation's.
+
+    With ``own_assets_only`` (a contributor), they must be the submitter's own uploads.
+    """
     uploader_id = submitted_by.id if own_assets_only and submitted_by else None
     _check_versions(session, organisation_id, body.versions, uploader_id)
-    _check_photo(blobs, body.photo_sha256)
+    _check_photo(session, organisation_id, body.photo_sha256, uploader_id)
     story = Story(
         organisation_id=organisation_id,
         title=body.title,
@@ -197,12 +207,10 @@ def create_story(
     return story
 
 
-def update_story(
-    session: Session, story: Story, body: StoryUpdate, blobs: BlobStore | None = None
-) -> None:
+def update_story(session: Session, story: Story, body: StoryUpdate) -> None:
     """Apply the fields the caller sent; the story's ETag changes even if only languages do."""
     if "photo_sha256" in body.model_fields_set:
-        _check_photo(blobs, body.photo_sha256)
+        _check_photo(session, story.organisation_id, body.photo_sha256, None)
         story.photo_sha256 = body.photo_sha256
     if body.versions is not None:
         _check_versions(session, story.organisation_id, body.versions)

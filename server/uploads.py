@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
@@ -28,10 +28,11 @@ from media.errors import RejectedMedia
 from media.ingest import Staged, staged_upload
 from media.limits import MediaLimits, human_bytes
 from media.probe import probe
-from server.db.models import Asset, AudioRole, Upload
-from server.errors import ChecksumMismatch, Gone
+from server.db.models import Asset, Upload, User
+from server.errors import ChecksumMismatch, Gone, TooManyRequests
 from server.ingest import accept_upload
 from trails.errors import Conflict, NotFound, invalid
+from trails.vocabulary import AUDIO_ROLES, AudioRole
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -44,11 +45,18 @@ def after_commit(session: Session, action: Callable[[], object]) -> None:
 
 @dataclass(frozen=True)
 class Owner:
-    """Who an upload belongs to: a member of an organisation, or an invitation."""
+    """Who an upload belongs to: a member of an organisation, or an invitation.
+
+    ``sees_all`` is for editors, who see every asset of the organisation: their upload of
+    bytes the organisation already has gives that asset. Anyone else gets an asset of
+    their own (their earlier upload of the same bytes, or a new one), never another
+    member's id and file name.
+    """
 
     organisation_id: int
     user_id: int | None = None
     invitation_id: int | None = None
+    sees_all: bool = False
 
 
 def asset_from_staged(
@@ -78,9 +86,10 @@ def asset_from_staged(
         role=role,
         limits=limits,
         facts=facts,
+        uploaded_by_id=owner.user_id,
+        reuse_any=owner.sees_all,
     )
     if accepted.created:
-        accepted.asset.uploaded_by_id = owner.user_id
         asset_id = accepted.asset.id
         after_commit(session, lambda: queue(asset_id))
     return accepted.asset, accepted.created
@@ -138,6 +147,48 @@ def _part_path(root: Path, upload_id: str) -> Path:
     return root / f"{upload_id}.part"
 
 
+@dataclass(frozen=True)
+class OpenUploadCaps:
+    """How many unfinished uploads one user may have, and their total declared length."""
+
+    count: int
+    declared_bytes: int
+
+
+def _within_caps(
+    session: Session, user_id: int, length: int, caps: OpenUploadCaps, now: datetime
+) -> None:
+    """Refuse an upload that would take a user past their caps (the new one is counted)."""
+    if length > caps.declared_bytes:
+        raise RejectedMedia(
+            f"this file is {human_bytes(length)}; unfinished uploads may declare at most "
+            f"{human_bytes(caps.declared_bytes)} in all",
+            reason="too_large",
+        )
+    count, declared, first_expiry = session.execute(
+        select(
+            func.count(), func.coalesce(func.sum(Upload.length), 0), func.min(Upload.expires_at)
+        ).where(Upload.user_id == user_id, Upload.asset_id.is_(None), Upload.expires_at > now)
+    ).one()
+    if count <= caps.count and declared <= caps.declared_bytes:
+        return
+    # When the oldest one expires at the latest (finishing or cancelling one frees it now).
+    expiry = first_expiry.replace(tzinfo=UTC) if first_expiry.tzinfo is None else first_expiry
+    retry = max(1, int((expiry - now).total_seconds()))
+    if count > caps.count:
+        detail = (
+            f"you already have {count - 1} unfinished uploads, the most one person may have "
+            "at once: finish them, or cancel (DELETE) those you no longer need"
+        )
+    else:
+        detail = (
+            f"your unfinished uploads would declare {human_bytes(declared)} in all; the "
+            f"limit is {human_bytes(caps.declared_bytes)}: finish them, or cancel (DELETE) "
+            "those you no longer need"
+        )
+    raise TooManyRequests(detail, retry_after_s=retry)
+
+
 def create_upload(
     session: Session,
     root: Path,
@@ -147,8 +198,9 @@ def create_upload(
     metadata: dict[str, str],
     limits: MediaLimits,
     ttl_s: int,
+    caps: OpenUploadCaps | None = None,
 ) -> Upload:
-    """Start a resumable upload of ``length`` bytes."""
+    """Start a resumable upload of ``length`` bytes, within the owner's caps if any."""
     if length > limits.max_bytes:
         raise RejectedMedia(
             f"this file is {human_bytes(length)}; the limit is {human_bytes(limits.max_bytes)}",
@@ -157,8 +209,8 @@ def create_upload(
     if length <= 0:
         raise invalid("Upload-Length", length, "an upload needs at least one byte")
     role = metadata.get("role", AudioRole.voice.value)
-    if role not in {r.value for r in AudioRole}:
-        raise invalid("Upload-Metadata.role", role, "role is voice or immersive")
+    if role not in AUDIO_ROLES:
+        raise invalid("Upload-Metadata.role", role, f"role is {' or '.join(AUDIO_ROLES)}")
     sha = metadata.get("sha256")
     if sha is not None and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
         raise invalid("Upload-Metadata.sha256", sha, "a sha256 is 64 lowercase hex digits")
@@ -177,10 +229,16 @@ def create_upload(
         created_at=now,
         expires_at=now + timedelta(seconds=ttl_s),
     )
-    root.mkdir(parents=True, exist_ok=True)
-    _part_path(root, upload.id).touch()
+    if caps is not None and owner.user_id is not None:
+        # One user's creations one after the other (a row lock on PostgreSQL; SQLite has one
+        # writer at a time from the insert on), so that a burst is counted whole.
+        session.execute(select(User.id).where(User.id == owner.user_id).with_for_update())
     session.add(upload)
     session.flush()
+    if caps is not None and owner.user_id is not None:
+        _within_caps(session, owner.user_id, length, caps, now)
+    root.mkdir(parents=True, exist_ok=True)
+    _part_path(root, upload.id).touch()
     return upload
 
 
@@ -289,8 +347,12 @@ def finish_upload(
     *,
     limits: MediaLimits,
     queue: Callable[[int], object],
+    sees_all: bool = False,
 ) -> Asset:
-    """The last byte arrived: check the whole file and turn it into an asset."""
+    """The last byte arrived: check the whole file and turn it into an asset.
+
+    ``sees_all``: the uploader is an editor (see :class:`Owner`).
+    """
     path = _part_path(root, upload.id)
     try:
         with path.open("rb") as fh, staged_upload(fh, limits=limits, tmp_dir=root) as staged:
@@ -303,7 +365,7 @@ def finish_upload(
                 session,
                 blobs,
                 staged,
-                owner=Owner(upload.organisation_id, upload.user_id, upload.invitation_id),
+                owner=Owner(upload.organisation_id, upload.user_id, upload.invitation_id, sees_all),
                 filename=upload.filename,
                 role=upload.role,
                 limits=limits,

@@ -6,12 +6,16 @@ simply running :func:`withdraw` again:
 1. One transaction marks the consent withdrawn, detaches the story from every stop,
    deletes it with its languages and asset rows, and writes an audit entry (who, when,
    which story, which trails; never audio) holding the work still to do.
-2. Every trail whose current release contains the story's media is published again
-   without it (a new release, without waiting for a second editor), or taken offline
-   when it can no longer be published.
+2. Every live release containing the story's media is replaced by a copy of itself without
+   the story (a new release, live at once: it only takes content away, so it does not wait
+   for a second editor), or taken offline when that copy cannot be built. Every release
+   waiting for approval or for its time is replaced the same way by a copy that keeps
+   waiting, or cancelled. The draft is never published: its changes may await approval.
 3. Every other release containing those media is deleted with its bundle blobs, then the
    original, waveform, rendition, transcript and photo blobs, unless something still uses the
    same bytes. The audit entry then forgets the hashes it kept for the repair.
+
+Every key comes from :mod:`trails.storage_names`, which builds each copy's name.
 """
 
 from __future__ import annotations
@@ -23,21 +27,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from media.blobs import BlobStore
-from media.ingest import original_key
-from media.renditions import PROFILES as RENDITION_PROFILES
+from media.renditions import ENCODINGS
+from server import private_files
 from server.audit import record
 from server.db.models import (
     AmbientLayer,
     Asset,
     AuditEntry,
     ConsentRecord,
-    Organisation,
     Release,
     ReleaseBundle,
     ReleaseMedia,
+    ReleaseState,
     Rendition,
     Stop,
     Story,
@@ -46,15 +50,25 @@ from server.db.models import (
     User,
 )
 from server.db.session import Database
-from server.ingest import rendition_key, waveform_key
-from server.publishing import NotPublishable, bundle_key, publish
-from server.stories import photo_key
+from server.publishing import NotPublishable, cut_release
+from server.releases import PENDING
 from trails.bundle.signing import Keyring
 from trails.errors import NotFound
+from trails.storage_names import (
+    bundle_key,
+    original_copies,
+    photo_key,
+    published_media_key,
+    rendition_key,
+    transcript_path,
+)
 
 log = logging.getLogger(__name__)
 
 ACTION = "consent.withdraw"
+NOTE = "A story was withdrawn at its contributor's request."
+# Passes over one trail's releases: more would only be needed if editors kept approving.
+_PASSES = 3
 
 
 @dataclass
@@ -65,6 +79,8 @@ class Outcome:
     story_id: int | None
     republished: list[str] = field(default_factory=list)
     taken_offline: list[str] = field(default_factory=list)
+    rebuilt: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
     releases_deleted: int = 0
     blobs_deleted: int = 0
 
@@ -82,11 +98,22 @@ def _purge_plan(story: Story) -> tuple[dict[str, Any], set[int]]:
             assets[version.audio.id] = version.audio
         if version.transcript_vtt is not None:
             transcripts.add(_sha_of_text(version.transcript_vtt))
+    session = object_session(story)
+    if session is not None and assets:
+        # The same recording uploaded again by another member of the team is their own
+        # asset row (uploads are not shared with contributors), but the same recording: it
+        # leaves with the story, as it did when the team had one row per recording.
+        twins = select(Asset).where(
+            Asset.organisation_id == story.organisation_id,
+            Asset.sha256.in_({a.sha256 for a in assets.values()}),
+        )
+        for twin in session.scalars(twins):
+            assets.setdefault(twin.id, twin)
     renditions = {
-        r.sha256: rendition_key(r.sha256, RENDITION_PROFILES[r.profile].extension)
+        r.sha256: rendition_key(r.sha256, ENCODINGS[r.profile].extension)
         for asset in assets.values()
         for r in asset.renditions
-        if r.profile in RENDITION_PROFILES
+        if r.profile in ENCODINGS
     }
     plan = {
         "organisation_id": story.organisation_id,
@@ -193,44 +220,109 @@ def _step_one(database: Database, consent_id: int, actor: User | None) -> int | 
         return entry.id
 
 
+def _holding(session: Session, trail: Trail, shas: set[str]) -> list[int]:
+    """The trail's live release and its waiting ones that list any of these media, live first."""
+    ids = select(ReleaseMedia.release_id).where(ReleaseMedia.sha256.in_(shas))
+    rows = list(
+        session.scalars(
+            select(Release)
+            .where(Release.trail_id == trail.id, Release.id.in_(ids))
+            .order_by(Release.number)
+        )
+    )
+    live = [r.id for r in rows if r.id == trail.current_release_id]
+    return live + [r.id for r in rows if r.id not in live and r.state in PENDING]
+
+
+def _cut(
+    database: Database,
+    blobs: BlobStore,
+    keyring: Keyring,
+    release_id: int,
+    shas: set[str],
+    slug: str,
+    outcome: Outcome,
+) -> None:
+    """Put a copy of one release, less the story, in its place; or take it away."""
+
+    def audit(session: Session, original: Release, cut: Release) -> None:
+        if cut.state != ReleaseState.live:
+            record(
+                session,
+                session.get_one(Trail, cut.trail_id).organisation_id,
+                None,
+                "release.rebuild",
+                "release",
+                cut.id,
+                trail=slug,
+                number=cut.number,
+                replaces=original.number,
+                state=cut.state.value,
+                reason=NOTE,
+            )
+
+    try:
+        cut = cut_release(database, blobs, keyring, release_id, shas, notes=NOTE, on_commit=audit)
+    except NotPublishable as exc:
+        log.warning("a release of %s cannot be copied without the story: %s", slug, exc.detail)
+        with database.transaction() as session:
+            release = session.get_one(Release, release_id)
+            trail = session.get_one(Trail, release.trail_id)
+            if trail.current_release_id == release.id:
+                trail.current_release_id = None
+                _add(outcome.taken_offline, slug)
+            elif release.state in PENDING:
+                # It must never go live with the story: cancelled, and said so in the audit.
+                release.state = ReleaseState.superseded
+                record(
+                    session,
+                    trail.organisation_id,
+                    None,
+                    "release.cancel",
+                    "release",
+                    release.id,
+                    trail=slug,
+                    number=release.number,
+                    reason=NOTE,
+                )
+                _add(outcome.cancelled, slug)
+        return
+    if cut is not None:
+        _add(outcome.republished if cut.state == ReleaseState.live else outcome.rebuilt, slug)
+
+
+def _add(slugs: list[str], slug: str) -> None:
+    """Name a trail once in a list of the outcome, however many of its releases it concerns."""
+    if slug not in slugs:
+        slugs.append(slug)
+
+
 def _step_two(
     database: Database,
     blobs: BlobStore,
     keyring: Keyring,
     trail_ids: list[int],
     shas: set[str],
-    publisher: str,
     outcome: Outcome,
 ) -> None:
-    """Publish again (or take offline) every trail whose current release has the media."""
+    """Replace every live or waiting release holding the media by a copy without them.
+
+    Copies start from the release itself, never from the draft: a withdrawal takes
+    content away and must not publish changes that wait for a second editor.
+    """
     for trail_id in trail_ids:
-        with database.transaction() as session:
-            trail = session.get(Trail, trail_id)
-            if trail is None or trail.current_release_id is None:
-                continue
-            current = select(ReleaseMedia.sha256).where(
-                ReleaseMedia.release_id == trail.current_release_id, ReleaseMedia.sha256.in_(shas)
-            )
-            if session.scalar(current.limit(1)) is None:
-                continue
-            slug, organisation_id = trail.slug, trail.organisation_id
-        try:
-            # Live at once: a withdrawal of consent does not wait for a second editor.
-            publish(
-                database,
-                blobs,
-                keyring,
-                slug,
-                publisher=publisher,
-                organisation_id=organisation_id,
-                notes="A story was withdrawn at its contributor's request.",
-            )
-            outcome.republished.append(slug)
-        except NotPublishable as exc:
-            log.warning("trail %s taken offline after a withdrawal: %s", slug, exc.detail)
+        # A waiting release approved (or due) meanwhile is live now: the next pass cuts it.
+        for _ in range(_PASSES):
             with database.transaction() as session:
-                session.get_one(Trail, trail_id).current_release_id = None
-            outcome.taken_offline.append(slug)
+                trail = session.get(Trail, trail_id)
+                if trail is None:
+                    break
+                slug = trail.slug
+                holding = _holding(session, trail, shas)
+            if not holding:
+                break
+            for release_id in holding:
+                _cut(database, blobs, keyring, release_id, shas, slug, outcome)
 
 
 def _delete_blob(blobs: BlobStore, key: str, outcome: Outcome) -> None:
@@ -272,11 +364,22 @@ def _step_three(
                 select(Rendition.sha256).where(Rendition.sha256.in_(list(plan["renditions"])))
             )
         )
+        # A photo stays while another story of the same organisation shows it; otherwise the
+        # organisation lets go of it, and its bytes go unless another team holds its own
+        # upload of them (a story elsewhere naming the hash is no hold on it).
+        photos = set(plan.get("photos", []))
         kept_photos = set(
             session.scalars(
-                select(Story.photo_sha256).where(Story.photo_sha256.in_(plan.get("photos", [])))
+                select(Story.photo_sha256).where(
+                    Story.photo_sha256.in_(photos),
+                    Story.organisation_id == plan["organisation_id"],
+                )
             )
         )
+        unused = photos - kept_photos
+        private_files.let_go(session, plan["organisation_id"], private_files.PHOTO, unused)
+        session.flush()
+        kept_photos |= private_files.held_anywhere(session, private_files.PHOTO, unused)
         kept_transcripts = set(
             session.scalars(
                 select(ReleaseMedia.sha256).where(ReleaseMedia.sha256.in_(plan["transcripts"]))
@@ -286,14 +389,14 @@ def _step_three(
         _delete_blob(blobs, bundle_key(sha), outcome)
     for sha in plan["originals"]:
         if sha not in kept_originals:
-            _delete_blob(blobs, original_key(sha), outcome)
-            _delete_blob(blobs, waveform_key(sha), outcome)
+            for key in original_copies(sha):
+                _delete_blob(blobs, key, outcome)
     for sha, key in plan["renditions"].items():
         if sha not in kept_renditions:
             _delete_blob(blobs, key, outcome)
     for sha in plan["transcripts"]:
         if sha not in kept_transcripts:
-            _delete_blob(blobs, f"media/{sha}.vtt", outcome)
+            _delete_blob(blobs, published_media_key(transcript_path(sha)), outcome)
     for sha in plan.get("photos", []):
         if sha not in kept_photos:
             _delete_blob(blobs, photo_key(sha), outcome)
@@ -315,18 +418,7 @@ def withdraw(
     plan = details.get("pending")
     if plan is None:
         return outcome
-    with database.transaction() as session:
-        # The manifest names the organisation as publisher, as an editor's publishing does.
-        publisher = session.get_one(Organisation, plan["organisation_id"]).name
-    _step_two(
-        database,
-        blobs,
-        keyring,
-        plan["trail_ids"],
-        _media_shas(plan),
-        publisher,
-        outcome,
-    )
+    _step_two(database, blobs, keyring, plan["trail_ids"], _media_shas(plan), outcome)
     _step_three(database, blobs, plan, outcome)
     with database.transaction() as session:
         row = session.get_one(AuditEntry, entry_id)
@@ -339,6 +431,8 @@ def withdraw(
             "taken_offline": sorted(
                 set(done.get("taken_offline", [])) | set(outcome.taken_offline)
             ),
+            "rebuilt": sorted(set(done.get("rebuilt", [])) | set(outcome.rebuilt)),
+            "cancelled": sorted(set(done.get("cancelled", [])) | set(outcome.cancelled)),
         }
     database.scrub()
     return outcome

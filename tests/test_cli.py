@@ -14,7 +14,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from server.db.models import Release, Stop, Trail
+from server.db.models import Organisation, Release, Stop, Trail
 from server.db.session import Database
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.cli import run_cli
@@ -63,14 +63,8 @@ def _counts(db: Database) -> tuple[int, int, int]:
 def test_import_publish_and_skip_when_unchanged(
     db: Database, database_url: str, demo_folder: Path, tmp_path: Path, baladeur
 ) -> None:
-    first = baladeur(
-        "import",
-        str(demo_folder),
-        "--publish",
-        "--if-changed",
-        "--json",
-        database_url=database_url,
-    )
+    args = ("import", str(demo_folder), "--publish", "--if-changed", "--json")
+    first = baladeur(*args, database_url=database_url)
     assert first.returncode == 0, first.stderr
     result = json.loads(first.stdout)
     assert {k: result[k] for k in ("slug", "imported", "release", "stops")} == {
@@ -83,14 +77,7 @@ def test_import_publish_and_skip_when_unchanged(
     assert 0 < opus["bytes"] < 2_000_000
     assert opus["stops"][0]["key"] == "moulin"
     assert result["size"]["warnings"] == []
-    again = baladeur(
-        "import",
-        str(demo_folder),
-        "--publish",
-        "--if-changed",
-        "--json",
-        database_url=database_url,
-    )
+    again = baladeur(*args, database_url=database_url)
     assert json.loads(again.stdout)["imported"] is False
     assert _counts(db) == (1, 6, 1)
 
@@ -129,6 +116,27 @@ def test_changed_folder_makes_a_new_release(
     result = baladeur("import", str(folder), "--publish", "--if-changed", database_url=database_url)
     assert result.returncode == 0, result.stderr
     assert _counts(db) == (1, 1, 2)
+
+
+def test_import_into_an_organisation_requiring_approval_publishes_a_waiting_release(
+    db: Database, database_url: str, small_folder: Path, baladeur
+) -> None:
+    """The server's own command keeps the organisation's rule: nothing goes live unapproved."""
+    with db.transaction() as session:
+        session.add(Organisation(slug="strict", name="Strict", requires_second_approval=True))
+    args = ("import", str(small_folder), "--org", "strict", "--publish", "--if-changed")
+    first = baladeur(*args, "--json", database_url=database_url)
+    assert first.returncode == 0, first.stderr
+    result = json.loads(first.stdout)
+    assert (result["release"], result["state"]) == (1, "awaiting")
+    with db.transaction() as session:
+        trail = session.scalar(select(Trail).where(Trail.slug == "petit"))
+        assert trail is not None and trail.current_release_id is None
+    # Unchanged, and already waiting for approval: nothing more to publish.
+    again = baladeur(*args, database_url=database_url)
+    assert again.returncode == 0, again.stderr
+    assert "unchanged" in again.stdout
+    assert _counts(db) == (1, 2, 1)
 
 
 def test_refused_media_file_stops_the_import(
@@ -187,7 +195,7 @@ def test_bad_folder_is_one_line_and_writes_nothing(
 
 
 def test_a_published_address_is_not_published_twice(
-    db: Database, database_url: str, small_folder: Path, baladeur
+    db: Database, database_url: str, small_folder: Path, tmp_path: Path, baladeur
 ) -> None:
     demo_folder = small_folder
     # Slugs are per organisation; the public address belongs to the first to publish it.
@@ -201,14 +209,25 @@ def test_a_published_address_is_not_published_twice(
     assert clash.returncode == 1
     assert "is used by another published trail" in clash.stderr
     with db.transaction() as s:
-        from server.db.models import Organisation, Release, Trail
-
         assert s.scalars(select(Organisation.slug).order_by(Organisation.slug)).all() == [
             "first",
             "second",
         ]
         assert len(s.scalars(select(Trail)).all()) == 2  # the second is a draft of its own
         assert len(s.scalars(select(Release)).all()) == 1
+    # --if-changed compares with this organisation's trail, not another's of the same slug.
+    args = ("import", str(demo_folder), "--org", "third", "--if-changed", "--json")
+    third = baladeur(*args, database_url=database_url)
+    assert third.returncode == 0, third.stderr
+    assert json.loads(third.stdout)["imported"] is True
+    # Exporting a slug several organisations use needs the organisation named.
+    out = tmp_path / "out"
+    ambiguous = baladeur("export", "petit", str(out), database_url=database_url)
+    assert ambiguous.returncode == 1
+    assert "name the organisation" in ambiguous.stderr
+    named = baladeur("export", "petit", str(out), "--org", "first", database_url=database_url)
+    assert named.returncode == 0, named.stderr
+    assert (out / "trail.yaml").is_file()
 
 
 def test_unknown_command_and_help(tmp_path: Path) -> None:

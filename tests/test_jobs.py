@@ -18,17 +18,19 @@ from sqlalchemy import func, select
 
 from media.blobs import BlobStore
 from media.errors import RejectedMedia
-from media.ingest import original_key, staged_upload
+from media.ingest import staged_upload
 from server.blobs import make_blob_store
-from server.db.models import Asset, AssetStatus, AudioRole, Organisation, Rendition
+from server.db.models import Asset, AssetStatus, Organisation, Rendition
 from server.db.session import Database
-from server.ingest import accept_upload, limits_from, rendition_key, waveform_key
+from server.ingest import accept_upload
 from server.jobs import Jobs, start_embedded
 from server.settings import Settings
 from tests.conftest import backend_unavailable
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.redis import RedisMissing, redis_server
 from tests.support.s3 import s3_server
+from trails.storage_names import original_key, rendition_key, waveform_key
+from trails.vocabulary import AudioRole
 
 
 def stereo_tone(path: Path) -> Path:
@@ -75,7 +77,7 @@ def _org(db: Database) -> int:
 
 
 def _upload(db: Database, blobs: BlobStore, settings: Settings, org_id: int, path: Path):
-    limits = limits_from(settings)
+    limits = settings.media_limits()
     with (
         path.open("rb") as fh,
         staged_upload(fh, limits=limits) as staged,

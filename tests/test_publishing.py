@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session
 from media.blobs import BlobInfo, BlobStoreUnavailable
 from media.blobs.memory import MemoryBlobStore
 from media.limits import MediaLimits
+from server.accounts import get_or_create_organisation
 from server.app import create_app
 from server.db.models import Asset, AssetStatus, Release, ReleaseState, Stop, Trail
 from server.db.session import Database
+from server.folder_media import MediaContext
 from server.problems import status_for
 from server.publishing import NotPublishable, publish, rollback
 from server.settings import Settings
-from server.trails_store import MediaContext, get_or_create_organisation, import_source
+from server.source_import import import_source
 from tests.support.factories import add_trail, trail_source, two_stop_folder
 from trails.bundle.signing import Keyring
 from trails.errors import Conflict, InvalidInput, NotFound

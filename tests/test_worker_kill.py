@@ -15,12 +15,13 @@ from sqlalchemy import select, text
 
 from media.ingest import staged_upload
 from server.db import migrate
-from server.db.models import Asset, AssetStatus, AudioRole, Organisation, Rendition
+from server.db.models import Asset, AssetStatus, Organisation, Rendition
 from server.db.session import Database
-from server.ingest import accept_upload, limits_from
+from server.ingest import accept_upload
 from server.jobs import Jobs
 from server.settings import Settings
 from tests.support.audio import ffmpeg_make
+from trails.vocabulary import AudioRole
 
 
 def _encoders_of(pid: int) -> list[int]:
@@ -65,7 +66,7 @@ def test_worker_killed_mid_encode(tmp_path: Path) -> None:
         org = Organisation(slug="o", name="O")
         session.add(org)
         session.flush()
-        with source.open("rb") as fh, staged_upload(fh, limits=limits_from(settings)) as staged:
+        with source.open("rb") as fh, staged_upload(fh, limits=settings.media_limits()) as staged:
             asset_id = accept_upload(
                 session,
                 jobs.blobs,
@@ -73,7 +74,7 @@ def test_worker_killed_mid_encode(tmp_path: Path) -> None:
                 organisation_id=org.id,
                 filename="long.wav",
                 role=AudioRole.voice,
-                limits=limits_from(settings),
+                limits=settings.media_limits(),
             ).asset.id
     jobs.ingest(asset_id)
 

@@ -18,6 +18,7 @@ from trails.geo import EARTH_RADIUS_M
 from trails.source import SOURCE_FILE, CircleZone, LoadedSource, Stop, TrailSource, load_source
 from trails.tracks import DEFAULT_SPEED_M_S
 from trails.triggers.conditions import in_window
+from trails.vocabulary import TrailMode
 
 Severity = Literal["error", "warning", "info"]
 
@@ -104,7 +105,7 @@ def _narrations(trail: TrailSource) -> list[Stop]:
 def _walk_order(trail: TrailSource, shapes: Mapping[str, BaseGeometry]) -> list[tuple[Stop, Stop]]:
     """Pairs (stop, next stop) as a visitor would walk them."""
     stops = _narrations(trail)
-    if trail.mode == "sequential":
+    if trail.mode == TrailMode.sequential:
         return list(itertools.pairwise(stops))
     if trail.route:
         plane = _plane_for(trail)
@@ -242,7 +243,11 @@ def _reachable(trail: TrailSource, audible: set[str]) -> set[str]:
         for i, stop in enumerate(trail.stops):
             if stop.key in reachable:
                 continue
-            if trail.mode == "sequential" and i > 0 and trail.stops[i - 1].key not in reachable:
+            if (
+                trail.mode == TrailMode.sequential
+                and i > 0
+                and trail.stops[i - 1].key not in reachable
+            ):
                 continue
             if _satisfiable(stop, reachable, audible):
                 reachable.add(stop.key)

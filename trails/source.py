@@ -26,9 +26,20 @@ from trails.validation import (
     Slug,
     parse,
 )
+from trails.vocabulary import (
+    DEFAULT_TARGET_LUFS,
+    AudioRole,
+    AudioRoleName,
+    TrailMode,
+    TrailModeName,
+    Visibility,
+    VisibilityName,
+)
 
 FORMAT_VERSION: Literal[1] = 1
 SOURCE_FILE = "trail.yaml"
+# What a media path of a source is: a cover image, a story's or ambience's audio, a transcript.
+MediaKind = Literal["cover", "audio", "transcript"]
 
 
 def _check_relative_path(value: str) -> str:
@@ -122,7 +133,7 @@ class Story(_Strict):
     credits: list[Credit] = Field(default_factory=list)
     licence: str | None = None
     consents: list[Consent] = Field(default_factory=list)
-    role: Literal["voice", "immersive"] = "voice"
+    role: AudioRoleName = AudioRole.voice.value
 
 
 class Stop(_Strict):
@@ -147,7 +158,7 @@ class AmbientLayer(DistanceGain):
 class Settings(_Strict):
     """Trail-wide audio settings."""
 
-    loudness_lufs: float = Field(default=-16.0, ge=-40, le=-5)
+    loudness_lufs: float = Field(default=DEFAULT_TARGET_LUFS, ge=-40, le=-5)
     ambience_offset_db: float = Field(default=-6.0, le=0)
     ducking_db: float = Field(default=-12.0, le=0)
 
@@ -160,11 +171,11 @@ class TrailSource(_Strict):
     languages: list[LanguageTag] = Field(min_length=1)
     title: Texts = Field(min_length=1)
     description: Texts = Field(default_factory=dict)
-    mode: Literal["free", "sequential"] = "free"
+    mode: TrailModeName = TrailMode.free.value
     timezone: TimeZone = Field(
         default="UTC", description="IANA time zone of the stops' local-time windows."
     )
-    visibility: Literal["public", "unlisted", "private"] = "public"
+    visibility: VisibilityName = Visibility.public.value
     licence: str | None = None
     credits: list[Credit] = Field(default_factory=list)
     valid_from: AwareDatetime | None = Field(default=None, description="ISO 8601 with offset.")
@@ -189,16 +200,29 @@ class TrailSource(_Strict):
 
     def media_paths(self) -> list[str]:
         """Every media path the source names, in order of first mention, without repeats."""
-        paths: list[str] = []
+        return list(dict.fromkeys(path for _kind, path in self._media_mentions()))
+
+    def audio_paths(self) -> list[str]:
+        """Every audio path the source names (stories and ambience), without repeats."""
+        return list(dict.fromkeys(p for kind, p in self._media_mentions() if kind == "audio"))
+
+    def transcript_paths(self) -> list[str]:
+        """Every transcript path the source names, without repeats."""
+        return list(dict.fromkeys(p for kind, p in self._media_mentions() if kind == "transcript"))
+
+    def _media_mentions(self) -> list[tuple[MediaKind, str]]:
+        # The one walk over the media a source names: each list above is a view of it, so
+        # that a new kind of media cannot be named here and missed by one of them.
+        mentions: list[tuple[MediaKind, str]] = []
         if self.cover:
-            paths.append(self.cover)
+            mentions.append(("cover", self.cover))
         for stop in self.stops:
             for version in stop.story.versions.values() if stop.story else []:
-                paths.append(version.audio)
+                mentions.append(("audio", version.audio))
                 if version.transcript:
-                    paths.append(version.transcript)
-        paths.extend(layer.audio for layer in self.ambience)
-        return list(dict.fromkeys(paths))
+                    mentions.append(("transcript", version.transcript))
+        mentions.extend(("audio", layer.audio) for layer in self.ambience)
+        return mentions
 
 
 class LoadedSource:
@@ -219,6 +243,15 @@ class LoadedSource:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
         return digest.hexdigest()
+
+
+def source_fingerprint(loaded: LoadedSource) -> str:
+    """A hash of a source folder's trail.yaml and every media file it names."""
+    digest = hashlib.sha256()
+    digest.update(loaded.trail.model_dump_json().encode())
+    for relative in loaded.trail.media_paths():
+        digest.update(relative.encode() + b"\0" + loaded.sha256(relative).encode())
+    return digest.hexdigest()
 
 
 def parse_source(data: Any) -> TrailSource:

@@ -19,13 +19,14 @@ from media.loudness import measure
 from media.probe import probe
 from media.renditions import EncodedRendition, encode_file
 from trails.bundle.manifest import build_manifest
-from trails.bundle.model import PROFILES, BundleMedia
+from trails.bundle.model import BundleMedia
 from trails.bundle.package import package_bundle
 from trails.bundle.signing import Keyring, SigningKey, load_private_key
 from trails.bundle.size import DEFAULT_WARN_BYTES, size_report
 from trails.bundle.writer import file_chunks
 from trails.errors import invalid
 from trails.source import LoadedSource, load_source
+from trails.vocabulary import AUDIO_PROFILES, DEFAULT_PROFILE, AudioRole
 
 # Extension and MIME type of the files that go into a bundle as they are.
 _AS_IS = {
@@ -67,7 +68,7 @@ def _audio_jobs(loaded: LoadedSource) -> dict[str, tuple[str, float]]:
             jobs.setdefault(version.audio, (stop.story.role, settings.loudness_lufs))
     ambience_target = settings.loudness_lufs + settings.ambience_offset_db
     for layer in loaded.trail.ambience:
-        jobs.setdefault(layer.audio, ("immersive", ambience_target))
+        jobs.setdefault(layer.audio, (AudioRole.immersive.value, ambience_target))
     return jobs
 
 
@@ -139,7 +140,9 @@ def _signing_key(key: Path | None) -> SigningKey:
 def build(
     src: Annotated[Path, typer.Argument(help="Trail source folder.")],
     out: Annotated[Path, typer.Option("-o", "--output", help="Bundle file to write (.zip).")],
-    profile: Annotated[str, typer.Option("--profile", help="Audio profile: opus or aac.")] = "opus",
+    profile: Annotated[
+        str, typer.Option("--profile", help=f"Audio profile: {' or '.join(AUDIO_PROFILES)}.")
+    ] = DEFAULT_PROFILE,
     key: Annotated[
         Path | None,
         typer.Option("--key", help="Private signing key (PEM or base64 seed); default: local."),
@@ -160,8 +163,8 @@ def build(
     ~/.local/share/baladeur/keys), created on first use. SOURCE_DATE_EPOCH pins the build
     time, for byte-identical rebuilds.
     """
-    if profile not in PROFILES:
-        raise invalid("--profile", profile, f"profile must be one of {', '.join(PROFILES)}")
+    if profile not in AUDIO_PROFILES:
+        raise invalid("--profile", profile, f"profile must be one of {', '.join(AUDIO_PROFILES)}")
     loaded = load_source(src)
     signing_key = _signing_key(key)
     with tempfile.TemporaryDirectory(prefix="baladeur-build-") as work:

@@ -8,16 +8,10 @@ from typing import Annotated
 
 import typer
 
-from authoring.commands.trail_io import (
-    ForceOption,
-    FormatOption,
-    guess_format,
-    read_trail,
-    report_dropped,
-    write_trail,
-)
+from authoring.commands.trail_io import ForceOption, FormatOption, report_dropped, write_trail
 from authoring.output import console, emit_json
 from trails.interchange.model import DEFAULT_RADIUS_M, ImportOptions
+from trails.interchange.transfer import guess_format, read_trail
 
 
 def convert(

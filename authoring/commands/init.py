@@ -13,6 +13,7 @@ from trails.errors import DomainError, invalid
 from trails.interchange.folder import check_destination
 from trails.interchange.model import slugify
 from trails.source import SOURCE_FILE, parse_source
+from trails.storage_names import MEDIA_DIR
 from trails.validation import check_language
 
 TEMPLATE = """\
@@ -71,7 +72,7 @@ def init(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / SOURCE_FILE).write_text(text, encoding="utf-8")
-        (folder / "media").mkdir(exist_ok=True)
+        (folder / MEDIA_DIR).mkdir(exist_ok=True)
         (folder / "README.md").write_text(README.format(title=title), encoding="utf-8")
     except OSError as exc:
         raise DomainError(f"cannot create {folder}: {exc.strerror or exc}") from None

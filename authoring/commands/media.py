@@ -10,8 +10,15 @@ import typer
 from authoring.output import console, emit_json
 from media.loudness import measure
 from media.probe import probe
-from media.renditions import PROFILES, ROLES, RenditionSpec, Tags, encode
+from media.renditions import RenditionSpec, Tags, encode
 from trails.errors import invalid
+from trails.vocabulary import (
+    AUDIO_PROFILES,
+    AUDIO_ROLES,
+    DEFAULT_PROFILE,
+    DEFAULT_TARGET_LUFS,
+    AudioRole,
+)
 
 app = typer.Typer(help="Probe and encode audio files.", no_args_is_help=True)
 
@@ -52,9 +59,15 @@ def probe_command(
 def encode_command(
     file: Annotated[Path, typer.Argument(help="Audio file to encode.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Rendition file to write.")],
-    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "voice",
-    profile: Annotated[str, typer.Option(help=f"One of: {', '.join(PROFILES)}.")] = "opus",
-    target_lufs: Annotated[float, typer.Option(help="Loudness target (LUFS).")] = -16.0,
+    role: Annotated[
+        str, typer.Option(help=f"One of: {', '.join(AUDIO_ROLES)}.")
+    ] = AudioRole.voice.value,
+    profile: Annotated[
+        str, typer.Option(help=f"One of: {', '.join(AUDIO_PROFILES)}.")
+    ] = DEFAULT_PROFILE,
+    target_lufs: Annotated[
+        float, typer.Option(help="Loudness target (LUFS).")
+    ] = DEFAULT_TARGET_LUFS,
     title: Annotated[str | None, typer.Option(help="Title tag.")] = None,
     artist: Annotated[str | None, typer.Option(help="Credits, written as artist.")] = None,
     licence: Annotated[str | None, typer.Option(help="Licence, written as copyright.")] = None,

@@ -30,22 +30,18 @@ from authoring.client import (
     save_token,
     saved_token,
 )
-from authoring.commands.trail_io import (
-    ForceOption,
-    FormatOption,
-    TrailData,
-    default_destination,
-    guess_format,
-    load_trail_source,
-    report_dropped,
-    text_chunks,
-    write_trail,
-)
+from authoring.commands.trail_io import ForceOption, FormatOption, report_dropped, write_trail
 from authoring.output import console, emit_json, err_console
-from server.remote_sources import audio_paths, transcript_paths
 from trails.errors import DomainError, NotFound, invalid
 from trails.interchange.model import ImportOptions
+from trails.interchange.transfer import (
+    TrailData,
+    choose_destination,
+    load_trail_source,
+    text_chunks,
+)
 from trails.source import LoadedSource, TrailSource, parse_source
+from trails.vocabulary import AudioRole
 
 Server = Annotated[
     str, typer.Option("--server", envvar="BALADEUR_SERVER", help="Address of the server.")
@@ -93,13 +89,13 @@ def _roles(trail: TrailSource) -> dict[str, str]:
         for version in stop.story.versions.values():
             roles.setdefault(version.audio, stop.story.role)
     for layer in trail.ambience:
-        roles.setdefault(layer.audio, "immersive")
+        roles.setdefault(layer.audio, AudioRole.immersive.value)
     return roles
 
 
 def _transcripts(loaded: LoadedSource) -> dict[str, str]:
     texts = {}
-    for relative in transcript_paths(loaded.trail):
+    for relative in loaded.trail.transcript_paths():
         try:
             texts[relative] = loaded.media_file(relative).read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -204,7 +200,7 @@ def push_trail(
     """Upload what the server lacks, then create or replace the draft; returns a report."""
     trail = loaded.trail
     remote.choose_org()
-    hashes = {relative: loaded.sha256(relative) for relative in audio_paths(trail)}
+    hashes = {relative: loaded.sha256(relative) for relative in trail.audio_paths()}
     transcripts = _transcripts(loaded)
     unique = list(dict.fromkeys(hashes.values()))
     # Asked first: a bad token or a missing role stops here, before anything is sent.
@@ -310,9 +306,7 @@ def pull(
     Exit codes: 0 done, 1 refused or the server could not be reached (the reason is printed
     as one line), 2 usage error.
     """
-    chosen = guess_format(dest, fmt) if dest else (fmt or "folder")
-    chosen = guess_format(Path(), chosen)
-    target = dest or default_destination(slug, chosen)
+    chosen, target = choose_destination(slug, dest, fmt)
     with connect(server, token, org) as remote:
         remote.choose_org()
         document = remote.source(slug)

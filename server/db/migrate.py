@@ -39,7 +39,7 @@ def _run(engine: Engine, action: Any, *args: Any, **kwargs: Any) -> None:
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            # SQLite changes a constraint by rebuilding the table (migration 0008); dropping
+            # SQLite changes a constraint by rebuilding the table (migration 0011); dropping
             # the old table with foreign keys on would delete every row that refers to it.
             # Off for the migration (it can only change outside a transaction), checked
             # before the commit instead, and on again before the connection is pooled.

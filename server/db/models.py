@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from trails.vocabulary import AudioRole, TrailMode, Visibility
+
 SRID = 4326
 
 
@@ -102,28 +104,6 @@ class AssetStatus(enum.StrEnum):
     pending = "pending"
     ready = "ready"
     failed = "failed"
-
-
-class AudioRole(enum.StrEnum):
-    """How an audio asset is encoded: mono speech or immersive stereo."""
-
-    voice = "voice"
-    immersive = "immersive"
-
-
-class TrailMode(enum.StrEnum):
-    """Free roaming or sequential stops."""
-
-    free = "free"
-    sequential = "sequential"
-
-
-class Visibility(enum.StrEnum):
-    """Who can find and download a published trail."""
-
-    public = "public"
-    unlisted = "unlisted"
-    private = "private"
 
 
 class StoryStatus(enum.StrEnum):
@@ -213,10 +193,15 @@ class Membership(Base):
 
 
 class Asset(Timestamps, Base):
-    """An uploaded media file, content-addressed by the sha256 of the original."""
+    """An uploaded media file, content-addressed by the sha256 of the original.
+
+    Editors share the organisation's rows: the same bytes give the same asset. A contributor
+    (or a resident) who uploads bytes another member already has gets a row of their own,
+    so an upload never hands anyone another member's asset or file name.
+    """
 
     __tablename__ = "assets"
-    __table_args__ = (UniqueConstraint("organisation_id", "sha256"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "sha256", "uploaded_by_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -557,6 +542,33 @@ class Invitation(Base):
     uses: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class MemberInvitation(Base):
+    """An invitation to join an organisation with a role, for one e-mail address.
+
+    Nobody becomes a member without accepting: signed in with that address, or through the
+    invitation's secret link (creating their account there if they have none). Only a hash
+    of the link's code is kept.
+    """
+
+    __tablename__ = "member_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship()
+
+
 class ConsentRecord(Base):
     """Who agreed to what for a story, when, and whether they have withdrawn."""
 
@@ -577,6 +589,28 @@ class ConsentRecord(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PrivateFile(Base):
+    """An organisation's hold on a private file it uploaded: a story photo or a consent form.
+
+    The bytes are stored once under their hash; a hash names the file only for those who
+    hold it (a member's own upload, or any of the organisation's for its editors), so that
+    nobody can reach another team's file, or learn that it exists, by its hash.
+    """
+
+    __tablename__ = "private_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # "photo" or "form"
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditEntry(Base):
@@ -605,7 +639,9 @@ class Upload(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE")
     )

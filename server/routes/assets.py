@@ -5,27 +5,27 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile
 from sqlalchemy import select
 
 from media.blobs import BlobNotFound
-from media.errors import RejectedMedia
-from media.limits import human_bytes
 from server.audit import record
 from server.auth.access import Member
-from server.db.models import AmbientLayer, Asset, AssetStatus, AudioRole, Role, StoryVersion
+from server.bodylimits import CONTRIBUTOR_FIRST, body_limit, upload_limit
+from server.db.models import AmbientLayer, Asset, AssetStatus, Role, StoryVersion
 from server.deps import BlobsDep, ContributorDep, EditorDep, JobsDep, SessionDep, SettingsDep
-from server.ingest import limits_from, waveform_key
 from server.listing import paginate
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.assets import AssetPublic
 from server.schemas.pages import Page, PageDep
 from server.uploads import Owner, asset_from_stream
 from trails.errors import Conflict, NotFound
+from trails.storage_names import waveform_key
+from trails.vocabulary import AudioRole
 
 router = APIRouter(prefix="/v1/orgs/{org}/assets", tags=["assets"])
 UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    **PROBLEMS,
+    **ORG_PROBLEMS,
     413: {"description": "Larger than the upload limit"},
     415: {"description": "Not audio, or not the type it was sent as"},
 }
@@ -43,7 +43,7 @@ def asset_in(session: SessionDep, member: Member, asset_id: int) -> Asset:
     return asset
 
 
-@router.get("", response_model=Page[AssetPublic], responses=PROBLEMS)
+@router.get("", response_model=Page[AssetPublic], responses=ORG_PROBLEMS)
 def list_assets(
     member: ContributorDep,
     session: SessionDep,
@@ -67,8 +67,8 @@ def list_assets(
 
 
 @router.post("", status_code=201, response_model=AssetPublic, responses=UPLOAD_PROBLEMS)
+@body_limit(upload_limit(), check=CONTRIBUTOR_FIRST)
 def upload_asset(
-    request: Request,
     file: Annotated[UploadFile, File(description="The audio file.")],
     member: ContributorDep,
     session: SessionDep,
@@ -82,21 +82,17 @@ def upload_asset(
 ) -> AssetPublic:
     """Upload a small file in one request; encoding starts at once (poll the asset's status).
 
-    The same bytes uploaded twice give the same asset (200 instead of 201).
+    Your own upload of the same bytes gives the same asset again (200 instead of 201); for
+    an editor, so does anyone's in the organisation.
     For large files use the resumable uploads under ``/uploads``.
     """
-    limits = limits_from(settings)
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > limits.max_bytes + 64 * 1024:
-        raise RejectedMedia(
-            f"this upload is {human_bytes(declared)}; the limit is {human_bytes(limits.max_bytes)}",
-            reason="too_large",
-        )
+    # A declared length over the limit was refused before the body was read (bodylimits).
+    limits = settings.media_limits()
     asset, created = asset_from_stream(
         session,
         blobs,
         file.file,
-        owner=Owner(member.organisation.id, member.user.id),
+        owner=Owner(member.organisation.id, member.user.id, sees_all=member.at_least(Role.editor)),
         filename=file.filename or "upload",
         role=role,
         limits=limits,
@@ -111,13 +107,13 @@ def upload_asset(
     return AssetPublic.of(asset)
 
 
-@router.get("/{asset_id}", response_model=AssetPublic, responses=PROBLEMS)
+@router.get("/{asset_id}", response_model=AssetPublic, responses=ORG_PROBLEMS)
 def get_asset(asset_id: int, member: ContributorDep, session: SessionDep) -> AssetPublic:
     """One asset: poll ``status`` until it is ready (or failed, with a reason)."""
     return AssetPublic.of(asset_in(session, member, asset_id))
 
 
-@router.get("/{asset_id}/waveform", responses=PROBLEMS)
+@router.get("/{asset_id}/waveform", responses=ORG_PROBLEMS)
 def get_waveform(
     asset_id: int, member: ContributorDep, session: SessionDep, blobs: BlobsDep
 ) -> Response:
@@ -131,7 +127,7 @@ def get_waveform(
     return Response(data, media_type="application/json")
 
 
-@router.delete("/{asset_id}", status_code=204, responses=PROBLEMS)
+@router.delete("/{asset_id}", status_code=204, responses=ORG_PROBLEMS)
 def delete_asset(asset_id: int, member: EditorDep, session: SessionDep) -> Response:
     """Delete an asset that no story or ambience uses (its stored files stay for releases)."""
     asset = asset_in(session, member, asset_id)

@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from server import drafts
 from server.deps import ContributorDep, SessionDep
-from server.routes.organisations import PROBLEMS
-from server.trails_store import to_source
+from server.draft_source import to_source
+from server.problems import ORG_PROBLEMS
 from trails.checks import CheckItem, check_trail
 from trails.errors import InvalidInput
 
@@ -30,7 +30,7 @@ def _out(item: CheckItem) -> CheckOut:
     return CheckOut(**item.as_dict())
 
 
-@router.get("", response_model=list[CheckOut], responses=PROBLEMS)
+@router.get("", response_model=list[CheckOut], responses=ORG_PROBLEMS)
 def list_checks(trail_id: int, member: ContributorDep, session: SessionDep) -> list[CheckOut]:
     """What in the draft will sound wrong on the ground, most serious first."""
     trail = drafts.trail_in(session, member.organisation.id, trail_id)

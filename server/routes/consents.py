@@ -5,14 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, UploadFile
 from sqlalchemy.orm import Session
 
-from media.ingest import staged_upload
-from media.limits import MediaLimits
-from server import consents, stories
+from server import consents, private_files, stories
 from server.audit import record
 from server.auth.access import Member
+from server.bodylimits import CONTRIBUTOR_FIRST, MULTIPART_SLACK, body_limit
 from server.db.models import ConsentRecord, Role, Story
 from server.deps import BlobsDep, ContributorDep, DatabaseDep, EditorDep, KeyringDep, SessionDep
-from server.routes.organisations import FILE_PROBLEMS, PROBLEMS
+from server.problems import ORG_FILE_PROBLEMS, ORG_PROBLEMS
 from server.schemas.contributions import (
     ConsentCreate,
     ConsentPublic,
@@ -26,7 +25,9 @@ from trails.errors import NotFound
 router = APIRouter(prefix="/v1/orgs/{org}", tags=["consents"])
 
 
-@router.get("/stories/{story_id}/consents", response_model=Page[ConsentPublic], responses=PROBLEMS)
+@router.get(
+    "/stories/{story_id}/consents", response_model=Page[ConsentPublic], responses=ORG_PROBLEMS
+)
 def list_consents(
     story_id: int, member: EditorDep, session: SessionDep, page: PageDep
 ) -> Page[ConsentPublic]:
@@ -46,28 +47,32 @@ def list_consents(
     "/stories/{story_id}/consents",
     status_code=201,
     response_model=ConsentPublic,
-    responses=PROBLEMS,
+    responses=ORG_PROBLEMS,
 )
 def create_consent(
-    story_id: int, body: ConsentCreate, member: EditorDep, session: SessionDep, blobs: BlobsDep
+    story_id: int, body: ConsentCreate, member: EditorDep, session: SessionDep
 ) -> ConsentPublic:
     """Record a person's consent for a story (for instance after a signed paper form)."""
     story = stories.story_in(session, member.organisation.id, story_id)
-    row = consents.record_consent(
-        session, blobs, story, recorded_by=member.user, **body.model_dump()
-    )
+    row = consents.record_consent(session, story, recorded_by=member.user, **body.model_dump())
     record(session, story.organisation_id, member.user, "consent.create", "consent", row.id)
     return ConsentPublic.of(row)
 
 
-@router.post("/consent-forms", status_code=201, response_model=FormStored, responses=FILE_PROBLEMS)
-def upload_form(file: UploadFile, member: ContributorDep, blobs: BlobsDep) -> FormStored:
-    """Store a signed consent form (PDF, PNG or JPEG); name it in a consent by its hash."""
-    limits = MediaLimits(max_bytes=consents.FORM_MAX_BYTES)
-    with staged_upload(file.file, limits=limits) as staged:
-        mime = consents.form_type(staged.path)
-        consents.store_form(blobs, staged, mime)
-        return FormStored(sha256=staged.sha256, bytes=staged.size, mime_type=mime)
+@router.post(
+    "/consent-forms", status_code=201, response_model=FormStored, responses=ORG_FILE_PROBLEMS
+)
+@body_limit(consents.FORM_MAX_BYTES + MULTIPART_SLACK, check=CONTRIBUTOR_FIRST)
+def upload_form(
+    file: UploadFile, member: ContributorDep, session: SessionDep, blobs: BlobsDep
+) -> FormStored:
+    """Store a signed consent form (PDF, PNG or JPEG); name it in a consent by its hash.
+
+    A scan (PNG or JPEG) is stored without its metadata: the answer names the stored file.
+    Only this member, and the organisation's editors, can name it.
+    """
+    form = private_files.receive(session, blobs, consents.FORMS, file.file, member)
+    return FormStored(sha256=form.sha256, bytes=len(form.data), mime_type=form.mime_type)
 
 
 def _withdrawable(session: Session, member: Member, consent_id: int) -> ConsentRecord:
@@ -81,7 +86,9 @@ def _withdrawable(session: Session, member: Member, consent_id: int) -> ConsentR
     return row
 
 
-@router.post("/consents/{consent_id}/withdraw", response_model=WithdrawalPublic, responses=PROBLEMS)
+@router.post(
+    "/consents/{consent_id}/withdraw", response_model=WithdrawalPublic, responses=ORG_PROBLEMS
+)
 def withdraw_consent(
     consent_id: int,
     member: ContributorDep,
@@ -92,8 +99,10 @@ def withdraw_consent(
 ) -> WithdrawalPublic:
     """Withdraw consent: the story leaves every trail, release and storage; repeatable.
 
-    Trails whose live release contains the story are published again without it at once
-    (no second editor's approval). Only an audit entry, without audio, remains.
+    A live release that contains the story is replaced at once by a copy of itself without
+    it (never by the draft, whose changes may await a second editor); releases waiting for
+    approval or for their time are replaced by copies without it that keep waiting. Only an
+    audit entry, without audio, remains.
     """
     row = _withdrawable(session, member, consent_id)
     outcome = withdraw(database, blobs, keyring, row.id, member.user)
@@ -105,6 +114,8 @@ def withdraw_consent(
         story_id=outcome.story_id,
         republished=outcome.republished,
         taken_offline=outcome.taken_offline,
+        rebuilt=outcome.rebuilt,
+        cancelled=outcome.cancelled,
         releases_deleted=outcome.releases_deleted,
         blobs_deleted=outcome.blobs_deleted,
     )

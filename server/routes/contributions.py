@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from server import consents, stories
 from server.audit import record
 from server.auth.access import Member
+from server.bodylimits import DOCUMENT_LIMIT, body_limit
 from server.db.models import Role, Story, StoryStatus
-from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
+from server.deps import ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
 from server.listing import paginate
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.contributions import (
     Approval,
     ContributionCreate,
@@ -58,7 +59,7 @@ def _contribution(session: Session, member: Member, story_id: int) -> Story:
     return story
 
 
-@router.get("", response_model=Page[ContributionPublic], responses=PROBLEMS)
+@router.get("", response_model=Page[ContributionPublic], responses=ORG_PROBLEMS)
 def list_contributions(
     member: ContributorDep,
     session: SessionDep,
@@ -77,12 +78,12 @@ def list_contributions(
     )
 
 
-@router.post("", status_code=201, response_model=ContributionPublic, responses=PROBLEMS)
+@router.post("", status_code=201, response_model=ContributionPublic, responses=ORG_PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def submit_contribution(
     body: ContributionCreate,
     member: ContributorDep,
     session: SessionDep,
-    blobs: BlobsDep,
     response: Response,
 ) -> ContributionPublic:
     """Submit a story for review together with its contributor's consent."""
@@ -97,10 +98,14 @@ def submit_contribution(
         submitted_by=member.user,
         contributor_name=body.contributor_name or member.user.display_name or None,
         own_assets_only=not member.at_least(Role.editor),
-        blobs=blobs,
     )
+    # A contributor names only their own uploads; an editor, any of the organisation's.
     consent = consents.record_consent(
-        session, blobs, story, recorded_by=member.user, **body.consent.model_dump()
+        session,
+        story,
+        recorded_by=member.user,
+        uploader_id=None if member.at_least(Role.editor) else member.user.id,
+        **body.consent.model_dump(),
     )
     record(
         session,
@@ -114,7 +119,7 @@ def submit_contribution(
     return _public(session, story, response)
 
 
-@router.get("/{story_id}", response_model=ContributionPublic, responses=PROBLEMS)
+@router.get("/{story_id}", response_model=ContributionPublic, responses=ORG_PROBLEMS)
 def get_contribution(
     story_id: int, member: ContributorDep, session: SessionDep, response: Response
 ) -> ContributionPublic:
@@ -122,7 +127,7 @@ def get_contribution(
     return _public(session, _contribution(session, member, story_id), response)
 
 
-@router.post("/{story_id}/approve", response_model=ContributionPublic, responses=PROBLEMS)
+@router.post("/{story_id}/approve", response_model=ContributionPublic, responses=ORG_PROBLEMS)
 def approve_contribution(
     story_id: int,
     member: EditorDep,
@@ -140,7 +145,7 @@ def approve_contribution(
     return _public(session, story, response)
 
 
-@router.post("/{story_id}/reject", response_model=ContributionPublic, responses=PROBLEMS)
+@router.post("/{story_id}/reject", response_model=ContributionPublic, responses=ORG_PROBLEMS)
 def reject_contribution(
     story_id: int,
     body: Rejection,

@@ -9,9 +9,10 @@ from media.ingest import staged_upload
 from media.limits import MediaLimits
 from server import covers, drafts
 from server.audit import record
+from server.bodylimits import EDITOR_FIRST, MULTIPART_SLACK, body_limit
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
-from server.routes.organisations import FILE_PROBLEMS, PROBLEMS
+from server.problems import ORG_FILE_PROBLEMS, ORG_PROBLEMS
 from server.schemas.drafts import TrailDraft
 from trails.errors import NotFound
 
@@ -26,7 +27,7 @@ def _public(draft: TrailDraft, response: Response) -> TrailDraft:
 @router.get(
     "",
     response_class=Response,
-    responses={**PROBLEMS, 200: {"content": {covers.MIME_TYPE: {}}}},
+    responses={**ORG_PROBLEMS, 200: {"content": {covers.MIME_TYPE: {}}}},
 )
 def get_cover(
     trail_id: int, member: ContributorDep, session: SessionDep, blobs: BlobsDep
@@ -44,7 +45,8 @@ def get_cover(
     return Response(data, media_type=covers.MIME_TYPE, headers=headers)
 
 
-@router.put("", response_model=TrailDraft, responses=FILE_PROBLEMS)
+@router.put("", response_model=TrailDraft, responses=ORG_FILE_PROBLEMS)
+@body_limit(covers.MAX_BYTES + MULTIPART_SLACK, check=EDITOR_FIRST)
 def set_cover(
     trail_id: int,
     file: UploadFile,
@@ -64,7 +66,7 @@ def set_cover(
     return _public(TrailDraft.of(trail), response)
 
 
-@router.delete("", response_model=TrailDraft, responses=PROBLEMS)
+@router.delete("", response_model=TrailDraft, responses=ORG_PROBLEMS)
 def remove_cover(
     trail_id: int,
     member: EditorDep,

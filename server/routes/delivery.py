@@ -2,6 +2,8 @@
 
 A private trail's manifest, signature, changes and bundle redirect need its access code
 (``X-Access-Code`` header or ``code=``); without it they answer 404 like an unknown trail.
+Its bundle, by hash, needs the code too, or the expiring capability (``access=``) that the
+redirect gives; its media are never served on their own.
 
 Content-addressed URLs (``/v1/bundles/…``, ``/v1/media/…``) never change content, so they
 carry strong ETags (their sha256) and may be cached for a year.
@@ -9,15 +11,20 @@ carry strong ETags (their sha256) and may be cached for a year.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
+import time
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
+from server.auth.codes import GivenCode
 from server.catalogue import published_by_slug
 from server.db.models import (
     Release,
@@ -25,19 +32,22 @@ from server.db.models import (
     ReleaseMedia,
     ReleaseState,
     Trail,
-    Visibility,
 )
-from server.deps import BlobsDep, KeyringDep, SessionDep
+from server.deps import BlobsDep, KeyringDep, SessionDep, SettingsDep
 from server.errors import Gone, NotYetAvailable
-from server.publishing import bundle_key
 from server.ranges import file_responses, serve_bytes
 from server.routes.trails import AccessCodeDep
 from server.schemas.problem import Problem
+from server.settings import Settings
 from trails.bundle.changes import diff
 from trails.errors import NotFound
+from trails.storage_names import bundle_key, published_media_key
+from trails.vocabulary import DEFAULT_PROFILE, AudioProfile, Visibility
 
 router = APIRouter(tags=["delivery"])
-Profile = Annotated[Literal["opus", "aac"], Query(description="Audio profile of the bundle.")]
+CAPABILITY_TTL_S = 24 * 3600
+"""How long the address a private trail's bundle redirect gives stays valid (to resume)."""
+Profile = Annotated[AudioProfile, Query(description="Audio profile of the bundle.")]
 _NAME = re.compile(r"^([0-9a-f]{64})\.([a-z0-9]{1,8})$")
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Not found"},
@@ -78,7 +88,12 @@ def _bundle_of(release: Release, profile: str) -> ReleaseBundle:
     responses={**WINDOW_PROBLEMS, 307: {"description": "Where the bundle zip is"}},
 )
 def current_bundle(
-    slug: str, session: SessionDep, blobs: BlobsDep, code: AccessCodeDep, profile: Profile = "opus"
+    slug: str,
+    session: SessionDep,
+    blobs: BlobsDep,
+    settings: SettingsDep,
+    code: AccessCodeDep,
+    profile: Profile = DEFAULT_PROFILE,
 ) -> Response:
     """Redirect to the immutable bundle of the current release in a profile."""
     release = published_by_slug(session, slug, code)
@@ -86,12 +101,17 @@ def current_bundle(
     bundle = _bundle_of(release, profile)
     key = bundle_key(bundle.bundle_sha256)
     target = blobs.url(key) or f"/v1/bundles/{bundle.bundle_sha256}.zip"
+    if release.visibility == Visibility.private and target.startswith("/"):
+        # The visitor gave the code here; the bundle's own address carries a capability
+        # instead (the code in a query string would not follow the redirect).
+        access = bundle_capability(settings, bundle.bundle_sha256, time.time())
+        target = f"{target}?access={access}"
     return RedirectResponse(target, status_code=307, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/v1/trails/{slug}/manifest", responses=PROBLEMS)
 def current_manifest(
-    slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = "opus"
+    slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = DEFAULT_PROFILE
 ) -> Response:
     """The exact signed manifest bytes of the current release in a profile."""
     release = published_by_slug(session, slug, code)
@@ -106,7 +126,7 @@ def current_manifest(
 
 @router.get("/v1/trails/{slug}/manifest.sig.json", responses=PROBLEMS)
 def current_signature(
-    slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = "opus"
+    slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = DEFAULT_PROFILE
 ) -> dict[str, Any]:
     """The detached signature of the current manifest in a profile."""
     return dict(_bundle_of(published_by_slug(session, slug, code), profile).signature)
@@ -118,7 +138,7 @@ def changes(
     session: SessionDep,
     since: Annotated[int, Query(ge=1, description="The release number the client holds.")],
     code: AccessCodeDep,
-    profile: Profile = "opus",
+    profile: Profile = DEFAULT_PROFILE,
 ) -> dict[str, Any]:
     """The media to add and drop to go from release ``since`` to the current release."""
     current = published_by_slug(session, slug, code)
@@ -131,6 +151,56 @@ def changes(
     new_manifest = json.loads(_bundle_of(current, profile).manifest_bytes)
     old_manifest = json.loads(_bundle_of(old, profile).manifest_bytes)
     return {"profile": profile} | diff(old_manifest, new_manifest)
+
+
+def bundle_capability(settings: Settings, sha256: str, now: float) -> str:
+    """An unguessable, expiring permission to download one bundle: ``<expiry>.<mac>``."""
+    expires = int(now) + CAPABILITY_TTL_S
+    return f"{expires}.{_capability_mac(settings, sha256, expires)}"
+
+
+def _capability_mac(settings: Settings, sha256: str, expires: int) -> str:
+    key = settings.resolved_secret_key().encode()
+    message = f"bundle-access:{sha256}:{expires}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _capability_valid(settings: Settings, sha256: str, access: str, now: float) -> bool:
+    expires, _, mac = access.partition(".")
+    if not expires.isdigit() or int(expires) < now:
+        return False
+    return hmac.compare_digest(mac, _capability_mac(settings, sha256, int(expires)))
+
+
+def _may_download(
+    session: SessionDep,
+    settings: Settings,
+    release: Release,
+    sha256: str,
+    code: GivenCode | None,
+    access: str | None,
+) -> bool:
+    """Whether a bundle may be served: any bundle of a trail visitors may open, a private
+    trail's (now or when this release was made) only with its code or a capability."""
+    current = release.trail.current_release
+    private = release.visibility == Visibility.private or (
+        current is not None and current.visibility == Visibility.private
+    )
+    if not private:
+        return True
+    if access is not None and _capability_valid(settings, sha256, access, time.time()):
+        return True
+    if current is None or current.visibility != Visibility.private:
+        return False  # an old private release of a trail since made public: no code opens it
+    address = release.trail.address  # claimed by the trail's first publish
+    if address is None:
+        return False
+    try:
+        published_by_slug(session, address, code)
+    except NotFound:
+        return False
+    return True
 
 
 def _published_media(session: SessionDep, sha256: str) -> ReleaseMedia:
@@ -159,7 +229,7 @@ def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep
     if not match:
         raise NotFound(f"no media '{name}'")
     row = _published_media(session, match.group(1))
-    key = row.path
+    key = published_media_key(row.path)
     return serve_bytes(
         request,
         size=row.bytes,
@@ -175,11 +245,24 @@ def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep
     responses={**WINDOW_PROBLEMS, **file_responses("application/zip")},
 )
 @router.head("/v1/bundles/{name}", include_in_schema=False)
-def bundle_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep) -> Response:
+def bundle_file(
+    name: str,
+    request: Request,
+    session: SessionDep,
+    blobs: BlobsDep,
+    settings: SettingsDep,
+    code: AccessCodeDep,
+    access: Annotated[
+        str | None,
+        Query(description="The capability a private trail's bundle redirect carries."),
+    ] = None,
+) -> Response:
     """A bundle zip of a published trail's release, with byte ranges so downloads resume.
 
     A release that was current stays downloadable after a newer one replaces it, so that
     a visitor midway through a download (or resuming one) finishes with the bytes they began.
+    A private trail's bundle needs its access code, or the ``access`` capability of the
+    address ``/v1/trails/{slug}/bundle`` redirects to; without, it is not found.
     """
     match = re.match(r"^([0-9a-f]{64})\.zip$", name)
     if not match:
@@ -197,7 +280,8 @@ def bundle_file(name: str, request: Request, session: SessionDep, blobs: BlobsDe
         .order_by(Release.id.desc())
         .limit(1)
     )
-    if bundle is None:
+    if bundle is None or not _may_download(session, settings, bundle.release, sha, code, access):
+        # The same answer as for a bundle that does not exist.
         raise NotFound(f"no published bundle {sha}")
     _check_window(bundle.release, datetime.now(UTC))
     key = bundle_key(sha)

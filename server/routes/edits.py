@@ -11,9 +11,8 @@ from server.audit import record
 from server.db.models import Asset
 from server.deps import BlobsDep, EditorDep, JobsDep, SessionDep, SettingsDep
 from server.edits import checked_edit, derive_asset
-from server.ingest import limits_from
+from server.problems import ORG_PROBLEMS
 from server.routes.assets import asset_in
-from server.routes.organisations import PROBLEMS
 from server.schemas.assets import AssetPublic
 
 router = APIRouter(prefix="/v1/orgs/{org}/assets", tags=["assets"])
@@ -57,7 +56,7 @@ class EditedAssetPublic(AssetPublic):
 
 
 @router.post(
-    "/{asset_id}/edits", status_code=201, response_model=EditedAssetPublic, responses=PROBLEMS
+    "/{asset_id}/edits", status_code=201, response_model=EditedAssetPublic, responses=ORG_PROBLEMS
 )
 def edit_asset(
     asset_id: int,
@@ -81,7 +80,7 @@ def edit_asset(
         source,
         edit,
         user_id=member.user.id,
-        limits=limits_from(settings),
+        limits=settings.media_limits(),
         queue=jobs.ingest,
         tmp_dir=settings.resolved_data_dir,
         timeout_s=settings.job_timeout_s,

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from sqlalchemy import select
 
-from server import invitations
+from server import consents, invitations, stories
 from server.audit import record
+from server.bodylimits import MULTIPART_SLACK, body_limit
 from server.db.models import Invitation
+from server.db.session import Database
 from server.deps import BlobsDep, DatabaseDep, EditorDep, JobsDep, SessionDep, SettingsDep
-from server.ingest import limits_from
 from server.listing import paginate
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.contributions import (
     InvitationCreate,
     InvitationCreated,
@@ -24,11 +25,13 @@ from server.schemas.contributions import (
 )
 from server.schemas.pages import Page, PageDep
 from server.schemas.problem import Problem
+from server.schemas.stories import TRANSCRIPT_MAX
+from server.settings import Settings
 
 org_router = APIRouter(prefix="/v1/orgs/{org}/invitations", tags=["invitations"])
 public_router = APIRouter(prefix="/v1/invitations", tags=["invitations"])
 PUBLIC_PROBLEMS = {
-    **PROBLEMS,
+    **ORG_PROBLEMS,
     404: {"model": Problem, "description": "No such invitation link"},
     410: {"model": Problem, "description": "The link expired, was revoked or is used up"},
     413: {"model": Problem, "description": "A file is over the size limit"},
@@ -36,7 +39,7 @@ PUBLIC_PROBLEMS = {
 }
 
 
-@org_router.post("", status_code=201, response_model=InvitationCreated, responses=PROBLEMS)
+@org_router.post("", status_code=201, response_model=InvitationCreated, responses=ORG_PROBLEMS)
 def create_invitation(
     body: InvitationCreate, member: EditorDep, session: SessionDep, settings: SettingsDep
 ) -> InvitationCreated:
@@ -52,7 +55,7 @@ def create_invitation(
     )
 
 
-@org_router.get("", response_model=Page[InvitationPublic], responses=PROBLEMS)
+@org_router.get("", response_model=Page[InvitationPublic], responses=ORG_PROBLEMS)
 def list_invitations(
     member: EditorDep, session: SessionDep, page: PageDep
 ) -> Page[InvitationPublic]:
@@ -65,7 +68,7 @@ def list_invitations(
     return paginate(session, query, page, lambda r: InvitationPublic.of(r, invitations.state_of(r)))
 
 
-@org_router.post("/{invitation_id}/revoke", response_model=InvitationPublic, responses=PROBLEMS)
+@org_router.post("/{invitation_id}/revoke", response_model=InvitationPublic, responses=ORG_PROBLEMS)
 def revoke_invitation(
     invitation_id: int, member: EditorDep, session: SessionDep
 ) -> InvitationPublic:
@@ -90,12 +93,26 @@ def open_invitation(code: str, session: SessionDep) -> InvitationInfo:
     )
 
 
+def _link_first(request: Request) -> None:
+    """The link must be usable before a resident's files are read (404 or 410 at once)."""
+    database: Database = request.app.state.database
+    with database.transaction() as session:
+        invitations.usable(session, request.path_params["code"])
+
+
+def _submission_limit(settings: Settings) -> int:
+    # The recording, and beside it at most a signed form, a photo and a transcript.
+    files = consents.FORM_MAX_BYTES + stories.PHOTO_MAX_BYTES + TRANSCRIPT_MAX
+    return settings.max_upload_bytes + files + MULTIPART_SLACK
+
+
 @public_router.post(
     "/{code}/contributions",
     status_code=201,
     response_model=InvitedReceipt,
     responses=PUBLIC_PROBLEMS,
 )
+@body_limit(_submission_limit, check=_link_first)
 def submit_invited(
     code: str,
     data: Annotated[
@@ -124,9 +141,7 @@ def submit_invited(
     ] = None,
 ) -> InvitedReceipt:
     """A resident submits a story with its consent in one request; editors then review it."""
-    with database.transaction() as session:
-        # The code first: a stranger's body is not even parsed.
-        invitations.usable(session, code)
+    # The link was checked (by _link_first) before any of the body was read.
     parsed = invitations.parse_data(data)
     files = invitations.Files(
         audio=(audio.file, audio.filename or "recording", audio.content_type),
@@ -135,7 +150,7 @@ def submit_invited(
         photo=photo.file if photo is not None else None,
     )
     done = invitations.submit(
-        database, blobs, limits_from(settings), code, parsed, files, queue=jobs.ingest
+        database, blobs, settings.media_limits(), code, parsed, files, queue=jobs.ingest
     )
     return InvitedReceipt(
         contribution_id=done.story_id, consent_id=done.consent_id, status="submitted"

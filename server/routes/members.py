@@ -1,20 +1,21 @@
-"""Members of an organisation and their roles (owners manage them)."""
+"""Members of an organisation and their roles (owners invite and manage them)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from sqlalchemy import func, select
 
+from server import member_invitations
 from server.audit import record
-from server.auth.passwords import hash_password
 from server.db.models import Membership, Role, User
 from server.deps import ContributorDep, IfMatch, OwnerDep, SessionDep
 from server.etags import member_etag, require_match
 from server.listing import paginate
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.accounts import MemberCreate, MemberPublic, MemberUpdate
+from server.schemas.member_invitations import MemberInvitationCreated, MemberInvitationPublic
 from server.schemas.pages import Page, PageDep
-from trails.errors import Conflict, NotFound, invalid
+from trails.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/v1/orgs/{org}/members", tags=["members"])
 
@@ -43,7 +44,7 @@ def _public(row: Membership, response: Response) -> MemberPublic:
     return body
 
 
-@router.get("", response_model=Page[MemberPublic], responses=PROBLEMS)
+@router.get("", response_model=Page[MemberPublic], responses=ORG_PROBLEMS)
 def list_members(
     member: ContributorDep,
     session: SessionDep,
@@ -62,34 +63,29 @@ def list_members(
     return paginate(session, query, page, MemberPublic.of)
 
 
-@router.post("", status_code=201, response_model=MemberPublic, responses=PROBLEMS)
+@router.post("", status_code=202, response_model=MemberInvitationCreated, responses=ORG_PROBLEMS)
 def add_member(
-    body: MemberCreate, member: OwnerDep, session: SessionDep, response: Response
-) -> MemberPublic:
-    """Add a person with a role; a new account needs an initial password."""
-    email = body.email.strip().lower()
-    user = session.scalar(select(User).where(func.lower(User.email) == email))
-    if user is None:
-        if body.password is None:
-            raise invalid("password", None, "a new account needs an initial password")
-        user = User(
-            email=email,
-            display_name=body.display_name,
-            password_hash=hash_password(body.password, email),
-        )
-        session.add(user)
-        session.flush()
-    org = member.organisation
-    if session.get(Membership, (org.id, user.id)) is not None:
-        raise Conflict(f"{email} is already a member; change their role instead")
-    row = Membership(organisation_id=org.id, user_id=user.id, role=body.role)
-    session.add(row)
-    session.flush()
-    record(session, org.id, member.user, "member.add", "user", user.id, role=body.role.value)
-    return _public(row, response)
+    body: MemberCreate, member: OwnerDep, session: SessionDep
+) -> MemberInvitationCreated:
+    """Invite a person by e-mail with a role; they become a member only when they accept.
+
+    The answer is the same whether or not the address has an account here, and names
+    nobody. It holds the invitation's secret link, shown this once: no mail is sent, so
+    pass it on. The person accepts signed in (``/v1/me/invitations``) or through the link,
+    which creates their account if they have none. A new invitation to the same address
+    replaces a pending one.
+    """
+    ttl = body.expires_in_s or member_invitations.DEFAULT_TTL_S
+    code, row = member_invitations.invite(
+        session, member.organisation, member.user, body.email, body.role, ttl
+    )
+    public = MemberInvitationPublic.of(row, member_invitations.state_of(row))
+    return MemberInvitationCreated(
+        **public.model_dump(), code=code, path=f"/v1/member-invitations/{code}"
+    )
 
 
-@router.get("/{user_id}", response_model=MemberPublic, responses=PROBLEMS)
+@router.get("/{user_id}", response_model=MemberPublic, responses=ORG_PROBLEMS)
 def get_member(
     user_id: int, member: ContributorDep, session: SessionDep, response: Response
 ) -> MemberPublic:
@@ -97,7 +93,7 @@ def get_member(
     return _public(_membership(session, member.organisation.id, user_id), response)
 
 
-@router.patch("/{user_id}", response_model=MemberPublic, responses=PROBLEMS)
+@router.patch("/{user_id}", response_model=MemberPublic, responses=ORG_PROBLEMS)
 def update_member(
     user_id: int,
     body: MemberUpdate,
@@ -118,7 +114,7 @@ def update_member(
     return _public(row, response)
 
 
-@router.delete("/{user_id}", status_code=204, responses=PROBLEMS)
+@router.delete("/{user_id}", status_code=204, responses=ORG_PROBLEMS)
 def remove_member(
     user_id: int, member: OwnerDep, session: SessionDep, if_match: IfMatch = None
 ) -> Response:

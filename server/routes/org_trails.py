@@ -9,11 +9,12 @@ from sqlalchemy import or_, select
 
 from server import drafts
 from server.audit import record
+from server.bodylimits import DOCUMENT_LIMIT, body_limit
 from server.db.models import Trail
 from server.deps import AccessCodesDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
 from server.listing import paginate
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.drafts import TrailCreate, TrailDraft, TrailDuplicate, TrailUpdate
 from server.schemas.pages import Page, PageDep
 
@@ -26,7 +27,7 @@ def _public(trail: Trail, response: Response) -> TrailDraft:
     return body
 
 
-@router.get("", response_model=Page[TrailDraft], responses=PROBLEMS)
+@router.get("", response_model=Page[TrailDraft], responses=ORG_PROBLEMS)
 def list_trails(
     member: ContributorDep,
     session: SessionDep,
@@ -48,7 +49,8 @@ def list_trails(
     return paginate(session, query, page, TrailDraft.of)
 
 
-@router.post("", status_code=201, response_model=TrailDraft, responses=PROBLEMS)
+@router.post("", status_code=201, response_model=TrailDraft, responses=ORG_PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def create_trail(
     body: TrailCreate,
     member: EditorDep,
@@ -62,7 +64,7 @@ def create_trail(
     return _public(trail, response)
 
 
-@router.get("/{trail_id}", response_model=TrailDraft, responses=PROBLEMS)
+@router.get("/{trail_id}", response_model=TrailDraft, responses=ORG_PROBLEMS)
 def get_trail(
     trail_id: int, member: ContributorDep, session: SessionDep, response: Response
 ) -> TrailDraft:
@@ -70,7 +72,8 @@ def get_trail(
     return _public(drafts.trail_in(session, member.organisation.id, trail_id), response)
 
 
-@router.patch("/{trail_id}", response_model=TrailDraft, responses=PROBLEMS)
+@router.patch("/{trail_id}", response_model=TrailDraft, responses=ORG_PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def update_trail(
     trail_id: int,
     body: TrailUpdate,
@@ -89,7 +92,7 @@ def update_trail(
     return _public(trail, response)
 
 
-@router.delete("/{trail_id}", status_code=204, responses=PROBLEMS)
+@router.delete("/{trail_id}", status_code=204, responses=ORG_PROBLEMS)
 def delete_trail(
     trail_id: int, member: EditorDep, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
@@ -112,8 +115,9 @@ def delete_trail(
 
 
 @router.post(
-    "/{trail_id}/duplicate", status_code=201, response_model=TrailDraft, responses=PROBLEMS
+    "/{trail_id}/duplicate", status_code=201, response_model=TrailDraft, responses=ORG_PROBLEMS
 )
+@body_limit(DOCUMENT_LIMIT)
 def duplicate_trail(
     trail_id: int,
     body: TrailDuplicate,

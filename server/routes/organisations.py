@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 from sqlalchemy import select
 
@@ -13,27 +11,12 @@ from server.db.models import Membership, Organisation, Role
 from server.deps import CallerDep, ContributorDep, IfMatch, OwnerDep, SessionDep
 from server.etags import etag_of, require_match
 from server.listing import paginate
+from server.problems import ORG_PROBLEMS
 from server.schemas.accounts import OrganisationCreate, OrganisationPublic, OrganisationUpdate
 from server.schemas.pages import Page, PageDep
-from server.schemas.problem import Problem
 from trails.errors import Conflict
 
 router = APIRouter(prefix="/v1/orgs", tags=["organisations"])
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "Not signed in"},
-    403: {"model": Problem, "description": "Role too low"},
-    404: {"model": Problem, "description": "No such organisation (or not yours)"},
-    409: {"model": Problem, "description": "Conflict"},
-    412: {"model": Problem, "description": "Stale If-Match"},
-    422: {"model": Problem, "description": "Invalid input"},
-    428: {"model": Problem, "description": "If-Match required"},
-}
-# Routes that take a file other than audio (photos, signed consent forms).
-FILE_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    **PROBLEMS,
-    413: {"model": Problem, "description": "Larger than the size limit"},
-    415: {"model": Problem, "description": "Not a file type accepted here"},
-}
 
 
 def _public(member: Member, response: Response) -> OrganisationPublic:
@@ -42,7 +25,7 @@ def _public(member: Member, response: Response) -> OrganisationPublic:
     return body
 
 
-@router.get("", response_model=Page[OrganisationPublic], responses=PROBLEMS)
+@router.get("", response_model=Page[OrganisationPublic], responses=ORG_PROBLEMS)
 def list_organisations(
     caller: CallerDep, session: SessionDep, page: PageDep
 ) -> Page[OrganisationPublic]:
@@ -56,7 +39,7 @@ def list_organisations(
     return paginate(session, query, page, lambda m: OrganisationPublic.of(m.organisation, m.role))
 
 
-@router.post("", status_code=201, response_model=OrganisationPublic, responses=PROBLEMS)
+@router.post("", status_code=201, response_model=OrganisationPublic, responses=ORG_PROBLEMS)
 def create_organisation(
     body: OrganisationCreate, caller: CallerDep, session: SessionDep, response: Response
 ) -> OrganisationPublic:
@@ -71,13 +54,13 @@ def create_organisation(
     return _public(Member(caller.user, org, Role.owner), response)
 
 
-@router.get("/{org}", response_model=OrganisationPublic, responses=PROBLEMS)
+@router.get("/{org}", response_model=OrganisationPublic, responses=ORG_PROBLEMS)
 def get_organisation(member: ContributorDep, response: Response) -> OrganisationPublic:
     """One organisation the caller belongs to."""
     return _public(member, response)
 
 
-@router.patch("/{org}", response_model=OrganisationPublic, responses=PROBLEMS)
+@router.patch("/{org}", response_model=OrganisationPublic, responses=ORG_PROBLEMS)
 def update_organisation(
     body: OrganisationUpdate,
     member: OwnerDep,

@@ -21,15 +21,15 @@ from server.deps import (
     SettingsDep,
 )
 from server.listing import paginate
+from server.problems import ORG_PROBLEMS
 from server.publishing import publish, release_size_report
-from server.routes.organisations import PROBLEMS
 from server.schemas.pages import Page, PageDep
 from server.schemas.releases import ReleaseCreate, ReleasePublic, StateName
 
 router = APIRouter(prefix="/v1/orgs/{org}/trails/{trail_id}/releases", tags=["releases"])
 
 
-@router.post("", status_code=201, response_model=ReleasePublic, responses=PROBLEMS)
+@router.post("", status_code=201, response_model=ReleasePublic, responses=ORG_PROBLEMS)
 def create_release(
     trail_id: int,
     body: ReleaseCreate,
@@ -87,7 +87,7 @@ def create_release(
     return ReleasePublic.of(release, trail.current_release_id, size)
 
 
-@router.get("", response_model=Page[ReleasePublic], responses=PROBLEMS)
+@router.get("", response_model=Page[ReleasePublic], responses=ORG_PROBLEMS)
 def list_releases(
     trail_id: int,
     member: ContributorDep,
@@ -109,7 +109,7 @@ def list_releases(
     return paginate(session, query, page, lambda r: ReleasePublic.of(r, current))
 
 
-@router.get("/{number}", response_model=ReleasePublic, responses=PROBLEMS)
+@router.get("/{number}", response_model=ReleasePublic, responses=ORG_PROBLEMS)
 def get_release(
     trail_id: int, number: int, member: ContributorDep, session: SessionDep, settings: SettingsDep
 ) -> ReleasePublic:
@@ -120,7 +120,7 @@ def get_release(
     return ReleasePublic.of(release, trail.current_release_id, size)
 
 
-@router.post("/{number}/approve", response_model=ReleasePublic, responses=PROBLEMS)
+@router.post("/{number}/approve", response_model=ReleasePublic, responses=ORG_PROBLEMS)
 def approve_release(
     trail_id: int, number: int, member: EditorDep, session: SessionDep
 ) -> ReleasePublic:
@@ -144,7 +144,7 @@ def approve_release(
     return ReleasePublic.of(release, trail.current_release_id)
 
 
-@router.post("/{number}/rollback", response_model=ReleasePublic, responses=PROBLEMS)
+@router.post("/{number}/rollback", response_model=ReleasePublic, responses=ORG_PROBLEMS)
 def rollback_release(
     trail_id: int, number: int, member: EditorDep, session: SessionDep
 ) -> ReleasePublic:

@@ -13,15 +13,16 @@ from fastapi import APIRouter, Query, Response
 
 from server import drafts
 from server.auth.codes import AccessCodes
-from server.db.models import Trail, Visibility
+from server.db.models import Trail
 from server.deps import EditorDep, SessionDep, SettingsDep
+from server.draft_source import to_source
+from server.problems import ORG_PROBLEMS
 from server.publishing import address_taken
-from server.routes.organisations import PROBLEMS
 from server.sharing.content import poster_content_from_source
 from server.sharing.poster import poster_pdf
 from server.sharing.qr import qr_png, qr_svg
-from server.trails_store import to_source
 from trails.errors import Conflict, invalid
+from trails.vocabulary import Visibility
 
 router = APIRouter(prefix="/v1/orgs/{org}/trails/{trail_id}", tags=["sharing"])
 
@@ -66,15 +67,15 @@ def _link(
 
 
 SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
-    **PROBLEMS,
+    **ORG_PROBLEMS,
     200: {"content": {"image/svg+xml": {}}, "description": "An SVG QR code."},
 }
 PNG_RESPONSE: dict[int | str, dict[str, Any]] = {
-    **PROBLEMS,
+    **ORG_PROBLEMS,
     200: {"content": {"image/png": {}}, "description": "A PNG QR code."},
 }
 PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
-    **PROBLEMS,
+    **ORG_PROBLEMS,
     200: {"content": {"application/pdf": {}}, "description": "An A4 PDF poster."},
 }
 

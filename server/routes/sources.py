@@ -13,11 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from media.ingest import original_key
 from server import drafts
 from server.audit import record
+from server.bodylimits import DOCUMENT_LIMIT, body_limit
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
+from server.draft_source import load_trail
 from server.etags import etag_of
+from server.problems import ORG_PROBLEMS
 from server.ranges import file_responses, serve_bytes
 from server.remote_sources import (
     asset_entry,
@@ -27,9 +29,8 @@ from server.remote_sources import (
     trail_by_slug,
 )
 from server.routes.assets import asset_in
-from server.routes.organisations import PROBLEMS
 from server.schemas.accounts import Strict
-from server.trails_store import load_trail
+from trails.storage_names import original_key
 
 router = APIRouter(prefix="/v1/orgs/{org}", tags=["trail sources"])
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -120,7 +121,7 @@ class SourcePutResult(BaseModel):
     changed: bool = Field(description="False when the draft already said exactly this.")
 
 
-@router.post("/assets/lookup", response_model=AssetLookupResult, responses=PROBLEMS)
+@router.post("/assets/lookup", response_model=AssetLookupResult, responses=ORG_PROBLEMS)
 def lookup(body: AssetLookup, member: EditorDep, session: SessionDep) -> AssetLookupResult:
     """Which of these files (by sha256) the organisation already has, so as to upload the rest."""
     found = lookup_assets(session, member.organisation.id, body.sha256)
@@ -133,7 +134,7 @@ def lookup(body: AssetLookup, member: EditorDep, session: SessionDep) -> AssetLo
 @router.get(
     "/assets/{asset_id}/original",
     response_class=Response,
-    responses={**PROBLEMS, **file_responses("audio/*", "application/octet-stream")},
+    responses={**ORG_PROBLEMS, **file_responses("audio/*", "application/octet-stream")},
 )
 @router.head("/assets/{asset_id}/original", include_in_schema=False)
 def original(
@@ -157,7 +158,7 @@ def _document(body: dict[str, Any], response: Response) -> dict[str, Any]:
     return body
 
 
-@router.get("/trails/{trail_id}/source", responses=PROBLEMS)
+@router.get("/trails/{trail_id}/source", responses=ORG_PROBLEMS)
 def get_source(
     trail_id: int, member: ContributorDep, session: SessionDep, response: Response
 ) -> dict[str, Any]:
@@ -172,7 +173,7 @@ def get_source(
     )
 
 
-@router.get("/trails/by-slug/{slug}/source", responses=PROBLEMS)
+@router.get("/trails/by-slug/{slug}/source", responses=ORG_PROBLEMS)
 def get_source_by_slug(
     slug: str, member: ContributorDep, session: SessionDep, response: Response
 ) -> dict[str, Any]:
@@ -184,8 +185,9 @@ def get_source_by_slug(
 @router.put(
     "/trails/by-slug/{slug}/source",
     response_model=SourcePutResult,
-    responses={**PROBLEMS, 201: {"model": SourcePutResult, "description": "Created"}},
+    responses={**ORG_PROBLEMS, 201: {"model": SourcePutResult, "description": "Created"}},
 )
+@body_limit(4 * DOCUMENT_LIMIT)
 def put_source(
     slug: str,
     body: SourcePut,

@@ -9,7 +9,7 @@ from server.audit import record
 from server.db.models import Stop
 from server.deps import ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.drafts import StopCreate, StopDraft, StopUpdate
 from server.schemas.pages import Page, PageDep
 
@@ -22,7 +22,7 @@ def _public(stop: Stop, response: Response) -> StopDraft:
     return body
 
 
-@router.get("", response_model=Page[StopDraft], responses=PROBLEMS)
+@router.get("", response_model=Page[StopDraft], responses=ORG_PROBLEMS)
 def list_stops(
     trail_id: int, member: ContributorDep, session: SessionDep, page: PageDep
 ) -> Page[StopDraft]:
@@ -38,7 +38,7 @@ def list_stops(
     )
 
 
-@router.post("", status_code=201, response_model=StopDraft, responses=PROBLEMS)
+@router.post("", status_code=201, response_model=StopDraft, responses=ORG_PROBLEMS)
 def add_stop(
     trail_id: int, body: StopCreate, member: EditorDep, session: SessionDep, response: Response
 ) -> StopDraft:
@@ -49,7 +49,7 @@ def add_stop(
     return _public(stop, response)
 
 
-@router.get("/{stop_id}", response_model=StopDraft, responses=PROBLEMS)
+@router.get("/{stop_id}", response_model=StopDraft, responses=ORG_PROBLEMS)
 def get_stop(
     trail_id: int, stop_id: int, member: ContributorDep, session: SessionDep, response: Response
 ) -> StopDraft:
@@ -58,7 +58,7 @@ def get_stop(
     return _public(drafts.stop_in(trail, stop_id), response)
 
 
-@router.patch("/{stop_id}", response_model=StopDraft, responses=PROBLEMS)
+@router.patch("/{stop_id}", response_model=StopDraft, responses=ORG_PROBLEMS)
 def update_stop(
     trail_id: int,
     stop_id: int,
@@ -77,7 +77,7 @@ def update_stop(
     return _public(stop, response)
 
 
-@router.delete("/{stop_id}", status_code=204, responses=PROBLEMS)
+@router.delete("/{stop_id}", status_code=204, responses=ORG_PROBLEMS)
 def delete_stop(
     trail_id: int,
     stop_id: int,

@@ -8,19 +8,19 @@ from fastapi import APIRouter, Query, Response, UploadFile
 from sqlalchemy import or_, select
 
 from media.blobs import BlobNotFound
-from media.ingest import staged_upload
-from media.limits import MediaLimits
-from server import stories
+from server import private_files, stories
 from server.audit import record
+from server.bodylimits import CONTRIBUTOR_FIRST, DOCUMENT_LIMIT, MULTIPART_SLACK, body_limit
 from server.db.models import Story, StoryStatus, StoryVersion
 from server.deps import BlobsDep, ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
 from server.listing import paginate
-from server.routes.organisations import FILE_PROBLEMS, PROBLEMS
+from server.problems import ORG_FILE_PROBLEMS, ORG_PROBLEMS
 from server.schemas.contributions import FormStored
 from server.schemas.pages import Page, PageDep
 from server.schemas.stories import StoryCreate, StoryPublic, StoryUpdate
 from trails.errors import NotFound
+from trails.storage_names import photo_key
 
 router = APIRouter(prefix="/v1/orgs/{org}", tags=["stories"])
 
@@ -31,7 +31,7 @@ def _public(story: Story, response: Response) -> StoryPublic:
     return body
 
 
-@router.get("/stories", response_model=Page[StoryPublic], responses=PROBLEMS)
+@router.get("/stories", response_model=Page[StoryPublic], responses=ORG_PROBLEMS)
 def list_stories(
     member: EditorDep,
     session: SessionDep,
@@ -59,7 +59,8 @@ def list_stories(
     return paginate(session, query.order_by(Story.id), page, StoryPublic.of)
 
 
-@router.post("/stories", status_code=201, response_model=StoryPublic, responses=PROBLEMS)
+@router.post("/stories", status_code=201, response_model=StoryPublic, responses=ORG_PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def create_story(
     body: StoryCreate, member: EditorDep, session: SessionDep, response: Response
 ) -> StoryPublic:
@@ -69,7 +70,7 @@ def create_story(
     return _public(story, response)
 
 
-@router.get("/stories/{story_id}", response_model=StoryPublic, responses=PROBLEMS)
+@router.get("/stories/{story_id}", response_model=StoryPublic, responses=ORG_PROBLEMS)
 def get_story(
     story_id: int, member: EditorDep, session: SessionDep, response: Response
 ) -> StoryPublic:
@@ -77,7 +78,8 @@ def get_story(
     return _public(stories.story_in(session, member.organisation.id, story_id), response)
 
 
-@router.patch("/stories/{story_id}", response_model=StoryPublic, responses=PROBLEMS)
+@router.patch("/stories/{story_id}", response_model=StoryPublic, responses=ORG_PROBLEMS)
+@body_limit(DOCUMENT_LIMIT)
 def update_story(
     story_id: int,
     body: StoryUpdate,
@@ -90,12 +92,12 @@ def update_story(
     """Change a story; trails show the change when they are published again."""
     story = stories.story_in(session, member.organisation.id, story_id)
     require_match(if_match, etag_of("story", story))
-    stories.update_story(session, story, body, blobs)
+    stories.update_story(session, story, body)
     record(session, story.organisation_id, member.user, "story.update", "story", story.id)
     return _public(story, response)
 
 
-@router.delete("/stories/{story_id}", status_code=204, responses=PROBLEMS)
+@router.delete("/stories/{story_id}", status_code=204, responses=ORG_PROBLEMS)
 def delete_story(
     story_id: int, member: EditorDep, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
@@ -118,14 +120,22 @@ def delete_story(
 @router.get(
     "/stories/{story_id}/photo",
     response_class=Response,
-    responses={**PROBLEMS, 200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}}},
+    responses={
+        **ORG_PROBLEMS,
+        200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}}},
+    },
 )
 def get_photo(story_id: int, member: EditorDep, session: SessionDep, blobs: BlobsDep) -> Response:
     """The photo sent with a story, if any (editors only; it is never published)."""
     story = stories.story_in(session, member.organisation.id, story_id)
     if story.photo_sha256 is None:
         raise NotFound("this story has no photo")
-    key = stories.photo_key(story.photo_sha256)
+    if not private_files.holds(
+        session, story.organisation_id, private_files.PHOTO, story.photo_sha256, None
+    ):
+        # Only a file the organisation holds is served, whatever a story names.
+        raise NotFound("this story's photo is no longer stored")
+    key = photo_key(story.photo_sha256)
     try:
         info = blobs.stat(key)
         data = b"".join(blobs.open(key))
@@ -134,10 +144,15 @@ def get_photo(story_id: int, member: EditorDep, session: SessionDep, blobs: Blob
     return Response(data, media_type=info.content_type or "application/octet-stream")
 
 
-@router.post("/photos", status_code=201, response_model=FormStored, responses=FILE_PROBLEMS)
-def upload_photo(file: UploadFile, member: ContributorDep, blobs: BlobsDep) -> FormStored:
-    """Store a photo (PNG, JPEG or WebP) to name in a story or contribution by its hash."""
-    with staged_upload(file.file, limits=MediaLimits(max_bytes=stories.PHOTO_MAX_BYTES)) as staged:
-        mime = stories.photo_type(staged.path)
-        stories.store_photo(blobs, staged, mime)
-        return FormStored(sha256=staged.sha256, bytes=staged.size, mime_type=mime)
+@router.post("/photos", status_code=201, response_model=FormStored, responses=ORG_FILE_PROBLEMS)
+@body_limit(stories.PHOTO_MAX_BYTES + MULTIPART_SLACK, check=CONTRIBUTOR_FIRST)
+def upload_photo(
+    file: UploadFile, member: ContributorDep, session: SessionDep, blobs: BlobsDep
+) -> FormStored:
+    """Store a photo (PNG, JPEG or WebP) to name in a story or contribution by its hash.
+
+    It is stored without its metadata (EXIF with GPS positions, XMP, comments): the answer
+    names the stored file. Only this member, and the organisation's editors, can name it.
+    """
+    photo = private_files.receive(session, blobs, stories.PHOTOS, file.file, member)
+    return FormStored(sha256=photo.sha256, bytes=len(photo.data), mime_type=photo.mime_type)

@@ -14,13 +14,15 @@ from fastapi import APIRouter, Header, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.auth.access import Member
+from server.bodylimits import body_limit, upload_limit
+from server.db.models import Role
 from server.deps import BlobsDep, ContributorDep, JobsDep, SessionDep, SettingsDep
 from server.errors import UnsupportedContentType
-from server.ingest import limits_from
-from server.routes.organisations import PROBLEMS
+from server.problems import ORG_PROBLEMS
 from server.schemas.assets import UploadPublic
 from server.settings import Settings
 from server.uploads import (
+    OpenUploadCaps,
     Owner,
     cancel_upload,
     create_upload,
@@ -34,9 +36,10 @@ router = APIRouter(prefix="/v1/orgs/{org}/uploads", tags=["uploads"])
 TUS_VERSION = "1.0.0"
 TUS_HEADERS = {"Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store"}
 UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    **PROBLEMS,
+    **ORG_PROBLEMS,
     413: {"description": "Larger than the upload limit"},
     415: {"description": "Not audio, or a PATCH without application/offset+octet-stream"},
+    429: {"description": "Too many unfinished uploads, or too many bytes declared by them"},
     460: {"description": "Checksum mismatch"},
 }
 
@@ -81,8 +84,9 @@ def create(
         owner=_owner(member),
         length=upload_length,
         metadata=parse_metadata(upload_metadata),
-        limits=limits_from(settings),
+        limits=settings.media_limits(),
         ttl_s=settings.upload_ttl_s,
+        caps=OpenUploadCaps(settings.max_open_uploads, settings.max_open_upload_bytes),
     )
     return Response(
         status_code=201,
@@ -96,7 +100,7 @@ def create(
     )
 
 
-@router.head("/{upload_id}", status_code=200, response_class=Response, responses=PROBLEMS)
+@router.head("/{upload_id}", status_code=200, response_class=Response, responses=ORG_PROBLEMS)
 def offset(upload_id: str, member: ContributorDep, session: SessionDep) -> Response:
     """Where the upload stands (``Upload-Offset``), to resume after a dropped connection."""
     upload = find_upload(session, _owner(member), upload_id)
@@ -110,13 +114,16 @@ def offset(upload_id: str, member: ContributorDep, session: SessionDep) -> Respo
     )
 
 
-@router.get("/{upload_id}", name="upload_status", response_model=UploadPublic, responses=PROBLEMS)
+@router.get(
+    "/{upload_id}", name="upload_status", response_model=UploadPublic, responses=ORG_PROBLEMS
+)
 def status(upload_id: str, member: ContributorDep, session: SessionDep) -> UploadPublic:
     """The upload as JSON, with the asset it became once complete."""
     return UploadPublic.of(find_upload(session, _owner(member), upload_id))
 
 
 @router.patch("/{upload_id}", status_code=204, responses=UPLOAD_PROBLEMS)
+@body_limit(upload_limit(0))
 async def append(
     upload_id: str,
     request: Request,
@@ -145,14 +152,15 @@ async def append(
             blobs,
             root,
             upload,
-            limits=limits_from(settings),
+            limits=settings.media_limits(),
             queue=jobs.ingest,
+            sees_all=member.at_least(Role.editor),
         )
         headers["Baladeur-Asset-Id"] = str(asset.id)
     return Response(status_code=204, headers=headers)
 
 
-@router.delete("/{upload_id}", status_code=204, responses=PROBLEMS)
+@router.delete("/{upload_id}", status_code=204, responses=ORG_PROBLEMS)
 def terminate(
     upload_id: str, member: ContributorDep, session: SessionDep, settings: SettingsDep
 ) -> Response:

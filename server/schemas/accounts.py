@@ -40,6 +40,12 @@ class TokenPublic(BaseModel):
     expires_at: datetime
 
 
+class SessionPublic(BaseModel):
+    """A studio sign-in: its token travels in an HttpOnly cookie, so only its expiry is shown."""
+
+    expires_at: datetime
+
+
 class MembershipPublic(BaseModel):
     """One organisation the user belongs to."""
 
@@ -131,29 +137,19 @@ class OrganisationPublic(BaseModel):
 
 
 class MemberCreate(Strict):
-    """Add a person to the organisation; an account is created if the email has none."""
+    """Invite a person to the organisation with a role; they become a member on accepting."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "email": "resident@example.org",
-                    "role": "contributor",
-                    "display_name": "Marie",
-                    "password": "a-first-password",
-                }
-            ]
-        }
+        json_schema_extra={"examples": [{"email": "resident@example.org", "role": "contributor"}]}
     )
 
     email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     role: Role
-    display_name: str = Field(default="", max_length=200)
-    password: str | None = Field(
+    expires_in_s: int | None = Field(
         default=None,
-        max_length=MAX_LENGTH,
-        description="Initial password for a new account: 10 to 1,024 characters, not trivial "
-        "(not a run like 0123456789, not a common password, not the email address).",
+        gt=0,
+        le=30 * 24 * 3600,
+        description="How long the invitation can be accepted; a week by default.",
     )
 
 

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from server.db.models import Asset, AssetStatus, AudioRole, Upload
+from server.db.models import Asset, AssetStatus, Upload
+from trails.vocabulary import AudioRole
 
 
 class RenditionPublic(BaseModel):

@@ -103,6 +103,13 @@ class WithdrawalPublic(BaseModel):
     story_id: int | None
     republished: list[str] = Field(description="Trails published again without the story.")
     taken_offline: list[str] = Field(description="Trails that could not be published again.")
+    rebuilt: list[str] = Field(
+        description="Trails whose releases waiting for approval or for their time were "
+        "replaced by copies without the story (still waiting).",
+    )
+    cancelled: list[str] = Field(
+        description="Trails whose waiting releases could not be copied and were cancelled.",
+    )
     releases_deleted: int
     blobs_deleted: int
 

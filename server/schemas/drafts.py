@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from geoalchemy2.shape import to_shape
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from server.db.models import Stop, Trail
+from server.db.zones import zone_of
 from server.etags import etag_of
 from server.schemas.accounts import Strict
-from server.trails_store import zone_of
 from trails.rules import TriggerRules
 from trails.source import Credit, Settings, Texts, TimeZone, Zone
 from trails.validation import LanguageTag, Position, Slug
-
-Mode = Literal["free", "sequential"]
-VisibilityName = Literal["public", "unlisted", "private"]
+from trails.vocabulary import TrailModeName, Visibility, VisibilityName
 
 
 class _TrailFields(Strict):
     description: Texts | None = None
-    mode: Mode | None = None
+    mode: TrailModeName | None = None
     timezone: TimeZone | None = None
     visibility: VisibilityName | None = Field(
         default=None, description="public (listed), unlisted (link or QR only), private (code)."
@@ -118,7 +116,7 @@ class TrailDuplicate(Strict):
     title: Texts | None = None
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
-    visibility: VisibilityName = "unlisted"
+    visibility: VisibilityName = Visibility.unlisted.value
 
 
 class TrailDraft(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,8 +13,8 @@ from server.etags import etag_of
 from server.schemas.accounts import Strict
 from trails.source import Credit
 from trails.validation import LanguageTag
+from trails.vocabulary import AudioRole, AudioRoleName
 
-AudioRoleName = Literal["voice", "immersive"]
 TRANSCRIPT_MAX = 200_000
 
 
@@ -63,7 +63,7 @@ class StoryCreate(_StoryFields):
     )
 
     title: str = Field(min_length=1, max_length=300, examples=["La grève de 1960"])
-    role: AudioRoleName = "voice"
+    role: AudioRoleName = AudioRole.voice.value
     versions: dict[LanguageTag, StoryVersionIn] = Field(
         min_length=1,
         description="Per BCP 47 language tag.",

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from server.db.models import Release
+from trails.vocabulary import VisibilityName
 
 
 class PointGeometry(BaseModel):
@@ -39,7 +40,7 @@ class TrailPublic(BaseModel):
     description: dict[str, str]
     languages: list[str]
     mode: str
-    visibility: Literal["public", "unlisted", "private"] = Field(
+    visibility: VisibilityName = Field(
         description="public (listed), unlisted (by link) or private (with an access code)."
     )
     release: int = Field(description="Number of the current release.")

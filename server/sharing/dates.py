@@ -2,43 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Typography for print: an en dash between dates, a curly apostrophe in French.
 EN_DASH = "\u2013"
 APOSTROPHE = "\u2019"
-
-_MONTHS = {
-    "fr": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
 
 
 def _local_days(
@@ -55,44 +25,95 @@ def _local_days(
     return first, last
 
 
-def _day_fr(day: date) -> str:
-    return "1er" if day.day == 1 else str(day.day)
+@dataclass(frozen=True)
+class _Wording:
+    """How one language words a window. Placeholders: ``{first}`` and ``{last}`` are full
+    dates, ``{day}`` and ``{month}`` the first date's day and month."""
+
+    months: tuple[str, ...]
+    one_day: str
+    same_month: str
+    same_year: str
+    span: str
+    since: str
+    until: str
+    first_of_month: str | None = None  # how the 1st is written, if not as "1"
+
+    def day(self, d: date) -> str:
+        return self.first_of_month if d.day == 1 and self.first_of_month else str(d.day)
+
+    def full(self, d: date) -> str:
+        return f"{self.day(d)} {self.months[d.month - 1]} {d.year}"
+
+    def window(self, first: date | None, last: date | None) -> str:
+        if first and last:
+            if first == last:
+                pattern = self.one_day
+            elif (first.year, first.month) == (last.year, last.month):
+                pattern = self.same_month
+            elif first.year == last.year:
+                pattern = self.same_year
+            else:
+                pattern = self.span
+        elif first:
+            pattern = self.since
+        else:
+            pattern = self.until
+        return pattern.format(
+            first=self.full(first) if first else "",
+            last=self.full(last) if last else "",
+            day=self.day(first) if first else "",
+            month=self.months[first.month - 1] if first else "",
+        )
 
 
-def _fr(first: date | None, last: date | None) -> str:
-    def full(d: date) -> str:
-        return f"{_day_fr(d)} {_MONTHS['fr'][d.month - 1]} {d.year}"
-
-    if first and last:
-        if first == last:
-            return f"le {full(first)}"
-        if (first.year, first.month) == (last.year, last.month):
-            return f"du {_day_fr(first)} au {full(last)}"
-        if first.year == last.year:
-            return f"du {_day_fr(first)} {_MONTHS['fr'][first.month - 1]} au {full(last)}"
-        return f"du {full(first)} au {full(last)}"
-    if first:
-        return f"à partir du {full(first)}"
-    assert last is not None
-    return f"jusqu{APOSTROPHE}au {full(last)}"
-
-
-def _en(first: date | None, last: date | None) -> str:
-    def full(d: date) -> str:
-        return f"{d.day} {_MONTHS['en'][d.month - 1]} {d.year}"
-
-    if first and last:
-        if first == last:
-            return full(first)
-        if (first.year, first.month) == (last.year, last.month):
-            return f"{first.day}{EN_DASH}{full(last)}"
-        if first.year == last.year:
-            return f"{first.day} {_MONTHS['en'][first.month - 1]} {EN_DASH} {full(last)}"
-        return f"{full(first)} {EN_DASH} {full(last)}"
-    if first:
-        return f"From {full(first)}"
-    assert last is not None
-    return f"Until {full(last)}"
+_WORDING = {
+    "fr": _Wording(
+        months=(
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ),
+        one_day="le {last}",
+        same_month="du {day} au {last}",
+        same_year="du {day} {month} au {last}",
+        span="du {first} au {last}",
+        since="à partir du {first}",
+        until=f"jusqu{APOSTROPHE}au {{last}}",
+        first_of_month="1er",
+    ),
+    "en": _Wording(
+        months=(
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
+        one_day="{last}",
+        same_month=f"{{day}}{EN_DASH}{{last}}",
+        same_year=f"{{day}} {{month}} {EN_DASH} {{last}}",
+        span=f"{{first}} {EN_DASH} {{last}}",
+        since="From {first}",
+        until="Until {last}",
+    ),
+}
 
 
 def format_validity(
@@ -106,4 +127,4 @@ def format_validity(
     if valid_from is None and valid_until is None:
         return None
     first, last = _local_days(valid_from, valid_until, ZoneInfo(timezone))
-    return _fr(first, last) if language == "fr" else _en(first, last)
+    return _WORDING["fr" if language == "fr" else "en"].window(first, last)

@@ -16,19 +16,17 @@ from PIL import Image
 from media.blobs.memory import MemoryBlobStore
 from media.limits import MediaLimits
 from server import covers
+from server.accounts import get_or_create_organisation
 from server.db.session import Database
-from server.trails_store import (
-    MediaContext,
-    get_or_create_organisation,
-    import_source,
-    load_trail,
-    to_source,
-)
+from server.draft_source import load_trail, to_source
+from server.folder_media import MediaContext
+from server.source_import import import_source
 from tests.support.factories import trail_source
 from tests.support.people import People
 from tests.support.problems import problem
 from trails.bundle.verify import verify_bundle
 from trails.source import load_source
+from trails.storage_names import cover_key
 
 # Charleroi, as EXIF GPS rationals: a position that must never reach a visitor.
 _GPS = {1: "N", 2: (50.0, 24.0, 15.0), 3: "E", 4: (4.0, 23.0, 40.0)}
@@ -250,7 +248,7 @@ def test_a_lost_cover_blob_is_a_reason_not_to_publish(
     editor = people["editor"]
     trail_id = draft(db, "walk")
     sha = upload(client, trail_id, png(), editor, name="c.png").json()["cover_sha256"]
-    blobs.delete(covers.cover_key(sha))
+    blobs.delete(cover_key(sha))
     refused = client.post(f"/v1/orgs/mill/trails/{trail_id}/releases", json={}, headers=editor)
     body = problem(refused, 409)
     assert [e["field"] for e in body["errors"]] == ["cover"]

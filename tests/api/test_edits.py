@@ -12,7 +12,6 @@ from pydub import AudioSegment
 from sqlalchemy import func, select
 
 from media.blobs.memory import MemoryBlobStore
-from media.ingest import original_key
 from media.limits import MediaLimits
 from media.probe import probe
 from server.db.models import Asset
@@ -21,6 +20,7 @@ from server.edits import checked_edit, derive_asset
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.people import People
 from tests.support.problems import problem
+from trails.storage_names import original_key
 
 BASE = "/v1/orgs/mill/assets"
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
+from tests.support.drafts import new_trail
 from tests.support.people import People
 from tests.support.problems import problem
 
@@ -77,13 +78,8 @@ def test_a_file_of_the_wrong_type_is_a_documented_415(
 
 def test_update_times_keep_their_zone(client: TestClient, people: People) -> None:
     # SpatiaLite drops zones: updated_at came back naive, not the date-time the schema promises.
-    made = client.post(
-        "/v1/orgs/mill/trails",
-        json={"slug": "moulin", "title": {"fr": "Moulin"}, "languages": ["fr"]},
-        headers=people["editor"],
-    )
-    assert made.status_code == 201, made.text
-    got = client.get(f"/v1/orgs/mill/trails/{made.json()['id']}", headers=people["editor"])
+    made = new_trail(client, people["editor"], "moulin", title="Moulin")
+    got = client.get(f"/v1/orgs/mill/trails/{made['id']}", headers=people["editor"])
     assert got.status_code == 200, got.text
     for field in ("created_at", "updated_at"):
         assert datetime.fromisoformat(got.json()[field]).tzinfo is not None, field

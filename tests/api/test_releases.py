@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from media.blobs.memory import MemoryBlobStore
 from media.limits import MediaLimits
 from server import scheduler
+from server.accounts import get_or_create_organisation
 from server.db.models import (
     Asset,
     AssetStatus,
@@ -23,9 +24,10 @@ from server.db.models import (
     Upload,
 )
 from server.db.session import Database
+from server.folder_media import MediaContext
 from server.releases import Activated, activate_due
 from server.settings import Settings
-from server.trails_store import MediaContext, get_or_create_organisation, import_source
+from server.source_import import import_source
 from tests.support.factories import trail_source, two_stop_folder
 from tests.support.people import People
 from tests.support.problems import problem

@@ -10,12 +10,14 @@ from PIL import Image
 from sqlalchemy import update
 
 from server.auth.passwords import hash_password
-from server.db.models import Trail, Visibility
+from server.db.models import Trail
 from server.db.session import Database
 from tests.api.test_releases import draft
 from tests.sharing.helpers import decode_qr, pdf_text
+from tests.support.drafts import new_trail
 from tests.support.people import People
 from tests.support.problems import problem
+from trails.vocabulary import Visibility
 
 LINK = "http://127.0.0.1:8000/play/walk"  # the test settings' public_base_url
 
@@ -102,13 +104,6 @@ def test_poster_is_an_a4_pdf_with_title_and_link(
 
 
 def test_poster_of_a_trail_without_stops_is_409(client: TestClient, people: People) -> None:
-    created = client.post(
-        "/v1/orgs/mill/trails",
-        json={"slug": "empty", "title": {"fr": "Vide"}, "languages": ["fr"]},
-        headers=people["editor"],
-    )
-    assert created.status_code == 201, created.text
-    body = problem(
-        client.get(_url(created.json()["id"], "poster.pdf"), headers=people["editor"]), 409
-    )
+    created = new_trail(client, people["editor"], "empty", title="Vide")
+    body = problem(client.get(_url(created["id"], "poster.pdf"), headers=people["editor"]), 409)
     assert "no stops" in body["detail"]

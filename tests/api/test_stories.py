@@ -12,6 +12,7 @@ from server.db.models import Story, StoryVersion
 from server.db.session import Database
 from server.stories import vtt_problem
 from tests.support.audio import ffmpeg_make
+from tests.support.drafts import trail_with_stop
 from tests.support.people import People
 from tests.support.problems import problem
 
@@ -199,30 +200,16 @@ def test_delete_refused_while_a_stop_uses_it(
         json=story_body(None, versions={"fr": {"text": "Un"}}),
         headers=people["editor"],
     ).json()
-    trail = client.post(
-        "/v1/orgs/mill/trails",
-        json={"slug": "moulin", "title": {"fr": "Moulin"}, "languages": ["fr"]},
-        headers=people["editor"],
-    ).json()
-    stop = client.post(
-        f"/v1/orgs/mill/trails/{trail['id']}/stops",
-        json={
-            "key": "roue",
-            "title": {"fr": "Roue"},
-            "zone": {"type": "circle", "center": [4.39, 50.40], "radius_m": 20},
-            "story_id": story["id"],
-        },
-        headers=people["editor"],
-    )
-    assert stop.status_code == 201, stop.text
+    editor = people["editor"]
+    trail, stop = trail_with_stop(client, editor, slug="moulin", key="roue", story_id=story["id"])
     url = f"/v1/orgs/mill/stories/{story['id']}"
     problem(client.delete(url, headers=people["editor"]), 428)
     body = problem(client.delete(url, headers={**people["editor"], "If-Match": story["etag"]}), 409)
     assert "moulin/roue" in body["detail"]
     client.patch(
-        f"/v1/orgs/mill/trails/{trail['id']}/stops/{stop.json()['id']}",
+        f"/v1/orgs/mill/trails/{trail['id']}/stops/{stop['id']}",
         json={"story_id": None},
-        headers={**people["editor"], "If-Match": stop.json()["etag"]},
+        headers={**people["editor"], "If-Match": stop["etag"]},
     ).raise_for_status()
     gone = client.delete(url, headers={**people["editor"], "If-Match": story["etag"]})
     assert gone.status_code == 204

@@ -119,7 +119,7 @@ def _row(conn: Any, table: str, shapes: dict[str, str] | None = None, **values: 
 def test_migration_keeps_every_row_and_claims_published_addresses(
     empty_engine: Engine,
 ) -> None:
-    migrate.upgrade(empty_engine, "0007")
+    migrate.upgrade(empty_engine, "0010")
     line = {"route": "LINESTRING(4.39 50.4, 4.40 50.41)"}
     with empty_engine.begin() as conn:
         _row(conn, "organisations", id=1, slug="mill", name="Mill", **ORG)

@@ -11,12 +11,13 @@ from sqlalchemy import update
 
 from media.blobs.memory import MemoryBlobStore
 from server.auth.passwords import hash_password
-from server.db.models import Trail, Visibility
+from server.db.models import Trail
 from server.db.session import Database
 from server.publishing import publish
 from tests.api.test_releases import draft
 from tests.support.problems import problem
 from trails.bundle.signing import Keyring
+from trails.vocabulary import Visibility
 
 CODE = "lantern-2026"
 

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from media.blobs.memory import MemoryBlobStore
 from server.db.models import (
     Asset,
-    AssetStatus,
     AuditEntry,
     ConsentRecord,
     Release,
@@ -29,13 +28,15 @@ from server.db.session import Database
 from server.publishing import publish
 from server.withdrawal import _step_one, withdraw
 from tests.api.test_stories import upload_audio
+from tests.support.drafts import add_stop, new_trail, trail_with_stop
+from tests.support.images import portrait
 from tests.support.people import People
 from tests.support.problems import problem
 
 SECRET_TITLE = "Souvenirs de Marie au laminoir"
 SECRET_CREDIT = "Marie Témoin"
 SECRET_TEXT = "Je me souviens du bruit des presses."
-SECRET_PHOTO = b"\x89PNG\r\n\x1a\n" + b"portrait de Marie" * 8
+SECRET_PHOTO = portrait("PNG", seed="portrait de Marie")
 VTT = f"WEBVTT\n\n00:00.000 --> 00:01.000\n{SECRET_TEXT}\n"
 
 
@@ -51,27 +52,12 @@ class Scene:
 
 
 def _stop(client: TestClient, people: People, trail_id: int, key: str, story_id: int) -> None:
-    r = client.post(
-        f"/v1/orgs/mill/trails/{trail_id}/stops",
-        json={
-            "key": key,
-            "title": {"fr": key},
-            "zone": {"type": "circle", "center": [4.39, 50.40 + len(key) / 1e4], "radius_m": 20},
-            "story_id": story_id,
-        },
-        headers=people["editor"],
-    )
-    assert r.status_code == 201, r.text
+    center = (4.39, 50.40 + len(key) / 1e4)
+    add_stop(client, people["editor"], trail_id, key, center=center, radius_m=20, story_id=story_id)
 
 
 def _trail(client: TestClient, people: People, slug: str) -> int:
-    r = client.post(
-        "/v1/orgs/mill/trails",
-        json={"slug": slug, "title": {"fr": slug}, "languages": ["fr"]},
-        headers=people["editor"],
-    )
-    assert r.status_code == 201, r.text
-    trail_id: int = r.json()["id"]
+    trail_id: int = new_trail(client, people["editor"], slug)["id"]
     return trail_id
 
 
@@ -143,6 +129,8 @@ def _scene(
     secrets.add(hashlib.sha256(VTT.encode()).hexdigest())
     secrets.add(photo.json()["sha256"])
     assert blobs.exists(f"photos/{photo.json()['sha256']}")
+    # As stored (stripped of its metadata), the photo must go too.
+    secret_bytes.append(b"".join(blobs.open(f"photos/{photo.json()['sha256']}")))
     return Scene(
         consent_id,
         contribution["id"],
@@ -279,22 +267,9 @@ def test_another_teams_copy_of_the_same_recording_is_left_alone(
         json={"title": "Copie", "versions": {"fr": {"audio_asset_id": copy["id"]}}},
         headers=people["stranger"],
     ).json()
-    trail = client.post(
-        "/v1/orgs/festival/trails",
-        json={"slug": "fete", "title": {"fr": "Fête"}, "languages": ["fr"]},
-        headers=people["stranger"],
-    ).json()
-    r = client.post(
-        f"/v1/orgs/festival/trails/{trail['id']}/stops",
-        json={
-            "key": "scene",
-            "title": {"fr": "Scène"},
-            "zone": {"type": "circle", "center": [4.0, 50.0], "radius_m": 20},
-            "story_id": story["id"],
-        },
-        headers=people["stranger"],
+    trail_with_stop(
+        client, people["stranger"], org="festival", slug="fete", key="scene", story_id=story["id"]
     )
-    assert r.status_code == 201, r.text
     keyring = client.app.state.keyring  # type: ignore[attr-defined]
     festival_release = publish(db, blobs, keyring, "fete", publisher="stranger@example.org")
     with db.transaction() as session:
@@ -317,11 +292,15 @@ def test_a_trail_that_cannot_be_published_again_goes_offline(
 ) -> None:
     scene = _scene(client, people, db, blobs, tmp_path)
     with db.transaction() as session:
-        # The other story's recording broke since the last publication.
+        # The other story's encodings were lost from storage since the last publication:
+        # the live release cannot be copied without the withdrawn story.
         kept = session.scalar(select(Story).where(Story.title == "La roue"))
         assert kept is not None and kept.versions[0].audio is not None
-        kept.versions[0].audio.status = AssetStatus.failed
-        kept.versions[0].audio.failure_reason = "test"
+        lost = [r.sha256 for r in kept.versions[0].audio.renditions]
+    stored = blobs.keys()
+    for key in stored:
+        if any(key.startswith(f"media/{sha}.") for sha in lost):
+            blobs.delete(key)
     url = f"/v1/orgs/mill/consents/{scene.consent_id}/withdraw"
     outcome = client.post(url, headers=people["editor"]).json()
     assert outcome["republished"] == [] and outcome["taken_offline"] == ["moulin"]

@@ -132,6 +132,29 @@ def rezip(
     return dst
 
 
+def rezip_entry(
+    src: Path,
+    dst: Path,
+    name: str,
+    *,
+    data: Callable[[bytes], bytes] | None = None,
+    **attributes: Any,
+) -> Path:
+    """Copy a bundle with one entry changed: its bytes (``data`` maps old to new) and the
+    given :class:`zipfile.ZipInfo` attributes (``compress_type``, ``external_attr``...)."""
+
+    def change(info: zipfile.ZipInfo, content: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == name:
+            if data is not None:
+                content = data(content)
+                info = zip_info(info.filename, len(content))
+            for attribute, value in attributes.items():
+                setattr(info, attribute, value)
+        return info, content
+
+    return rezip(src, dst, change=change)
+
+
 def data_offset(path: Path, name: str) -> int:
     """Where an entry's bytes start in the zip file."""
     with zipfile.ZipFile(path) as zf:

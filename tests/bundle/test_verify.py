@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bundle.conftest import Demo, data_offset, flip_byte, rezip
+from tests.bundle.conftest import Demo, data_offset, flip_byte, rezip, rezip_entry
 from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME
 from trails.bundle.signing import SigningKey, generate_key
 from trails.bundle.verify import read_bundle, verify_bundle
@@ -74,13 +74,12 @@ def test_flipped_byte_in_manifest_structure(demo: Demo) -> None:
 def test_manifest_resealed_with_a_valid_crc_still_fails_the_signature(
     demo: Demo, tmp_path: Path
 ) -> None:
-    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
-        if info.filename == MANIFEST_NAME:
-            data = data.replace(b'"release":1', b'"release":2')
-            info = zip_info(info.filename, len(data))
-        return info, data
-
-    bad = rezip(demo.path, tmp_path / "bad.zip", change=change)
+    bad = rezip_entry(
+        demo.path,
+        tmp_path / "bad.zip",
+        MANIFEST_NAME,
+        data=lambda data: data.replace(b'"release":1', b'"release":2'),
+    )
     assert verify_bundle(bad, demo.keys).codes == {"signature-invalid"}
 
 
@@ -117,13 +116,7 @@ def test_symlink_entry(demo: Demo, tmp_path: Path) -> None:
 
 def test_symlink_replacing_a_listed_media(demo: Demo, tmp_path: Path) -> None:
     name = _first_media(demo)
-
-    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
-        if info.filename == name:
-            info.external_attr = 0o120777 << 16
-        return info, data
-
-    bad = rezip(demo.path, tmp_path / "bad.zip", change=change)
+    bad = rezip_entry(demo.path, tmp_path / "bad.zip", name, external_attr=0o120777 << 16)
     assert verify_bundle(bad, demo.keys).codes == {"symlink"}
 
 
@@ -169,13 +162,7 @@ def test_declared_sizes_that_would_expand_past_the_limit(demo: Demo) -> None:
 
 def test_compressed_media_entry(demo: Demo, tmp_path: Path) -> None:
     name = _first_media(demo)
-
-    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
-        if info.filename == name:
-            info.compress_type = zipfile.ZIP_DEFLATED
-        return info, data
-
-    bad = rezip(demo.path, tmp_path / "bad.zip", change=change)
+    bad = rezip_entry(demo.path, tmp_path / "bad.zip", name, compress_type=zipfile.ZIP_DEFLATED)
     report = verify_bundle(bad, demo.keys)
     assert report.codes == {"compressed"}
 
@@ -186,14 +173,10 @@ def test_missing_signature(demo: Demo, tmp_path: Path) -> None:
 
 
 def test_malformed_signature(demo: Demo, tmp_path: Path) -> None:
-    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
-        if info.filename == SIGNATURE_NAME:
-            doc = json.loads(data) | {"signature": "bm90IGEgc2lnbmF0dXJl"}
-            data = json.dumps(doc).encode()
-            info = zip_info(info.filename, len(data))
-        return info, data
+    def forged(data: bytes) -> bytes:
+        return json.dumps(json.loads(data) | {"signature": "bm90IGEgc2lnbmF0dXJl"}).encode()
 
-    bad = rezip(demo.path, tmp_path / "bad.zip", change=change)
+    bad = rezip_entry(demo.path, tmp_path / "bad.zip", SIGNATURE_NAME, data=forged)
     assert verify_bundle(bad, demo.keys).codes == {"signature-malformed"}
 
 

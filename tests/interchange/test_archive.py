@@ -8,18 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import sources
 from trails.archive import ArchiveLimits, extract_trail, zip_folder
 from trails.errors import Conflict, InvalidInput
 from trails.source import load_source
 
-SMALL_TRAIL = b"""slug: petit
-languages: [fr]
-title: {fr: Petit}
-stops:
-  - key: un
-    title: {fr: Un}
-    zone: {type: circle, center: [4.39, 50.40], radius_m: 25}
-"""
+SMALL_TRAIL = sources.SMALL_TRAIL.encode()
 
 
 def make_zip(path: Path, entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:

@@ -9,17 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.sources import SMALL_TRAIL
 from trails.archive import extract_trail
 from trails.errors import InvalidInput
-
-SMALL_TRAIL = b"""slug: petit
-languages: [fr]
-title: {fr: Petit}
-stops:
-  - key: un
-    title: {fr: Un}
-    zone: {type: circle, center: [4.39, 50.40], radius_m: 25}
-"""
 
 
 def _zip(path: Path) -> bytearray:

@@ -11,8 +11,9 @@ import pytest
 from media.blobs.local import LocalBlobStore
 from media.blobs.memory import MemoryBlobStore
 from media.errors import RejectedMedia
-from media.ingest import ingest, original_key
+from media.ingest import ingest
 from media.limits import MediaLimits
+from trails.storage_names import original_key
 
 
 def files_under(root: Path) -> list[Path]:

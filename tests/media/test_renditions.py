@@ -12,6 +12,7 @@ from media.loudness import Loudness, measure
 from media.probe import ProbeResult, probe
 from media.renditions import (
     MAX_GAIN_DB,
+    EncodedRendition,
     RenditionSpec,
     Tags,
     encode,
@@ -34,6 +35,20 @@ def rendition_loudness(path: Path) -> tuple[ProbeResult, Loudness]:
 
 def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.startswith("."))
+
+
+def encode_measured(
+    src: Path,
+    dst: Path,
+    profile: str,
+    role: str,
+    measured: tuple[ProbeResult, Loudness],
+    timeout_s: float | None = None,
+) -> EncodedRendition:
+    """Encode ``src`` under a spec, from a probe and a loudness measured beforehand."""
+    found, level = measured
+    spec = RenditionSpec(profile, role)
+    return encode(src, dst, spec, probe_result=found, loudness=level, timeout_s=timeout_s)
 
 
 @pytest.fixture(scope="module")
@@ -137,13 +152,7 @@ def test_silence_gets_no_gain(make: MediaFactory, tmp_path: Path) -> None:
     found = probe(silence)
     level = measure(silence, found)
     assert level.integrated_lufs is None and level.true_peak_dbtp is None
-    done = encode(
-        silence,
-        tmp_path / "s.m4a",
-        RenditionSpec("aac", "voice"),
-        probe_result=found,
-        loudness=level,
-    )
+    done = encode_measured(silence, tmp_path / "s.m4a", "aac", "voice", (found, level))
     assert done.gain_db == 0.0 and "silent" in done.notes[0]
     assert rendition_loudness(done.path)[1].integrated_lufs is None
 
@@ -191,20 +200,8 @@ def test_surround_downmix(surround: Path, tmp_path: Path) -> None:
     found = probe(surround)
     level = measure(surround, found)
     assert level.mono_lufs is not None and level.stereo_lufs is not None
-    voice = encode(
-        surround,
-        tmp_path / "v.opus",
-        RenditionSpec("opus", "voice"),
-        probe_result=found,
-        loudness=level,
-    )
-    immersive = encode(
-        surround,
-        tmp_path / "i.opus",
-        RenditionSpec("opus", "immersive"),
-        probe_result=found,
-        loudness=level,
-    )
+    voice = encode_measured(surround, tmp_path / "v.opus", "opus", "voice", (found, level))
+    immersive = encode_measured(surround, tmp_path / "i.opus", "opus", "immersive", (found, level))
     assert voice.channels == 1 and "mono" in voice.notes[0]
     assert immersive.channels == 2 and "stereo" in immersive.notes[0]
     for done in (voice, immersive):
@@ -220,17 +217,9 @@ def test_awkward_names(voice_wav: Path, tmp_path: Path) -> None:
 
 
 def test_timeout_kills_and_cleans(voice_wav: Path, tmp_path: Path) -> None:
-    found = probe(voice_wav)
-    level = measure(voice_wav, found)
+    measured = rendition_loudness(voice_wav)
     with pytest.raises(MediaTimeout):
-        encode(
-            voice_wav,
-            tmp_path / "slow.opus",
-            RenditionSpec("opus", "voice"),
-            probe_result=found,
-            loudness=level,
-            timeout_s=0.01,
-        )
+        encode_measured(voice_wav, tmp_path / "slow.opus", "opus", "voice", measured, 0.01)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -257,13 +246,7 @@ def test_forced_demuxer_never_follows_a_playlist(make: MediaFactory, tmp_path: P
         out = tmp_path / "out"
         out.mkdir(exist_ok=True)
         with pytest.raises(MediaProcessingFailed):
-            encode(
-                bad,
-                out / "x.opus",
-                RenditionSpec("opus", "voice"),
-                probe_result=forged,
-                loudness=level,
-            )
+            encode_measured(bad, out / "x.opus", "opus", "voice", (forged, level))
         assert list(out.iterdir()) == []
 
 

@@ -19,9 +19,11 @@ from server.db.engine import make_engine
 from server.db.models import ReleaseBundle, Trail
 from server.db.session import Database
 from server.jobs import Jobs, make_huey
-from server.player import DIST
 from server.settings import Settings
-from tests.support.browser import tool_unavailable
+from server.webapps import PLAYER
+
+# csp_kept is an autouse fixture: importing it applies it to this folder's tests.
+from tests.support.browser import built, csp_kept  # noqa: F401
 from tests.support.dropping import DropOnce
 from tests.support.factories import add_demo
 from tests.support.live import live_server
@@ -61,10 +63,8 @@ class Site:
 
 @pytest.fixture(scope="session")
 def player_built() -> Path:
-    """The built player (``npm run build``, run by scripts/setup.sh)."""
-    if not (DIST / "index.html").is_file():
-        tool_unavailable("the player is not built: run `npm ci && npm run build`")
-    return DIST
+    """The built player."""
+    return built(PLAYER)
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from server.publishing import bundle_key
 from tests.player.conftest import Site
 from tests.support.browser import artefact, phone_context
+from trails.storage_names import bundle_key
 
 SLUG = "moulin-de-marchienne"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-import server.player
 from server.app import create_app
 from server.settings import Settings
+from server.webapps import PLAYER
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_unknown_or_unsafe_asset_names_are_not_found(client: TestClient, name: s
 def test_an_unbuilt_player_says_how_to_build_it(
     client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(server.player, "DIST", tmp_path / "missing")
+    monkeypatch.setattr(PLAYER, "dist", tmp_path / "missing")
     response = client.get("/play")
     assert response.status_code == 404
     assert "npm run build" in response.json()["detail"]

@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import select
 
 from media.limits import MediaLimits
+from server.accounts import get_or_create_organisation
 from server.db.models import Asset, AssetStatus
+from server.folder_media import MediaContext
 from server.ingest import process_many
 from server.publishing import publish
-from server.trails_store import MediaContext, get_or_create_organisation, import_source
+from server.source_import import import_source
 from tests.player.conftest import DEMO, DEMO_SLUG, Site
 from tests.support.browser import phone_context
 from trails.source import load_source

@@ -26,10 +26,10 @@ from server.blobs import make_blob_store
 from server.db.migrate import upgrade
 from server.db.models import ReleaseBundle
 from server.db.session import Database
+from server.draft_source import load_trail
 from server.keys import keyring
 from server.publishing import publish
 from server.settings import Settings
-from server.trails_store import load_trail
 from tests.support.factories import add_trail, trail_source
 
 CLIENTS = int(os.environ.get("BALADEUR_LOAD_CLIENTS", "500"))

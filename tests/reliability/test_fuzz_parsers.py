@@ -27,6 +27,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.sources import SMALL_TRAIL_WITH_STORY
 from trails.archive import extract_trail, zip_folder
 from trails.errors import DomainError, InvalidInput
 from trails.interchange.geojson import export_geojson, import_geojson
@@ -343,25 +344,13 @@ def test_kmz_reader_on_arbitrary_bytes(junk: bytes) -> None:
 
 # --- the trail zip ---------------------------------------------------------------------
 
-SMALL_TRAIL = """slug: petit
-languages: [fr]
-title: {fr: Petit}
-stops:
-  - key: un
-    title: {fr: Un}
-    zone: {type: circle, center: [4.39, 50.40], radius_m: 25}
-    story:
-      versions:
-        fr: {audio: media/un.opus, transcript: media/un.vtt}
-"""
-
 
 @pytest.fixture(scope="module")
 def small_zip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """A valid trail zip small enough that mutations land in its structure, not its media."""
     folder = tmp_path_factory.mktemp("small") / "petit"
     (folder / "media").mkdir(parents=True)
-    (folder / SOURCE_FILE).write_text(SMALL_TRAIL, encoding="utf-8")
+    (folder / SOURCE_FILE).write_text(SMALL_TRAIL_WITH_STORY, encoding="utf-8")
     (folder / "media" / "un.opus").write_bytes(b"OggS" + bytes(60))
     (folder / "media" / "un.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nUn\n")
     return zip_folder(load_source(folder), folder.parent / "petit.zip").read_bytes()

@@ -26,9 +26,9 @@ from server.db.models import Release, Trail
 from server.db.session import Database
 from server.gc import orphan_bundles
 from server.keys import keyring
-from server.publishing import BUNDLE_PREFIX
 from server.settings import Settings
 from tests.support.factories import add_trail, trail_source
+from trails.storage_names import BUNDLE_PREFIX
 
 SLUG = "route-du-festival"
 # Publishes, but stops for good between writing the bundles and the commit that uses them.

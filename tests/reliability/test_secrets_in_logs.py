@@ -1,5 +1,5 @@
-"""A real server at DEBUG level, driven through sign-in, tokens, invitations, access codes and
-uploads: none of those secrets appears anywhere in what it logs."""
+"""A real server at DEBUG level, driven through sign-in, tokens, invitations (to contribute and
+to join), access codes and uploads: none of those secrets appears anywhere in what it logs."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tests.support.cli import run_cli
 
 PASSWORD = "moulin-secret-passphrase"
 ACCESS_CODE = "vanne-1887"
+NEW_PASSWORD = "first-walk-passphrase"  # not the address (the password rule)
 
 
 def test_no_secret_reaches_the_logs(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -105,6 +106,28 @@ def _exercise(base: str) -> list[str]:
         )
         upload_id = upload.headers["location"].rsplit("/", 1)[1]
         http.head(f"/v1/orgs/mill/uploads/{upload_id}", headers=auth)
+        joining = http.post(
+            "/v1/orgs/mill/members",
+            json={"email": "newcomer@example.org", "role": "contributor"},
+            headers=auth,
+        )
+        member_code = joining.json()["code"]
+        assert http.get(f"/v1/member-invitations/{member_code}").status_code == 200
+        accepted = http.post(
+            f"/v1/member-invitations/{member_code}/accept", json={"password": NEW_PASSWORD}
+        )
+        assert accepted.status_code == 200, accepted.text
         assert http.delete("/v1/auth/tokens/current", headers=auth).status_code == 204
         http.get("/v1/me", headers=auth)
-    return [token, code, upload_id]
+        # The studio's session cookie must stay out of the logs too.
+        csrf = {"X-Baladeur-CSRF": "1"}
+        signed = http.post(
+            "/v1/auth/session",
+            json={"email": "org@example.org", "password": PASSWORD},
+            headers=csrf,
+        )
+        assert signed.status_code == 201, signed.text
+        session = http.cookies["baladeur_session"]
+        assert http.get("/v1/me").status_code == 200
+        assert http.delete("/v1/auth/tokens/current", headers=csrf).status_code == 204
+    return [token, code, upload_id, member_code, NEW_PASSWORD, session]

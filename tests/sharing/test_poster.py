@@ -18,6 +18,7 @@ from server.sharing.poster import (
     poster_pdf,
 )
 from tests.sharing.helpers import decode_qr, pdf_text
+from tests.support.browser import tool_unavailable
 from trails.errors import InvalidInput
 from trails.source import TrailSource, load_source
 
@@ -231,7 +232,7 @@ def test_long_description_is_cut_at_a_word() -> None:
 def test_demo_poster_as_png(demo: TrailSource) -> None:
     """Render the demo poster for a person to look at, and read its QR code back from the image."""
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+        tool_unavailable("pdftoppm (poppler-utils) is not installed")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     for language in ("fr", "en"):
         pdf_path = ARTEFACTS / f"demo-poster-{language}.pdf"

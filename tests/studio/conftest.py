@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from authoring.studio import DIST
 from media.blobs.memory import MemoryBlobStore
 from server.app import create_app
 from server.db import migrate
@@ -19,7 +18,11 @@ from server.db.engine import make_engine
 from server.db.session import Database
 from server.jobs import Jobs, make_huey
 from server.settings import Settings
-from tests.support.browser import artefact, tool_unavailable
+from server.webapps import STUDIO
+
+# csp_kept is an autouse fixture: importing it applies it to this folder's tests.
+from tests.support.browser import artefact, built, csp_kept, watch_csp  # noqa: F401
+from tests.support.drafts import trail_with_stop
 from tests.support.live import live_server
 from tests.support.people import PASSWORD, People, make_people
 from trails.bundle.signing import Keyring
@@ -45,10 +48,8 @@ class Studio:
 
 @pytest.fixture(scope="session")
 def studio_built() -> Path:
-    """The built studio (``npm run build``, run by scripts/setup.sh)."""
-    if not (DIST / "index.html").is_file():
-        tool_unavailable("the studio is not built: run `npm ci && npm run build`")
-    return DIST
+    """The built studio."""
+    return built(STUDIO)
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +89,7 @@ def desktop(browser: Any, base_url: str, lang: str = "en") -> Any:
         "try { localStorage.getItem('baladeur.studio.lang') || "
         f"localStorage.setItem('baladeur.studio.lang', '{lang}') }} catch {{}}"
     )
+    watch_csp(context)
     # Shown by pytest when a test fails: the page's own errors explain most failures.
     context.on("console", lambda m: m.type == "error" and print("console:", m.text, m.location))
     context.on("weberror", lambda e: print("page error:", e.error))
@@ -122,31 +124,27 @@ def story_on_a_stop(
     import httpx
 
     headers = studio.api("editor")
-    base = f"{studio.url}/v1/orgs/mill"
-    with wav.open("rb") as fh:
-        asset = httpx.post(
-            f"{base}/assets", files={"file": (wav.name, fh, "audio/wav")}, headers=headers
+    with httpx.Client(base_url=studio.url) as api:
+        with wav.open("rb") as fh:
+            asset = api.post(
+                "/v1/orgs/mill/assets",
+                files={"file": (wav.name, fh, "audio/wav")},
+                headers=headers,
+            ).json()
+        story = api.post(
+            "/v1/orgs/mill/stories",
+            json={"title": title, "versions": {"fr": {"audio_asset_id": asset["id"]}}},
+            headers=headers,
         ).json()
-    story = httpx.post(
-        f"{base}/stories",
-        json={"title": title, "versions": {"fr": {"audio_asset_id": asset["id"]}}},
-        headers=headers,
-    ).json()
-    trail = httpx.post(
-        f"{base}/trails",
-        json={"slug": slug, "title": {"fr": title}, "languages": ["fr"]},
-        headers=headers,
-    ).json()
-    httpx.post(
-        f"{base}/trails/{trail['id']}/stops",
-        json={
-            "key": key,
-            "title": {"fr": title},
-            "zone": {"type": "circle", "center": [4.395, 50.4036], "radius_m": 25},
-            "story_id": story["id"],
-        },
-        headers=headers,
-    ).raise_for_status()
+        trail, _ = trail_with_stop(
+            api,
+            headers,
+            slug=slug,
+            trail_title=title,
+            key=key,
+            title=title,
+            story_id=story["id"],
+        )
     return asset, story, trail
 
 

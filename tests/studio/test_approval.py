@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.support.drafts import trail_with_stop
 
 
 def test_release_waits_for_a_second_editor(studio: Studio, chromium: Any) -> None:
@@ -23,21 +24,22 @@ def test_release_waits_for_a_second_editor(studio: Studio, chromium: Any) -> Non
         json={"email": "editor2@example.org", "role": "editor"},
         headers=owner,
     )
-    assert r.status_code == 201, r.text
-    trail = httpx.post(
-        f"{url}/v1/orgs/archives/trails",
-        json={"slug": "archives-walk", "title": {"fr": "Archives"}, "languages": ["fr"]},
-        headers=owner,
-    ).json()
-    httpx.post(
-        f"{url}/v1/orgs/archives/trails/{trail['id']}/stops",
-        json={
-            "key": "depot",
-            "title": {"fr": "Le dépôt"},
-            "zone": {"type": "circle", "center": [4.395, 50.4036], "radius_m": 25},
-        },
-        headers=owner,
-    ).raise_for_status()
+    assert r.status_code == 202, r.text
+    # The second editor joins by accepting the invitation.
+    r = httpx.post(
+        f"{url}/v1/me/invitations/{r.json()['id']}/accept", headers=studio.api("editor2")
+    )
+    assert r.status_code == 200, r.text
+    with httpx.Client(base_url=url) as api:
+        trail, _ = trail_with_stop(
+            api,
+            owner,
+            org="archives",
+            slug="archives-walk",
+            trail_title="Archives",
+            key="depot",
+            title="Le dépôt",
+        )
 
     context = desktop(chromium, url, lang="fr")
     page = context.new_page()

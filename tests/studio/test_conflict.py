@@ -7,26 +7,22 @@ from typing import Any
 import httpx
 
 from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.support.drafts import trail_with_stop
 
 
 def test_second_save_shows_the_conflict_and_keeps_the_typed_text(
     studio: Studio, chromium: Any
 ) -> None:
     headers = studio.api("editor")
-    trail = httpx.post(
-        f"{studio.url}/v1/orgs/mill/trails",
-        json={"slug": "conflict-walk", "title": {"fr": "Conflit"}, "languages": ["fr"]},
-        headers=headers,
-    ).json()
-    stop = httpx.post(
-        f"{studio.url}/v1/orgs/mill/trails/{trail['id']}/stops",
-        json={
-            "key": "pont",
-            "title": {"fr": "Le pont"},
-            "zone": {"type": "circle", "center": [4.395, 50.4036], "radius_m": 25},
-        },
-        headers=headers,
-    ).json()
+    with httpx.Client(base_url=studio.url) as api:
+        trail, stop = trail_with_stop(
+            api,
+            headers,
+            slug="conflict-walk",
+            trail_title="Conflit",
+            key="pont",
+            title="Le pont",
+        )
     stops_url = f"{studio.url}/v1/orgs/mill/trails/{trail['id']}/stops/{stop['id']}"
 
     pages = []

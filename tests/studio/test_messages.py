@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[2] / "authoring" / "studio" / "src"
+SRC = Path(__file__).resolve().parents[2] / "web" / "studio" / "src"
 
 
 def _table(name: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-import authoring.studio
+from server.webapps import STUDIO
 from tests.api.conftest import blobs, client, jobs, people, settings
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.people import People
@@ -122,7 +122,7 @@ def test_every_studio_page_is_the_shell(
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text("<!doctype html><title>shell</title>")
     (tmp_path / "assets" / "app.js").write_text("export {};")
-    monkeypatch.setattr(authoring.studio, "DIST", tmp_path)
+    monkeypatch.setattr(STUDIO, "dist", tmp_path)
     for path in ("/studio", "/studio/trails/3", "/studio/trails/3/publish", "/studio/review"):
         r = client.get(path)
         assert r.status_code == 200, path
@@ -137,7 +137,7 @@ def test_every_studio_page_is_the_shell(
 def test_unbuilt_studio_says_how_to_build_it(
     client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(authoring.studio, "DIST", tmp_path / "nothing")
+    monkeypatch.setattr(STUDIO, "dist", tmp_path / "nothing")
     body = problem(client.get("/studio"), 404)
     assert body["title"] == "Studio not built"
     assert "npm run build" in body["detail"]

@@ -53,10 +53,12 @@ def test_switch_organisation_language_and_sign_out(studio: Studio, chromium: Any
     page.wait_for_selector("#list-title >> text=Parcours")
     assert page.locator("html").get_attribute("lang") == "fr"
 
-    token = page.evaluate("localStorage.getItem('baladeur.studio.token')")
+    # The session lives in an HttpOnly cookie; signing out revokes it on the server too.
+    (cookie,) = [c for c in context.cookies() if c["name"] == "baladeur_session"]
     page.click("#sign-out")
     page.wait_for_selector("#sign-in")
-    gone = httpx.get(f"{studio.url}/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert not [c for c in context.cookies() if c["name"] == "baladeur_session"]
+    gone = httpx.get(f"{studio.url}/v1/me", cookies={"baladeur_session": cookie["value"]})
     assert gone.status_code == 401
     context.close()
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from server.webapps import WebApp
+
 CHROMIUM = os.environ.get("BALADEUR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -53,6 +55,52 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+# Every page reports its Content-Security-Policy violations to the console, where
+# watch_csp() collects them: a page of the apps must never need anything its policy refuses.
+_REPORT_VIOLATIONS = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('csp-violation ' + JSON.stringify({
+    directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample,
+    source: e.sourceFile + ':' + e.lineNumber,
+  }));
+}, true);
+"""
+CSP_VIOLATIONS: list[str] = []
+
+
+def watch_csp(context: Any) -> Any:
+    """Collect the CSP violations of every page of ``context`` into ``CSP_VIOLATIONS``."""
+    context.add_init_script(_REPORT_VIOLATIONS)
+
+    def collect(message: Any) -> None:
+        text = message.text
+        if text.startswith("csp-violation ") or "Content Security Policy" in text:
+            CSP_VIOLATIONS.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    context.on("console", collect)
+    return context
+
+
+@pytest.fixture(autouse=True)
+def csp_kept() -> Iterator[None]:
+    """Every page of every test in a folder whose conftest imports this keeps its policy.
+
+    Fails the test if any page broke its Content-Security-Policy.
+    """
+    CSP_VIOLATIONS.clear()
+    yield
+    found = list(CSP_VIOLATIONS)
+    CSP_VIOLATIONS.clear()
+    assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
+def built(app: WebApp) -> Path:
+    """The folder of a built web app (``npm run build``, run by scripts/setup.sh)."""
+    if not (app.dist / "index.html").is_file():
+        tool_unavailable(f"the {app.name} is not built: run `npm ci && npm run build`")
+    return app.dist
+
+
 def phone_context(browser: Any, base_url: str, **options: Any) -> Any:
     """A fresh browser profile sized like a phone, with location allowed for ``base_url``."""
     settings: dict[str, Any] = {
@@ -67,7 +115,7 @@ def phone_context(browser: Any, base_url: str, **options: Any) -> Any:
         "service_workers": "allow",
     }
     settings.update(options)
-    return browser.new_context(**settings)
+    return watch_csp(browser.new_context(**settings))
 
 
 def artefact(*parts: str) -> Path:

@@ -9,10 +9,12 @@ from typing import Any
 from media.blobs import BlobStore
 from media.blobs.memory import MemoryBlobStore
 from media.limits import MediaLimits
+from server.accounts import get_or_create_organisation
 from server.db.models import Release
 from server.db.session import Database
+from server.folder_media import MediaContext
 from server.publishing import publish
-from server.trails_store import MediaContext, get_or_create_organisation, import_source
+from server.source_import import import_source
 from trails.bundle.signing import Keyring
 from trails.source import LoadedSource, parse_source
 

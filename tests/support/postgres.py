@@ -11,6 +11,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 
 class PostgresMissing(RuntimeError):
@@ -48,6 +49,9 @@ class PostgresCluster:
     port: int
     run_as: str | None
     process: subprocess.Popen[bytes] | None = None
+    # The server's log goes to a file: a pipe nobody reads fills up after a few hundred
+    # checkpoint lines and then blocks the server (a DROP DATABASE waited forever on it).
+    log: IO[bytes] | None = None
 
     def _cmd(self, *args: str) -> list[str]:
         # PostgreSQL refuses to run as root; CI machines often are root.
@@ -75,6 +79,7 @@ class PostgresCluster:
             check=True,
             capture_output=True,
         )
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
             self._cmd(
                 str(self.bindir / "postgres"),
@@ -93,13 +98,13 @@ class PostgresCluster:
                 "synchronous_commit=off",
             ),
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise RuntimeError(f"postgres exited: {err}")
+                self.log.seek(0)
+                raise RuntimeError(f"postgres exited: {self.log.read().decode(errors='replace')}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     time.sleep(0.2)
@@ -120,6 +125,8 @@ class PostgresCluster:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self.log is not None:
+            self.log.close()
         shutil.rmtree(self.datadir, ignore_errors=True)
 
 

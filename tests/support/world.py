@@ -85,6 +85,12 @@ def one_of_everything(
     invitation = made(
         client.post(f"{base}/invitations", json={"label": "atelier"}, headers=editor)
     ).json()
+    joining = client.post(
+        f"{base}/members",
+        json={"email": "newcomer@example.org", "role": "contributor"},
+        headers=people["owner"],
+    )
+    assert joining.status_code == 202, joining.text
     release = made(
         client.post(f"{base}/trails/{trail['id']}/releases", json={}, headers=editor)
     ).json()
@@ -113,6 +119,8 @@ def one_of_everything(
         "consent_id": consent["id"],
         "invitation_id": invitation["id"],
         "code": invitation["code"],
+        "member_invitation_id": joining.json()["id"],
+        "member_code": joining.json()["code"],
         "number": release["number"],
         "upload_id": upload.headers["location"].rsplit("/", 1)[1],
         "user_id": people.ids["editor"],

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trails.bundle import FORMAT_VERSION
-from trails.bundle.model import PROFILES, BundleMedia
+from trails.bundle.model import BundleMedia
 from trails.errors import invalid
 from trails.rules import TriggerRules
 from trails.source import CircleZone, PolygonZone, Stop, TrailSource
 from trails.summary import summarise
 from trails.triggers.model import EngineStop
+from trails.vocabulary import AUDIO_PROFILES
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _EXTENSION_RE = re.compile(r"^[a-z0-9]{1,8}$")
@@ -71,8 +72,8 @@ def build_manifest(
     source names: for audio the rendition in ``profile``, for transcripts and images the
     file itself.
     """
-    if profile not in PROFILES:
-        raise invalid("profile", profile, f"profile must be one of {', '.join(PROFILES)}")
+    if profile not in AUDIO_PROFILES:
+        raise invalid("profile", profile, f"profile must be one of {', '.join(AUDIO_PROFILES)}")
     if not trail_id:
         raise invalid("trail_id", trail_id, "a trail id is required")
     if release < 1:

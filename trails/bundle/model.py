@@ -1,18 +1,15 @@
-"""What a bundle is made of: entry names, profiles, and the description of one media file."""
+"""What a bundle is made of: entry names and the description of one media file."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from trails.storage_names import MEDIA_NAME_RE, media_name
+
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.sig.json"
-MEDIA_DIR = "media/"
-PROFILES = ("opus", "aac")
 MediaKind = Literal["audio", "transcript", "image"]
-# media/<64 hex>.<lowercase extension>: the only media names a bundle may hold.
-MEDIA_NAME_RE = re.compile(r"^media/([0-9a-f]{64})\.([a-z0-9]{1,8})$")
 
 
 @dataclass(frozen=True)
@@ -30,7 +27,7 @@ class BundleMedia:
     @property
     def path(self) -> str:
         """The entry name: content-addressed, so the same content has the same name."""
-        return f"{MEDIA_DIR}{self.sha256}.{self.extension}"
+        return media_name(self.sha256, f".{self.extension}")
 
     def as_dict(self) -> dict[str, Any]:
         """The media-table row (durations to the millisecond, loudness to 0.1 LU)."""

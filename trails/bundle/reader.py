@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from trails.bundle.model import MANIFEST_NAME, MEDIA_DIR, SIGNATURE_NAME
+from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME
+from trails.storage_names import MEDIA_DIR
 
 DEFAULT_MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_MANIFEST_BYTES = 16 * 1024**2

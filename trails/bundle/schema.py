@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from trails.storage_names import MEDIA_NAME_PATTERN
+from trails.vocabulary import AUDIO_PROFILES, AUDIO_ROLES, TRAIL_MODES
+
 SCHEMA_ID = "https://baladeur.org/schemas/bundle-manifest-1.schema.json"
 
 _sha256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
-_media_path = {"type": "string", "pattern": "^media/[0-9a-f]{64}\\.[a-z0-9]{1,8}$"}
+_media_path = {"type": "string", "pattern": MEDIA_NAME_PATTERN}
 _slug = {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 80}
 _language = {"type": "string", "pattern": "^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$"}
 _texts = {
@@ -150,7 +153,7 @@ _DEFS: dict[str, Any] = {
             "title": {"$ref": "#/$defs/texts"},
             "zone": {"$ref": "#/$defs/zone"},
             "rules": {"$ref": "#/$defs/rules"},
-            "role": _nullable({"enum": ["voice", "immersive"]}),
+            "role": _nullable({"enum": list(AUDIO_ROLES)}),
             "credits": {"type": "array", "items": {"$ref": "#/$defs/credit"}},
             "licence": _nullable({"type": "string"}),
             "cues": {
@@ -205,7 +208,7 @@ _DEFS: dict[str, Any] = {
                 "uniqueItems": True,
                 "items": {"$ref": "#/$defs/language"},
             },
-            "mode": {"enum": ["free", "sequential"]},
+            "mode": {"enum": list(TRAIL_MODES)},
             "timezone": {"type": "string", "minLength": 1},
             "licence": _nullable({"type": "string"}),
             "credits": {"type": "array", "items": {"$ref": "#/$defs/credit"}},
@@ -254,7 +257,7 @@ def manifest_schema() -> dict[str, Any]:
         **_obj(
             {
                 "format": {"const": 1},
-                "profile": {"enum": ["opus", "aac"]},
+                "profile": {"enum": list(AUDIO_PROFILES)},
                 "publisher": {"type": "string"},
                 "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
                 "built_at": {"$ref": "#/$defs/timestamp"},

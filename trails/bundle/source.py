@@ -7,6 +7,7 @@ from typing import Any
 
 from trails.errors import invalid
 from trails.source import LoadedSource, TrailSource, parse_source
+from trails.vocabulary import AudioRole
 
 
 class BundleSource(LoadedSource):
@@ -52,7 +53,7 @@ def _stop(stop: dict[str, Any]) -> dict[str, Any]:
             },
             "credits": stop["credits"],
             "licence": stop["licence"],
-            "role": stop["role"] or "voice",
+            "role": stop["role"] or AudioRole.voice.value,
         }
     return out
 

@@ -18,7 +18,7 @@ import jsonschema
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from trails.bundle.canonical import canonical_json
-from trails.bundle.model import MANIFEST_NAME, MEDIA_NAME_RE, SIGNATURE_NAME
+from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME
 from trails.bundle.reader import (
     DEFAULT_MAX_TOTAL_BYTES,
     MAX_MANIFEST_BYTES,
@@ -32,6 +32,7 @@ from trails.bundle.schema import manifest_schema
 from trails.bundle.signing import ALGORITHM, verify_signature
 from trails.errors import FieldError, InvalidInput
 from trails.jsontext import too_deep
+from trails.storage_names import MEDIA_NAME_RE
 
 _MAX_SIGNATURE_BYTES = 4096
 # Enough schema errors to act on; a thoroughly wrong file would otherwise list thousands.

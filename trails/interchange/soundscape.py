@@ -27,7 +27,9 @@ from trails.interchange.model import (
 from trails.interchange.places import zone_anchor
 from trails.interchange.safexml import child, child_text, children, local_name, parse_xml
 from trails.source import TrailSource
+from trails.storage_names import source_media_path
 from trails.validation import check_language
+from trails.vocabulary import TrailMode
 
 GPX_NS = "http://www.topografix.com/GPX/1/1"
 SOUNDSCAPE_NS = "https://microsoft.com/Soundscape"
@@ -87,11 +89,11 @@ class _MediaFinder:
             if known == file:
                 return relative
         name, n = file.name, 1
-        while f"media/{name}" in self.found:
+        while source_media_path(name) in self.found:
             n += 1
             name = f"{n}-{file.name}"
-        self.found[f"media/{name}"] = file
-        return f"media/{name}"
+        self.found[source_media_path(name)] = file
+        return source_media_path(name)
 
 
 def _point(element: Element, where: str) -> tuple[float, float]:
@@ -136,7 +138,8 @@ def import_soundscape(
     dropped: list[str] = []
     finder = _MediaFinder(media_dir)
     _metadata(draft, metadata, meta, finder, dropped)
-    draft.extra["mode"] = "sequential" if behaviour == GUIDED_TOUR and not pois else "free"
+    guided = behaviour == GUIDED_TOUR and not pois
+    draft.extra["mode"] = (TrailMode.sequential if guided else TrailMode.free).value
     if pois and behaviour == GUIDED_TOUR:
         dropped.append("points of interest make the trail free-roaming: the tour order is lost")
     for kind, elements in (("waypoint", points), ("point of interest", pois)):
@@ -246,7 +249,7 @@ def export_soundscape(trail: TrailSource) -> Exported:
     meta = _sub(_sub(metadata, f"{g}extensions"), f"{sc}meta", **attrib)
     _sub(meta, f"{sc}id", trail.slug)
     _sub(meta, f"{sc}locale", language.replace("-", "_"))
-    tour = trail.mode == "sequential"
+    tour = trail.mode == TrailMode.sequential
     _sub(meta, f"{sc}behavior", GUIDED_TOUR if tour else ORIENTEERING)
     _sub(meta, f"{sc}version", "2" if tour else "1")
     parent = _sub(root, f"{g}rte") if tour else root

@@ -29,6 +29,7 @@ from trails.triggers.model import (
 )
 from trails.triggers.queue import Cue, NarrationQueue
 from trails.triggers.zones import ZoneIndex, ZoneShape, make_shape
+from trails.vocabulary import TrailMode
 
 Phase = Literal["outside", "dwelling", "inside"]
 UnitKind = Literal["narration", "loop", "silent", "ambience"]
@@ -266,7 +267,7 @@ class TriggerEngine:
                 return "cooldown"
         if not windows_open(rules.time_windows, t_ms, self._tz):
             return "time-window"
-        if self.trail.mode == "sequential" and i > 0:
+        if self.trail.mode == TrailMode.sequential and i > 0:
             previous = self._units[i - 1].key
             if not self._memory[previous].triggered:
                 return "sequence"

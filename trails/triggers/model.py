@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from trails.rules import DEFAULT_MAX_ACCURACY_M, DistanceGain, TriggerRules
 from trails.source import CircleZone, Zone
 from trails.validation import Slug
+from trails.vocabulary import TrailMode, TrailModeName
 
 # Fallback exit margin (m) for polygons and the floor for circles.
 MIN_EXIT_MARGIN_M = 8.0
@@ -62,7 +63,7 @@ class EngineTrail(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mode: Literal["free", "sequential"] = "free"
+    mode: TrailModeName = TrailMode.free.value
     ducking_db: float = Field(default=DEFAULT_DUCKING_DB, le=0)
     timezone: str = Field(default=DEFAULT_TIMEZONE, description="IANA zone of time windows.")
     stops: list[EngineStop] = Field(default_factory=list)

@@ -1,0 +1,42 @@
+"""The shared words (trails/vocabulary.py) and the tables keyed by them agree."""
+
+from __future__ import annotations
+
+from media.renditions import ENCODINGS
+from server.db.models import Asset, Trail
+from trails.bundle.schema import manifest_schema
+from trails.vocabulary import (
+    AUDIO_PROFILES,
+    AUDIO_ROLES,
+    TRAIL_MODES,
+    VISIBILITIES,
+    AudioRole,
+    TrailMode,
+    Visibility,
+)
+
+
+def test_the_enumerations_hold_the_words() -> None:
+    assert tuple(AudioRole) == AUDIO_ROLES == ("voice", "immersive")
+    assert tuple(TrailMode) == TRAIL_MODES == ("free", "sequential")
+    assert tuple(Visibility) == VISIBILITIES == ("public", "unlisted", "private")
+    assert AUDIO_PROFILES == ("opus", "aac")
+
+
+def test_every_profile_has_an_encoding_for_every_role() -> None:
+    assert tuple(ENCODINGS) == AUDIO_PROFILES
+    for name, encoding in ENCODINGS.items():
+        assert encoding.name == name
+        assert set(encoding.kbps) == set(AUDIO_ROLES)
+
+
+def test_database_columns_take_the_same_words() -> None:
+    assert Asset.__table__.c.role.type.enums == list(AUDIO_ROLES)  # type: ignore[attr-defined]
+    assert Trail.__table__.c.mode.type.enums == list(TRAIL_MODES)  # type: ignore[attr-defined]
+    assert Trail.__table__.c.visibility.type.enums == list(VISIBILITIES)  # type: ignore[attr-defined]
+
+
+def test_the_manifest_schema_takes_the_same_words() -> None:
+    schema = manifest_schema()
+    assert schema["properties"]["profile"]["enum"] == list(AUDIO_PROFILES)
+    assert schema["$defs"]["trail"]["properties"]["mode"]["enum"] == list(TRAIL_MODES)

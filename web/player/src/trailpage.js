@@ -1,0 +1,344 @@
+// The /play/{slug} page: the trail's facts, download for offline, the walk and listen-from-home.
+import { AudioOutput } from "./audio.js";
+import { pickCue } from "@baladeur/engine";
+import { formatBytes, formatDistance, language, pick, t } from "./i18n.js";
+import { TrailMap } from "./map.js";
+import {
+  bestProfile,
+  downloadTrail,
+  mediaBlob,
+  removeTrail,
+  storageUsed,
+  storedManifest,
+  storedTrail,
+  updateTrail,
+} from "./store.js";
+import { fill, h, publish, toast } from "./ui.js";
+import { VerifyError } from "./verify.js";
+import { parseVtt } from "./vtt.js";
+import { HomeSession, WalkSession } from "./walk.js";
+
+let session = null;
+let highlighter = null;
+let wakeLock = null;
+const audio = new AudioOutput(mediaBlob);
+const shaOf = (path) => path.slice("media/".length).split(".")[0];
+
+async function json(url) {
+  try {
+    const response = await fetch(url);
+    return response.ok ? await response.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+async function bundleSize(slug) {
+  try {
+    // One byte is enough: Content-Range names the whole size.
+    const response = await fetch(`/v1/trails/${slug}/bundle?profile=${bestProfile()}`, { headers: { Range: "bytes=0-0" } });
+    const total = /\/(\d+)$/.exec(response.headers.get("Content-Range") || "");
+    return response.ok && total ? Number(total[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function listeningSeconds(manifest) {
+  let total = 0;
+  for (const stop of manifest.stops) {
+    const cue = pickCue(stop, language(), manifest.trail.languages);
+    if (cue && stop.rules.replay !== "loop") total += cue.duration_s;
+  }
+  return total;
+}
+
+function fact(label, value, id) {
+  return value ? h("div", { class: "fact", id }, h("dt", {}, label), h("dd", {}, value)) : null;
+}
+
+async function keepAwake(on) {
+  try {
+    if (on && "wakeLock" in navigator && !wakeLock) {
+      wakeLock = await navigator.wakeLock.request("screen");
+      wakeLock.addEventListener("release", () => (wakeLock = null));
+    } else if (!on && wakeLock) {
+      await wakeLock.release();
+      wakeLock = null;
+    }
+  } catch {
+    // refused (battery saver, hidden page): the walk works without it
+  }
+}
+
+/** Stop any walk or listening session (when leaving the page). */
+export function endSession() {
+  if (session) session.stop();
+  clearInterval(highlighter);
+  document.getElementById("main")?.classList.remove("walking");
+  session = null;
+  keepAwake(false);
+}
+
+/** Render one trail's page into main. */
+export async function renderTrail(main, slug, rerender) {
+  main.classList.remove("walking");
+  fill(main, h("p", { class: "muted" }, t("loading")));
+  const record = await storedTrail(slug);
+  const detail = await json(`/v1/trails/${encodeURIComponent(slug)}`);
+  let manifest = record ? await storedManifest(slug) : null;
+  // Before downloading, the current manifest (small, anonymous) gives durations and the cover.
+  const preview = manifest ?? (await json(`/v1/trails/${encodeURIComponent(slug)}/manifest?profile=${bestProfile()}`));
+  if (!detail && !preview) {
+    fill(main, h("h1", {}, slug), h("p", { class: "notice" }, t("notStored")), h("a", { class: "btn secondary", href: "/play" }, `← ${t("back")}`));
+    publish({ page: "trail", slug, stored: false, error: { code: "not-found" } });
+    return;
+  }
+  const info = preview?.trail ?? {};
+  const languages = info.languages ?? detail?.languages ?? [];
+  const title = pick(info.title ?? detail?.title, languages);
+  const size = record?.bundle_bytes ?? (navigator.onLine ? await bundleSize(slug) : null);
+  const status = h("p", { class: "status", id: "status", role: "status" });
+  const progress = h("progress", { id: "progress", max: 1, value: 0, hidden: true });
+
+  let cover = null;
+  if (preview?.trail.cover) {
+    const sha = shaOf(preview.trail.cover);
+    const src = record ? URL.createObjectURL(await mediaBlob(sha).catch(() => new Blob())) : `/v1/media/${preview.trail.cover.slice(6)}`;
+    cover = h("img", { class: "cover", src, alt: "" });
+  }
+
+  const actions = h("div", { class: "actions" });
+  const walkPanel = h("section", { id: "walk", class: "walk", hidden: true });
+  const storedLine = h("p", { class: "muted small", id: "storage" });
+
+  const refreshStorage = async () => {
+    storedLine.textContent = t("storage", { s: formatBytes(await storageUsed()) });
+  };
+
+  const onDownload = async () => {
+    progress.hidden = false;
+    actions.querySelectorAll("button").forEach((b) => (b.disabled = true));
+    try {
+      const saved = await downloadTrail(slug, {
+        onProgress: (p) => {
+          progress.max = p.total || 1;
+          progress.value = p.received;
+          const pct = p.total ? `${Math.floor((100 * p.received) / p.total)} %` : formatBytes(p.received);
+          status.textContent = p.phase === "verify" ? t("verifying") : `${t("downloading", { p: pct })}${p.resumes ? ` (${t("resumed")})` : ""}`;
+          publish({ download: { phase: p.phase, received: p.received, total: p.total, resumes: p.resumes } });
+        },
+      });
+      publish({ stored: true, verified: true, resumes: saved.resumes, error: null });
+      rerender();
+    } catch (err) {
+      const code = err instanceof VerifyError ? err.code : "download-failed";
+      const message = err instanceof VerifyError ? t("tampered", { code }) : t("failed", { m: err.message });
+      status.textContent = message;
+      status.className = "status error";
+      progress.hidden = true;
+      publish({ stored: false, verified: false, error: { code, message } });
+      actions.querySelectorAll("button").forEach((b) => (b.disabled = false));
+    }
+  };
+
+  const onUpdate = async () => {
+    try {
+      const result = await updateTrail(slug);
+      toast(t("updated", { s: formatBytes(result ? result.record.update_bytes : 0) }), "ok");
+      rerender();
+    } catch (err) {
+      toast(t("failed", { m: err.message }), "error");
+    }
+  };
+
+  const onRemove = async () => {
+    endSession();
+    await removeTrail(slug);
+    toast(t("removed"));
+    publish({ stored: false });
+    rerender();
+  };
+
+  // The phone's clock decides offline (bundle format section 8).
+  const validUntil = manifest?.trail.valid_until ? Date.parse(manifest.trail.valid_until) : null;
+  const validFrom = manifest?.trail.valid_from ? Date.parse(manifest.trail.valid_from) : null;
+  if (record && validUntil !== null && Date.now() >= validUntil) {
+    status.textContent = t("expired");
+    status.className = "status error";
+    actions.append(h("button", { type: "button", class: "btn danger", id: "remove", onclick: onRemove }, `✕ ${t("remove")}`));
+  } else if (record && validFrom !== null && Date.now() < validFrom) {
+    status.textContent = t("opensOn", { d: new Date(validFrom).toLocaleString(language()) });
+    status.className = "status";
+    actions.append(h("button", { type: "button", class: "btn danger", id: "remove", onclick: onRemove }, `✕ ${t("remove")}`));
+  } else if (record) {
+    status.textContent = `✓ ${t("stored")}${navigator.onLine ? "" : ` · ${t("offline")}`}`;
+    status.className = "status ok";
+    const awake = h("input", { type: "checkbox", id: "keep-awake", checked: localStorage.getItem("baladeur.awake") === "1" });
+    awake.addEventListener("change", () => localStorage.setItem("baladeur.awake", awake.checked ? "1" : "0"));
+    actions.append(
+      h("button", { type: "button", class: "btn primary", id: "start-walk", onclick: () => (session instanceof WalkSession ? stopWalk() : startWalk(manifest, walkPanel, awake.checked)) }, `▶ ${t("startWalk")}`),
+      h("label", { class: "check" }, awake, t("keepAwake")),
+      h("button", { type: "button", class: "btn secondary", id: "from-home", onclick: () => startHome(manifest, walkPanel) }, `⌂ ${t("fromHome")}`),
+    );
+    if (detail && detail.release > record.release) {
+      const changes = await json(`/v1/trails/${slug}/changes?since=${record.release}&profile=${record.profile}`);
+      const cost = changes ? formatBytes(changes.download_bytes) : "";
+      actions.append(h("button", { type: "button", class: "btn secondary", id: "update", onclick: onUpdate }, `↻ ${t("update", { s: cost })}`));
+    }
+    actions.append(h("button", { type: "button", class: "btn danger", id: "remove", onclick: onRemove }, `✕ ${t("remove")}`));
+    await refreshStorage();
+  } else {
+    manifest = null;
+    actions.append(h("button", { type: "button", class: "btn primary", id: "download", onclick: onDownload }, `↓ ${t("download")}${size ? ` · ${formatBytes(size)}` : ""}`));
+    status.textContent = t("notStored");
+  }
+
+  const credits = info.credits ?? detail?.credits ?? [];
+  const minutes = preview ? Math.max(1, Math.round(listeningSeconds(preview) / 60)) : null;
+  fill(
+    main,
+    h("a", { class: "back", href: "/play" }, `← ${t("back")}`),
+    cover,
+    h("h1", {}, title),
+    h(
+      "dl",
+      { class: "facts hide-walking" },
+      fact(t("length"), detail?.length_m ? formatDistance(detail.length_m) : null, "fact-length"),
+      fact(t("duration"), minutes ? `${minutes} ${t("min")}` : null, "fact-duration"),
+      fact(t("languages"), languages.map((l) => l.toUpperCase()).join(" · "), "fact-languages"),
+      fact(t("size"), size ? formatBytes(size) : null, "fact-size"),
+    ),
+    status,
+    progress,
+    actions,
+    walkPanel,
+    h("p", { class: "lead hide-walking" }, pick(info.description ?? detail?.description, languages)),
+    credits.length ? h("section", { class: "credits hide-walking" }, h("h2", {}, t("credits")), h("ul", {}, credits.map((c) => h("li", {}, `${c.name} — ${c.role}`)))) : null,
+    storedLine,
+  );
+  publish({ page: "trail", slug, stored: Boolean(record), verified: Boolean(record?.verified), release: record?.release ?? null, title });
+}
+
+function stopRow(manifest, stop, index, onPlay) {
+  return h(
+    "li",
+    { class: "stop", "data-stop": stop.key },
+    h("span", { class: "num" }, String(index + 1)),
+    h("span", { class: "stop-title" }, pick(stop.title, manifest.trail.languages)),
+    h("span", { class: "stop-status" }),
+    onPlay && Object.keys(stop.cues).length ? h("button", { type: "button", class: "btn small", "data-play": stop.key, onclick: () => onPlay(stop.key) }, `▶ ${t("play")}`) : null,
+  );
+}
+
+function walkView(manifest, panel, onPlay) {
+  const map = new TrailMap(manifest, t("map"));
+  const now = h("div", { class: "now", id: "now-playing" });
+  const transcript = h("div", { class: "transcript", id: "transcript", "aria-live": "off", hidden: true });
+  const transcriptTitle = h("h3", { hidden: true }, t("transcript"));
+  const layerTitle = (key) => pick(manifest.ambience.find((a) => a.key === key)?.title, manifest.trail.languages) || key;
+  const position = h("p", { class: "muted small", id: "position" }, onPlay ? t("fromHomeHelp") : t("noPosition"));
+  const stops = h("ol", { class: "stops", id: "stops" }, manifest.stops.map((s, i) => stopRow(manifest, s, i, onPlay)));
+  fill(panel, 
+    h("h2", {}, onPlay ? t("fromHome") : t("walking")),
+    position,
+    map.svg,
+    now,
+    transcriptTitle,
+    transcript,
+    h("h3", {}, t("stopsList")),
+    stops,
+  );
+  panel.hidden = false;
+  let shownFor = null;
+  let cues = [];
+  // The current transcript line follows the audio.
+  const highlight = () => {
+    const at = audio.narrationTime();
+    cues.forEach((c, i) => transcript.children[i]?.classList.toggle("active", at !== null && at >= c.start && at < c.end));
+  };
+  clearInterval(highlighter);
+  highlighter = setInterval(highlight, 500);
+  const render = async (state) => {
+    const statuses = {};
+    for (const key of state.started) statuses[key] = "played";
+    for (const key of state.queue) statuses[key] = "queued";
+    if (state.playing) statuses[state.playing] = "playing";
+    map.setStatus(statuses);
+    for (const row of stops.children) {
+      const s = statuses[row.dataset.stop];
+      row.dataset.status = s ?? "";
+      row.querySelector(".stop-status").textContent = s === "played" ? `✓ ${t("played")}` : s === "playing" ? `♪ ${t("playingNow")}` : s === "queued" ? t("queued") : "";
+    }
+    if (state.fix) {
+      map.setPosition(state.fix.lat, state.fix.lon, state.fix.accuracy_m);
+      position.textContent = t("position", { a: Math.round(state.fix.accuracy_m) });
+    } else if (state.geoError) {
+      position.textContent = t("geoDenied");
+      position.className = "notice";
+    }
+    const playing = state.playing ? manifest.stops.find((s) => s.key === state.playing) : null;
+    const beds = Object.entries(state.beds).map(([k, db]) => `${t("ambience")} « ${layerTitle(k)} » ${db} dB`);
+    fill(now, 
+      h("span", { class: "label" }, t("nowPlaying")),
+      h("strong", {}, playing ? pick(playing.title, manifest.trail.languages) : t("nothingPlaying")),
+      state.queue.length ? h("span", { class: "muted small" }, t("waiting", { n: state.queue.length })) : null,
+      beds.length ? h("span", { class: "muted small" }, beds.join(" · ")) : null,
+      playing && onPlay ? h("button", { type: "button", class: "btn small", id: "stop-playing", onclick: () => session.stopPlaying() }, `■ ${t("stop")}`) : null,
+    );
+    if (state.playing !== shownFor) {
+      shownFor = state.playing;
+      cues = [];
+      transcript.replaceChildren();
+      if (playing) {
+        const forKey = shownFor;
+        const cue = pickCue(playing, session.language, manifest.trail.languages);
+        let found = [];
+        if (cue?.transcript) {
+          try {
+            found = parseVtt(await (await mediaBlob(shaOf(cue.transcript))).text());
+          } catch {
+            found = [];
+          }
+        }
+        if (shownFor !== forKey) return; // another narration started meanwhile
+        cues = found.length || !cue?.text ? found : [{ start: 0, end: Infinity, text: cue.text }];
+        transcript.replaceChildren(...cues.map((c) => h("p", {}, c.text)));
+      }
+      transcript.hidden = transcriptTitle.hidden = cues.length === 0;
+    }
+    highlight();
+    publish({ playing: state.playing, started: state.started, queue: state.queue, beds: state.beds, events: state.events, mode: state.mode, fix: state.fix, audioBeds: audio.ctx ? audio.bedGains() : {} });
+  };
+  return render;
+}
+
+async function startWalk(manifest, panel, awake) {
+  endSession();
+  await audio.unlock();
+  if (awake) keepAwake(true);
+  const button = document.getElementById("start-walk");
+  let render = null;
+  session = new WalkSession({ manifest, language: language(), audio, onChange: (state) => render?.(state) });
+  render = walkView(manifest, panel, null);
+  document.getElementById("main").classList.add("walking");
+  session.start();
+  button.textContent = `■ ${t("stopWalk")}`;
+  panel.scrollIntoView({ behavior: "smooth" });
+}
+
+function stopWalk() {
+  endSession();
+  document.getElementById("start-walk").textContent = `▶ ${t("startWalk")}`;
+}
+
+async function startHome(manifest, panel) {
+  endSession();
+  await audio.unlock();
+  let render = null;
+  session = new HomeSession({ manifest, language: language(), audio, onChange: (state) => render?.(state) });
+  render = walkView(manifest, panel, (key) => session.play(key));
+  document.getElementById("main").classList.add("walking");
+  render(session.state);
+  panel.scrollIntoView({ behavior: "smooth" });
+}

@@ -1,0 +1,142 @@
+// The studio shell: sign-in, the top bar (organisation, language, sign-out) and the pages.
+import "leaflet/dist/leaflet.css";
+import "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css";
+import "./studio.css";
+import { ApiError, call, get, post, setSignedIn } from "./api.js";
+import { clear, errorBox, field, h, select, toast } from "./dom.js";
+import { applyStatic, language, setLanguage, t } from "./i18n.js";
+import { navigate, setOrg, state } from "./state.js";
+import { renderTrailList } from "./trails.js";
+import { link, readable } from "./ui.js";
+import { renderTrail } from "./trail.js";
+import { renderReview } from "./review.js";
+
+const main = () => document.getElementById("main");
+
+function signInPage() {
+  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
+  const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const message = h("div", { id: "sign-in-error" });
+  const form = h(
+    "form",
+    { class: "card sign-in", id: "sign-in" },
+    h("h1", {}, t("studio")),
+    h("p", { class: "lead" }, t("signInLead")),
+    field(t("email"), email),
+    field(t("password"), password),
+    message,
+    h("button", { class: "primary", type: "submit" }, t("signIn")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clear(message);
+    try {
+      // The answer sets an HttpOnly cookie: no token ever reaches this page's scripts.
+      await post("/v1/auth/session", { email: email.value, password: password.value });
+      await start();
+    } catch (err) {
+      const text = err instanceof ApiError && err.status === 401 ? t("badCredentials") : readable(err);
+      message.append(errorBox([text]));
+    }
+  });
+  clear(main()).append(h("div", { class: "centre" }, form));
+  email.focus();
+}
+
+function topBar() {
+  const bar = clear(document.getElementById("topbar"));
+  const brand = h("a", { class: "brand", href: "/studio", onclick: link("/studio") }, h("span", { class: "logo", "aria-hidden": "true" }, "◉"), " Baladeur ", h("span", { class: "muted" }, t("studio")));
+  const langSwitch = h(
+    "div",
+    { class: "lang-switch", role: "group", "aria-label": t("interfaceLanguage") },
+    ["fr", "en"].map((l) =>
+      h("button", { type: "button", class: l === language() ? "on" : "", "aria-pressed": String(l === language()), lang: l, dataset: { lang: l }, onclick: () => { setLanguage(l); route(); } }, l.toUpperCase()),
+    ),
+  );
+  if (!state.me) {
+    bar.append(brand, h("div", { class: "spacer" }), langSwitch);
+    return;
+  }
+  const orgs = state.me.memberships.map((m) => [m.organisation, m.name]);
+  const orgSelect = select(orgs, state.org, { id: "org-switch" });
+  orgSelect.addEventListener("change", () => {
+    setOrg(orgSelect.value);
+    navigate("/studio");
+  });
+  bar.append(
+    brand,
+    h(
+      "nav",
+      { "aria-label": t("mainNav") },
+      h("a", { href: "/studio", onclick: link("/studio"), "aria-current": location.pathname.startsWith("/studio/review") ? null : "page" }, t("trails")),
+      h("a", { href: "/studio/review", id: "nav-review", onclick: link("/studio/review"), "aria-current": location.pathname.startsWith("/studio/review") ? "page" : null }, t("review")),
+    ),
+    h("div", { class: "spacer" }),
+    h("label", { class: "org-label", for: "org-switch" }, t("organisation")),
+    orgSelect,
+    langSwitch,
+    h("span", { class: "who", title: state.me.email }, state.me.display_name || state.me.email),
+    h("button", { type: "button", id: "sign-out", class: "quiet", onclick: signOut }, t("signOut")),
+  );
+}
+
+async function signOut() {
+  try {
+    await call("DELETE", "/v1/auth/tokens/current");
+  } catch {
+    // Signed out here either way; the server also forgets the session when it expires.
+  }
+  setSignedIn(false);
+  state.me = null;
+  route();
+}
+
+async function route() {
+  applyStatic();
+  topBar();
+  if (!state.me) return signInPage();
+  const path = location.pathname.replace(/\/+$/, "");
+  const target = main();
+  clear(target);
+  const trail = path.match(/^\/studio\/trails\/(\d+)(?:\/(\w+))?$/);
+  try {
+    if (trail) await renderTrail(target, Number(trail[1]), trail[2] || "map");
+    else if (path === "/studio/review") await renderReview(target);
+    else await renderTrailList(target);
+  } catch (err) {
+    target.append(errorBox([readable(err)]));
+  }
+}
+
+async function start() {
+  // The session cookie is HttpOnly: asking who is signed in is the only way to know.
+  try {
+    state.me = await get("/v1/me");
+  } catch {
+    state.me = null;
+  }
+  setSignedIn(state.me !== null);
+  if (state.me && !state.me.memberships.some((m) => m.organisation === state.org)) {
+    setOrg(state.me.memberships[0]?.organisation ?? null);
+  }
+  return route();
+}
+
+window.addEventListener("popstate", route);
+// Anything that slips through still reaches the person as a sentence, and the console.
+window.addEventListener("unhandledrejection", (event) => {
+  console.error("studio:", event.reason);
+  toast(readable(event.reason));
+});
+window.addEventListener("studio:route", route);
+window.addEventListener("studio:signed-out", () => {
+  state.me = null;
+  route();
+});
+
+try {
+  state.config = await (await fetch("/studio/config.json")).json();
+} catch {
+  // Without the config the map keeps its plain background.
+}
+await start();

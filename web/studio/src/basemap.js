@@ -1,0 +1,37 @@
+// A Leaflet map with the configured base tiles; offline it keeps a plain background.
+import L from "./leaflet.js";
+import "@geoman-io/leaflet-geoman-free";
+import { h } from "./dom.js";
+import { state } from "./state.js";
+
+/** The map's credits, as text: Leaflet's own attribution control reads its strings as HTML. */
+function credits(text) {
+  const control = L.control({ position: "bottomright" });
+  control.onAdd = () => {
+    const node = h("div", { class: "leaflet-control-attribution leaflet-control", id: "map-credits" }, h("a", { href: "https://leafletjs.com" }, "Leaflet"), text ? ` | ${text}` : null);
+    L.DomEvent.disableClickPropagation(node);
+    return node;
+  };
+  return control;
+}
+
+/** A map in ``node`` centred on the given points (or Charleroi when there are none). */
+export function makeMap(node, { label }) {
+  const map = L.map(node, { zoomControl: true, keyboard: true, attributionControl: false });
+  node.setAttribute("aria-label", label);
+  node.setAttribute("role", "application");
+  if (state.config.tile_url) {
+    L.tileLayer(state.config.tile_url, {
+      maxZoom: 20,
+      maxNativeZoom: 19,
+      crossOrigin: true,
+    }).addTo(map);
+  }
+  credits(state.config.tile_url ? state.config.tile_attribution : "").addTo(map);
+  // Mediators size zones in metres: a scale bar makes the map readable without tiles too.
+  L.control.scale({ metric: true, imperial: false }).addTo(map);
+  map.setView([50.4036, 4.395], 17);
+  return map;
+}
+
+export { L };
