@@ -40,8 +40,18 @@ def test_polygon_zone_order_and_rules(studio: Studio, chromium: Any) -> None:
     box = page.locator("#map").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     corners = [(cx - 60, cy - 200), (cx + 60, cy - 200), (cx + 60, cy - 120), (cx - 60, cy - 120)]
-    for x, y in [*corners, corners[0]]:
+    # On a loaded machine a click can come before drawing has started, or before the last
+    # corner was taken: wait for the drawing cursor, then for each corner to be placed.
+    page.wait_for_selector("#map .cursor-marker", state="attached")
+    vertices = "#map .marker-icon:not(.cursor-marker)"
+    placed = page.locator(vertices).count()
+    for x, y in corners:
         page.mouse.click(x, y)
+        placed += 1
+        page.wait_for_function(
+            "([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[vertices, placed]
+        )
+    page.mouse.click(*corners[0])
     page.wait_for_selector("text=Zone polygonale à 4 coins")
 
     # The rules show their defaults; set two of them in plain words.
