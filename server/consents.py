@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session, object_session
 
 from media.errors import RejectedMedia
 from server import covers, private_files
+from server.auth.access import row_in
 from server.db.models import ConsentRecord, Story, StoryStatus, User
 from server.private_files import Cleaned
-from trails.errors import NotFound, invalid
+from trails.errors import invalid
 from trails.storage_names import consent_form_key
 
 
@@ -89,10 +90,7 @@ def record_consent(
 
 def consent_in(session: Session, organisation_id: int, consent_id: int) -> ConsentRecord:
     """A consent record of the organisation; another organisation's is simply not found."""
-    row = session.get(ConsentRecord, consent_id)
-    if row is None or row.organisation_id != organisation_id:
-        raise NotFound(f"no consent record {consent_id} in this organisation")
-    return row
+    return row_in(session, ConsentRecord, organisation_id, consent_id, "consent record")
 
 
 _FORM_TYPES = {

@@ -9,6 +9,7 @@ from shapely.geometry import LineString
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from server.auth.access import row_in
 from server.auth.codes import AccessCodes
 from server.db.models import SRID, Stop, Story, StoryStatus, Trail
 from server.db.zones import set_zone
@@ -19,10 +20,7 @@ from trails.vocabulary import TrailMode, Visibility
 
 def trail_in(session: Session, organisation_id: int, trail_id: int) -> Trail:
     """A trail of the organisation; another organisation's trail is simply not found."""
-    trail = session.get(Trail, trail_id)
-    if trail is None or trail.organisation_id != organisation_id:
-        raise NotFound(f"no trail {trail_id} in this organisation")
-    return trail
+    return row_in(session, Trail, organisation_id, trail_id, "trail")
 
 
 def stop_in(trail: Trail, stop_id: int) -> Stop:

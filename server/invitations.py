@@ -17,6 +17,7 @@ from media.ingest import staged_upload
 from media.limits import MediaLimits
 from server import consents, private_files, stories
 from server.audit import record
+from server.auth.access import row_in
 from server.auth.tokens import new_secret, token_hash
 from server.db.models import Invitation, Organisation, StoryStatus, User
 from server.db.session import Database
@@ -67,10 +68,7 @@ def create(
 
 def invitation_in(session: Session, organisation_id: int, invitation_id: int) -> Invitation:
     """An invitation of the organisation; another organisation's is simply not found."""
-    row = session.get(Invitation, invitation_id)
-    if row is None or row.organisation_id != organisation_id:
-        raise NotFound(f"no invitation {invitation_id} in this organisation")
-    return row
+    return row_in(session, Invitation, organisation_id, invitation_id, "invitation")
 
 
 _GONE = {

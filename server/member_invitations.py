@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from server.accounts import canonical_email, create_user
 from server.audit import record
+from server.auth.access import row_in
 from server.auth.tokens import new_secret, token_hash
 from server.db.models import MemberInvitation, Membership, Organisation, Role, User
 from server.errors import Gone
@@ -110,10 +111,7 @@ def invite(
 
 def invitation_in(session: Session, organisation_id: int, invitation_id: int) -> MemberInvitation:
     """An invitation of the organisation; another organisation's is simply not found."""
-    row = session.get(MemberInvitation, invitation_id)
-    if row is None or row.organisation_id != organisation_id:
-        raise NotFound(f"no member invitation {invitation_id} in this organisation")
-    return row
+    return row_in(session, MemberInvitation, organisation_id, invitation_id, "member invitation")
 
 
 def revoke(session: Session, row: MemberInvitation, owner: User) -> None:

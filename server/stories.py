@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from media.errors import RejectedMedia
 from server import covers, private_files
+from server.auth.access import row_in
 from server.db.models import Asset, Stop, Story, StoryStatus, StoryVersion, User
 from server.private_files import Cleaned
 from server.schemas.stories import StoryCreate, StoryUpdate, StoryVersionIn
-from trails.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
+from trails.errors import Conflict, FieldError, InvalidInput, invalid
 from trails.storage_names import photo_key
 from trails.vocabulary import AudioRole
 
@@ -113,10 +114,7 @@ def _check_photo(
 
 def story_in(session: Session, organisation_id: int, story_id: int) -> Story:
     """A story of the organisation; another organisation's story is simply not found."""
-    story = session.get(Story, story_id)
-    if story is None or story.organisation_id != organisation_id:
-        raise NotFound(f"no story {story_id} in this organisation")
-    return story
+    return row_in(session, Story, organisation_id, story_id, "story")
 
 
 def _check_versions(

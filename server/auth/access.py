@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,25 @@ from server.errors import Forbidden
 from trails.errors import NotFound
 
 RANK = {Role.contributor: 1, Role.editor: 2, Role.owner: 3}
+
+
+class OrganisationRow(Protocol):
+    """A table row that belongs to one organisation."""
+
+    organisation_id: int
+
+
+RowT = TypeVar("RowT", bound=OrganisationRow)
+
+
+def row_in(
+    session: Session, model: type[RowT], organisation_id: int, row_id: int, name: str
+) -> RowT:
+    """A row of the organisation by id; another organisation's is simply not found."""
+    row = session.get(model, row_id)
+    if row is None or row.organisation_id != organisation_id:
+        raise NotFound(f"no {name} {row_id} in this organisation")
+    return row
 
 
 @dataclass(frozen=True)
