@@ -79,7 +79,9 @@ def populate(db: Database, n: int, seed: int = 7) -> None:
         for i in ids:
             lat, lon = random_point(rng, side)
             d = 0.002
-            t_rows.append(trail_row | {"id": i, "slug": f"t{i}", "created_at": now})
+            t_rows.append(
+                trail_row | {"id": i, "slug": f"t{i}", "address": f"t{i}", "created_at": now}
+            )
             r_rows.append(
                 release_row
                 | {
