@@ -20,6 +20,7 @@ from media import ffmpeg
 from media.limits import DEFAULT_LIMITS, MediaLimits, human_duration
 from media.probe import ProbeResult, probe
 from trails.errors import invalid
+from trails.files import file_sha256
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,4 @@ def apply_long_edit(
         ffmpeg.file_url(dst),
     ]
     ffmpeg.check(ffmpeg.run(argv, timeout_s=timeout_s, what="the edit"), "the edit")
-    digest = hashlib.sha256()
-    with dst.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return EditedClip(dst, digest.hexdigest(), dst.stat().st_size, kept)
+    return EditedClip(dst, file_sha256(dst), dst.stat().st_size, kept)

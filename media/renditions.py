@@ -21,7 +21,7 @@ from media.loudness import Loudness, downmix_filter, measure
 from media.probe import ProbeResult, probe
 from media.tags import Tags, write_mp4_tags, write_opus_tags
 from trails.errors import invalid
-from trails.files import fsync_dir
+from trails.files import file_sha256, fsync_dir
 from trails.vocabulary import AUDIO_ROLES, DEFAULT_TARGET_LUFS, AudioRole
 
 __all__ = [
@@ -199,14 +199,6 @@ def gain_db(loudness_lufs: float | None, target_lufs: float) -> tuple[float, lis
     return gain, []
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _length(audio: Any) -> float:
     return float(audio.info.length)
 
@@ -304,7 +296,7 @@ def encode(
             duration = _length(MP4(tmp))
         with tmp.open("rb+") as f:
             os.fsync(f.fileno())
-        digest, size = _file_sha256(tmp), tmp.stat().st_size
+        digest, size = file_sha256(tmp), tmp.stat().st_size
         os.replace(tmp, dst)
         fsync_dir(dst.parent)
     except BaseException:

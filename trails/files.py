@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's content (hex), read in chunks rather than whole."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def fsync_dir(directory: Path) -> None:

@@ -15,6 +15,7 @@ import yaml
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from trails.errors import FieldError, InvalidInput, invalid
+from trails.files import file_sha256
 from trails.rules import DistanceGain, TriggerRules
 from trails.validation import (
     MAX_ROUTE_POSITIONS,
@@ -238,11 +239,7 @@ class LoadedSource:
 
     def sha256(self, relative: str) -> str:
         """Content hash of a media file, read in chunks."""
-        digest = hashlib.sha256()
-        with self.media_file(relative).open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest()
+        return file_sha256(self.media_file(relative))
 
 
 def source_fingerprint(loaded: LoadedSource) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from trails.bundle.signing import Keyring, SigningKey, load_private_key
 from trails.bundle.size import DEFAULT_WARN_BYTES, size_report
 from trails.bundle.writer import file_chunks
 from trails.errors import invalid
+from trails.files import file_sha256
 from trails.source import LoadedSource, load_source
 from trails.vocabulary import AUDIO_PROFILES, DEFAULT_PROFILE, AudioRole
 
@@ -78,11 +78,7 @@ def _as_is(loaded: LoadedSource, relative: str) -> tuple[BundleMedia, Path]:
     if known is None:
         raise invalid("media", relative, f"cannot bundle a {path.suffix or 'nameless'} file")
     extension, mime, kind = known
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    media = BundleMedia(digest.hexdigest(), path.stat().st_size, mime, extension, kind)  # type: ignore[arg-type]
+    media = BundleMedia(file_sha256(path), path.stat().st_size, mime, extension, kind)  # type: ignore[arg-type]
     return media, path
 
 
