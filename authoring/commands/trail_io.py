@@ -28,8 +28,6 @@ ForceOption = Annotated[
     bool, typer.Option("--force", help="Replace an existing file (never a folder).")
 ]
 
-EXIT_CODES = "Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error."
-
 
 def write_trail(
     data: TrailData, dest: Path, fmt: str, *, force: bool = False, quiet: bool = False
