@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 
 import typer
-import uvicorn
 
-from server.app import create_app
 from server.commands.output import console
 from server.db.session import Database
 from server.logs import configure
@@ -21,6 +19,11 @@ def serve(
     ),
 ) -> None:
     """Serve the API, the studio (/studio) and the visitor player (/play) until interrupted."""
+    # Imported here: every `baladeur` command, even `--help`, would load the whole app.
+    import uvicorn
+
+    from server.app import create_app
+
     settings = Settings()
     configure(settings.log_level, settings.log_format)
     # Fail here, with a clear message, rather than inside the server's start-up.
