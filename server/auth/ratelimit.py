@@ -97,10 +97,6 @@ class AttemptCounters:
             if forget is not None:
                 conn.execute(delete(_TABLE).where(_TABLE.c.key == self.key(forget)))
 
-    def purge(self, now: float | None = None) -> int:
-        """Remove counters whose window has ended; how many were removed."""
-        return purge_expired(self.engine, now)
-
     @property
     def _postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
@@ -178,10 +174,6 @@ class Limiter:
                 raise self._refuse(f"at this {_noun(policy.name)}", pair_ends, now)
             delay = min(policy.max_delay_s, 0.25 * 2.0 ** min(excess, 10))
         return Attempt(counters, (address_key, subject_key), pair_key, delay)
-
-    def purge(self) -> int:
-        """Remove ended windows (the scheduler calls this)."""
-        return self.counters.purge()
 
 
 def _noun(policy_name: str) -> str:
