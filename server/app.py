@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from media.blobs import BlobStore
 from server import problems, scheduler, security, webapps
+from server.auth.capabilities import BundleCapabilities
 from server.auth.codes import AccessCodes
 from server.auth.ratelimit import AttemptCounters, Limiter, Policy
 from server.blobs import make_blob_store
@@ -69,6 +70,7 @@ def create_app(
         app.state.keyring.current()
         secret = settings.resolved_secret_key()
         app.state.access_codes = AccessCodes(secret)
+        app.state.bundle_capabilities = BundleCapabilities(secret)
         counters = AttemptCounters(app.state.database.engine, secret)
         app.state.sign_in_limiter = Limiter(
             counters, Policy("sign-in", settings.sign_in_attempts, settings.sign_in_window_s)

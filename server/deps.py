@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from media.blobs import BlobStore
 from server.auth import sessions, tokens
 from server.auth.access import Caller, Member, organisation_for
+from server.auth.capabilities import BundleCapabilities
 from server.auth.codes import AccessCodes
 from server.auth.ratelimit import Limiter
 from server.db.models import Role
@@ -81,6 +82,7 @@ JobsDep = Annotated[Jobs, Depends(get_jobs)]
 LimiterDep = Annotated[Limiter, Depends(state("sign_in_limiter"))]
 CodeLimiterDep = Annotated[Limiter, Depends(state("access_code_limiter"))]
 AccessCodesDep = Annotated[AccessCodes, Depends(state("access_codes"))]
+CapabilitiesDep = Annotated[BundleCapabilities, Depends(state("bundle_capabilities"))]
 
 
 def get_caller(

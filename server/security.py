@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.auth.sessions import https
 from server.settings import Settings
 
 # Headers a browser client of another origin may send and read (tus and conditional requests
@@ -45,10 +46,10 @@ EXPOSED_HEADERS = [
     "Accept-Ranges",
 ]
 # API answers are data, never pages: nothing in them may run or be framed.
-_API_CSP = "default-src 'none'; frame-ancestors 'none'"
+_API_CSP = b"default-src 'none'; frame-ancestors 'none'"
 # Anything else that is not one of the apps (images, audio, SVG, zips...) is never a page
 # either; if someone opens one as a page, it runs nothing and reaches nothing.
-_FILE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+_FILE_CSP = b"default-src 'none'; frame-ancestors 'none'; sandbox"
 # Left as they are: any other page (there is none) and PDFs (a sandboxed PDF does not open
 # in Chromium's viewer; its scripts never reach this origin anyway).
 _OWN_PAGES = ("text/html", "application/pdf")
@@ -61,6 +62,7 @@ DOCS_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+_DOCS_CSP = DOCS_POLICY.encode()
 
 
 def _origin(url: str) -> str:
@@ -147,7 +149,7 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
-        self.https = settings.public_base_url.startswith("https://")
+        self.https = https(settings)
         self.app_policies = {
             name.strip("/"): app_policy(name.strip("/"), settings).encode() for name in APP_PREFIXES
         }
@@ -180,11 +182,11 @@ class SecurityHeaders:
                 if web_app is not None:
                     extra[b"content-security-policy"] = self.app_policies[web_app]
                 elif _under(path, DOCS_PREFIX):
-                    extra[b"content-security-policy"] = DOCS_POLICY.encode()
+                    extra[b"content-security-policy"] = _DOCS_CSP
                 elif content_type.startswith(("application/json", "application/problem+json")):
-                    extra[b"content-security-policy"] = _API_CSP.encode()
+                    extra[b"content-security-policy"] = _API_CSP
                 elif content_type and not content_type.startswith(_OWN_PAGES):
-                    extra[b"content-security-policy"] = _FILE_CSP.encode()
+                    extra[b"content-security-policy"] = _FILE_CSP
                 if self.https:
                     extra[b"strict-transport-security"] = b"max-age=31536000"
                 headers += [(k, v) for k, v in extra.items() if k not in present]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from fastapi import Request
-from sqlalchemy import Engine, Table, case, delete, update
+from sqlalchemy import Connection, Engine, Table, case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.db.models import AttemptCounter
@@ -61,28 +61,29 @@ class AttemptCounters:
         One statement per key, each atomic on both backends (a new key starts at 1, an ended
         window starts again at 1, otherwise the count goes up by one), in one transaction.
         """
+        with self.engine.begin() as conn:
+            return [self.count(conn, raw, window_s=window_s, now=now) for raw in raws]
+
+    def count(
+        self, conn: Connection, raw: str, *, window_s: int, now: float | None = None
+    ) -> tuple[int, int]:
+        """Count one attempt under ``raw`` in the caller's transaction: the count, the end."""
         moment = int(now if now is not None else time.time())
         insert = (postgresql.insert if self._postgres else sqlite.insert)(_TABLE)
         expired = _TABLE.c.window_ends <= moment
-        counted = []
-        with self.engine.begin() as conn:
-            for raw in raws:
-                statement = (
-                    insert.values(key=self.key(raw), attempts=1, window_ends=moment + window_s)
-                    .on_conflict_do_update(
-                        index_elements=[_TABLE.c.key],
-                        set_={
-                            "attempts": case((expired, 1), else_=_TABLE.c.attempts + 1),
-                            "window_ends": case(
-                                (expired, moment + window_s), else_=_TABLE.c.window_ends
-                            ),
-                        },
-                    )
-                    .returning(_TABLE.c.attempts, _TABLE.c.window_ends)
-                )
-                row = conn.execute(statement).one()
-                counted.append((int(row[0]), int(row[1])))
-        return counted
+        statement = (
+            insert.values(key=self.key(raw), attempts=1, window_ends=moment + window_s)
+            .on_conflict_do_update(
+                index_elements=[_TABLE.c.key],
+                set_={
+                    "attempts": case((expired, 1), else_=_TABLE.c.attempts + 1),
+                    "window_ends": case((expired, moment + window_s), else_=_TABLE.c.window_ends),
+                },
+            )
+            .returning(_TABLE.c.attempts, _TABLE.c.window_ends)
+        )
+        row = conn.execute(statement).one()
+        return int(row[0]), int(row[1])
 
     def give_back(self, *raws: str, forget: str | None = None) -> None:
         """Uncount one attempt under each key (it turned out right), and forget ``forget``."""
@@ -95,10 +96,6 @@ class AttemptCounters:
             )
             if forget is not None:
                 conn.execute(delete(_TABLE).where(_TABLE.c.key == self.key(forget)))
-
-    def purge(self, now: float | None = None) -> int:
-        """Remove counters whose window has ended; how many were removed."""
-        return purge_expired(self.engine, now)
 
     @property
     def _postgres(self) -> bool:
@@ -158,12 +155,16 @@ class Limiter:
         address_key = f"{policy.name}:address:{address}"
         subject_key = f"{policy.name}:subject:{subject}"
         pair_key = f"{policy.name}:pair:{subject}:{address}"
-        [(taken, ends)] = counters.take(address_key, window_s=policy.window_s, now=now)
+        window = policy.window_s
+        # One transaction (one commit): the address is counted first, and an address over
+        # its limit does not count against the subject.
+        with counters.engine.begin() as conn:
+            taken, ends = counters.count(conn, address_key, window_s=window, now=now)
+            if taken <= policy.attempts:
+                on_subject, _ = counters.count(conn, subject_key, window_s=window, now=now)
+                from_here, pair_ends = counters.count(conn, pair_key, window_s=window, now=now)
         if taken > policy.attempts:
             raise self._refuse("from your address", ends, now)
-        (on_subject, _), (from_here, pair_ends) = counters.take(
-            subject_key, pair_key, window_s=policy.window_s, now=now
-        )
         delay = 0.0
         excess = on_subject - policy.attempts
         if excess > 0:
@@ -173,10 +174,6 @@ class Limiter:
                 raise self._refuse(f"at this {_noun(policy.name)}", pair_ends, now)
             delay = min(policy.max_delay_s, 0.25 * 2.0 ** min(excess, 10))
         return Attempt(counters, (address_key, subject_key), pair_key, delay)
-
-    def purge(self) -> int:
-        """Remove ended windows (the scheduler calls this)."""
-        return self.counters.purge()
 
 
 def _noun(policy_name: str) -> str:

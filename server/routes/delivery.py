@@ -11,9 +11,6 @@ carry strong ETags (their sha256) and may be cached for a year.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import re
 import time
@@ -24,6 +21,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
+from server.auth.capabilities import BundleCapabilities
 from server.auth.codes import GivenCode
 from server.catalogue import published_by_slug
 from server.db.models import (
@@ -33,20 +31,17 @@ from server.db.models import (
     ReleaseState,
     Trail,
 )
-from server.deps import BlobsDep, KeyringDep, SessionDep, SettingsDep
+from server.deps import BlobsDep, CapabilitiesDep, KeyringDep, SessionDep
 from server.errors import Gone, NotYetAvailable
 from server.ranges import file_responses, serve_bytes
 from server.routes.trails import AccessCodeDep
 from server.schemas.problem import Problem
-from server.settings import Settings
 from trails.bundle.changes import diff
 from trails.errors import NotFound
 from trails.storage_names import bundle_key, published_media_key
 from trails.vocabulary import DEFAULT_PROFILE, AudioProfile, Visibility
 
 router = APIRouter(tags=["delivery"])
-CAPABILITY_TTL_S = 24 * 3600
-"""How long the address a private trail's bundle redirect gives stays valid (to resume)."""
 Profile = Annotated[AudioProfile, Query(description="Audio profile of the bundle.")]
 _NAME = re.compile(r"^([0-9a-f]{64})\.([a-z0-9]{1,8})$")
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -91,7 +86,7 @@ def current_bundle(
     slug: str,
     session: SessionDep,
     blobs: BlobsDep,
-    settings: SettingsDep,
+    capabilities: CapabilitiesDep,
     code: AccessCodeDep,
     profile: Profile = DEFAULT_PROFILE,
 ) -> Response:
@@ -104,7 +99,7 @@ def current_bundle(
     if release.visibility == Visibility.private and target.startswith("/"):
         # The visitor gave the code here; the bundle's own address carries a capability
         # instead (the code in a query string would not follow the redirect).
-        access = bundle_capability(settings, bundle.bundle_sha256, time.time())
+        access = capabilities.issue(bundle.bundle_sha256, time.time())
         target = f"{target}?access={access}"
     return RedirectResponse(target, status_code=307, headers={"Cache-Control": "no-cache"})
 
@@ -153,29 +148,9 @@ def changes(
     return {"profile": profile} | diff(old_manifest, new_manifest)
 
 
-def bundle_capability(settings: Settings, sha256: str, now: float) -> str:
-    """An unguessable, expiring permission to download one bundle: ``<expiry>.<mac>``."""
-    expires = int(now) + CAPABILITY_TTL_S
-    return f"{expires}.{_capability_mac(settings, sha256, expires)}"
-
-
-def _capability_mac(settings: Settings, sha256: str, expires: int) -> str:
-    key = settings.resolved_secret_key().encode()
-    message = f"bundle-access:{sha256}:{expires}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def _capability_valid(settings: Settings, sha256: str, access: str, now: float) -> bool:
-    expires, _, mac = access.partition(".")
-    if not expires.isdigit() or int(expires) < now:
-        return False
-    return hmac.compare_digest(mac, _capability_mac(settings, sha256, int(expires)))
-
-
 def _may_download(
     session: SessionDep,
-    settings: Settings,
+    capabilities: BundleCapabilities,
     release: Release,
     sha256: str,
     code: GivenCode | None,
@@ -189,7 +164,7 @@ def _may_download(
     )
     if not private:
         return True
-    if access is not None and _capability_valid(settings, sha256, access, time.time()):
+    if access is not None and capabilities.valid(sha256, access, time.time()):
         return True
     if current is None or current.visibility != Visibility.private:
         return False  # an old private release of a trail since made public: no code opens it
@@ -250,7 +225,7 @@ def bundle_file(
     request: Request,
     session: SessionDep,
     blobs: BlobsDep,
-    settings: SettingsDep,
+    capabilities: CapabilitiesDep,
     code: AccessCodeDep,
     access: Annotated[
         str | None,
@@ -280,7 +255,9 @@ def bundle_file(
         .order_by(Release.id.desc())
         .limit(1)
     )
-    if bundle is None or not _may_download(session, settings, bundle.release, sha, code, access):
+    if bundle is None or not _may_download(
+        session, capabilities, bundle.release, sha, code, access
+    ):
         # The same answer as for a bundle that does not exist.
         raise NotFound(f"no published bundle {sha}")
     _check_window(bundle.release, datetime.now(UTC))

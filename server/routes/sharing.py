@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Response
 from server import drafts
 from server.auth.codes import AccessCodes
 from server.db.models import Trail
-from server.deps import EditorDep, SessionDep, SettingsDep
+from server.deps import AccessCodesDep, EditorDep, SessionDep, SettingsDep
 from server.draft_source import to_source
 from server.problems import ORG_PROBLEMS
 from server.publishing import address_taken
@@ -53,7 +53,12 @@ def trail_link(base_url: str, trail: Trail, access_code: str | None, codes: Acce
 
 
 def _link(
-    session: SessionDep, member: EditorDep, settings: SettingsDep, trail_id: int, code: str | None
+    session: SessionDep,
+    member: EditorDep,
+    settings: SettingsDep,
+    codes: AccessCodes,
+    trail_id: int,
+    code: str | None,
 ) -> tuple[Trail, str]:
     trail = drafts.trail_in(session, member.organisation.id, trail_id)
     if trail.address is None and address_taken(session, trail.slug):
@@ -62,7 +67,6 @@ def _link(
             f"the address '{trail.slug}' is used by another published trail: duplicate this "
             "trail under another address before sharing it"
         )
-    codes = AccessCodes(settings.resolved_secret_key())
     return trail, trail_link(settings.public_base_url, trail, code, codes)
 
 
@@ -86,10 +90,11 @@ def qr_code_svg(
     member: EditorDep,
     session: SessionDep,
     settings: SettingsDep,
+    codes: AccessCodesDep,
     access_code: AccessCode = None,
 ) -> Response:
     """A scalable QR code of the trail's link (``/play/{slug}``), for print or the web."""
-    _, link = _link(session, member, settings, trail_id, access_code)
+    _, link = _link(session, member, settings, codes, trail_id, access_code)
     return Response(qr_svg(link), media_type="image/svg+xml", headers=_NO_STORE)
 
 
@@ -99,11 +104,12 @@ def qr_code_png(
     member: EditorDep,
     session: SessionDep,
     settings: SettingsDep,
+    codes: AccessCodesDep,
     scale: Annotated[int, Query(ge=1, le=40, description="Pixels per QR module.")] = 10,
     access_code: AccessCode = None,
 ) -> Response:
     """A PNG QR code of the trail's link."""
-    _, link = _link(session, member, settings, trail_id, access_code)
+    _, link = _link(session, member, settings, codes, trail_id, access_code)
     return Response(qr_png(link, scale=scale), media_type="image/png", headers=_NO_STORE)
 
 
@@ -113,11 +119,12 @@ def poster(
     member: EditorDep,
     session: SessionDep,
     settings: SettingsDep,
+    codes: AccessCodesDep,
     lang: Annotated[Literal["fr", "en"], Query(description="Language of the poster.")] = "fr",
     access_code: AccessCode = None,
 ) -> Response:
     """An A4 poster of the trail's draft: title, dates, description, route map and QR code."""
-    trail, link = _link(session, member, settings, trail_id, access_code)
+    trail, link = _link(session, member, settings, codes, trail_id, access_code)
     if not trail.stops:
         raise Conflict(
             f"trail '{trail.slug}' has no stops yet: add at least one before printing its poster"

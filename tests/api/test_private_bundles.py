@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from media.blobs.memory import MemoryBlobStore
+from server.auth.capabilities import CAPABILITY_TTL_S, BundleCapabilities
 from server.db.models import Visibility
 from server.db.session import Database
-from server.routes.delivery import CAPABILITY_TTL_S, bundle_capability
 from server.settings import Settings
 from tests.api.test_stories import VTT, upload_audio
 from tests.api.test_visibility import CODE, published
@@ -67,12 +67,16 @@ def test_a_private_bundle_by_its_hash_needs_the_code_or_a_capability(
     assert part.status_code == 206 and part.content == whole.content[10:20]
     # A forged, altered, borrowed or expired capability opens nothing.
     other_sha = _bundle_address(client, "open-walk").rsplit("/", 1)[1].removesuffix(".zip")
-    expired = bundle_capability(settings, sha, time.time() - CAPABILITY_TTL_S - 60)
+    capabilities = BundleCapabilities(settings.resolved_secret_key())
+    expired = capabilities.issue(sha, time.time() - CAPABILITY_TTL_S - 60)
     for access in (
         "forged",
         f"{int(time.time()) + 3600}.AAAA",
-        bundle_capability(settings, other_sha, time.time()),
+        capabilities.issue(other_sha, time.time()),
         expired,
+        # Digits that int() refuses: a superscript, and more than it converts.
+        "\u00b2.AAAA",
+        "9" * 5000 + ".AAAA",
     ):
         problem(client.get(path, params={"access": access}), 404)
     # A public trail's bundle needs nothing.
