@@ -16,7 +16,6 @@ from server.auth.ratelimit import purge_expired
 from server.db.session import Database
 from server.gc import orphan_bundles
 from server.releases import Activated, activate_due
-from server.routes.uploads import upload_root
 from server.settings import Settings
 from server.uploads import remove_expired
 
@@ -67,7 +66,7 @@ def start(
     if interval <= 0:
         return lambda: None
     stopping = threading.Event()
-    uploads_root = Path(upload_root(settings))
+    uploads_root = settings.upload_dir
 
     def loop() -> None:
         last_collect = float("-inf")

@@ -152,6 +152,11 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.resolved_data_dir / 'baladeur.db'}"
 
     @property
+    def upload_dir(self) -> Path:
+        """Where unfinished resumable uploads keep their bytes, in the data directory."""
+        return self.resolved_data_dir / "uploads"
+
+    @property
     def resolved_blob_dir(self) -> Path:
         """The local blob directory, defaulting to ``blobs`` in the data directory."""
         return (self.blob_dir or self.resolved_data_dir / "blobs").expanduser().resolve()

@@ -20,7 +20,6 @@ from server.deps import BlobsDep, ContributorDep, JobsDep, SessionDep, SettingsD
 from server.errors import UnsupportedContentType
 from server.problems import ORG_PROBLEMS
 from server.schemas.assets import UploadPublic
-from server.settings import Settings
 from server.uploads import (
     OpenUploadCaps,
     Owner,
@@ -42,11 +41,6 @@ UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
     429: {"description": "Too many unfinished uploads, or too many bytes declared by them"},
     460: {"description": "Checksum mismatch"},
 }
-
-
-def upload_root(settings: Settings) -> Any:
-    """Where unfinished uploads keep their bytes."""
-    return settings.resolved_data_dir / "uploads"
 
 
 def _owner(member: Member) -> Owner:
@@ -80,7 +74,7 @@ def create(
     """Start a resumable upload; the ``Location`` header is where to send its bytes."""
     upload = create_upload(
         session,
-        upload_root(settings),
+        settings.upload_dir,
         owner=_owner(member),
         length=upload_length,
         metadata=parse_metadata(upload_metadata),
@@ -141,7 +135,7 @@ async def append(
         raise UnsupportedContentType(
             f"send chunks as application/offset+octet-stream, not {content_type or 'nothing'}"
         )
-    root = upload_root(settings)
+    root = settings.upload_dir
     upload = await run_in_threadpool(find_upload, session, _owner(member), upload_id)
     new_offset = await receive_chunk(root, upload, upload_offset, request.stream(), upload_checksum)
     headers = {**TUS_HEADERS, "Upload-Offset": str(new_offset)}
@@ -165,5 +159,5 @@ def terminate(
     upload_id: str, member: ContributorDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Abandon an upload; its bytes are deleted."""
-    cancel_upload(session, upload_root(settings), find_upload(session, _owner(member), upload_id))
+    cancel_upload(session, settings.upload_dir, find_upload(session, _owner(member), upload_id))
     return Response(status_code=204, headers=TUS_HEADERS)

@@ -193,7 +193,7 @@ def test_tus_whole_file_checksum_and_content_are_checked_at_the_end(
     url = _create(client, who, len(pdf), filename="form.pdf")
     problem(_patch(client, url, who, 0, pdf), 415)
     assert _assets(db) == 0
-    assert not list((settings.resolved_data_dir / "uploads").glob("*.part"))
+    assert not list(settings.upload_dir.glob("*.part"))
 
 
 def test_tus_refuses_oversize_and_strangers(
