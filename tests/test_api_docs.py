@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
+from tests.support.browser import artefact
 from tests.support.live import live_server
 
 
@@ -54,5 +55,6 @@ def test_docs_render_with_no_network_beyond_the_server(chromium: Any, tmp_path: 
         page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
         assert "Baladeur" in page.inner_text(".swagger-ui .info .title")
         page.wait_for_selector(".opblock-tag", timeout=20_000)
+        page.screenshot(path=str(artefact("docs", "docs.png")))
         context.close()
     assert elsewhere == [] and violations == []

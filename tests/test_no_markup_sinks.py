@@ -44,7 +44,7 @@ SINKS: dict[str, re.Pattern[str]] = {
 REVIEWED: list[tuple[str, str, str]] = [
     (
         "studio/src/dom.js",
-        'const MARKUP = new Set(["innerHTML", "outerHTML", "srcdoc"]);',
+        'const MARKUP = new Set(["innerhtml", "outerhtml", "srcdoc"]);',
         "the names h() refuses to set",
     ),
     (

@@ -65,7 +65,7 @@ export async function renderPublish(body, trail) {
           h("td", {}, t(`state_${r.state}`)),
           h("td", {}, formatDate(r.went_live_at || r.publish_at || r.created_at, lang)),
           h("td", {}, r.published_by ?? "–", r.approved_by ? ` · ${t("approvedBy", { who: r.approved_by })}` : ""),
-          h("td", {}, r.notes ?? ""),
+          h("td", { class: "notes" }, r.notes ?? ""),
           h(
             "td",
             { class: "row-actions" },
