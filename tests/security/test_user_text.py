@@ -19,7 +19,7 @@ import pytest
 
 from tests.security.conftest import CENTRE, World
 from tests.studio.conftest import VIEWPORT, sign_in
-from tests.support.browser import artefact, phone_context, watch_csp
+from tests.support.browser import artefact, map_still, phone_context, watch_csp
 
 MODES = ["csp-enforced", "csp-bypassed"]
 INJECTED = "img[src='x'], svg[onload], [onerror], body script:not([src])"
@@ -76,6 +76,7 @@ def _studio_map(
     page.wait_for_selector("#stop-list li[data-key]")
     page.wait_for_selector(".leaflet-tooltip")
     page.wait_for_selector("#checks h2")
+    map_still(page)
     screens.check(f"{name}-map", shown=stop)
     labels = page.locator(".leaflet-tooltip").all_inner_texts()
     for field in stop:

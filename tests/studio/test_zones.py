@@ -7,19 +7,7 @@ from typing import Any
 import httpx
 
 from tests.studio.conftest import Studio, desktop, shot, sign_in
-
-
-def _wait_until_still(page: Any) -> None:
-    """Wait until the map's pane has not moved for a moment (a pan or zoom has ended)."""
-    pane = "document.querySelector('#map .leaflet-map-pane').style.transform"
-    last = None
-    for _ in range(40):
-        now = page.evaluate(pane)
-        if now == last:
-            return
-        last = now
-        page.wait_for_timeout(250)
-    raise AssertionError("the map kept moving")
+from tests.support.browser import map_still
 
 
 def test_polygon_zone_order_and_rules(studio: Studio, chromium: Any) -> None:
@@ -57,17 +45,17 @@ def test_polygon_zone_order_and_rules(studio: Studio, chromium: Any) -> None:
     # stop (the later corners then land elsewhere), or before the last corner was taken:
     # wait for the drawing cursor and a still map, then for each corner to be placed.
     page.wait_for_selector("#map .cursor-marker", state="attached")
-    _wait_until_still(page)
+    map_still(page)
     vertices = "#map .marker-icon:not(.cursor-marker)"
     placed = page.locator(vertices).count()
     for x, y in corners:
-        _wait_until_still(page)
+        map_still(page)
         page.mouse.click(x, y)
         placed += 1
         page.wait_for_function(
             "([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[vertices, placed]
         )
-    _wait_until_still(page)
+    map_still(page)
     page.mouse.click(*corners[0])
     page.wait_for_selector("text=Zone polygonale à 4 coins")
 

@@ -123,3 +123,16 @@ def artefact(*parts: str) -> Path:
     path = ARTEFACTS.joinpath(*parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def map_still(page: Any) -> None:
+    """Wait until the page's Leaflet map has not moved for a moment (a pan or zoom ended)."""
+    pane = "document.querySelector('#map .leaflet-map-pane').style.transform"
+    last = None
+    for _ in range(40):
+        now = page.evaluate(pane)
+        if now == last:
+            return
+        last = now
+        page.wait_for_timeout(250)
+    raise AssertionError("the map kept moving")
