@@ -129,9 +129,11 @@ def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
     return found
 
 
-def _bundle_media(
-    profile: str, sources: _MediaSource, blobs: BlobStore
-) -> tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]]:
+_Media = tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]]
+"""How a bundle's media are described (by path) and read."""
+
+
+def _bundle_media(profile: str, sources: _MediaSource, blobs: BlobStore) -> _Media:
     readers: dict[str, Callable[[], Iterator[bytes]]] = {}
 
     def lookup(path: str) -> BundleMedia:
@@ -196,7 +198,7 @@ def _build(
     trail_id: str,
     number: int,
     profile: str,
-    media: tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]],
+    media: _Media,
     blobs: BlobStore,
     keyring: Keyring,
     publisher: str,
@@ -233,7 +235,7 @@ def _build(
 
 def _store_draft_copies(
     built: list[StoredBundle],
-    media: dict[str, tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]]],
+    media: dict[str, _Media],
     blobs: BlobStore,
 ) -> None:
     """Store the draft's transcripts and cover under their media path, once each.
@@ -374,7 +376,7 @@ def publish(
         # Renditions are read while building; keep them loaded past the session.
         for asset in sources.audio.values():
             list(asset.renditions)
-    media = {profile: _bundle_media(profile, sources, blobs) for profile in AUDIO_PROFILES}
+    media: dict[str, _Media] = {p: _bundle_media(p, sources, blobs) for p in AUDIO_PROFILES}
     # One thread per profile: each streams its own zip (I/O and hashing release the GIL).
     with ThreadPoolExecutor(max_workers=len(AUDIO_PROFILES)) as pool:
         built = list(
@@ -439,9 +441,7 @@ def manifest_without(manifest: dict[str, Any], withheld: set[str]) -> dict[str, 
     return {**manifest, "stops": stops, "ambience": ambience}
 
 
-def _stored_media(
-    table: dict[str, BundleMedia], blobs: BlobStore
-) -> tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]]:
+def _stored_media(table: dict[str, BundleMedia], blobs: BlobStore) -> _Media:
     """Media of a published bundle, described by its table and read from where it is stored."""
     readers: dict[str, Callable[[], Iterator[bytes]]] = {
         path: partial(blobs.open, published_media_key(path)) for path in table
