@@ -212,13 +212,13 @@ def accept_with_new_account(
             "choose a password for your new account (with an account already, sign in and "
             "accept the invitation from your invitations instead)",
         )
-    if session.scalar(select(User.id).where(func.lower(User.email) == row.email)) is not None:
+    try:
+        user = create_user(session, row.email, password, display_name=display_name)
+    except Conflict:  # create_user's own check, before the password is hashed
         raise Conflict(
             "this address already has an account: sign in with it, then accept the invitation "
             "from your invitations (GET /v1/me/invitations)"
-        )
-    try:
-        user = create_user(session, row.email, password, display_name=display_name)
+        ) from None
     except IntegrityError:
         raise Conflict("this address has just been given an account; sign in with it") from None
     return accept(session, row, user)

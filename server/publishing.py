@@ -129,9 +129,11 @@ def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
     return found
 
 
-def _bundle_media(
-    profile: str, sources: _MediaSource, blobs: BlobStore
-) -> tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]]:
+_Media = tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]]
+"""How a bundle's media are described (by path) and read."""
+
+
+def _bundle_media(profile: str, sources: _MediaSource, blobs: BlobStore) -> _Media:
     readers: dict[str, Callable[[], Iterator[bytes]]] = {}
 
     def lookup(path: str) -> BundleMedia:
@@ -196,12 +198,11 @@ def _build(
     trail_id: str,
     number: int,
     profile: str,
-    media: tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]],
+    media: _Media,
     blobs: BlobStore,
     keyring: Keyring,
     publisher: str,
     now: datetime,
-    store_kinds: tuple[str, ...] = ("transcript", "image"),
 ) -> StoredBundle:
     key = keyring.current()
     lookup, readers = media
@@ -215,14 +216,6 @@ def _build(
         key_id=key.id,
         built_at=now,
     )
-    for row in manifest["media"]:
-        # Renditions are already stored under their media path; these are not (from a draft).
-        if row["kind"] in store_kinds:
-            blobs.put(
-                published_media_key(row["path"]),
-                readers[row["path"]](),
-                content_type=row["mime_type"],
-            )
     with tempfile.TemporaryDirectory(prefix="publish-") as tmp:
         out = Path(tmp) / "bundle.zip"
         # Renditions come from content-addressed storage, hashed when stored: the writer checks
@@ -238,6 +231,29 @@ def _build(
     return StoredBundle(
         profile, manifest, manifest_bytes, signature, written.sha256, written.bytes, report
     )
+
+
+def _store_draft_copies(
+    built: list[StoredBundle],
+    media: dict[str, _Media],
+    blobs: BlobStore,
+) -> None:
+    """Store the draft's transcripts and cover under their media path, once each.
+
+    Renditions are already stored there; these come from the draft and are the same in
+    every profile's bundle. A cut (:func:`cut_release`) reads them back from there.
+    """
+    stored: set[str] = set()
+    for bundle in built:
+        readers = media[bundle.profile][1]
+        for row in bundle.manifest["media"]:
+            if row["kind"] in ("transcript", "image") and row["path"] not in stored:
+                stored.add(row["path"])
+                blobs.put(
+                    published_media_key(row["path"]),
+                    readers[row["path"]](),
+                    content_type=row["mime_type"],
+                )
 
 
 def address_taken(session: Session, slug: str, trail_id: int | None = None) -> bool:
@@ -360,6 +376,7 @@ def publish(
         # Renditions are read while building; keep them loaded past the session.
         for asset in sources.audio.values():
             list(asset.renditions)
+    media: dict[str, _Media] = {p: _bundle_media(p, sources, blobs) for p in AUDIO_PROFILES}
     # One thread per profile: each streams its own zip (I/O and hashing release the GIL).
     with ThreadPoolExecutor(max_workers=len(AUDIO_PROFILES)) as pool:
         built = list(
@@ -369,7 +386,7 @@ def publish(
                     trail_id=trail_id,
                     number=number,
                     profile=profile,
-                    media=_bundle_media(profile, sources, blobs),
+                    media=media[profile],
                     blobs=blobs,
                     keyring=keyring,
                     publisher=publisher,
@@ -378,6 +395,7 @@ def publish(
                 AUDIO_PROFILES,
             )
         )
+    _store_draft_copies(built, media, blobs)
     with database.transaction() as session:
         trail = session.get_one(Trail, trail_pk)
         release = _release_row(source, built, trail_pk, number, now)
@@ -423,9 +441,7 @@ def manifest_without(manifest: dict[str, Any], withheld: set[str]) -> dict[str, 
     return {**manifest, "stops": stops, "ambience": ambience}
 
 
-def _stored_media(
-    table: dict[str, BundleMedia], blobs: BlobStore
-) -> tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]]:
+def _stored_media(table: dict[str, BundleMedia], blobs: BlobStore) -> _Media:
     """Media of a published bundle, described by its table and read from where it is stored."""
     readers: dict[str, Callable[[], Iterator[bytes]]] = {
         path: partial(blobs.open, published_media_key(path)) for path in table
@@ -499,7 +515,6 @@ def cut_release(
                     # The publisher the release was approved under, as everything else.
                     publisher=manifests[profile]["publisher"],
                     now=now,
-                    store_kinds=(),
                 ),
                 profiles,
             )

@@ -53,15 +53,16 @@ def make_current(
         previous = session.get(Release, previous_id)
         if previous is not None and previous.state == ReleaseState.live:
             previous.state = ReleaseState.superseded
-    stale = session.scalars(
-        select(Release).where(
-            Release.trail_id == trail.id,
-            Release.number < release.number,
-            Release.state.in_(PENDING),
+    if supersede_waiting:
+        stale = session.scalars(
+            select(Release).where(
+                Release.trail_id == trail.id,
+                Release.number < release.number,
+                Release.state.in_(PENDING),
+            )
         )
-    )
-    for older in stale if supersede_waiting else []:
-        older.state = ReleaseState.superseded
+        for older in stale:
+            older.state = ReleaseState.superseded
     release.state = ReleaseState.live
     release.went_live_at = now
     trail.current_release_id = release.id

@@ -155,16 +155,8 @@ class OpenUploadCaps:
     declared_bytes: int
 
 
-def _within_caps(
-    session: Session, user_id: int, length: int, caps: OpenUploadCaps, now: datetime
-) -> None:
+def _within_caps(session: Session, user_id: int, caps: OpenUploadCaps, now: datetime) -> None:
     """Refuse an upload that would take a user past their caps (the new one is counted)."""
-    if length > caps.declared_bytes:
-        raise RejectedMedia(
-            f"this file is {human_bytes(length)}; unfinished uploads may declare at most "
-            f"{human_bytes(caps.declared_bytes)} in all",
-            reason="too_large",
-        )
     count, declared, first_expiry = session.execute(
         select(
             func.count(), func.coalesce(func.sum(Upload.length), 0), func.min(Upload.expires_at)
@@ -208,6 +200,13 @@ def create_upload(
         )
     if length <= 0:
         raise invalid("Upload-Length", length, "an upload needs at least one byte")
+    if caps is not None and owner.user_id is not None and length > caps.declared_bytes:
+        # Larger than the whole allowance on its own: refused before any lock or count.
+        raise RejectedMedia(
+            f"this file is {human_bytes(length)}; unfinished uploads may declare at most "
+            f"{human_bytes(caps.declared_bytes)} in all",
+            reason="too_large",
+        )
     role = metadata.get("role", AudioRole.voice.value)
     if role not in AUDIO_ROLES:
         raise invalid("Upload-Metadata.role", role, f"role is {' or '.join(AUDIO_ROLES)}")
@@ -236,7 +235,7 @@ def create_upload(
     session.add(upload)
     session.flush()
     if caps is not None and owner.user_id is not None:
-        _within_caps(session, owner.user_id, length, caps, now)
+        _within_caps(session, owner.user_id, caps, now)
     root.mkdir(parents=True, exist_ok=True)
     _part_path(root, upload.id).touch()
     return upload

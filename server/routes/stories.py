@@ -85,7 +85,6 @@ def update_story(
     body: StoryUpdate,
     member: EditorDep,
     session: SessionDep,
-    blobs: BlobsDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> StoryPublic:
