@@ -108,14 +108,16 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> N
 
 @contextmanager
 def baladeur_server(env: Mapping[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``baladeur serve`` on a free loopback port, with ``BALADEUR_*`` settings from ``env``."""
+    """``baladeur serve`` on a free loopback port, with ``BALADEUR_*`` settings from ``env``.
+
+    The very command and options visitors' servers run (uvicorn, zero-copy file bodies).
+    """
     port = free_port()
     full_env = {**os.environ, "BALADEUR_LOG_LEVEL": "WARNING", **env}
     # No job workers: the benchmarks measure serving, not encoding.
     full_env.setdefault("BALADEUR_INPROCESS_WORKER", "false")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        [Path(sys.executable).with_name("baladeur"), "serve", "--port", str(port)],
         cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -1,15 +1,21 @@
-"""HTTP byte ranges (RFC 9110): parse ``Range``, honour ``If-Range``, build responses."""
+"""HTTP byte ranges (RFC 9110): parse ``Range``, honour ``If-Range``, build responses.
+
+A stored file's bytes go out by the kernel's ``sendfile`` when the server offers it
+(:mod:`server.zerocopy`), and are streamed from the blob store otherwise.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
+from media.blobs.base import BlobStore
+from server.zerocopy import ZEROCOPY
 from trails.errors import DomainError
 
 _SINGLE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -67,17 +73,43 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     return ByteRange(start, end)
 
 
+class FileSpanResponse(Response):
+    """A byte range of an open file, which the server sends without reading it here."""
+
+    def __init__(
+        self, file: BinaryIO, start: int, length: int, *, status_code: int,
+        headers: dict[str, str], media_type: str,
+    ) -> None:  # fmt: skip
+        super().__init__(status_code=status_code, headers=headers, media_type=media_type)
+        self.file, self.start, self.length = file, start, length
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the headers, then the range as one zero-copy body; the file is closed after."""
+        try:
+            await send(
+                {"type": "http.response.start", "status": self.status_code,
+                 "headers": self.raw_headers}
+            )  # fmt: skip
+            await send(
+                {"type": ZEROCOPY, "file": self.file, "offset": self.start,
+                 "count": self.length, "more_body": False}
+            )  # fmt: skip
+        finally:
+            self.file.close()
+
+
 def serve_bytes(
     request: Request,
     *,
+    blobs: BlobStore,
+    key: str,
     size: int,
     etag: str,
     content_type: str,
-    opener: Callable[[int, int], Iterator[bytes]],
     cache_control: str = IMMUTABLE,
     filename: str | None = None,
 ) -> Response:
-    """Answer GET or HEAD for content with a strong ETag, with Range and If-Range support."""
+    """Answer GET or HEAD for a stored blob with a strong ETag, with Range and If-Range."""
     quoted = f'"{etag}"'
     headers = {
         "ETag": quoted,
@@ -101,8 +133,15 @@ def serve_bytes(
     headers["Content-Length"] = str(end - start + 1 if size else 0)
     if request.method == "HEAD" or size == 0:
         return Response(status_code=status, headers=headers, media_type=content_type)
+    if ZEROCOPY in request.scope.get("extensions", {}):
+        file = blobs.open_file(key)
+        if file is not None:
+            return FileSpanResponse(
+                file, start, end - start + 1, status_code=status, headers=headers,
+                media_type=content_type,
+            )  # fmt: skip
     return StreamingResponse(
-        opener(start, end), status_code=status, headers=headers, media_type=content_type
+        blobs.open(key, start, end), status_code=status, headers=headers, media_type=content_type
     )
 
 

@@ -108,6 +108,12 @@ class Settings(BaseSettings):
         default="© OpenStreetMap contributors",
         description="Attribution shown on the studio's map for those tiles (plain text).",
     )
+    send_stall_timeout_s: float = Field(
+        default=60,
+        gt=0,
+        description="A download whose client takes no 256 KiB slice in this many seconds is "
+        "dropped (a stalled client then holds no buffer and no connection).",
+    )
     scheduler_interval_s: float = Field(
         default=30,
         ge=0,

@@ -56,6 +56,11 @@ class BlobStore(Protocol):
         """Yield the bytes from ``start`` to ``end`` inclusive (the whole blob by default)."""
         ...
 
+    def open_file(self, key: str) -> BinaryIO | None:
+        """The blob as an open local file, for the kernel to send without copying it
+        through the process, or ``None`` when the store keeps no local files."""
+        ...
+
     def stat(self, key: str) -> BlobInfo:
         """Size (and what else is known) of a blob, or :class:`BlobNotFound`."""
         ...

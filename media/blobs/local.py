@@ -95,14 +95,16 @@ class LocalBlobStore:
     def open(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """Yield bytes ``start`` to ``end`` inclusive; a missing blob raises at once."""
         check_range(start, end)
-        path = self.path_for(key)
+        return self._read(self.open_file(key), start, end)
+
+    def open_file(self, key: str) -> BinaryIO:
+        """The blob's file, open for reading; a missing blob raises :class:`BlobNotFound`."""
         try:
-            f = path.open("rb")
+            return self.path_for(key).open("rb")
         except FileNotFoundError:
             raise BlobNotFound(f"no blob '{key}'") from None
         except OSError as exc:
             raise _unavailable(exc, "reading") from exc
-        return self._read(f, start, end)
 
     @staticmethod
     def _read(f: BinaryIO, start: int, end: int | None) -> Iterator[bytes]:

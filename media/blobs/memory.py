@@ -48,6 +48,10 @@ class MemoryBlobStore:
         for offset in range(start, stop, CHUNK_SIZE):
             yield body[offset : min(offset + CHUNK_SIZE, stop)]
 
+    def open_file(self, key: str) -> None:
+        """Memory blobs are not files."""
+        return None
+
     def stat(self, key: str) -> BlobInfo:
         """Size, hash and content type of a stored blob."""
         body, content_type = self._get(key)

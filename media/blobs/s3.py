@@ -156,6 +156,10 @@ class S3BlobStore:
         finally:
             body.close()
 
+    def open_file(self, key: str) -> None:
+        """Objects are not local files (clients download them from presigned URLs)."""
+        return None
+
     def stat(self, key: str) -> BlobInfo:
         """Size, content type and (when stored) sha256 of an object."""
         check_key(key)

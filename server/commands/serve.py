@@ -23,6 +23,7 @@ def serve(
     import uvicorn
 
     from server.app import create_app
+    from server.serving import uvicorn_options
 
     settings = Settings()
     configure(settings.log_level, settings.log_format)
@@ -51,5 +52,5 @@ def serve(
     console.print(f"  API documentation    {base}/docs", highlight=False, soft_wrap=True)
     console.print(f"  health               {base}/healthz", highlight=False, soft_wrap=True)
     uvicorn.run(
-        create_app(settings), host=host, port=port, log_config=None, **settings.proxy_options()
+        create_app(settings), host=host, port=port, log_config=None, **uvicorn_options(settings)
     )

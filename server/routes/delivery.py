@@ -207,10 +207,11 @@ def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep
     key = published_media_key(row.path)
     return serve_bytes(
         request,
+        blobs=blobs,
+        key=key,
         size=row.bytes,
         etag=row.sha256,
         content_type=row.mime_type,
-        opener=lambda start, end: blobs.open(key, start, end),
     )
 
 
@@ -264,10 +265,11 @@ def bundle_file(
     key = bundle_key(sha)
     return serve_bytes(
         request,
+        blobs=blobs,
+        key=key,
         size=bundle.bundle_bytes,
         etag=sha,
         content_type="application/zip",
-        opener=lambda start, end: blobs.open(key, start, end),
         filename=f"{bundle.release.manifest['slug']}-{bundle.release.number}-{bundle.profile}.zip",
     )
 

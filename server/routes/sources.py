@@ -145,10 +145,11 @@ def original(
     key = original_key(asset.sha256)
     return serve_bytes(
         request,
+        blobs=blobs,
+        key=key,
         size=asset.bytes,
         etag=asset.sha256,
         content_type=asset.mime_type or "application/octet-stream",
-        opener=lambda start, end: blobs.open(key, start, end),
         cache_control="private, max-age=31536000, immutable",
     )
 

@@ -12,6 +12,8 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from server.serving import uvicorn_options
+
 
 def free_port() -> int:
     """A TCP port free on loopback right now."""
@@ -24,10 +26,13 @@ def free_port() -> int:
 def live_server(app: FastAPI, **config: Any) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 until the block ends; yields the base URL.
 
-    ``config`` adds uvicorn options (those ``baladeur serve`` passes, for instance).
+    The server runs with the options ``baladeur serve`` gives uvicorn (zero-copy file bodies,
+    forwarded headers) for the app's settings; ``config`` adds or overrides uvicorn options.
     """
     port = free_port()
-    options = {"log_level": "warning", "lifespan": "on", **config}
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    served = uvicorn_options(settings) if settings is not None else {}
+    options = {"log_level": "warning", "lifespan": "on", **served, **config}
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
