@@ -57,6 +57,8 @@ REQUEST_TIMEOUT_S = 300.0
 # (clients, bundle bytes): many clients on a large bundle, then very many on a small one.
 FULL_STEPS = ((200, 30_000_000), (2_000, 2_000_000))
 QUICK_STEPS = ((20, 2_000_000), (200, 500_000))
+# More than the thread pool's 40 threads: every thread and database connection gets opened.
+WARM_UP_CLIENTS = 64
 
 
 @dataclass
@@ -253,8 +255,10 @@ def measure(size: int, clients: int, rounds: int) -> dict[str, object]:
         os.link(blob_path, served / name)
         with baladeur_server({"BALADEUR_DATA_DIR": str(data_dir)}) as (base, proc):
             url = f"{base}/v1/bundles/{name}"
-            # One short round first: imports, thread pool and page cache warm before measuring.
-            asyncio.run(load(url, min(clients, 4), size))
+            # One round first, so that what is bounded whatever the load (imports, the thread
+            # pool's threads, the database pool's connections, the page cache) is there before
+            # idle is measured: growth is then what the clients themselves cost.
+            asyncio.run(load(url, min(clients, WARM_UP_CLIENTS), size))
             idle_mb = rss_mb(proc.pid)
             for _ in range(rounds):
                 ours.append(asyncio.run(load(url, clients, size, checksums)))

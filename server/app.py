@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from media.blobs import BlobStore
 from server import problems, scheduler, security, webapps
+from server.admission import Admission
 from server.auth.capabilities import BundleCapabilities
 from server.auth.codes import AccessCodes
 from server.auth.ratelimit import AttemptCounters, Limiter, Policy
@@ -115,6 +116,8 @@ def create_app(
     app.add_middleware(BodyLimits)
     security.install(app, settings)
     app.add_middleware(RequestLog)
+    # Outside the rest: a request waiting for a place holds no handling stack yet.
+    app.add_middleware(Admission)
     app.include_router(health.router)
     app.include_router(trails.router)
     app.include_router(delivery.router)

@@ -115,11 +115,12 @@ def _make_engine(url: str, spatialite_library: str) -> Engine:
         engine = create_engine(
             parsed,
             module=sqlite_driver(),
-            # Pooled: opening a connection loads SpatiaLite, which costs more than a query.
+            # Pooled: opening a connection loads SpatiaLite, which costs more than a query,
+            # so connections are kept rather than opened for a burst and closed after it.
             # A pooled connection is used by one thread at a time, never shared.
             connect_args={"check_same_thread": False},
-            pool_size=5,
-            max_overflow=10,
+            pool_size=15,
+            max_overflow=0,
         )
         event.listen(engine, "connect", _spatialite_loader(spatialite_library))
         return engine

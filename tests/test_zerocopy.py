@@ -1,0 +1,120 @@
+"""Zero-copy file bodies over real HTTP: the kernel sends local blobs, with the same bytes,
+ranges and validators as a streamed body, and streaming still works where it is not offered."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import server.zerocopy
+from media.blobs.local import LocalBlobStore
+from server.app import create_app
+from server.db.session import Database
+from server.jobs import Jobs, make_huey
+from server.settings import Settings
+from tests.support.factories import add_trail, trail_source
+from tests.support.live import live_server
+from trails.bundle.signing import Keyring
+
+Serve = Callable[..., AbstractContextManager[str]]
+
+
+@pytest.fixture
+def sendfile_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Byte counts of the spans handed to the kernel, recorded as they are sent."""
+    calls: list[int] = []
+    real = server.zerocopy._send_span
+
+    async def spy(loop: Any, cycle: Any, span: Any, stall: float) -> None:
+        calls.append(span.count)
+        await real(loop, cycle, span, stall)
+
+    monkeypatch.setattr(server.zerocopy, "_send_span", spy)
+    return calls
+
+
+@pytest.fixture
+def serve(db: Database, tmp_path: Path) -> Serve:
+    """A published trail on a local blob store; ``serve(**uvicorn_options)`` runs a server."""
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    keys = Keyring(tmp_path / "keys")
+    add_trail(db, trail_source("walk", 50.405, 4.395), blobs=blobs, keys=keys)
+    settings = Settings(data_dir=tmp_path, inprocess_worker=False)
+    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
+    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
+
+    def running(**options: Any) -> AbstractContextManager[str]:
+        return live_server(app, **options)
+
+    return running
+
+
+def _ranges(http: httpx.Client) -> Iterator[tuple[str, httpx.Response, bytes]]:
+    """Every kind of request a download makes, with the bytes each must carry."""
+    whole = http.get("/v1/trails/walk/bundle")
+    url, body, etag = str(whole.url), whole.content, whole.headers["etag"]
+    assert etag == f'"{hashlib.sha256(body).hexdigest()}"'
+    size = len(body)
+    yield "whole", whole, body
+    yield "range", http.get(url, headers={"Range": "bytes=10-19"}), body[10:20]
+    yield "resume", http.get(url, headers={"Range": "bytes=100-", "If-Range": etag}), body[100:]
+    yield "suffix", http.get(url, headers={"Range": "bytes=-50"}), body[-50:]
+    yield "last byte", http.get(url, headers={"Range": f"bytes={size - 1}-"}), body[-1:]
+    stale = http.get(url, headers={"Range": "bytes=100-", "If-Range": '"0000"'})
+    yield "stale validator", stale, body
+    yield "head", http.head(url), b""
+    yield "not modified", http.get(url, headers={"If-None-Match": etag}), b""
+
+
+def _check(name: str, response: httpx.Response, expected: bytes) -> None:
+    assert response.content == expected, name
+    if name not in ("head", "not modified"):
+        assert response.headers["content-length"] == str(len(expected)), name
+    if name in ("range", "resume", "suffix", "last byte"):
+        assert response.status_code == 206, name
+
+
+def test_local_blobs_go_out_by_sendfile_with_every_range(
+    serve: Serve, sendfile_calls: list[int]
+) -> None:
+    with serve() as base, httpx.Client(base_url=base, follow_redirects=True) as http:
+        size = 0
+        for name, response, expected in _ranges(http):
+            _check(name, response, expected)
+            size = size or len(expected)
+        # The connection was kept alive through all of them: a JSON answer still follows.
+        assert http.get("/v1/trails/walk").status_code == 200
+    # Whole, range, resume, suffix, last byte, and the stale validator's whole file.
+    assert sendfile_calls == [size, 10, size - 100, 50, 1, size]
+
+
+def test_a_server_without_the_extension_streams_the_same_bytes(
+    serve: Serve, sendfile_calls: list[int]
+) -> None:
+    with serve(http="h11") as base, httpx.Client(base_url=base, follow_redirects=True) as http:
+        for name, response, expected in _ranges(http):
+            _check(name, response, expected)
+    assert sendfile_calls == []
+
+
+def test_the_extension_is_offered_only_by_the_sendfile_protocol(serve: Serve) -> None:
+    seen: dict[str, Any] = {}
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen[scope["path"]] = dict(scope.get("extensions") or {})
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    with live_server(app, http=server.zerocopy.SendfileProtocol) as base:  # type: ignore[arg-type]
+        assert httpx.get(f"{base}/offered").status_code == 204
+    with live_server(app, http="h11") as base:  # type: ignore[arg-type]
+        assert httpx.get(f"{base}/plain").status_code == 204
+    assert server.zerocopy.ZEROCOPY in seen["/offered"]
+    assert server.zerocopy.ZEROCOPY not in seen["/plain"]
