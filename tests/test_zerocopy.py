@@ -103,7 +103,7 @@ def test_a_server_without_the_extension_streams_the_same_bytes(
     assert sendfile_calls == []
 
 
-def test_the_extension_is_offered_only_by_the_sendfile_protocol(serve: Serve) -> None:
+def test_the_extension_is_offered_only_by_the_sendfile_protocol() -> None:
     seen: dict[str, Any] = {}
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -112,9 +112,10 @@ def test_the_extension_is_offered_only_by_the_sendfile_protocol(serve: Serve) ->
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    with live_server(app, http=server.zerocopy.SendfileProtocol) as base:  # type: ignore[arg-type]
+    offered = {"http": server.zerocopy.SendfileProtocol, "lifespan": "off"}
+    with live_server(app, **offered) as base:  # type: ignore[arg-type]
         assert httpx.get(f"{base}/offered").status_code == 204
-    with live_server(app, http="h11") as base:  # type: ignore[arg-type]
+    with live_server(app, http="h11", lifespan="off") as base:  # type: ignore[arg-type]
         assert httpx.get(f"{base}/plain").status_code == 204
     assert server.zerocopy.ZEROCOPY in seen["/offered"]
     assert server.zerocopy.ZEROCOPY not in seen["/plain"]
