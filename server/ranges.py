@@ -1,7 +1,8 @@
 """HTTP byte ranges (RFC 9110): parse ``Range``, honour ``If-Range``, build responses.
 
-A stored file's bytes go out by the kernel's ``sendfile`` when the server offers it
-(:mod:`server.zerocopy`), and are streamed from the blob store otherwise.
+A stored file's bytes never pass through the server when they need not: an object store's
+presigned URL serves them itself (a redirect), a local file goes out by the kernel's
+``sendfile`` when the server offers it (:mod:`server.zerocopy`); otherwise they are streamed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from fastapi import Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from media.blobs.base import BlobStore
@@ -120,6 +121,10 @@ def serve_bytes(
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if request.headers.get("if-none-match") in (quoted, "*"):
         return Response(status_code=304, headers=headers)
+    direct = blobs.url(key)
+    if direct is not None:
+        # An object store serves the bytes (and ranges) itself, from a URL that expires.
+        return RedirectResponse(direct, status_code=307, headers={"Cache-Control": "no-store"})
     wanted = parse_range(request.headers.get("range"), size)
     if_range = request.headers.get("if-range")
     if wanted is not None and if_range is not None and if_range != quoted:

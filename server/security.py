@@ -89,7 +89,8 @@ def tile_source(tile_url: str) -> str | None:
 
 
 def blob_sources(settings: Settings) -> list[str]:
-    """Where a browser may be sent to fetch a bundle directly (S3 presigned URLs)."""
+    """Where a browser may be sent to fetch a bundle or a media file directly (S3 presigned
+    URLs)."""
     if settings.blob_backend != "s3":
         return []
     if settings.s3_endpoint_url:
@@ -112,9 +113,11 @@ def app_policy(app: str, settings: Settings) -> str:
     if app == "studio":
         img += [source] if (source := tile_source(settings.tile_url)) else []
     else:
-        # The player's service worker, and bundles redirected to object storage.
+        # The player's service worker, and bundles and media (covers too) redirected to
+        # object storage.
         workers = "'self'"
         connect += blob_sources(settings)
+        img += blob_sources(settings)
     directives = [
         "default-src 'self'",
         "script-src 'self'",

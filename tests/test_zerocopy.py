@@ -1,9 +1,11 @@
-"""Zero-copy file bodies over real HTTP: the kernel sends local blobs, with the same bytes,
-ranges and validators as a streamed body, and streaming still works where it is not offered."""
+"""Where a served file's bytes come from, over real HTTP: the kernel sends local blobs, with
+the same bytes, ranges and validators as a streamed body; streaming still works where that is
+not offered; an object store serves its own objects from a presigned URL."""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -14,12 +16,14 @@ import pytest
 
 import server.zerocopy
 from media.blobs.local import LocalBlobStore
+from media.blobs.s3 import S3BlobStore
 from server.app import create_app
 from server.db.session import Database
 from server.jobs import Jobs, make_huey
 from server.settings import Settings
 from tests.support.factories import add_trail, trail_source
 from tests.support.live import live_server
+from tests.support.s3 import s3_server
 from trails.bundle.signing import Keyring
 
 Serve = Callable[..., AbstractContextManager[str]]
@@ -119,3 +123,34 @@ def test_the_extension_is_offered_only_by_the_sendfile_protocol() -> None:
         assert httpx.get(f"{base}/plain").status_code == 204
     assert server.zerocopy.ZEROCOPY in seen["/offered"]
     assert server.zerocopy.ZEROCOPY not in seen["/plain"]
+
+
+def test_an_object_store_serves_the_bytes_itself(db: Database, tmp_path: Path) -> None:
+    with s3_server() as s3:
+        # moto keeps its state per process: a bucket of this test's own.
+        bucket = f"delivery-{uuid.uuid4().hex[:12]}"
+        s3.create_bucket(bucket)
+        blobs = S3BlobStore(
+            bucket, endpoint_url=s3.url, region=s3.region,
+            access_key_id=s3.access_key_id, secret_access_key=s3.secret_access_key,
+        )  # fmt: skip
+        keys = Keyring(tmp_path / "keys")
+        add_trail(db, trail_source("walk", 50.405, 4.395), blobs=blobs, keys=keys)
+        settings = Settings(data_dir=tmp_path, inprocess_worker=False)
+        jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
+        app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
+        with live_server(app) as base, httpx.Client(base_url=base) as http:
+            bundle = http.get("/v1/trails/walk/bundle").headers["location"]
+            sha = bundle.split("/")[-1].split("?")[0].split(".")[0]
+            by_hash = http.get(f"/v1/bundles/{sha}.zip")
+            assert by_hash.status_code == 307
+            direct = by_hash.headers["location"]
+            assert direct.startswith(s3.url) and by_hash.headers["cache-control"] == "no-store"
+            body = httpx.get(direct).content
+            assert hashlib.sha256(body).hexdigest() == sha
+            # Resuming works against the store, as it did against the server.
+            tail = httpx.get(direct, headers={"Range": "bytes=100-"})
+            assert tail.status_code == 206 and tail.content == body[100:]
+            # A client that already holds these bytes is still told so without a redirect.
+            same = http.get(f"/v1/bundles/{sha}.zip", headers={"If-None-Match": f'"{sha}"'})
+            assert same.status_code == 304

@@ -133,14 +133,17 @@ def test_the_tile_source_follows_the_setting(
         ),
     ],
 )
-def test_with_object_storage_the_player_may_follow_bundle_redirects(
+def test_with_object_storage_the_player_may_follow_bundle_and_media_redirects(
     settings: dict[str, str], origins: list[str]
 ) -> None:
     configured = Settings(blob_backend="s3", s3_bucket="b", **settings)  # type: ignore[arg-type]
     player = policy(security.app_policy("player", configured))
     studio = policy(security.app_policy("studio", configured))
     assert player["connect-src"] == ["'self'", *origins]
+    # A trail's cover is an <img> of /v1/media/..., which the store then serves.
+    assert player["img-src"][-len(origins) :] == origins
     assert studio["connect-src"] == ["'self'"]
+    assert not set(origins) & set(studio["img-src"])
 
 
 def test_files_opened_as_pages_run_nothing() -> None:
