@@ -1,7 +1,7 @@
 """HTTP byte ranges (RFC 9110): parse ``Range``, honour ``If-Range``, build responses.
 
 A stored file's bytes never pass through the server when they need not: an object store's
-presigned URL serves them itself (a redirect), a local file goes out by the kernel's
+presigned URL serves visitors' files itself (a redirect), a local file goes out by the kernel's
 ``sendfile`` when the server offers it (:mod:`server.zerocopy`); otherwise they are streamed.
 """
 
@@ -109,8 +109,13 @@ def serve_bytes(
     content_type: str,
     cache_control: str = IMMUTABLE,
     filename: str | None = None,
+    from_store: bool = False,
 ) -> Response:
-    """Answer GET or HEAD for a stored blob with a strong ETag, with Range and If-Range."""
+    """Answer GET or HEAD for a stored blob with a strong ETag, with Range and If-Range.
+
+    With ``from_store`` (what visitors download, once allowed), an object store that gives
+    URLs serves the bytes itself; otherwise (an author's own files) they come through here.
+    """
     quoted = f'"{etag}"'
     headers = {
         "ETag": quoted,
@@ -121,7 +126,7 @@ def serve_bytes(
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if request.headers.get("if-none-match") in (quoted, "*"):
         return Response(status_code=304, headers=headers)
-    direct = blobs.url(key)
+    direct = blobs.url(key) if from_store else None
     if direct is not None:
         # An object store serves the bytes (and ranges) itself, from a URL that expires.
         return RedirectResponse(direct, status_code=307, headers={"Cache-Control": "no-store"})

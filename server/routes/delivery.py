@@ -212,6 +212,7 @@ def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep
         size=row.bytes,
         etag=row.sha256,
         content_type=row.mime_type,
+        from_store=True,
     )
 
 
@@ -271,6 +272,7 @@ def bundle_file(
         etag=sha,
         content_type="application/zip",
         filename=f"{bundle.release.manifest['slug']}-{bundle.release.number}-{bundle.profile}.zip",
+        from_store=True,
     )
 
 
