@@ -33,21 +33,32 @@ class Admission:
 
     def __init__(self, app: ASGIApp, places: int = DEFAULT_PLACES) -> None:
         self.app = app
-        self.places = asyncio.Semaphore(places)
+        self.count = places
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._places = asyncio.Semaphore(places)
+
+    def _places_here(self) -> asyncio.Semaphore:
+        # A semaphore belongs to one event loop; an app served again on another loop (tests
+        # start a server per test) gets fresh places there.
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._places = loop, asyncio.Semaphore(self.count)
+        return self._places
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Wait for a place, serve, and give the place back when the response starts."""
         if scope["type"] != "http" or _has_body(scope):
             await self.app(scope, receive, send)
             return
-        await self.places.acquire()
+        places = self._places_here()
+        await places.acquire()
         held = True
 
         def give_back() -> None:
             nonlocal held
             if held:
                 held = False
-                self.places.release()
+                places.release()
 
         async def send_starting(message: Message) -> None:
             if message["type"] == "http.response.start":
