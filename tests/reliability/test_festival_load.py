@@ -64,7 +64,12 @@ async def _visitor(client: httpx.AsyncClient, seed: int) -> tuple[str, int]:
 
 
 async def _crowd(base: str) -> list[tuple[str, int] | BaseException]:
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    # Idle connections are let go before the server's keep-alive timeout (uvicorn's 5 s), as
+    # browsers do: reusing one as the server closes it is a race that HTTP/1.1 leaves to the
+    # client (browsers retry it; httpx does not), not a fault of the server.
+    limits = httpx.Limits(
+        max_connections=CLIENTS, max_keepalive_connections=CLIENTS, keepalive_expiry=2.0
+    )
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120.0) as client:
         return await asyncio.gather(
             *(_visitor(client, n) for n in range(CLIENTS)), return_exceptions=True
