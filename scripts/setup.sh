@@ -47,8 +47,9 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv 2>/dev/null || { apt_install python3-venv; rm -rf .venv; "$python" -m venv .venv; }
 fi
 
-# Reinstall only when the declared dependencies change.
-extras=""; [ "$mode" = "test" ] && extras="[test]"
+# Reinstall only when the declared dependencies change. The server extra brings the server,
+# the command line and the audio tools; the core alone is the `trails` library.
+extras="[server]"; [ "$mode" = "test" ] && extras="[server,test]"
 stamp=".venv/.baladeur-$(sha256sum pyproject.toml | cut -c1-16)-${mode}"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python dependencies into .venv"
