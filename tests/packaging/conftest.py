@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -34,14 +35,29 @@ def _run(*args: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str
     return done
 
 
+def copy_source_tree(dest: Path) -> Path:
+    """What a wheel is built from, copied: packaging files and the four packages."""
+    dest.mkdir(parents=True)
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy2(ROOT / name, dest / name)
+    for package in ("trails", "media", "server", "authoring"):
+        shutil.copytree(
+            ROOT / package, dest / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return dest
+
+
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project built with ``python -m build --wheel``, web apps included."""
     missing = [f for f in WEB_APP_FILES if not (ROOT / f).is_file()]
     if missing:
         pytest.fail(f"the web apps are not built ({missing}): run scripts/setup.sh test first")
+    # Built from a copy: setuptools' build/ directory in the working tree may hold modules
+    # that no longer exist, and would put them in the wheel.
+    tree = copy_source_tree(tmp_path_factory.mktemp("tree") / "baladeur")
     out = tmp_path_factory.mktemp("dist")
-    _run(sys.executable, "-m", "build", "--wheel", "--outdir", out, ROOT, cwd=ROOT, timeout=300)
+    _run(sys.executable, "-m", "build", "--wheel", "--outdir", out, tree, cwd=tree, timeout=300)
     (built,) = out.glob("baladeur-*.whl")
     with zipfile.ZipFile(built) as zf:
         names = set(zf.namelist())

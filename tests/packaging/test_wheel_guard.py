@@ -9,20 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.library_doc import ROOT
+from tests.packaging.conftest import copy_source_tree
 
 pytestmark = pytest.mark.slow
 
 
 def test_no_wheel_without_the_web_apps(tmp_path: Path) -> None:
-    tree = tmp_path / "tree"
-    tree.mkdir()
-    for name in ("pyproject.toml", "setup.py", "README.md"):
-        shutil.copy2(ROOT / name, tree / name)
-    for package in ("trails", "media", "server", "authoring"):
-        shutil.copytree(
-            ROOT / package, tree / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
+    tree = copy_source_tree(tmp_path / "tree")
     # A fresh clone: the web apps not built yet.
     for app_name in ("player", "studio", "apidocs"):
         shutil.rmtree(tree / "server" / "static" / app_name, ignore_errors=True)
