@@ -50,7 +50,8 @@ fi
 # Reinstall only when the declared dependencies change. The server extra brings the server,
 # the command line and the audio tools; the core alone is the `trails` library.
 extras="[server]"; [ "$mode" = "test" ] && extras="[server,test]"
-stamp=".venv/.baladeur-$(sha256sum pyproject.toml | cut -c1-16)-${mode}"
+# The package's version lives in trails/versions.py (pyproject reads it): a new one reinstalls.
+stamp=".venv/.baladeur-$(cat pyproject.toml trails/versions.py | sha256sum | cut -c1-16)-${mode}"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python dependencies into .venv"
   .venv/bin/python -m pip install -q --upgrade pip

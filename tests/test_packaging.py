@@ -95,6 +95,9 @@ def test_setup_installs_the_server_extra() -> None:
     script = (ROOT / "scripts" / "setup.sh").read_text()
     assert 'extras="[server]"; [ "$mode" = "test" ] && extras="[server,test]"' in script
     assert 'pip install -q -e ".${extras}"' in script
+    # A new version (trails/versions.py) reinstalls, so that the metadata says it.
+    stamp = next(line for line in script.splitlines() if line.startswith("stamp="))
+    assert "pyproject.toml" in stamp and "trails/versions.py" in stamp
 
 
 def test_console_script_is_the_launcher() -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.packaging.library_doc import DOC, prepare_workdir
+from trails.extras import INSTALL_SERVER
 
 
 def _api_table() -> list[tuple[str, list[str]]]:
@@ -41,3 +42,7 @@ def test_examples_run(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "['not-a-zip']" in done.stdout
     assert "'play', 'moulin'" in done.stdout
+
+
+def test_names_the_server_extra() -> None:
+    assert f"`{INSTALL_SERVER}`" in DOC.read_text()
