@@ -20,6 +20,17 @@ COPY web web
 COPY docs/trigger-vectors docs/trigger-vectors
 RUN npm run build
 
+# The Python wheel, with the built web apps inside as package data (setup.py refuses to
+# build it without them).
+FROM python:3.11-slim AS wheel
+WORKDIR /src
+COPY . /src
+COPY --from=web /web/server/static/player /src/server/static/player
+COPY --from=web /web/server/static/studio /src/server/static/studio
+COPY --from=web /web/server/static/apidocs /src/server/static/apidocs
+RUN pip install --no-cache-dir build \
+    && python -m build --wheel --outdir /dist
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -34,13 +45,15 @@ RUN apt-get update \
         ffmpeg \
     && rm -rf /var/lib/apt/lists/*
 
-WORKDIR /app
-COPY . /app
-COPY --from=web /web/server/static/player /app/server/static/player
-COPY --from=web /web/server/static/studio /app/server/static/studio
-COPY --from=web /web/server/static/apidocs /app/server/static/apidocs
-RUN pip install --no-cache-dir . \
-    && rm -rf /app/build /app/*.egg-info
+# The same wheel as `python -m build --wheel` makes anywhere else, installed with the server
+# extra: the image runs no code from the source tree.
+COPY --from=wheel /dist /tmp/dist
+RUN set -- /tmp/dist/baladeur-*.whl \
+    && pip install --no-cache-dir "$1[server]" \
+    && rm -rf /tmp/dist
+# The demo trail, to import by hand (docker-compose.yml shows how); it is not package data.
+COPY examples/moulin-de-marchienne /usr/share/baladeur/examples/moulin-de-marchienne
+WORKDIR /data
 
 # Run as an unprivileged user that owns only the data directory (database, blobs, keys in
 # the embedded mode). A named volume mounted on /data starts with this ownership.

@@ -47,9 +47,11 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv 2>/dev/null || { apt_install python3-venv; rm -rf .venv; "$python" -m venv .venv; }
 fi
 
-# Reinstall only when the declared dependencies change.
-extras=""; [ "$mode" = "test" ] && extras="[test]"
-stamp=".venv/.baladeur-$(sha256sum pyproject.toml | cut -c1-16)-${mode}"
+# Reinstall only when the declared dependencies change. The server extra brings the server,
+# the command line and the audio tools; the core alone is the `trails` library.
+extras="[server]"; [ "$mode" = "test" ] && extras="[server,test]"
+# The package's version lives in trails/versions.py (pyproject reads it): a new one reinstalls.
+stamp=".venv/.baladeur-$(cat pyproject.toml trails/versions.py | sha256sum | cut -c1-16)-${mode}"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python dependencies into .venv"
   .venv/bin/python -m pip install -q --upgrade pip

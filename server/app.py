@@ -46,6 +46,7 @@ from server.routes import (
 )
 from server.settings import Settings
 from trails.bundle.signing import Keyring
+from trails.versions import API_VERSION
 
 
 def create_app(
@@ -103,7 +104,7 @@ def create_app(
 
     app = FastAPI(
         title="Baladeur",
-        version="0.1.0",
+        version=API_VERSION,
         summary="Geolocated, immersive audio trails: authoring, publishing and offline bundles.",
         lifespan=lifespan,
         # Our own /docs (server.webapps) instead of FastAPI's pages, which load from a CDN.

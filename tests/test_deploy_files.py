@@ -44,3 +44,30 @@ def test_dockerfile_matches_settings_and_cli() -> None:
     assert "/healthz" in dockerfile
     cmd = re.search(r'^CMD \["baladeur", "(\w+)"', dockerfile, flags=re.MULTILINE)
     assert cmd and cmd.group(1) in _cli_commands()
+
+
+def _stages(dockerfile: str) -> dict[str, str]:
+    """Each build stage's text by name (the last, unnamed one is "final")."""
+    parts = re.split(r"^FROM ", dockerfile, flags=re.MULTILINE)[1:]
+    stages = {}
+    for part in parts:
+        first = part.splitlines()[0]
+        named = re.search(r"\bAS (\w+)$", first)
+        stages[named.group(1) if named else "final"] = part
+    return stages
+
+
+def test_dockerfile_installs_the_wheel_with_the_server_extra() -> None:
+    stages = _stages((ROOT / "Dockerfile").read_text())
+    assert list(stages) == ["web", "wheel", "final"]
+    # The wheel is built after the web apps, with them copied in as package data.
+    for app_name in ("player", "studio", "apidocs"):
+        assert f"COPY --from=web /web/server/static/{app_name} " in stages["wheel"]
+    assert "python -m build --wheel" in stages["wheel"]
+    final = stages["final"]
+    # The image installs that wheel with [server], and no source tree.
+    assert "COPY --from=wheel " in final
+    assert re.search(r"set -- /tmp/dist/baladeur-\*\.whl", final)
+    assert 'pip install --no-cache-dir "$1[server]"' in final
+    assert not re.search(r"^COPY \. ", final, flags=re.MULTILINE)
+    assert not re.search(r"pip install[^\n]* \.(\s|$)", final)

@@ -1,3 +1,5 @@
 """Offline trail bundles: manifest, canonical JSON, signing, writer, verifier, updates."""
 
-FORMAT_VERSION = 1
+from trails.versions import BUNDLE_FORMAT_VERSION
+
+FORMAT_VERSION = BUNDLE_FORMAT_VERSION

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from trails.bundle import FORMAT_VERSION
 from trails.storage_names import MEDIA_NAME_PATTERN
 from trails.vocabulary import AUDIO_PROFILES, AUDIO_ROLES, TRAIL_MODES
 
-SCHEMA_ID = "https://baladeur.org/schemas/bundle-manifest-1.schema.json"
+SCHEMA_ID = f"https://baladeur.org/schemas/bundle-manifest-{FORMAT_VERSION}.schema.json"
 
 _sha256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 _media_path = {"type": "string", "pattern": MEDIA_NAME_PATTERN}
@@ -256,7 +257,7 @@ def manifest_schema() -> dict[str, Any]:
         "description": "manifest.json of an offline trail bundle; see docs/bundle-format.md.",
         **_obj(
             {
-                "format": {"const": 1},
+                "format": {"const": FORMAT_VERSION},
                 "profile": {"enum": list(AUDIO_PROFILES)},
                 "publisher": {"type": "string"},
                 "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
