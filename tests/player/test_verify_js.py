@@ -21,7 +21,7 @@ from trails.bundle.verify import verify_bundle
 from trails.bundle.writer import zip_info
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "web" / "player" / "verify-bundle.mjs"
+SCRIPT = ROOT / "web" / "engine" / "test" / "verify-bundle.mjs"
 Damage = Callable[[Demo, Path], Path]
 
 

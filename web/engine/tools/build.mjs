@@ -1,0 +1,31 @@
+// Builds the published package into dist/: an ES module, a CommonJS module and the type
+// declarations (from the JSDoc). The web apps do not use dist/: they bundle the sources
+// through the "baladeur-source" export condition.
+import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const home = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(home, "dist");
+rmSync(dist, { recursive: true, force: true });
+
+const common = {
+  entryPoints: [join(home, "index.js")],
+  bundle: true,
+  platform: "neutral",
+  target: "es2020", // noble needs BigInt
+  logLevel: "warning",
+  legalComments: "eof", // keeps noble's MIT notices in the CommonJS file
+};
+// The ES module leaves noble to the app's bundler (one copy per app).
+await esbuild.build({ ...common, format: "esm", outfile: join(dist, "index.mjs"), external: ["@noble/*"] });
+// noble ships ES modules only, which require() cannot load on every Node or in Metro: the
+// CommonJS file carries its own copy.
+await esbuild.build({ ...common, format: "cjs", outfile: join(dist, "index.cjs") });
+
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+execFileSync(process.execPath, [tsc, "-p", join(home, "tsconfig.json")], { stdio: "inherit" });
+console.log("@baladeur/engine built into dist/");
