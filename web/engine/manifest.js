@@ -10,6 +10,9 @@ export const FORMAT_MINOR = 0;
 /** The largest manifest read (section 5, step 3). */
 export const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
 
+// The top-level members of format 1.0: with no newer minor version, any other is refused.
+const MEMBERS = new Set(["format", "format_minor", "profile", "publisher", "key_id", "built_at", "trail", "stops", "ambience", "media"]);
+
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
@@ -64,7 +67,12 @@ export function readManifest(manifestBytes) {
   if (!isObject(manifest)) throw new VerifyError("manifest-not-json", "the manifest is not a JSON object");
   // Canonical text cannot repeat a key, so this also refuses duplicate keys.
   if (canonical(manifest) !== text) throw new VerifyError("manifest-not-canonical", "the manifest is not canonical JSON");
-  formatVersion(manifest);
+  const [, minor] = formatVersion(manifest);
+  if (minor <= FORMAT_MINOR) {
+    // Only the top level is checked here; the reference verifier checks the whole schema.
+    const stray = Object.keys(manifest).find((k) => !MEMBERS.has(k));
+    if (stray) throw new VerifyError("schema", `unknown member '${stray}' in a format ${FORMAT_VERSION}.${FORMAT_MINOR} manifest`);
+  }
   if (!isObject(manifest.trail) || !Array.isArray(manifest.stops) || !Array.isArray(manifest.ambience) || !Array.isArray(manifest.media)) {
     throw new VerifyError("schema", "the manifest lacks trail, stops, ambience or media");
   }

@@ -1,6 +1,6 @@
 // Verifies a bundle file with the package's verifier, printing {"ok": true} or the refusal's
 // code as JSON (used by tests/player/test_verify_js.py to compare it with the reference).
-// Usage: node verify-bundle.mjs BUNDLE KEYS.json [buffer|uint8array|arraybuffer|blob|text]
+// Usage: node tools/verify-bundle.mjs BUNDLE KEYS.json [buffer|uint8array|arraybuffer|blob|text]
 import { readFileSync } from "node:fs";
 import { trustedKeys, verifyBundle } from "../index.js";
 
