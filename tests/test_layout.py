@@ -123,9 +123,7 @@ def _web_offenders(web: Path) -> dict[str, list[str]]:
                     allowed = _allowed_in_engine(spec, dependencies, tooling)
                 else:
                     # The apps may name npm packages and node's modules; of ours, the engine.
-                    allowed = spec == "@baladeur/engine" or not spec.startswith(
-                        ("/", "@baladeur/")
-                    )
+                    allowed = spec == "@baladeur/engine" or not spec.startswith(("/", "@baladeur/"))
                 if not allowed:
                     bad.append(spec)
             if package == "engine" and not tooling:

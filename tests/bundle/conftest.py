@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from trails.bundle.model import BundleMedia
 from trails.bundle.canonical import canonical_json
-from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME
+from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME, BundleMedia
 from trails.bundle.package import BuiltBundle, package_bundle, sign_manifest
 from trails.bundle.reader import stored_chunks
 from trails.bundle.signing import SigningKey, generate_key
@@ -178,9 +177,7 @@ def flip_byte(path: Path, offset: int) -> None:
         fh.write(bytes([byte[0] ^ 0xFF]))
 
 
-def resigned(
-    demo: Demo, dst: Path, edit: Callable[[dict[str, Any]], dict[str, Any]]
-) -> Path:
+def resigned(demo: Demo, dst: Path, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> Path:
     """A copy of the demo bundle whose manifest ``edit`` changed, canonical and signed again
     (what a conforming builder of another format version would write)."""
     import copy

@@ -174,9 +174,7 @@ def test_damaged_bundles_are_refused_like_the_reference(
 
 
 @pytest.mark.parametrize("given_as", ["uint8array", "buffer", "arraybuffer", "blob"])
-def test_a_good_bundle_verifies(
-    demo: Demo, key: SigningKey, tmp_path: Path, given_as: str
-) -> None:
+def test_a_good_bundle_verifies(demo: Demo, key: SigningKey, tmp_path: Path, given_as: str) -> None:
     got = run_js(demo.path, keys_document(key), tmp_path, given_as)
     media = len(demo.built.manifest["media"])
     assert got == {"ok": True, "slug": "moulin-de-marchienne", "media": media, "format": 1}
@@ -198,9 +196,7 @@ def test_another_input_type_is_refused_with_a_code(
     assert (got["name"], got["code"]) == ("VerifyError", "unsupported-input")
 
 
-def test_a_newer_minor_format_is_read_by_both(
-    demo: Demo, key: SigningKey, tmp_path: Path
-) -> None:
+def test_a_newer_minor_format_is_read_by_both(demo: Demo, key: SigningKey, tmp_path: Path) -> None:
     bundle = resigned(demo, tmp_path / "minor.zip", newer_minor)
     assert run_js(bundle, keys_document(key), tmp_path)["ok"] is True
     assert verify_bundle(bundle, demo.keys).ok
