@@ -119,6 +119,9 @@ def check_types(app: Path, node: str) -> None:
     (app / "typed.mts").write_text(TYPED)
     (app / "typed.cts").write_text(TYPED)
     _run([node, str(tsc), *options, "typed.mts", "typed.cts"], app)
+    # node16 resolution cannot require ES modules: the require() types must be CommonJS ones.
+    node16 = ["--noEmit", "--strict", "--module", "node16", "--target", "es2022"]
+    _run([node, str(tsc), *node16, "typed.mts", "typed.cts"], app)
     (app / "mistyped.mts").write_text(MISTYPED)
     out = subprocess.run(
         [node, str(tsc), *options, "mistyped.mts"], cwd=app, capture_output=True, text=True

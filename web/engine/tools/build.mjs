@@ -2,7 +2,7 @@
 // declarations (from the JSDoc). The web apps do not use dist/: they bundle the sources
 // through the "baladeur-source" export condition.
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,4 +28,13 @@ await esbuild.build({ ...common, format: "cjs", outfile: join(dist, "index.cjs")
 
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 execFileSync(process.execPath, [tsc, "-p", join(home, "tsconfig.json")], { stdio: "inherit" });
+
+// The same declarations as .d.cts for require(): in a "type": "module" package TypeScript
+// reads .d.ts files as ES modules, which older compilers refuse to require.
+const types = join(dist, "types");
+mkdirSync(join(dist, "types-cjs"));
+for (const name of readdirSync(types).filter((n) => n.endsWith(".d.ts"))) {
+  const text = readFileSync(join(types, name), "utf8").replace(/(from\s+["']\.\/[\w-]+)\.js(["'])/g, "$1.cjs$2");
+  writeFileSync(join(dist, "types-cjs", name.replace(/\.d\.ts$/, ".d.cts")), text);
+}
 console.log("@baladeur/engine built into dist/");
