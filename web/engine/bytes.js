@@ -8,8 +8,14 @@ import { VerifyError } from "./errors.js";
  * @returns {Promise<Uint8Array>}
  */
 export async function bundleBytes(input) {
-  if (input instanceof Uint8Array) return input;
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  // By tag rather than instanceof, so that bytes made in another realm (an iframe, a worker's
+  // transfer, a test harness) are recognised too.
+  const tag = Object.prototype.toString.call(input);
+  if (tag === "[object Uint8Array]") {
+    const view = /** @type {Uint8Array} */ (input);
+    return view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  }
+  if (tag === "[object ArrayBuffer]") return new Uint8Array(/** @type {ArrayBuffer} */ (input));
   // A Blob (or File) from any realm: duck-typed, as React Native and polyfills bring their own.
   if (isBlob(input)) {
     let buffer;
@@ -18,7 +24,7 @@ export async function bundleBytes(input) {
     } catch (err) {
       throw new VerifyError("unsupported-input", `the Blob could not be read: ${err}`);
     }
-    if (buffer instanceof ArrayBuffer) return new Uint8Array(buffer);
+    if (Object.prototype.toString.call(buffer) === "[object ArrayBuffer]") return new Uint8Array(buffer);
   }
   const kind = input === null ? "null" : typeof input === "object" ? input.constructor?.name ?? "object" : typeof input;
   throw new VerifyError("unsupported-input", `a bundle is an ArrayBuffer, a Uint8Array or a Blob, not ${kind}`);

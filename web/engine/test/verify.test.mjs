@@ -2,6 +2,7 @@
 // and the format versions (minor read, major refused). Run: npm test (in web/engine).
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { runInNewContext } from "node:vm";
 import { VerifyError, base64Bytes, readManifest, trustedKeys, verifyBundle } from "../index.js";
 import { makeBundle, makeKey, storedZip } from "./fixtures.mjs";
 
@@ -25,7 +26,10 @@ test("a good bundle verifies from every input type", async () => {
     arraybuffer: good.buffer.slice(0),
     blob: new Blob([good]),
     view: new Uint8Array([9, 9, 9, ...good]).subarray(3), // a view that does not start at 0
+    otherRealm: runInNewContext("new Uint8Array(bytes)", { bytes: [...good] }),
+    otherRealmBuffer: runInNewContext("new Uint8Array(bytes).buffer", { bytes: [...good] }),
   };
+  assert.ok(!(inputs.otherRealm instanceof Uint8Array)); // the case instanceof would miss
   for (const [kind, input] of Object.entries(inputs)) {
     const { manifest, media, manifestBytes } = await verifyBundle(input, keys);
     assert.equal(manifest.trail.slug, "test-trail", kind);
