@@ -96,19 +96,22 @@ def test_the_packed_package_runs_the_doc_examples(tmp_path_factory: pytest.TempP
 # Typed uses of the package: TypeScript must accept them, and see a wrong type in the second.
 TYPED = """\
 import { TriggerEngine, VerifyError, trailFromManifest, verifyBundle } from "@baladeur/engine";
+import type { EngineEvent, Fix, VerifiedBundle } from "@baladeur/engine";
 type Keys = Map<string, Uint8Array>;
 export async function slug(bytes: Uint8Array | Blob, keys: Keys): Promise<string> {
-  const { manifest, media } = await verifyBundle(bytes, keys);
+  const { manifest, media }: VerifiedBundle = await verifyBundle(bytes, keys);
   const engine = new TriggerEngine(trailFromManifest(manifest, "en"));
   const sizes: number[] = [...media.values()].map((b: Uint8Array) => b.byteLength);
-  const events = engine.feed({ t: 0, lat: 0, lon: 0, accuracy_m: 5 });
-  return `${manifest.trail.slug} ${sizes.length} ${events.length}`;
+  const fix: Fix = { t: 0, lat: 0, lon: 0, accuracy_m: 5 };
+  const events: EngineEvent[] = engine.feed(fix);
+  return `${manifest.trail.slug} ${sizes.length} ${events.map((e) => e.type).join()}`;
 }
 export const code: string = new VerifyError("schema", "x").code;
 """
 MISTYPED = """\
-import { VerifyError } from "@baladeur/engine";
+import { TriggerEngine, VerifyError } from "@baladeur/engine";
 export const n: number = new VerifyError("a", "b").code;
+export const late = (e: TriggerEngine) => e.feed({ t: 0, lat: 0, lon: 0 });
 """
 
 
@@ -126,4 +129,6 @@ def check_types(app: Path, node: str) -> None:
     out = subprocess.run(
         [node, str(tsc), *options, "mistyped.mts"], cwd=app, capture_output=True, text=True
     )
-    assert out.returncode != 0 and "not assignable to type 'number'" in out.stdout
+    assert out.returncode != 0
+    assert "not assignable to type 'number'" in out.stdout
+    assert "accuracy_m" in out.stdout  # a fix without its accuracy

@@ -10,3 +10,7 @@ export { canonical } from "./canonical.js";
 export { sha256Hex } from "./crypto.js";
 export { base64Bytes, bundleBytes, hex } from "./bytes.js";
 export { ZipError, crc32, entryBytes, readEntries } from "./zip.js";
+
+/** @typedef {import("./engine.js").Fix} Fix */
+/** @typedef {import("./engine.js").EngineEvent} EngineEvent */
+/** @typedef {import("./verify.js").VerifiedBundle} VerifiedBundle */

@@ -30,11 +30,12 @@ const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 execFileSync(process.execPath, [tsc, "-p", join(home, "tsconfig.json")], { stdio: "inherit" });
 
 // The same declarations as .d.cts for require(): in a "type": "module" package TypeScript
-// reads .d.ts files as ES modules, which older compilers refuse to require.
+// reads .d.ts files as ES modules, which older compilers refuse to require. Relative
+// specifiers ("./x.js", in `from` and `import()`) then name the .cjs twins.
 const types = join(dist, "types");
 mkdirSync(join(dist, "types-cjs"));
 for (const name of readdirSync(types).filter((n) => n.endsWith(".d.ts"))) {
-  const text = readFileSync(join(types, name), "utf8").replace(/(from\s+["']\.\/[\w-]+)\.js(["'])/g, "$1.cjs$2");
+  const text = readFileSync(join(types, name), "utf8").replace(/(["']\.\/[\w-]+)\.js(["'])/g, "$1.cjs$2");
   writeFileSync(join(dist, "types-cjs", name.replace(/\.d\.ts$/, ".d.cts")), text);
 }
 console.log("@baladeur/engine built into dist/");
