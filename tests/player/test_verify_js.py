@@ -202,6 +202,14 @@ def test_a_newer_minor_format_is_read_by_both(demo: Demo, key: SigningKey, tmp_p
     assert verify_bundle(bundle, demo.keys).ok
 
 
+def test_an_unknown_member_without_a_newer_minor_is_refused_by_both(
+    demo: Demo, key: SigningKey, tmp_path: Path
+) -> None:
+    bundle = resigned(demo, tmp_path / "stray.zip", lambda m: m | {"accessibility": {}})
+    assert run_js(bundle, keys_document(key), tmp_path)["code"] == "schema"
+    assert verify_bundle(bundle, demo.keys).codes == {"schema"}
+
+
 def test_a_newer_major_format_is_refused_by_both(
     demo: Demo, key: SigningKey, tmp_path: Path
 ) -> None:
