@@ -75,11 +75,13 @@ _JS_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 # `import x from "s"` and `export { x } from "s"` (both end in `from "s"`), `import "s"` and
 # `import("s")`; not `Array.from("s")`.
 _JS_SPECIFIER = re.compile(r"""(?<![.$\w])(?:from\s*|import\s*\(?\s*)["']([^"']+)["']""")
-# The engine runs in pages, in the studio and under node alike: no DOM and no Node-only API.
-# (`window` is left out: the engine names its time windows so.)
+# The engine runs in pages, in the studio, under node and in React Native alike: no DOM, no
+# Node-only API, and none of the web APIs some React Native engines lack (Web Crypto,
+# TextDecoder, atob). (`window` is left out: the engine names its time windows so.)
 _NOT_IN_ENGINE = re.compile(
-    r"\b(?:(?:document|navigator|process|Buffer|caches)\s*\.|(?:require|fetch)\s*\("
-    r"|(?:localStorage|sessionStorage|indexedDB|XMLHttpRequest|AudioContext|HTMLElement)\b)"
+    r"\b(?:(?:document|navigator|process|Buffer|caches)\s*\.|(?:require|fetch|atob|btoa)\s*\("
+    r"|(?:localStorage|sessionStorage|indexedDB|XMLHttpRequest|AudioContext|HTMLElement)\b"
+    r"|crypto\.subtle\b|TextDecoder\b)"
 )
 
 
@@ -145,8 +147,9 @@ def test_web_apps_share_only_the_engine_by_name(tmp_path: Path) -> None:
         "engine/package.json": '{"dependencies": {"@noble/hashes": "2.4.0"}}',
         "engine/crypto.js": (
             'import { sha256 } from "@noble/hashes/sha2.js";\nimport x from "left-pad";\n'
-            "const b = Buffer.from([1]);"
+            "const b = Buffer.from([1]);\nconst k = crypto.subtle.digest;"
         ),
+        "engine/bytes.js": "const t = new TextDecoder().decode(b) + atob(s);",
         "engine/test/run.mjs": (
             'import fs from "node:fs";\nimport { a } from "../index.js";\n'
             'import { p } from "@baladeur/player";\nprocess.stdout.write("");'
@@ -165,7 +168,8 @@ def test_web_apps_share_only_the_engine_by_name(tmp_path: Path) -> None:
         (tmp_path / name).write_text(code)
     assert _web_offenders(tmp_path) == {
         "engine/index.js": ["../player/src/a.js"],
-        "engine/crypto.js": ["left-pad", "Buffer."],
+        "engine/bytes.js": ["TextDecoder", "atob("],
+        "engine/crypto.js": ["left-pad", "Buffer.", "crypto.subtle"],
         "engine/test/run.mjs": ["@baladeur/player"],
         "engine/zones.js": ["node:fs", "document."],
         "player/src/a.js": ["../../engine/z.js"],

@@ -2,6 +2,7 @@
 // package knows (docs/bundle-format.md, "Versioning"), with the members the verifier needs.
 import { canonical } from "./canonical.js";
 import { VerifyError } from "./errors.js";
+import { decodeUtf8 } from "./utf8.js";
 
 /** The major format version this package reads; a newer one is refused. */
 export const FORMAT_VERSION = 1;
@@ -59,7 +60,7 @@ export function readManifest(manifestBytes) {
   let text;
   let manifest;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(manifestBytes);
+    text = decodeUtf8(manifestBytes);
     manifest = JSON.parse(text);
   } catch {
     throw new VerifyError("manifest-not-json", "the manifest is not UTF-8 JSON");

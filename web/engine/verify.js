@@ -5,6 +5,7 @@ import { base64Bytes, bundleBytes } from "./bytes.js";
 import { ed25519Verify, sha256Hex } from "./crypto.js";
 import { VerifyError } from "./errors.js";
 import { mediaPaths, readManifest } from "./manifest.js";
+import { decodeUtf8 } from "./utf8.js";
 import { ZipError, crc32, entryBytes, readEntries } from "./zip.js";
 
 const MAX_ENTRIES = 100000;
@@ -158,7 +159,7 @@ export async function verifyBundle(input, keys) {
   if (!byName.has("manifest.sig.json")) throw new VerifyError("signature-missing", "the bundle has no signature");
   let signature;
   try {
-    signature = JSON.parse(new TextDecoder().decode(read("manifest.sig.json")));
+    signature = JSON.parse(decodeUtf8(read("manifest.sig.json")));
   } catch {
     throw new VerifyError("signature-malformed", "the signature is not JSON");
   }
