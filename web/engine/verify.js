@@ -2,7 +2,7 @@
 // Ed25519 signature over the exact manifest bytes, and every media file's SHA-256. Pure
 // JavaScript: the same code runs in browsers, React Native and Node.
 import { base64Bytes, bundleBytes } from "./bytes.js";
-import { ed25519Verify, sha256Hex } from "./crypto.js";
+import { ed25519Verify, sha256Hex, sha256HexSliced } from "./crypto.js";
 import { VerifyError } from "./errors.js";
 import { mediaPaths, readManifest } from "./manifest.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -105,7 +105,7 @@ export async function verifyManifest(manifestBytes, signature, keys) {
  */
 export async function verifyMedia(row, bytes) {
   if (bytes.byteLength !== row.bytes) throw new VerifyError("size-mismatch", `${row.path} has the wrong size`);
-  if (sha256Hex(bytes) !== row.sha256) throw new VerifyError("hash-mismatch", `${row.path} is not the published file`);
+  if ((await sha256HexSliced(bytes)) !== row.sha256) throw new VerifyError("hash-mismatch", `${row.path} is not the published file`);
 }
 
 /**
