@@ -45,7 +45,7 @@ export async function sha256HexSliced(bytes) {
  */
 export function ed25519Verify(signature, message, publicKey) {
   try {
-    // zip215: false follows RFC 8032 (canonical encodings), as OpenSSL does for the Python side.
+    // zip215: false: the stricter RFC 8032 rules (canonical encodings), nearer OpenSSL, the reference.
     return ed.verify(signature, message, publicKey, { zip215: false });
   } catch {
     return false; // a public key that is not a curve point verifies nothing

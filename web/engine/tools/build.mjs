@@ -23,10 +23,23 @@ const common = {
 // The ES module leaves noble to the app's bundler (one copy per app).
 await esbuild.build({ ...common, format: "esm", outfile: join(dist, "index.mjs"), external: ["@noble/*"] });
 // noble ships ES modules only, which require() cannot load on every Node or in Metro: the
-// CommonJS file carries its own copy.
-await esbuild.build({ ...common, format: "cjs", outfile: join(dist, "index.cjs") });
+// CommonJS file carries its own copy, and their licences travel with it.
+const bundled = ["@noble/ed25519", "@noble/hashes"];
+await esbuild.build({
+  ...common,
+  format: "cjs",
+  outfile: join(dist, "index.cjs"),
+  banner: { js: `/* Includes ${bundled.join(" and ")} (MIT licence): see THIRD-PARTY-LICENSES.txt */` },
+});
+const require = createRequire(import.meta.url);
+const licences = bundled.map((name) => {
+  // Both packages export their root index.js only (not package.json): their folder is its.
+  const text = readFileSync(join(dirname(require.resolve(name)), "LICENSE"), "utf8");
+  return `${name}\n\n${text.trim()}\n`;
+});
+writeFileSync(join(dist, "THIRD-PARTY-LICENSES.txt"), licences.join("\n\n"));
 
-const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const tsc = require.resolve("typescript/bin/tsc");
 execFileSync(process.execPath, [tsc, "-p", join(home, "tsconfig.json")], { stdio: "inherit" });
 
 // The same declarations as .d.cts for require(): in a "type": "module" package TypeScript
