@@ -74,7 +74,7 @@ fi
 # /docs takes Swagger UI from the pinned swagger-ui-dist): rebuild one only when its sources,
 # the engine the apps bundle or the locked dependencies change.
 source_hash() {
-  find "$@" -name node_modules -prune -o -type f -print0 |
+  find "$@" \( -name node_modules -o -path web/engine/dist \) -prune -o -type f -print0 |
     sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
 }
 for webapp in player studio apidocs; do

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 import tomllib
 from importlib.metadata import entry_points
@@ -74,12 +75,32 @@ _JS_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 # `import x from "s"` and `export { x } from "s"` (both end in `from "s"`), `import "s"` and
 # `import("s")`; not `Array.from("s")`.
 _JS_SPECIFIER = re.compile(r"""(?<![.$\w])(?:from\s*|import\s*\(?\s*)["']([^"']+)["']""")
-# The engine runs in pages, in the studio and under node alike: no DOM and no Node-only API.
-# (`window` is left out: the engine names its time windows so.)
+# The engine runs in pages, in the studio, under node and in React Native alike: no DOM, no
+# Node-only API, and none of the web APIs some React Native engines lack (Web Crypto,
+# TextDecoder, atob). (`window` is left out: the engine names its time windows so.)
 _NOT_IN_ENGINE = re.compile(
-    r"\b(?:(?:document|navigator|process|Buffer|caches)\s*\.|(?:require|fetch)\s*\("
-    r"|(?:localStorage|sessionStorage|indexedDB|XMLHttpRequest|AudioContext|HTMLElement)\b)"
+    r"\b(?:(?:document|navigator|process|Buffer|caches)\s*\.|(?:require|fetch|atob|btoa)\s*\("
+    r"|(?:localStorage|sessionStorage|indexedDB|XMLHttpRequest|AudioContext|HTMLElement)\b"
+    r"|crypto\.subtle\b|TextDecoder\b)"
 )
+
+
+# The engine's own tests and build script run under node only; they are not shipped.
+_ENGINE_TOOLING = ("test", "tools")
+
+
+def _engine_dependencies(home: Path) -> tuple[str, ...]:
+    """The npm packages the engine declares it runs with (its pure-JS crypto)."""
+    manifest = home / "package.json"
+    if not manifest.is_file():
+        return ()
+    return tuple(json.loads(manifest.read_text()).get("dependencies", {}))
+
+
+def _allowed_in_engine(spec: str, dependencies: tuple[str, ...], tooling: bool) -> bool:
+    if any(spec == dep or spec.startswith(f"{dep}/") for dep in dependencies):
+        return True
+    return tooling and not spec.startswith(("/", "@baladeur/"))
 
 
 def _web_offenders(web: Path) -> dict[str, list[str]]:
@@ -87,23 +108,27 @@ def _web_offenders(web: Path) -> dict[str, list[str]]:
     offenders: dict[str, list[str]] = {}
     for package in WEB_PACKAGES:
         home = (web / package).resolve()
+        dependencies = _engine_dependencies(home) if package == "engine" else ()
         for path in sorted(home.rglob("*")):
-            if path.suffix not in {".js", ".mjs"} or "node_modules" in path.parts:
-                continue
+            parts = path.relative_to(home).parts
+            if path.suffix not in {".js", ".mjs"} or {"node_modules", "dist"} & set(parts):
+                continue  # dist/ is the engine's build output, noble included
+            tooling = package == "engine" and parts[0] in _ENGINE_TOOLING
             code = _JS_COMMENT.sub("", path.read_text())
             bad = []
             for spec in _JS_SPECIFIER.findall(code):
                 if spec.startswith("."):
                     # A relative import must stay inside its own package's folder.
                     allowed = (path.parent / spec).resolve().is_relative_to(home)
+                elif package == "engine":
+                    # The engine names only its declared dependencies (its tools: node too).
+                    allowed = _allowed_in_engine(spec, dependencies, tooling)
                 else:
                     # The apps may name npm packages and node's modules; of ours, the engine.
-                    allowed = package != "engine" and (
-                        spec == "@baladeur/engine" or not spec.startswith(("/", "@baladeur/"))
-                    )
+                    allowed = spec == "@baladeur/engine" or not spec.startswith(("/", "@baladeur/"))
                 if not allowed:
                     bad.append(spec)
-            if package == "engine":
+            if package == "engine" and not tooling:
                 bad += [m.group(0) for m in _NOT_IN_ENGINE.finditer(code)]
             if bad:
                 offenders[str(path.relative_to(web.resolve()))] = bad
@@ -119,6 +144,17 @@ def test_web_apps_share_only_the_engine_by_name(tmp_path: Path) -> None:
             'import fs from "node:fs";\nconst w = document.body; // fetch(\n'
             'const c = Array.from("abc");\nexport const s = (window) => window.start;'
         ),
+        "engine/package.json": '{"dependencies": {"@noble/hashes": "2.4.0"}}',
+        "engine/crypto.js": (
+            'import { sha256 } from "@noble/hashes/sha2.js";\nimport x from "left-pad";\n'
+            "const b = Buffer.from([1]);\nconst k = crypto.subtle.digest;"
+        ),
+        "engine/bytes.js": "const t = new TextDecoder().decode(b) + atob(s);",
+        "engine/test/run.mjs": (
+            'import fs from "node:fs";\nimport { a } from "../index.js";\n'
+            'import { p } from "@baladeur/player";\nprocess.stdout.write("");'
+        ),
+        "engine/dist/index.cjs": 'const ed = require("@noble/ed25519");',
         "player/src/a.js": 'import { b } from "./b.js";\nimport { x } from "../../engine/z.js";',
         "player/run.mjs": 'import { a } from "./src/a.js";\nimport { r } from "@baladeur/engine";',
         "studio/src/c.js": (
@@ -132,6 +168,9 @@ def test_web_apps_share_only_the_engine_by_name(tmp_path: Path) -> None:
         (tmp_path / name).write_text(code)
     assert _web_offenders(tmp_path) == {
         "engine/index.js": ["../player/src/a.js"],
+        "engine/bytes.js": ["TextDecoder", "atob("],
+        "engine/crypto.js": ["left-pad", "Buffer.", "crypto.subtle"],
+        "engine/test/run.mjs": ["@baladeur/player"],
         "engine/zones.js": ["node:fs", "document."],
         "player/src/a.js": ["../../engine/z.js"],
         "studio/src/c.js": ["../../player/src/a.js", "@baladeur/player"],

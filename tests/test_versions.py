@@ -12,7 +12,7 @@ import pytest
 
 from server.app import create_app
 from trails import versions
-from trails.bundle import FORMAT_VERSION
+from trails.bundle import FORMAT_MINOR, FORMAT_VERSION
 from trails.bundle.schema import manifest_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,13 @@ def test_bundle_format() -> None:
     doc = (ROOT / "docs" / "bundle-format.md").read_text()
     assert f"**format version {versions.BUNDLE_FORMAT_VERSION}**" in doc
     assert f"the manifest's `format` is `{versions.BUNDLE_FORMAT_VERSION}`" in doc
+
+
+def test_the_javascript_verifier_reads_the_same_format() -> None:
+    source = (ROOT / "web" / "engine" / "manifest.js").read_text()
+    assert f"export const FORMAT_VERSION = {versions.BUNDLE_FORMAT_VERSION};" in source
+    assert f"export const FORMAT_MINOR = {versions.BUNDLE_FORMAT_MINOR};" in source
+    assert FORMAT_MINOR == versions.BUNDLE_FORMAT_MINOR
 
 
 def test_openapi_document_states_the_api_version() -> None:

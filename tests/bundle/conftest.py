@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from trails.bundle.model import BundleMedia
-from trails.bundle.package import BuiltBundle, package_bundle
+from trails.bundle.canonical import canonical_json
+from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME, BundleMedia
+from trails.bundle.package import BuiltBundle, package_bundle, sign_manifest
 from trails.bundle.reader import stored_chunks
 from trails.bundle.signing import SigningKey, generate_key
 from trails.bundle.writer import file_chunks, zip_info
@@ -174,3 +175,33 @@ def flip_byte(path: Path, offset: int) -> None:
         byte = fh.read(1)
         fh.seek(offset)
         fh.write(bytes([byte[0] ^ 0xFF]))
+
+
+def resigned(demo: Demo, dst: Path, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> Path:
+    """A copy of the demo bundle whose manifest ``edit`` changed, canonical and signed again
+    (what a conforming builder of another format version would write)."""
+    import copy
+
+    data, signature = sign_manifest(edit(copy.deepcopy(demo.built.manifest)), demo.key)
+
+    def change(info: zipfile.ZipInfo, content: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        new = {MANIFEST_NAME: data, SIGNATURE_NAME: canonical_json(signature)}.get(info.filename)
+        return (info, content) if new is None else (zip_info(info.filename, len(new)), new)
+
+    return rezip(demo.path, dst, change=change)
+
+
+def newer_minor(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest as a future minor version might write it: new members at several levels."""
+    manifest["format_minor"] = 7
+    manifest["accessibility"] = {"step_free": True}
+    manifest["trail"]["season"] = "summer"
+    manifest["stops"][0]["rules"]["haptics"] = "soft"
+    manifest["media"][0]["bitrate_kbps"] = 24
+    return manifest
+
+
+def newer_major(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest marked with a major format version newer than this code reads."""
+    manifest["format"] = 2
+    return manifest

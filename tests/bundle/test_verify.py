@@ -7,10 +7,20 @@ import shutil
 import struct
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.bundle.conftest import Demo, data_offset, flip_byte, rezip, rezip_entry
+from tests.bundle.conftest import (
+    Demo,
+    data_offset,
+    flip_byte,
+    newer_major,
+    newer_minor,
+    resigned,
+    rezip,
+    rezip_entry,
+)
 from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME
 from trails.bundle.signing import SigningKey, generate_key
 from trails.bundle.verify import read_bundle, verify_bundle
@@ -218,3 +228,26 @@ def test_read_bundle_raises_with_every_problem(demo: Demo, tmp_path: Path) -> No
         read_bundle(bad, demo.keys)
     assert {e.value for e in caught.value.errors} == {"unsafe-name", "unlisted-entry"}
     assert "not a valid bundle" in caught.value.detail
+
+
+def test_a_newer_minor_format_is_read_with_unknown_members_ignored(
+    demo: Demo, tmp_path: Path
+) -> None:
+    report = verify_bundle(resigned(demo, tmp_path / "minor.zip", newer_minor), demo.keys)
+    assert report.ok, report.problems
+    assert report.manifest is not None and report.manifest["format_minor"] == 7
+
+
+def test_unknown_members_without_a_newer_minor_are_refused(demo: Demo, tmp_path: Path) -> None:
+    def strays(manifest: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in newer_minor(manifest).items() if k != "format_minor"}
+
+    report = verify_bundle(resigned(demo, tmp_path / "strays.zip", strays), demo.keys)
+    assert report.codes == {"schema"}
+    assert len(report.problems) == 4  # one per unknown member
+
+
+def test_a_newer_major_format_is_refused(demo: Demo, tmp_path: Path) -> None:
+    report = verify_bundle(resigned(demo, tmp_path / "major.zip", newer_major), demo.keys)
+    assert report.codes == {"unsupported-format"}
+    assert "newer than this verifier reads (1)" in report.problems[0].message

@@ -13,7 +13,7 @@ from tests.support.browser import tool_unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "docs" / "trigger-vectors"
-RUNNER = ROOT / "web" / "player" / "run-vectors.mjs"
+RUNNER = ROOT / "web" / "engine" / "tools" / "run-vectors.mjs"
 
 
 def _node() -> str:

@@ -1,4 +1,5 @@
-"""The player's bundle verifier (run by node) refuses what the reference verifier refuses."""
+"""The bundle verifier of @baladeur/engine (run by node) refuses what the reference verifier
+refuses, from every input type it accepts, and reads format versions as the reference does."""
 
 from __future__ import annotations
 
@@ -14,14 +15,23 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from tests.bundle.conftest import Demo, build_demo, data_offset, flip_byte, rezip
+from tests.bundle.conftest import (
+    Demo,
+    build_demo,
+    data_offset,
+    flip_byte,
+    newer_major,
+    newer_minor,
+    resigned,
+    rezip,
+)
 from tests.support.browser import tool_unavailable
 from trails.bundle.signing import SigningKey, generate_key
 from trails.bundle.verify import verify_bundle
 from trails.bundle.writer import zip_info
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "web" / "player" / "verify-bundle.mjs"
+SCRIPT = ROOT / "web" / "engine" / "tools" / "verify-bundle.mjs"
 Damage = Callable[[Demo, Path], Path]
 
 
@@ -44,7 +54,9 @@ def keys_document(key: SigningKey) -> dict[str, Any]:
     }
 
 
-def run_js(bundle: Path, keys: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+def run_js(
+    bundle: Path, keys: dict[str, Any], tmp_path: Path, given_as: str = "uint8array"
+) -> dict[str, Any]:
     node = shutil.which("node")
     if node is None:
         tool_unavailable("node is not installed (apt-get install nodejs)")
@@ -52,7 +64,7 @@ def run_js(bundle: Path, keys: dict[str, Any], tmp_path: Path) -> dict[str, Any]
     keys_file = tmp_path / "keys.json"
     keys_file.write_text(json.dumps(keys))
     out = subprocess.run(
-        [node, str(SCRIPT), str(bundle), str(keys_file)],
+        [node, str(SCRIPT), str(bundle), str(keys_file), given_as],
         capture_output=True,
         text=True,
         check=True,
@@ -123,6 +135,12 @@ def bad_signature(demo: Demo, tmp: Path) -> Path:
     return rezip(demo.path, tmp / "bad.zip", change=change)
 
 
+def truncated(demo: Demo, tmp: Path) -> Path:
+    path = tmp / "cut.zip"
+    path.write_bytes(demo.path.read_bytes()[: demo.path.stat().st_size // 2])
+    return path
+
+
 def not_a_zip(demo: Demo, tmp: Path) -> Path:
     path = tmp / "bad.zip"
     path.write_bytes(b"this is not a zip file at all" * 10)
@@ -142,6 +160,7 @@ def not_a_zip(demo: Demo, tmp: Path) -> Path:
         (no_signature, "signature-missing"),
         (bad_signature, "signature-invalid"),
         (not_a_zip, "not-a-zip"),
+        (truncated, "not-a-zip"),
     ],
 )
 def test_damaged_bundles_are_refused_like_the_reference(
@@ -154,10 +173,51 @@ def test_damaged_bundles_are_refused_like_the_reference(
     assert code in verify_bundle(bad, demo.keys).codes
 
 
-def test_a_good_bundle_verifies(demo: Demo, key: SigningKey, tmp_path: Path) -> None:
-    got = run_js(demo.path, keys_document(key), tmp_path)
-    assert got == {"ok": True, "slug": "moulin-de-marchienne", "media": got["media"]}
-    assert got["media"] == len(demo.built.manifest["media"])
+@pytest.mark.parametrize("given_as", ["uint8array", "buffer", "arraybuffer", "blob"])
+def test_a_good_bundle_verifies(demo: Demo, key: SigningKey, tmp_path: Path, given_as: str) -> None:
+    got = run_js(demo.path, keys_document(key), tmp_path, given_as)
+    media = len(demo.built.manifest["media"])
+    assert got == {"ok": True, "slug": "moulin-de-marchienne", "media": media, "format": 1}
+
+
+@pytest.mark.parametrize("given_as", ["buffer", "blob"])
+def test_a_damaged_bundle_is_refused_from_every_input_type(
+    demo: Demo, key: SigningKey, tmp_path: Path, given_as: str
+) -> None:
+    bad = flipped_media(demo, tmp_path)
+    assert run_js(bad, keys_document(key), tmp_path, given_as)["code"] == "hash-mismatch"
+
+
+def test_another_input_type_is_refused_with_a_code(
+    demo: Demo, key: SigningKey, tmp_path: Path
+) -> None:
+    got = run_js(demo.path, keys_document(key), tmp_path, "text")
+    assert got["ok"] is False
+    assert (got["name"], got["code"]) == ("VerifyError", "unsupported-input")
+
+
+def test_a_newer_minor_format_is_read_by_both(demo: Demo, key: SigningKey, tmp_path: Path) -> None:
+    bundle = resigned(demo, tmp_path / "minor.zip", newer_minor)
+    assert run_js(bundle, keys_document(key), tmp_path)["ok"] is True
+    assert verify_bundle(bundle, demo.keys).ok
+
+
+def test_an_unknown_member_without_a_newer_minor_is_refused_by_both(
+    demo: Demo, key: SigningKey, tmp_path: Path
+) -> None:
+    bundle = resigned(demo, tmp_path / "stray.zip", lambda m: m | {"accessibility": {}})
+    assert run_js(bundle, keys_document(key), tmp_path)["code"] == "schema"
+    assert verify_bundle(bundle, demo.keys).codes == {"schema"}
+
+
+def test_a_newer_major_format_is_refused_by_both(
+    demo: Demo, key: SigningKey, tmp_path: Path
+) -> None:
+    bundle = resigned(demo, tmp_path / "major.zip", newer_major)
+    got = run_js(bundle, keys_document(key), tmp_path)
+    assert (got["ok"], got["code"]) == (False, "unsupported-format")
+    assert "update the app" in got["message"]
+    assert verify_bundle(bundle, demo.keys).codes == {"unsupported-format"}
 
 
 def test_a_key_not_trusted_is_refused(demo: Demo, tmp_path: Path) -> None:

@@ -248,6 +248,25 @@ _DEFS: dict[str, Any] = {
 }
 
 
+# Every top-level member but format_minor, which only a newer minor version writes.
+_TOP_LEVEL_REQUIRED = (
+    "format", "profile", "publisher", "key_id", "built_at", "trail", "stops", "ambience", "media",
+)  # fmt: skip
+
+
+def lenient(schema: Any) -> Any:
+    """The schema without its bans on unknown members: how a newer minor version is read."""
+    if isinstance(schema, dict):
+        return {
+            k: lenient(v)
+            for k, v in schema.items()
+            if not (k == "additionalProperties" and v is False)
+        }
+    if isinstance(schema, list):
+        return [lenient(v) for v in schema]
+    return schema
+
+
 def manifest_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a format-1 bundle manifest."""
     return {
@@ -258,6 +277,8 @@ def manifest_schema() -> dict[str, Any]:
         **_obj(
             {
                 "format": {"const": FORMAT_VERSION},
+                # Absent in format 1.0; a newer minor version writes it (bundle-format.md).
+                "format_minor": {"type": "integer", "minimum": 0},
                 "profile": {"enum": list(AUDIO_PROFILES)},
                 "publisher": {"type": "string"},
                 "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
@@ -266,7 +287,8 @@ def manifest_schema() -> dict[str, Any]:
                 "stops": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/stop"}},
                 "ambience": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
                 "media": {"type": "array", "items": {"$ref": "#/$defs/media"}},
-            }
+            },
+            required=[*_TOP_LEVEL_REQUIRED],
         ),
         "$defs": _DEFS,
     }

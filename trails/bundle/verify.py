@@ -17,6 +17,7 @@ from typing import IO, Any
 import jsonschema
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from trails.bundle import FORMAT_MINOR, FORMAT_VERSION
 from trails.bundle.canonical import canonical_json
 from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME
 from trails.bundle.reader import (
@@ -28,7 +29,7 @@ from trails.bundle.reader import (
     read_small,
     stored_chunks,
 )
-from trails.bundle.schema import manifest_schema
+from trails.bundle.schema import lenient, manifest_schema
 from trails.bundle.signing import ALGORITHM, verify_signature
 from trails.errors import FieldError, InvalidInput
 from trails.jsontext import too_deep
@@ -83,9 +84,15 @@ class VerifyReport:
         }
 
 
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(manifest_schema())
+@lru_cache(maxsize=2)
+def _validator(newer_minor: bool = False) -> jsonschema.Draft202012Validator:
+    schema = manifest_schema()
+    return jsonschema.Draft202012Validator(lenient(schema) if newer_minor else schema)
+
+
+def _newer(value: Any, known: int) -> bool:
+    """Whether a version number (an integer, not a bool) is above the one this code knows."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > known
 
 
 def verify_bundle(
@@ -179,7 +186,18 @@ def _check_manifest(
         canonical = b""
     if canonical != data:
         report.add("manifest-not-canonical", "the manifest is not canonical JSON", MANIFEST_NAME)
-    errors = sorted(_validator().iter_errors(manifest), key=lambda e: list(e.absolute_path))
+    major, minor = manifest.get("format"), manifest.get("format_minor", 0)
+    if _newer(major, FORMAT_VERSION):
+        report.add(
+            "unsupported-format",
+            f"bundle format {major} is newer than this verifier reads ({FORMAT_VERSION})",
+            MANIFEST_NAME,
+        )
+        return
+    errors = sorted(
+        _validator(_newer(minor, FORMAT_MINOR)).iter_errors(manifest),
+        key=lambda e: list(e.absolute_path),
+    )
     for error in errors[:_MAX_SCHEMA_PROBLEMS]:
         where = ".".join(str(p) for p in error.absolute_path) or "(root)"
         report.add("schema", f"{where}: {error.message}", MANIFEST_NAME)

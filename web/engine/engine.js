@@ -14,6 +14,20 @@ const LAYER_MAX_ACCURACY_M = 30;
 /** A refused input: a fix out of range, time going backwards, or feeding after finish. */
 export class EngineError extends Error {}
 
+/**
+ * A position (semantics section 1): time in seconds, never decreasing; WGS84 degrees; metres.
+ * @typedef {{t: number, lat: number, lon: number, accuracy_m: number}} Fix
+ */
+/**
+ * What the engine says happens (semantics section 11); `tMs` in milliseconds.
+ * @typedef {object} EngineEvent
+ * @property {number} tMs
+ * @property {"enter" | "exit" | "play" | "queue" | "end" | "skip" | "gain"} type
+ * @property {string} stop the key of a stop or an ambient layer
+ * @property {string} [reason] why an `end` or `skip` happened
+ * @property {number} [db] the gain of a `gain` event
+ */
+
 function kindOf(stop) {
   if (stop.duration_s === null || stop.duration_s === undefined) return "silent";
   return stop.rules.replay === "loop" ? "loop" : "narration";
@@ -59,7 +73,11 @@ export function distanceGainDb(layer, outsideMm) {
   return layer.max_gain_db + share * (layer.min_gain_db - layer.max_gain_db);
 }
 
-/** The canonical JSON shape of an event: t, type, stop, then reason or db. */
+/**
+ * The canonical JSON shape of an event: t, type, stop, then reason or db.
+ * @param {EngineEvent} e
+ * @returns {{t: number, type: string, stop: string, reason?: string, db?: number}}
+ */
 export function eventJson(e) {
   const out = { t: e.tMs / 1000, type: e.type, stop: e.stop };
   if (e.reason !== undefined) out.reason = e.reason;
@@ -84,7 +102,11 @@ export class TriggerEngine {
     this.out = [];
   }
 
-  /** Process one fix {t, lat, lon, accuracy_m}; returns the events up to and at its time. */
+  /**
+   * Process one fix {t, lat, lon, accuracy_m}; returns the events up to and at its time.
+   * @param {Fix} fix
+   * @returns {EngineEvent[]}
+   */
   feed(fix) {
     this.checkOpen();
     const { lat, lon } = fix;
@@ -106,7 +128,11 @@ export class TriggerEngine {
     return this.take();
   }
 
-  /** Advance the clock to t seconds without a fix: emits narration ends up to t (section 9). */
+  /**
+   * Advance the clock to t seconds without a fix: emits narration ends up to t (section 9).
+   * @param {number} t
+   * @returns {EngineEvent[]}
+   */
   tick(t) {
     this.checkOpen();
     const tMs = toMs(t);
@@ -115,7 +141,11 @@ export class TriggerEngine {
     return this.take();
   }
 
-  /** End of track: cut everything at t, or (t null) let narrations play out. */
+  /**
+   * End of track: cut everything at t, or (t null) let narrations play out.
+   * @param {number | null} [t]
+   * @returns {EngineEvent[]}
+   */
   finish(t = null) {
     this.checkOpen();
     this.finished = true;
@@ -324,10 +354,17 @@ export class TriggerEngine {
     return tMs;
   }
 
+  /**
+   * @param {number} tMs
+   * @param {EngineEvent["type"]} type
+   * @param {number} i
+   * @param {{reason?: string, db?: number}} [extra]
+   */
   emit(tMs, type, i, extra = {}) {
     this.out.push({ tMs, type, stop: this.units[i].key, ...extra });
   }
 
+  /** @returns {EngineEvent[]} */
   take() {
     const out = this.out;
     this.out = [];

@@ -14,7 +14,8 @@ const dist = join(here, "..", "..", "server", "static", "player");
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, "assets"), { recursive: true });
 
-const common = { bundle: true, format: "esm", target: "es2022", minify: true, sourcemap: false, logLevel: "warning" };
+// "baladeur-source": bundle the engine from its sources, not from its published dist/.
+const common = { bundle: true, conditions: ["baladeur-source"], format: "esm", target: "es2022", minify: true, sourcemap: false, logLevel: "warning" };
 await esbuild.build({ ...common, entryPoints: [join(src, "app.js")], outfile: join(dist, "assets", "app.js") });
 copyFileSync(join(src, "app.css"), join(dist, "assets", "app.css"));
 for (const name of readdirSync(join(src, "static"))) copyFileSync(join(src, "static", name), join(dist, "assets", name));

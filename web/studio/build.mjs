@@ -17,6 +17,7 @@ const result = await esbuild.build({
   entryPoints: { app: join(src, "app.js") },
   outdir: join(dist, "assets"),
   bundle: true,
+  conditions: ["baladeur-source"], // the engine from its sources, not from its published dist/
   format: "esm",
   platform: "browser",
   target: "es2022",

@@ -1,7 +1,7 @@
 // Offline storage of trails in Cache Storage: the exact signed manifest, its signature, a
 // small record, and media files stored once by SHA-256 (shared between trails and releases).
 import { DownloadError, downloadResumable } from "./download.js";
-import { VerifyError, trustedKeys, verifyBundle, verifyManifest, verifyMedia } from "./verify.js";
+import { VerifyError, trustedKeys, verifyBundle, verifyManifest, verifyMedia } from "@baladeur/engine";
 
 const CACHE = "baladeur-trails";
 const BASE = "/play/_store";

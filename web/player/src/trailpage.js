@@ -14,7 +14,7 @@ import {
   updateTrail,
 } from "./store.js";
 import { fill, h, publish, toast } from "./ui.js";
-import { VerifyError } from "./verify.js";
+import { VerifyError } from "@baladeur/engine";
 import { parseVtt } from "./vtt.js";
 import { HomeSession, WalkSession } from "./walk.js";
 

@@ -1,7 +1,7 @@
 // Runs every trigger vector through the JS engine and prints a JSON report (used by the tests).
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { runTrack, trailFromVector } from "@baladeur/engine";
+import { runTrack, trailFromVector } from "../index.js";
 
 const folder = process.argv[2];
 const results = [];

@@ -1,5 +1,6 @@
 // A small reader for the stored (uncompressed) zip archives of bundles: it lists entries from
 // the central directory and slices their bytes from the local headers; it never inflates.
+import { decodeUtf8 } from "./utf8.js";
 
 /** The archive is not a zip, or is one this reader cannot read. */
 export class ZipError extends Error {}
@@ -58,7 +59,6 @@ export function readEntries(bytes) {
     count = big(view, at + 32);
     cdOffset = big(view, at + 48);
   }
-  const decoder = new TextDecoder("utf-8", { fatal: true });
   const entries = [];
   let at = cdOffset;
   for (let n = 0; n < count; n++) {
@@ -74,7 +74,7 @@ export function readEntries(bytes) {
     zip64Extra(view, at + 46 + nameLength, extraLength, fields);
     let name;
     try {
-      name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength));
+      name = decodeUtf8(bytes.subarray(at + 46, at + 46 + nameLength));
     } catch {
       throw new ZipError("unsafe-name");
     }
@@ -98,7 +98,12 @@ export function entryBytes(bytes, entry) {
   if (at + 30 > bytes.byteLength || view.getUint32(at, true) !== LOCAL) throw new ZipError("entry-unreadable");
   const nameLength = view.getUint16(at + 26, true);
   const extraLength = view.getUint16(at + 28, true);
-  const localName = new TextDecoder().decode(bytes.subarray(at + 30, at + 30 + nameLength));
+  let localName;
+  try {
+    localName = decodeUtf8(bytes.subarray(at + 30, at + 30 + nameLength));
+  } catch {
+    throw new ZipError("entry-unreadable");
+  }
   if (localName !== entry.name) throw new ZipError("entry-unreadable");
   const start = at + 30 + nameLength + extraLength;
   if (start + entry.compressedSize > bytes.byteLength) throw new ZipError("entry-unreadable");

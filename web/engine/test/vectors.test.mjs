@@ -1,0 +1,19 @@
+// Every trigger vector of docs/trigger-vectors through the engine. Run: npm test (in web/engine).
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { runTrack, trailFromVector } from "../index.js";
+
+const folder = fileURLToPath(new URL("../../../docs/trigger-vectors/", import.meta.url));
+const names = readdirSync(folder).filter((n) => n.endsWith(".json") && n !== "vector.schema.json").sort();
+
+test("the vectors are there", () => assert.ok(names.length >= 66, `${names.length} vectors`));
+
+for (const name of names) {
+  test(name, () => {
+    const vector = JSON.parse(readFileSync(folder + name, "utf8"));
+    const got = runTrack(trailFromVector(vector.trail), vector.fixes, vector.finish_t);
+    assert.deepEqual(JSON.parse(JSON.stringify(got)), vector.expected);
+  });
+}
