@@ -42,6 +42,8 @@ def test_bundle_format() -> None:
     doc = (ROOT / "docs" / "bundle-format.md").read_text()
     assert f"**format version {versions.BUNDLE_FORMAT_VERSION}**" in doc
     assert f"the manifest's `format` is `{versions.BUNDLE_FORMAT_VERSION}`" in doc
+    known = f"{versions.BUNDLE_FORMAT_VERSION}.{versions.BUNDLE_FORMAT_MINOR}"
+    assert f"This document is format {known};" in doc
 
 
 def test_the_javascript_verifier_reads_the_same_format() -> None:
