@@ -4,6 +4,8 @@ and give their place back as soon as their response starts."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -46,6 +48,25 @@ async def _discard(message: dict[str, Any]) -> None:
     return None
 
 
+def _run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a scenario on a new event loop in a thread of its own: the browser tests' sync
+    Playwright keeps a loop running in the main thread for the rest of the session."""
+    failures: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # reported in the test's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the scenario did not finish"
+    if failures:
+        raise failures[0]
+
+
 async def _settle() -> None:
     for _ in range(20):
         await asyncio.sleep(0)
@@ -63,7 +84,7 @@ def test_requests_beyond_the_places_wait_outside() -> None:
         await asyncio.gather(*tasks)
         assert gate.most_inside == 2 and gate.inside == 0
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_a_started_response_gives_its_place_back() -> None:
@@ -80,7 +101,7 @@ def test_a_started_response_gives_its_place_back() -> None:
         gate.finish.set()
         await asyncio.gather(first, second)
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_requests_with_a_body_go_straight_in() -> None:
@@ -103,7 +124,7 @@ def test_requests_with_a_body_go_straight_in() -> None:
         gate.finish.set()
         await asyncio.gather(held, waiting, *uploads)
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_a_failing_request_gives_its_place_back() -> None:
@@ -117,7 +138,7 @@ def test_a_failing_request_gives_its_place_back() -> None:
         gate.finish.set()
         await asyncio.wait_for(door(_scope(), _nothing, _discard), 2)
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_an_app_served_again_on_another_loop_gets_fresh_places() -> None:
@@ -132,5 +153,5 @@ def test_an_app_served_again_on_another_loop_gets_fresh_places() -> None:
         gate.finish.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 2)
 
-    asyncio.run(twice())
-    asyncio.run(twice())
+    _run(twice)
+    _run(twice)
