@@ -30,7 +30,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from media.limits import human_bytes
 from server.auth.access import organisation_for
 from server.db.models import Role
-from server.deps import get_caller, get_database, get_settings
+from server.db.session import Database
+from server.deps import get_caller
 from server.errors import ContentTooLarge, RefusedBeforeBody
 from server.settings import Settings
 
@@ -92,10 +93,11 @@ def member_first(minimum: Role) -> Check:
     """
 
     def check(request: Request) -> None:
-        with get_database(request).transaction() as session:
-            caller = get_caller(
-                request, session, get_settings(request), request.headers.get("authorization")
-            )
+        # Called before any dependency is solved: the app's objects straight from its state.
+        database: Database = request.app.state.database
+        settings: Settings = request.app.state.settings
+        with database.transaction() as session:
+            caller = get_caller(request, session, settings, request.headers.get("authorization"))
             organisation_for(session, caller.user, request.path_params["org"], minimum)
 
     return check

@@ -1,4 +1,9 @@
-"""Dependencies injected into routes."""
+"""Dependencies injected into routes.
+
+Those that only read ``app.state`` are ``async``: FastAPI runs a plain function dependency in
+the thread pool, a hop (and a wait for a free thread under load) that cost more than the
+lookup itself. What does I/O (the database session, the caller) runs there.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from server.settings import Settings
 from trails.bundle.signing import Keyring
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     """The application's database."""
     db: Database = request.app.state.database
     return db
@@ -34,13 +39,13 @@ def get_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Sess
         yield session
 
 
-def get_blobs(request: Request) -> BlobStore:
+async def get_blobs(request: Request) -> BlobStore:
     """The application's blob store."""
     blobs: BlobStore = request.app.state.blobs
     return blobs
 
 
-def get_keyring(request: Request) -> Keyring:
+async def get_keyring(request: Request) -> Keyring:
     """The keyring that signs bundle manifests."""
     ring: Keyring = request.app.state.keyring
     return ring
@@ -54,13 +59,13 @@ KeyringDep = Annotated[Keyring, Depends(get_keyring)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The application's settings."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_jobs(request: Request) -> Jobs:
+async def get_jobs(request: Request) -> Jobs:
     """The application's job queue."""
     jobs: Jobs = request.app.state.jobs
     return jobs
@@ -69,7 +74,7 @@ def get_jobs(request: Request) -> Jobs:
 def state(name: str) -> Any:
     """A dependency giving ``app.state.<name>``, an object made once at start-up."""
 
-    def dependency(request: Request) -> Any:
+    async def dependency(request: Request) -> Any:
         return getattr(request.app.state, name)
 
     dependency.__doc__ = f"The application's {name.replace('_', ' ')}."

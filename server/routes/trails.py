@@ -25,7 +25,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def access_code(
+async def access_code(
     request: Request,
     codes: AccessCodesDep,
     limiter: CodeLimiterDep,
