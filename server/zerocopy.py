@@ -112,6 +112,9 @@ async def _send_span(
                 continue
             sent = 0
             while sent < part.count:
+                if cycle.transport.is_closing():
+                    # The client left between slices (sendfile would raise RuntimeError).
+                    raise ConnectionResetError("the client closed the connection")
                 size = min(SLICE_BYTES, part.count - sent)
                 async with asyncio.timeout(stall_timeout_s):
                     await loop.sendfile(cycle.transport, part.file, part.offset + sent, size)
