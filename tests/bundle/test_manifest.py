@@ -131,6 +131,8 @@ GOOD = file_media(DEMO / "media" / "moulin.fr.opus")
         (GOOD, {"profile": "mp3"}),
         (GOOD, {"release": 0}),
         (GOOD, {"trail_id": ""}),
+        (GOOD, {"publisher": ""}),
+        (replace(GOOD, mime_type="audio/mpeg"), {}),
     ],
 )
 def test_bad_inputs_refused(media: BundleMedia, overrides: dict[str, object]) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trails.bundle import FORMAT_VERSION
-from trails.bundle.model import BundleMedia
+from trails.bundle.model import MEDIA_TYPES, BundleMedia
 from trails.errors import invalid
 from trails.rules import TriggerRules
 from trails.source import CircleZone, PolygonZone, Stop, TrailSource
@@ -76,6 +76,8 @@ def build_manifest(
         raise invalid("profile", profile, f"profile must be one of {', '.join(AUDIO_PROFILES)}")
     if not trail_id:
         raise invalid("trail_id", trail_id, "a trail id is required")
+    if not publisher:
+        raise invalid("publisher", publisher, "a publisher name is required")
     if release < 1:
         raise invalid("release", release, "release numbers start at 1")
     table: dict[str, BundleMedia] = {}
@@ -189,6 +191,8 @@ def _check_media(path: str, item: BundleMedia, kind: str) -> None:
         problems.append("bytes must not be negative")
     if item.kind != kind:
         problems.append(f"is used as {kind} but described as {item.kind}")
+    if item.mime_type not in MEDIA_TYPES:
+        problems.append(f"type {item.mime_type} is not one of {', '.join(MEDIA_TYPES)}")
     if kind == "audio" and (item.duration_s is None or item.duration_s <= 0):
         problems.append("audio needs a positive duration")
     if problems:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from trails.bundle import FORMAT_VERSION
+from trails.bundle.model import MEDIA_TYPES
 from trails.storage_names import MEDIA_NAME_PATTERN
 from trails.vocabulary import AUDIO_PROFILES, AUDIO_ROLES, TRAIL_MODES
 
@@ -190,7 +191,7 @@ _DEFS: dict[str, Any] = {
             "path": {"$ref": "#/$defs/mediaPath"},
             "sha256": {"$ref": "#/$defs/sha256"},
             "bytes": {"type": "integer", "minimum": 0},
-            "mime_type": {"type": "string", "pattern": "^[a-z]+/[A-Za-z0-9.+-]+$"},
+            "mime_type": {"enum": list(MEDIA_TYPES)},
             "kind": {"enum": ["audio", "transcript", "image"]},
             "duration_s": _nullable({"type": "number", "exclusiveMinimum": 0}),
             "loudness_lufs": _nullable({"type": "number"}),
@@ -280,7 +281,7 @@ def manifest_schema() -> dict[str, Any]:
                 # Absent in format 1.0; a newer minor version writes it (bundle-format.md).
                 "format_minor": {"type": "integer", "minimum": 0},
                 "profile": {"enum": list(AUDIO_PROFILES)},
-                "publisher": {"type": "string"},
+                "publisher": {"type": "string", "minLength": 1},
                 "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
                 "built_at": {"$ref": "#/$defs/timestamp"},
                 "trail": {"$ref": "#/$defs/trail"},

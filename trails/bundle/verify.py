@@ -230,6 +230,8 @@ def _references(manifest: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 def _check_references(report: VerifyReport, manifest: dict[str, Any]) -> None:
     paths = [row["path"] for row in manifest["media"]]
+    if paths != sorted(paths):
+        report.add("media-not-sorted", "the media table is not sorted by path", MANIFEST_NAME)
     seen: set[str] = set()
     for path in paths:
         if path in seen:

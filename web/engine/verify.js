@@ -49,6 +49,11 @@ function checkName(name) {
 
 /** @param {any} manifest */
 function checkReferences(manifest) {
+  const paths = manifest.media.map((row) => row.path);
+  // Plain < on the ASCII paths the schema allows: the same order as the reference's sort.
+  if (paths.some((path, i) => i > 0 && paths[i - 1] > path)) {
+    throw new VerifyError("media-not-sorted", "the media table is not sorted by path");
+  }
   const rows = new Map();
   for (const row of manifest.media) {
     if (rows.has(row.path)) throw new VerifyError("duplicate-media-row", row.path);
@@ -144,23 +149,26 @@ export async function verifyBundle(input, keys) {
     if (entry.compressedSize !== entry.size) throw new VerifyError("size-mismatch", entry.name);
     byName.set(entry.name, entry);
   }
-  const read = (name) => {
+  // A damaged manifest is manifest-unreadable, a damaged signature file signature-malformed,
+  // as in the reference verifier.
+  const read = (name, code) => {
     try {
       const data = entryBytes(bytes, byName.get(name));
-      if (crc32(data) !== byName.get(name).crc32) throw new VerifyError("manifest-unreadable", `${name} is damaged`);
+      if (crc32(data) !== byName.get(name).crc32) throw new VerifyError(code, `${name} is damaged`);
       return data;
     } catch (err) {
       if (err instanceof VerifyError) throw err;
-      throw new VerifyError("entry-unreadable", name);
+      throw new VerifyError(code, `${name} cannot be read`);
     }
   };
   if (!byName.has("manifest.json")) throw new VerifyError("missing-manifest", "the bundle has no manifest");
-  const manifestBytes = read("manifest.json").slice();
+  const manifestBytes = read("manifest.json", "manifest-unreadable").slice();
   if (!byName.has("manifest.sig.json")) throw new VerifyError("signature-missing", "the bundle has no signature");
   let signature;
   try {
-    signature = JSON.parse(decodeUtf8(read("manifest.sig.json")));
-  } catch {
+    signature = JSON.parse(decodeUtf8(read("manifest.sig.json", "signature-malformed")));
+  } catch (err) {
+    if (err instanceof VerifyError) throw err;
     throw new VerifyError("signature-malformed", "the signature is not JSON");
   }
   const manifest = await verifyManifest(manifestBytes, signature, keys);
