@@ -10,9 +10,10 @@ import jsonschema
 import pytest
 
 from tests.bundle.conftest import BUILT_AT, DEMO, ROOT, Demo, file_media
-from trails.bundle.manifest import build_manifest
+from trails.bundle.manifest import build_manifest, manifest_bbox
 from trails.bundle.model import BundleMedia
 from trails.bundle.schema import manifest_schema
+from trails.bundle.source import trail_from_manifest
 from trails.errors import InvalidInput
 from trails.source import load_source, parse_source
 
@@ -151,3 +152,11 @@ def test_documented_examples_are_valid() -> None:
     assert blocks, "the format document shows at least one manifest"
     for block in blocks:
         _validator().validate(json.loads(block))
+
+
+def test_the_documented_bbox_is_the_one_the_builder_computes() -> None:
+    doc = (ROOT / "docs" / "bundle-format.md").read_text()
+    example = json.loads(doc.split("```json manifest")[1].split("```", 1)[0])
+    assert example["trail"]["bbox"] == manifest_bbox(trail_from_manifest(example))
+    # Not the tightest box: the circle's extent is over-estimated on purpose (section 2.2).
+    assert example["trail"]["bbox"][3] > 50.4037 + 30 / 111_195 + 1e-6

@@ -299,7 +299,13 @@ def test_a_media_table_out_of_order_is_refused(demo: Demo, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
-    ("member", "value"), [("publisher", ""), ("mime_type", "audio/mpeg"), ("mime_type", "image/webp")]
+    ("member", "value"),
+    [
+        ("publisher", ""),
+        ("mime_type", "audio/mpeg"),
+        ("mime_type", "image/webp"),
+        ("mime_type", "image/jpeg"),  # a real type, not one of this row's kind (audio)
+    ],
 )
 def test_an_empty_publisher_or_another_media_type_is_refused(
     demo: Demo, tmp_path: Path, member: str, value: str
@@ -311,6 +317,16 @@ def test_an_empty_publisher_or_another_media_type_is_refused(
 
     report = verify_bundle(resigned(demo, tmp_path / "bad.zip", change), demo.keys)
     assert report.codes == {"schema"}
+
+
+def test_a_key_used_twice_is_refused(demo: Demo, tmp_path: Path) -> None:
+    def twice(manifest: dict[str, Any]) -> dict[str, Any]:
+        manifest["stops"][1]["key"] = manifest["stops"][0]["key"]
+        return manifest
+
+    report = verify_bundle(resigned(demo, tmp_path / "twice.zip", twice), demo.keys)
+    assert report.codes == {"duplicate-key"}
+    assert report.problems[0].entry == demo.built.manifest["stops"][0]["key"]
 
 
 def test_entry_order_is_a_writers_rule_not_checked(demo: Demo, tmp_path: Path) -> None:

@@ -163,6 +163,8 @@ def _resigned_with(edit: Callable[[dict[str, Any]], None]) -> Damage:
 unsorted_media = _resigned_with(lambda m: m["media"].reverse())
 empty_publisher = _resigned_with(lambda m: m.update(publisher=""))
 other_media_type = _resigned_with(lambda m: m["media"][0].update(mime_type="audio/mpeg"))
+type_of_another_kind = _resigned_with(lambda m: m["media"][0].update(mime_type="image/png"))
+key_twice = _resigned_with(lambda m: m["stops"][1].update(key=m["stops"][0]["key"]))
 
 
 def truncated(demo: Demo, tmp: Path) -> Path:
@@ -192,6 +194,8 @@ def not_a_zip(demo: Demo, tmp: Path) -> Path:
         (unsorted_media, "media-not-sorted"),
         (empty_publisher, "schema"),
         (other_media_type, "schema"),
+        (type_of_another_kind, "schema"),
+        (key_twice, "duplicate-key"),
         (no_signature, "signature-missing"),
         (bad_signature, "signature-invalid"),
         (not_a_zip, "not-a-zip"),

@@ -120,14 +120,19 @@ def build_manifest(
     }
 
 
-def _trail(trail: TrailSource, trail_id: str, release: int, cover: str | None) -> dict[str, Any]:
+def manifest_bbox(trail: TrailSource) -> list[float]:
+    """``trail.bbox`` of the manifest: every zone and the route, rounded outwards (2.2)."""
     box = summarise(trail).bbox
-    bbox = [
+    return [
         math.floor(box.west * _BBOX_STEP) / _BBOX_STEP,
         math.floor(box.south * _BBOX_STEP) / _BBOX_STEP,
         math.ceil(box.east * _BBOX_STEP) / _BBOX_STEP,
         math.ceil(box.north * _BBOX_STEP) / _BBOX_STEP,
     ]
+
+
+def _trail(trail: TrailSource, trail_id: str, release: int, cover: str | None) -> dict[str, Any]:
+    bbox = manifest_bbox(trail)
     route = (
         {"type": "LineString", "coordinates": [list(p) for p in trail.route]}
         if trail.route
@@ -191,8 +196,9 @@ def _check_media(path: str, item: BundleMedia, kind: str) -> None:
         problems.append("bytes must not be negative")
     if item.kind != kind:
         problems.append(f"is used as {kind} but described as {item.kind}")
-    if item.mime_type not in MEDIA_TYPES:
-        problems.append(f"type {item.mime_type} is not one of {', '.join(MEDIA_TYPES)}")
+    allowed = MEDIA_TYPES.get(item.kind, ())
+    if item.mime_type not in allowed:
+        problems.append(f"type {item.mime_type} is not one of {item.kind}: {', '.join(allowed)}")
     if kind == "audio" and (item.duration_s is None or item.duration_s <= 0):
         problems.append("audio needs a positive duration")
     if problems:

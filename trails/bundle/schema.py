@@ -186,17 +186,27 @@ _DEFS: dict[str, Any] = {
             ),
         }
     ),
-    "media": _obj(
-        {
-            "path": {"$ref": "#/$defs/mediaPath"},
-            "sha256": {"$ref": "#/$defs/sha256"},
-            "bytes": {"type": "integer", "minimum": 0},
-            "mime_type": {"enum": list(MEDIA_TYPES)},
-            "kind": {"enum": ["audio", "transcript", "image"]},
-            "duration_s": _nullable({"type": "number", "exclusiveMinimum": 0}),
-            "loudness_lufs": _nullable({"type": "number"}),
-        }
-    ),
+    "media": {
+        **_obj(
+            {
+                "path": {"$ref": "#/$defs/mediaPath"},
+                "sha256": {"$ref": "#/$defs/sha256"},
+                "bytes": {"type": "integer", "minimum": 0},
+                "mime_type": {"enum": [t for types in MEDIA_TYPES.values() for t in types]},
+                "kind": {"enum": list(MEDIA_TYPES)},
+                "duration_s": _nullable({"type": "number", "exclusiveMinimum": 0}),
+                "loudness_lufs": _nullable({"type": "number"}),
+            }
+        ),
+        # Each kind with its own types: an image row cannot say audio/ogg.
+        "allOf": [
+            {
+                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                "then": {"properties": {"mime_type": {"enum": list(types)}}},
+            }
+            for kind, types in MEDIA_TYPES.items()
+        ],
+    },
     "trail": _obj(
         {
             "id": {"type": "string", "minLength": 1},

@@ -229,6 +229,10 @@ def _references(manifest: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _check_references(report: VerifyReport, manifest: dict[str, Any]) -> None:
+    keys = [item["key"] for item in [*manifest["stops"], *manifest["ambience"]]]
+    for key in sorted({k for k in keys if keys.count(k) > 1}):
+        # Events and requirements name stops and layers by key: one key, one thing.
+        report.add("duplicate-key", f"key '{key}' names more than one stop or layer", key)
     paths = [row["path"] for row in manifest["media"]]
     if paths != sorted(paths):
         report.add("media-not-sorted", "the media table is not sorted by path", MANIFEST_NAME)

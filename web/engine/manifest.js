@@ -11,8 +11,12 @@ export const FORMAT_MINOR = 0;
 /** The largest manifest read (section 5, step 3). */
 export const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
 
-// The media types of a format-1 media table (docs/bundle-format.md section 2.6).
-const MEDIA_TYPES = new Set(["audio/ogg", "audio/mp4", "text/vtt", "image/jpeg", "image/png"]);
+// The media types of a format-1 media table, by kind (docs/bundle-format.md section 2.6).
+const MEDIA_TYPES = new Map([
+  ["audio", ["audio/ogg", "audio/mp4"]],
+  ["transcript", ["text/vtt"]],
+  ["image", ["image/jpeg", "image/png"]],
+]);
 
 // The top-level members of format 1.0: with no newer minor version, any other is refused.
 const MEMBERS = new Set(["format", "format_minor", "profile", "publisher", "key_id", "built_at", "trail", "stops", "ambience", "media"]);
@@ -84,7 +88,11 @@ export function readManifest(manifestBytes) {
   if (typeof manifest.publisher !== "string" || manifest.publisher === "") {
     throw new VerifyError("schema", "publisher must be a non-empty string");
   }
-  const odd = manifest.media.find((row) => !isObject(row) || !MEDIA_TYPES.has(row.mime_type));
-  if (odd) throw new VerifyError("schema", `media type ${JSON.stringify(odd?.mime_type)} is not one of ${[...MEDIA_TYPES].join(", ")}`);
+  for (const row of manifest.media) {
+    const types = isObject(row) ? MEDIA_TYPES.get(row.kind) : undefined;
+    if (!types || !types.includes(row.mime_type)) {
+      throw new VerifyError("schema", `a media row of kind ${JSON.stringify(row?.kind)} cannot be ${JSON.stringify(row?.mime_type)}`);
+    }
+  }
   return manifest;
 }

@@ -49,6 +49,12 @@ function checkName(name) {
 
 /** @param {any} manifest */
 function checkReferences(manifest) {
+  // Events and requirements name stops and layers by key: one key, one thing.
+  const keys = new Set();
+  for (const item of [...manifest.stops, ...manifest.ambience]) {
+    if (keys.has(item.key)) throw new VerifyError("duplicate-key", `key '${item.key}' names more than one stop or layer`);
+    keys.add(item.key);
+  }
   const paths = manifest.media.map((row) => row.path);
   // Plain < on the ASCII paths the schema allows: the same order as the reference's sort.
   if (paths.some((path, i) => i > 0 && paths[i - 1] > path)) {
