@@ -29,10 +29,10 @@ from trails.triggers.model import (
 )
 from trails.triggers.queue import Cue, NarrationQueue
 from trails.triggers.zones import ZoneIndex, ZoneShape, make_shape
-from trails.vocabulary import TrailMode
+from trails.vocabulary import StopKindName, TrailMode
 
 Phase = Literal["outside", "dwelling", "inside"]
-UnitKind = Literal["narration", "loop", "silent", "ambience"]
+UnitKind = StopKindName | Literal["ambience"]
 
 
 @dataclass

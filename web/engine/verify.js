@@ -10,6 +10,7 @@ import { ZipError, crc32, entryBytes, readEntries } from "./zip.js";
 
 const MAX_ENTRIES = 100000;
 const MAX_TOTAL = 2 * 1024 ** 3;
+const MAX_SIGNATURE_BYTES = 4096;
 const MEDIA_NAME = /^media\/([0-9a-f]{64})\.([a-z0-9]{1,8})$/;
 
 /**
@@ -170,6 +171,7 @@ export async function verifyBundle(input, keys) {
   if (!byName.has("manifest.json")) throw new VerifyError("missing-manifest", "the bundle has no manifest");
   const manifestBytes = read("manifest.json", "manifest-unreadable").slice();
   if (!byName.has("manifest.sig.json")) throw new VerifyError("signature-missing", "the bundle has no signature");
+  if (byName.get("manifest.sig.json").size > MAX_SIGNATURE_BYTES) throw new VerifyError("signature-malformed", "the signature file is too large");
   let signature;
   try {
     signature = JSON.parse(decodeUtf8(read("manifest.sig.json", "signature-malformed")));
