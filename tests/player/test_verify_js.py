@@ -149,6 +149,16 @@ def damaged_signature_file(demo: Demo, tmp: Path) -> Path:
     return demo.path
 
 
+def utf16_signature_file(demo: Demo, tmp: Path) -> Path:
+    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == "manifest.sig.json":
+            data = data.decode().encode("utf-16")
+            info = zip_info(info.filename, len(data))
+        return info, data
+
+    return rezip(demo.path, tmp / "bad.zip", change=change)
+
+
 def _resigned_with(edit: Callable[[dict[str, Any]], None]) -> Damage:
     def damage(demo: Demo, tmp: Path) -> Path:
         def change(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -191,6 +201,7 @@ def not_a_zip(demo: Demo, tmp: Path) -> Path:
         (compressed, "compressed"),
         (compressed_manifest, "compressed"),
         (damaged_signature_file, "signature-malformed"),
+        (utf16_signature_file, "signature-malformed"),
         (unsorted_media, "media-not-sorted"),
         (empty_publisher, "schema"),
         (other_media_type, "schema"),

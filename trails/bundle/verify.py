@@ -267,7 +267,8 @@ def _check_signature(
         report.add("signature-missing", f"no {SIGNATURE_NAME} entry")
         return
     try:
-        document = json.loads(read_small(fh, zf, info, _MAX_SIGNATURE_BYTES))
+        # UTF-8 only, as the manifest: json.loads would also guess UTF-16 and UTF-32.
+        document = json.loads(read_small(fh, zf, info, _MAX_SIGNATURE_BYTES).decode("utf-8"))
         algorithm, key, encoded = document["algorithm"], document["key_id"], document["signature"]
         signature = base64.b64decode(encoded, validate=True)
     except (EntryError, ValueError, KeyError, TypeError, RecursionError, binascii.Error) as exc:
