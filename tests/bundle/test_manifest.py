@@ -160,3 +160,22 @@ def test_the_documented_bbox_is_the_one_the_builder_computes() -> None:
     assert example["trail"]["bbox"] == manifest_bbox(trail_from_manifest(example))
     # Not the tightest box: the circle's extent is over-estimated on purpose (section 2.2).
     assert example["trail"]["bbox"][3] > 50.4037 + 30 / 111_195 + 1e-6
+
+
+@pytest.mark.parametrize("key", ["no-such-stop", "riviere"])
+def test_a_condition_on_anything_but_a_stop_is_not_written(key: str) -> None:
+    data = load_source(DEMO).trail.model_dump(mode="json")
+    assert key == "no-such-stop" or key in {layer["key"] for layer in data["ambience"]}
+    data["stops"][1]["rules"]["requires"] = {"conditions": [{"stop": key}]}
+    loaded = load_source(DEMO)
+    with pytest.raises(InvalidInput, match="must name a stop"):
+        build_manifest(
+            parse_source(data),
+            trail_id="t",
+            release=1,
+            profile="opus",
+            media=lambda p: file_media(loaded.media_file(p)),
+            publisher="p",
+            key_id="0" * 16,
+            built_at=BUILT_AT,
+        )

@@ -78,6 +78,7 @@ def build_manifest(
         raise invalid("trail_id", trail_id, "a trail id is required")
     if not publisher:
         raise invalid("publisher", publisher, "a publisher name is required")
+    _check_requirements(trail)
     if release < 1:
         raise invalid("release", release, "release numbers start at 1")
     table: dict[str, BundleMedia] = {}
@@ -180,6 +181,21 @@ def _stop(stop: Stop, ref: Callable[[str, str], BundleMedia]) -> dict[str, Any]:
         "licence": story.licence if story else None,
         "cues": cues,
     }
+
+
+def _check_requirements(trail: TrailSource) -> None:
+    """Conditions name stops only (trigger semantics 7.5): anything else is never played."""
+    stops = {stop.key for stop in trail.stops}
+    layers = {layer.key for layer in trail.ambience}
+    for stop in trail.stops:
+        for cond in stop.rules.requires.conditions if stop.rules.requires else []:
+            if cond.stop not in stops:
+                what = "an ambient layer" if cond.stop in layers else "not in the trail"
+                raise invalid(
+                    f"stops.{stop.key}.rules.requires",
+                    cond.stop,
+                    f"a condition must name a stop; '{cond.stop}' is {what}",
+                )
 
 
 def _seconds(item: BundleMedia) -> float:
