@@ -23,7 +23,7 @@ def simulate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     speed: Annotated[
         float,
-        typer.Option("--speed", help="Walking speed (m/s) where the track has no usable times."),
+        typer.Option("--speed", help="Walking speed (m/s) where times are unusable."),
     ] = DEFAULT_SPEED_M_S,
     noise: Annotated[
         float, typer.Option("--noise", help="Gaussian GPS noise per axis, in metres.")
