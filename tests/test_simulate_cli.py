@@ -192,14 +192,14 @@ def _backwards() -> list[str | None]:
         pytest.param(_good_times, [], id="good"),
         pytest.param(
             _mixed,
-            ["8 of 21 points have no time (points 6-13): their times were filled in"],
+            ["8 of 21 points had no time (points 6-13): filled in"],
             id="mixed",
         ),
         pytest.param(
             _backwards,
             [
-                "1 of 21 points have times that go backwards or imply moving faster than "
-                "50 km/h (point 8): they were re-timed"
+                "1 of 21 points had a time that went backwards or implied moving faster than "
+                "50 km/h (point 8): re-timed"
             ],
             id="backwards",
         ),
@@ -231,8 +231,7 @@ def test_a_1901_first_fix_is_walked_at_speed_up_to_the_first_good_time(
     times[0] = "1901-01-01T00:00:00Z"
     result = _simulate(trail_dir, _walk_gpx(tmp_path, times), capsys)
     assert result["warnings"] == [
-        "1 of 21 points have a placeholder time, before 1971 or in the future (point 1): "
-        "they were re-timed"
+        "1 of 21 points had a placeholder time, before 1971 or in the future (point 1): re-timed"
     ]
     # The first 10 m at 1.2 m/s end at the first good time, 12:00:10.
     lead = 10 / 1.2

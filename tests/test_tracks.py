@@ -103,8 +103,8 @@ def test_csv_times_going_backwards_are_repaired(tmp_path: Path) -> None:
     # Relative seconds: small numbers are not placeholders, only the backwards one is re-timed.
     assert [f.t for f in track.fixes] == pytest.approx([0, 10, 15, 20])
     assert track.warnings == (
-        "1 of 4 points have times that go backwards or imply moving faster than 50 km/h "
-        "(point 3): they were re-timed",
+        "1 of 4 points had a time that went backwards or implied moving faster than 50 km/h "
+        "(point 3): re-timed",
     )
 
 
@@ -121,8 +121,8 @@ def test_csv_clock_times_with_a_gap_and_a_1970_placeholder(tmp_path: Path) -> No
     step = haversine_m(50.41, 4.4, 50.41, 4.4001)
     assert [f.t - start for f in track.fixes] == pytest.approx([-step, 0, 5, 10], abs=1e-6)
     assert [w.split(" (")[0] for w in track.warnings] == [
-        "1 of 4 points have no time",
-        "1 of 4 points have a placeholder time, before 1971 or in the future",
+        "1 of 4 points had no time",
+        "1 of 4 points had a placeholder time, before 1971 or in the future",
     ]
 
 

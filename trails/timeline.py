@@ -169,8 +169,7 @@ def _describe(
             Repair(
                 "untimed",
                 untimed,
-                f"{_count(untimed, n)} have no time ({_where(untimed)}): "
-                "their times were filled in",
+                f"{_count(untimed, n)} had no time ({_where(untimed)}): filled in",
             )
         )
     if placeholder:
@@ -178,8 +177,8 @@ def _describe(
             Repair(
                 "placeholder",
                 placeholder,
-                f"{_count(placeholder, n)} have a placeholder time, before 1971 or in the "
-                f"future ({_where(placeholder)}): they were re-timed",
+                f"{_count(placeholder, n)} had a placeholder time, before 1971 or in the "
+                f"future ({_where(placeholder)}): re-timed",
             )
         )
     if inconsistent:
@@ -187,9 +186,9 @@ def _describe(
             Repair(
                 "inconsistent",
                 inconsistent,
-                f"{_count(inconsistent, n)} have times that go backwards or imply moving "
+                f"{_count(inconsistent, n)} had a time that went backwards or implied moving "
                 f"faster than {MAX_SPEED_M_S * 3.6:.0f} km/h ({_where(inconsistent)}): "
-                "they were re-timed",
+                "re-timed",
             )
         )
     if not kept:
