@@ -38,6 +38,16 @@ def test_equal_times_a_few_metres_apart_are_consistent() -> None:
     assert line.times == times and line.repairs == []
 
 
+def test_a_stuck_clock_is_re_timed_beyond_gps_wander() -> None:
+    # The clock repeats T0 while the walker goes on 28 m; it catches up at the sixth point.
+    times: list[float | None] = [T0] * 5 + [T0 + 30]
+    line = timeline(_east(6), times, 1.2, clock_range(NOW))
+    assert line.times[:3] == [T0, T0, T0]  # within 20 m of the first: GPS wander
+    assert line.times[3:] == pytest.approx([T0 + 10, T0 + 20, T0 + 30])
+    [repair] = line.repairs
+    assert repair.kind == "inconsistent" and repair.points == (3, 4)
+
+
 def test_missing_times_between_good_ones_follow_the_pace_that_joins_them() -> None:
     times = _walk(10)
     holes: list[float | None] = [None if 3 <= k <= 6 else t for k, t in enumerate(times)]

@@ -103,7 +103,13 @@ def _consistent_points(
         _walkable(along[j] - along[i], _t(times, j) - _t(times, i))
         for i, j in itertools.pairwise(candidates)
     ):
-        return candidates
+        return _unfrozen(candidates, along, times)
+    return _unfrozen(_longest_chain(candidates, along, times), along, times)
+
+
+def _longest_chain(
+    candidates: list[int], along: list[float], times: Sequence[float | None]
+) -> list[int]:
     t = np.array([_t(times, i) for i in candidates])
     d = np.array([along[i] for i in candidates])
     length = np.ones(len(candidates), dtype=np.int64)
@@ -123,6 +129,27 @@ def _consistent_points(
         chain.append(candidates[k])
         k = int(previous[k])
     return chain[::-1]
+
+
+def _unfrozen(chain: list[int], along: list[float], times: Sequence[float | None]) -> list[int]:
+    """The chain without the points of a stuck clock: one time repeated while the walker
+    moved on further than GPS wander, which each pair alone would let through."""
+    out: list[int] = []
+    run_start = 0  # the first kept point with the latest kept time
+    for i in chain:
+        if out:
+            prev = out[-1]
+            dt = _t(times, i) - _t(times, prev)
+            if not _walkable(along[i] - along[prev], dt):
+                continue  # the clock has not caught up yet with a point dropped before
+            if dt == 0 and along[i] - along[run_start] > POSITION_SLACK_M:
+                continue
+            if dt > 0:
+                run_start = i
+        else:
+            run_start = i
+        out.append(i)
+    return out
 
 
 def _t(times: Sequence[float | None], i: int) -> float:
