@@ -70,8 +70,7 @@ def chain(length: int) -> tuple[list[SigningKey], list[dict[str, Any]]]:
     """``length`` keys, each endorsed by the one before, the last current."""
     keys = [key(f"chain {i}") for i in range(length)]
     items = [
-        entry(k, i, keys[i - 1] if i else None, current=i == length - 1)
-        for i, k in enumerate(keys)
+        entry(k, i, keys[i - 1] if i else None, current=i == length - 1) for i, k in enumerate(keys)
     ]
     return keys, items
 

@@ -7,6 +7,7 @@ import binascii
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -256,16 +257,15 @@ class Keyring:
             return key
 
     def endorse_missing(self) -> list[str]:
-        """Endorse each listed key that lacks it by the key listed before it, where the
-        earlier key's private file is still here (keys rotated before endorsements existed).
+        """Endorse each unendorsed key by the one listed before it, when that key's file is here.
 
-        Returns the ids newly endorsed.
+        For keys rotated before endorsements existed; returns the ids newly endorsed.
         """
         with self._locked():
             ring = self._read()
             keys = [dict(k) for k in ring.get("keys", [])]
             done: list[str] = []
-            for before, item in zip(keys, keys[1:], strict=False):
+            for before, item in itertools.pairwise(keys):
                 if item.get("endorsement") or item["id"] == before["id"]:
                     continue
                 signer = self._private_of(before["id"])

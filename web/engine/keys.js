@@ -1,4 +1,4 @@
-// Pinned publisher keys (docs/bundle-format.md section 4.1): a /v1/keys document changes an
+// Pinned publisher keys (docs/bundle-format.md section 4.1): a /v1/keys key list changes an
 // app's pins only when its current key is reached from a pinned key through endorsements,
 // each the previous key's signature over a canonical statement of the next. The same cases
 // as the reference (docs/key-vectors/) pass here.
@@ -65,8 +65,8 @@ function readEntry(item, i) {
   return { id: item.id, raw, publicText: item.public_key, createdAt: item.created_at, current, endorser, signature };
 }
 
-function readEntries(document) {
-  const items = document && typeof document === "object" ? document.keys : undefined;
+function readEntries(keyList) {
+  const items = keyList && typeof keyList === "object" ? keyList.keys : undefined;
   if (!Array.isArray(items)) throw malformed('a key list is {"keys": [...]}');
   if (items.length > MAX_KEYS) throw new VerifyError("key-list-too-long", `${items.length} keys listed; at most ${MAX_KEYS} are read`);
   const entries = items.map(readEntry);
@@ -76,18 +76,18 @@ function readEntries(document) {
 }
 
 /**
- * The pins after reading a /v1/keys document (bundle format 4.1), or a VerifyError whose
+ * The pins after reading a /v1/keys key list (bundle format 4.1), or a VerifyError whose
  * code is `key-list-malformed`, `key-list-too-long`, `endorsement-invalid` or
  * `keys-not-endorsed`. With nothing pinned, every listed key is pinned (first use);
  * otherwise a key is pinned only when endorsed by a trusted key, and the list's current key
  * must be. Keys pinned before are kept even when the list no longer names them.
  * @param {Map<string, Uint8Array>} pinned raw public keys by id (an empty Map on first use)
- * @param {unknown} document a parsed /v1/keys answer
+ * @param {unknown} keyList a parsed /v1/keys answer
  * @returns {Promise<PinUpdate>}
  */
-export async function updatePins(pinned, document) {
+export async function updatePins(pinned, keyList) {
   if (!(pinned instanceof Map)) throw new VerifyError("unsupported-input", "pinned must be a Map of id to raw public key");
-  const entries = readEntries(document);
+  const entries = readEntries(keyList);
   const byId = new Map(entries.map((e) => [e.id, e]));
   for (const entry of entries) {
     if (!entry.endorser) continue;
