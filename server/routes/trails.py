@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from server.auth.codes import MAX_LENGTH, GivenCode
 from server.auth.ratelimit import client_address
 from server.catalogue import list_published, published_by_slug
-from server.search import MAX_QUERY_LENGTH
 from server.deps import AccessCodesDep, CodeLimiterDep, SessionDep
 from server.schemas.problem import Problem
 from server.schemas.trails import TrailDetail, TrailPage
+from server.search import MAX_QUERY_LENGTH
 from trails.errors import invalid
 from trails.geo import BBox
 from trails.validation import check_language, check_latitude, check_longitude

@@ -88,7 +88,9 @@ def test_query_syntax_is_read_as_plain_words(client: TestClient, db: Database, q
     assert _slugs(client, q) == ["moulin"]
 
 
-@pytest.mark.parametrize("q", ["AND", "OR", "NOT", "NEAR", "moulin OR harbour", "moulin AND marchienne", "NEAR(moulin)"])
+@pytest.mark.parametrize(
+    "q", ["AND", "OR", "NOT", "NEAR", "moulin OR harbour", "moulin AND marchienne", "NEAR(moulin)"]
+)
 def test_operators_are_words_to_find(client: TestClient, db: Database, q: str) -> None:
     _publish_all(db)
     assert _slugs(client, q) == []  # no trail holds a word starting with "or", "not", ...
@@ -129,9 +131,7 @@ def test_best_match_first_unless_sorted_by_distance(client: TestClient, db: Data
     assert near == ["a-passing-mention", "z-mills"]
 
 
-def test_the_index_follows_publish_unpublish_and_deletion(
-    client: TestClient, db: Database
-) -> None:
+def test_the_index_follows_publish_unpublish_and_deletion(client: TestClient, db: Database) -> None:
     add_trail(db, trail_source("walk", 50.4, 4.4, title={"fr": "Le Moulin"}))
     assert _slugs(client, "moulin") == ["walk"]
     # A new release replaces the words of the old one.
