@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Select, String, column, func, literal_column, or_, select, table, update
@@ -58,8 +59,12 @@ def _published() -> Select[Any]:
     return select(Release).join(Trail, Trail.current_release_id == Release.id)
 
 
+@cache
 def _listed() -> Select[Any]:
-    """Only the columns a listing returns: never the manifest."""
+    """Only the columns a listing returns: never the manifest.
+
+    Built once: statements are immutable, and building this one costs more than the query.
+    """
     return select(
         Trail.address,
         Release.title,
@@ -170,7 +175,9 @@ def list_published(
         )
         order = [labelled]  # near sorts by distance, even when words are given
     query = query.order_by(*order, Trail.address).limit(limit).offset(offset)
-    return [_item(row) for row in session.execute(query)]
+    # Core execution on the session's connection: the rows are plain columns, and the ORM's
+    # per-statement work would cost more than the query itself.
+    return [_item(row) for row in session.connection().execute(query)]
 
 
 def _not_found(slug: str) -> NotFound:
