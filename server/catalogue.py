@@ -20,7 +20,7 @@ from server.auth.codes import GivenCode
 from server.db.models import Release, Trail
 from server.db.spatial import Spatial
 from server.schemas.trails import PointGeometry, TrailPublic, cover_url
-from server.search import fts5_query, indexed_text, tsquery, words
+from server.search import FTS5_TABLE, fts5_query, indexed_text, tsquery, words
 from trails.errors import NotFound
 from trails.geo import BBox, bbox_around
 from trails.vocabulary import Visibility
@@ -28,7 +28,7 @@ from trails.vocabulary import Visibility
 MAX_RADIUS_M = 200_000.0
 
 # The SQLite FTS5 index of ``releases.search_text`` (migration 0012); its rank is bm25.
-_FTS5 = table("release_search", column("rowid"), column("rank"))
+_FTS5 = table(FTS5_TABLE, column("rowid"), column("rank"))
 # A literal, not a parameter: PostgreSQL uses the GIN index only for the very expression
 # it indexes, ``to_tsvector('simple'::regconfig, search_text)``. "simple": no stemming and
 # no stop words, the same for every language; the text is folded already.
@@ -98,7 +98,7 @@ def _matching(query: Select[Any], sqlite: bool, found: list[str]) -> tuple[Selec
     """``query`` kept to releases holding every word (as a prefix), and the best-first order."""
     if sqlite:
         query = query.join(_FTS5, _FTS5.c.rowid == Release.id).where(
-            literal_column("release_search").op("MATCH")(fts5_query(found))
+            literal_column(FTS5_TABLE).op("MATCH")(fts5_query(found))
         )
         return query, _FTS5.c.rank  # bm25: lower is better
     vector = func.to_tsvector(_SIMPLE, Release.search_text)

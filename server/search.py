@@ -14,6 +14,9 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+# SQLite's FTS5 index of ``releases.search_text`` (made by migration 0012).
+FTS5_TABLE = "release_search"
+
 # The longest ``q`` accepted (characters); a longer one is refused (422), not cut, so that
 # nobody gets results for words they did not see being dropped.
 MAX_QUERY_LENGTH = 200

@@ -143,13 +143,29 @@ def test_the_index_follows_publish_unpublish_and_deletion(client: TestClient, db
     assert _slugs(client, "forge") == []
     with db.transaction() as session:
         session.execute(delete(Release))
-    if db.engine.dialect.name == "sqlite":
-        # The FTS5 index keeps no words of a deleted release (withdrawal, erasure).
+    assert _slugs(client, "forge") == []
+
+
+def test_a_deleted_release_leaves_no_word_in_the_sqlite_index(db: Database) -> None:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL indexes the row itself: a deleted row leaves with its terms")
+    add_trail(db, trail_source("walk", 50.4, 4.4, title={"fr": "Zanzibar"}))
+
+    def stored() -> int:
         with db.engine.connect() as conn:
-            left = conn.exec_driver_sql(
-                "SELECT count(*) FROM release_search WHERE release_search MATCH 'forge OR moulin'"
-            ).scalar()
-        assert left == 0
+            return conn.exec_driver_sql(
+                "SELECT count(*) FROM release_search_data WHERE instr(block, 'zanzibar') > 0"
+            ).scalar_one()
+
+    assert stored() == 1
+    with db.transaction() as session:
+        session.execute(delete(Release))
+    with db.engine.connect() as conn:
+        matched = "SELECT count(*) FROM release_search WHERE release_search MATCH 'zanzibar'"
+        assert conn.exec_driver_sql(matched).scalar() == 0
+    assert stored() >= 1  # marked deleted, but the term is still in its segments
+    db.scrub()  # what a withdrawal or an erasure ends with
+    assert stored() == 0
 
 
 def test_the_migration_fills_releases_published_before_it(db: Database) -> None:
