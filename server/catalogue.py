@@ -12,7 +12,18 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, String, column, func, literal_column, or_, select, table, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    update,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
@@ -32,7 +43,7 @@ _FTS5 = table(FTS5_TABLE, column("rowid"), column("rank"))
 # A literal, not a parameter: PostgreSQL uses the GIN index only for the very expression
 # it indexes, ``to_tsvector('simple'::regconfig, search_text)``. "simple": no stemming and
 # no stop words, the same for every language; the text is folded already.
-_SIMPLE = literal_column("'simple'::regconfig")
+_SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 
 
 def catalogue_columns(manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,7 +76,7 @@ def _listed() -> Select[Any]:
 
     Built once: statements are immutable, and building this one costs more than the query.
     """
-    return select(
+    columns: list[Any] = [
         Trail.address,
         Release.title,
         Release.description,
@@ -82,7 +93,8 @@ def _listed() -> Select[Any]:
         Release.length_m,
         Release.stop_count,
         Release.cover,
-    ).join(Trail, Trail.current_release_id == Release.id)
+    ]
+    return select(*columns).join(Trail, Trail.current_release_id == Release.id)
 
 
 def _offers(language: str) -> Any:
