@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 import typer
-
 from rich.console import Console
 
 from trails.errors import DomainError, InvalidInput

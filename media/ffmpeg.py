@@ -55,6 +55,18 @@ class Completed:
         return lines[-1] if lines else f"exit status {self.returncode}"
 
 
+@dataclass(frozen=True)
+class Tap:
+    """A second output of the measuring decode, read from standard output as it comes.
+
+    ``output_args`` shape the stream (e.g. ``-ac 1 -ar 16000 -f f32le``, without the
+    destination); ``consume`` reads it to its end.
+    """
+
+    output_args: tuple[str, ...]
+    consume: Callable[[IO[bytes]], object]
+
+
 def tool(name: str) -> str:
     """Absolute path of ``ffmpeg`` or ``ffprobe``, or :class:`MediaToolMissing`."""
     found = shutil.which(name)

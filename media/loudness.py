@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from media import ffmpeg
 from media.errors import MediaProcessingFailed
+from media.ffmpeg import Tap
 from media.probe import ProbeResult
 
 # Integrated loudness at or under the absolute gate is no loudness at all (silence).
@@ -106,18 +107,6 @@ class _Graph:
     def text(self) -> str:
         """The ``-filter_complex`` argument."""
         return ";".join(self.chains)
-
-
-@dataclass(frozen=True)
-class Tap:
-    """A second output of the measuring decode, read from standard output as it comes.
-
-    ``output_args`` shape the stream (e.g. ``-ac 1 -ar 16000 -f f32le``, without the
-    destination); ``consume`` reads it to its end.
-    """
-
-    output_args: tuple[str, ...]
-    consume: Callable[[IO[bytes]], object]
 
 
 def _summaries(stderr: str) -> dict[int, dict[str, str]]:
