@@ -214,14 +214,19 @@ def measure(
     )
 
 
-def integrated_lufs(path: Path, fmt: str, *, timeout_s: float) -> float | None:
-    """Integrated loudness of a file as it decodes (``None`` for silence): one meter only."""
-    argv = [*ffmpeg.reading_audio(path, fmt), "-af", _METER, "-f", "null", "-"]
-    argv[argv.index("-v") + 1] = "info"
-    done = ffmpeg.check(
-        ffmpeg.run(argv, timeout_s=timeout_s, what="checking loudness"), "checking loudness"
-    )
-    summaries = _summaries(done.stderr)
+METER_ARGS = ("-map", "0:a:0", "-af", _METER, "-f", "null", "-")
+
+
+def metered_lufs(done: ffmpeg.Completed) -> float | None:
+    """Integrated loudness printed by a run that ended in :data:`METER_ARGS` (at log level
+    ``info``); ``None`` for silence."""
+    summaries = _summaries(ffmpeg.check(done, "checking loudness").stderr)
     if not summaries:
         raise MediaProcessingFailed("the loudness check printed no summary")
     return _lufs(summaries[max(summaries)].get("I"))
+
+
+def integrated_lufs(path: Path, fmt: str, *, timeout_s: float) -> float | None:
+    """Integrated loudness of a file as it decodes (``None`` for silence): one meter only."""
+    argv = [*ffmpeg.reading(path, fmt, log_level="info"), *METER_ARGS]
+    return metered_lufs(ffmpeg.run(argv, timeout_s=timeout_s, what="checking loudness"))

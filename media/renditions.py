@@ -18,12 +18,14 @@ from mutagen.oggopus import OggOpus
 from media import ffmpeg
 from media.errors import MediaProcessingFailed
 from media.loudness import (
+    METER_ARGS,
     OUTPUT_RATE,
     Loudness,
     downmix_filter,
     integrated_lufs,
     layout_of,
     measure,
+    metered_lufs,
 )
 from media.probe import ProbeResult, probe
 from media.tags import Tags, write_mp4_tags, write_opus_tags
@@ -250,7 +252,7 @@ def layouts_for(specs: Sequence[RenditionSpec], probe_result: ProbeResult) -> se
     return {layout_of(min(probe_result.channels, spec.max_channels)) for spec in specs}
 
 
-def _argv(src: Path, out: Path, spec: RenditionSpec, fmt: str, filters: list[str]) -> list[str]:
+def _argv(src: Path, out: str, spec: RenditionSpec, fmt: str, filters: list[str]) -> list[str]:
     info = spec.profile_info
     return [
         *ffmpeg.reading_audio(src, fmt),
@@ -276,7 +278,7 @@ def _argv(src: Path, out: Path, spec: RenditionSpec, fmt: str, filters: list[str
         "-f",
         info.muxer,
         "-y",
-        ffmpeg.file_url(out),
+        out,
     ]
 
 
@@ -285,6 +287,35 @@ def _check_encoded(done: ffmpeg.Completed, src: Path) -> None:
         raise MediaProcessingFailed(
             "encoding failed: " + done.last_error().replace(ffmpeg.file_url(src), "input")
         )
+
+
+def _encode_to(
+    src: Path, out: Path, spec: RenditionSpec, fmt: str, filters: list[str], timeout_s: float
+) -> None:
+    argv = _argv(src, ffmpeg.file_url(out), spec, fmt, filters)
+    _check_encoded(ffmpeg.run(argv, timeout_s=timeout_s, what="encoding"), src)
+
+
+def _encode_and_measure(
+    src: Path, out: Path, spec: RenditionSpec, fmt: str, filters: list[str], timeout_s: float
+) -> float | None:
+    """Encode to ``out`` and return the integrated loudness of what was encoded."""
+    info = spec.profile_info
+    if info.container != "ogg":
+        # An MP4 is finished only at its end (its index moves to the front), so it is
+        # measured once written.
+        _encode_to(src, out, spec, fmt, filters, timeout_s)
+        return integrated_lufs(out, info.container, timeout_s=timeout_s)
+    # An Ogg stream is decoded and measured while it is being written.
+    made, metered = ffmpeg.tee(
+        _argv(src, "pipe:1", spec, fmt, filters),
+        [*ffmpeg.reading_pipe(info.container, log_level="info"), *METER_ARGS],
+        out,
+        timeout_s=timeout_s,
+        what="encoding",
+    )
+    _check_encoded(made, src)
+    return metered_lufs(metered)
 
 
 def _needs_check(spec: RenditionSpec, out_channels: int, gain: float, level: float | None) -> bool:
@@ -319,25 +350,15 @@ def encode(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        done = ffmpeg.run(
-            _argv(src, tmp, spec, probe_result.format, filters),
-            timeout_s=timeout_s,
-            what="encoding",
-        )
-        _check_encoded(done, src)
         level = loudness.for_output(out_channels)
         if _needs_check(spec, out_channels, gain, level):
             assert level is not None
-            expected = level + gain
-            got = integrated_lufs(tmp, info.container, timeout_s=timeout_s)
-            if got is not None and abs(expected - got) > CHECK_TOLERANCE_DB:
-                filters, _, gain, notes = _plan(spec, probe_result, loudness, expected - got)
-                done = ffmpeg.run(
-                    _argv(src, tmp, spec, probe_result.format, filters),
-                    timeout_s=timeout_s,
-                    what="encoding",
-                )
-                _check_encoded(done, src)
+            got = _encode_and_measure(src, tmp, spec, probe_result.format, filters, timeout_s)
+            if got is not None and abs(level + gain - got) > CHECK_TOLERANCE_DB:
+                filters, _, gain, notes = _plan(spec, probe_result, loudness, level + gain - got)
+                _encode_to(src, tmp, spec, probe_result.format, filters, timeout_s)
+        else:
+            _encode_to(src, tmp, spec, probe_result.format, filters, timeout_s)
         if info.container == "ogg":
             write_opus_tags(tmp, tags or Tags())
             duration = _length(OggOpus(tmp))
