@@ -10,6 +10,7 @@ of three rounds. See bench/README.md, section Ingest.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -70,7 +71,7 @@ def bare_script(profiles: tuple[str, ...]) -> str:
         'lufs=$(ffmpeg -hide_banner -nostdin -nostats -i "$1" '
         "-af ebur128=peak=true:framelog=verbose -f null - 2>&1 "
         "| awk '$1 == \"I:\" { v = $2 } END { print v }')",
-        "gain=$(awk -v l=\"$lufs\" 'BEGIN { printf \"%.2f\", -16 - l }')",
+        'gain=$(awk -v l="$lufs" \'BEGIN { printf "%.2f", -16 - l }\')',
     ]
     for profile in profiles:
         info = ENCODINGS[profile]
@@ -85,20 +86,31 @@ def bare_script(profiles: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class Run:
-    """Wall time (s), CPU time of the whole tree (s) and its peak resident memory (MB)."""
+    """Wall time (s), CPU time of the whole tree (s) and its peak memory (MB): resident
+    (each process's shared libraries counted in full) and proportional (counted once)."""
 
     wall: float
     cpu: float
     rss: float
+    pss: float
+
+
+def _pss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 class TreeMemory:
-    """Samples the summed resident memory of a process and all its descendants."""
+    """Samples the summed resident (and proportional) memory of a process and all its
+    descendants."""
 
     def __init__(self, root: int) -> None:
         self.root = root
         self.parents: dict[int, int] = {}
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -120,13 +132,14 @@ class TreeMemory:
             if not grown:
                 break
             tree |= grown
-        total = 0
+        total = proportional = 0
         for pid in tree:
-            try:
+            # A process may end between the listing and the reading.
+            with contextlib.suppress(OSError, ValueError, IndexError):
                 total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
-            except (OSError, ValueError, IndexError):
-                pass
+                proportional += _pss(pid)
         self.peak = max(self.peak, total)
+        self.peak_pss = max(self.peak_pss, proportional)
 
     def _loop(self) -> None:
         while not self._stop.wait(_SAMPLE_S):
@@ -156,7 +169,7 @@ def timed(argv: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) 
     if proc.returncode != 0:
         raise RuntimeError(f"failed: {argv[:3]}\n{err.decode(errors='replace')[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(wall, cpu, memory.peak / 1e6)
+    return Run(wall, cpu, memory.peak / 1e6, memory.peak_pss / 1e6)
 
 
 def make_wav(path: Path, minutes: float) -> None:
@@ -219,7 +232,7 @@ def rows(runs: dict[str, list[Run]], what: str, ours: str, bare: str, label: str
     """Wall (goal), CPU and peak memory (goal) of ``ours`` beside ``bare``."""
     base = "bare ffmpeg (R128 + true peak, encode)"
     extra = {
-        name: [{"wall": r.wall, "cpu": r.cpu, "rss_mb": r.rss} for r in values]
+        name: [{"wall": r.wall, "cpu": r.cpu, "rss_mb": r.rss, "pss_mb": r.pss} for r in values]
         for name, values in runs.items()
         if name in (ours, bare, f"{ours}_compared")
     }
@@ -233,7 +246,10 @@ def rows(runs: dict[str, list[Run]], what: str, ours: str, bare: str, label: str
                notes="user + system, whole process tree"),
         Result("ingest", f"{what}, {label}: peak memory", "MB", rss, Baseline(base, bare_rss),
                goal=f"<= {MAX_RSS_MB} MB", met=rss <= MAX_RSS_MB,
-               notes="summed resident memory of the whole process tree, sampled every 50 ms"),
+               notes="summed RSS of the process tree, sampled every 50 ms"),
+        Result("ingest", f"{what}, {label}: peak proportional memory", "MB",
+               median(runs[ours], "pss"), Baseline(base, median(runs[bare], "pss")),
+               notes="summed PSS: libraries shared by the tree's processes counted once"),
     ]  # fmt: skip
     if f"{ours}_compared" in runs:
         other = runs[f"{ours}_compared"]
