@@ -134,4 +134,4 @@ def test_media_commands_start_without_the_others(voice_wav: Path) -> None:
         )  # fmt: skip
         body, _, loaded = fast.stdout.rstrip("\n").rpartition("\n")
         assert (fast.returncode, loaded) == (full.returncode, "[]")
-        assert body == full.stdout.rstrip("\n") and fast.stderr == full.stderr, args
+        assert body.rstrip("\n") == full.stdout.rstrip("\n") and fast.stderr == full.stderr, args
