@@ -6,7 +6,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from media.blobs import BlobStore
 from server import problems, scheduler, security, webapps
@@ -16,8 +16,8 @@ from server.auth.codes import AccessCodes
 from server.auth.ratelimit import AttemptCounters, Limiter, Policy
 from server.blobs import make_blob_store
 from server.bodylimits import BodyLimits
-from server.bodytypes import require_declared_type
 from server.db.session import Database
+from server.head import HeadLikeGet
 from server.jobs import Jobs, start_embedded
 from server.keys import keyring as keyring_from
 from server.requestlog import RequestLog
@@ -111,13 +111,13 @@ def create_app(
         # Our own /docs (server.webapps) instead of FastAPI's pages, which load from a CDN.
         docs_url=None,
         redoc_url=None,
-        # Before any route's own dependencies: a body of the wrong type is a 415 for anyone.
-        dependencies=[Depends(require_declared_type)],
     )
     app.state.settings = settings
     problems.install(app)
     # Every body is checked before it is read and capped by its route's limit.
     app.add_middleware(BodyLimits)
+    # HEAD wherever GET is served, without the body (inside the log, which records HEAD).
+    app.add_middleware(HeadLikeGet)
     security.install(app, settings)
     app.add_middleware(RequestLog)
     # Outside the rest: a request waiting for a place holds no handling stack yet.

@@ -1,15 +1,18 @@
 """A request body must be of the media type its operation declares, or it is refused (415).
 
-FastAPI reads a JSON route's body as JSON only when it is labelled JSON; anything else
-reached the route's validation as raw bytes and came back as a 422 about a missing object,
-which tells a client nothing about the real mistake. The rule here answers 415 instead,
-naming the type the operation takes, for every route with a body:
+FastAPI reads a JSON route's body as JSON only when it is labelled JSON (and a form's only
+when labelled a form); anything else reaches the route's validation as raw bytes or as no
+fields at all, and failed as a 422 about a missing object, which tells a client nothing of
+the real mistake. When validation fails, the one error map (``problems``) asks this module
+first and answers 415 instead, naming the type the operation takes. The caller's access is
+checked before (a stranger still gets 401 or 404), and a body that does validate is never
+refused here. The rule, for every route with a body:
 
-- a JSON operation takes ``application/json``. Parameters are ignored: RFC 8259 defines no
-  ``charset`` for it and JSON between systems is UTF-8, so ``charset=utf-8`` is harmless and
-  any other charset is read as UTF-8 all the same (bytes that are not UTF-8 are a 400, "the
-  body could not be read"). Other JSON-based types (``application/merge-patch+json``...)
-  mean other semantics and are refused.
+- a JSON operation takes ``application/json``, or a type with the ``+json`` suffix (RFC
+  6839: the content is JSON), which FastAPI reads as JSON too. Parameters are ignored: RFC
+  8259 defines no ``charset`` for JSON and JSON between systems is UTF-8, so
+  ``charset=utf-8`` is harmless and any other charset is read as UTF-8 all the same (bytes
+  that are not UTF-8 are a 400, "the body could not be read").
 - a form operation takes the type the document declares for it (``multipart/form-data``
   for every one that carries files).
 - a body without any ``Content-Type`` is refused too: guessing its type is how the bytes of
@@ -27,6 +30,8 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 
 from server.errors import UnsupportedContentType
+
+JSON = "application/json"
 
 
 def declared_type(route: object) -> str | None:
@@ -57,19 +62,20 @@ def refusal(declared: str, content_type: str | None) -> UnsupportedContentType |
         return UnsupportedContentType(
             f"this request has a body but no Content-Type; send it as {declared}"
         )
+    sent = _essence(content_type)
+    if declared == JSON and sent.startswith("application/") and sent.endswith("+json"):
+        return None
     # A value that does not parse reads as text/plain, which no operation takes.
-    if _essence(content_type) != declared:
+    if sent != declared:
         return UnsupportedContentType(
             f"this operation takes {declared}, not {content_type.strip()[:100]}"
         )
     return None
 
 
-async def require_declared_type(request: Request) -> None:
-    """Refuse (415) a body whose Content-Type is not the one its operation declares."""
+def wrong_type(request: Request) -> UnsupportedContentType | None:
+    """The 415 due to a request whose body is not of the type its operation declares, if any."""
     declared = declared_type(request.scope.get("route"))
     if declared is None or not _has_body(request):
-        return
-    problem = refusal(declared, request.headers.get("content-type"))
-    if problem is not None:
-        raise problem
+        return None
+    return refusal(declared, request.headers.get("content-type"))

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from media.blobs import BlobStoreUnavailable
 from media.errors import MediaProcessingFailed, MediaTimeout, MediaToolMissing, RejectedMedia
+from server import bodytypes
 from server.errors import (
     ChecksumMismatch,
     ContentTooLarge,
@@ -206,6 +207,10 @@ def _loc(loc: tuple[Any, ...]) -> str:
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    # A body of another type failed because of its type: say that, not which field is missing.
+    refused = bodytypes.wrong_type(request)
+    if refused is not None:
+        return await _domain_error(request, refused)
     errors = [
         FieldProblem(
             field=_loc(e["loc"]),
