@@ -7,7 +7,8 @@ FastAPI routes take only the methods they name, so HEAD on a JSON route was a 40
   file), the web apps' files, and the tus ``HEAD`` whose answer differs from its ``GET``;
 - any other HEAD runs the route's GET, so the status and headers (``Content-Type``,
   ``Content-Length``, ``ETag``, ``Cache-Control``) are exactly GET's;
-- whatever body the route produces is dropped before it leaves.
+- whatever body the route produces is dropped before it leaves, and a streamed one stops
+  being produced after its first chunk.
 
 HEAD operations are not listed in the OpenAPI document: by RFC 9110 a HEAD is the GET
 without its body, so listing each one would only repeat every GET. The tus ``HEAD``, which
@@ -34,13 +35,23 @@ def _handled_as_head(scope: Scope) -> bool:
     return True  # nothing serves GET here: HEAD is answered as it stands (404, 405)
 
 
+class _BodyNotWanted(BaseException):
+    """Raised into a response that has more body to send: a HEAD needs none of it.
+
+    A BaseException, so that no error handler takes it for a failure on its way out; the
+    middleware catches it. A streamed file stops being read at its first chunk.
+    """
+
+
 def _without_body(send: Send) -> Send:
     async def send_headers_only(message: Message) -> None:
         if message["type"] == "http.response.start":
             await send(message)
-        elif not message.get("more_body", False):
-            # The end of the response, whatever form its body took (bytes, a file).
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        # The first piece of body, whatever its form (bytes, a file): the response ends here.
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        if message.get("more_body", False):
+            raise _BodyNotWanted
 
     return send_headers_only
 
@@ -56,12 +67,14 @@ class HeadLikeGet:
         if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
-        if _handled_as_head(scope):
-            await self.app(scope, receive, _without_body(send))
-            return
-        # The route is chosen as for GET; the outer middleware (the request log) sees HEAD.
-        scope["method"] = "GET"
+        # Otherwise the route is chosen as for GET; the outer middleware (the log) sees HEAD.
+        as_get = not _handled_as_head(scope)
+        if as_get:
+            scope["method"] = "GET"
         try:
             await self.app(scope, receive, _without_body(send))
+        except _BodyNotWanted:
+            pass
         finally:
-            scope["method"] = "HEAD"
+            if as_get:
+                scope["method"] = "HEAD"

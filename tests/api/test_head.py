@@ -7,12 +7,14 @@ editor and anonymously, and the web apps' pages and files too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from media.blobs.memory import MemoryBlobStore
 from server import webapps
 from tests.support.people import People
 from tests.support.world import one_of_everything
@@ -91,3 +93,34 @@ def test_tus_head_keeps_its_own_answer(
     head = client.head(url, headers=people["editor"])
     assert head.status_code == 200 and head.headers["upload-offset"] == "0"
     assert "application/json" in client.get(url, headers=people["editor"]).headers["content-type"]
+
+
+class CountingStore(MemoryBlobStore):
+    """A memory store that reads in small chunks, and counts them."""
+
+    chunks = 0
+
+    def open(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        for chunk in super().open(key, start, end):
+            for offset in range(0, len(chunk), 256):
+                CountingStore.chunks += 1
+                yield chunk[offset : offset + 256]
+
+
+@pytest.fixture
+def blobs() -> MemoryBlobStore:
+    return CountingStore()
+
+
+def test_head_does_not_read_a_streamed_file(
+    client: TestClient, people: People, objects: dict[str, Any], blobs: CountingStore
+) -> None:
+    url = _url("/v1/orgs/{org}/assets/{asset_id}/listen", objects)
+    get = client.get(url, headers=people["editor"])
+    assert get.status_code == 200
+    read_by_get, CountingStore.chunks = CountingStore.chunks, 0
+    head = client.head(url, headers=people["editor"])
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert read_by_get > 10
+    assert CountingStore.chunks <= 2
