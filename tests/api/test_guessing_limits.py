@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from authoring.cli import main
+from server.app import create_app
 from media.blobs.memory import MemoryBlobStore
 from server.auth import passwords
 from server.auth.codes import AccessCodes
@@ -135,6 +136,47 @@ def test_concurrent_wrong_passwords_are_checked_at_most_the_limit(
     statuses = Counter(r.status_code for r in results)
     assert statuses == {401: 5, 429: 25}, statuses  # the fixture's limit is 5
     assert checked["n"] == 5
+
+
+@pytest.fixture
+def two_replicas(db: Database, tmp_path: Path) -> Iterator[list[TestClient]]:
+    """Two applications (two API replicas) on one database, each with its own blob store."""
+    settings = Settings(
+        data_dir=tmp_path / "shared",
+        inprocess_worker=False,
+        scheduler_interval_s=0,
+        sign_in_attempts=5,
+    )
+    apps = [create_app(settings, database=db, blobs=MemoryBlobStore()) for _ in range(2)]
+    with TestClient(apps[0]) as first, TestClient(apps[1]) as second:
+        yield [first, second]
+
+
+def test_the_limit_holds_across_replicas_whichever_gets_the_next_attempt(
+    db: Database, two_replicas: list[TestClient]
+) -> None:
+    add_user(db, "owner@example.org")
+    # Round-robin: five wrong passwords from one address, alternately to each replica.
+    for i in range(5):
+        problem(_sign_in(_from(two_replicas[i % 2], "192.0.2.9"), "owner@example.org", WRONG), 401)
+    for replica in two_replicas:  # the sixth is refused by either replica
+        refused = _sign_in(_from(replica, "192.0.2.9"), "owner@example.org", PASSWORD)
+        assert "your address" in problem(refused, 429)["detail"]
+        assert int(refused.headers["retry-after"]) > 0
+
+
+def test_attempts_at_once_on_two_replicas_never_pass_the_limit(
+    db: Database, two_replicas: list[TestClient]
+) -> None:
+    add_user(db, "owner@example.org")
+    turn = iter(range(1000))
+
+    def guess() -> Any:
+        replica = two_replicas[next(turn) % 2]
+        return _sign_in(_from(replica, "192.0.2.10"), "owner@example.org", WRONG)
+
+    results = _at_once(24, guess)
+    assert Counter(r.status_code for r in results) == {401: 5, 429: 19}
 
 
 def test_a_locked_address_does_not_lock_the_owner_out_elsewhere(
