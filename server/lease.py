@@ -78,4 +78,3 @@ class Lease:
             return conn.execute(
                 select(_TABLE.c.holder).where(_TABLE.c.name == self.name, _TABLE.c.expires_ms > now)
             ).scalar()
-

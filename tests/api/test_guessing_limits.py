@@ -18,11 +18,11 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import NullPool, create_engine, func, select, text, update
 
 from authoring.cli import main
-from server.app import create_app
 from media.blobs.memory import MemoryBlobStore
+from server.app import create_app
 from server.auth import passwords
 from server.auth.codes import AccessCodes
 from server.auth.ratelimit import AttemptCounters, Limiter, Policy
@@ -32,9 +32,11 @@ from server.errors import TooManyRequests
 from server.scheduler import tick
 from server.settings import Settings
 from tests.api.test_visibility import CODE, published
+from tests.conftest import backend_unavailable
 from tests.support.live import live_server
 from tests.support.people import PASSWORD, People, add_user
 from tests.support.problems import problem
+from tests.support.redis import RedisMissing, redis_server
 from trails.bundle.signing import Keyring
 
 WRONG = "not-the-password-1"
@@ -177,6 +179,59 @@ def test_attempts_at_once_on_two_replicas_never_pass_the_limit(
 
     results = _at_once(24, guess)
     assert Counter(r.status_code for r in results) == {401: 5, 429: 19}
+
+
+def test_a_redis_outage_leaves_the_sign_in_limit_working(db: Database, tmp_path: Path) -> None:
+    # Scale mode queues jobs on Redis, but the limiter counts in the database: Redis
+    # stopping neither opens sign-in nor closes it.
+    try:
+        redis = redis_server()
+        url = redis.__enter__()
+    except RedisMissing as exc:
+        backend_unavailable(str(exc))
+    settings = Settings(
+        data_dir=tmp_path / "var",
+        redis_url=url,
+        inprocess_worker=False,
+        scheduler_interval_s=0,
+        sign_in_attempts=3,
+    )
+    try:
+        app = create_app(settings, database=db, blobs=MemoryBlobStore())
+        add_user(db, "owner@example.org")
+    finally:
+        redis.__exit__(None, None, None)  # Redis stops
+    with TestClient(app, client=("192.0.2.30", 40000)) as client:
+        assert _sign_in(client, "owner@example.org", PASSWORD).status_code == 201
+        for _ in range(3):
+            problem(_sign_in(client, "owner@example.org", WRONG), 401)
+        problem(_sign_in(client, "owner@example.org", PASSWORD), 429)
+        assert client.get("/v1/trails").status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["postgis"], indirect=True)
+def test_sign_in_fails_closed_when_the_counters_cannot_be_reached(
+    client: TestClient, db: Database
+) -> None:
+    add_user(db, "owner@example.org")
+    name = db.engine.url.database
+    outside = create_engine(db.engine.url.set(database="postgres"), poolclass=NullPool)
+    with outside.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+        # The database refuses every new connection and drops the pooled ones.
+        admin.execute(text(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        admin.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+            {"name": name},
+        )
+        try:
+            lost = _sign_in(client, "owner@example.org", PASSWORD)
+        finally:
+            admin.execute(text(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+    outside.dispose()
+    # Refused (no password checked without its count), in the one problem shape.
+    assert problem(lost, 503)["status"] == 503
+    assert int(lost.headers["retry-after"]) > 0
+    assert _sign_in(client, "owner@example.org", PASSWORD).status_code == 201
 
 
 def test_a_locked_address_does_not_lock_the_owner_out_elsewhere(

@@ -152,7 +152,9 @@ def test_a_due_release_goes_live_once_when_two_processes_race(
     # outlive a tick slower than the lease): two activations at once make one release live.
     trail_id = draft(db, "walk")
     later = datetime.now(UTC) + timedelta(days=1)
-    client.post(releases_url(trail_id), json={"publish_at": later.isoformat()}, headers=people["editor"])
+    client.post(
+        releases_url(trail_id), json={"publish_at": later.isoformat()}, headers=people["editor"]
+    )
     with db.transaction() as session:
         session.execute(update(Release).values(publish_at=datetime.now(UTC) - timedelta(seconds=1)))
     barrier = threading.Barrier(2)
