@@ -24,6 +24,9 @@ def report_error(exc: DomainError, as_json: bool) -> None:
     """Print a domain error on standard error: one line, or a JSON object with ``--json``."""
     if as_json:
         payload: dict[str, Any] = {"error": exc.title, "detail": exc.detail}
+        code = getattr(exc, "code", None)
+        if isinstance(code, str):
+            payload["code"] = code
         if isinstance(exc, InvalidInput):
             payload["errors"] = [e.as_dict() for e in exc.errors]
         sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")

@@ -84,6 +84,15 @@ def test_impossible_conditions() -> None:
     assert "cycle" in cycle.message
 
 
+def test_a_condition_naming_an_ambient_layer_is_refused() -> None:
+    waiting = _stop("b", 300, rules={"requires": {"conditions": [{"stop": "river"}]}})
+    layer = {"key": "river", "audio": "river.ogg", "zone": _stop("r", 0)["zone"]}
+    items = check_trail(_trail([_stop("a", 0), waiting], ambience=[layer]))
+    [item] = [i for i in items if i.code == "requires-missing-stop"]
+    assert (item.severity, item.stop) == ("error", "b")
+    assert "ambient layer" in item.message
+
+
 def test_languages_transcripts_route_and_windows() -> None:
     stop = _stop("a", 0)
     stop["story"]["versions"]["fr"].pop("transcript")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -122,3 +124,165 @@ def test_validate_json(trail_dir: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert {"severity", "stop", "code", "message"} == set(items[0])
     assert ("a", "missing-transcript") in {(i["stop"], i["code"]) for i in items}
     assert ("a", "narration-longer-than-walk") not in {(i["stop"], i["code"]) for i in items}
+
+
+# -- GPX files as devices write them ----------------------------------------------------------
+
+T0 = 1_751_371_200  # 2025-07-01T12:00:00Z
+EAST_M = range(0, 201, 10)  # 21 points, every 10 m along the stops' line
+
+
+def _stamp(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _pt(tag: str, east: float, time: str | None) -> str:
+    inner = f"<time>{time}</time>" if time else ""
+    return f'<{tag} lat="50.41" lon="{4.40 + east / KX:.7f}">{inner}</{tag}>'
+
+
+def _walk_gpx(tmp_path: Path, times: list[str | None], extra: str = "") -> Path:
+    """A track east along the stops at 1 m/s (one point every 10 s), with the given times."""
+    rows = "".join(_pt("trkpt", e, t) for e, t in zip(EAST_M, times, strict=True))
+    return _gpx_file(tmp_path, f"<trk><trkseg>{rows}</trkseg></trk>{extra}")
+
+
+def _gpx_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "device.gpx"
+    path.write_text(
+        '<?xml version="1.0"?><gpx version="1.1" creator="tests" '
+        f'xmlns="http://www.topografix.com/GPX/1/1">{body}</gpx>',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _good_times() -> list[str | None]:
+    return [_stamp(T0 + e) for e in EAST_M]
+
+
+def _simulate(trail_dir: Path, track: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    code, out, err = run_cli(capsys, "simulate", str(trail_dir), str(track), "--json")
+    assert code == 0, err
+    result: dict[str, Any] = json.loads(out)
+    # Every repair is also printed as a warning line on standard error.
+    assert err.count("warning:") == len(result["warnings"])
+    for warning in result["warnings"]:
+        assert warning.split(" (")[0] in " ".join(err.split())
+    return result
+
+
+def _plays(result: dict[str, Any]) -> list[tuple[str, float]]:
+    return [(e["stop"], e["t"]) for e in result["events"] if e["type"] == "play"]
+
+
+def _mixed() -> list[str | None]:
+    return [None if 5 <= k <= 12 else t for k, t in enumerate(_good_times())]
+
+
+def _backwards() -> list[str | None]:
+    times = _good_times()
+    times[7] = _stamp(T0 + 20)  # 70 m along, but stamped as if at 20 m
+    return times
+
+
+@pytest.mark.parametrize(
+    ("times", "warnings"),
+    [
+        pytest.param(_good_times, [], id="good"),
+        pytest.param(
+            _mixed,
+            ["8 of 21 points had no time (points 6-13): filled in"],
+            id="mixed",
+        ),
+        pytest.param(
+            _backwards,
+            [
+                "1 of 21 points had a time that went backwards or implied moving faster than "
+                "50 km/h (point 8): re-timed"
+            ],
+            id="backwards",
+        ),
+    ],
+)
+def test_device_times_are_kept_where_consistent(
+    trail_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    times: Any,
+    warnings: list[str],
+) -> None:
+    result = _simulate(trail_dir, _walk_gpx(tmp_path, times()), capsys)
+    assert result["warnings"] == warnings
+    # The file's own pace (1 m/s), not --speed: a's zone starts 30 m in, b's 130 m in.
+    assert result["track"]["start_time"] == "2025-07-01T12:00:00+00:00"
+    assert result["track"]["duration_s"] == 200
+    assert result["track"]["timed"] is True
+    [(a, ta), (b, tb)] = _plays(result)
+    assert (a, b) == ("a", "b")
+    assert ta == pytest.approx(30, abs=1.5)
+    assert tb == pytest.approx(130, abs=1.5)
+
+
+def test_a_1901_first_fix_is_walked_at_speed_up_to_the_first_good_time(
+    trail_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    times = _good_times()
+    times[0] = "1901-01-01T00:00:00Z"
+    result = _simulate(trail_dir, _walk_gpx(tmp_path, times), capsys)
+    assert result["warnings"] == [
+        "1 of 21 points had a placeholder time, before 1971 or in the future (point 1): re-timed"
+    ]
+    # The first 10 m at 1.2 m/s end at the first good time, 12:00:10.
+    lead = 10 / 1.2
+    assert result["track"]["start_time"].startswith("2025-07-01T12:00:01.66")
+    # Resampled to one fix a second from the start: the last fraction of a second drops.
+    assert result["track"]["duration_s"] == pytest.approx(200 - 10 + lead, abs=1)
+    [(_, ta), (_, tb)] = _plays(result)
+    assert ta == pytest.approx(30 - 10 + lead, abs=1.5)
+    assert tb == pytest.approx(130 - 10 + lead, abs=1.5)
+
+
+@pytest.mark.parametrize(
+    ("body", "warning"),
+    [
+        pytest.param(
+            "<trk><trkseg>" + _pt("trkpt", 0, None) + "</trkseg></trk>"
+            "<rte>" + "".join(_pt("rtept", e, None) for e in EAST_M) + "</rte>",
+            "the track has 1 point: its route (21 points) was walked instead",
+            id="one-point-track-and-route",
+        ),
+        pytest.param(
+            "".join(_pt("wpt", e, None) for e in EAST_M),
+            "the file has no track or route of two points or more: "
+            "its 21 waypoints were walked in file order",
+            id="waypoints-only",
+        ),
+    ],
+)
+def test_a_short_track_gives_way_to_the_route_or_the_waypoints(
+    trail_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, warning: str
+) -> None:
+    result = _simulate(trail_dir, _gpx_file(tmp_path, body), capsys)
+    assert result["warnings"] == [warning]
+    assert result["track"]["timed"] is False
+    # Untimed: walked at --speed (1.2 m/s), as for the GeoJSON line above.
+    assert result["track"]["duration_s"] == pytest.approx(200 / 1.2, abs=1)
+    assert [s for s, _ in _plays(result)] == ["a", "b"]
+    assert _plays(result)[0][1] == pytest.approx(25, abs=1.5)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<trk><trkseg></trkseg></trk>", "the track has no points"),
+        ("<trk><trkseg>" + _pt("trkpt", 0, "2025-07-01T12:00:00Z") + "</trkseg></trk>", "single"),
+    ],
+)
+def test_a_gpx_file_without_a_walk_is_one_clear_line(
+    trail_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, message: str
+) -> None:
+    code, out, err = run_cli(capsys, "simulate", str(trail_dir), str(_gpx_file(tmp_path, body)))
+    assert code == 1 and out == ""
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

@@ -83,7 +83,8 @@ def test_csv_with_accuracy_and_iso_times(tmp_path: Path) -> None:
             _gpx('<trk><trkseg><trkpt lat="50.41" lon="4.4"/></trkseg></trk>'),
             "single point",
         ),
-        ("back.csv", "t,lat,lon\n10,50.41,4.4\n5,50.41,4.401\n", "backwards"),
+        ("routeone.gpx", _gpx('<rte><rtept lat="50.41" lon="4.4"/></rte>'), "single point"),
+        ("meta.gpx", _gpx("<metadata><name>walk</name></metadata>"), "no points"),
         ("lat.csv", "t,lat,lon\n0,95,4.4\n5,50.41,4.401\n", "latitude"),
         ("cols.csv", "t,lat\n0,50.41\n1,50.42\n", "missing column"),
         ("bad.gpx", "<gpx><oops", "GPX"),
@@ -94,6 +95,45 @@ def test_csv_with_accuracy_and_iso_times(tmp_path: Path) -> None:
 def test_bad_tracks_give_clear_errors(tmp_path: Path, name: str, text: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         read_track(_write(tmp_path, name, text))
+
+
+def test_csv_times_going_backwards_are_repaired(tmp_path: Path) -> None:
+    text = "t,lat,lon\n0,50.41,4.4\n10,50.41,4.4001\n5,50.41,4.4002\n20,50.41,4.4003\n"
+    track = read_track(_write(tmp_path, "back.csv", text))
+    # Relative seconds: small numbers are not placeholders, only the backwards one is re-timed.
+    assert [f.t for f in track.fixes] == pytest.approx([0, 10, 15, 20])
+    assert track.warnings == (
+        "1 of 4 points had a time that went backwards or implied moving faster than 50 km/h "
+        "(point 3): re-timed",
+    )
+
+
+def test_csv_clock_times_with_a_gap_and_a_1970_placeholder(tmp_path: Path) -> None:
+    text = (
+        "t,lat,lon\n"
+        "1970-01-01T00:00:00Z,50.41,4.4\n"
+        "2025-07-01T12:00:00Z,50.41,4.4001\n"
+        ",50.41,4.4002\n"
+        "2025-07-01T12:00:10Z,50.41,4.4003\n"
+    )
+    track = read_track(_write(tmp_path, "clock.csv", text), speed_m_s=1.0)
+    start = 1_751_371_200
+    step = haversine_m(50.41, 4.4, 50.41, 4.4001)
+    assert [f.t - start for f in track.fixes] == pytest.approx([-step, 0, 5, 10], abs=1e-6)
+    assert [w.split(" (")[0] for w in track.warnings] == [
+        "1 of 4 points had no time",
+        "1 of 4 points had a placeholder time, before 1971 or in the future",
+    ]
+
+
+def test_gpx_time_without_offset_is_utc(tmp_path: Path) -> None:
+    body = (
+        "<trk><trkseg>"
+        '<trkpt lat="50.41" lon="4.40"><time>2025-07-01T12:00:00</time></trkpt>'
+        '<trkpt lat="50.411" lon="4.40"><time>2025-07-01T12:01:40</time></trkpt>'
+        "</trkseg></trk>"
+    )
+    assert read_track(_write(tmp_path, "w.gpx", _gpx(body))).fixes[0].t == 1_751_371_200
 
 
 def test_resample_gives_one_fix_a_second(tmp_path: Path) -> None:

@@ -194,17 +194,25 @@ def _check_zones(trail: TrailSource, shapes: Mapping[str, BaseGeometry]) -> list
 def _check_conditions(trail: TrailSource) -> list[CheckItem]:
     items = []
     keys = {s.key for s in trail.stops}
+    layers = {layer.key for layer in trail.ambience}
     audible = {s.key for s in trail.stops if s.story is not None}
     for stop in trail.stops:
         req = stop.rules.requires
         for cond in req.conditions if req else []:
             if cond.stop not in keys:
+                # A layer is never triggered nor played (trigger semantics 7.5): naming one is
+                # a mistake the engine would silently read as "never played".
+                where = (
+                    "an ambient layer, not a stop: conditions can only name stops"
+                    if cond.stop in layers
+                    else "not in the trail"
+                )
                 items.append(
                     CheckItem(
                         "error",
                         stop.key,
                         "requires-missing-stop",
-                        f"requires stop '{cond.stop}', which is not in the trail",
+                        f"requires stop '{cond.stop}', which is {where}",
                     )
                 )
             elif cond.state == "played" and cond.stop not in audible:

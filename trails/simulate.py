@@ -52,7 +52,8 @@ class Simulation:
         return round(t - self.track.fixes[0].t, 3)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form: track facts, the timeline, what is audible, and the summary."""
+        """JSON form: track facts, the timeline, what is audible, the summary, and what was
+        repaired in the track."""
         start = self.track.fixes[0].t
         track: dict[str, Any] = {
             "name": self.track.name,
@@ -73,6 +74,7 @@ class Simulation:
             "events": events,
             "audible": [a.as_dict() for a in self.audible],
             "summary": self.summary,
+            "warnings": list(self.track.warnings),
         }
 
 

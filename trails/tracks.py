@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import itertools
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -16,8 +16,9 @@ import gpxpy.gpx
 import numpy as np
 
 from trails.errors import invalid
-from trails.geo import EARTH_RADIUS_M, haversine_m
+from trails.geo import EARTH_RADIUS_M
 from trails.jsontext import load_json
+from trails.timeline import clock_range, timeline
 from trails.triggers.model import Fix
 
 DEFAULT_SPEED_M_S = 1.2
@@ -28,11 +29,13 @@ _ACCURACY_PER_SIGMA = 1.51
 
 @dataclass(frozen=True)
 class Track:
-    """Timed fixes of a walk; ``timed`` says whether the times came from the file."""
+    """Timed fixes of a walk; ``timed`` says whether (some) times came from the file."""
 
     fixes: list[Fix]
     timed: bool
     name: str
+    # What was repaired to make the file walkable, in words for the author.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,26 +46,50 @@ class _Point:
     accuracy_m: float | None
 
 
+@dataclass(frozen=True)
+class _Read:
+    """Points read from a file, whether their times are clock times, and what was chosen."""
+
+    points: list[_Point]
+    clock: bool
+    notes: tuple[str, ...] = ()
+
+
 def read_track(path: str | Path, speed_m_s: float = DEFAULT_SPEED_M_S) -> Track:
-    """Read a GPX, GeoJSON or CSV track; untimed tracks are walked at ``speed_m_s``."""
+    """Read a GPX, GeoJSON or CSV track; untimed tracks are walked at ``speed_m_s``.
+
+    Faulty times are repaired as :func:`trails.timeline.timeline` describes, and the
+    repairs are listed in the track's ``warnings``.
+    """
     file = Path(path)
     if not file.is_file():
         raise invalid("track", str(file), "no such file")
     suffix = file.suffix.lower()
     text = _read_text(file)
     if suffix == ".gpx":
-        points = _gpx_points(text)
+        read = _gpx_points(text)
     elif suffix in (".geojson", ".json"):
-        points = _geojson_points(text)
+        read = _Read(_geojson_points(text), clock=False)
     elif suffix == ".csv":
-        points = _csv_points(text)
+        read = _csv_points(text)
     else:
         raise invalid("track", str(file), "unknown track format: use .gpx, .geojson or .csv")
-    return build_track(points, speed_m_s, file.name)
+    return build_track(read.points, speed_m_s, file.name, clock_times=read.clock, notes=read.notes)
 
 
-def build_track(points: Sequence[_Point], speed_m_s: float, name: str) -> Track:
-    """Check points and turn them into timed fixes."""
+def build_track(
+    points: Sequence[_Point],
+    speed_m_s: float,
+    name: str,
+    *,
+    clock_times: bool = False,
+    notes: Sequence[str] = (),
+) -> Track:
+    """Check points and turn them into timed fixes, repairing faulty times.
+
+    ``clock_times`` says the times are clock times (epoch seconds), so that placeholder
+    dates can be told apart; ``notes`` are earlier warnings to keep with the track.
+    """
     if speed_m_s <= 0 or not math.isfinite(speed_m_s):
         raise invalid("speed", speed_m_s, "walking speed must be a positive number of m/s")
     if not points:
@@ -76,25 +103,14 @@ def build_track(points: Sequence[_Point], speed_m_s: float, name: str) -> Track:
             raise invalid(f"track.point[{i}].lon", p.lon, "longitude must be between -180 and 180")
         if p.accuracy_m is not None and (p.accuracy_m < 0 or not math.isfinite(p.accuracy_m)):
             raise invalid(f"track.point[{i}].accuracy", p.accuracy_m, "accuracy must be >= 0")
-    timed = [p.t is not None for p in points]
-    if any(timed) and not all(timed):
-        raise invalid("track", name, "some points have a time and others not")
-    if all(timed):
-        times = [float(p.t) for p in points if p.t is not None]
-        for i in range(1, len(times)):
-            if times[i] < times[i - 1]:
-                raise invalid(
-                    f"track.point[{i}].time", times[i], "timestamps go backwards at this point"
-                )
-    else:
-        times = [0.0]
-        for a, b in itertools.pairwise(points):
-            times.append(times[-1] + haversine_m(a.lat, a.lon, b.lat, b.lon) / speed_m_s)
+    clock = clock_range(time.time()) if clock_times else None
+    line = timeline([(p.lat, p.lon) for p in points], [p.t for p in points], speed_m_s, clock)
     fixes = [
         Fix(t, p.lat, p.lon, DEFAULT_ACCURACY_M if p.accuracy_m is None else p.accuracy_m)
-        for t, p in zip(times, points, strict=True)
+        for t, p in zip(line.times, points, strict=True)
     ]
-    return Track(fixes, all(timed), name)
+    warnings = (*notes, *(r.message for r in line.repairs))
+    return Track(fixes, line.timed, name, warnings)
 
 
 def resample(track: Track, interval_s: float = 1.0) -> Track:
@@ -150,25 +166,54 @@ def _read_text(file: Path) -> str:
         raise invalid("track", str(file), f"cannot read the file: {exc}") from None
 
 
-def _gpx_points(text: str) -> list[_Point]:
+def _gpx_points(text: str) -> _Read:
+    """The track's points; the route's, then the waypoints', when the track is too short."""
     try:
         gpx = gpxpy.parse(text)
     except (gpxpy.gpx.GPXException, ValueError) as exc:
         raise invalid("track", "gpx", f"not a readable GPX file: {exc}") from None
-    raw: list[Any] = [p for t in gpx.tracks for s in t.segments for p in s.points]
-    if not raw:
-        raw = [p for r in gpx.routes for p in r.points]
-    if not raw:
-        raw = list(gpx.waypoints)
-    return [
-        _Point(
-            float(p.latitude),
-            float(p.longitude),
-            p.time.timestamp() if p.time is not None else None,
-            None,
+    track: list[Any] = [p for t in gpx.tracks for s in t.segments for p in s.points]
+    route: list[Any] = [p for r in gpx.routes for p in r.points]
+    waypoints: list[Any] = list(gpx.waypoints)
+    notes: tuple[str, ...] = ()
+    raw = track
+    if len(track) < 2 and len(route) >= 2:
+        raw = route
+        if track:
+            notes = (
+                f"the track has {_points(len(track))}: its route ({len(route)} points) "
+                "was walked instead",
+            )
+    elif len(track) < 2 and len(waypoints) >= 2:
+        raw = waypoints
+        notes = (
+            f"the file has no track or route of two points or more: its {len(waypoints)} "
+            "waypoints were walked in file order",
         )
-        for p in raw
-    ]
+    elif not track:
+        raw = route or waypoints
+    return _Read(
+        [_Point(float(p.latitude), float(p.longitude), _gpx_time(p), None) for p in raw],
+        clock=True,
+        notes=notes,
+    )
+
+
+def _points(count: int) -> str:
+    return "1 point" if count == 1 else f"{count} points"
+
+
+def _gpx_time(point: Any) -> float | None:
+    moment = point.time
+    if moment is None:
+        return None
+    # GPX times are UTC; a time written without an offset must not take the machine's zone.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return float(moment.timestamp())
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _geojson_points(text: str) -> list[_Point]:
@@ -207,7 +252,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _csv_points(text: str) -> list[_Point]:
+def _csv_points(text: str) -> _Read:
     reader = csv.DictReader(text.splitlines())
     columns = {c.strip().lower() for c in (reader.fieldnames or [])}
     missing = [c for c in ("t", "lat", "lon") if c not in columns]
@@ -218,24 +263,29 @@ def _csv_points(text: str) -> list[_Point]:
             f"missing column(s) {', '.join(missing)}; the header is t,lat,lon[,accuracy]",
         )
     points = []
+    clock = False
     for line, row in enumerate(reader, start=2):
         clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         try:
-            t = _parse_time(clean["t"])
+            t, is_clock = _parse_time(clean["t"]) if clean["t"] else (None, False)
             lat, lon = float(clean["lat"]), float(clean["lon"])
             acc = float(clean["accuracy"]) if clean.get("accuracy") else None
         except ValueError:
             raise invalid(f"track.line[{line}]", row, "t, lat, lon must be numbers") from None
+        clock = clock or is_clock
         points.append(_Point(lat, lon, t, acc))
-    return points
+    return _Read(points, clock=clock)
 
 
-def _parse_time(value: str) -> float:
-    """Seconds as a number, or an ISO 8601 timestamp (UTC when no offset is given)."""
+def _parse_time(value: str) -> tuple[float, bool]:
+    """Seconds as a number, or an ISO 8601 timestamp (UTC when no offset is given).
+
+    The flag says whether it was a clock time.
+    """
     try:
-        return float(value)
+        return float(value), False
     except ValueError:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return moment.timestamp()
+        return moment.timestamp(), True

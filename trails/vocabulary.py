@@ -1,5 +1,5 @@
-"""The shared words of Baladeur, each defined once: audio roles and profiles, trail modes,
-visibility, and the loudness target.
+"""The shared words of Baladeur, each defined once: audio roles and profiles, how stops
+play, trail modes, visibility, and the loudness target.
 
 Each set of words is a ``Literal`` (for pydantic models and type checking); its tuple and,
 where the database or the API needs one, its enumeration are derived from it here, so that
@@ -21,6 +21,13 @@ class AudioRole(enum.StrEnum):
 
     # Unpacked, so that a word added above without its member here fails at import.
     voice, immersive = AUDIO_ROLES
+
+
+StopKindName = Literal["narration", "loop", "silent"]
+"""How a stop plays (trigger semantics, section 1): a *narration* (audio, replay once or
+always: queued, one at a time), a *loop* (audio, replay loop: a sound bed while inside), or
+*silent* (no audio). Not the audio role: a narration may be voice or immersive audio."""
+STOP_KINDS: Final[tuple[StopKindName, ...]] = get_args(StopKindName)
 
 
 AudioProfile = Literal["opus", "aac"]

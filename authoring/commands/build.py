@@ -72,6 +72,12 @@ def _audio_jobs(loaded: LoadedSource) -> dict[str, tuple[str, float]]:
     return jobs
 
 
+def _default_publisher(loaded: LoadedSource) -> str:
+    """Who a local build names as publisher when not told: a manifest needs a name there."""
+    credits = loaded.trail.credits
+    return credits[0].name if credits else loaded.trail.slug
+
+
 def _as_is(loaded: LoadedSource, relative: str) -> tuple[BundleMedia, Path]:
     path = loaded.media_file(relative)
     known = _AS_IS.get(path.suffix.lower())
@@ -147,7 +153,12 @@ def build(
     trail_id: Annotated[
         str | None, typer.Option("--trail-id", help="Trail id (default: the slug).")
     ] = None,
-    publisher: Annotated[str, typer.Option("--publisher", help="Publisher's name.")] = "",
+    publisher: Annotated[
+        str | None,
+        typer.Option(
+            "--publisher", help="Publisher's name (default: the trail's first credit, or slug)."
+        ),
+    ] = None,
     warn_mb: Annotated[
         float, typer.Option("--warn-mb", help="Warn when the bundle is larger (MB).")
     ] = DEFAULT_WARN_BYTES / 1_000_000,
@@ -178,7 +189,7 @@ def build(
             release=release,
             profile=profile,
             media=media,
-            publisher=publisher,
+            publisher=publisher or _default_publisher(loaded),
             key_id=signing_key.id,
             built_at=_built_at(),
         )

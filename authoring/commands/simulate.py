@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from authoring.output import console, emit_json
+from authoring.output import console, emit_json, err_console
 from media.probe_duration import probe_duration
 from trails.simulate import simulate as run_simulation
 from trails.tracks import DEFAULT_SPEED_M_S, add_noise, read_track, resample
@@ -22,7 +22,8 @@ def simulate(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     speed: Annotated[
-        float, typer.Option("--speed", help="Walking speed (m/s) for tracks without times.")
+        float,
+        typer.Option("--speed", help="Walking speed (m/s) where times are unusable."),
     ] = DEFAULT_SPEED_M_S,
     noise: Annotated[
         float, typer.Option("--noise", help="Gaussian GPS noise per axis, in metres.")
@@ -44,10 +45,15 @@ def simulate(
     """Simulate a walk: events, what is audible when, stops heard and missed, idle gaps.
 
     The track is resampled to one fix per second; narrations still playing at the end of
-    the track play out.
+    the track play out. Times a device got wrong (missing, going backwards, placeholder
+    dates) are re-timed from the consistent ones and --speed, a one-point GPX track gives
+    way to the file's route or waypoints, and each repair is printed as a warning.
     """
     loaded = open_trail(src)
-    walk = add_noise(resample(read_track(track, speed)), noise, seed)
+    read = read_track(track, speed)
+    for warning in read.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    walk = add_noise(resample(read), noise, seed)
     chosen = language or loaded.trail.languages[0]
     durations = probe_stop_durations(loaded, chosen, probe_duration)
     sim = run_simulation(loaded.trail, engine_trail(loaded.trail, durations, timezone), walk)

@@ -13,15 +13,15 @@ import typer
 from trails.extras import missing_dependency, needs_server_extra
 
 # Every command register() adds, in the order of --help.
-COMMAND_NAMES = ("db", "users", "import", "serve", "worker", "export")
+COMMAND_NAMES = ("db", "users", "import", "serve", "worker", "export", "keys")
 
 
 def register(app: typer.Typer) -> None:
-    """Add the server's commands (db, users, import, serve, worker, export) to ``baladeur``."""
+    """Add the server's commands (db, users, import, serve, worker, export, keys)."""
     try:
         # Imported here, not at the top: without the server extra the command line still
         # loads, and these commands say what to install (see register_unavailable).
-        from server.commands import db, export, importing, serve, users, worker
+        from server.commands import db, export, importing, keys, serve, users, worker
     except ModuleNotFoundError as exc:
         missing = missing_dependency(exc)
         if missing is None:
@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve.serve)
     app.command("worker")(worker.worker)
     app.command("export")(export.export)
+    app.add_typer(keys.app, name="keys")
 
 
 def register_unavailable(app: typer.Typer, missing: str) -> None:

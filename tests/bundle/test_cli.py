@@ -25,8 +25,16 @@ from trails.bundle.signing import (
     SigningKey,
     generate_key,
     private_key_pem,
+    public_b64,
     public_key_pem,
 )
+
+
+@pytest.fixture(autouse=True)
+def own_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Pins made by --server go to a throwaway config dir, never the user's."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path / "config"
 
 
 def _tone(path: Path, seconds: float, frequency: int, channels: int = 1) -> None:
@@ -198,11 +206,13 @@ def test_verify_reports_damage_and_exits_1(
 
 class _KeysServer:
     def __init__(self, document: Any, status: int = 200) -> None:
-        payload = json.dumps(document).encode()
+        self.document = document
         seen: list[str] = []
+        outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                payload = json.dumps(outer.document).encode()
                 seen.append(self.path)
                 self.send_response(status if self.path == "/v1/keys" else 404)
                 self.send_header("Content-Type", "application/json")
@@ -240,8 +250,9 @@ def test_verify_against_a_server(built: Built, capsys: pytest.CaptureFixture[str
 def test_verify_against_a_server_with_other_keys(
     built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    document = Keyring(tmp_path / "other").document()
-    with _KeysServer(document) as server:
+    other = Keyring(tmp_path / "other")
+    other.current()
+    with _KeysServer(other.document()) as server:
         code, out, _ = run_cli(capsys, "verify", str(built.opus), "--server", server.url, "--json")
     assert code == 1
     assert [p["code"] for p in json.loads(out)["problems"]] == ["unknown-key"]
@@ -299,3 +310,71 @@ def test_build_refuses_a_folder_without_trail(
         capsys, "build", str(tmp_path), "-o", str(tmp_path / "x.zip"), "--key", "k"
     )
     assert code == 1 and "trail.yaml" in err
+
+
+def test_verify_with_a_raw_base64_public_key(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = tmp_path / "raw.pub"
+    raw.write_text(public_b64(built.file_key.public) + "\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "verify", str(built.aac), "--key", str(raw), "--json")
+    assert code == 0 and json.loads(out)["signature_checked"] is True
+
+
+def test_server_keys_are_pinned_then_followed_through_a_rotation(
+    built: Built, tmp_path: Path, own_config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ring_dir = tmp_path / "server-keys"
+    shutil.copytree(built.data_dir / "keys", ring_dir)
+    with _KeysServer(Keyring(ring_dir).document()) as server:
+        code, _, err = run_cli(capsys, "verify", str(built.opus), "--server", server.url)
+        assert code == 0 and "pinned on first use" in err
+        store = own_config_dir / "baladeur" / "trusted-keys.json"
+        pins = json.loads(store.read_text())["publishers"][server.url]["keys"]
+        assert [k["id"] for k in pins] == [built.opus_result["key_id"]]
+
+        # The server makes the aac bundle's key current: its old key endorses the new one.
+        Keyring(ring_dir, configured=built.file_key.private).current()
+        server.document = Keyring(ring_dir).document()
+        code, out, err = run_cli(capsys, "verify", str(built.aac), "--server", server.url)
+        assert code == 0 and "followed a key rotation" in err and out.startswith("ok:")
+        pinned = json.loads(store.read_text())["publishers"][server.url]["keys"]
+        assert {k["id"] for k in pinned} == {built.opus_result["key_id"], built.file_key.id}
+
+        # The keys are replaced by a stranger's: refused, and the pins stay as they were.
+        stranger = Keyring(tmp_path / "stranger")
+        stranger.current()
+        server.document = stranger.document()
+        code, out, err = run_cli(
+            capsys, "verify", str(built.aac), "--server", server.url + "/", "--json"
+        )
+        assert code == 1 and out == ""
+        problem = json.loads(err)
+        assert problem["code"] == "keys-not-endorsed"
+        assert server.url in problem["detail"] and str(store) in problem["detail"]
+        assert json.loads(store.read_text())["publishers"][server.url]["keys"] == pinned
+
+    # Offline, the trust store alone verifies what its pins signed.
+    code, out, _ = run_cli(capsys, "verify", str(built.aac), "--trust", str(store), "--json")
+    assert code == 0 and json.loads(out)["signature_checked"] is True
+
+
+def test_a_bundle_signed_by_an_unpinned_key_is_refused_with_the_trust_store(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "trust.json"
+    with _KeysServer(Keyring(built.data_dir / "keys").document()) as server:
+        code, _, _ = run_cli(
+            capsys, "verify", str(built.opus), "--server", server.url, "--trust", str(store)
+        )
+    assert code == 0
+    code, out, _ = run_cli(capsys, "verify", str(built.aac), "--trust", str(store), "--json")
+    assert code == 1
+    assert [p["code"] for p in json.loads(out)["problems"]] == ["unknown-key"]
+
+
+def test_an_empty_trust_store_is_a_clear_error(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, "verify", str(built.opus), "--trust", str(tmp_path / "none"))
+    assert code == 1 and "no key is pinned" in err

@@ -10,9 +10,10 @@ import jsonschema
 import pytest
 
 from tests.bundle.conftest import BUILT_AT, DEMO, ROOT, Demo, file_media
-from trails.bundle.manifest import build_manifest
+from trails.bundle.manifest import build_manifest, manifest_bbox
 from trails.bundle.model import BundleMedia
 from trails.bundle.schema import manifest_schema
+from trails.bundle.source import trail_from_manifest
 from trails.errors import InvalidInput
 from trails.source import load_source, parse_source
 
@@ -131,6 +132,8 @@ GOOD = file_media(DEMO / "media" / "moulin.fr.opus")
         (GOOD, {"profile": "mp3"}),
         (GOOD, {"release": 0}),
         (GOOD, {"trail_id": ""}),
+        (GOOD, {"publisher": ""}),
+        (replace(GOOD, mime_type="audio/mpeg"), {}),
     ],
 )
 def test_bad_inputs_refused(media: BundleMedia, overrides: dict[str, object]) -> None:
@@ -149,3 +152,30 @@ def test_documented_examples_are_valid() -> None:
     assert blocks, "the format document shows at least one manifest"
     for block in blocks:
         _validator().validate(json.loads(block))
+
+
+def test_the_documented_bbox_is_the_one_the_builder_computes() -> None:
+    doc = (ROOT / "docs" / "bundle-format.md").read_text()
+    example = json.loads(doc.split("```json manifest")[1].split("```", 1)[0])
+    assert example["trail"]["bbox"] == manifest_bbox(trail_from_manifest(example))
+    # Not the tightest box: the circle's extent is over-estimated on purpose (section 2.2).
+    assert example["trail"]["bbox"][3] > 50.4037 + 30 / 111_195 + 1e-6
+
+
+@pytest.mark.parametrize("key", ["no-such-stop", "riviere"])
+def test_a_condition_on_anything_but_a_stop_is_not_written(key: str) -> None:
+    data = load_source(DEMO).trail.model_dump(mode="json")
+    assert key == "no-such-stop" or key in {layer["key"] for layer in data["ambience"]}
+    data["stops"][1]["rules"]["requires"] = {"conditions": [{"stop": key}]}
+    loaded = load_source(DEMO)
+    with pytest.raises(InvalidInput, match="must name a stop"):
+        build_manifest(
+            parse_source(data),
+            trail_id="t",
+            release=1,
+            profile="opus",
+            media=lambda p: file_media(loaded.media_file(p)),
+            publisher="p",
+            key_id="0" * 16,
+            built_at=BUILT_AT,
+        )

@@ -251,3 +251,98 @@ def test_a_newer_major_format_is_refused(demo: Demo, tmp_path: Path) -> None:
     report = verify_bundle(resigned(demo, tmp_path / "major.zip", newer_major), demo.keys)
     assert report.codes == {"unsupported-format"}
     assert "newer than this verifier reads (1)" in report.problems[0].message
+
+
+def _patch_central_crc(path: Path, name: str) -> None:
+    """Change the CRC-32 the central directory declares for an entry; its bytes stay intact."""
+    data = bytearray(path.read_bytes())
+    at = data.index(b"PK\x01\x02")
+    while True:
+        name_len = struct.unpack_from("<H", data, at + 28)[0]
+        if bytes(data[at + 46 : at + 46 + name_len]) == name.encode():
+            struct.pack_into("<L", data, at + 16, struct.unpack_from("<L", data, at + 16)[0] ^ 1)
+            break
+        at = data.index(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+
+
+def test_verification_goes_on_after_a_crc_failure(demo: Demo) -> None:
+    rows = demo.built.manifest["media"]
+    _patch_central_crc(demo.path, rows[0]["path"])
+    flip_byte(demo.path, data_offset(demo.path, rows[1]["path"]) + 10)
+    flip_byte(demo.path, data_offset(demo.path, rows[2]["path"]) + 10)
+    report = verify_bundle(demo.path, demo.keys)
+    found = [(p.code, p.entry) for p in report.problems]
+    assert found == [
+        ("crc-mismatch", rows[0]["path"]),
+        ("hash-mismatch", rows[1]["path"]),
+        ("hash-mismatch", rows[2]["path"]),
+    ]
+
+
+def test_a_compressed_manifest_is_refused(demo: Demo, tmp_path: Path) -> None:
+    bad = rezip_entry(
+        demo.path, tmp_path / "bad.zip", MANIFEST_NAME, compress_type=zipfile.ZIP_DEFLATED
+    )
+    report = verify_bundle(bad, demo.keys)
+    assert report.codes == {"compressed"}
+    assert report.problems[0].entry == MANIFEST_NAME
+
+
+def test_a_media_table_out_of_order_is_refused(demo: Demo, tmp_path: Path) -> None:
+    def unsorted(manifest: dict[str, Any]) -> dict[str, Any]:
+        manifest["media"].reverse()
+        return manifest
+
+    report = verify_bundle(resigned(demo, tmp_path / "unsorted.zip", unsorted), demo.keys)
+    assert report.codes == {"media-not-sorted"}
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [
+        ("publisher", ""),
+        ("mime_type", "audio/mpeg"),
+        ("mime_type", "image/webp"),
+        ("mime_type", "image/jpeg"),  # a real type, not one of this row's kind (audio)
+    ],
+)
+def test_an_empty_publisher_or_another_media_type_is_refused(
+    demo: Demo, tmp_path: Path, member: str, value: str
+) -> None:
+    def change(manifest: dict[str, Any]) -> dict[str, Any]:
+        target = manifest if member == "publisher" else manifest["media"][0]
+        target[member] = value
+        return manifest
+
+    report = verify_bundle(resigned(demo, tmp_path / "bad.zip", change), demo.keys)
+    assert report.codes == {"schema"}
+
+
+def test_a_key_used_twice_is_refused(demo: Demo, tmp_path: Path) -> None:
+    def twice(manifest: dict[str, Any]) -> dict[str, Any]:
+        manifest["stops"][1]["key"] = manifest["stops"][0]["key"]
+        return manifest
+
+    report = verify_bundle(resigned(demo, tmp_path / "twice.zip", twice), demo.keys)
+    assert report.codes == {"duplicate-key"}
+    assert report.problems[0].entry == demo.built.manifest["stops"][0]["key"]
+
+
+def test_entry_order_is_a_writers_rule_not_checked(demo: Demo, tmp_path: Path) -> None:
+    reordered = tmp_path / "reordered.zip"
+    with zipfile.ZipFile(demo.path) as zin, zipfile.ZipFile(reordered, "w") as zout:
+        for info in reversed(zin.infolist()):
+            zout.writestr(zip_info(info.filename, info.file_size), zin.read(info))
+    with zipfile.ZipFile(reordered) as zf:
+        assert zf.namelist()[-1] == MANIFEST_NAME
+    assert verify_bundle(reordered, demo.keys).ok
+
+
+def test_a_signature_file_need_not_be_canonical(demo: Demo, tmp_path: Path) -> None:
+    def pretty(data: bytes) -> bytes:
+        return json.dumps(json.loads(data), indent=2).encode()
+
+    spaced = rezip_entry(demo.path, tmp_path / "spaced.zip", SIGNATURE_NAME, data=pretty)
+    report = verify_bundle(spaced, demo.keys)
+    assert report.ok and report.signature_checked

@@ -35,7 +35,7 @@ def test_js_engine_passes_every_trigger_vector() -> None:
     results = _run(VECTORS)
     names = sorted(p.name for p in VECTORS.glob("*.json") if p.name != "vector.schema.json")
     assert [r["name"] for r in results] == names
-    assert len(results) >= 66
+    assert len(results) >= 73
     failed = [(r["name"], r["got"], r["expected"]) for r in results if not r["ok"]]
     assert failed == []
 

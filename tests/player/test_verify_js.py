@@ -135,6 +135,48 @@ def bad_signature(demo: Demo, tmp: Path) -> Path:
     return rezip(demo.path, tmp / "bad.zip", change=change)
 
 
+def compressed_manifest(demo: Demo, tmp: Path) -> Path:
+    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == "manifest.json":
+            info.compress_type = zipfile.ZIP_DEFLATED
+        return info, data
+
+    return rezip(demo.path, tmp / "bad.zip", change=change)
+
+
+def damaged_signature_file(demo: Demo, tmp: Path) -> Path:
+    flip_byte(demo.path, data_offset(demo.path, "manifest.sig.json") + 3)
+    return demo.path
+
+
+def utf16_signature_file(demo: Demo, tmp: Path) -> Path:
+    def change(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == "manifest.sig.json":
+            data = data.decode().encode("utf-16")
+            info = zip_info(info.filename, len(data))
+        return info, data
+
+    return rezip(demo.path, tmp / "bad.zip", change=change)
+
+
+def _resigned_with(edit: Callable[[dict[str, Any]], None]) -> Damage:
+    def damage(demo: Demo, tmp: Path) -> Path:
+        def change(manifest: dict[str, Any]) -> dict[str, Any]:
+            edit(manifest)
+            return manifest
+
+        return resigned(demo, tmp / "bad.zip", change)
+
+    return damage
+
+
+unsorted_media = _resigned_with(lambda m: m["media"].reverse())
+empty_publisher = _resigned_with(lambda m: m.update(publisher=""))
+other_media_type = _resigned_with(lambda m: m["media"][0].update(mime_type="audio/mpeg"))
+type_of_another_kind = _resigned_with(lambda m: m["media"][0].update(mime_type="image/png"))
+key_twice = _resigned_with(lambda m: m["stops"][1].update(key=m["stops"][0]["key"]))
+
+
 def truncated(demo: Demo, tmp: Path) -> Path:
     path = tmp / "cut.zip"
     path.write_bytes(demo.path.read_bytes()[: demo.path.stat().st_size // 2])
@@ -157,6 +199,14 @@ def not_a_zip(demo: Demo, tmp: Path) -> Path:
         (unsafe, "unsafe-name"),
         (symlink, "symlink"),
         (compressed, "compressed"),
+        (compressed_manifest, "compressed"),
+        (damaged_signature_file, "signature-malformed"),
+        (utf16_signature_file, "signature-malformed"),
+        (unsorted_media, "media-not-sorted"),
+        (empty_publisher, "schema"),
+        (other_media_type, "schema"),
+        (type_of_another_kind, "schema"),
+        (key_twice, "duplicate-key"),
         (no_signature, "signature-missing"),
         (bad_signature, "signature-invalid"),
         (not_a_zip, "not-a-zip"),
@@ -232,3 +282,34 @@ def test_a_key_whose_id_does_not_match_is_ignored(
     other = keys_document(SigningKey(generate_key()))["keys"][0]["public_key"]
     doc["keys"][0]["public_key"] = other  # same id, another key: not to be trusted
     assert run_js(demo.path, doc, tmp_path)["code"] == "unknown-key"
+
+
+def test_both_stop_or_go_on_as_documented_after_a_crc_failure(
+    demo: Demo, key: SigningKey, tmp_path: Path
+) -> None:
+    rows = demo.built.manifest["media"]
+    for row in rows[:2]:
+        flip_byte(demo.path, data_offset(demo.path, row["path"]) + 10)
+    # The reference reports every damaged entry; the package stops at the first one.
+    reference = [(p.code, p.entry) for p in verify_bundle(demo.path, demo.keys).problems]
+    assert reference == [("hash-mismatch", rows[0]["path"]), ("hash-mismatch", rows[1]["path"])]
+    got = run_js(demo.path, keys_document(key), tmp_path)
+    assert got["code"] == "hash-mismatch" and rows[0]["path"] in got["message"]
+
+
+def test_entry_order_and_a_spaced_signature_file_are_accepted_by_both(
+    demo: Demo, key: SigningKey, tmp_path: Path
+) -> None:
+    def spaced(info: zipfile.ZipInfo, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
+        if info.filename == "manifest.sig.json":
+            data = json.dumps(json.loads(data), indent=2).encode()
+            info = zip_info(info.filename, len(data))
+        return info, data
+
+    copy = rezip(demo.path, tmp_path / "spaced.zip", change=spaced)
+    bundle = tmp_path / "reordered.zip"
+    with zipfile.ZipFile(copy) as zin, zipfile.ZipFile(bundle, "w") as zout:
+        for info in reversed(zin.infolist()):
+            zout.writestr(zip_info(info.filename, info.file_size), zin.read(info))
+    assert run_js(bundle, keys_document(key), tmp_path)["ok"] is True
+    assert verify_bundle(bundle, demo.keys).ok

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,23 @@ def test_bad_fix_values_are_refused() -> None:
         engine.feed(Fix(0, 91.0, 4.4, 5))
     with pytest.raises(InvalidInput, match="negative"):
         engine.feed(Fix(0, 50.0, 4.4, -1))
+
+
+@pytest.mark.parametrize(
+    "fix",
+    [
+        Fix(math.nan, 50.41, 4.4, 5),
+        Fix(math.inf, 50.41, 4.4, 5),
+        Fix(0, 50.41, 4.4, math.nan),
+        Fix(0, math.nan, 4.4, 5),
+    ],
+)
+def test_a_fix_that_is_not_finite_is_refused(fix: Fix) -> None:
+    engine = TriggerEngine(_trail())
+    with pytest.raises(InvalidInput, match="finite"):
+        engine.feed(fix)
+    with pytest.raises(InvalidInput, match="finite"):
+        engine.finish(math.nan)
 
 
 def test_finish_closes_the_engine() -> None:

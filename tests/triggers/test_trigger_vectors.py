@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +18,15 @@ VECTOR_FILES = sorted(p for p in VECTORS_DIR.glob("*.json") if p.name != "vector
 
 
 def test_there_are_enough_vectors() -> None:
-    assert len(VECTOR_FILES) >= 40
+    assert len(VECTOR_FILES) >= 73
+
+
+def test_numbers_follow_on_and_the_vectors_the_semantics_cite_exist() -> None:
+    numbers = [int(p.name.split("-", 1)[0]) for p in VECTOR_FILES]
+    assert numbers == list(range(1, len(numbers) + 1))
+    text = (VECTORS_DIR.parent / "trigger-semantics.md").read_text(encoding="utf-8")
+    cited = {int(n) for n in re.findall(r"vectors? (\d+)", text)}
+    assert cited and cited <= set(numbers)
 
 
 def test_vector_names_are_unique_and_match_files() -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trails.bundle import FORMAT_VERSION
-from trails.bundle.model import BundleMedia
+from trails.bundle.model import MEDIA_TYPES, BundleMedia
 from trails.errors import invalid
 from trails.rules import TriggerRules
 from trails.source import CircleZone, PolygonZone, Stop, TrailSource
@@ -76,6 +76,9 @@ def build_manifest(
         raise invalid("profile", profile, f"profile must be one of {', '.join(AUDIO_PROFILES)}")
     if not trail_id:
         raise invalid("trail_id", trail_id, "a trail id is required")
+    if not publisher:
+        raise invalid("publisher", publisher, "a publisher name is required")
+    _check_requirements(trail)
     if release < 1:
         raise invalid("release", release, "release numbers start at 1")
     table: dict[str, BundleMedia] = {}
@@ -118,14 +121,19 @@ def build_manifest(
     }
 
 
-def _trail(trail: TrailSource, trail_id: str, release: int, cover: str | None) -> dict[str, Any]:
+def manifest_bbox(trail: TrailSource) -> list[float]:
+    """``trail.bbox`` of the manifest: every zone and the route, rounded outwards (2.2)."""
     box = summarise(trail).bbox
-    bbox = [
+    return [
         math.floor(box.west * _BBOX_STEP) / _BBOX_STEP,
         math.floor(box.south * _BBOX_STEP) / _BBOX_STEP,
         math.ceil(box.east * _BBOX_STEP) / _BBOX_STEP,
         math.ceil(box.north * _BBOX_STEP) / _BBOX_STEP,
     ]
+
+
+def _trail(trail: TrailSource, trail_id: str, release: int, cover: str | None) -> dict[str, Any]:
+    bbox = manifest_bbox(trail)
     route = (
         {"type": "LineString", "coordinates": [list(p) for p in trail.route]}
         if trail.route
@@ -175,6 +183,21 @@ def _stop(stop: Stop, ref: Callable[[str, str], BundleMedia]) -> dict[str, Any]:
     }
 
 
+def _check_requirements(trail: TrailSource) -> None:
+    """Conditions name stops only (trigger semantics 7.5): anything else is never played."""
+    stops = {stop.key for stop in trail.stops}
+    layers = {layer.key for layer in trail.ambience}
+    for stop in trail.stops:
+        for cond in stop.rules.requires.conditions if stop.rules.requires else []:
+            if cond.stop not in stops:
+                what = "an ambient layer" if cond.stop in layers else "not in the trail"
+                raise invalid(
+                    f"stops.{stop.key}.rules.requires",
+                    cond.stop,
+                    f"a condition must name a stop; '{cond.stop}' is {what}",
+                )
+
+
 def _seconds(item: BundleMedia) -> float:
     return round(item.duration_s, 3) if item.duration_s is not None else 0.0
 
@@ -189,6 +212,9 @@ def _check_media(path: str, item: BundleMedia, kind: str) -> None:
         problems.append("bytes must not be negative")
     if item.kind != kind:
         problems.append(f"is used as {kind} but described as {item.kind}")
+    allowed = MEDIA_TYPES.get(item.kind, ())
+    if item.mime_type not in allowed:
+        problems.append(f"type {item.mime_type} is not one of {item.kind}: {', '.join(allowed)}")
     if kind == "audio" and (item.duration_s is None or item.duration_s <= 0):
         problems.append("audio needs a positive duration")
     if problems:

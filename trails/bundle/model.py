@@ -10,6 +10,13 @@ from trails.storage_names import MEDIA_NAME_RE, media_name
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.sig.json"
 MediaKind = Literal["audio", "transcript", "image"]
+# The types a format-1 media table may hold, by kind: the two audio profiles, WebVTT and
+# the images apps show; any other pairing is a schema problem (bundle-format.md 2.6).
+MEDIA_TYPES: dict[MediaKind, tuple[str, ...]] = {
+    "audio": ("audio/ogg", "audio/mp4"),
+    "transcript": ("text/vtt",),
+    "image": ("image/jpeg", "image/png"),
+}
 
 
 @dataclass(frozen=True)

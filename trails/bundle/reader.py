@@ -17,7 +17,6 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME
-from trails.storage_names import MEDIA_DIR
 
 DEFAULT_MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_MANIFEST_BYTES = 16 * 1024**2
@@ -73,10 +72,9 @@ def entry_problems(infos: list[zipfile.ZipInfo], max_total_bytes: int) -> list[P
         if info.flag_bits & 0x1:
             problems.append(Problem("encrypted", "entry is encrypted", name))
         if info.compress_type != zipfile.ZIP_STORED:
-            if name.startswith(MEDIA_DIR) or info.compress_type != zipfile.ZIP_DEFLATED:
-                problems.append(
-                    Problem("compressed", "media entries must be stored uncompressed", name)
-                )
+            # Every entry, the manifest included: apps read entries as slices of the
+            # download, and the JavaScript verifier has no inflater (bundle-format.md 1).
+            problems.append(Problem("compressed", "entries must be stored uncompressed", name))
         elif info.compress_size != info.file_size:
             problems.append(
                 Problem(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from trails.bundle import FORMAT_VERSION
+from trails.bundle.model import MEDIA_TYPES
 from trails.storage_names import MEDIA_NAME_PATTERN
 from trails.vocabulary import AUDIO_PROFILES, AUDIO_ROLES, TRAIL_MODES
 
@@ -185,17 +186,27 @@ _DEFS: dict[str, Any] = {
             ),
         }
     ),
-    "media": _obj(
-        {
-            "path": {"$ref": "#/$defs/mediaPath"},
-            "sha256": {"$ref": "#/$defs/sha256"},
-            "bytes": {"type": "integer", "minimum": 0},
-            "mime_type": {"type": "string", "pattern": "^[a-z]+/[A-Za-z0-9.+-]+$"},
-            "kind": {"enum": ["audio", "transcript", "image"]},
-            "duration_s": _nullable({"type": "number", "exclusiveMinimum": 0}),
-            "loudness_lufs": _nullable({"type": "number"}),
-        }
-    ),
+    "media": {
+        **_obj(
+            {
+                "path": {"$ref": "#/$defs/mediaPath"},
+                "sha256": {"$ref": "#/$defs/sha256"},
+                "bytes": {"type": "integer", "minimum": 0},
+                "mime_type": {"enum": [t for types in MEDIA_TYPES.values() for t in types]},
+                "kind": {"enum": list(MEDIA_TYPES)},
+                "duration_s": _nullable({"type": "number", "exclusiveMinimum": 0}),
+                "loudness_lufs": _nullable({"type": "number"}),
+            }
+        ),
+        # Each kind with its own types: an image row cannot say audio/ogg.
+        "allOf": [
+            {
+                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                "then": {"properties": {"mime_type": {"enum": list(types)}}},
+            }
+            for kind, types in MEDIA_TYPES.items()
+        ],
+    },
     "trail": _obj(
         {
             "id": {"type": "string", "minLength": 1},
@@ -280,7 +291,7 @@ def manifest_schema() -> dict[str, Any]:
                 # Absent in format 1.0; a newer minor version writes it (bundle-format.md).
                 "format_minor": {"type": "integer", "minimum": 0},
                 "profile": {"enum": list(AUDIO_PROFILES)},
-                "publisher": {"type": "string"},
+                "publisher": {"type": "string", "minLength": 1},
                 "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
                 "built_at": {"$ref": "#/$defs/timestamp"},
                 "trail": {"$ref": "#/$defs/trail"},

@@ -7,6 +7,7 @@ import binascii
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -19,10 +20,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from trails.bundle.canonical import canonical_json
 from trails.errors import invalid
 from trails.files import atomic_file
 
 ALGORITHM = "Ed25519"
+# The statement an endorsement signs names its type, so that it can never be read as a
+# manifest (the same key signs both).
+ENDORSEMENT_TYPE = "baladeur-key-endorsement"
 KEY_ID_HEX_CHARS = 16
 _RING_FILE = "keyring.json"
 _LOCK_FILE = ".lock"
@@ -165,6 +170,28 @@ class SigningKey:
         return sign(self.private, data)
 
 
+def endorsement_statement(new_id: str, public_key: str, created_at: str) -> bytes:
+    """The exact bytes an endorsement signs: a typed, canonical statement of the new key."""
+    return canonical_json(
+        {
+            "type": ENDORSEMENT_TYPE,
+            "id": new_id,
+            "algorithm": ALGORITHM,
+            "public_key": public_key,
+            "created_at": created_at,
+        }
+    )
+
+
+def endorse(previous: SigningKey, new_public: Ed25519PublicKey, created_at: str) -> dict[str, str]:
+    """The endorsement of a new key by the previous one, as ``/v1/keys`` lists it."""
+    statement = endorsement_statement(key_id(new_public), public_b64(new_public), created_at)
+    return {
+        "key_id": previous.id,
+        "signature": base64.b64encode(previous.sign(statement)).decode("ascii"),
+    }
+
+
 @dataclass(frozen=True)
 class PublicKeyInfo:
     """One entry of the published key list."""
@@ -173,6 +200,7 @@ class PublicKeyInfo:
     public_key: Ed25519PublicKey
     created_at: str
     current: bool
+    endorsement: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The ``/v1/keys`` form of the entry."""
@@ -182,6 +210,7 @@ class PublicKeyInfo:
             "public_key": public_b64(self.public_key),
             "created_at": self.created_at,
             "current": self.current,
+            "endorsement": self.endorsement,
         }
 
 
@@ -192,6 +221,8 @@ class Keyring:
     listing every key's public half, creation time and which one is current. A key given
     through settings (``configured``) is current and is recorded in the list, so that
     bundles signed with an earlier key still verify after the setting changes.
+    When a key replaces a current one whose private half is at hand (a ``<id>.key`` file),
+    the previous key endorses the new one, so that apps that pinned it follow the rotation.
     Processes sharing the directory serialise creation and rotation with a file lock.
     """
 
@@ -206,13 +237,13 @@ class Keyring:
             if self.configured is not None:
                 key = SigningKey(self.configured)
                 if ring.get("current") != key.id:
-                    self._record(ring, key, save_private=False)
+                    self._record(ring, key, save_private=False, endorser=self._private(ring))
                 return key
             current = ring.get("current")
             if current and (self.directory / f"{current}.key").is_file():
                 return SigningKey(load_private_key(self.directory / f"{current}.key"))
             key = SigningKey(generate_key())
-            self._record(ring, key, save_private=True)
+            self._record(ring, key, save_private=True, endorser=self._private(ring))
             return key
 
     def rotate(self) -> SigningKey:
@@ -220,9 +251,31 @@ class Keyring:
         if self.configured is not None:
             raise invalid("signing_key", None, "the key is set by configuration: change it there")
         with self._locked():
+            ring = self._read()
             key = SigningKey(generate_key())
-            self._record(self._read(), key, save_private=True)
+            self._record(ring, key, save_private=True, endorser=self._private(ring))
             return key
+
+    def endorse_missing(self) -> list[str]:
+        """Endorse each unendorsed key by the one listed before it, when that key's file is here.
+
+        For keys rotated before endorsements existed; returns the ids newly endorsed.
+        """
+        with self._locked():
+            ring = self._read()
+            keys = [dict(k) for k in ring.get("keys", [])]
+            done: list[str] = []
+            for before, item in itertools.pairwise(keys):
+                if item.get("endorsement") or item["id"] == before["id"]:
+                    continue
+                signer = self._private_of(before["id"])
+                if signer is not None:
+                    public = parse_public_key(item["public_key"])
+                    item["endorsement"] = endorse(signer, public, item["created_at"])
+                    done.append(item["id"])
+            if done:
+                self._write({"current": ring.get("current"), "keys": keys})
+            return done
 
     def public_keys(self) -> list[PublicKeyInfo]:
         """Every listed public key, oldest first, the current one flagged."""
@@ -233,6 +286,7 @@ class Keyring:
                 public_key=parse_public_key(item["public_key"]),
                 created_at=item["created_at"],
                 current=item["id"] == ring.get("current"),
+                endorsement=item.get("endorsement"),
             )
             for item in ring.get("keys", [])
         ]
@@ -266,14 +320,40 @@ class Keyring:
             raise invalid("keyring", str(path), f"unreadable key list: {exc}") from None
         return ring
 
-    def _record(self, ring: dict[str, Any], key: SigningKey, *, save_private: bool) -> None:
+    def _private_of(self, id_: str) -> SigningKey | None:
+        if self.configured is not None and key_id(self.configured.public_key()) == id_:
+            return SigningKey(self.configured)
+        path = self.directory / f"{id_}.key"
+        return SigningKey(load_private_key(path)) if path.is_file() else None
+
+    def _private(self, ring: dict[str, Any]) -> SigningKey | None:
+        current = ring.get("current")
+        return self._private_of(current) if current else None
+
+    def _record(
+        self,
+        ring: dict[str, Any],
+        key: SigningKey,
+        *,
+        save_private: bool,
+        endorser: SigningKey | None,
+    ) -> None:
         if save_private:
             save_private_key(key.private, self.directory / f"{key.id}.key")
         keys = list(ring.get("keys", []))
         if all(k["id"] != key.id for k in keys):
             created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            keys.append({"id": key.id, "public_key": public_b64(key.public), "created_at": created})
-        ring = {"current": key.id, "keys": keys}
+            item: dict[str, Any] = {
+                "id": key.id,
+                "public_key": public_b64(key.public),
+                "created_at": created,
+            }
+            if endorser is not None and endorser.id != key.id:
+                item["endorsement"] = endorse(endorser, key.public, created)
+            keys.append(item)
+        self._write({"current": key.id, "keys": keys})
+
+    def _write(self, ring: dict[str, Any]) -> None:
         _write_atomic(self.directory / _RING_FILE, json.dumps(ring, indent=2).encode())
 
 

@@ -229,7 +229,13 @@ def _references(manifest: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _check_references(report: VerifyReport, manifest: dict[str, Any]) -> None:
+    keys = [item["key"] for item in [*manifest["stops"], *manifest["ambience"]]]
+    for key in sorted({k for k in keys if keys.count(k) > 1}):
+        # Events and requirements name stops and layers by key: one key, one thing.
+        report.add("duplicate-key", f"key '{key}' names more than one stop or layer", key)
     paths = [row["path"] for row in manifest["media"]]
+    if paths != sorted(paths):
+        report.add("media-not-sorted", "the media table is not sorted by path", MANIFEST_NAME)
     seen: set[str] = set()
     for path in paths:
         if path in seen:
@@ -261,7 +267,8 @@ def _check_signature(
         report.add("signature-missing", f"no {SIGNATURE_NAME} entry")
         return
     try:
-        document = json.loads(read_small(fh, zf, info, _MAX_SIGNATURE_BYTES))
+        # UTF-8 only, as the manifest: json.loads would also guess UTF-16 and UTF-32.
+        document = json.loads(read_small(fh, zf, info, _MAX_SIGNATURE_BYTES).decode("utf-8"))
         algorithm, key, encoded = document["algorithm"], document["key_id"], document["signature"]
         signature = base64.b64decode(encoded, validate=True)
     except (EntryError, ValueError, KeyError, TypeError, RecursionError, binascii.Error) as exc:

@@ -6,6 +6,7 @@ comments refer to that document.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -29,10 +30,10 @@ from trails.triggers.model import (
 )
 from trails.triggers.queue import Cue, NarrationQueue
 from trails.triggers.zones import ZoneIndex, ZoneShape, make_shape
-from trails.vocabulary import TrailMode
+from trails.vocabulary import StopKindName, TrailMode
 
 Phase = Literal["outside", "dwelling", "inside"]
-UnitKind = Literal["narration", "loop", "silent", "ambience"]
+UnitKind = StopKindName | Literal["ambience"]
 
 
 @dataclass
@@ -137,6 +138,8 @@ class TriggerEngine:
             self._advance(None)
             end_ms = self._clock_ms if self._clock_ms is not None else 0
         else:
+            if not math.isfinite(t):
+                raise invalid("t", t, "the end of the track is a finite time")
             end_ms = self._check_time(to_ms(t), "t")
             self._advance(end_ms)
             if self._playing is not None:
@@ -152,6 +155,9 @@ class TriggerEngine:
 
     def _feed(self, fix: Fix, candidates: list[int] | None) -> list[Event]:
         self._check_open()
+        values = (fix.t, fix.lat, fix.lon, fix.accuracy_m)
+        if not all(math.isfinite(v) for v in values):
+            raise invalid("fix", list(values), "a fix holds finite numbers only")
         if not -90.0 <= fix.lat <= 90.0 or not -180.0 <= fix.lon <= 180.0:
             raise invalid("fix", [fix.lat, fix.lon], "latitude or longitude out of range")
         if fix.accuracy_m < 0:

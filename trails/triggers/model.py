@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from trails.rules import DEFAULT_MAX_ACCURACY_M, DistanceGain, TriggerRules
 from trails.source import CircleZone, Zone
 from trails.validation import Slug
-from trails.vocabulary import TrailMode, TrailModeName
+from trails.vocabulary import StopKindName, TrailMode, TrailModeName
 
 # Fallback exit margin (m) for polygons and the floor for circles.
 MIN_EXIT_MARGIN_M = 8.0
@@ -36,7 +36,7 @@ class EngineStop(BaseModel):
     )
 
     @property
-    def kind(self) -> Literal["narration", "loop", "silent"]:
+    def kind(self) -> StopKindName:
         """How the stop sounds: a queued narration, a looping bed, or nothing."""
         if self.duration_s is None:
             return "silent"

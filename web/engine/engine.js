@@ -110,6 +110,9 @@ export class TriggerEngine {
   feed(fix) {
     this.checkOpen();
     const { lat, lon } = fix;
+    if (![fix.t, lat, lon, fix.accuracy_m].every(Number.isFinite)) {
+      throw new EngineError("a fix holds finite numbers only");
+    }
     if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) {
       throw new EngineError(`latitude or longitude out of range: ${lat}, ${lon}`);
     }
@@ -154,6 +157,7 @@ export class TriggerEngine {
       this.advance(null);
       endMs = this.clockMs ?? 0;
     } else {
+      if (!Number.isFinite(t)) throw new EngineError("the end of the track is a finite time");
       endMs = this.checkTime(toMs(t));
       this.advance(endMs);
       if (this.playing) this.endNarration(endMs, "track-end", false);
@@ -296,7 +300,8 @@ export class TriggerEngine {
       }
     }
     if (this.playing === null && this.queue.length) this.start(this.queue.pop(), tMs);
-    for (const cue of newCues) {
+    // In queue order (section 8): higher priority first, as the dispatch took them.
+    for (const cue of ordered) {
       if (this.queue.has(cue.index)) this.emit(tMs, "queue", cue.index);
     }
   }

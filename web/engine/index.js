@@ -5,6 +5,7 @@ export { pickCue, trailFromManifest, trailFromVector, zoneFromFeature } from "./
 export { bearingDeg, haversineM, makeShape } from "./zones.js";
 export { VerifyError } from "./errors.js";
 export { trustedKeys, verifyBundle, verifyManifest, verifyMedia } from "./verify.js";
+export { MAX_KEYS, updatePins } from "./keys.js";
 export { FORMAT_MINOR, FORMAT_VERSION, formatVersion, mediaPaths, readManifest } from "./manifest.js";
 export { canonical } from "./canonical.js";
 export { sha256Hex } from "./crypto.js";
@@ -14,3 +15,4 @@ export { ZipError, crc32, entryBytes, readEntries } from "./zip.js";
 /** @typedef {import("./engine.js").Fix} Fix */
 /** @typedef {import("./engine.js").EngineEvent} EngineEvent */
 /** @typedef {import("./verify.js").VerifiedBundle} VerifiedBundle */
+/** @typedef {import("./keys.js").PinUpdate} PinUpdate */

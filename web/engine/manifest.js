@@ -11,6 +11,13 @@ export const FORMAT_MINOR = 0;
 /** The largest manifest read (section 5, step 3). */
 export const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
 
+// The media types of a format-1 media table, by kind (docs/bundle-format.md section 2.6).
+const MEDIA_TYPES = new Map([
+  ["audio", ["audio/ogg", "audio/mp4"]],
+  ["transcript", ["text/vtt"]],
+  ["image", ["image/jpeg", "image/png"]],
+]);
+
 // The top-level members of format 1.0: with no newer minor version, any other is refused.
 const MEMBERS = new Set(["format", "format_minor", "profile", "publisher", "key_id", "built_at", "trail", "stops", "ambience", "media"]);
 
@@ -76,6 +83,16 @@ export function readManifest(manifestBytes) {
   }
   if (!isObject(manifest.trail) || !Array.isArray(manifest.stops) || !Array.isArray(manifest.ambience) || !Array.isArray(manifest.media)) {
     throw new VerifyError("schema", "the manifest lacks trail, stops, ambience or media");
+  }
+  // A few schema constraints an app relies on (the reference verifier checks them all).
+  if (typeof manifest.publisher !== "string" || manifest.publisher === "") {
+    throw new VerifyError("schema", "publisher must be a non-empty string");
+  }
+  for (const row of manifest.media) {
+    const types = isObject(row) ? MEDIA_TYPES.get(row.kind) : undefined;
+    if (!types || !types.includes(row.mime_type)) {
+      throw new VerifyError("schema", `a media row of kind ${JSON.stringify(row?.kind)} cannot be ${JSON.stringify(row?.mime_type)}`);
+    }
   }
   return manifest;
 }

@@ -10,6 +10,7 @@ import { ZipError, crc32, entryBytes, readEntries } from "./zip.js";
 
 const MAX_ENTRIES = 100000;
 const MAX_TOTAL = 2 * 1024 ** 3;
+const MAX_SIGNATURE_BYTES = 4096;
 const MEDIA_NAME = /^media\/([0-9a-f]{64})\.([a-z0-9]{1,8})$/;
 
 /**
@@ -49,6 +50,17 @@ function checkName(name) {
 
 /** @param {any} manifest */
 function checkReferences(manifest) {
+  // Events and requirements name stops and layers by key: one key, one thing.
+  const keys = new Set();
+  for (const item of [...manifest.stops, ...manifest.ambience]) {
+    if (keys.has(item.key)) throw new VerifyError("duplicate-key", `key '${item.key}' names more than one stop or layer`);
+    keys.add(item.key);
+  }
+  const paths = manifest.media.map((row) => row.path);
+  // Plain < on the ASCII paths the schema allows: the same order as the reference's sort.
+  if (paths.some((path, i) => i > 0 && paths[i - 1] > path)) {
+    throw new VerifyError("media-not-sorted", "the media table is not sorted by path");
+  }
   const rows = new Map();
   for (const row of manifest.media) {
     if (rows.has(row.path)) throw new VerifyError("duplicate-media-row", row.path);
@@ -144,23 +156,27 @@ export async function verifyBundle(input, keys) {
     if (entry.compressedSize !== entry.size) throw new VerifyError("size-mismatch", entry.name);
     byName.set(entry.name, entry);
   }
-  const read = (name) => {
+  // A damaged manifest is manifest-unreadable, a damaged signature file signature-malformed,
+  // as in the reference verifier.
+  const read = (name, code) => {
     try {
       const data = entryBytes(bytes, byName.get(name));
-      if (crc32(data) !== byName.get(name).crc32) throw new VerifyError("manifest-unreadable", `${name} is damaged`);
+      if (crc32(data) !== byName.get(name).crc32) throw new VerifyError(code, `${name} is damaged`);
       return data;
     } catch (err) {
       if (err instanceof VerifyError) throw err;
-      throw new VerifyError("entry-unreadable", name);
+      throw new VerifyError(code, `${name} cannot be read`);
     }
   };
   if (!byName.has("manifest.json")) throw new VerifyError("missing-manifest", "the bundle has no manifest");
-  const manifestBytes = read("manifest.json").slice();
+  const manifestBytes = read("manifest.json", "manifest-unreadable").slice();
   if (!byName.has("manifest.sig.json")) throw new VerifyError("signature-missing", "the bundle has no signature");
+  if (byName.get("manifest.sig.json").size > MAX_SIGNATURE_BYTES) throw new VerifyError("signature-malformed", "the signature file is too large");
   let signature;
   try {
-    signature = JSON.parse(decodeUtf8(read("manifest.sig.json")));
-  } catch {
+    signature = JSON.parse(decodeUtf8(read("manifest.sig.json", "signature-malformed")));
+  } catch (err) {
+    if (err instanceof VerifyError) throw err;
     throw new VerifyError("signature-malformed", "the signature is not JSON");
   }
   const manifest = await verifyManifest(manifestBytes, signature, keys);

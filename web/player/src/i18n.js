@@ -50,6 +50,8 @@ const TEXTS = {
     geoDenied: "La localisation est refusée : autorisez-la pour la balade, ou écoutez depuis chez vous.",
     tampered: "Ce téléchargement a été refusé : il est abîmé ou a été modifié ({code}). Réessayez plus tard.",
     failed: "Le téléchargement a échoué : {m}",
+    keysRefused:
+      "Refusé : les clés de signature de ce serveur ont changé sans être garanties par celles que ce téléphone connaît ({code}). Le parcours pourrait ne pas venir de son éditeur ; rien n'a été téléchargé.",
     notStored: "Téléchargez le parcours pour l'écouter sans réseau.",
     offline: "Hors ligne",
     ambience: "Ambiance",
@@ -107,6 +109,8 @@ const TEXTS = {
     geoDenied: "Location is blocked: allow it for the walk, or listen from home.",
     tampered: "This download was refused: it is damaged or was altered ({code}). Please try again later.",
     failed: "The download failed: {m}",
+    keysRefused:
+      "Refused: this server's signing keys changed without being vouched for by the keys this phone trusts ({code}). The trail may not come from its publisher; nothing was downloaded.",
     notStored: "Download the trail to listen with no network.",
     offline: "Offline",
     ambience: "Ambience",

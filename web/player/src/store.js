@@ -1,7 +1,7 @@
 // Offline storage of trails in Cache Storage: the exact signed manifest, its signature, a
 // small record, and media files stored once by SHA-256 (shared between trails and releases).
 import { DownloadError, downloadResumable } from "./download.js";
-import { VerifyError, trustedKeys, verifyBundle, verifyManifest, verifyMedia } from "@baladeur/engine";
+import { VerifyError, trustedKeys, updatePins, verifyBundle, verifyManifest, verifyMedia } from "@baladeur/engine";
 
 const CACHE = "baladeur-trails";
 const BASE = "/play/_store";
@@ -10,6 +10,7 @@ const recordUrl = (slug) => `${BASE}/trails/${slug}/record.json`;
 const manifestUrl = (slug) => `${BASE}/trails/${slug}/manifest.json`;
 const signatureUrl = (slug) => `${BASE}/trails/${slug}/manifest.sig.json`;
 const mediaUrl = (sha) => `${BASE}/media/${sha}`;
+// The keys pinned for this server (the player's own origin: Cache Storage is per origin).
 const KEYS_URL = `${BASE}/keys.json`;
 
 const open = () => caches.open(CACHE);
@@ -29,25 +30,31 @@ export function bestProfile() {
   return audio.canPlayType('audio/ogg; codecs="opus"') ? "opus" : "aac";
 }
 
-/** The server's keys (fetched when online; the last copy otherwise), checked against their ids. */
+/**
+ * The keys pinned for this server, after reading its current /v1/keys when online (bundle
+ * format 4.1): pinned on first use, then grown only through endorsements. A list that is not
+ * endorsed by a pinned key rejects with a VerifyError (keys-not-endorsed…) and changes nothing.
+ */
 export async function loadKeys() {
   const cache = await open();
-  let document = null;
+  const stored = (await getJson(cache, KEYS_URL)) ?? { keys: [] };
+  const pinned = await trustedKeys(stored);
+  let response;
   try {
-    const response = await fetch("/v1/keys", { cache: "no-store" });
-    if (response.ok) {
-      document = await response.json();
-      const known = (await getJson(cache, KEYS_URL)) ?? { keys: [] };
-      // Keep every key seen, so trails signed before a rotation stay verifiable.
-      const ids = new Set(document.keys.map((k) => k.id));
-      document = { keys: [...document.keys, ...known.keys.filter((k) => !ids.has(k.id))] };
-      await putJson(cache, KEYS_URL, document);
-    }
+    response = await fetch("/v1/keys", { cache: "no-store" });
   } catch {
-    // offline
+    return pinned; // offline: the pins as they are
   }
-  document = document ?? (await getJson(cache, KEYS_URL)) ?? { keys: [] };
-  return trustedKeys(document);
+  if (!response.ok) return pinned;
+  const document = await response.json().catch(() => null);
+  const update = await updatePins(pinned, document);
+  if (update.added.length) {
+    const listed = new Map(document.keys.map((k) => [k.id, k]));
+    const added = update.added.map((id) => listed.get(id));
+    const keys = [...stored.keys, ...added].map(({ id, algorithm, public_key }) => ({ id, algorithm, public_key }));
+    await putJson(cache, KEYS_URL, { keys });
+  }
+  return update.keys;
 }
 
 /** Every stored trail's record, by slug. */

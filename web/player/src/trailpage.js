@@ -24,6 +24,16 @@ let wakeLock = null;
 const audio = new AudioOutput(mediaBlob);
 const shaOf = (path) => path.slice("media/".length).split(".")[0];
 
+// Refusals of a server's key list (bundle format 4.1), told apart from a damaged download.
+const KEY_LIST_REFUSALS = new Set(["keys-not-endorsed", "endorsement-invalid", "key-list-malformed", "key-list-too-long"]);
+
+/** What to tell the visitor about a failed download or update: {code, message}. */
+function refusal(err) {
+  if (!(err instanceof VerifyError)) return { code: "download-failed", message: t("failed", { m: err.message }) };
+  const code = err.code;
+  return { code, message: t(KEY_LIST_REFUSALS.has(code) ? "keysRefused" : "tampered", { code }) };
+}
+
 async function json(url) {
   try {
     const response = await fetch(url);
@@ -132,8 +142,7 @@ export async function renderTrail(main, slug, rerender) {
       publish({ stored: true, verified: true, resumes: saved.resumes, error: null });
       rerender();
     } catch (err) {
-      const code = err instanceof VerifyError ? err.code : "download-failed";
-      const message = err instanceof VerifyError ? t("tampered", { code }) : t("failed", { m: err.message });
+      const { code, message } = refusal(err);
       status.textContent = message;
       status.className = "status error";
       progress.hidden = true;
@@ -148,7 +157,9 @@ export async function renderTrail(main, slug, rerender) {
       toast(t("updated", { s: formatBytes(result ? result.record.update_bytes : 0) }), "ok");
       rerender();
     } catch (err) {
-      toast(t("failed", { m: err.message }), "error");
+      const { code, message } = refusal(err);
+      toast(message, "error");
+      publish({ error: { code, message } });
     }
   };
 

@@ -30,10 +30,27 @@ export function fixesAlong(points, speed = WALK_M_S) {
   return fixes;
 }
 
-/** Track points of a GPX file, as [lat, lon]. */
-export function gpxPoints(text) {
+/**
+ * The walk in a GPX file, as [lat, lon] points, and which part of the file it came from:
+ * the track; its route when the track has fewer than two points; else its waypoints in
+ * file order (the order `baladeur simulate` follows too). Times are not read: the studio
+ * walks every path at a steady pace.
+ */
+export function gpxWalk(text) {
   const doc = new DOMParser().parseFromString(text, "application/xml");
-  return [...doc.querySelectorAll("trkpt, rtept")].map((p) => [Number(p.getAttribute("lat")), Number(p.getAttribute("lon"))]).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+  const read = (tag) => [...doc.querySelectorAll(tag)].map((p) => [Number(p.getAttribute("lat")), Number(p.getAttribute("lon"))]).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+  const [track, route, waypoints] = [read("trkpt"), read("rtept"), read("wpt")];
+  if (track.length >= 2) return { points: track, from: "track", track: track.length };
+  if (route.length >= 2) return { points: route, from: "route", track: track.length };
+  if (waypoints.length >= 2) return { points: waypoints, from: "waypoints", track: track.length };
+  return { points: [], from: "none", track: track.length };
+}
+
+/** What to tell the author about where a GPX walk came from, or "" for an ordinary track. */
+export function gpxNote(walk) {
+  if (walk.from === "route" && walk.track > 0) return t("gpxRouteUsed", { track: walk.track, points: walk.points.length });
+  if (walk.from === "waypoints") return t("gpxWaypointsUsed", { points: walk.points.length });
+  return "";
 }
 
 /** Lanes: per stop, when it played [start, end] and when the walker was inside. */
@@ -84,13 +101,14 @@ export class Simulator {
     gpx.addEventListener("change", async () => {
       const file = gpx.files[0];
       if (!file) return;
-      const points = gpxPoints(await file.text());
-      if (points.length < 2) return this.say(t("gpxEmpty"));
-      this.setPath(points);
+      const walk = gpxWalk(await file.text());
+      if (walk.points.length < 2) return this.say(t("gpxEmpty"));
+      this.setPath(walk.points, gpxNote(walk));
     });
     this.speed = h("select", { id: "sim-speed" }, [1, 5, 10, 30].map((n) => h("option", { value: n, selected: n === 10 }, `×${n}`)));
     this.playButton = h("button", { type: "button", class: "primary", id: "sim-play", disabled: true, onclick: () => this.play() }, `▶ ${t("simPlay")}`);
     this.status = h("p", { class: "hint", id: "sim-status", "aria-live": "polite" }, t("simLead"));
+    this.warning = h("p", { class: "alert warning", id: "sim-warning", role: "status", hidden: true });
     this.now = h("p", { class: "now-playing", id: "sim-now", "aria-live": "polite" });
     this.lanes = h("div", { class: "lanes", id: "sim-lanes" });
     clear(this.section).append(
@@ -110,6 +128,7 @@ export class Simulator {
         ),
       ),
       this.status,
+      this.warning,
       this.now,
       this.lanes,
     );
@@ -132,8 +151,11 @@ export class Simulator {
     if (points.length >= 2) this.setPath(points);
   }
 
-  /** Use a path ([lat, lon] points) and run the engine on it at once. */
-  async setPath(points) {
+  /** Use a path ([lat, lon] points) and run the engine on it at once; ``note`` says what
+   * was taken from a file instead of its track. */
+  async setPath(points, note = "") {
+    this.warning.textContent = note;
+    this.warning.hidden = !note;
     this.path?.remove();
     this.points = points;
     this.path = L.polyline(points, { color: "#5b3b8c", weight: 4, dashArray: "6 6" }).addTo(this.map);
