@@ -11,8 +11,7 @@ from typing import cast
 import typer
 
 from authoring.commands import build, convert, init, media, remote, simulate, validate, verify
-from authoring.output import report_error
-from trails.errors import DomainError
+from authoring.output import run_app
 
 # Installed packages add their commands here: ``register(app: typer.Typer) -> None``.
 COMMANDS_GROUP = "baladeur.commands"
@@ -52,14 +51,7 @@ app.command("login")(remote.login)
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user mistakes become one clear line (or a JSON object), never a traceback."""
-    args = sys.argv[1:] if argv is None else argv
-    as_json = "--json" in args
-    try:
-        # Typer handles usage errors itself (exit 2); only our own errors reach here.
-        app(args=args, prog_name="baladeur")
-    except DomainError as exc:
-        report_error(exc, as_json)
-        sys.exit(1)
+    run_app(app, sys.argv[1:] if argv is None else argv, "baladeur")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 import sys
 from typing import Any
 
+import typer
 from rich.console import Console
 
 from trails.errors import DomainError, InvalidInput
@@ -31,3 +32,15 @@ def report_error(exc: DomainError, as_json: bool) -> None:
         sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
     err_console.print(f"[bold red]error:[/] {exc.detail}", highlight=False, soft_wrap=True)
+
+
+def run_app(app: typer.Typer, args: list[str], prog_name: str) -> None:
+    """Run a command line; our own errors become one clear line (or a JSON object) and exit 1.
+
+    Typer handles usage errors itself (exit 2); only domain errors reach here.
+    """
+    try:
+        app(args=args, prog_name=prog_name)
+    except DomainError as exc:
+        report_error(exc, "--json" in args)
+        sys.exit(1)

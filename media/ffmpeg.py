@@ -55,6 +55,18 @@ class Completed:
         return lines[-1] if lines else f"exit status {self.returncode}"
 
 
+@dataclass(frozen=True)
+class Tap:
+    """A second output of the measuring decode, read from standard output as it comes.
+
+    ``output_args`` shape the stream (e.g. ``-ac 1 -ar 16000 -f f32le``, without the
+    destination); ``consume`` reads it to its end.
+    """
+
+    output_args: tuple[str, ...]
+    consume: Callable[[IO[bytes]], object]
+
+
 def tool(name: str) -> str:
     """Absolute path of ``ffmpeg`` or ``ffprobe``, or :class:`MediaToolMissing`."""
     found = shutil.which(name)
@@ -93,6 +105,23 @@ def reading(path: Path, fmt: str, *, log_level: str = "error") -> list[str]:
     given log level, and the input opened only through :func:`input_args`.
     """
     return [tool("ffmpeg"), *COMMON, "-v", log_level, *input_args(path, fmt)]
+
+
+def reading_pipe(fmt: str, *, log_level: str = "error") -> list[str]:
+    """The start of an ffmpeg command line that reads our own output (format ``fmt``) from
+    its standard input, and nothing else."""
+    return [
+        tool("ffmpeg"),
+        *COMMON,
+        "-v",
+        log_level,
+        "-protocol_whitelist",
+        "pipe",
+        "-f",
+        DEMUXERS[fmt],
+        "-i",
+        "pipe:0",
+    ]
 
 
 def reading_audio(path: Path, fmt: str) -> list[str]:
@@ -185,6 +214,68 @@ def stream(
     if timed_out.is_set():
         raise MediaTimeout(f"{what} took longer than {timeout_s:.0f} s and was stopped")
     return result, Completed(proc.returncode, _text(out_tail), _text(err_tail))
+
+
+def tee(
+    producer: list[str],
+    consumer: list[str],
+    out: Path,
+    *,
+    timeout_s: float,
+    what: str,
+) -> tuple[Completed, Completed]:
+    """Run ``producer``, writing its standard output to ``out`` and, as it comes, into the
+    standard input of ``consumer`` (a second ffmpeg reading ``pipe:0``).
+
+    The two run at once, so the consumer's work (decoding what was just encoded, say) costs
+    no extra wall time where a core is free. Both are killed when ``timeout_s`` passes.
+    """
+    try:
+        reader = subprocess.Popen(
+            consumer,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            close_fds=True,
+        )
+    except FileNotFoundError:
+        raise MediaToolMissing(f"{consumer[0]} is not installed") from None
+    assert reader.stdin is not None and reader.stderr is not None
+    tail: collections.deque[bytes] = collections.deque(maxlen=_TAIL_LINES)
+    drainer = threading.Thread(target=_drain, args=(reader.stderr, tail), daemon=True)
+    drainer.start()
+
+    def copy(stdout: IO[bytes]) -> None:
+        assert reader.stdin is not None
+        feeding = True
+        try:
+            with out.open("wb") as sink:
+                while block := stdout.read(1 << 16):
+                    sink.write(block)
+                    if feeding:
+                        try:
+                            reader.stdin.write(block)
+                        except BrokenPipeError:
+                            # The consumer gave up; its exit status says why.
+                            feeding = False
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                reader.stdin.close()
+
+    try:
+        _, made = stream(producer, copy, timeout_s=timeout_s, what=what)
+        try:
+            reader.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            raise MediaTimeout(
+                f"{what} took longer than {timeout_s:.0f} s and was stopped"
+            ) from None
+        drainer.join()
+    finally:
+        _kill(reader)
+        reader.stderr.close()
+    return made, Completed(reader.returncode, "", _text(tail))
 
 
 def check(done: Completed, what: str) -> Completed:

@@ -39,6 +39,8 @@ MIME_TYPES = {
 }
 _PROBE_TIMEOUT_S = 60.0
 _SCAN_BYTES_PER_S = 20 * 1024**2  # a slow disk; the packet scan reads the file once
+# Compressed audio decodes at 100x real time or more; a second per 100 kB is generous.
+_DECODE_TIMEOUT_PER_BYTE = 1 / 100_000
 _MAX_TAG_CHARS = 1000
 # Container duration can only be trusted so far: a declared length this much above what
 # the packets hold means the file was cut (a broken copy or upload).
@@ -153,6 +155,25 @@ def scan_duration(path: Path, fmt: str, size: int) -> float:
         if key == "out_time_us" and value.strip().lstrip("-").isdigit():
             last = max(last, int(value))
     return last / 1e6
+
+
+def decode_duration(path: Path, fmt: str, size: int) -> float | None:
+    """Seconds of audio the first audio track decodes to, or ``None`` if decoding fails.
+
+    A decoder that reports any error (a frame cut short, a file that ends mid-packet) counts
+    as a failure: that is what a cut copy looks like, whatever its header says.
+    """
+    argv = [*ffmpeg.reading_audio(path, fmt), "-f", "null", "-progress", "pipe:1", "-"]
+    timeout = _PROBE_TIMEOUT_S + size / _SCAN_BYTES_PER_S + _DECODE_TIMEOUT_PER_BYTE * size
+    done = ffmpeg.run(argv, timeout_s=timeout, what="decoding the file")
+    if done.returncode != 0 or done.stderr.strip():
+        return None
+    last = 0
+    for line in done.stdout.splitlines():
+        key, _, value = line.partition("=")
+        if key == "out_time_us" and value.strip().isdigit():
+            last = max(last, int(value))
+    return last / 1e6 if last > 0 else None
 
 
 def _float(value: Any) -> float | None:
@@ -282,20 +303,29 @@ def probe(path: Path, limits: MediaLimits | None = None) -> ProbeResult:
             )
     else:
         duration = scan_duration(path, fmt, size)
-        truncated = (
+        mismatch = (
             declared is not None
             and fmt not in _ESTIMATED_DURATION
             and declared - duration > max(_TRUNCATION_SLACK_S, _TRUNCATION_SLACK_RATIO * declared)
         )
-        if truncated:
+        if mismatch:
             assert declared is not None
-            raise _reject(
-                f"the file is incomplete: it announces {human_duration(declared)} of audio "
-                f"but stops after {human_duration(duration)}; it was probably cut while being "
-                "copied or uploaded, please send the complete file",
-                "truncated",
+            # Container figures can mislead (an Ogg page's granule position, a tool's
+            # estimate): only audio that fails to decode makes the file incomplete.
+            decoded = decode_duration(path, fmt, size)
+            if decoded is None:
+                raise _reject(
+                    f"the file is incomplete: it announces {human_duration(declared)} of audio "
+                    f"but stops after {human_duration(duration)}; it was probably cut while "
+                    "being copied or uploaded, please send the complete file",
+                    "truncated",
+                )
+            notes.append(
+                f"the file announces {human_duration(declared)} of audio but decodes to "
+                f"{human_duration(decoded)}; the decoded length is used"
             )
-        if declared is not None and fmt not in _ESTIMATED_DURATION and declared > duration:
+            duration = decoded
+        elif declared is not None and fmt not in _ESTIMATED_DURATION and declared > duration:
             # The scan ends at the last packet's start; the header is exact to the sample.
             duration = declared
     if duration <= 0:

@@ -17,6 +17,7 @@ from server.auth.ratelimit import AttemptCounters, Limiter, Policy
 from server.blobs import make_blob_store
 from server.bodylimits import BodyLimits
 from server.db.session import Database
+from server.head import HeadLikeGet
 from server.jobs import Jobs, start_embedded
 from server.keys import keyring as keyring_from
 from server.requestlog import RequestLog
@@ -115,6 +116,8 @@ def create_app(
     problems.install(app)
     # Every body is checked before it is read and capped by its route's limit.
     app.add_middleware(BodyLimits)
+    # HEAD wherever GET is served, without the body (inside the log, which records HEAD).
+    app.add_middleware(HeadLikeGet)
     security.install(app, settings)
     app.add_middleware(RequestLog)
     # Outside the rest: a request waiting for a place holds no handling stack yet.

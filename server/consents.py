@@ -98,6 +98,7 @@ _FORM_TYPES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
 }
+FORM_MEDIA_TYPES = tuple(_FORM_TYPES.values())
 FORM_MAX_BYTES = 20 * 1024**2
 
 

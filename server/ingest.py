@@ -22,8 +22,8 @@ from media.ingest import Staged, store_original
 from media.limits import MediaLimits
 from media.loudness import Loudness, measure
 from media.probe import ProbeResult, probe
-from media.renditions import RenditionSpec, Tags, encode
-from media.waveform import peaks
+from media.renditions import RenditionSpec, Tags, encode_many, layouts_for
+from media.waveform import Peaks
 from server.db.models import Asset, AssetStatus, Rendition
 from server.db.session import Database
 from trails.errors import NotFound
@@ -153,24 +153,33 @@ def process_asset(
     try:
         original = _fetch_original(blobs, sha256, workdir)
         facts = probe(original, limits)
-        # Measured on every run (it is one streaming pass): a job resumed after a crash
-        # needs the downmix figures that only a fresh measurement carries.
-        loudness = measure(original, facts, timeout_s=timeout_s)
-        waveform = json.dumps(peaks(original, probe_result=facts, timeout_s=timeout_s))
+        specs = [
+            RenditionSpec(profile=profile, role=role.value, target_lufs=DEFAULT_TARGET_LUFS)
+            for profile in AUDIO_PROFILES
+        ]
+        # One decode measures loudness (every run: a job resumed after a crash needs the
+        # rendered figures that only a fresh measurement carries) and draws the waveform.
+        drawing = Peaks(facts.duration_s)
+        loudness = measure(
+            original,
+            facts,
+            layouts=layouts_for(specs, facts),
+            true_peak=True,
+            tap=drawing.tap(),
+            timeout_s=timeout_s,
+        )
+        waveform = json.dumps(drawing.result())
         blobs.put(waveform_key(sha256), [waveform.encode()], content_type="application/json")
-        for profile in AUDIO_PROFILES:
-            spec = RenditionSpec(profile=profile, role=role.value, target_lufs=DEFAULT_TARGET_LUFS)
-            if (profile, spec.params_hash()) in done:
-                continue
-            encoded = encode(
-                original,
-                workdir / f"{profile}{spec.extension}",
-                spec,
-                probe_result=facts,
-                loudness=loudness,
-                tags=Tags(),
-                timeout_s=timeout_s,
-            )
+        todo = [spec for spec in specs if (spec.profile, spec.params_hash()) not in done]
+        # The profiles are encoded at once, one ffmpeg each.
+        encoded_all = encode_many(
+            [(original, workdir / f"{spec.profile}{spec.extension}", spec) for spec in todo],
+            analyses={original: (facts, loudness)},
+            tags=Tags(),
+            timeout_s=timeout_s,
+        )
+        for spec, encoded in zip(todo, encoded_all, strict=True):
+            profile = spec.profile
             with encoded.path.open("rb") as fh:
                 blobs.put(
                     rendition_key(encoded.sha256, encoded.extension),

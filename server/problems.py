@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import math
 import re
 from http import HTTPStatus
 from typing import Any
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from media.blobs import BlobStoreUnavailable
 from media.errors import MediaProcessingFailed, MediaTimeout, MediaToolMissing, RejectedMedia
+from server import bodytypes
 from server.errors import (
     ChecksumMismatch,
     ContentTooLarge,
@@ -94,34 +96,74 @@ def problem_response(
         title=title or HTTPStatus(status).phrase,
         status=status,
         detail=scrubbed(detail),
-        instance=request.url.path,
-        errors=[_scrub_field(e) for e in errors or []],
+        instance=scrubbed(request.url.path),
+        errors=[_scrub_field(e) for e in (errors or [])[:LISTED_ERRORS]],
     )
-    return JSONResponse(
-        body.model_dump(exclude_none=True),
-        status_code=status,
-        media_type=PROBLEM_TYPE,
-        headers=headers,
-    )
+    content = body.model_dump(exclude_none=True)
+    try:
+        return JSONResponse(content, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
+    except (TypeError, ValueError):
+        # Never a 500 for want of writing an error down: the same problem without the echoes.
+        log.exception("a problem could not be written with its field values")
+        content["errors"] = [{**e, "value": None} for e in content.get("errors", [])]
+        return JSONResponse(content, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
 
 
 # A library's message can quote an object's repr ("cannot identify image file <_io.BytesIO
 # object at 0x7f...>"): internal names and memory addresses, never for the client.
 _OBJECT_REPR = re.compile(r"<[^<>\n]{0,200}? (?:object|at) (?:at )?0x[0-9a-fA-F]+>")
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# How much of an invalid input a problem echoes back: enough to recognise it, never a copy
+# of a large body (a 1 MB string, a list of 100 000 items, a document nested 500 deep).
+ECHO_TEXT = 200
+ECHO_ITEMS = 20
+ECHO_DEPTH = 4
+# At most this many invalid fields are listed; the detail counts the others.
+LISTED_ERRORS = 50
+
 
 def scrubbed(text: str) -> str:
-    """The text with any object repr replaced by words a client can read."""
-    return _OBJECT_REPR.sub("the data sent", text)
+    """The text with any object repr replaced by words a client can read, encodable as UTF-8."""
+    text = _OBJECT_REPR.sub("the data sent", text)
+    # A lone surrogate (JSON allows "\ud800") cannot be encoded: it becomes U+FFFD.
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _cut(text: str) -> str:
+    text = scrubbed(text)
+    return text if len(text) <= ECHO_TEXT else text[:ECHO_TEXT] + "…"
+
+
+def echoable(value: Any, depth: int = 0) -> Any:
+    """An invalid input as a problem may echo it: JSON values only, and only a little of each.
+
+    Anything else (bytes, an upload, a number JSON cannot write such as NaN) is not echoed
+    (None); long text is cut with an ellipsis, long lists and objects keep their first items.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**63 else None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return _cut(value)
+    if depth >= ECHO_DEPTH:
+        return None
+    if isinstance(value, list | tuple):
+        return [echoable(item, depth + 1) for item in value[:ECHO_ITEMS]]
+    if isinstance(value, dict):
+        items = list(value.items())[:ECHO_ITEMS]
+        return {_cut(str(k)): echoable(v, depth + 1) for k, v in items}
+    return None
 
 
 def _scrub_field(error: FieldProblem) -> FieldProblem:
-    value = error.value
-    if not isinstance(value, str | int | float | bool | list | dict | type(None)):
-        value = None  # an object (an upload, a stream) is not echoed back
-    elif isinstance(value, str):
-        value = scrubbed(value)
-    return FieldProblem(field=error.field, value=value, message=scrubbed(error.message))
+    return FieldProblem(
+        field=_cut(error.field), value=echoable(error.value), message=scrubbed(error.message)
+    )
 
 
 def status_for(exc: DomainError) -> int:
@@ -159,12 +201,16 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
-    # "query.radius_m" reads better than "('query', 'radius_m')".
-    return ".".join(str(p) for p in loc)
+    # "query.radius_m" reads better than "('query', 'radius_m')"; a key sent may be huge.
+    return _cut(".".join(str(p) for p in loc))
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    # A body of another type failed because of its type: say that, not which field is missing.
+    refused = bodytypes.wrong_type(request)
+    if refused is not None:
+        return await _domain_error(request, refused)
     errors = [
         FieldProblem(
             field=_loc(e["loc"]),
@@ -173,7 +219,9 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
         )
         for e in exc.errors()
     ]
-    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:LISTED_ERRORS])
+    if len(errors) > LISTED_ERRORS:
+        detail += f"; and {len(errors) - LISTED_ERRORS} more"
     return problem_response(request, 422, detail, title="Invalid input", errors=errors)
 
 
@@ -261,6 +309,10 @@ _UNREADABLE_BODY = {
     "description": "The body could not be read",
     "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
+_UNSUPPORTED_BODY = {
+    "description": "The body is not of the media type this operation takes",
+    "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
 
 
 def _document_problems(app: FastAPI) -> None:
@@ -276,8 +328,10 @@ def _document_problems(app: FastAPI) -> None:
                     for response in responses.values():
                         _as_problem(response)
                     if "requestBody" in operation:
-                        # FastAPI's own answer to a body it cannot parse (not UTF-8, say).
+                        # FastAPI's own answer to a body it cannot parse (not UTF-8, say),
+                        # and server.bodytypes' to a body of another type.
                         responses.setdefault("400", _UNREADABLE_BODY)
+                        responses.setdefault("415", _UNSUPPORTED_BODY)
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-# SQLite's FTS5 index of ``releases.search_text`` (made by migration 0012).
+# SQLite's FTS5 index of ``releases.search_text`` (made by migration 0013).
 FTS5_TABLE = "release_search"
 
 # The longest ``q`` accepted (characters); a longer one is refused (422), not cut, so that

@@ -120,6 +120,13 @@ class Settings(BaseSettings):
         description="Seconds between checks for scheduled releases due and expired uploads; "
         "0 turns the check off in this process.",
     )
+    scheduler_lease_s: float = Field(
+        default=60,
+        gt=0,
+        description="One process at a time runs those checks, under a lease in the database "
+        "renewed every quarter of this; when its holder dies, another takes over within it "
+        "and a quarter.",
+    )
 
     @field_validator("forwarded_allow_ips", mode="before")
     @classmethod

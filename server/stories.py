@@ -21,6 +21,7 @@ from trails.vocabulary import AudioRole
 
 PHOTO_MAX_BYTES = 20 * 1024**2
 _PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+PHOTO_MEDIA_TYPES = (*_PHOTO_TYPES.values(), "image/webp")
 
 _TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
 _TIMING = re.compile(rf"^({_TIME})[ \t]+-->[ \t]+({_TIME})(?:[ \t]+\S.*)?$")

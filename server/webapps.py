@@ -100,7 +100,8 @@ class WebApp:
             app.add_api_route(
                 path,
                 endpoint,
-                methods=["GET"],
+                # HEAD here too: FileResponse then sends the headers without reading the file.
+                methods=["GET", "HEAD"],
                 include_in_schema=False,
                 name=f"{self.name}_{kind}",
             )
@@ -145,7 +146,7 @@ APIDOCS = WebApp(
 def mount(app: FastAPI) -> None:
     """Serve the player at /play (with its service worker), the studio at /studio and /docs."""
 
-    @app.get("/play/sw.js", include_in_schema=False)
+    @app.api_route("/play/sw.js", methods=["GET", "HEAD"], include_in_schema=False)
     def service_worker() -> Response:
         # Served under /play/ but controlling /play itself too, hence the wider allowance.
         headers = _NO_CACHE | {"Service-Worker-Allowed": "/play"}

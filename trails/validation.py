@@ -19,7 +19,9 @@ MAX_POLYGON_VERTICES = 500
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX_LENGTH = 80
 # BCP 47 uses hyphens; langcodes alone would also accept "en_US".
-_LANGUAGE_SHAPE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
+LANGUAGE_SHAPE = r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$"
+"""The shape of a language tag (registered subtags are checked beyond it), for schemas."""
+_LANGUAGE_SHAPE = re.compile(LANGUAGE_SHAPE)
 
 
 def check_latitude(value: float) -> float:

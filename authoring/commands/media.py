@@ -20,7 +20,13 @@ from trails.vocabulary import (
     AudioRole,
 )
 
-app = typer.Typer(help="Probe and encode audio files.", no_args_is_help=True)
+# Also run on its own by the launcher (see authoring/launcher.py), hence its own settings.
+app = typer.Typer(
+    help="Probe and encode audio files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 

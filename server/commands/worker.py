@@ -19,7 +19,8 @@ def worker(
 ) -> None:
     """Process jobs (audio ingest) until interrupted; unfinished jobs are queued again first.
 
-    The worker also puts scheduled releases live when their time comes.
+    The worker also puts scheduled releases live when their time comes, while it holds the
+    scheduler's lease (one process at a time does, among every worker and server).
     """
     settings = Settings()
     configure(settings.log_level, settings.log_format)

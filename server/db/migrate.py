@@ -15,7 +15,7 @@ from sqlalchemy import Engine, MetaData
 
 from server.db.models import Base
 
-# Full-text indexes made by migration 0012 on one backend only (an FTS5 table, a GIN
+# Full-text indexes made by migration 0013 on one backend only (an FTS5 table, a GIN
 # expression index), which the models cannot state for both.
 SEARCH_INDEXES = frozenset({"ix_releases_search"})
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"

@@ -466,7 +466,7 @@ class Release(Base):
     went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The catalogue's columns, copied from the manifest at publish time so that a listing
     # never loads the manifest. Nullable only because SQLite adds NOT NULL columns solely by
-    # rebuilding the table; every release gets them (migration 0012 filled the older ones).
+    # rebuilding the table; every release gets them (migration 0013 filled the older ones).
     title: Mapped[dict[str, str]] = mapped_column(JSON, nullable=True)
     description: Mapped[dict[str, str]] = mapped_column(JSON, nullable=True)
     languages: Mapped[list[str]] = mapped_column(JSON, nullable=True)
@@ -682,3 +682,18 @@ class AttemptCounter(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     # Unix seconds: plain integers compare and add the same way on SQLite and PostgreSQL.
     window_ends: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class SchedulerLease(Base):
+    """Which process runs the periodic duties, and until when (one row per duty).
+
+    Every ``serve`` and ``worker`` process competes for the row; the holder renews it, and
+    another takes it over once ``expires_ms`` has passed without a renewal.
+    """
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    # Milliseconds of the database's clock, so that replicas' clocks need not agree.
+    expires_ms: Mapped[int] = mapped_column(BigInteger)

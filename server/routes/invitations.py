@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from sqlalchemy import select
 
+from media.limits import human_bytes
+from media.probe import ACCEPTED, MIME_TYPES
 from server import consents, invitations, stories
 from server.audit import record
 from server.bodylimits import MULTIPART_SLACK, body_limit
@@ -21,7 +24,9 @@ from server.schemas.contributions import (
     InvitationCreated,
     InvitationInfo,
     InvitationPublic,
+    InvitedContribution,
     InvitedReceipt,
+    inline_schema,
 )
 from server.schemas.pages import Page, PageDep
 from server.schemas.problem import Problem
@@ -100,6 +105,76 @@ def _link_first(request: Request) -> None:
         invitations.usable(session, request.path_params["code"])
 
 
+# What each part of a submission is, for the OpenAPI document: the types and sizes checked
+# (defined in media.probe, server.consents, server.stories and the settings).
+_AUDIO_LIMIT = human_bytes(Settings.model_fields["max_upload_bytes"].default)
+
+
+def _file(description: str, media_types: Sequence[str], max_bytes: int | None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "format": "binary", "description": description}
+    if len(media_types) == 1:
+        schema["contentMediaType"] = media_types[0]
+    if max_bytes is not None:
+        schema["maxLength"] = max_bytes
+    return schema
+
+
+_SUBMISSION_PARTS = {
+    "audio": (
+        f"The recording: {ACCEPTED}; at most the server's upload limit "
+        f"(BALADEUR_MAX_UPLOAD_BYTES, {_AUDIO_LIMIT} by default) and duration limit.",
+        tuple(dict.fromkeys(MIME_TYPES.values())),
+        None,
+    ),
+    "transcript": ("WebVTT, UTF-8.", ("text/vtt",), TRANSCRIPT_MAX),
+    "consent_form": (
+        f"The signed form: PDF, PNG or JPEG, at most {human_bytes(consents.FORM_MAX_BYTES)}.",
+        consents.FORM_MEDIA_TYPES,
+        consents.FORM_MAX_BYTES,
+    ),
+    "photo": (
+        f"A photo: PNG, JPEG or WebP, at most {human_bytes(stories.PHOTO_MAX_BYTES)} "
+        "(not published).",
+        stories.PHOTO_MEDIA_TYPES,
+        stories.PHOTO_MAX_BYTES,
+    ),
+}
+# The parts' media types, as OpenAPI's encoding object lists them (data is a JSON object).
+_SUBMISSION_ENCODING = {
+    "data": {"contentType": "application/json"},
+    **{
+        name: {"contentType": ", ".join(types)} for name, (_, types, _) in _SUBMISSION_PARTS.items()
+    },
+}
+
+
+def _part(name: str) -> dict[str, Any]:
+    # Replaces the schema FastAPI derives from the parameter (a bare string or file).
+    description, types, max_bytes = _SUBMISSION_PARTS[name]
+    documented = _file(description, types, max_bytes)
+
+    def describe(schema: dict[str, Any]) -> None:
+        schema.clear()
+        schema.update(documented)
+
+    return {"json_schema_extra": describe}
+
+
+def _data_part(schema: dict[str, Any]) -> None:
+    # The part is sent as text, but its text is this JSON object (checked by parse_data).
+    schema.clear()
+    schema.update(inline_schema(InvitedContribution))
+    schema["examples"] = [_DATA_EXAMPLE]
+
+
+_DATA_EXAMPLE = {
+    "title": "Les cloches",
+    "language": "fr",
+    "contributor_name": "Jeanne",
+    "consent": {"person": "Jeanne", "publication": True, "archive": True, "given_on": "2026-05-14"},
+}
+
+
 def _submission_limit(settings: Settings) -> int:
     # The recording, and beside it at most a signed form, a photo and a transcript.
     files = consents.FORM_MAX_BYTES + stories.PHOTO_MAX_BYTES + TRANSCRIPT_MAX
@@ -111,34 +186,22 @@ def _submission_limit(settings: Settings) -> int:
     status_code=201,
     response_model=InvitedReceipt,
     responses=PUBLIC_PROBLEMS,
+    openapi_extra={
+        "requestBody": {"content": {"multipart/form-data": {"encoding": _SUBMISSION_ENCODING}}}
+    },
 )
 @body_limit(_submission_limit, check=_link_first)
 def submit_invited(
     code: str,
-    data: Annotated[
-        str,
-        Form(
-            description="JSON: title, language, contributor_name, optional text, credits, "
-            "licence, and consent {person, publication, archive, given_on}.",
-            examples=[
-                '{"title": "Les cloches", "language": "fr", "contributor_name": "Jeanne", '
-                '"consent": {"person": "Jeanne", "publication": true, "archive": true, '
-                '"given_on": "2026-05-14"}}'
-            ],
-        ),
-    ],
-    audio: Annotated[UploadFile, File(description="The recording.")],
+    data: Annotated[str, Form(json_schema_extra=_data_part)],
+    audio: Annotated[UploadFile, File(**_part("audio"))],
     database: DatabaseDep,
     blobs: BlobsDep,
     jobs: JobsDep,
     settings: SettingsDep,
-    transcript: Annotated[UploadFile | None, File(description="WebVTT, UTF-8.")] = None,
-    consent_form: Annotated[
-        UploadFile | None, File(description="The signed form: PDF, PNG or JPEG.")
-    ] = None,
-    photo: Annotated[
-        UploadFile | None, File(description="A photo: PNG, JPEG or WebP (not published).")
-    ] = None,
+    transcript: Annotated[UploadFile | None, File(**_part("transcript"))] = None,
+    consent_form: Annotated[UploadFile | None, File(**_part("consent_form"))] = None,
+    photo: Annotated[UploadFile | None, File(**_part("photo"))] = None,
 ) -> InvitedReceipt:
     """A resident submits a story with its consent in one request; editors then review it."""
     # The link was checked (by _link_first) before any of the body was read.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.auth.access import Member
@@ -48,7 +48,10 @@ def _owner(member: Member) -> Owner:
 
 
 @router.options("", status_code=204)
-def describe(settings: SettingsDep) -> Response:
+def describe(
+    settings: SettingsDep,
+    org: Annotated[str, Path(description="The organisation's slug (not checked here).")],
+) -> Response:
     """What this tus server supports."""
     return Response(
         status_code=204,

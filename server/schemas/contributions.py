@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -12,7 +12,7 @@ from server.db.models import ConsentRecord, Invitation, Story
 from server.schemas.accounts import Strict
 from server.schemas.stories import StoryCreate, StoryPublic
 from trails.source import Credit
-from trails.validation import LanguageTag
+from trails.validation import LANGUAGE_SHAPE, LanguageTag
 
 Sha256 = str
 
@@ -23,7 +23,9 @@ class ConsentFields(Strict):
     person: str = Field(min_length=1, max_length=200, examples=["Marie Dupont"])
     publication: bool = Field(description="Agrees to publication in trails.")
     archive: bool = Field(description="Agrees to the recording being kept in the archive.")
-    given_on: date = Field(description="Date of consent (YYYY-MM-DD).", examples=["2026-05-14"])
+    given_on: date = Field(
+        description="Date of consent (YYYY-MM-DD), not in the future.", examples=["2026-05-14"]
+    )
 
     @field_validator("given_on")
     @classmethod
@@ -244,12 +246,38 @@ class InvitedContribution(Strict):
     """The JSON part of a resident's submission through an invitation link."""
 
     title: str = Field(min_length=1, max_length=300)
-    language: LanguageTag = Field(examples=["fr"])
+    language: LanguageTag = Field(
+        examples=["fr"],
+        description="A registered BCP 47 language tag.",
+        json_schema_extra={"pattern": LANGUAGE_SHAPE},
+    )
     contributor_name: str = Field(min_length=1, max_length=200)
     text: str | None = Field(default=None, max_length=20_000)
     credits: list[Credit] = Field(default_factory=list)
     licence: str | None = Field(default=None, max_length=100)
     consent: ConsentFields
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON Schema with its definitions written in place (no ``$ref`` left).
+
+    For a schema that must stand alone inside another document, such as one part of a
+    multipart body, where references would resolve against the wrong root.
+    """
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return inline(definitions[node["$ref"].rsplit("/", 1)[1]])
+        return {key: inline(value) for key, value in node.items()}
+
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
 
 
 class InvitedReceipt(BaseModel):

@@ -172,7 +172,7 @@ def test_the_migration_fills_releases_published_before_it(db: Database) -> None:
     add_trail(db, trail_source("walk", 50.4, 4.4, title={"fr": "Le Vieux Moulin"}))
     with db.transaction() as session:
         before = list_published(session, text="vieux")
-    migrate.downgrade(db.engine, "0011")
+    migrate.downgrade(db.engine, "0012")
     migrate.upgrade(db.engine)
     with db.transaction() as session:
         after = list_published(session, text="vieux")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,11 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import NullPool, create_engine, func, select, text, update
 
 from authoring.cli import main
 from media.blobs.memory import MemoryBlobStore
+from server.app import create_app
 from server.auth import passwords
 from server.auth.codes import AccessCodes
 from server.auth.ratelimit import AttemptCounters, Limiter, Policy
@@ -31,9 +32,11 @@ from server.errors import TooManyRequests
 from server.scheduler import tick
 from server.settings import Settings
 from tests.api.test_visibility import CODE, published
+from tests.conftest import backend_unavailable
 from tests.support.live import live_server
 from tests.support.people import PASSWORD, People, add_user
 from tests.support.problems import problem
+from tests.support.redis import RedisMissing, redis_server
 from trails.bundle.signing import Keyring
 
 WRONG = "not-the-password-1"
@@ -135,6 +138,100 @@ def test_concurrent_wrong_passwords_are_checked_at_most_the_limit(
     statuses = Counter(r.status_code for r in results)
     assert statuses == {401: 5, 429: 25}, statuses  # the fixture's limit is 5
     assert checked["n"] == 5
+
+
+@pytest.fixture
+def two_replicas(db: Database, tmp_path: Path) -> Iterator[list[TestClient]]:
+    """Two applications (two API replicas) on one database, each with its own blob store."""
+    settings = Settings(
+        data_dir=tmp_path / "shared",
+        inprocess_worker=False,
+        scheduler_interval_s=0,
+        sign_in_attempts=5,
+    )
+    apps = [create_app(settings, database=db, blobs=MemoryBlobStore()) for _ in range(2)]
+    with TestClient(apps[0]) as first, TestClient(apps[1]) as second:
+        yield [first, second]
+
+
+def test_the_limit_holds_across_replicas_whichever_gets_the_next_attempt(
+    db: Database, two_replicas: list[TestClient]
+) -> None:
+    add_user(db, "owner@example.org")
+    # Round-robin: five wrong passwords from one address, alternately to each replica.
+    for i in range(5):
+        problem(_sign_in(_from(two_replicas[i % 2], "192.0.2.9"), "owner@example.org", WRONG), 401)
+    for replica in two_replicas:  # the sixth is refused by either replica
+        refused = _sign_in(_from(replica, "192.0.2.9"), "owner@example.org", PASSWORD)
+        assert "your address" in problem(refused, 429)["detail"]
+        assert int(refused.headers["retry-after"]) > 0
+
+
+def test_attempts_at_once_on_two_replicas_never_pass_the_limit(
+    db: Database, two_replicas: list[TestClient]
+) -> None:
+    add_user(db, "owner@example.org")
+    turn = iter(range(1000))
+
+    def guess() -> Any:
+        replica = two_replicas[next(turn) % 2]
+        return _sign_in(_from(replica, "192.0.2.10"), "owner@example.org", WRONG)
+
+    results = _at_once(24, guess)
+    assert Counter(r.status_code for r in results) == {401: 5, 429: 19}
+
+
+def test_a_redis_outage_leaves_the_sign_in_limit_working(db: Database, tmp_path: Path) -> None:
+    # Scale mode queues jobs on Redis, but the limiter counts in the database: Redis
+    # stopping neither opens sign-in nor closes it.
+    try:
+        redis = redis_server()
+        url = redis.__enter__()
+    except RedisMissing as exc:
+        backend_unavailable(str(exc))
+    settings = Settings(
+        data_dir=tmp_path / "var",
+        redis_url=url,
+        inprocess_worker=False,
+        scheduler_interval_s=0,
+        sign_in_attempts=3,
+    )
+    try:
+        app = create_app(settings, database=db, blobs=MemoryBlobStore())
+        add_user(db, "owner@example.org")
+    finally:
+        redis.__exit__(None, None, None)  # Redis stops
+    with TestClient(app, client=("192.0.2.30", 40000)) as client:
+        assert _sign_in(client, "owner@example.org", PASSWORD).status_code == 201
+        for _ in range(3):
+            problem(_sign_in(client, "owner@example.org", WRONG), 401)
+        problem(_sign_in(client, "owner@example.org", PASSWORD), 429)
+        assert client.get("/v1/trails").status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["postgis"], indirect=True)
+def test_sign_in_fails_closed_when_the_counters_cannot_be_reached(
+    client: TestClient, db: Database
+) -> None:
+    add_user(db, "owner@example.org")
+    name = db.engine.url.database
+    outside = create_engine(db.engine.url.set(database="postgres"), poolclass=NullPool)
+    with outside.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+        # The database refuses every new connection and drops the pooled ones.
+        admin.execute(text(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        admin.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+            {"name": name},
+        )
+        try:
+            lost = _sign_in(client, "owner@example.org", PASSWORD)
+        finally:
+            admin.execute(text(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+    outside.dispose()
+    # Refused (no password checked without its count), in the one problem shape.
+    assert problem(lost, 503)["status"] == 503
+    assert int(lost.headers["retry-after"]) > 0
+    assert _sign_in(client, "owner@example.org", PASSWORD).status_code == 201
 
 
 def test_a_locked_address_does_not_lock_the_owner_out_elsewhere(

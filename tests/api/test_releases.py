@@ -20,6 +20,7 @@ from server.db.models import (
     AuditEntry,
     Organisation,
     Release,
+    SchedulerLease,
     Trail,
     Upload,
 )
@@ -286,6 +287,9 @@ def test_the_scheduler_thread_puts_due_releases_live(
     )
     with db.transaction() as session:  # its time has come
         session.execute(update(Release).values(publish_at=datetime.now(UTC) - timedelta(seconds=1)))
+        # The application's own clock holds the scheduler's lease: let it lapse, as if that
+        # process had died, so that this clock takes over.
+        session.execute(update(SchedulerLease).values(expires_ms=0))
     settings = Settings(data_dir=tmp_path, scheduler_interval_s=0.05)
     stop = scheduler.start(db, settings)
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,3 +104,34 @@ def test_user_mistakes(baladeur, voice_wav: Path, tmp_path: Path, args: list[str
     done = baladeur(*argv)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "detail" in json.loads(done.stderr)
+
+
+# The console script's start, reporting at exit which heavy packages were loaded.
+_LAUNCH = """
+import atexit, sys
+atexit.register(lambda: print(sorted({"fastapi", "server", "sqlalchemy"} & set(sys.modules))))
+sys.argv = ["baladeur", *sys.argv[1:]]
+from authoring.launcher import main
+main()
+"""
+
+
+def test_media_commands_start_without_the_others(voice_wav: Path) -> None:
+    """`baladeur media` loads media/ only, and answers as the whole command line does."""
+    launched = subprocess.run(
+        [sys.executable, "-c", _LAUNCH, "media", "probe", "--json", str(voice_wav)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    facts, _, loaded = launched.stdout.rstrip("\n").rpartition("\n")
+    assert json.loads(facts)["channels"] == 2 and loaded == "[]"
+    for args in (["media", "--help"], ["media", "encode", "--help"], ["media", "probe", "/no"]):
+        fast = subprocess.run(
+            [sys.executable, "-c", _LAUNCH, *args], capture_output=True, text=True
+        )
+        full = subprocess.run(
+            [sys.executable, "-c", "from authoring.cli import main; main()", *args],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        body, _, loaded = fast.stdout.rstrip("\n").rpartition("\n")
+        assert (fast.returncode, loaded) == (full.returncode, "[]")
+        assert body.rstrip("\n") == full.stdout.rstrip("\n") and fast.stderr == full.stderr, args

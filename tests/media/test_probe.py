@@ -101,6 +101,50 @@ def test_truncated_flac(make: MediaFactory, tmp_path: Path) -> None:
     assert "incomplete" in error.detail and "6.0 s" in error.detail
 
 
+def _ogg_crc(page: bytes) -> int:
+    """CRC-32 of an Ogg page (polynomial 0x04C11DB7, no reflection, initial value 0)."""
+    crc = 0
+    for byte in page:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7 if crc & 0x80000000 else crc << 1) & 0xFFFFFFFF
+    return crc
+
+
+def _overstate_last_granule(data: bytes, extra_samples: int) -> bytes:
+    """The same Ogg stream with its last page claiming more samples, checksum made valid."""
+    out = bytearray(data)
+    last = out.rfind(b"OggS")
+    (granule,) = struct.unpack_from("<q", out, last + 6)
+    struct.pack_into("<q", out, last + 6, granule + extra_samples)
+    segments = out[last + 26]
+    size = 27 + segments + sum(out[last + 27 : last + 27 + segments])
+    struct.pack_into("<I", out, last + 22, 0)
+    struct.pack_into("<I", out, last + 22, _ogg_crc(bytes(out[last : last + size])))
+    return bytes(out)
+
+
+def test_opus_with_misleading_container_duration(make: MediaFactory, tmp_path: Path) -> None:
+    """A valid file whose last granule position overstates its length is not "incomplete"."""
+    honest = make("granule.opus", *tone(11.35, 48000), "-c:a", "libopus")
+    liar = tmp_path / "liar.opus"
+    liar.write_bytes(_overstate_last_granule(honest.read_bytes(), round(1.35 * 48000)))
+    declared = probe_duration(liar)
+    assert declared == pytest.approx(12.7, abs=0.05)
+    found = probe(liar)
+    assert found.duration_s == pytest.approx(11.35, abs=0.02)
+    assert "12.7 s" in found.notes[0] and "decoded length" in found.notes[0]
+
+
+def test_truncated_webm_that_fails_to_decode(make: MediaFactory, tmp_path: Path) -> None:
+    full = make("long.webm", *tone(6, 48000), "-c:a", "libopus", "-f", "webm")
+    cut = tmp_path / "cut.webm"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 3])
+    error = rejected(cut)
+    assert error.reason == "truncated"
+    assert "incomplete" in error.detail and "6.0 s" in error.detail
+
+
 def _playlist_and_secret(tmp_path: Path, make: MediaFactory) -> Path:
     secret = tmp_path / "secret.wav"
     shutil.copyfile(make("secret.wav", *tone(1), "-c:a", "pcm_s16le"), secret)

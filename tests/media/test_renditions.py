@@ -30,7 +30,7 @@ TAGS = Tags(title="Le moulin", artist="Émile Dubois", copyright="CC BY 4.0", la
 
 def rendition_loudness(path: Path) -> tuple[ProbeResult, Loudness]:
     found = probe(path)
-    return found, measure(path, found)
+    return found, measure(path, found, true_peak=True)
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -150,7 +150,7 @@ def test_target_per_trail(voice_wav: Path, tmp_path: Path) -> None:
 def test_silence_gets_no_gain(make: MediaFactory, tmp_path: Path) -> None:
     silence = make("silence.wav", "-f", "lavfi", "-i", "anullsrc=r=44100:cl=stereo", "-t", "2")
     found = probe(silence)
-    level = measure(silence, found)
+    level = measure(silence, found, true_peak=True)
     assert level.integrated_lufs is None and level.true_peak_dbtp is None
     done = encode_measured(silence, tmp_path / "s.m4a", "aac", "voice", (found, level))
     assert done.gain_db == 0.0 and "silent" in done.notes[0]

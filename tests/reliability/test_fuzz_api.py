@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.meta import CONTENT_TYPE_PROBES, CoverageScenario, coverage_scenario
 from schemathesis.python.asgi import ASGIClient
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -143,6 +144,45 @@ def _strategy(
     if not real:
         return generated
     return st.one_of(operation.as_strategy(generation_mode=mode, path_parameters=real), generated)
+
+
+def test_content_type_probes(world: World) -> None:
+    """The fuzzer's Content-Type probes: an undeclared type, multipart without a boundary.
+
+    Its coverage phase sends them; they are drawn from it here for every operation with a
+    body, on real objects, by the owner (so that no role check answers first), and must be
+    refused with 415 (or 400 for the malformed one). First in the module: the fuzzing below
+    deletes objects.
+    """
+    session = ASGIClient(world.app)
+    auth = dict(world.people["owner"])
+    sent, failures = 0, []
+    for op in documented():
+        operation = world.schema[op.path][op.method]
+        if not operation.body:
+            continue
+        config = world.schema.config.generation_for(operation=operation, phase="coverage")
+        cases = world.schema.iter_coverage_cases(
+            operation,
+            generation_modes=[schemathesis.GenerationMode.NEGATIVE],
+            generation_config=config,
+        )
+        for case in cases:
+            scenario = coverage_scenario(case)
+            if scenario not in CONTENT_TYPE_PROBES:
+                continue
+            case.path_parameters = {
+                **(case.path_parameters or {}),
+                **_real_path_parameters(op, world.objects),
+            }
+            response = case.call(session=session, headers=auth)
+            sent += 1
+            allowed = {415} if scenario == CoverageScenario.UNSUPPORTED_CONTENT_TYPE else {400, 415}
+            if response.status_code not in allowed:
+                failures.append(f"{op.method} {op.path} {scenario}: {response.status_code}")
+            case.validate_response(response, checks=CHECKS, headers=auth)
+    assert failures == []
+    assert sent >= 40
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.browser import tool_unavailable
+
 ROOT = Path(__file__).resolve().parents[2]
 ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
 ORIGIN = "http://studio.test"
@@ -23,7 +25,7 @@ ORIGIN = "http://studio.test"
 def dom_script() -> str:
     """dom.js bundled as a script that sets window.dom."""
     if not ESBUILD.exists():
-        pytest.skip("esbuild is not installed: run scripts/setup.sh")
+        tool_unavailable("esbuild is not installed: run scripts/setup.sh (npm ci)")
     result = subprocess.run(
         [str(ESBUILD), "web/studio/src/dom.js", "--bundle", "--format=iife", "--global-name=dom"],
         cwd=ROOT,

@@ -19,3 +19,21 @@ def ffmpeg_make(out: Path, *args: str) -> Path:
 def tone(seconds: float = 2, rate: int = 48000, freq: int = 440) -> list[str]:
     """ffmpeg input arguments for a sine tone."""
     return ["-f", "lavfi", "-i", f"sine=f={freq}:r={rate}:d={seconds}"]
+
+
+def pink_noise(seconds: float, rate: int, seed: int, amplitude: float = 0.4) -> list[str]:
+    """ffmpeg input arguments for pink noise (the spectrum of much natural sound)."""
+    source = f"anoisesrc=c=pink:r={rate}:a={amplitude}:d={seconds}:seed={seed}"
+    return ["-f", "lavfi", "-i", source]
+
+
+def ebur128_lufs(path: Path) -> float:
+    """Integrated loudness of a file as ffmpeg's own ebur128 meter reports it (an oracle
+    independent of media/)."""
+    done = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-i", str(path),
+         "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    summary = done.stderr.rsplit("Summary:", 1)[1]
+    return float(summary.split("I:", 1)[1].split("LUFS", 1)[0])

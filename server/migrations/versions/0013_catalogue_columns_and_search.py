@@ -1,7 +1,7 @@
 """Catalogue columns on releases and a full-text index of their words
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03 17:00:00
 
 The public listing reads a few columns instead of loading each release's manifest: title,
@@ -19,8 +19,8 @@ from alembic import op
 
 from server.catalogue import catalogue_columns
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,126 @@
+"""HEAD answers wherever GET does: the same status and headers, and no body.
+
+Every GET operation of the OpenAPI document is called both ways on real objects, by an
+editor and anonymously, and the web apps' pages and files too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from media.blobs.memory import MemoryBlobStore
+from server import webapps
+from tests.support.people import People
+from tests.support.world import one_of_everything
+
+COMPARED = ("content-type", "content-length", "etag", "cache-control", "location", "allow")
+
+
+@pytest.fixture
+def objects(client: TestClient, people: People, tmp_path: Path) -> dict[str, Any]:
+    return one_of_everything(client, people, tmp_path, uploader="editor")
+
+
+def _url(path: str, objects: dict[str, Any]) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "name" and path.startswith("/v1/bundles/"):
+            return str(objects["bundle"])
+        return str(objects[name])
+
+    return re.sub(r"\{(\w+)\}", fill, path)
+
+
+def _differences(client: TestClient, url: str, headers: dict[str, str]) -> list[str]:
+    get = client.get(url, headers=headers, follow_redirects=False)
+    head = client.head(url, headers=headers, follow_redirects=False)
+    found = []
+    if head.status_code != get.status_code:
+        found.append(f"status {head.status_code}, GET {get.status_code}")
+    for name in COMPARED:
+        if head.headers.get(name) != get.headers.get(name):
+            found.append(f"{name} {head.headers.get(name)!r}, GET {get.headers.get(name)!r}")
+    if head.content:
+        found.append(f"a body of {len(head.content)} bytes")
+    return found
+
+
+def test_every_get_operation_answers_head_alike(
+    client: TestClient, people: People, objects: dict[str, Any]
+) -> None:
+    spec = client.get("/openapi.json").json()
+    # tus has a HEAD of its own (Upload-Offset), tested apart.
+    paths = [
+        p
+        for p, operations in spec["paths"].items()
+        if "get" in operations and "head" not in operations
+    ]
+    assert len(paths) >= 40
+    failures = []
+    for path in paths:
+        for who, headers in (("editor", people["editor"]), ("anonymous", {})):
+            for problem in _differences(client, _url(path, objects), dict(headers)):
+                failures.append(f"{who} HEAD {path}: {problem}")
+    assert failures == []
+
+
+def test_head_is_not_listed_in_the_document(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    heads = [path for path, operations in spec["paths"].items() if "head" in operations]
+    # Only tus's HEAD, whose answer (Upload-Offset) is not its GET's.
+    assert heads == ["/v1/orgs/{org}/uploads/{upload_id}"]
+
+
+def test_the_web_apps_answer_head_alike(client: TestClient) -> None:
+    urls = ["/play", "/play/sw.js", "/play/some-trail", "/studio", "/studio/config.json", "/docs"]
+    for app in (webapps.PLAYER, webapps.STUDIO):
+        asset = next((app.dist / "assets").iterdir())
+        urls.append(f"{app.prefix}/assets/{asset.name}")
+    failures = [f"HEAD {url}: {p}" for url in urls for p in _differences(client, url, {})]
+    assert failures == []
+
+
+def test_tus_head_keeps_its_own_answer(
+    client: TestClient, people: People, objects: dict[str, Any]
+) -> None:
+    url = _url("/v1/orgs/{org}/uploads/{upload_id}", objects)
+    head = client.head(url, headers=people["editor"])
+    assert head.status_code == 200 and head.headers["upload-offset"] == "0"
+    assert "application/json" in client.get(url, headers=people["editor"]).headers["content-type"]
+
+
+class CountingStore(MemoryBlobStore):
+    """A memory store that reads in small chunks, and counts them."""
+
+    chunks = 0
+
+    def open(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        for chunk in super().open(key, start, end):
+            for offset in range(0, len(chunk), 256):
+                CountingStore.chunks += 1
+                yield chunk[offset : offset + 256]
+
+
+@pytest.fixture
+def blobs() -> MemoryBlobStore:
+    return CountingStore()
+
+
+def test_head_does_not_read_a_streamed_file(
+    client: TestClient, people: People, objects: dict[str, Any], blobs: CountingStore
+) -> None:
+    url = _url("/v1/orgs/{org}/assets/{asset_id}/listen", objects)
+    get = client.get(url, headers=people["editor"])
+    assert get.status_code == 200
+    read_by_get, CountingStore.chunks = CountingStore.chunks, 0
+    head = client.head(url, headers=people["editor"])
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert read_by_get > 10
+    assert CountingStore.chunks <= 2
