@@ -55,9 +55,12 @@ SQLITE_INDEX = [
     "VALUES ('delete', old.id, old.search_text); "
     "INSERT INTO release_search(rowid, search_text) VALUES (new.id, new.search_text); END",
 ]
+# fastupdate off: a publish updates the index at once, rather than leaving its entries in a
+# pending list that every search reads through until a vacuum merges it. Publishes are
+# rare; searches are not.
 POSTGRES_INDEX = (
     "CREATE INDEX ix_releases_search ON releases "
-    "USING gin (to_tsvector('simple'::regconfig, search_text))"
+    "USING gin (to_tsvector('simple'::regconfig, search_text)) WITH (fastupdate = off)"
 )
 
 
