@@ -21,6 +21,10 @@ FTS5_TABLE = "release_search"
 # nobody gets results for words they did not see being dropped.
 MAX_QUERY_LENGTH = 200
 
+# The most words ``q`` may hold: each is a prefix the index expands, so a query of many short
+# words costs many scans. More is refused (422), for the same reason as a longer ``q``.
+MAX_QUERY_WORDS = 12
+
 # Letters and digits only: punctuation, quotes, ``*``, ``:``, ``-`` and brackets separate
 # words and never reach either engine's query syntax.
 _WORD = re.compile(r"[^\W_]+")

@@ -12,7 +12,7 @@ from server.catalogue import list_published, published_by_slug
 from server.deps import AccessCodesDep, CodeLimiterDep, SessionDep
 from server.schemas.problem import Problem
 from server.schemas.trails import TrailDetail, TrailPage
-from server.search import MAX_QUERY_LENGTH
+from server.search import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, words
 from trails.errors import invalid
 from trails.geo import BBox
 from trails.validation import check_language, check_latitude, check_longitude
@@ -110,6 +110,8 @@ def list_trails(
     language or matching words. Unlisted and private trails are never listed."""
     if radius_m is not None and near is None:
         raise invalid("radius_m", radius_m, "radius_m needs near=lat,lon")
+    if q is not None and len(words(q)) > MAX_QUERY_WORDS:
+        raise invalid("q", q, f"q holds at most {MAX_QUERY_WORDS} words")
     items = list_published(
         session,
         near=_parse_near(near) if near else None,

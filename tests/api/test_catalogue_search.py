@@ -13,7 +13,7 @@ from server.catalogue import list_published
 from server.db import migrate
 from server.db.models import Release, Trail
 from server.db.session import Database
-from server.search import MAX_QUERY_LENGTH
+from server.search import MAX_QUERY_LENGTH, MAX_QUERY_WORDS
 from tests.support.factories import add_trail, trail_source
 from tests.support.problems import problem
 
@@ -102,6 +102,16 @@ def test_a_query_longer_than_the_limit_is_refused(client: TestClient, db: Databa
     assert body["errors"][0]["field"] == "query.q"
     assert _slugs(client, ("moulin " * 100)[:MAX_QUERY_LENGTH]) == ["moulin"]
     assert _slugs(client, "x" * MAX_QUERY_LENGTH) == []
+
+
+def test_a_query_of_too_many_words_is_refused(client: TestClient, db: Database) -> None:
+    _publish_all(db)
+    many = " ".join("abcdefghijklmnopqrstuvwxyz"[: MAX_QUERY_WORDS + 1])
+    body = problem(client.get("/v1/trails", params={"q": many}), 422)
+    assert body["errors"][0]["field"] == "q"
+    assert str(MAX_QUERY_WORDS) in body["errors"][0]["message"]
+    # Repeated words count once; punctuation is no word.
+    assert _slugs(client, "moulin " * 20 + "! ? ; " * 5) == ["moulin"]
 
 
 def test_best_match_first_unless_sorted_by_distance(client: TestClient, db: Database) -> None:
