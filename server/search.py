@@ -54,14 +54,22 @@ def indexed_text(manifest: Mapping[str, Any]) -> str:
     return " ".join(_WORD.findall(folded(" ".join(parts))))
 
 
-def fts5_query(found: list[str]) -> str:
-    """An FTS5 MATCH expression: every word, each as a quoted prefix (``"moul"*``).
+# Shorter words are matched whole, not as the start of longer ones: "b*" would read the
+# index entries of every word beginning with b, and rank most of the catalogue.
+MIN_PREFIX_LENGTH = 3
 
-    Quoting makes ``AND``, ``OR``, ``NEAR`` and ``NOT`` plain words.
-    """
-    return " ".join(f'"{w}"*' for w in found)
+
+def _prefix(word: str) -> bool:
+    return len(word) >= MIN_PREFIX_LENGTH
+
+
+def fts5_query(found: list[str]) -> str:
+    """An FTS5 MATCH expression: every word, quoted, as a prefix (``"moul"*``) when long
+    enough. Quoting makes ``AND``, ``OR``, ``NEAR`` and ``NOT`` plain words."""
+    return " ".join(f'"{w}"*' if _prefix(w) else f'"{w}"' for w in found)
 
 
 def tsquery(found: list[str]) -> str:
-    """A PostgreSQL ``to_tsquery('simple', ...)`` text: every word as a prefix (``moul:*``)."""
-    return " & ".join(f"{w}:*" for w in found)
+    """A PostgreSQL ``to_tsquery('simple', ...)`` text: every word, as a prefix (``moul:*``)
+    when long enough."""
+    return " & ".join(f"{w}:*" if _prefix(w) else w for w in found)

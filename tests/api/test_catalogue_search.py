@@ -54,6 +54,8 @@ def test_accents_and_case_are_ignored_in_every_language(client: TestClient, db: 
     assert _slugs(client, "sint-christoffelkerk") == ["eglise"]  # Dutch text, hyphenated
     assert _slugs(client, "harbour walk") == ["harbour"]
     assert _slugs(client, "mou") == ["moulin"]  # the start of a word
+    assert _slugs(client, "mo") == []  # of three letters or more; shorter words whole
+    assert _slugs(client, "le moulin") == ["moulin"]
     assert _slugs(client, "oulin") == []  # but not its middle
     assert _slugs(client, "moulin harbour") == []  # every word must be there
     assert sorted(_slugs(client, "depart")) == ["eglise", "harbour", "moulin", "muhle"]  # stops
