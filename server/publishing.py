@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from media.blobs import BlobStore
 from media.renditions import ENCODINGS
 from server import covers
+from server.catalogue import catalogue_columns
 from server.consents import why_not_publishable
 from server.db.models import (
     SRID,
@@ -301,6 +302,7 @@ def _release_row(
         start_point=from_shape(Point(summary.start), srid=SRID),
         extent=from_shape(box(*summary.bbox.as_tuple()), srid=SRID),
         created_at=now,
+        **catalogue_columns(public),
     )
     media: dict[str, dict[str, Any]] = {}
     for bundle in built:

@@ -464,6 +464,19 @@ class Release(Base):
     published_by: Mapped[str | None] = mapped_column(String(320))
     approved_by: Mapped[str | None] = mapped_column(String(320))
     went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The catalogue's columns, copied from the manifest at publish time so that a listing
+    # never loads the manifest. Nullable only because SQLite adds NOT NULL columns solely by
+    # rebuilding the table; every release gets them (migration 0013 filled the older ones).
+    title: Mapped[dict[str, str]] = mapped_column(JSON, nullable=True)
+    description: Mapped[dict[str, str]] = mapped_column(JSON, nullable=True)
+    languages: Mapped[list[str]] = mapped_column(JSON, nullable=True)
+    mode: Mapped[str] = mapped_column(String(20), nullable=True)
+    length_m: Mapped[float] = mapped_column(Float, nullable=True)
+    stop_count: Mapped[int] = mapped_column(Integer, nullable=True)
+    bbox: Mapped[list[float]] = mapped_column(JSON, nullable=True)
+    cover: Mapped[str | None] = mapped_column(String(200))
+    # Title, description and stop titles, folded (server.search); the text search index.
+    search_text: Mapped[str] = mapped_column(Text, nullable=True)
 
     trail: Mapped[Trail] = relationship(back_populates="releases", foreign_keys=[trail_id])
     bundles: Mapped[list[ReleaseBundle]] = relationship(

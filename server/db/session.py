@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.engine import check_connection, make_engine
+from server.search import FTS5_TABLE
 from server.settings import Settings
 
 
@@ -38,8 +39,13 @@ class Database:
         ``secure_delete`` zeroes them in the database file; the log still holds the pages as
         they were until it is checkpointed and truncated. PostgreSQL reuses dead row space
         on (auto)vacuum; there is nothing to do here.
+
+        The full-text index marks deleted releases' words deleted, but keeps their terms in
+        its segments until they are merged: merging them all ("optimize") drops the terms.
         """
         if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(f"INSERT INTO {FTS5_TABLE}({FTS5_TABLE}) VALUES ('optimize')")
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 

@@ -11,7 +11,8 @@ from server.auth.ratelimit import client_address
 from server.catalogue import list_published, published_by_slug
 from server.deps import AccessCodesDep, CodeLimiterDep, SessionDep
 from server.schemas.problem import Problem
-from server.schemas.trails import TrailDetail, TrailPage, TrailPublic
+from server.schemas.trails import TrailDetail, TrailPage
+from server.search import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, words
 from trails.errors import invalid
 from trails.geo import BBox
 from trails.validation import check_language, check_latitude, check_longitude
@@ -95,8 +96,10 @@ def list_trails(
         str | None,
         Query(
             min_length=1,
-            max_length=100,
-            description="Words to find in the title or description (case and accents ignored).",
+            max_length=MAX_QUERY_LENGTH,
+            description="Words to find in the title, description or stop titles, each as the "
+            "start of a word (case and accents ignored); best match first unless `near` "
+            "sorts by distance.",
             examples=["moulin"],
         ),
     ] = None,
@@ -107,7 +110,9 @@ def list_trails(
     language or matching words. Unlisted and private trails are never listed."""
     if radius_m is not None and near is None:
         raise invalid("radius_m", radius_m, "radius_m needs near=lat,lon")
-    rows = list_published(
+    if q is not None and len(words(q)) > MAX_QUERY_WORDS:
+        raise invalid("q", q, f"q holds at most {MAX_QUERY_WORDS} words")
+    items = list_published(
         session,
         near=_parse_near(near) if near else None,
         radius_m=radius_m,
@@ -118,7 +123,7 @@ def list_trails(
         offset=offset,
     )
     return TrailPage(
-        items=[TrailPublic.from_release(r.release, r.distance_m) for r in rows],
+        items=items,
         limit=limit,
         offset=offset,
     )

@@ -27,8 +27,8 @@ class StopPublic(BaseModel):
     languages: list[str]
 
 
-def _cover_url(path: str | None) -> str | None:
-    # Releases published before covers existed have no "cover" key.
+def cover_url(path: str | None) -> str | None:
+    """The address of a trail's cover from its media path; releases before covers have none."""
     return f"/v1/{path}" if path else None
 
 
@@ -77,7 +77,7 @@ class TrailPublic(BaseModel):
             bbox=tuple(m["bbox"]),
             length_m=m["length_m"],
             stop_count=len(m["stops"]),
-            cover=_cover_url(m.get("cover")),
+            cover=cover_url(m.get("cover")),
             distance_m=None if distance_m is None else round(distance_m, 1),
         )
 

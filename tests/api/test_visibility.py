@@ -14,6 +14,7 @@ from server.auth.passwords import hash_password
 from server.db.models import Trail
 from server.db.session import Database
 from server.publishing import publish
+from server.search import MAX_QUERY_LENGTH
 from tests.api.test_releases import draft
 from tests.support.problems import problem
 from trails.bundle.signing import Keyring
@@ -143,8 +144,10 @@ def test_language_and_text_filters(
     assert _slugs(client, q="gare sud") == ["gare"]  # every word, in any order
     assert _slugs(client, q="gare nord") == []
     assert _slugs(client, q="the", lang="en") == ["mine"]
-    assert _slugs(client, q="e", limit=1, offset=1) == ["mine"]
+    both = _slugs(client, q="the")  # "theatre" and "the", best match first
+    assert sorted(both) == ["mine", "moulin"]
+    assert _slugs(client, q="the", limit=1, offset=1) == both[1:]
     assert _slugs(client, q="moulin", near="50.405,4.395", radius_m=5000) == ["moulin"]
     body = problem(client.get("/v1/trails", params={"lang": "xx-not-a-tag"}), 422)
     assert body["errors"][0]["field"] == "lang"
-    problem(client.get("/v1/trails", params={"q": "x" * 101}), 422)
+    problem(client.get("/v1/trails", params={"q": "x" * (MAX_QUERY_LENGTH + 1)}), 422)
