@@ -142,12 +142,14 @@ def _drain(stream: IO[bytes], tail: collections.deque[bytes]) -> None:
         tail.append(line)
 
 
-def _start(argv: list[str]) -> subprocess.Popen[bytes]:
+def _start(
+    argv: list[str], *, stdin: int = subprocess.DEVNULL, stdout: int = subprocess.PIPE
+) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
             argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdin=stdin,
+            stdout=stdout,
             stderr=subprocess.PIPE,
             start_new_session=True,
             close_fds=True,
@@ -230,17 +232,7 @@ def tee(
     The two run at once, so the consumer's work (decoding what was just encoded, say) costs
     no extra wall time where a core is free. Both are killed when ``timeout_s`` passes.
     """
-    try:
-        reader = subprocess.Popen(
-            consumer,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            close_fds=True,
-        )
-    except FileNotFoundError:
-        raise MediaToolMissing(f"{consumer[0]} is not installed") from None
+    reader = _start(consumer, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     assert reader.stdin is not None and reader.stderr is not None
     tail: collections.deque[bytes] = collections.deque(maxlen=_TAIL_LINES)
     drainer = threading.Thread(target=_drain, args=(reader.stderr, tail), daemon=True)

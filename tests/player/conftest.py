@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,27 @@ class Site:
         return dict(json.loads(self.current(profile).manifest_bytes))
 
 
+@contextmanager
+def demo_site(folder: Path, spatialite_template: Path) -> Iterator[Site]:
+    """A live server in ``folder`` on SpatiaLite with the demo published."""
+    shutil.copyfile(spatialite_template, folder / "test.db")
+    engine = make_engine(f"sqlite:///{folder / 'test.db'}")
+    migrate.upgrade(engine)
+    db = Database(engine)
+    blobs = MemoryBlobStore()
+    keys = Keyring(folder / "keys")
+    add_demo(db, DEMO, blobs, keys)
+    settings = Settings(data_dir=folder, inprocess_worker=False)
+    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
+    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
+    network = DropOnce(app)
+    try:
+        with live_server(network) as url:  # type: ignore[arg-type]
+            yield Site(url, db, blobs, keys, network)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def player_built() -> Path:
     """The built player."""
@@ -75,18 +97,5 @@ def site(
 
     One backend is enough here: these tests exercise the browser, not the database.
     """
-    folder = tmp_path_factory.mktemp("player-site")
-    shutil.copyfile(spatialite_template, folder / "test.db")
-    engine = make_engine(f"sqlite:///{folder / 'test.db'}")
-    migrate.upgrade(engine)
-    db = Database(engine)
-    blobs = MemoryBlobStore()
-    keys = Keyring(folder / "keys")
-    add_demo(db, DEMO, blobs, keys)
-    settings = Settings(data_dir=folder, inprocess_worker=False)
-    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
-    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
-    network = DropOnce(app)
-    with live_server(network) as url:  # type: ignore[arg-type]
-        yield Site(url, db, blobs, keys, network)
-    engine.dispose()
+    with demo_site(tmp_path_factory.mktemp("player-site"), spatialite_template) as running:
+        yield running

@@ -4,27 +4,15 @@ and refuses, in words, a key list that a pinned key does not endorse."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from media.blobs.memory import MemoryBlobStore
-from server.app import create_app
-from server.db import migrate
-from server.db.engine import make_engine
-from server.db.session import Database
-from server.jobs import Jobs, make_huey
 from server.publishing import publish
-from server.settings import Settings
-from tests.player.conftest import DEMO, DEMO_SLUG, Site
+from tests.player.conftest import DEMO_SLUG, Site, demo_site
 from tests.support.browser import artefact, phone_context
-from tests.support.dropping import DropOnce
-from tests.support.factories import add_demo
-from tests.support.live import live_server
-from trails.bundle.signing import Keyring
 
 
 @pytest.fixture(scope="module")
@@ -32,21 +20,8 @@ def own_site(
     player_built: Path, spatialite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
     """A server of its own: these tests rotate and replace its keys."""
-    folder = tmp_path_factory.mktemp("pinning-site")
-    shutil.copyfile(spatialite_template, folder / "test.db")
-    engine = make_engine(f"sqlite:///{folder / 'test.db'}")
-    migrate.upgrade(engine)
-    db = Database(engine)
-    blobs = MemoryBlobStore()
-    keys = Keyring(folder / "keys")
-    add_demo(db, DEMO, blobs, keys)
-    settings = Settings(data_dir=folder, inprocess_worker=False)
-    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
-    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
-    network = DropOnce(app)
-    with live_server(network) as url:  # type: ignore[arg-type]
-        yield Site(url, db, blobs, keys, network)
-    engine.dispose()
+    with demo_site(tmp_path_factory.mktemp("pinning-site"), spatialite_template) as running:
+        yield running
 
 
 def state(page: Any) -> dict[str, Any]:
