@@ -1,47 +1,25 @@
-"""Duration of an audio file, asked of ffprobe."""
+"""Duration of an audio file, as the upload pipeline measures it.
+
+``baladeur validate`` and ``simulate`` read the files of a source folder here; they take the
+length from :func:`media.probe.probe`, so a folder's checks and an upload agree on it (a
+container that overstates its length, for instance, counts for what it decodes to).
+"""
 
 from __future__ import annotations
 
-import json
-import math
-import subprocess
 from pathlib import Path
 
+from media.errors import RejectedMedia
+from media.probe import probe
 from trails.errors import invalid
-
-_TIMEOUT_S = 30
 
 
 def probe_duration(path: str | Path) -> float:
-    """Seconds of audio in a file, as ffprobe reports its container duration."""
+    """Seconds of audio in a file; an error names the file and why it cannot be read."""
     file = Path(path)
     if not file.is_file():
         raise invalid("audio", str(file), "no such file")
-    command = [
-        "ffprobe",
-        "-v",
-        "error",
-        "-show_entries",
-        "format=duration",
-        "-of",
-        "json",
-        str(file),
-    ]
     try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=_TIMEOUT_S, check=False
-        )
-    except FileNotFoundError:
-        raise invalid("audio", str(file), "ffprobe is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise invalid("audio", str(file), "ffprobe took too long to read the file") from None
-    if done.returncode != 0:
-        reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "unknown error"
-        raise invalid("audio", str(file), f"not a readable audio file: {reason}")
-    try:
-        duration = float(json.loads(done.stdout)["format"]["duration"])
-    except (ValueError, KeyError, TypeError):
-        raise invalid("audio", str(file), "ffprobe reported no duration") from None
-    if not math.isfinite(duration) or duration <= 0:
-        raise invalid("audio", str(file), f"ffprobe reported a duration of {duration}")
-    return duration
+        return probe(file).duration_s
+    except RejectedMedia as exc:
+        raise invalid("audio", str(file), f"not a readable audio file: {exc.detail}") from None
