@@ -47,15 +47,20 @@ _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 
 
 def catalogue_columns(manifest: Mapping[str, Any]) -> dict[str, Any]:
-    """The release columns a listing reads, taken from its public manifest at publish time."""
+    """The release columns a listing reads, taken from its public manifest at publish time.
+
+    A member the manifest lacks leaves its column empty rather than failing: migration 0013
+    fills these columns from every stored release, whatever its manifest holds.
+    """
+    bbox = manifest.get("bbox")
     return {
-        "title": manifest["title"],
-        "description": manifest["description"],
-        "languages": manifest["languages"],
-        "mode": manifest["mode"],
-        "length_m": manifest["length_m"],
-        "stop_count": len(manifest["stops"]),
-        "bbox": list(manifest["bbox"]),
+        "title": manifest.get("title"),
+        "description": manifest.get("description"),
+        "languages": manifest.get("languages"),
+        "mode": manifest.get("mode"),
+        "length_m": manifest.get("length_m"),
+        "stop_count": len(manifest.get("stops", [])),
+        "bbox": list(bbox) if bbox is not None else None,
         "cover": manifest.get("cover"),
         "search_text": indexed_text(manifest),
     }
