@@ -276,3 +276,29 @@ def test_expiry_removes_every_piece(
     with db.transaction() as session:
         assert session.scalars(select(UploadPiece)).all() == []
     assert replicas[1].head(url, headers=who).status_code == 404
+
+
+def test_a_finish_cut_short_is_done_by_an_empty_patch_on_another_replica(
+    replicas: tuple[TestClient, TestClient],
+    who: dict[str, str],
+    big_wav: bytes,
+    shared_blobs: BlobStore,
+    db: Database,
+    tmp_path: Path,
+) -> None:
+    a, b = replicas
+    url = _create(a, who, len(big_wav))
+    with db.transaction() as session:
+        upload = session.get_one(Upload, url.rsplit("/", 1)[-1])
+        session.expunge(upload)
+    # Replica a commits the last byte and dies before finishing.
+    stored = receive_chunk(db, shared_blobs, tmp_path, upload, 0, _stream(big_wav), None)
+    assert asyncio.run(stored) == len(big_wav)
+    assert _offset(b, url, who) == len(big_wav)
+    done = _patch(b, url, who, len(big_wav), b"")
+    assert done.status_code == 204, done.text
+    sha = _asset_sha(b, who, done.headers["baladeur-asset-id"])
+    assert sha == hashlib.sha256(big_wav).hexdigest()
+    assert _pieces(shared_blobs, url) == []
+    body = problem(_patch(a, url, who, len(big_wav), b""), 410)
+    assert "complete" in body["detail"]
