@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from media.blobs import BlobStore
 from server.auth.ratelimit import purge_expired
@@ -36,20 +35,25 @@ class Tick:
 
 def tick(
     database: Database,
-    uploads_root: Path | None,
+    blobs: BlobStore | None,
     now: datetime | None = None,
-    blobs: BlobStore | None = None,
+    *,
+    collect: bool = False,
 ) -> Tick:
-    """Run the periodic duties once, at ``now`` (with ``blobs``, also collect orphan bundles)."""
+    """Run the periodic duties once, at ``now``.
+
+    With ``blobs``, expired unfinished uploads are removed with their pieces, and with
+    ``collect`` too, orphan bundles are collected.
+    """
     now = now or datetime.now(UTC)
     activated = activate_due(database, now)
     for item in activated:
         log.info("scheduled release %s of %s is live", item.number, item.slug)
     removed = 0
-    if uploads_root is not None:
+    if blobs is not None:
         with database.transaction() as session:
-            removed = remove_expired(session, uploads_root, now)
-    bundles = orphan_bundles(database, blobs, now=now) if blobs is not None else []
+            removed = remove_expired(session, blobs, now)
+    bundles = orphan_bundles(database, blobs, now=now) if blobs is not None and collect else []
     # Ended windows of the attempt limiter: a new attempt would start them again anyway.
     purge_expired(database.engine, now.timestamp())
     return Tick(activated, removed, bundles)
@@ -71,7 +75,6 @@ def start(
     if interval <= 0:
         return lambda: None
     stopping = threading.Event()
-    uploads_root = settings.upload_dir
     lease = Lease(database.engine, LEASE, settings.scheduler_lease_s)
     period = min(interval, settings.scheduler_lease_s / 4)
 
@@ -93,7 +96,7 @@ def start(
             if held and time.monotonic() >= next_tick:
                 collect = time.monotonic() - last_collect >= COLLECT_EVERY_S
                 try:
-                    tick(database, uploads_root, blobs=blobs if collect else None)
+                    tick(database, blobs, collect=collect)
                     if collect:
                         last_collect = time.monotonic()
                 except Exception:

@@ -166,7 +166,8 @@ class Settings(BaseSettings):
 
     @property
     def upload_dir(self) -> Path:
-        """Where unfinished resumable uploads keep their bytes, in the data directory."""
+        """This process's scratch space for resumable uploads: a chunk is spooled here as it
+        arrives and a finished upload staged here; their kept bytes live in the blob store."""
         return self.resolved_data_dir / "uploads"
 
     @property

@@ -1,8 +1,10 @@
 """Uploads become assets: one request for small files, resumable (tus) for large ones.
 
-A resumable upload keeps its bytes in a part file in the data directory until the last
-byte arrives; then the whole file is hashed, checked against the declared checksum,
-probed, stored once under its sha256, and its ingest job is queued after the commit.
+A resumable upload keeps each accepted chunk as a piece in the blob store and its offset in
+the database, so any API replica can take its next chunk; when the last byte arrives the
+pieces are read back in order, the whole file is hashed, checked against the declared
+checksum, probed, stored once under its sha256, and its ingest job is queued after the
+commit.
 """
 
 from __future__ import annotations
@@ -10,32 +12,37 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import logging
 import secrets
-import threading
-from collections.abc import AsyncIterator, Callable
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
-from sqlalchemy import event, func, select
+from sqlalchemy import CursorResult, delete, event, func, select, update
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from media.blobs import BlobStore
+from media.blobs import BlobStore, BlobStoreUnavailable
+from media.blobs.local import LocalBlobStore
 from media.declared import check_declared_type
 from media.errors import RejectedMedia
 from media.ingest import Staged, staged_upload
 from media.limits import MediaLimits, human_bytes
 from media.probe import probe
-from server.db.models import Asset, Upload, User
+from server.db.models import Asset, Upload, UploadPiece, User
+from server.db.session import Database
 from server.errors import ChecksumMismatch, Gone, TooManyRequests
 from server.ingest import accept_upload
 from trails.errors import Conflict, NotFound, invalid
+from trails.storage_names import upload_folder, upload_piece_key
 from trails.vocabulary import AUDIO_ROLES, AudioRole
 
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def after_commit(session: Session, action: Callable[[], object]) -> None:
@@ -143,10 +150,6 @@ def parse_metadata(header: str | None) -> dict[str, str]:
     return result
 
 
-def _part_path(root: Path, upload_id: str) -> Path:
-    return root / f"{upload_id}.part"
-
-
 @dataclass(frozen=True)
 class OpenUploadCaps:
     """How many unfinished uploads one user may have, and their total declared length."""
@@ -183,7 +186,6 @@ def _within_caps(session: Session, user_id: int, caps: OpenUploadCaps, now: date
 
 def create_upload(
     session: Session,
-    root: Path,
     *,
     owner: Owner,
     length: int,
@@ -236,8 +238,6 @@ def create_upload(
     session.flush()
     if caps is not None and owner.user_id is not None:
         _within_caps(session, owner.user_id, caps, now)
-    root.mkdir(parents=True, exist_ok=True)
-    _part_path(root, upload.id).touch()
     return upload
 
 
@@ -255,17 +255,6 @@ def find_upload(session: Session, owner: Owner, upload_id: str) -> Upload:
     return upload
 
 
-def _lock(upload_id: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(upload_id, threading.Lock())
-
-
-def _forget_lock(upload_id: str) -> None:
-    # One lock per upload in progress: a long-running server must not keep them all.
-    with _locks_guard:
-        _locks.pop(upload_id, None)
-
-
 def _chunk_checksum(header: str | None) -> str | None:
     if header is None:
         return None
@@ -278,70 +267,156 @@ def _chunk_checksum(header: str | None) -> str | None:
         raise invalid("Upload-Checksum", header, "the checksum is not base64") from None
 
 
+def _still_open(upload: Upload) -> None:
+    """Refuse bytes for an upload that already ended, one way or the other."""
+    if upload.refused:
+        raise Gone("this upload ended without becoming an asset; start a new one")
+    if upload.asset_id is not None:
+        raise Gone(f"this upload is complete: it became asset {upload.asset_id}")
+
+
+async def _spool(
+    stream: AsyncIterator[bytes], fh: BinaryIO, upload: Upload, offset: int, expected: str | None
+) -> int | None:
+    """Write a request body to ``fh``; the bytes to keep, or ``None`` when none may be kept."""
+    digest = hashlib.sha256()
+    written = 0
+    try:
+        async for chunk in stream:
+            written += len(chunk)
+            if offset + written > upload.length:
+                raise invalid(
+                    "Upload-Offset",
+                    offset + written,
+                    f"the upload was declared as {upload.length} bytes",
+                )
+            digest.update(chunk)
+            fh.write(chunk)
+    except ClientDisconnect:
+        # What arrived is kept (the client resumes after it), unless it came with a
+        # checksum, which can then not be verified.
+        return None if expected is not None else written
+    if expected is not None and digest.hexdigest() != expected:
+        raise ChecksumMismatch("this chunk arrived damaged (its sha256 differs); send it again")
+    return written
+
+
+def _commit_piece(database: Database, upload_id: str, offset: int, size: int, key: str) -> None:
+    """Move the upload's offset past a stored piece, if nobody moved it first (409 if so)."""
+    with database.transaction() as session:
+        moved = session.execute(
+            update(Upload)
+            .where(
+                Upload.id == upload_id,
+                Upload.offset == offset,
+                Upload.asset_id.is_(None),
+                Upload.refused.is_(False),
+            )
+            .values(offset=offset + size)
+        )
+        if cast("CursorResult[Any]", moved).rowcount != 1:
+            if session.get(Upload, upload_id) is None:
+                raise NotFound(f"no upload {upload_id} (it was cancelled or expired)")
+            raise Conflict(
+                "another request sent bytes to this upload first; ask (HEAD) where it stands "
+                "and resume from there"
+            )
+        session.add(UploadPiece(upload_id=upload_id, offset=offset, size=size, key=key))
+
+
 async def receive_chunk(
-    root: Path,
+    database: Database,
+    blobs: BlobStore,
+    scratch: Path,
     upload: Upload,
     offset: int,
     stream: AsyncIterator[bytes],
     checksum_header: str | None,
 ) -> int:
-    """Write a request body at ``offset`` (where the upload must stand); return the new offset.
+    """Keep a request body sent at ``offset`` (where the upload must stand); the new offset.
 
-    Bytes go straight to the part file, so memory stays flat whatever the chunk size. A
-    connection dropped midway keeps what arrived (the client resumes from there), unless
-    the chunk carried a checksum, which can then not be verified: it is dropped whole.
+    The body is spooled to this replica's scratch directory (memory stays flat whatever the
+    chunk size), checked, stored as a piece of its own in the blob store, and only then
+    counted: the offset moves by a compare-and-set in the database. Of two requests sending
+    the same chunk, to one replica or two, one moves it and the other gets 409 and its piece
+    deleted, so no byte of the loser is ever read. A replica that dies midway leaves the
+    offset where it was (its stray piece goes with the upload's folder).
     A chunk that fails its checksum or passes the declared length is not kept.
     """
     expected = _chunk_checksum(checksum_header)
-    lock = _lock(upload.id)
-    if not lock.acquire(blocking=False):
-        raise Conflict("another request is sending bytes to this upload; wait for it to end")
+    _still_open(upload)
+    if offset != upload.offset:
+        raise Conflict(
+            f"this upload stands at byte {upload.offset}, not {offset}; ask (HEAD) and resume"
+        )
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=scratch, prefix="chunk-") as fh:
+        size = await _spool(stream, fh, upload, offset, expected)
+        if not size:
+            return offset
+        fh.seek(0)
+        key = upload_piece_key(upload.id, offset, secrets.token_hex(8))
+        await run_in_threadpool(blobs.put, key, fh)
     try:
-        if offset != upload.offset:
-            raise Conflict(
-                f"this upload stands at byte {upload.offset}, not {offset}; ask (HEAD) and resume"
-            )
-        part = _part_path(root, upload.id)
-        if not part.exists():
-            # Its last chunk was refused (the file was not audio, or its checksum differed).
-            raise Gone("this upload ended without becoming an asset; start a new one")
-        digest = hashlib.sha256()
-        written = 0
-        with part.open("r+b") as fh:
-            fh.seek(offset)
-            try:
-                async for chunk in stream:
-                    written += len(chunk)
-                    if offset + written > upload.length:
-                        fh.truncate(offset)
-                        raise invalid(
-                            "Upload-Offset",
-                            offset + written,
-                            f"the upload was declared as {upload.length} bytes",
-                        )
-                    digest.update(chunk)
-                    fh.write(chunk)
-            except ClientDisconnect:
-                if expected is not None:
-                    fh.truncate(offset)
-                    return offset
-            else:
-                if expected is not None and digest.hexdigest() != expected:
-                    fh.truncate(offset)
-                    raise ChecksumMismatch(
-                        "this chunk arrived damaged (its sha256 differs); send it again"
-                    )
-            fh.truncate(offset + written)
-        upload.offset = offset + written
-        return upload.offset
-    finally:
-        lock.release()
+        await run_in_threadpool(_commit_piece, database, upload.id, offset, size, key)
+    except BaseException:
+        await run_in_threadpool(blobs.delete, key)
+        raise
+    return offset + size
+
+
+def _pieces(session: Session, upload: Upload) -> list[UploadPiece]:
+    """The upload's pieces in order, checked to cover it exactly."""
+    pieces = list(
+        session.scalars(
+            select(UploadPiece)
+            .where(UploadPiece.upload_id == upload.id)
+            .order_by(UploadPiece.offset)
+        )
+    )
+    end = 0
+    for piece in pieces:
+        if piece.offset != end:
+            break
+        end += piece.size
+    if end != upload.length:
+        raise Conflict(f"this upload holds {end} of its {upload.length} bytes; resume it")
+    return pieces
+
+
+def _read_pieces(blobs: BlobStore, keys: list[str]) -> Iterator[bytes]:
+    for key in keys:
+        yield from blobs.open(key)
+
+
+def remove_pieces(blobs: BlobStore, upload_id: str) -> None:
+    """Delete every piece of an upload, recorded or stray (a replica died before its commit)."""
+    folder = upload_folder(upload_id)
+    try:
+        if isinstance(blobs, LocalBlobStore):
+            # Each key gets shard directories of its own there: remove the folder whole.
+            shutil.rmtree(blobs.root / folder, ignore_errors=True)
+            return
+        for info in list(blobs.scan(folder)):
+            blobs.delete(info.key)
+    except BlobStoreUnavailable:
+        # Left for the next sweep of expired uploads (or an operator); never fail a request.
+        log.warning("pieces of upload %s could not be deleted", upload_id, exc_info=True)
+
+
+def _refuse(database: Database, blobs: BlobStore, upload_id: str) -> None:
+    """Mark an upload refused at its end (it cannot resume) and drop its bytes."""
+    with database.transaction() as session:
+        session.execute(update(Upload).where(Upload.id == upload_id).values(refused=True))
+        session.execute(delete(UploadPiece).where(UploadPiece.upload_id == upload_id))
+    remove_pieces(blobs, upload_id)
 
 
 def finish_upload(
     session: Session,
+    database: Database,
     blobs: BlobStore,
-    root: Path,
+    scratch: Path,
     upload: Upload,
     *,
     limits: MediaLimits,
@@ -350,11 +425,13 @@ def finish_upload(
 ) -> Asset:
     """The last byte arrived: check the whole file and turn it into an asset.
 
+    The pieces are read in order from the blob store into one staged file (hashed as it
+    is written, then probed), so any replica can finish an upload others received.
     ``sees_all``: the uploader is an editor (see :class:`Owner`).
     """
-    path = _part_path(root, upload.id)
+    keys = [piece.key for piece in _pieces(session, upload)]
     try:
-        with path.open("rb") as fh, staged_upload(fh, limits=limits, tmp_dir=root) as staged:
+        with staged_upload(_read_pieces(blobs, keys), limits=limits, tmp_dir=scratch) as staged:
             if upload.expected_sha256 and staged.sha256 != upload.expected_sha256:
                 raise ChecksumMismatch(
                     "the whole file's sha256 differs from the one declared at the start; "
@@ -371,27 +448,30 @@ def finish_upload(
                 declared_type=upload.content_type,
                 queue=queue,
             )
-    finally:
-        # A finished upload, good or refused, leaves no part file and no lock behind.
-        path.unlink(missing_ok=True)
-        _forget_lock(upload.id)
+    except (ChecksumMismatch, RejectedMedia):
+        _refuse(database, blobs, upload.id)
+        raise
     upload.asset_id = asset.id
+    session.execute(delete(UploadPiece).where(UploadPiece.upload_id == upload.id))
+    upload_id = upload.id
+    after_commit(session, lambda: remove_pieces(blobs, upload_id))
     return asset
 
 
-def cancel_upload(session: Session, root: Path, upload: Upload) -> None:
-    """Terminate an upload and remove its bytes."""
-    _part_path(root, upload.id).unlink(missing_ok=True)
-    _forget_lock(upload.id)
+def cancel_upload(session: Session, blobs: BlobStore, upload: Upload) -> None:
+    """Terminate an upload; its bytes are deleted once that is committed."""
+    upload_id = upload.id
+    session.execute(delete(UploadPiece).where(UploadPiece.upload_id == upload_id))
     session.delete(upload)
+    after_commit(session, lambda: remove_pieces(blobs, upload_id))
 
 
-def remove_expired(session: Session, root: Path, now: datetime | None = None) -> int:
-    """Delete unfinished uploads past their expiry, and their part files."""
+def remove_expired(session: Session, blobs: BlobStore, now: datetime | None = None) -> int:
+    """Delete unfinished uploads past their expiry, and their pieces."""
     now = now or datetime.now(UTC)
     expired = session.scalars(
         select(Upload).where(Upload.expires_at <= now, Upload.asset_id.is_(None))
     ).all()
     for upload in expired:
-        cancel_upload(session, root, upload)
+        cancel_upload(session, blobs, upload)
     return len(expired)

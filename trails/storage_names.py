@@ -27,6 +27,8 @@ WAVEFORM_PREFIX: Final = "waveforms/"
 BUNDLE_PREFIX: Final = "bundles/"
 PHOTO_PREFIX: Final = "photos/"
 CONSENT_FORM_PREFIX: Final = "consent-forms/"
+UPLOAD_PREFIX: Final = "uploads/"
+"""Pieces of unfinished resumable uploads: ``uploads/<upload id>/<piece>``."""
 
 TRANSCRIPT_EXTENSION: Final = ".vtt"
 COVER_EXTENSION: Final = "jpg"
@@ -144,3 +146,14 @@ def photo_key(sha256: str) -> str:
 def consent_form_key(sha256: str) -> str:
     """Blob key of a signed consent form (never served to visitors)."""
     return f"{CONSENT_FORM_PREFIX}{sha256}"
+
+
+def upload_folder(upload_id: str) -> str:
+    """The folder holding every piece of one resumable upload (a prefix, ending in ``/``)."""
+    return f"{UPLOAD_PREFIX}{upload_id}/"
+
+
+def upload_piece_key(upload_id: str, offset: int, nonce: str) -> str:
+    """Key of one received chunk of an upload: its start offset and a name of its own, so
+    that two requests sending the same chunk never write over each other's bytes."""
+    return f"{upload_folder(upload_id)}{offset:016d}-{nonce}"

@@ -644,7 +644,11 @@ class AuditEntry(Base):
 
 
 class Upload(Base):
-    """A resumable upload in progress (tus): bytes go to a part file until complete."""
+    """A resumable upload in progress (tus): its chunks are pieces in the blob store.
+
+    ``offset`` is what every replica agrees has been received: it only moves by a
+    compare-and-set that records the chunk's piece in the same transaction.
+    """
 
     __tablename__ = "uploads"
 
@@ -667,6 +671,21 @@ class Upload(Base):
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The whole file was refused at the end (not audio, wrong checksum): it cannot resume.
+    refused: Mapped[bool] = mapped_column(default=False)
+
+
+class UploadPiece(Base):
+    """One accepted chunk of a resumable upload, stored in the blob store under ``key``."""
+
+    __tablename__ = "upload_pieces"
+
+    upload_id: Mapped[str] = mapped_column(
+        ForeignKey("uploads.id", ondelete="CASCADE"), primary_key=True
+    )
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    key: Mapped[str] = mapped_column(String(200))
 
 
 class AttemptCounter(Base):

@@ -16,7 +16,14 @@ from starlette.concurrency import run_in_threadpool
 from server.auth.access import Member
 from server.bodylimits import body_limit, upload_limit
 from server.db.models import Role
-from server.deps import BlobsDep, ContributorDep, JobsDep, SessionDep, SettingsDep
+from server.deps import (
+    BlobsDep,
+    ContributorDep,
+    DatabaseDep,
+    JobsDep,
+    SessionDep,
+    SettingsDep,
+)
 from server.errors import UnsupportedContentType
 from server.problems import ORG_PROBLEMS
 from server.schemas.assets import UploadPublic
@@ -77,7 +84,6 @@ def create(
     """Start a resumable upload; the ``Location`` header is where to send its bytes."""
     upload = create_upload(
         session,
-        settings.upload_dir,
         owner=_owner(member),
         length=upload_length,
         metadata=parse_metadata(upload_metadata),
@@ -126,6 +132,7 @@ async def append(
     request: Request,
     member: ContributorDep,
     session: SessionDep,
+    database: DatabaseDep,
     blobs: BlobsDep,
     jobs: JobsDep,
     settings: SettingsDep,
@@ -138,16 +145,21 @@ async def append(
         raise UnsupportedContentType(
             f"send chunks as application/offset+octet-stream, not {content_type or 'nothing'}"
         )
-    root = settings.upload_dir
+    scratch = settings.upload_dir
     upload = await run_in_threadpool(find_upload, session, _owner(member), upload_id)
-    new_offset = await receive_chunk(root, upload, upload_offset, request.stream(), upload_checksum)
+    new_offset = await receive_chunk(
+        database, blobs, scratch, upload, upload_offset, request.stream(), upload_checksum
+    )
     headers = {**TUS_HEADERS, "Upload-Offset": str(new_offset)}
     if new_offset == upload.length:
+        # Whichever replica stores the last byte finishes; a finish cut short (its replica
+        # died) is tried again by an empty PATCH at the upload's length.
         asset = await run_in_threadpool(
             finish_upload,
             session,
+            database,
             blobs,
-            root,
+            scratch,
             upload,
             limits=settings.media_limits(),
             queue=jobs.ingest,
@@ -159,8 +171,8 @@ async def append(
 
 @router.delete("/{upload_id}", status_code=204, responses=ORG_PROBLEMS)
 def terminate(
-    upload_id: str, member: ContributorDep, session: SessionDep, settings: SettingsDep
+    upload_id: str, member: ContributorDep, session: SessionDep, blobs: BlobsDep
 ) -> Response:
     """Abandon an upload; its bytes are deleted."""
-    cancel_upload(session, settings.upload_dir, find_upload(session, _owner(member), upload_id))
+    cancel_upload(session, blobs, find_upload(session, _owner(member), upload_id))
     return Response(status_code=204, headers=TUS_HEADERS)

@@ -33,6 +33,7 @@ from tests.support.factories import trail_source, two_stop_folder
 from tests.support.people import People
 from tests.support.problems import problem
 from trails.source import load_source
+from trails.storage_names import upload_piece_key
 
 
 def draft(db: Database, slug: str, *, org: str = "mill", **overrides: Any) -> int:
@@ -270,11 +271,14 @@ def test_scheduler_tick_removes_expired_uploads(db: Database, tmp_path: Path) ->
                     expires_at=expires,
                 )
             )
-    (tmp_path / "old.part").write_bytes(b"12345")
-    done = scheduler.tick(db, tmp_path, now)
+    blobs = MemoryBlobStore()
+    for upload_id in ("old", "new"):
+        blobs.put(upload_piece_key(upload_id, 0, "a1"), [b"12345"])
+    done = scheduler.tick(db, blobs, now)
     assert done.uploads_removed == 1 and done.activated == []
     with db.transaction() as session:
         assert session.scalars(select(Upload.id)).all() == ["new"]
+    assert blobs.keys() == [upload_piece_key("new", 0, "a1")]
 
 
 def test_the_scheduler_thread_puts_due_releases_live(

@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from media.blobs.memory import MemoryBlobStore
-from server import uploads as uploads_module
 from server.db.models import Asset, Upload
 from server.db.session import Database
 from server.settings import Settings
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.people import People
 from tests.support.problems import problem
+from trails.storage_names import UPLOAD_PREFIX
 
 LIMIT = 400_000
 
@@ -31,6 +31,10 @@ def settings(tmp_path: Path) -> Settings:
 def wav(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     out = tmp_path_factory.mktemp("audio") / "voice.wav"
     return ffmpeg_make(out, *tone(1.0, rate=16000), "-ac", "1").read_bytes()
+
+
+def _pieces(blobs: MemoryBlobStore) -> list[str]:
+    return [info.key for info in blobs.scan(UPLOAD_PREFIX)]
 
 
 def _assets(db: Database) -> int:
@@ -135,7 +139,7 @@ def _patch(
 
 
 def test_tus_upload_resumes_and_becomes_an_asset(
-    client: TestClient, people: People, wav: bytes
+    client: TestClient, people: People, wav: bytes, blobs: MemoryBlobStore
 ) -> None:
     who = people["contributor"]
     options = client.options("/v1/orgs/mill/uploads", headers=who)
@@ -159,7 +163,7 @@ def test_tus_upload_resumes_and_becomes_an_asset(
     done = _patch(client, url, who, half, wav[half:], **{"Upload-Checksum": checksum})
     assert done.status_code == 204, done.text
     asset_id = int(done.headers["baladeur-asset-id"])
-    assert url.rsplit("/", 1)[1] not in uploads_module._locks  # finished: no lock kept
+    assert not _pieces(blobs)  # finished: no piece kept
     assert client.get(url, headers=who).json()["asset_id"] == asset_id
     asset = client.get(f"/v1/orgs/mill/assets/{asset_id}", headers=who).json()
     assert asset["status"] == "ready" and asset["sha256"] == hashlib.sha256(wav).hexdigest()
@@ -184,7 +188,7 @@ def test_tus_damaged_chunk_is_460_and_not_kept(
 
 
 def test_tus_whole_file_checksum_and_content_are_checked_at_the_end(
-    client: TestClient, people: People, wav: bytes, db: Database, settings: Settings
+    client: TestClient, people: People, wav: bytes, db: Database, blobs: MemoryBlobStore
 ) -> None:
     who = people["editor"]
     url = _create(client, who, len(wav), filename="voice.wav", sha256="0" * 64)
@@ -193,7 +197,7 @@ def test_tus_whole_file_checksum_and_content_are_checked_at_the_end(
     url = _create(client, who, len(pdf), filename="form.pdf")
     problem(_patch(client, url, who, 0, pdf), 415)
     assert _assets(db) == 0
-    assert not list(settings.upload_dir.glob("*.part"))
+    assert not _pieces(blobs)
 
 
 def test_tus_refuses_oversize_and_strangers(
