@@ -76,11 +76,13 @@ def render_nginx_conf(template: str, upstreams: list[str], listen: str, workdir:
     Only the lines marked ``@replicas`` and ``@listen`` and the access log change; every
     proxy setting stays the template's.
     """
+
+    def servers(line: re.Match[str]) -> str:
+        indent, options = line.group(1), line.group(2)
+        return "\n".join(f"{indent}server {u} {options};" for u in upstreams)
+
     replicas, n = re.subn(
-        r"^(\s*)server \S+ (.*);\s*# @replicas$",
-        lambda line: "\n".join(f"{line.group(1)}server {u} {line.group(2)};" for u in upstreams),
-        template,
-        flags=re.MULTILINE,
+        r"^(\s*)server \S+ (.*);\s*# @replicas$", servers, template, flags=re.MULTILINE
     )
     listened, m = re.subn(
         r"^(\s*)listen \S+;\s*# @listen$", rf"\1listen {listen};", replicas, flags=re.MULTILINE
