@@ -40,6 +40,7 @@ from bench.common import (
     stop,
     wait_http,
 )
+from media.blobs import BlobStore
 from server.blobs import make_blob_store
 from server.db.migrate import upgrade
 from server.db.models import ReleaseBundle
@@ -81,19 +82,13 @@ class LoadRun:
         return self.bytes / 1e6 / self.wall_s
 
 
-def prepare(data_dir: Path, size: int) -> tuple[str, Path]:
-    """Publish a trail through the real path, then give its opus bundle ``size`` bytes.
+def replace_bundle(db: Database, blobs: BlobStore, size: int, scratch: Path) -> str:
+    """Give the opus bundle ``size`` random bytes (incompressible, like audio); its sha256.
 
-    The payload is random (incompressible, like audio) and stored in the blob store under its
-    own sha256, so the server serves it exactly as it serves a published bundle. Returns the
-    trail's slug and the blob's file, which nginx serves too.
+    Stored in the blob store under its own sha256 and recorded on the release, so a server
+    serves it exactly as it serves a published bundle.
     """
-    settings = Settings(data_dir=data_dir)
-    db = Database.from_settings(settings)
-    upgrade(db.engine)
-    blobs = make_blob_store(settings)
-    add_trail(db, trail_source("bench-download", 50.41, 4.40), blobs=blobs, keys=keyring(settings))
-    payload = data_dir / "payload.zip"
+    payload = scratch / "payload.zip"
     digest = hashlib.sha256()
     with payload.open("wb") as f:
         left = size
@@ -112,6 +107,22 @@ def prepare(data_dir: Path, size: int) -> tuple[str, Path]:
             .where(ReleaseBundle.profile == "opus")
             .values(bundle_sha256=sha, bundle_bytes=size)
         )
+    return sha
+
+
+def prepare(data_dir: Path, size: int) -> tuple[str, Path]:
+    """Publish a trail through the real path, then give its opus bundle ``size`` bytes.
+
+    The payload is random (incompressible, like audio) and stored in the blob store under its
+    own sha256, so the server serves it exactly as it serves a published bundle. Returns the
+    trail's slug and the blob's file, which nginx serves too.
+    """
+    settings = Settings(data_dir=data_dir)
+    db = Database.from_settings(settings)
+    upgrade(db.engine)
+    blobs = make_blob_store(settings)
+    add_trail(db, trail_source("bench-download", 50.41, 4.40), blobs=blobs, keys=keyring(settings))
+    sha = replace_bundle(db, blobs, size, data_dir)
     db.dispose()
     path = blobs.path_for(bundle_key(sha))  # type: ignore[attr-defined]
     return sha, Path(path)
