@@ -306,3 +306,44 @@ def test_downloads_cut_by_a_killed_replica_finish_on_the_others(
         print(f"{CLIENTS} downloads of {size} bytes in {took:.1f} s; {cut} cut and resumed")
         # The kill did cut downloads in the middle (else this test would prove nothing).
         assert cut > 0
+
+
+def test_an_upload_whose_chunks_alternate_replicas_makes_the_right_asset(
+    scale: Scale, tmp_path: Path
+) -> None:
+    """tus chunks sent to each replica in turn, each checked from the next one."""
+    wav = ffmpeg_make(tmp_path / "long.wav", *tone(40), "-c:a", "pcm_s16le")  # 3.8 MB
+    data = wav.read_bytes()
+    replicas = [r.url for r in scale.topology.replicas]
+    tus = {"Tus-Resumable": "1.0.0"}
+    made = httpx.post(
+        f"{replicas[0]}/v1/orgs/demo/uploads",
+        headers={**scale.headers, **tus, "Upload-Length": str(len(data))},
+    )
+    assert made.status_code == 201, made.text
+    path = made.headers["location"].removeprefix(replicas[0])
+    chunk, offset, turn, answer = 700_000, 0, 1, None
+    while offset < len(data):
+        here, there = replicas[turn % 3], replicas[(turn + 1) % 3]
+        answer = httpx.patch(
+            here + path,
+            content=data[offset : offset + chunk],
+            headers={
+                **scale.headers,
+                **tus,
+                "Upload-Offset": str(offset),
+                "Content-Type": "application/offset+octet-stream",
+            },
+            timeout=60,
+        )
+        assert answer.status_code == 204, answer.text
+        offset = min(offset + chunk, len(data))
+        seen = httpx.head(there + path, headers={**scale.headers, **tus})
+        assert int(seen.headers["upload-offset"]) == offset
+        turn += 1
+    assert answer is not None
+    asset = httpx.get(
+        f"{scale.topology.balancer}/v1/orgs/demo/assets/{answer.headers['baladeur-asset-id']}",
+        headers=scale.headers,
+    ).json()
+    assert asset["sha256"] == hashlib.sha256(data).hexdigest()
