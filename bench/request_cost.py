@@ -1,10 +1,10 @@
 """Request cost benchmark: what every request pays before and around its own work, in process.
 
 Calls the real application as ASGI (no socket, no client library) one request at a time and
-reports the median microseconds per request of: a trivial route (``/healthz``), the catalogue
-(``/v1/trails?near=...``), a small bundle ``GET``; each middleware alone around
-an application that answers at once; the thread-pool hop; the catalogue's page built and
-validated. Run from the repository root: ``.venv/bin/python bench/request_cost.py``
+reports the median microseconds per request of: a trivial route (``/healthz``) and the
+catalogue (``/v1/trails?near=...``), with and without our middleware; each middleware alone
+around an application that answers at once; a thread-pool hop.
+Run from the repository root: ``.venv/bin/python bench/request_cost.py``
 (``--quick`` for fewer requests). See bench/README.md, section Request cost.
 """
 
@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bench.catalogue import populate
 from bench.common import Result, standalone
-from bench.download import prepare
 from server.admission import Admission
 from server.app import create_app
 from server.bodylimits import BodyLimits
@@ -89,7 +89,8 @@ async def median_us(run: Callable[[], Awaitable[Any]], n: int) -> float:
 
 
 async def _answer(scope: Scope, receive: Receive, send: Send) -> None:
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+    headers = [(b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": b"{}"})
 
 
@@ -100,9 +101,7 @@ async def measure(n: int) -> dict[str, float]:
         settings = Settings(data_dir=Path(tmp), inprocess_worker=False, log_level="WARNING")
         db = Database.from_settings(settings)
         upgrade(db.engine)
-        # The catalogue first: it copies the one trail it finds; the bundle's trail comes next.
         populate(db, TRAILS)
-        sha, _ = prepare(Path(tmp), 4096)
         app = create_app(settings, database=db)
         # The same application without our middleware: what the stack adds to a request.
         bare = create_app(settings, database=db)
@@ -111,14 +110,12 @@ async def measure(n: int) -> dict[str, float]:
             routes: dict[str, tuple[str, str]] = {
                 "healthz": ("/healthz", ""),
                 "catalogue near": ("/v1/trails", f"near={NEAR}&radius_m=5000"),
-                "bundle (4 kB)": (f"/v1/bundles/{sha}.zip", ""),
             }
             for name, (path, query) in routes.items():
-                print(name, time.perf_counter(), file=sys.stderr, flush=True)
                 assert await call(app, path, query) == 200, name
-                out[f"{name}: whole app"] = await median_us(lambda: call(app, path, query), n)
+                out[f"{name}: whole app"] = await median_us(partial(call, app, path, query), n)
                 out[f"{name}: without our middleware"] = await median_us(
-                    lambda: call(bare, path, query), n
+                    partial(call, bare, path, query), n
                 )
             layers: dict[str, ASGIApp] = {
                 "nothing (bare answer)": _answer,
@@ -129,7 +126,7 @@ async def measure(n: int) -> dict[str, float]:
                 "BodyLimits": BodyLimits(_answer),
             }
             for name, layer in layers.items():
-                out[f"middleware {name}"] = await median_us(lambda: call(layer, "/x"), n)
+                out[f"middleware {name}"] = await median_us(partial(call, layer, "/x"), n)
             out["thread-pool hop (no-op)"] = await median_us(lambda: run_in_threadpool(int), n)
         db.dispose()
     return out
