@@ -2,17 +2,14 @@
 
 Those that only read ``app.state`` are ``async``: FastAPI runs a plain function dependency in
 the thread pool, a hop (and a wait for a free thread under load) that cost more than the
-lookup itself. What does I/O (the caller) runs there; the database session is opened on the
-event loop (no I/O) and only ended in a worker thread.
+lookup itself. What does I/O (the database session, the caller) runs there.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Annotated, Any
 
-import anyio
-from anyio import CapacityLimiter
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
@@ -36,28 +33,10 @@ async def get_database(request: Request) -> Database:
     return db
 
 
-def _finish(session: Session, commit: bool) -> None:
-    try:
-        if commit:
-            session.commit()
-    finally:
-        session.close()  # rolls back whatever was not committed
-
-
-async def get_session(db: Annotated[Database, Depends(get_database)]) -> AsyncIterator[Session]:
+def get_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
     """A session per request, committed when the route returns without error."""
-    # Opening a session does no I/O (it takes a connection at its first query, in the route's
-    # thread), so only its end goes to a worker thread: one hop where a sync dependency took
-    # two. The end runs shielded, on a limiter of its own like FastAPI's own exits, so that a
-    # client gone or a full pool never leaves a connection checked out.
-    session = db.sessions()
-    commit = False
-    try:
+    with db.transaction() as session:
         yield session
-        commit = True
-    finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_finish, session, commit, limiter=CapacityLimiter(1))
 
 
 async def get_blobs(request: Request) -> BlobStore:

@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from starlette.concurrency import run_in_threadpool
 
 from server.auth.codes import MAX_LENGTH, GivenCode
 from server.auth.ratelimit import client_address
 from server.catalogue import list_published, published_by_slug
-from server.db.session import Database
-from server.deps import AccessCodesDep, CodeLimiterDep, DatabaseDep, SessionDep
+from server.deps import AccessCodesDep, CodeLimiterDep, SessionDep
 from server.schemas.problem import Problem
-from server.schemas.trails import TrailDetail, TrailPage, TrailPublic
+from server.schemas.trails import TrailDetail, TrailPage
 from server.search import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, words
 from trails.errors import invalid
 from trails.geo import BBox
@@ -75,14 +73,9 @@ def _parse_near(text: str) -> tuple[float, float]:
         raise invalid("near", text, message) from None
 
 
-def _published(db: Database, **search: Any) -> list[TrailPublic]:
-    with db.transaction() as session:
-        return list_published(session, **search)
-
-
 @router.get("", response_model=TrailPage, responses=PROBLEMS)
-async def list_trails(
-    db: DatabaseDep,
+def list_trails(
+    session: SessionDep,
     near: Annotated[
         str | None,
         Query(
@@ -119,11 +112,8 @@ async def list_trails(
         raise invalid("radius_m", radius_m, "radius_m needs near=lat,lon")
     if q is not None and len(words(q)) > MAX_QUERY_WORDS:
         raise invalid("q", q, f"q holds at most {MAX_QUERY_WORDS} words")
-    # The busiest route: its session and query together take one trip to a worker thread
-    # (a sync route with a session took four: session, route, response check, commit).
-    items = await run_in_threadpool(
-        _published,
-        db,
+    items = list_published(
+        session,
         near=_parse_near(near) if near else None,
         radius_m=radius_m,
         bbox=BBox.parse(bbox) if bbox else None,
