@@ -17,6 +17,7 @@ from server.settings import Settings
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.people import People
 from tests.support.problems import problem
+from tests.support.tus import patch
 from trails.storage_names import UPLOAD_PREFIX
 
 LIMIT = 400_000
@@ -122,22 +123,6 @@ def _create(client: TestClient, who: dict[str, str], length: int, **meta: str) -
     return r.headers["location"]
 
 
-def _patch(
-    client: TestClient, url: str, who: dict[str, str], offset: int, data: bytes, **extra: str
-):
-    return client.patch(
-        url,
-        content=data,
-        headers={
-            **who,
-            "Tus-Resumable": "1.0.0",
-            "Content-Type": "application/offset+octet-stream",
-            "Upload-Offset": str(offset),
-            **extra,
-        },
-    )
-
-
 def test_tus_upload_resumes_and_becomes_an_asset(
     client: TestClient, people: People, wav: bytes, blobs: MemoryBlobStore
 ) -> None:
@@ -154,13 +139,13 @@ def test_tus_upload_resumes_and_becomes_an_asset(
     )
     half = len(wav) // 2
     assert client.head(url, headers=who).headers["upload-offset"] == "0"
-    r = _patch(client, url, who, 0, wav[:half])
+    r = patch(client, url, who, 0, wav[:half])
     assert r.status_code == 204 and r.headers["upload-offset"] == str(half)
     # A client that lost track of where it stands is told, and nothing moves.
-    problem(_patch(client, url, who, 0, wav[:half]), 409)
+    problem(patch(client, url, who, 0, wav[:half]), 409)
     assert client.head(url, headers=who).headers["upload-offset"] == str(half)
     checksum = "sha256 " + base64.b64encode(hashlib.sha256(wav[half:]).digest()).decode()
-    done = _patch(client, url, who, half, wav[half:], **{"Upload-Checksum": checksum})
+    done = patch(client, url, who, half, wav[half:], **{"Upload-Checksum": checksum})
     assert done.status_code == 204, done.text
     asset_id = int(done.headers["baladeur-asset-id"])
     assert not _pieces(blobs)  # finished: no piece kept
@@ -175,7 +160,7 @@ def test_tus_damaged_chunk_is_460_and_not_kept(
     who = people["editor"]
     url = _create(client, who, len(wav), filename="voice.wav")
     wrong = "sha256 " + base64.b64encode(hashlib.sha256(b"other bytes").digest()).decode()
-    problem(_patch(client, url, who, 0, wav[:1000], **{"Upload-Checksum": wrong}), 460)
+    problem(patch(client, url, who, 0, wav[:1000], **{"Upload-Checksum": wrong}), 460)
     assert client.head(url, headers=who).headers["upload-offset"] == "0"
     problem(
         client.patch(
@@ -183,7 +168,7 @@ def test_tus_damaged_chunk_is_460_and_not_kept(
         ),
         415,
     )
-    problem(_patch(client, url, who, 0, wav + b"extra"), 422)
+    problem(patch(client, url, who, 0, wav + b"extra"), 422)
     assert client.head(url, headers=who).headers["upload-offset"] == "0"
 
 
@@ -192,10 +177,10 @@ def test_tus_whole_file_checksum_and_content_are_checked_at_the_end(
 ) -> None:
     who = people["editor"]
     url = _create(client, who, len(wav), filename="voice.wav", sha256="0" * 64)
-    problem(_patch(client, url, who, 0, wav), 460)
+    problem(patch(client, url, who, 0, wav), 460)
     pdf = b"%PDF-1.7 " + b"x" * 3000
     url = _create(client, who, len(pdf), filename="form.pdf")
-    problem(_patch(client, url, who, 0, pdf), 415)
+    problem(patch(client, url, who, 0, pdf), 415)
     assert _assets(db) == 0
     assert not _pieces(blobs)
 
@@ -220,7 +205,7 @@ def test_tus_upload_refused_at_the_end_cannot_be_resumed(
     who = people["editor"]
     pdf = b"%PDF-1.7 " + b"x" * 3000
     url = _create(client, who, len(pdf), filename="form.pdf")
-    assert _patch(client, url, who, 0, pdf[:1000]).status_code == 204
-    problem(_patch(client, url, who, 1000, pdf[1000:]), 415)
-    body = problem(_patch(client, url, who, 1000, pdf[1000:]), 410)
+    assert patch(client, url, who, 0, pdf[:1000]).status_code == 204
+    problem(patch(client, url, who, 1000, pdf[1000:]), 415)
+    body = problem(patch(client, url, who, 1000, pdf[1000:]), 410)
     assert "start a new one" in body["detail"]

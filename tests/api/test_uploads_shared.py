@@ -30,6 +30,7 @@ from tests.support.audio import ffmpeg_make, tone
 from tests.support.people import People, make_people
 from tests.support.problems import problem
 from tests.support.s3 import S3Endpoint, s3_server
+from tests.support.tus import patch
 from trails.errors import Conflict
 from trails.storage_names import upload_folder, upload_piece_key
 
@@ -106,19 +107,6 @@ def _create(client: TestClient, who: dict[str, str], length: int) -> str:
     return str(r.headers["location"])
 
 
-def _patch(client: TestClient, url: str, who: dict[str, str], offset: int, data: bytes) -> Any:
-    return client.patch(
-        url,
-        content=data,
-        headers={
-            **who,
-            "Tus-Resumable": "1.0.0",
-            "Content-Type": "application/offset+octet-stream",
-            "Upload-Offset": str(offset),
-        },
-    )
-
-
 def _offset(client: TestClient, url: str, who: dict[str, str]) -> int:
     return int(client.head(url, headers=who).headers["upload-offset"])
 
@@ -154,7 +142,7 @@ def test_chunks_alternating_between_replicas_make_the_right_asset(
             break
         # Each chunk goes to the other replica than the one that took the last.
         replica, other = replicas[turn % 2], replicas[(turn + 1) % 2]
-        last = _patch(replica, url, who, offset, chunk)
+        last = patch(replica, url, who, offset, chunk)
         assert last.status_code == 204, last.text
         offset += len(chunk)
         assert int(last.headers["upload-offset"]) == offset
@@ -179,7 +167,7 @@ def test_the_same_chunk_sent_to_both_replicas_at_once_is_kept_once(
 
     def send(client: TestClient) -> None:
         start.wait()
-        statuses.append(_patch(client, url, who, 0, head).status_code)
+        statuses.append(patch(client, url, who, 0, head).status_code)
 
     threads = [threading.Thread(target=send, args=(client,)) for client in replicas]
     for thread in threads:
@@ -189,7 +177,7 @@ def test_the_same_chunk_sent_to_both_replicas_at_once_is_kept_once(
     assert sorted(statuses) == [204, 409]
     assert _offset(replicas[1], url, who) == len(head)
     assert len(_pieces(shared_blobs, url)) == 1  # the loser's piece is gone
-    done = _patch(replicas[1], url, who, len(head), big_wav[len(head) :])
+    done = patch(replicas[1], url, who, len(head), big_wav[len(head) :])
     assert done.status_code == 204, done.text
     sha = _asset_sha(replicas[0], who, done.headers["baladeur-asset-id"])
     assert sha == hashlib.sha256(big_wav).hexdigest()
@@ -245,17 +233,17 @@ def test_an_upload_resumes_on_another_replica_after_one_died_mid_chunk(
     a, b = replicas
     url = _create(a, who, len(big_wav))
     first = 3 * MIB
-    assert _patch(a, url, who, 0, big_wav[:first]).status_code == 204
+    assert patch(a, url, who, 0, big_wav[:first]).status_code == 204
     # Replica a dies while storing the next chunk: its piece is written, never committed.
     upload_id = url.rsplit("/", 1)[1]
     shared_blobs.put(upload_piece_key(upload_id, first, "dead"), [big_wav[first : 6 * MIB]])
     assert _offset(b, url, who) == first
-    done = _patch(b, url, who, first, big_wav[first:])
+    done = patch(b, url, who, first, big_wav[first:])
     assert done.status_code == 204, done.text
     sha = _asset_sha(b, who, done.headers["baladeur-asset-id"])
     assert sha == hashlib.sha256(big_wav).hexdigest()
     assert _pieces(shared_blobs, url) == []  # the dead replica's stray piece went too
-    problem(_patch(a, url, who, len(big_wav), b""), 410)
+    problem(patch(a, url, who, len(big_wav), b""), 410)
 
 
 def test_expiry_removes_every_piece(
@@ -266,8 +254,8 @@ def test_expiry_removes_every_piece(
     db: Database,
 ) -> None:
     url = _create(replicas[0], who, len(big_wav))
-    assert _patch(replicas[0], url, who, 0, big_wav[: 6 * MIB]).status_code == 204
-    assert _patch(replicas[1], url, who, 6 * MIB, big_wav[6 * MIB : 7 * MIB]).status_code == 204
+    assert patch(replicas[0], url, who, 0, big_wav[: 6 * MIB]).status_code == 204
+    assert patch(replicas[1], url, who, 6 * MIB, big_wav[6 * MIB : 7 * MIB]).status_code == 204
     assert len(_pieces(shared_blobs, url)) == 2
     with db.transaction() as session:
         session.execute(update(Upload).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
@@ -295,10 +283,10 @@ def test_a_finish_cut_short_is_done_by_an_empty_patch_on_another_replica(
     stored = receive_chunk(db, shared_blobs, tmp_path, upload, 0, _stream(big_wav), None)
     assert asyncio.run(stored) == len(big_wav)
     assert _offset(b, url, who) == len(big_wav)
-    done = _patch(b, url, who, len(big_wav), b"")
+    done = patch(b, url, who, len(big_wav), b"")
     assert done.status_code == 204, done.text
     sha = _asset_sha(b, who, done.headers["baladeur-asset-id"])
     assert sha == hashlib.sha256(big_wav).hexdigest()
     assert _pieces(shared_blobs, url) == []
-    body = problem(_patch(a, url, who, len(big_wav), b""), 410)
+    body = problem(patch(a, url, who, len(big_wav), b""), 410)
     assert "complete" in body["detail"]

@@ -17,15 +17,28 @@ def start(
     return client.post(f"/v1/orgs/{org}/uploads", headers={**headers, **tus})
 
 
-def send(client: TestClient, location: str, headers: dict[str, str], data: bytes) -> Any:
-    """Send the whole of an upload's bytes in one chunk, from its start."""
+def patch(
+    client: TestClient,
+    location: str,
+    headers: dict[str, str],
+    offset: int,
+    data: bytes,
+    **extra: str,
+) -> Any:
+    """Send ``data`` as the upload's bytes from ``offset`` (``extra``: more tus headers)."""
     return client.patch(
         location,
         content=data,
         headers={
             **headers,
             "Tus-Resumable": "1.0.0",
-            "Upload-Offset": "0",
             "Content-Type": "application/offset+octet-stream",
+            "Upload-Offset": str(offset),
+            **extra,
         },
     )
+
+
+def send(client: TestClient, location: str, headers: dict[str, str], data: bytes) -> Any:
+    """Send the whole of an upload's bytes in one chunk, from its start."""
+    return patch(client, location, headers, 0, data)
