@@ -2,6 +2,7 @@
 import { AudioOutput } from "./audio.js";
 import { pickCue } from "@baladeur/engine";
 import { formatBytes, formatDistance, language, pick, t } from "./i18n.js";
+import { Guidance } from "./guidance.js";
 import { TrailMap } from "./map.js";
 import {
   bestProfile,
@@ -21,6 +22,7 @@ import { HomeSession, WalkSession } from "./walk.js";
 let session = null;
 let highlighter = null;
 let wakeLock = null;
+let guidance = null;
 const audio = new AudioOutput(mediaBlob);
 const shaOf = (path) => path.slice("media/".length).split(".")[0];
 
@@ -84,6 +86,8 @@ async function keepAwake(on) {
 /** Stop any walk or listening session (when leaving the page). */
 export function endSession() {
   if (session) session.stop();
+  guidance?.stop();
+  guidance = null;
   clearInterval(highlighter);
   document.getElementById("main")?.classList.remove("walking");
   session = null;
@@ -250,9 +254,11 @@ function walkView(manifest, panel, onPlay) {
   const layerTitle = (key) => pick(manifest.ambience.find((a) => a.key === key)?.title, manifest.trail.languages) || key;
   const position = h("p", { class: "muted small", id: "position" }, onPlay ? t("fromHomeHelp") : t("noPosition"));
   const stops = h("ol", { class: "stops", id: "stops" }, manifest.stops.map((s, i) => stopRow(manifest, s, i, onPlay)));
+  guidance = onPlay ? null : new Guidance({ manifest, language: language(), audio, onReport: publish });
   fill(panel, 
     h("h2", {}, onPlay ? t("fromHome") : t("walking")),
     position,
+    guidance?.node,
     map.svg,
     now,
     transcriptTitle,
@@ -276,6 +282,7 @@ function walkView(manifest, panel, onPlay) {
     for (const key of state.queue) statuses[key] = "queued";
     if (state.playing) statuses[state.playing] = "playing";
     map.setStatus(statuses);
+    guidance?.update(state);
     for (const row of stops.children) {
       const s = statuses[row.dataset.stop];
       row.dataset.status = s ?? "";
