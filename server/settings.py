@@ -63,6 +63,15 @@ class Settings(BaseSettings):
         default=None, description="Base64 Ed25519 private key; default a key in the data dir."
     )
     bundle_warning_bytes: int = Field(default=150 * 1024**2, gt=0)
+    basemap_tile_url: str | None = Field(
+        default=None,
+        description="A {z}/{x}/{y} raster tile URL; set, publishing packs an offline base map.",
+    )
+    basemap_min_zoom: int = Field(default=13, ge=0, le=22)
+    basemap_max_zoom: int = Field(default=17, ge=0, le=22)
+    basemap_max_bytes: int = Field(default=20 * 1024**2, gt=0)
+    basemap_attribution: str = Field(default="", description="Credit shown on the map.")
+    basemap_timeout_s: float = Field(default=10, gt=0, description="Limit of one tile request.")
     token_ttl_s: int = Field(
         default=7 * 24 * 3600, gt=0, description="Lifetime of a sign-in token."
     )

@@ -133,6 +133,11 @@ def bundle_key(sha256: str) -> str:
     return f"{BUNDLE_PREFIX}{sha256}{_BUNDLE_EXTENSION}"
 
 
+def basemap_key(sha256: str) -> str:
+    """Blob key of a release's base map archive (PMTiles), named by its hash."""
+    return f"basemaps/{sha256}.pmtiles"
+
+
 def bundle_sha256(key: str) -> str:
     """The hash of the bundle stored under a key of :func:`bundle_key`."""
     return key.removeprefix(BUNDLE_PREFIX).removesuffix(_BUNDLE_EXTENSION)
