@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from server.app import create_app
 from server.basemap import BasemapConfig
 from server.db.models import Release
 from server.db.session import Database
+from server.gc import orphan_basemaps
 from server.publishing import publish, release_size_report
 from server.settings import Settings
 from tests.support.factories import add_trail, trail_source
@@ -129,6 +131,18 @@ def test_publish_packs_the_tiles_around_the_trail(
         part = client.get(url, headers={"Range": "bytes=100-"})
         assert part.status_code == 206 and part.content == data[100:]
         assert client.get(f"/v1/basemaps/{'0' * 64}.pmtiles").status_code == 404
+
+
+def test_unreferenced_archives_are_collected(db: Database, keys: Keyring) -> None:
+    blobs = MemoryBlobStore()
+    with tile_server() as tiles:
+        manifest, _ = published(db, blobs, keys, config(tiles.url))
+    kept = basemap_key(manifest["basemap"]["sha256"])
+    orphan = basemap_key("0" * 64)  # as a publish that died before its release committed
+    blobs.put(orphan, [b"PMTiles"])
+    assert orphan_basemaps(db, blobs) == []  # within the grace period: maybe a publish at work
+    assert orphan_basemaps(db, blobs, grace=timedelta(0)) == [orphan]
+    assert blobs.exists(kept) and not blobs.exists(orphan)
 
 
 def test_the_size_cap_drops_the_highest_zooms(db: Database, keys: Keyring) -> None:
