@@ -163,11 +163,20 @@ def test_guidance_follows_the_walk_and_the_beacon_pans(site: Site, chromium: Any
     # Then along the route: each fix updates the distance and the words.
     t += 60  # long enough for the course to start again from the route's first fixes
     checked = 0
+    silent_steps = beeping_steps = 0
     for i, (lat, lon) in enumerate(along(manifest["trail"]["route"]["coordinates"], 18)):
+        before = state(page)
         page.clock.fast_forward((STEP_S if i else 60 + STEP_S) * 1000)
         fixes.append((t, lat, lon))
         feed(page, context, lat, lon)
         now = state(page)
+        beeps = now["beacon"]["beeps"] - before["beacon"]["beeps"]
+        if before["playing"] and now["playing"] == before["playing"]:
+            assert beeps == 0  # the beacon keeps quiet while a narration plays
+            silent_steps += 1
+        elif not before["playing"] and not now["playing"]:
+            assert beeps >= 1  # a tone every 3 s otherwise
+            beeping_steps += 1
         heard = {e["stop"] for e in now["events"] if e["type"] == "play"}
         if all(s["key"] in heard for s in manifest["stops"]):
             assert now["guidance"]["done"] is True
@@ -188,5 +197,6 @@ def test_guidance_follows_the_walk_and_the_beacon_pans(site: Site, chromium: Any
             page.screenshot(path=str(artefact("player", "guidance-walk.png")))
         t += STEP_S
     assert checked > 20
+    assert silent_steps > 0 and beeping_steps > 0
     assert errors == []
     context.close()
