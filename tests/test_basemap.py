@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pmtiles.reader import MemorySource, Reader, all_tiles
 from pmtiles.tile import TileType
+from sqlalchemy import select
 
 from media.blobs.memory import MemoryBlobStore
 from server.app import create_app
@@ -20,7 +21,7 @@ from server.basemap import BasemapConfig
 from server.db.models import Release
 from server.db.session import Database
 from server.gc import orphan_basemaps
-from server.publishing import publish, release_size_report
+from server.publishing import cut_release, publish, release_size_report
 from server.settings import Settings
 from tests.support.factories import add_trail, trail_source
 from tests.support.tiles import tile_png, tile_server
@@ -143,6 +144,21 @@ def test_unreferenced_archives_are_collected(db: Database, keys: Keyring) -> Non
     assert orphan_basemaps(db, blobs) == []  # within the grace period: maybe a publish at work
     assert orphan_basemaps(db, blobs, grace=timedelta(0)) == [orphan]
     assert blobs.exists(kept) and not blobs.exists(orphan)
+
+
+def test_a_cut_release_keeps_the_base_map(db: Database, keys: Keyring) -> None:
+    blobs = MemoryBlobStore()
+    with tile_server() as tiles:
+        manifest, _ = published(db, blobs, keys, config(tiles.url))
+    with db.transaction() as session:
+        release_id = session.scalars(select(Release.id).order_by(Release.id.desc())).first()
+    assert release_id is not None
+    cut = cut_release(db, blobs, keys, release_id, set(), notes="cut")
+    assert cut is not None
+    with db.transaction() as session:
+        row = session.get_one(Release, cut.id)
+        again = json.loads(row.bundles[0].manifest_bytes)
+    assert again["basemap"] == manifest["basemap"] and again["format_minor"] == 1
 
 
 def test_the_size_cap_drops_the_highest_zooms(db: Database, keys: Keyring) -> None:
