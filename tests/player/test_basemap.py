@@ -98,6 +98,14 @@ def test_the_map_is_downloaded_checked_and_drawn_offline(map_site: Site, chromiu
     pixels = list(shot.getdata())
     share = sum(1 for p in pixels if max(abs(a - b) for a, b in zip(p, colour, strict=True)) <= 6)
     assert share / len(pixels) > 0.3
+
+    # Removing the trail removes its archive too.
+    stored = "async () => { const c = await caches.open('baladeur-trails'); return (await c.keys())"
+    stored += ".map((r) => new URL(r.url).pathname).filter((p) => p.includes('/basemaps/')); }"
+    assert page.evaluate(stored) == [f"/play/_store/basemaps/{member['sha256']}"]
+    page.click("#remove")
+    page.wait_for_selector("#download")
+    assert page.evaluate(stored) == []
     assert errors == []
     context.close()
 

@@ -20,8 +20,24 @@ export async function basemapStatus(slug) {
   return hit ? hit.json() : null;
 }
 
+// Archives no stored trail's status names are deleted (after a removal or an update).
+async function collect(cache) {
+  const keep = new Set();
+  for (const request of await cache.keys()) {
+    if (new URL(request.url).pathname.endsWith("/basemap.json")) {
+      const status = await (await cache.match(request)).json();
+      if (status.status === "stored") keep.add(status.sha256);
+    }
+  }
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith(`${BASE}/basemaps/`) && !keep.has(path.slice(`${BASE}/basemaps/`.length))) await cache.delete(request);
+  }
+}
+
 async function setStatus(cache, slug, status) {
   await cache.put(statusUrl(slug), new Response(JSON.stringify(status), { headers: { "Content-Type": "application/json" } }));
+  await collect(cache);
   return status;
 }
 
@@ -31,8 +47,11 @@ async function setStatus(cache, slug, status) {
  */
 export async function downloadBasemap(slug, manifest, { onProgress = () => {} } = {}) {
   const member = manifest.basemap;
-  if (!member) return null;
   const cache = await open();
+  if (!member) {
+    await removeBasemap(slug); // a release without a map replaced one with a map
+    return null;
+  }
   const base = { sha256: member.sha256, bytes: member.bytes };
   if (await cache.match(archiveUrl(member.sha256))) return setStatus(cache, slug, { ...base, status: "stored" });
   let bytes;
@@ -54,17 +73,7 @@ export async function downloadBasemap(slug, manifest, { onProgress = () => {} } 
 export async function removeBasemap(slug) {
   const cache = await open();
   await cache.delete(statusUrl(slug));
-  const keep = new Set();
-  for (const request of await cache.keys()) {
-    if (new URL(request.url).pathname.endsWith("/basemap.json")) {
-      const status = await (await cache.match(request)).json();
-      if (status.status === "stored") keep.add(status.sha256);
-    }
-  }
-  for (const request of await cache.keys()) {
-    const path = new URL(request.url).pathname;
-    if (path.startsWith(`${BASE}/basemaps/`) && !keep.has(path.slice(`${BASE}/basemaps/`.length))) await cache.delete(request);
-  }
+  await collect(cache);
 }
 
 /** The stored archive of a trail's base map as a Blob, or null. */
