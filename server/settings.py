@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -146,6 +147,17 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("basemap_tile_url")
+    @classmethod
+    def _tile_template(cls, value: str | None) -> str | None:
+        # Filled with str.format at publish: exactly {z}, {x} and {y}, nothing else in braces.
+        if not value:
+            return None
+        names = set(re.findall(r"\{([^{}]*)\}", value))
+        if not value.startswith(("http://", "https://")) or names != {"z", "x", "y"}:
+            raise ValueError("a tile URL is http(s) with {z}, {x} and {y} and no other {…}")
         return value
 
     def proxy_options(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pmtiles.reader import MemorySource, Reader, all_tiles
 from pmtiles.tile import TileType
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from media.blobs.memory import MemoryBlobStore
@@ -198,6 +199,14 @@ def test_a_failing_tile_server_leaves_the_release_without_a_map(
     assert report["basemap"]["reason"].startswith("no base map")
     assert any(w.startswith("base map: no base map") for w in report["warnings"])
     assert not list(blobs.scan("basemaps/"))
+
+
+@pytest.mark.parametrize(
+    "url", ["http://tiles/{z}/{x}.png", "http://{s}.tiles/{z}/{x}/{y}.png", "file:///{z}/{x}/{y}"]
+)
+def test_a_tile_url_without_exactly_z_x_y_is_refused(url: str) -> None:
+    with pytest.raises(ValidationError, match="tile URL"):
+        Settings(basemap_tile_url=url, inprocess_worker=False)
 
 
 def test_without_the_setting_nothing_changes(db: Database, keys: Keyring) -> None:
