@@ -1,12 +1,14 @@
-"""Collect bundle blobs that no release refers to (left by a publish that was interrupted).
+"""Collect bundle and base map blobs that no release refers to (left by a publish that was
+interrupted).
 
-Publishing writes bundles before the transaction that makes them part of a release; a
+Publishing writes bundles and base maps before the transaction that makes them part of a release; a
 crash in between leaves content-addressed blobs nobody can reach. They are deleted once
 older than a grace period, so a publish in progress is never robbed of its bundles.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +17,7 @@ from sqlalchemy import select
 from media.blobs import BlobStore
 from server.db.models import ReleaseBundle
 from server.db.session import Database
-from trails.storage_names import BUNDLE_PREFIX, bundle_sha256
+from trails.storage_names import BASEMAP_PREFIX, BUNDLE_PREFIX, basemap_sha256, bundle_sha256
 
 log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=1)
@@ -43,4 +45,32 @@ def orphan_bundles(
             removed.append(info.key)
     if removed:
         log.info("removed %d unreferenced bundle(s)", len(removed))
+    return removed
+
+
+def orphan_basemaps(
+    database: Database,
+    blobs: BlobStore,
+    *,
+    grace: timedelta = DEFAULT_GRACE,
+    now: datetime | None = None,
+) -> list[str]:
+    """Delete base map archives no release's manifest names, older than ``grace``; their keys."""
+    now = now or datetime.now(UTC)
+    stored = list(blobs.scan(BASEMAP_PREFIX))
+    if not stored:
+        return []
+    referenced = set()
+    with database.transaction() as session:
+        for data in session.scalars(select(ReleaseBundle.manifest_bytes)):
+            if b'"basemap"' in data:  # most manifests have none: skip parsing them
+                referenced.add(json.loads(data)["basemap"]["sha256"])
+    removed = []
+    for info in stored:
+        old_enough = info.modified_at is not None and info.modified_at <= now - grace
+        if basemap_sha256(info.key) not in referenced and old_enough:
+            blobs.delete(info.key)
+            removed.append(info.key)
+    if removed:
+        log.info("removed %d unreferenced base map(s)", len(removed))
     return removed

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from media.blobs import BlobStore
 from media.renditions import ENCODINGS
 from server import covers
+from server.basemap import BasemapConfig, Outcome, build_basemap
 from server.catalogue import catalogue_columns
 from server.consents import why_not_publishable
 from server.db.models import (
@@ -55,6 +56,7 @@ from trails.errors import Conflict, FieldError, InvalidInput
 from trails.source import TrailSource
 from trails.storage_names import (
     audio_name,
+    basemap_key,
     bundle_key,
     cover_key,
     cover_path,
@@ -204,6 +206,7 @@ def _build(
     keyring: Keyring,
     publisher: str,
     now: datetime,
+    basemap: dict[str, Any] | None = None,
 ) -> StoredBundle:
     key = keyring.current()
     lookup, readers = media
@@ -217,6 +220,9 @@ def _build(
         key_id=key.id,
         built_at=now,
     )
+    if basemap is not None:
+        # Format 1.1's member; without a base map the manifest stays a 1.0 one, unchanged.
+        manifest = {**manifest, "format_minor": 1, "basemap": basemap}
     with tempfile.TemporaryDirectory(prefix="publish-") as tmp:
         out = Path(tmp) / "bundle.zip"
         # Renditions come from content-addressed storage, hashed when stored: the writer checks
@@ -350,8 +356,12 @@ def publish(
     needs_approval: bool = False,
     published_by: str | None = None,
     on_commit: Callable[[Session, Release], object] | None = None,
+    basemap: BasemapConfig | None = None,
 ) -> Release:
     """Publish the trail's draft as a new release; refuse, listing why, if it can't.
+
+    With ``basemap`` set, the tiles around the trail are packed and stored beside the
+    bundles; a tile server that fails leaves the release without a map, never unpublished.
 
     By default the release goes live at once. With ``needs_approval`` it waits for a second
     editor; with a future ``publish_at`` it waits for that time (``server.releases``).
@@ -379,6 +389,8 @@ def publish(
         for asset in sources.audio.values():
             list(asset.renditions)
     media: dict[str, _Media] = {p: _bundle_media(p, sources, blobs) for p in AUDIO_PROFILES}
+    outcome = _store_basemap(basemap, source, blobs)
+    member = outcome.basemap.member if outcome and outcome.basemap else None
     # One thread per profile: each streams its own zip (I/O and hashing release the GIL).
     with ThreadPoolExecutor(max_workers=len(AUDIO_PROFILES)) as pool:
         built = list(
@@ -393,10 +405,14 @@ def publish(
                     keyring=keyring,
                     publisher=publisher,
                     now=now,
+                    basemap=member,
                 ),
                 AUDIO_PROFILES,
             )
         )
+    if outcome is not None:
+        for bundle in built:
+            bundle.report["basemap"] = outcome.report()
     _store_draft_copies(built, media, blobs)
     with database.transaction() as session:
         trail = session.get_one(Trail, trail_pk)
@@ -415,11 +431,36 @@ def publish(
     return release
 
 
+def _store_basemap(
+    config: BasemapConfig | None, source: TrailSource, blobs: BlobStore
+) -> Outcome | None:
+    """Pack and store the release's base map (content-addressed, before the release commits)."""
+    if config is None:
+        return None
+    outcome = build_basemap(config, list(summarise(source).bbox.as_tuple()))
+    if outcome.basemap is not None:
+        key = basemap_key(outcome.basemap.member["sha256"])
+        if not blobs.exists(key):
+            blobs.put(key, [outcome.basemap.data], content_type="application/vnd.pmtiles")
+    return outcome
+
+
 def release_size_report(release: Release, warn_bytes: int) -> dict[str, Any]:
-    """The size report of a release: bytes per profile, per stop and per minute of audio."""
+    """The size report of a release: bytes per profile, per stop and per minute of audio.
+
+    With the base map's outcome when publishing tried to pack one (``basemap``; a map left
+    out, or zooms dropped for the size cap, is also a warning).
+    """
     manifests = {b.profile: json.loads(b.manifest_bytes) for b in release.bundles}
     sizes = {b.profile: b.bundle_bytes for b in release.bundles}
-    return size_report(manifests, sizes, warn_bytes=warn_bytes)
+    report = size_report(manifests, sizes, warn_bytes=warn_bytes)
+    outcomes = [b.size_report["basemap"] for b in release.bundles if "basemap" in b.size_report]
+    outcome = outcomes[0] if outcomes else None
+    if outcome is not None:
+        report["basemap"] = outcome
+        if outcome["reason"]:
+            report["warnings"].append(f"base map: {outcome['reason']}")
+    return report
 
 
 def manifest_without(manifest: dict[str, Any], withheld: set[str]) -> dict[str, Any]:
@@ -517,6 +558,7 @@ def cut_release(
                     # The publisher the release was approved under, as everything else.
                     publisher=manifests[profile]["publisher"],
                     now=now,
+                    basemap=manifests[profile].get("basemap"),
                 ),
                 profiles,
             )

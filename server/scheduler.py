@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from media.blobs import BlobStore
 from server.auth.ratelimit import purge_expired
 from server.db.session import Database
-from server.gc import orphan_bundles
+from server.gc import orphan_basemaps, orphan_bundles
 from server.lease import Lease
 from server.releases import Activated, activate_due
 from server.settings import Settings
@@ -43,7 +43,7 @@ def tick(
     """Run the periodic duties once, at ``now``.
 
     With ``blobs``, expired unfinished uploads are removed with their pieces, and with
-    ``collect`` too, orphan bundles are collected.
+    ``collect`` too, orphan bundles and base maps are collected.
     """
     now = now or datetime.now(UTC)
     activated = activate_due(database, now)
@@ -53,7 +53,11 @@ def tick(
     if blobs is not None:
         with database.transaction() as session:
             removed = remove_expired(session, blobs, now)
-    bundles = orphan_bundles(database, blobs, now=now) if blobs is not None and collect else []
+    bundles = []
+    if blobs is not None and collect:
+        bundles = orphan_bundles(database, blobs, now=now) + orphan_basemaps(
+            database, blobs, now=now
+        )
     # Ended windows of the attempt limiter: a new attempt would start them again anyway.
     purge_expired(database.engine, now.timestamp())
     return Tick(activated, removed, bundles)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -63,6 +64,15 @@ class Settings(BaseSettings):
         default=None, description="Base64 Ed25519 private key; default a key in the data dir."
     )
     bundle_warning_bytes: int = Field(default=150 * 1024**2, gt=0)
+    basemap_tile_url: str | None = Field(
+        default=None,
+        description="A {z}/{x}/{y} raster tile URL; set, publishing packs an offline base map.",
+    )
+    basemap_min_zoom: int = Field(default=13, ge=0, le=22)
+    basemap_max_zoom: int = Field(default=17, ge=0, le=22)
+    basemap_max_bytes: int = Field(default=20 * 1024**2, gt=0)
+    basemap_attribution: str = Field(default="", description="Credit shown on the map.")
+    basemap_timeout_s: float = Field(default=10, gt=0, description="Limit of one tile request.")
     token_ttl_s: int = Field(
         default=7 * 24 * 3600, gt=0, description="Lifetime of a sign-in token."
     )
@@ -137,6 +147,17 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("basemap_tile_url")
+    @classmethod
+    def _tile_template(cls, value: str | None) -> str | None:
+        # Filled with str.format at publish: exactly {z}, {x} and {y}, nothing else in braces.
+        if not value:
+            return None
+        names = set(re.findall(r"\{([^{}]*)\}", value))
+        if not value.startswith(("http://", "https://")) or names != {"z", "x", "y"}:
+            raise ValueError("a tile URL is http(s) with {z}, {x} and {y} and no other {…}")
         return value
 
     def proxy_options(self) -> dict[str, Any]:

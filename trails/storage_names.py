@@ -25,6 +25,7 @@ MEDIA_DIR: Final = "media/"
 ORIGINAL_PREFIX: Final = "originals/"
 WAVEFORM_PREFIX: Final = "waveforms/"
 BUNDLE_PREFIX: Final = "bundles/"
+BASEMAP_PREFIX: Final = "basemaps/"
 PHOTO_PREFIX: Final = "photos/"
 CONSENT_FORM_PREFIX: Final = "consent-forms/"
 UPLOAD_PREFIX: Final = "uploads/"
@@ -34,6 +35,7 @@ TRANSCRIPT_EXTENSION: Final = ".vtt"
 COVER_EXTENSION: Final = "jpg"
 """Covers are always stored re-encoded as JPEG (``server.covers``)."""
 _BUNDLE_EXTENSION: Final = ".zip"
+_BASEMAP_EXTENSION: Final = ".pmtiles"
 _WAVEFORM_EXTENSION: Final = ".json"
 
 _SHA256 = "[0-9a-f]{64}"
@@ -131,6 +133,16 @@ def original_copies(sha256: str) -> tuple[str, ...]:
 def bundle_key(sha256: str) -> str:
     """Blob key of a bundle zip."""
     return f"{BUNDLE_PREFIX}{sha256}{_BUNDLE_EXTENSION}"
+
+
+def basemap_key(sha256: str) -> str:
+    """Blob key of a release's base map archive (PMTiles), named by its hash."""
+    return f"{BASEMAP_PREFIX}{sha256}{_BASEMAP_EXTENSION}"
+
+
+def basemap_sha256(key: str) -> str:
+    """The hash of the archive stored under a key of :func:`basemap_key`."""
+    return key.removeprefix(BASEMAP_PREFIX).removesuffix(_BASEMAP_EXTENSION)
 
 
 def bundle_sha256(key: str) -> str:

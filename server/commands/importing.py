@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from media.blobs import BlobStore
 from server.accounts import get_or_create_organisation
+from server.basemap import BasemapConfig
 from server.blobs import make_blob_store
 from server.commands.output import console, emit_json, err_console, report_dropped
 from server.db.models import Asset, AssetStatus, Organisation, Release, Trail
@@ -116,6 +117,7 @@ def _import(
                 publisher=organisation,
                 organisation_id=organisation_id,
                 needs_approval=needs_approval,
+                basemap=BasemapConfig.from_settings(settings),
             )
             result["release"] = release.number
             result["state"] = release.state.value

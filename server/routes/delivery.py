@@ -38,7 +38,7 @@ from server.routes.trails import AccessCodeDep
 from server.schemas.problem import Problem
 from trails.bundle.changes import diff
 from trails.errors import NotFound
-from trails.storage_names import bundle_key, published_media_key
+from trails.storage_names import basemap_key, bundle_key, published_media_key
 from trails.vocabulary import DEFAULT_PROFILE, AudioProfile, Visibility
 
 router = APIRouter(tags=["delivery"])
@@ -272,6 +272,34 @@ def bundle_file(
         etag=sha,
         content_type="application/zip",
         filename=f"{bundle.release.manifest['slug']}-{bundle.release.number}-{bundle.profile}.zip",
+        from_store=True,
+    )
+
+
+@router.get(
+    "/v1/basemaps/{name}",
+    response_class=Response,
+    responses={404: PROBLEMS[404], **file_responses("application/vnd.pmtiles")},
+)
+@router.head("/v1/basemaps/{name}", include_in_schema=False)
+def basemap_file(name: str, request: Request, blobs: BlobsDep) -> Response:
+    """A release's offline base map (PMTiles), by its hash, with byte ranges to resume.
+
+    Only map tiles of a public tile server are in it, and its name is the hash that the
+    signed manifest gives, so it needs no access code (bundle format 2.8).
+    """
+    match = re.match(r"^([0-9a-f]{64})\.pmtiles$", name)
+    if not match or not blobs.exists(basemap_key(match.group(1))):
+        raise NotFound(f"no base map '{name}'")
+    sha = match.group(1)
+    key = basemap_key(sha)
+    return serve_bytes(
+        request,
+        blobs=blobs,
+        key=key,
+        size=blobs.stat(key).size,
+        etag=sha,
+        content_type="application/vnd.pmtiles",
         from_store=True,
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from server import drafts, releases
 from server.audit import record
+from server.basemap import BasemapConfig
 from server.db.models import Release, ReleaseState
 from server.deps import (
     BlobsDep,
@@ -77,6 +78,7 @@ def create_release(
         needs_approval=organisation.requires_second_approval,
         published_by=user.email,
         on_commit=audit,
+        basemap=BasemapConfig.from_settings(settings),
     )
     session.expire(trail)
     release = session.get_one(Release, built.id)

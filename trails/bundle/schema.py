@@ -259,7 +259,19 @@ _DEFS: dict[str, Any] = {
 }
 
 
-# Every top-level member but format_minor, which only a newer minor version writes.
+_DEFS["basemap"] = _obj(
+    {
+        "sha256": {"$ref": "#/$defs/sha256"},
+        "bytes": {"type": "integer", "minimum": 1},
+        "tile_type": {"enum": ["png", "jpeg"]},
+        "min_zoom": {"type": "integer", "minimum": 0, "maximum": 30},
+        "max_zoom": {"type": "integer", "minimum": 0, "maximum": 30},
+        "bounds": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+        "attribution": {"type": "string"},
+    }
+)
+
+# Every top-level member but the optional ones, format_minor and basemap (format 1.1).
 _TOP_LEVEL_REQUIRED = (
     "format", "profile", "publisher", "key_id", "built_at", "trail", "stops", "ambience", "media",
 )  # fmt: skip
@@ -298,6 +310,8 @@ def manifest_schema() -> dict[str, Any]:
                 "stops": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/stop"}},
                 "ambience": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
                 "media": {"type": "array", "items": {"$ref": "#/$defs/media"}},
+                # Format 1.1: the offline base map, a file beside the bundle (section 2.8).
+                "basemap": {"$ref": "#/$defs/basemap"},
             },
             required=[*_TOP_LEVEL_REQUIRED],
         ),

@@ -7,7 +7,7 @@ import { decodeUtf8 } from "./utf8.js";
 /** The major format version this package reads; a newer one is refused. */
 export const FORMAT_VERSION = 1;
 /** The newest minor version it knows; newer minors are read, their unknown members ignored. */
-export const FORMAT_MINOR = 0;
+export const FORMAT_MINOR = 1;
 /** The largest manifest read (section 5, step 3). */
 export const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
 
@@ -18,8 +18,8 @@ const MEDIA_TYPES = new Map([
   ["image", ["image/jpeg", "image/png"]],
 ]);
 
-// The top-level members of format 1.0: with no newer minor version, any other is refused.
-const MEMBERS = new Set(["format", "format_minor", "profile", "publisher", "key_id", "built_at", "trail", "stops", "ambience", "media"]);
+// The top-level members of format 1.1 (basemap is new in 1.1): with no newer minor version, any other is refused.
+const MEMBERS = new Set(["format", "format_minor", "profile", "publisher", "key_id", "built_at", "trail", "stops", "ambience", "media", "basemap"]);
 
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 

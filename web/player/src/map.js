@@ -1,5 +1,6 @@
-// An offline map drawn from the bundle's geometry alone: route, zones, stop numbers and the
-// visitor's position on a plain background, in SVG (no tiles needed).
+// An offline map drawn from the bundle's geometry: route, zones, stop numbers and the
+// visitor's position, in SVG, on a plain background or over the release's base map tiles
+// (basemap.js puts them under the drawing).
 
 const NS = "http://www.w3.org/2000/svg";
 const W = 360;
@@ -26,8 +27,31 @@ export class TrailMap {
     this.west = west - (W / this.scale / M_PER_DEG / this.kx - (east - west)) / 2;
     this.north = north + (H / this.scale / M_PER_DEG - (north - south)) / 2;
     this.svg = el("svg", { viewBox: `0 0 ${W} ${H}`, class: "map", role: "img", "aria-label": label });
-    el("rect", { x: 0, y: 0, width: W, height: H, class: "map-bg" }, this.svg);
+    this.bg = el("rect", { x: 0, y: 0, width: W, height: H, class: "map-bg" }, this.svg);
     this.draw(manifest);
+  }
+
+  /** The area shown: {west, east, south, north} in degrees and the drawing's width in units. */
+  view() {
+    return {
+      west: this.west,
+      east: this.west + W / this.scale / M_PER_DEG / this.kx,
+      north: this.north,
+      south: this.north - H / this.scale / M_PER_DEG,
+      width: W,
+    };
+  }
+
+  /** Put a layer (base map tiles) above the background and under the trail's drawing. */
+  underlay(layer) {
+    this.bg.after(layer);
+  }
+
+  /** Credit the base map in the map's corner (a text node: never markup). */
+  attribute(text) {
+    if (!text) return;
+    const node = el("text", { x: W - 4, y: H - 5, class: "map-attribution", "text-anchor": "end" }, this.svg);
+    node.textContent = text;
   }
 
   xy(lon, lat) {

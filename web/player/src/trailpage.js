@@ -2,6 +2,8 @@
 import { AudioOutput } from "./audio.js";
 import { pickCue } from "@baladeur/engine";
 import { formatBytes, formatDistance, language, pick, t } from "./i18n.js";
+import { Guidance } from "./guidance.js";
+import { basemapBlob, basemapStatus, downloadBasemap, drawBasemap, removeBasemap } from "./basemap.js";
 import { TrailMap } from "./map.js";
 import {
   bestProfile,
@@ -21,6 +23,7 @@ import { HomeSession, WalkSession } from "./walk.js";
 let session = null;
 let highlighter = null;
 let wakeLock = null;
+let guidance = null;
 const audio = new AudioOutput(mediaBlob);
 const shaOf = (path) => path.slice("media/".length).split(".")[0];
 
@@ -84,6 +87,8 @@ async function keepAwake(on) {
 /** Stop any walk or listening session (when leaving the page). */
 export function endSession() {
   if (session) session.stop();
+  guidance?.stop();
+  guidance = null;
   clearInterval(highlighter);
   document.getElementById("main")?.classList.remove("walking");
   session = null;
@@ -107,7 +112,11 @@ export async function renderTrail(main, slug, rerender) {
   const info = preview?.trail ?? {};
   const languages = info.languages ?? detail?.languages ?? [];
   const title = pick(info.title ?? detail?.title, languages);
-  const size = record?.bundle_bytes ?? (navigator.onLine ? await bundleSize(slug) : null);
+  const mapStatus = record ? await basemapStatus(slug) : null;
+  // The base map is part of the download: its size counts in the size shown.
+  const mapBytes = record ? (mapStatus?.status === "stored" ? mapStatus.bytes : 0) : (preview?.basemap?.bytes ?? 0);
+  const bundleBytes = record?.bundle_bytes ?? (navigator.onLine ? await bundleSize(slug) : null);
+  const size = bundleBytes === null ? null : bundleBytes + mapBytes;
   const status = h("p", { class: "status", id: "status", role: "status" });
   const progress = h("progress", { id: "progress", max: 1, value: 0, hidden: true });
 
@@ -140,6 +149,7 @@ export async function renderTrail(main, slug, rerender) {
         },
       });
       publish({ stored: true, verified: true, resumes: saved.resumes, error: null });
+      await fetchMap();
       rerender();
     } catch (err) {
       const { code, message } = refusal(err);
@@ -151,9 +161,23 @@ export async function renderTrail(main, slug, rerender) {
     }
   };
 
+  // After the bundle: the release's base map, if any (a refused one leaves the walk without it).
+  const fetchMap = async () => {
+    const stored = await storedManifest(slug);
+    const map = stored ? await downloadBasemap(slug, stored, {
+      onProgress: (p) => {
+        progress.max = p.total || 1;
+        progress.value = p.received;
+        status.textContent = t("downloadingMap", { p: p.total ? `${Math.floor((100 * p.received) / p.total)} %` : formatBytes(p.received) });
+      },
+    }) : null;
+    publish({ basemap: map });
+  };
+
   const onUpdate = async () => {
     try {
       const result = await updateTrail(slug);
+      if (result) await fetchMap();
       toast(t("updated", { s: formatBytes(result ? result.record.update_bytes : 0) }), "ok");
       rerender();
     } catch (err) {
@@ -166,6 +190,7 @@ export async function renderTrail(main, slug, rerender) {
   const onRemove = async () => {
     endSession();
     await removeTrail(slug);
+    await removeBasemap(slug);
     toast(t("removed"));
     publish({ stored: false });
     rerender();
@@ -185,6 +210,10 @@ export async function renderTrail(main, slug, rerender) {
   } else if (record) {
     status.textContent = `✓ ${t("stored")}${navigator.onLine ? "" : ` · ${t("offline")}`}`;
     status.className = "status ok";
+    if (mapStatus && mapStatus.status !== "stored") {
+      const text = mapStatus.status === "refused" ? t("mapRefused", { code: mapStatus.code }) : t("mapFailed");
+      actions.append(h("p", { class: "notice", id: "map-notice" }, text));
+    }
     const awake = h("input", { type: "checkbox", id: "keep-awake", checked: localStorage.getItem("baladeur.awake") === "1" });
     awake.addEventListener("change", () => localStorage.setItem("baladeur.awake", awake.checked ? "1" : "0"));
     actions.append(
@@ -228,7 +257,7 @@ export async function renderTrail(main, slug, rerender) {
     credits.length ? h("section", { class: "credits hide-walking" }, h("h2", {}, t("credits")), h("ul", {}, credits.map((c) => h("li", {}, `${c.name} — ${c.role}`)))) : null,
     storedLine,
   );
-  publish({ page: "trail", slug, stored: Boolean(record), verified: Boolean(record?.verified), release: record?.release ?? null, title });
+  publish({ page: "trail", slug, stored: Boolean(record), verified: Boolean(record?.verified), release: record?.release ?? null, title, basemap: mapStatus, size });
 }
 
 function stopRow(manifest, stop, index, onPlay) {
@@ -244,15 +273,22 @@ function stopRow(manifest, stop, index, onPlay) {
 
 function walkView(manifest, panel, onPlay) {
   const map = new TrailMap(manifest, t("map"));
+  // The tiles come under the drawing when they are stored (and were verified on arrival).
+  basemapBlob(manifest)
+    .then((blob) => (blob ? drawBasemap(map, blob, manifest.basemap) : null))
+    .then((drawn) => publish({ mapTiles: drawn }))
+    .catch((err) => publish({ mapTiles: null, mapError: String(err) }));
   const now = h("div", { class: "now", id: "now-playing" });
   const transcript = h("div", { class: "transcript", id: "transcript", "aria-live": "off", hidden: true });
   const transcriptTitle = h("h3", { hidden: true }, t("transcript"));
   const layerTitle = (key) => pick(manifest.ambience.find((a) => a.key === key)?.title, manifest.trail.languages) || key;
   const position = h("p", { class: "muted small", id: "position" }, onPlay ? t("fromHomeHelp") : t("noPosition"));
   const stops = h("ol", { class: "stops", id: "stops" }, manifest.stops.map((s, i) => stopRow(manifest, s, i, onPlay)));
+  guidance = onPlay ? null : new Guidance({ manifest, language: language(), audio, onReport: publish });
   fill(panel, 
     h("h2", {}, onPlay ? t("fromHome") : t("walking")),
     position,
+    guidance?.node,
     map.svg,
     now,
     transcriptTitle,
@@ -276,6 +312,7 @@ function walkView(manifest, panel, onPlay) {
     for (const key of state.queue) statuses[key] = "queued";
     if (state.playing) statuses[state.playing] = "playing";
     map.setStatus(statuses);
+    guidance?.update(state);
     for (const row of stops.children) {
       const s = statuses[row.dataset.stop];
       row.dataset.status = s ?? "";
