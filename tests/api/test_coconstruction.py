@@ -3,6 +3,7 @@ withdrawal by the resident's own code, no account."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import zipfile
@@ -24,10 +25,12 @@ from server.db.models import (
     ReleaseMedia,
     Story,
     Trail,
+    Upload,
 )
 from server.db.session import Database
 from server.publishing import publish
 from server.settings import Settings
+from tests.support import tus
 from tests.support.audio import ffmpeg_make
 from tests.support.drafts import add_stop, new_trail, trail_with_stop
 from tests.support.people import People
@@ -417,3 +420,84 @@ def test_a_forged_or_guessed_withdrawal_code_is_not_found_and_guesses_are_limite
     with db.transaction() as session:
         consent = session.get_one(ConsentRecord, receipt["consent_id"])
         assert consent.withdrawn_at is None and session.get(Story, consent.story_id) is not None
+
+
+# --- 4. resumable uploads for residents ---------------------------------------------------------
+
+
+def _tus_start(client: TestClient, code: str, length: int, filetype: str = "audio/wav") -> Any:
+    meta = ",".join(
+        f"{key} {base64.b64encode(value.encode()).decode()}"
+        for key, value in (("filename", "cloches.wav"), ("filetype", filetype))
+    )
+    return client.post(
+        f"/v1/invitations/{code}/uploads",
+        headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(length), "Upload-Metadata": meta},
+    )
+
+
+def _uploads(db: Database) -> int:
+    with db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(Upload)) or 0)
+
+
+def test_a_resident_uploads_in_pieces_and_submits_the_finished_upload(
+    client: TestClient, people: People, db: Database, tmp_path: Path
+) -> None:
+    code = _invite(client, people)["code"]
+    other = _invite(client, people)["code"]
+    options = client.options(f"/v1/invitations/{code}/uploads")
+    assert options.status_code == 204 and options.headers["tus-version"] == "1.0.0"
+    assert options.headers["tus-max-size"] == str(LIMIT)
+    data = _tone(tmp_path, freq=880).read_bytes()
+    started = _tus_start(client, code, len(data))
+    assert started.status_code == 201, started.text
+    location = started.headers["location"]
+    upload_id = location.rsplit("/", 1)[1]
+    assert location.endswith(f"/v1/invitations/{code}/uploads/{upload_id}")
+    # No cookie, no CSRF header: the code is the authority. Another link's code finds nothing.
+    assert client.head(location.replace(code, other)).status_code == 404
+    problem(tus.patch(client, location.replace(code, other), {}, 0, data[:100]), 404)
+    assert tus.patch(client, location, {}, 0, data[:1000]).status_code == 204
+    assert client.head(location).headers["upload-offset"] == "1000"
+    # A submission cannot name an upload that is not finished.
+    unfinished = {**RESIDENT, "recording_upload": upload_id}
+    body = problem(_submit(client, code, unfinished, None), 422)
+    assert body["errors"][0]["field"] == "data.recording_upload"
+    assert tus.patch(client, location, {}, 1000, data[1000:]).status_code == 204
+    # Finished, it is this link's only.
+    problem(_submit(client, other, unfinished, None), 422)
+    r = _submit(client, code, unfinished, None)
+    assert r.status_code == 201, r.text
+    with db.transaction() as session:
+        upload = session.get_one(Upload, upload_id)
+        story = session.get_one(Story, r.json()["contribution_id"])
+        assert story.versions[0].audio_asset_id == upload.asset_id is not None
+    # Once used, the same upload cannot bring a second story.
+    problem(_submit(client, code, unfinished, None), 410)  # the link was for one use
+
+
+def test_a_residents_upload_refuses_what_is_not_a_recording_or_too_large(
+    client: TestClient, people: People, db: Database, blobs: MemoryBlobStore, tmp_path: Path
+) -> None:
+    made = _invite(client, people, max_uses=2)
+    code = made["code"]
+    keys, uploads = blobs.keys(), _uploads(db)
+    problem(_tus_start(client, code, LIMIT + 1), 413)
+    problem(_tus_start(client, code, 5000, filetype="text/plain"), 415)
+    problem(_tus_start(client, code, 0), 422)
+    problem(_tus_start(client, "inv_nonsense", 5000), 404)
+    assert blobs.keys() == keys and _uploads(db) == uploads
+    # Declared as audio, but not: refused when the last byte arrives, and nothing kept.
+    junk = b"certainly not a recording " * 40
+    location = _tus_start(client, code, len(junk)).headers["location"]
+    problem(tus.send(client, location, {}, junk), 415)
+    upload_id = location.rsplit("/", 1)[1]
+    problem(_submit(client, code, {**RESIDENT, "recording_upload": upload_id}, None), 422)
+    assert blobs.keys() == keys and _stored(db)[2] == 0
+    # A dead link takes no upload, and no more bytes for one started before.
+    data = _tone(tmp_path, freq=990).read_bytes()
+    location = _tus_start(client, code, len(data)).headers["location"]
+    client.post(f"/v1/orgs/mill/invitations/{made['id']}/revoke", headers=people["editor"])
+    assert problem(_tus_start(client, code, 5000), 410)["reason"] == "revoked"
+    assert problem(tus.send(client, location, {}, data), 410)["reason"] == "revoked"
