@@ -25,25 +25,27 @@ export class Problems {
   reset() {
     this.found = [];
     clear(this.summary);
-    for (const { slot, control, wrapper } of this.fields.values()) {
+    for (const { slot, wrapper } of this.fields.values()) {
       slot.hidden = true;
       slot.textContent = "";
-      control.removeAttribute("aria-invalid");
       wrapper.classList.remove("invalid");
+      for (const c of wrapper.querySelectorAll("[aria-invalid]")) c.removeAttribute("aria-invalid");
     }
   }
 
-  /** A problem with field ``name`` (or with the whole form when name is null). */
-  add(name, text) {
+  /** A problem with field ``name`` (or the whole form when null); ``control`` when the field
+   * has several (the number of a custom lifetime rather than its list). */
+  add(name, text, control = null) {
     const known = name ? this.fields.get(name) : null;
+    const target = control ?? known?.control ?? null;
     if (known) {
       known.slot.textContent = known.slot.textContent ? `${known.slot.textContent} ${text}` : text;
       known.slot.hidden = false;
-      known.control.setAttribute("aria-invalid", "true");
-      known.control.setAttribute("aria-errormessage", known.slot.id);
+      target.setAttribute("aria-invalid", "true");
+      target.setAttribute("aria-errormessage", known.slot.id);
       known.wrapper.classList.add("invalid");
     }
-    this.found.push({ name: known ? name : null, text });
+    this.found.push({ name: known ? name : null, text, control: known ? target : null });
   }
 
   /** Whether anything was found since the last reset. */
@@ -60,8 +62,7 @@ export class Problems {
       return h("li", {}, known ? `${known.label}: ${text}` : text);
     });
     this.summary.append(h("div", { class: "alert error", role: "alert" }, h("p", {}, t("formHasProblems")), h("ul", {}, lines)));
-    const first = this.found.find((p) => p.name);
-    if (first) this.fields.get(first.name).control.focus();
+    this.found.find((p) => p.control)?.control.focus();
   }
 
   /** The server's answer to a send: its field errors next to their fields, else one sentence. */

@@ -129,9 +129,9 @@ function createForm(trails, onCreated) {
     if (lifetime.value === "other") {
       const n = wholeNumber(amount.value);
       const seconds = n === null ? null : n * (unit.value === "days" ? DAY : HOUR);
-      if (n === null) problems.add("expires_in_s", t("lifetimeNotNumber"));
-      else if (seconds < HOUR) problems.add("expires_in_s", t("lifetimeTooShort"));
-      else if (seconds > MAX_LIFETIME_S) problems.add("expires_in_s", t("lifetimeTooLong"));
+      if (n === null) problems.add("expires_in_s", t("lifetimeNotNumber"), amount);
+      else if (seconds < HOUR) problems.add("expires_in_s", t("lifetimeTooShort"), amount);
+      else if (seconds > MAX_LIFETIME_S) problems.add("expires_in_s", t("lifetimeTooLong"), amount);
       else body.expires_in_s = seconds;
     } else body.expires_in_s = Number(lifetime.value);
     const n = wholeNumber(uses.value);
@@ -293,17 +293,12 @@ export async function renderInvitations(target) {
   target.append(
     h(
       "div",
-      { class: "page two-col" },
-      h(
-        "section",
-        { "aria-labelledby": "invitations-title" },
-        h("h1", { id: "invitations-title" }, t("invitations")),
-        h("p", { class: "lead" }, t("invitationsLead")),
-        createdSlot,
-        h("h2", {}, t("allInvitations")),
-        listSlot,
-      ),
-      h("aside", {}, form),
+      { class: "page invitations-page" },
+      h("h1", { id: "invitations-title" }, t("invitations")),
+      h("p", { class: "lead" }, t("invitationsLead")),
+      form,
+      createdSlot,
+      h("section", { "aria-labelledby": "links-title" }, h("h2", { id: "links-title" }, t("allInvitations")), listSlot),
     ),
   );
   await drawList();
