@@ -24,7 +24,8 @@ def api(studio: Studio, who: str, method: str, path: str, **kwargs: Any) -> Any:
 
 def invitation(studio: Studio, uses: int = 5) -> str:
     """A fresh invitation link of the 'mill' organisation; its code."""
-    made = api(studio, "editor", "POST", "/v1/orgs/mill/invitations", json={"label": "Atelier", "max_uses": uses})  # fmt: skip
+    body = {"label": "Atelier", "max_uses": uses}
+    made = api(studio, "editor", "POST", "/v1/orgs/mill/invitations", json=body)
     return str(made["code"])
 
 
@@ -91,7 +92,8 @@ def test_resident_story_trimmed_transcribed_approved_placed_and_published(
     card.locator("input[name=trim-end-fr]").fill("2")
     card.locator("button.apply-edit").click()
     page.wait_for_function(
-        "([id, old]) => { const r = document.querySelector(`.contribution[data-id='${id}'] .recording`);"
+        "([id, old]) => { const card = document.querySelector(`.contribution[data-id='${id}']`);"
+        " const r = card.querySelector('.recording');"
         " return r && r.dataset.asset !== String(old); }",
         arg=[story, first_audio],
         timeout=60_000,
@@ -105,7 +107,8 @@ def test_resident_story_trimmed_transcribed_approved_placed_and_published(
     follow.wait_for()
     follow.locator("select[name=place-trail]").select_option(str(trail["id"]))
     page.wait_for_function(
-        "id => { const s = document.querySelector(`.contribution[data-id='${id}'] select[name=place-stop]`);"
+        "id => { const card = document.querySelector(`.contribution[data-id='${id}']`);"
+        " const s = card.querySelector('select[name=place-stop]');"
         " return s && !s.disabled && s.options.length > 1; }",
         arg=story,
     )
@@ -141,7 +144,15 @@ def test_archive_only_cannot_be_placed_and_titles_stay_text(
 ) -> None:
     hostile = "<img src=x onerror=\"document.title='owned'\">Souvenirs"
     code = invitation(studio)
-    kept = resident_submits(studio, tmp_path, code, hostile, publication=False, credit="anonymous", licence="archive-only")  # fmt: skip
+    kept = resident_submits(
+        studio,
+        tmp_path,
+        code,
+        hostile,
+        publication=False,
+        credit="anonymous",
+        licence="archive-only",
+    )
     refused = resident_submits(studio, tmp_path, code, "Essai de micro")
 
     context = desktop(chromium, studio.url, lang="fr")
@@ -175,7 +186,8 @@ def test_archive_only_cannot_be_placed_and_titles_stay_text(
     page.wait_for_selector("text=« Essai de micro » refusé.")
     context.close()
 
-    assert api(studio, "editor", "GET", f"/v1/orgs/mill/contributions/{kept}")["status"] == "approved"
+    archived = api(studio, "editor", "GET", f"/v1/orgs/mill/contributions/{kept}")
+    assert archived["status"] == "approved"
     rejected = api(studio, "editor", "GET", f"/v1/orgs/mill/contributions/{refused}")
     assert rejected["status"] == "rejected"
     assert rejected["review_reason"] == "Le son sature, pouvez-vous le refaire ?"
