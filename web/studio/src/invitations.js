@@ -252,7 +252,7 @@ function table(items, redraw) {
   if (!items.length) return h("p", { class: "empty" }, t("noInvitations"));
   const lang = language();
   const rows = items.map((inv) => {
-    const state = String(inv.state).replace("-", "_");
+    const state = String(inv.state).replaceAll("-", "_");
     return h(
       "tr",
       { dataset: { id: inv.id, state } },

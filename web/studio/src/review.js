@@ -54,7 +54,7 @@ function consentSummary(item) {
     row(t("consentPublicationQ"), yesNo(c.publication)),
     row(t("consentArchiveQ"), yesNo(c.archive)),
     row(t("licence"), c.licence ? licenceName(c.licence) : "–"),
-    row(t("creditChoice"), c.credit ? t(`credit_${c.credit.replace("-", "_")}`, {}, c.credit) : "–"),
+    row(t("creditChoice"), c.credit ? t(`credit_${c.credit.replaceAll("-", "_")}`, {}, c.credit) : "–"),
     row(t("creditShown"), c.creditShown ? h("q", { class: "credit-shown" }, c.creditShown) : h("em", {}, t("creditNone"))),
     c.givenOn ? row(t("consentDate"), c.givenOn) : null,
   );
