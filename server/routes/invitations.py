@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from sqlalchemy import select
 
 from media.limits import human_bytes
 from media.probe import ACCEPTED, MIME_TYPES
 from server import consents, invitations, resident_withdrawals, stories
 from server.audit import record
+from server.auth.tokens import token_hash
 from server.bodylimits import MULTIPART_SLACK, body_limit
 from server.db.models import Invitation
 from server.db.session import Database
@@ -29,6 +31,7 @@ from server.schemas.contributions import (
     InvitedContribution,
     InvitedReceipt,
     Licence,
+    SheetRequest,
     UploadLimits,
     inline_schema,
     offered_languages,
@@ -38,7 +41,9 @@ from server.schemas.pages import Page, PageDep
 from server.schemas.problem import Problem
 from server.schemas.stories import TITLE_MAX, TRANSCRIPT_MAX
 from server.settings import Settings
-from trails.errors import invalid
+from server.sharing.qr import qr_svg
+from server.sharing.resident_sheets import Sheet, invitation_sheet_pdf
+from trails.errors import NotFound, invalid
 
 org_router = APIRouter(prefix="/v1/orgs/{org}/invitations", tags=["invitations"])
 public_router = APIRouter(prefix="/v1/invitations", tags=["invitations"])
@@ -103,6 +108,38 @@ def revoke_invitation(
     return invitations.public(session, row)
 
 
+SHEET_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ORG_PROBLEMS,
+    200: {
+        "content": {"application/pdf": {}, "image/svg+xml": {}},
+        "description": "An A5 PDF sheet, or the QR code of the link as SVG.",
+    },
+    404: {"model": Problem, "description": "No such invitation, or not this code"},
+}
+
+
+@org_router.post("/{invitation_id}/sheet", response_class=Response, responses=SHEET_RESPONSES)
+def invitation_sheet(
+    invitation_id: int,
+    body: SheetRequest,
+    member: EditorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """An A5 sheet to hand out (QR code, who invites, about what, three steps, the link)."""
+    row = invitations.invitation_in(session, member.organisation.id, invitation_id)
+    # The code was shown once, at creation: only its hash says it is this link's.
+    if not hmac.compare_digest(row.token_hash, token_hash(body.code)):
+        raise NotFound("this code is not this invitation's; copy the code shown at its creation")
+    url = invitations.page_url(settings.public_base_url, body.code)
+    headers = {"Cache-Control": "no-store"}
+    if body.format == "svg":
+        return Response(qr_svg(url), media_type="image/svg+xml", headers=headers)
+    sheet = Sheet(member.organisation.name, row.label, row.topic, url, body.lang)
+    headers["Content-Disposition"] = f'inline; filename="invitation-{row.id}-{body.lang}.pdf"'
+    return Response(invitation_sheet_pdf(sheet), media_type="application/pdf", headers=headers)
+
+
 @public_router.get("/{code}", response_model=InvitationInfo, responses=PUBLIC_PROBLEMS)
 def open_invitation(code: str, session: SessionDep, settings: SettingsDep) -> InvitationInfo:
     """What a resident sees on opening a link: who invites them, about what, until when."""
@@ -129,7 +166,7 @@ def open_invitation(code: str, session: SessionDep, settings: SettingsDep) -> In
     )
 
 
-def _link_first(request: Request) -> None:
+def link_first(request: Request) -> None:
     """The link must be usable before a resident's files are read (404 or 410 at once)."""
     database: Database = request.app.state.database
     with database.transaction() as session:
@@ -229,7 +266,7 @@ def _submission_limit(settings: Settings) -> int:
         "requestBody": {"content": {"multipart/form-data": {"encoding": _SUBMISSION_ENCODING}}}
     },
 )
-@body_limit(_submission_limit, check=_link_first)
+@body_limit(_submission_limit, check=link_first)
 def submit_invited(
     code: str,
     data: Annotated[str, Form(json_schema_extra=_data_part)],
@@ -244,7 +281,7 @@ def submit_invited(
     photo: Annotated[UploadFile | None, File(**_part("photo"))] = None,
 ) -> InvitedReceipt:
     """A resident submits a story with its consent in one request; editors then review it."""
-    # The link was checked (by _link_first) before any of the body was read.
+    # The link was checked (by link_first) before any of the body was read.
     parsed = invitations.parse_data(data)
     if recording is not None and audio is not None:
         raise invalid("audio", None, "send the recording once, as the recording part")
