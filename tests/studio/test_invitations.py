@@ -11,6 +11,7 @@ import httpx
 
 from tests.sharing.helpers import decode_qr, pdf_text
 from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.support.browser import artefact
 from tests.support.drafts import add_stop, new_trail
 
 
@@ -51,6 +52,8 @@ def test_invitation_for_a_stop_shown_once_listed_and_revoked(
     page.get_by_label("Open for").select_option(label="1 week")
     page.get_by_label("Number of contributions").fill("5")
     page.get_by_label("German").uncheck()
+    # The length of one's own choosing stays out of the way until asked for.
+    assert page.locator(".custom-lifetime").is_hidden()
     page.click("#create-invitation")
 
     created = page.locator("#created-invitation")
@@ -88,7 +91,12 @@ def test_invitation_for_a_stop_shown_once_listed_and_revoked(
     revoked = page.locator("#invitation-list tr", has_text="Memory workshop, May")
     assert "Revoked" in revoked.inner_text()
     assert revoked.locator("button.revoke").count() == 0
-    shot(page, "invitation-revoked")
+    # The link shown above was that one: its QR code and sheet are no longer offered.
+    assert page.locator("#created-invitation").count() == 0
+    page.wait_for_function("() => !document.getElementById('toast').classList.contains('shown')")
+    page.locator("#invitation-list").screenshot(
+        path=str(artefact("studio", "invitation-revoked.png"))
+    )
     context.close()
 
     # The link itself no longer works.

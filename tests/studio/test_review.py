@@ -168,6 +168,7 @@ def test_archive_only_cannot_be_placed_and_titles_stay_text(
     summary = card.locator(".consent-summary").inner_text()
     assert "aucun nom" in summary
     assert "Anonyme" in summary
+    card.locator(".consent-summary").scroll_into_view_if_needed()
     shot(page, "review-archive-only-fr")
 
     card.locator("button.approve").click()
@@ -179,8 +180,9 @@ def test_archive_only_cannot_be_placed_and_titles_stay_text(
     # A rejection needs a reason, said next to the field.
     other = page.locator(f".contribution[data-id='{refused}']")
     other.locator("button.danger").click()
-    other.locator(".field-problem:not([hidden])").wait_for()
-    assert "raison" in other.locator(".field-problem").inner_text()
+    problem = other.locator(".field-problem:not([hidden])")
+    problem.wait_for()
+    assert "raison" in problem.inner_text()
     other.locator("textarea[name=reject-reason]").fill("Le son sature, pouvez-vous le refaire ?")
     other.locator("button.danger").click()
     page.wait_for_selector("text=« Essai de micro » refusé.")

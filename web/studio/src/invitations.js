@@ -157,6 +157,8 @@ function createForm(trails, onCreated) {
     button.disabled = true;
     try {
       const created = await post(orgPath("/invitations"), body);
+      // A second click must not make a twin link by mistake: the name starts afresh.
+      label.value = "";
       toast(t("invitationCreated"));
       await onCreated(created);
     } catch (err) {
@@ -213,11 +215,11 @@ function createdPanel(inv) {
   drawQr();
   return h(
     "section",
-    { class: "card created-link", id: "created-invitation", "aria-labelledby": "created-title" },
+    { class: "card created-link", id: "created-invitation", "aria-labelledby": "created-title", dataset: { id: inv.id } },
     h("h2", { id: "created-title" }, t("invitationReady", { label: inv.label })),
     h("p", { class: "alert warning", role: "status" }, t("shownOnlyNow")),
     h("div", { class: "row" }, qr, h("div", { class: "grow" }, field(t("invitationLink"), url), h("div", { class: "row tight" }, copy, copied))),
-    h("div", { class: "row tight" }, field(t("sheetLanguage"), sheetLang), download),
+    h("div", { class: "row sheet-row" }, field(t("sheetLanguage"), sheetLang), download),
     message,
   );
 }
@@ -232,7 +234,7 @@ function confirmRevoke(inv, onDone) {
       await post(orgPath(`/invitations/${inv.id}/revoke`), undefined);
       dialog.close();
       toast(t("invitationRevoked"));
-      await onDone();
+      await onDone(inv);
     } catch (err) {
       message.append(errorBox([readable(err)]));
     }
@@ -278,7 +280,9 @@ export async function renderInvitations(target) {
   const trails = await all(orgPath("/trails"));
   const listSlot = h("div");
   const createdSlot = h("div");
-  const drawList = async () => {
+  const drawList = async (revoked = null) => {
+    // A link revoked while still shown: its QR code and sheet must not be handed out.
+    if (revoked && createdSlot.firstChild?.dataset.id === String(revoked.id)) clear(createdSlot);
     try {
       clear(listSlot).append(table(await all(orgPath("/invitations")), drawList));
     } catch (err) {
