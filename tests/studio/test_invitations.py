@@ -164,7 +164,8 @@ def test_bad_input_is_said_next_to_each_field_and_kept(studio: Studio, chromium:
     assert _count(studio) == before, "nothing may be created while the form has problems"
 
     # Corrected, the same form goes through.
-    page.get_by_label("Nom du lien").fill("Stand de la fête")
+    hostile = "Stand <img src=x onerror=\"document.title='owned'\"> de la fête"
+    page.get_by_label("Nom du lien").fill(hostile)
     page.get_by_label("Nombre de contributions").fill("3")
     page.get_by_label("Combien").fill("6")
     page.get_by_label("Unité").select_option("hours")
@@ -172,6 +173,9 @@ def test_bad_input_is_said_next_to_each_field_and_kept(studio: Studio, chromium:
     page.click("#create-invitation")
     page.locator("#created-invitation").wait_for()
     assert form.locator(".field-problem:not([hidden])").count() == 0
-    row = page.locator("#invitation-list tr", has_text="Stand de la fête")
+    row = page.locator("#invitation-list tr", has_text="de la fête")
+    assert row.locator(".inv-label").inner_text() == hostile
     assert "0 / 3" in row.inner_text()
+    assert page.locator("img[src=x]").count() == 0
+    assert page.title() != "owned"
     context.close()

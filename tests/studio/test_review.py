@@ -13,6 +13,7 @@ import httpx
 from tests.studio.conftest import Studio, desktop, shot, sign_in
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.drafts import add_stop, new_trail
+from tests.support.images import portrait
 
 
 def api(studio: Studio, who: str, method: str, path: str, **kwargs: Any) -> Any:
@@ -38,6 +39,7 @@ def resident_submits(
     publication: bool = True,
     credit: str = "initials",
     licence: str = "cc-by-sa-4.0",
+    photo: bool = False,
 ) -> int:
     """A resident sends a story as their phone would: multipart, a WAV recording, the consent."""
     wav = ffmpeg_make(folder / "resident.wav", *tone(3, rate=22050, freq=392))
@@ -51,10 +53,13 @@ def resident_submits(
         "consent": {"publication": publication, "archive": True},
     }
     with wav.open("rb") as fh:
+        files: dict[str, Any] = {"recording": ("resident.wav", fh, "audio/wav")}
+        if photo:
+            files["photo"] = ("bells.jpg", portrait(seed=title), "image/jpeg")
         r = httpx.post(
             f"{studio.url}/v1/invitations/{code}/contributions",
             data={"data": json.dumps(data)},
-            files={"recording": ("resident.wav", fh, "audio/wav")},
+            files=files,
         )
     assert r.status_code == 201, r.text
     return int(r.json()["contribution_id"])
@@ -71,7 +76,9 @@ def test_resident_story_trimmed_transcribed_approved_placed_and_published(
     studio: Studio, chromium: Any, tmp_path: Path
 ) -> None:
     trail, stop = _walk(studio, "review-bells")
-    story = resident_submits(studio, tmp_path, invitation(studio), "Les cloches de Marcinelle")
+    story = resident_submits(
+        studio, tmp_path, invitation(studio), "Les cloches de Marcinelle", photo=True
+    )
     original = api(studio, "editor", "GET", f"/v1/orgs/mill/contributions/{story}")
     first_audio = original["versions"][0]["audio_asset_id"]
 
@@ -87,6 +94,12 @@ def test_resident_story_trimmed_transcribed_approved_placed_and_published(
         assert expected in consent, expected
     assert consent.count("yes") == 2  # publication and archive
     assert "Elles sonnaient à midi." in card.inner_text()
+    # The photo comes with the session, through a blob URL the page's policy allows.
+    page.wait_for_function(
+        "id => { const i = document.querySelector(`.contribution[data-id='${id}'] img`);"
+        " return i && i.src.startsWith('blob:') && i.complete && i.naturalWidth === 96; }",
+        arg=story,
+    )
 
     # Trimmed before approving: the end is cut, a new recording replaces the old one.
     card.locator("input[name=trim-end-fr]").fill("2")
