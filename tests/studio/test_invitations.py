@@ -67,6 +67,10 @@ def test_invitation_for_a_stop_shown_once_listed_and_revoked(
         " return i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0; }"
     )
     assert decode_qr(page.locator("#invitation-qr").screenshot()) == [url]
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=studio.url)
+    page.click("#copy-link")
+    page.get_by_text("Copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == url
     shot(page, "invitation-created")
 
     with page.expect_download() as download:
