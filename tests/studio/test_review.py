@@ -167,6 +167,8 @@ def test_archive_only_cannot_be_placed_and_titles_stay_text(
         licence="archive-only",
     )
     refused = resident_submits(studio, tmp_path, code, "Essai de micro")
+    market = resident_submits(studio, tmp_path, code, "Le marché du samedi")
+    trail, stop = _walk(studio, "review-market")
 
     context = desktop(chromium, studio.url, lang="fr")
     page = context.new_page()
@@ -199,7 +201,20 @@ def test_archive_only_cannot_be_placed_and_titles_stay_text(
     other.locator("textarea[name=reject-reason]").fill("Le son sature, pouvez-vous le refaire ?")
     other.locator("button.danger").click()
     page.wait_for_selector("text=« Essai de micro » refusé.")
+
+    # The stop can be chosen before approving; a trail without its stop is said, not guessed.
+    third = page.locator(f".contribution[data-id='{market}']")
+    third.locator("select[name=place-trail]").select_option(str(trail["id"]))
+    third.locator("button.approve").click()
+    assert "Choisissez l'arrêt." in third.locator(".field-problem:not([hidden])").inner_text()
+    assert "Rien n'a été envoyé" in third.locator(".approve-box .form-problems").inner_text()
+    third.locator("select[name=place-stop]:not([disabled])").select_option(str(stop["id"]))
+    third.locator("button.approve").click()
+    third.locator(".placement.waiting").wait_for()
+    assert "Publiez le parcours pour le rendre public." in third.inner_text()
     context.close()
+    placed = api(studio, "editor", "GET", f"/v1/orgs/mill/trails/{trail['id']}/stops/{stop['id']}")
+    assert placed["story_id"] == market
 
     archived = api(studio, "editor", "GET", f"/v1/orgs/mill/contributions/{kept}")
     assert archived["status"] == "approved"

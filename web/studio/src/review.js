@@ -90,22 +90,14 @@ function placementStatus(item) {
   );
 }
 
-/** After approval: place the story on a stop, then follow it until a release carries it. */
-function followUp(item, trails) {
-  const node = h("div", { class: "follow-up" });
-  if (archiveOnly(item)) {
-    node.append(h("p", { class: "alert info archive-only-note" }, t("archiveOnlyNote")));
-    return node;
-  }
+/** Trail → stop lists for placing ``item``; its fields report to ``problems``. */
+function stopPicker(item, trails, problems) {
   const lang = language();
-  const status = h("div", { class: "placement-status" }, placementStatus(item));
-  node.append(h("h3", {}, t("placement")), status);
-  if (!canEdit()) return node;
-  const problems = new Problems();
   const trailSelect = select([["", t("chooseTrail")], ...trails.map((tr) => [String(tr.id), pick(tr.title, lang) || tr.slug])], "", { name: "place-trail" });
   const stopSelect = select([["", t("chooseTrailFirst")]], "", { name: "place-stop", disabled: true });
   let stops = [];
   trailSelect.addEventListener("change", async () => {
+    // A stop belongs to one trail: a change of trail forgets the stop chosen before.
     stops = [];
     clear(stopSelect).append(h("option", { value: "" }, trailSelect.value ? t("chooseStop") : t("chooseTrailFirst")));
     stopSelect.disabled = true;
@@ -117,41 +109,65 @@ function followUp(item, trails) {
     stopSelect.append(...stops.map((s, i) => h("option", { value: String(s.id) }, `${i + 1}. ${pick(s.title, lang) || s.key}${s.story_id && s.story_id !== item.id ? ` (${t("replacesStory")})` : ""}`)));
     stopSelect.disabled = false;
   });
+  const node = h(
+    "div",
+    { class: "row place-row" },
+    problems.watch("trail", field(t("placeOnTrail"), trailSelect), trailSelect, t("placeOnTrail")),
+    problems.watch("stop", field(t("placeOnStop"), stopSelect), stopSelect, t("placeOnStop")),
+  );
+  return {
+    node,
+    /** The trail and stop chosen, null when none; a trail without its stop is a problem. */
+    chosen(required) {
+      if (!trailSelect.value) {
+        if (required) problems.add("trail", t("chooseTrailNeeded"));
+        return null;
+      }
+      const stop = stops.find((x) => String(x.id) === stopSelect.value);
+      if (!stop) {
+        problems.add("stop", t("chooseStopNeeded"));
+        return null;
+      }
+      return { trail: trails.find((tr) => String(tr.id) === trailSelect.value), stop };
+    },
+  };
+}
+
+/** Put the story on the stop, then read back where it is told (and whether live). */
+async function placeOn(item, { trail, stop }) {
+  await patch(orgPath(`/trails/${trail.id}/stops/${stop.id}`), { story_id: item.id }, stop.etag);
+  Object.assign(item, await get(orgPath(`/contributions/${item.id}`)));
+  toast(t("placedToast"));
+}
+
+/** After approval: where the story is told, and placing it on (another) stop. */
+function followUp(item, trails) {
+  const node = h("div", { class: "follow-up" });
+  if (archiveOnly(item)) {
+    node.append(h("p", { class: "alert info archive-only-note" }, t("archiveOnlyNote")));
+    return node;
+  }
+  const status = h("div", { class: "placement-status" }, placementStatus(item));
+  node.append(h("h3", {}, t("placement")), status);
+  if (!canEdit()) return node;
+  const problems = new Problems();
+  const picker = stopPicker(item, trails, problems);
   const place = h("button", { type: "button", class: "quiet place" }, t("placeHere"));
   place.addEventListener("click", async () => {
     problems.reset();
-    if (!trailSelect.value) problems.add("trail", t("chooseTrailNeeded"));
-    else if (!stopSelect.value) problems.add("stop", t("chooseStopNeeded"));
+    const target = picker.chosen(true);
     if (problems.any) return problems.show();
-    const stop = stops.find((s) => String(s.id) === stopSelect.value);
     place.disabled = true;
     try {
-      await patch(orgPath(`/trails/${trailSelect.value}/stops/${stop.id}`), { story_id: item.id }, stop.etag);
-      const fresh = await get(orgPath(`/contributions/${item.id}`));
-      Object.assign(item, fresh);
-      if (fresh.placements === undefined) {
-        // A server without placements yet: say at least what was just done.
-        const trail = trails.find((tr) => String(tr.id) === trailSelect.value);
-        item.placements = [{ trail_id: trail.id, trail_title: pick(trail.title, lang) || trail.slug, stop_id: stop.id, stop_title: pick(stop.title, lang) || stop.key, live: false }];
-      }
+      await placeOn(item, target);
       clear(status).append(placementStatus(item));
-      toast(t("placedToast"));
     } catch (err) {
       problems.fromError(err);
     } finally {
       place.disabled = false;
     }
   });
-  node.append(
-    h(
-      "div",
-      { class: "row place-row" },
-      problems.watch("trail", field(t("placeOnTrail"), trailSelect), trailSelect, t("placeOnTrail")),
-      problems.watch("stop", field(t("placeOnStop"), stopSelect), stopSelect, t("placeOnStop")),
-    ),
-    problems.summary,
-    place,
-  );
+  node.append(picker.node, problems.summary, place);
   return node;
 }
 
@@ -232,6 +248,7 @@ function contribution(item, trails) {
       { class: "meta" },
       h("span", {}, t("from", { who: item.contributor_name || "–" })),
       h("span", {}, formatDate(item.created_at, lang)),
+      item.credits.map((c) => h("span", {}, `${c.name} (${c.role})`)),
       keptOnly ? h("span", { class: "badge warn archive-badge" }, t("archiveOnly")) : null,
     ),
     photo(item),
@@ -245,12 +262,15 @@ function contribution(item, trails) {
   const reason = h("textarea", { name: "reject-reason", rows: 2 });
   for (const [l, tr] of Object.entries(editor.transcripts)) problems.watch(`vtt-${l}`, tr.node, tr.control, t("versionIn", { lang: l.toUpperCase() }));
   const approveButton = h("button", { type: "button", class: "primary approve" }, keptOnly ? t("approveArchive") : t("approve"));
+  // Placing can be chosen before approving (done right after), or later in the follow-up.
+  const picker = keptOnly ? null : stopPicker(item, trails, problems);
   const approve = async () => {
     problems.reset();
     for (const [l, tr] of Object.entries(editor.transcripts)) {
       const text = tr.control.value.trim();
       if (text && !text.startsWith("WEBVTT")) problems.add(`vtt-${l}`, t("vttHeader"));
     }
+    const target = picker?.chosen(false) ?? null;
     if (problems.any) return problems.show();
     approveButton.disabled = true;
     try {
@@ -258,14 +278,18 @@ function contribution(item, trails) {
       if (editor.changed()) await editor.save();
       const approved = await call("POST", orgPath(`/contributions/${item.id}/approve`), { body: {}, etag: item.etag });
       Object.assign(item, approved.data);
-      toast(t("approvedToast"));
-      decide.replaceWith(h("p", { class: "alert ok done", role: "status" }, t("approvedDone", { title: item.title })), followUp(item, trails));
-      for (const c of card.querySelectorAll("textarea, .trim input, .trim button")) c.disabled = true;
     } catch (err) {
-      problems.fromError(err);
-    } finally {
       approveButton.disabled = false;
+      return problems.fromError(err);
     }
+    toast(t("approvedToast"));
+    // Approved whatever happens next: a placement that fails is said in the follow-up.
+    let failed = null;
+    if (target) await placeOn(item, target).catch((err) => (failed = err));
+    const next = followUp(item, trails);
+    if (failed) next.append(errorBox([readable(failed)]));
+    decide.replaceWith(h("p", { class: "alert ok done", role: "status" }, t("approvedDone", { title: item.title })), next);
+    for (const c of card.querySelectorAll("textarea, .trim input, .trim button")) c.disabled = true;
   };
   approveButton.addEventListener("click", approve);
   const rejectProblems = new Problems();
@@ -286,7 +310,7 @@ function contribution(item, trails) {
   const decide = h(
     "div",
     { class: "decide" },
-    h("div", { class: "approve-box" }, h("h3", {}, t("approve")), h("p", { class: "hint" }, keptOnly ? t("approveArchiveHint") : t("approveHint")), problems.summary, approveButton),
+    h("div", { class: "approve-box" }, h("h3", {}, t("approve")), h("p", { class: "hint" }, keptOnly ? t("approveArchiveHint") : t("approveHint")), picker?.node, problems.summary, approveButton),
     h(
       "div",
       { class: "reject-box" },
