@@ -144,6 +144,33 @@ def _releases_with(session: Session, shas: set[str], organisation_id: int) -> li
     return list(session.scalars(query))
 
 
+def live_trails_with(session: Session, story: Story) -> list[Trail]:
+    """The trails whose live release holds this story's media (visitors can hear it)."""
+    plan, _ = _purge_plan(story)
+    live: dict[int, Trail] = {}
+    for release in _releases_with(session, _media_shas(plan), story.organisation_id):
+        trail = session.get(Trail, release.trail_id)
+        if trail is not None and trail.current_release_id == release.id:
+            live[trail.id] = trail
+    return [live[i] for i in sorted(live)]
+
+
+def withdrawn_title(session: Session, consent_id: int) -> str | None:
+    """The title of the story a consent's withdrawal removed, as its audit entry kept it."""
+    details = session.scalar(
+        select(AuditEntry.details)
+        .where(
+            AuditEntry.action == ACTION,
+            AuditEntry.object_type == "consent",
+            AuditEntry.object_id == consent_id,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    title = (details or {}).get("story_title")
+    return title if isinstance(title, str) else None
+
+
 def _detach(session: Session, story: Story, asset_ids: set[int]) -> set[int]:
     """Remove the story and its audio from every draft; return the trails touched."""
     trails: set[int] = set()
