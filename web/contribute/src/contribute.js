@@ -221,7 +221,7 @@ function record() {
     }
     if (canRecord() && !state.micProblem) {
       controls.append(
-        button(t("record.again"), () => {
+        button(state.recStatus === "file" ? t("record.start") : t("record.again"), () => {
           Object.assign(state, { recording: null, recStatus: "idle", seconds: 0, uploadId: null });
           draw();
         }, "secondary"),
@@ -234,7 +234,7 @@ function record() {
     t("record.heading"),
     numbered("record"),
     state.micProblem ? h("p", { class: "notice", role: "alert" }, t(state.micProblem)) : h("p", {}, t("record.intro")),
-    state.micProblem ? null : h("div", { class: "recorder" }, clock, status),
+    state.micProblem || state.recStatus === "file" ? null : h("div", { class: "recorder" }, clock, status),
     controls,
     listen,
     recording ? null : h("div", { class: "or" }, h("p", { class: "or-line" }, t("record.or")), chooser),
@@ -419,9 +419,15 @@ function licenceExplanation(id) {
   return has(key) ? t(key) : t("licence.explain.other");
 }
 
+// The server names licences in English; the pages name the ones they know in the resident's language.
+function licenceName(licence) {
+  const key = `licence.name.${licence.id}`;
+  return has(key) ? t(key) : licence.name;
+}
+
 function licence() {
   const error = errorSlot();
-  const options = (state.info.licences || []).map((l) => [l.id, l.name, licenceExplanation(l.id)]);
+  const options = (state.info.licences || []).map((l) => [l.id, licenceName(l), licenceExplanation(l.id)]);
   const group = choices(t("licence.heading"), "licence", options, state.licence, (value) => (state.licence = value));
   screen(
     t("licence.heading"),
@@ -444,14 +450,15 @@ function yesNo(value) {
 function send() {
   const error = errorSlot();
   const shown = creditShown(state.name, state.credit);
-  const licenceName = (state.info.licences || []).find((l) => l.id === state.licence)?.name || state.licence;
+  const chosen = (state.info.licences || []).find((l) => l.id === state.licence);
+  const licenceShown = chosen ? licenceName(chosen) : state.licence;
   const rows = [
     [t("send.summaryTitle"), state.title],
     [t("send.summaryLength"), state.recStatus === "file" ? state.recording.name : lengthSentence(state.seconds)],
     [t("send.summaryCredit"), shown || t("credit.anonymous")],
     [t("send.summaryPublication"), yesNo(state.publication)],
     [t("send.summaryArchive"), yesNo(state.archive)],
-    [t("send.summaryLicence"), licenceName],
+    [t("send.summaryLicence"), licenceShown],
   ];
   const progress = h("progress", { max: 100, value: 0, id: "send-progress", "aria-label": t("send.progress") });
   const progressText = h("p", { class: "progress-text" });

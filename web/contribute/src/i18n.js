@@ -91,6 +91,12 @@ export function has(key) {
   return Object.hasOwn(en, key);
 }
 
+/** The locale for numbers and dates: the browser's own variant of the language (nl-BE, en-GB). */
+function locale() {
+  const own = (navigator.languages || []).find((l) => l.toLowerCase().split("-")[0] === current);
+  return own || current;
+}
+
 /** A size in bytes, in the current language (e.g. "12.5 MB", "12,5 Mo" is left to Intl). */
 export function formatSize(bytes) {
   const units = ["byte", "kilobyte", "megabyte", "gigabyte"];
@@ -100,7 +106,7 @@ export function formatSize(bytes) {
     value /= 1000;
     unit += 1;
   }
-  return new Intl.NumberFormat(current, {
+  return new Intl.NumberFormat(locale(), {
     style: "unit",
     unit: units[unit],
     unitDisplay: unit === 0 ? "long" : "short",
@@ -112,12 +118,12 @@ export function formatSize(bytes) {
 export function formatDate(iso, withTime = false) {
   if (!iso) return "";
   const options = withTime ? { dateStyle: "long", timeStyle: "short" } : { dateStyle: "long" };
-  return new Intl.DateTimeFormat(current, options).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), options).format(new Date(iso));
 }
 
 /** A duration as m:ss for the recording timer. */
 export function formatClock(seconds) {
   const whole = Math.max(0, Math.floor(seconds));
-  const two = new Intl.NumberFormat(current, { minimumIntegerDigits: 2, useGrouping: false });
+  const two = new Intl.NumberFormat(locale(), { minimumIntegerDigits: 2, useGrouping: false });
   return `${Math.floor(whole / 60)}:${two.format(whole % 60)}`;
 }
