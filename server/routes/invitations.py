@@ -129,7 +129,7 @@ def open_invitation(code: str, session: SessionDep, settings: SettingsDep) -> In
     )
 
 
-def _link_first(request: Request) -> None:
+def link_first(request: Request) -> None:
     """The link must be usable before a resident's files are read (404 or 410 at once)."""
     database: Database = request.app.state.database
     with database.transaction() as session:
@@ -229,7 +229,7 @@ def _submission_limit(settings: Settings) -> int:
         "requestBody": {"content": {"multipart/form-data": {"encoding": _SUBMISSION_ENCODING}}}
     },
 )
-@body_limit(_submission_limit, check=_link_first)
+@body_limit(_submission_limit, check=link_first)
 def submit_invited(
     code: str,
     data: Annotated[str, Form(json_schema_extra=_data_part)],
@@ -244,7 +244,7 @@ def submit_invited(
     photo: Annotated[UploadFile | None, File(**_part("photo"))] = None,
 ) -> InvitedReceipt:
     """A resident submits a story with its consent in one request; editors then review it."""
-    # The link was checked (by _link_first) before any of the body was read.
+    # The link was checked (by link_first) before any of the body was read.
     parsed = invitations.parse_data(data)
     if recording is not None and audio is not None:
         raise invalid("audio", None, "send the recording once, as the recording part")
