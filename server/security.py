@@ -114,7 +114,7 @@ def app_policy(app: str, settings: Settings) -> str:
     workers = "'none'"
     if app == "studio":
         img += [source] if (source := tile_source(settings.tile_url)) else []
-    elif app == "player":
+    elif app != "contribute":
         # The player's service worker, and bundles and media (covers too) redirected to
         # object storage.
         workers = "'self'"

@@ -22,13 +22,15 @@ def step(page: Any, name: str | None, *, axe: bool = True) -> None:
         shot(page, name)
 
 
-def welcome(page: Any, code: str, shots: str | None = None) -> None:
-    """Open the link and start."""
+def welcome(page: Any, code: str, shots: str | None = None) -> str:
+    """Open the link and start; returns what the first screen said."""
     page.goto(f"/contribute/{code}")
     heading(page, "Mill invites you to share a story")
+    said: str = page.inner_text("main")
     step(page, shots and f"{shots}-1-welcome")
     page.get_by_role("button", name="Start").click()
     heading(page, "Record your story")
+    return said
 
 
 def record(page: Any, shots: str | None = None) -> None:

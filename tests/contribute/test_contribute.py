@@ -31,8 +31,9 @@ def test_record_consent_and_receipt(site: Site, phone_browser: Any) -> None:
     invitation = site.invite(topic="The bells of the parish", languages=["fr", "en"])
     context = phone(phone_browser, site.url)
     page = context.new_page()
-    steps.welcome(page, invitation["code"], shots="record")
-    assert "Topic: The bells of the parish" in page.inner_text("main")
+    said = steps.welcome(page, invitation["code"], shots="record")
+    assert "Topic: The bells of the parish" in said and "Atelier mémoire" in said
+    assert "This link can still be used 5 times." in said
     # The switch offers the link's languages only.
     assert page.get_by_role("navigation", name="Language").inner_text().split() == [
         "Français",

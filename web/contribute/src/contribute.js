@@ -250,7 +250,8 @@ function record() {
 }
 
 function lengthSentence(seconds) {
-  const whole = Math.round(seconds);
+  // Whole seconds as the timer shows them, and never "0 seconds" for a short recording.
+  const whole = Math.max(1, Math.floor(seconds));
   return t("record.length", { minutes: Math.floor(whole / 60), seconds: whole % 60 });
 }
 
@@ -539,7 +540,9 @@ async function sendStory(sendButton, box, progress, text, error) {
 function receipt() {
   const url = state.receipt.withdrawal_url;
   const status = h("p", { class: "status-line", role: "status" });
-  const linkField = h("input", { type: "text", readOnly: true, value: url, name: "withdrawal-link", class: "link-field" });
+  // A text area, so that the whole link is seen at once on a narrow screen.
+  const linkField = h("textarea", { readOnly: true, rows: 3, name: "withdrawal-link", class: "link-field" });
+  linkField.value = url;
   const copy = button(t("receipt.copy"), async () => {
     try {
       await navigator.clipboard.writeText(url);
