@@ -383,7 +383,7 @@ function question(step, key, headingKey, bodyKey, back, next) {
     state[key] === null ? null : state[key] ? "yes" : "no",
     (value) => (state[key] = value === "yes"),
   );
-  group.classList.add("yes-no");
+  group.classList.add("yes-no", "legend-hidden");
   screen(
     t(headingKey),
     numbered(step),
@@ -430,6 +430,8 @@ function licence() {
   const error = errorSlot();
   const options = (state.info.licences || []).map((l) => [l.id, licenceName(l), licenceExplanation(l.id)]);
   const group = choices(t("licence.heading"), "licence", options, state.licence, (value) => (state.licence = value));
+  // The heading already asks the question: the legend is for screen readers only.
+  group.classList.add("legend-hidden");
   screen(
     t("licence.heading"),
     numbered("licence"),
