@@ -33,6 +33,7 @@ from server.db.models import (
 from server.db.session import Database
 from server.errors import Gone
 from server.licences import ARCHIVE_ONLY, LICENCES, RESIDENT_LANGUAGES, credit_shown
+from server.placements import first_title
 from server.schemas.contributions import (
     InvitationAbout,
     InvitationPublic,
@@ -126,24 +127,14 @@ def create(
     return code, row
 
 
-def _title(titles: dict[str, str] | None, languages: list[str] | None = None) -> str | None:
-    """A title in the first language that has one (the trail's own order first)."""
-    if not titles:
-        return None
-    for language in [*(languages or []), *titles]:
-        if titles.get(language):
-            return titles[language]
-    return None
-
-
 def about(session: Session, row: Invitation) -> InvitationAbout:
     """The titles of the trail and the stop a link is for."""
     trail = session.get(Trail, row.trail_id) if row.trail_id is not None else None
     stop = session.get(Stop, row.stop_id) if row.stop_id is not None else None
     languages = trail.languages if trail is not None else None
     return InvitationAbout(
-        trail_title=_title(trail.titles, languages) if trail is not None else None,
-        stop_title=_title(stop.titles, languages) if stop is not None else None,
+        trail_title=first_title(trail.titles, languages) if trail is not None else None,
+        stop_title=first_title(stop.titles, languages) if stop is not None else None,
     )
 
 

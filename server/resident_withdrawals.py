@@ -19,6 +19,7 @@ from server import withdrawal
 from server.auth.tokens import token_hash
 from server.db.models import ConsentRecord, Organisation, Story, Trail
 from server.db.session import Database
+from server.placements import first_title
 from trails.bundle.signing import Keyring
 from trails.errors import NotFound
 
@@ -37,10 +38,7 @@ def trail_url(base_url: str, trail: Trail) -> str:
 
 def trail_title(trail: Trail) -> str:
     """A trail's title in its first language that has one."""
-    for language in [*trail.languages, *trail.titles]:
-        if trail.titles.get(language):
-            return trail.titles[language]
-    return trail.slug
+    return first_title(trail.titles, trail.languages) or trail.slug
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field,
 
 from server.consents import publishable
 from server.db.models import ConsentRecord, Invitation, Story
-from server.licences import LICENCES, RESIDENT_LANGUAGES, CreditStyle
+from server.licences import LICENCES, RESIDENT_LANGUAGES, CreditStyle, credit_shown
+from server.placements import Placement
 from server.schemas.accounts import Strict
 from server.schemas.stories import TITLE_MAX, StoryCreate, StoryPublic
 from trails.validation import LANGUAGE_SHAPE, LanguageTag
@@ -169,16 +170,67 @@ class ContributionCreate(StoryCreate):
     consent: ConsentCreate
 
 
+class ConsentSummary(BaseModel):
+    """The standing consent (the latest not withdrawn), as the review screen reads it."""
+
+    publication: bool
+    archive: bool
+    licence: str | None = Field(description="A licence id a resident chose, if any.")
+    credit: str | None = Field(description="How a resident chose to be credited, if they did.")
+    person: str
+    credit_shown: str | None = Field(
+        description="What visitors read: the full name, the first name, initials, or nothing."
+    )
+
+
+class PlacementPublic(BaseModel):
+    """A stop that tells the story; ``live``: its trail's live release already plays it."""
+
+    trail_id: int
+    trail_title: str
+    stop_id: int
+    stop_title: str
+    live: bool
+
+
 class ContributionPublic(StoryPublic):
-    """A contribution: a story under review, with its consent records."""
+    """A contribution: a story under review, with its consent records and placements."""
 
     consents: list[ConsentPublic]
+    consent_summary: ConsentSummary | None = Field(
+        description="The standing consent; null when every consent was withdrawn."
+    )
+    credit_shown: str | None = Field(
+        description="What visitors read for a resident (by their credit choice); null for "
+        "anonymous, or when the story credits people itself."
+    )
+    placements: list[PlacementPublic]
 
     @classmethod
-    def build(cls, story: Story, consents: list[ConsentRecord]) -> ContributionPublic:
-        """Build from a story and its consent records."""
+    def build(
+        cls, story: Story, consents: list[ConsentRecord], placements: list[Placement]
+    ) -> ContributionPublic:
+        """Build from a story, its consent records and the stops that tell it."""
         fields = StoryPublic.fields_of(story, publishable(story))
-        return cls(**fields, consents=[ConsentPublic.of(c) for c in consents])
+        standing = next((c for c in reversed(consents) if c.withdrawn_at is None), None)
+        summary = None
+        if standing is not None:
+            name = story.contributor_name or standing.person
+            summary = ConsentSummary(
+                publication=standing.publication,
+                archive=standing.archive,
+                licence=standing.licence,
+                credit=standing.credit,
+                person=standing.person,
+                credit_shown=credit_shown(name, standing.credit),
+            )
+        return cls(
+            **fields,
+            consents=[ConsentPublic.of(c) for c in consents],
+            consent_summary=summary,
+            credit_shown=summary.credit_shown if summary is not None else None,
+            placements=[PlacementPublic(**vars(p)) for p in placements],
+        )
 
 
 class Rejection(Strict):

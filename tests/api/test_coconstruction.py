@@ -501,3 +501,62 @@ def test_a_residents_upload_refuses_what_is_not_a_recording_or_too_large(
     client.post(f"/v1/orgs/mill/invitations/{made['id']}/revoke", headers=people["editor"])
     assert problem(_tus_start(client, code, 5000), 410)["reason"] == "revoked"
     assert problem(tus.send(client, location, {}, data), 410)["reason"] == "revoked"
+
+
+# --- 7. review closes the loop -----------------------------------------------------------------
+
+
+def test_review_reads_the_residents_choices_and_where_the_story_plays(
+    client: TestClient, people: People, db: Database, blobs: MemoryBlobStore, tmp_path: Path
+) -> None:
+    code = _invite(client, people)["code"]
+    data = {**RESIDENT, "credit": "first-name", "licence": "cc-by-nc-4.0"}
+    story_id = _submit(client, code, data, _tone(tmp_path, freq=500)).json()["contribution_id"]
+    url = f"/v1/orgs/mill/contributions/{story_id}"
+    seen = client.get(url, headers=people["editor"]).json()
+    assert seen["consent_summary"] == {
+        "publication": True,
+        "archive": True,
+        "licence": "cc-by-nc-4.0",
+        "credit": "first-name",
+        "person": "Marie Claire Dupont",
+        "credit_shown": "Marie",
+    }
+    assert seen["credit_shown"] == "Marie" and seen["placements"] == []
+    approved = client.post(f"{url}/approve", headers={**people["editor"], "If-Match": seen["etag"]})
+    assert approved.status_code == 200, approved.text
+    trail, stop = trail_with_stop(
+        client,
+        people["editor"],
+        "beffroi",
+        "cloche",
+        title="La cloche",
+        trail_title="Beffroi",
+        story_id=story_id,
+    )
+    placed = {
+        "trail_id": trail["id"],
+        "trail_title": "Beffroi",
+        "stop_id": stop["id"],
+        "stop_title": "La cloche",
+    }
+    listed = client.get("/v1/orgs/mill/contributions", headers=people["editor"]).json()
+    assert listed["items"][0]["placements"] == [{**placed, "live": False}]
+    keyring = client.app.state.keyring  # type: ignore[attr-defined]
+    publish(db, blobs, keyring, "beffroi", publisher="editor@example.org")
+    assert client.get(url, headers=people["editor"]).json()["placements"] == [
+        {**placed, "live": True}
+    ]
+    # Visitors read the first name only: the bundle credits nobody else.
+    manifest = json.dumps(client.get("/v1/trails/beffroi/manifest").json(), ensure_ascii=False)
+    assert "Marie" in manifest and "Dupont" not in manifest and "Claire" not in manifest
+    bundle = client.get("/v1/trails/beffroi/bundle", follow_redirects=True).content
+    assert b"Dupont" not in bundle
+
+    # Anonymous: credited by nobody.
+    code = _invite(client, people)["code"]
+    data = {**RESIDENT, "credit": "anonymous"}
+    other = _submit(client, code, data, _tone(tmp_path, freq=520)).json()["contribution_id"]
+    seen = client.get(f"/v1/orgs/mill/contributions/{other}", headers=people["editor"]).json()
+    assert seen["credit_shown"] is None and seen["credits"] == []
+    assert seen["consent_summary"]["person"] == "Marie Claire Dupont"
