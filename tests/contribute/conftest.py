@@ -44,6 +44,8 @@ from trails.bundle.signing import Keyring
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 MESSAGES = ROOT / "web" / "contribute" / "messages"
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 # The recording limit of the test server: small, so that a test can be over it.
 RECORDING_MAX = 4 * 1024 * 1024
 # Names and brand words a Dutch or German page may show as they are.
@@ -121,8 +123,20 @@ def voice(tmp_path_factory: pytest.TempPathFactory) -> Path:
         tool_unavailable("ffmpeg is not installed")
     path = tmp_path_factory.mktemp("voice") / "voice.wav"
     subprocess.run(
-        [ffmpeg, "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=4",
-         "-ar", "48000", "-ac", "1", str(path)],
+        [
+            ffmpeg,
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=330:duration=4",
+            "-ar",
+            "48000",
+            "-ac",
+            "1",
+            str(path),
+        ],
         check=True,
     )
     return path
@@ -158,18 +172,18 @@ def phone_browser(voice: Path) -> Iterator[Any]:
 
 
 def phone(browser: Any, base_url: str, lang: str = "en", **options: Any) -> Any:
-    """A fresh profile sized like a phone (390 × 844), its browser set to ``lang``."""
+    """A fresh profile sized like a phone (390 by 844), its browser set to ``lang``."""
     locales = {"en": "en-GB", "fr": "fr-BE", "nl": "nl-BE", "de": "de-DE"}
-    context = browser.new_context(
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale=locales[lang],
-        base_url=base_url,
-        accept_downloads=True,
-        **options,
-    )
+    settings: dict[str, Any] = {
+        "viewport": PHONE,
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": locales[lang],
+        "base_url": base_url,
+        "accept_downloads": True,
+    }
+    context = browser.new_context(**(settings | options))
     watch_csp(context)
     context.on("console", lambda m: m.type == "error" and print("console:", m.text))
     context.on("weberror", lambda e: print("page error:", e.error))
@@ -191,11 +205,11 @@ def no_axe_violations(page: Any, where: str) -> None:
         # would be refused by script-src 'self', rightly).
         page.evaluate(AXE.read_text() + "\n;undefined")
     result = page.evaluate(
-        """async () => {
-          const r = await axe.run(document, {
-            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-          });
-          return r.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`);
-        }"""
+        """async (tags) => {
+          const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+          const where = (v) => v.nodes.map((n) => n.target.join(' ')).join(', ');
+          return r.violations.map((v) => `${v.id}: ${v.help} (${where(v)})`);
+        }""",
+        AXE_TAGS,
     )
     assert result == [], f"axe-core at {where}:\n" + "\n".join(result)

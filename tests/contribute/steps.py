@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.contribute.conftest import no_axe_violations, shot
+from tests.contribute.conftest import no_axe_violations
+from tests.contribute.conftest import shot as shot
 
 
 def heading(page: Any, text: str) -> None:

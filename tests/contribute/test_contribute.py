@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.contribute import steps
-from tests.contribute.conftest import ALLOWED_WORDS, FILE_WORDS, MESSAGES, Site, no_axe_violations, phone, shot
+from tests.contribute.conftest import ALLOWED_WORDS, FILE_WORDS, MESSAGES, Site, phone
 
 
 def _contribution(site: Site, contribution_id: int) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def _withdrawal_code(link: str) -> str:
 def test_record_consent_and_receipt(site: Site, phone_browser: Any) -> None:
     """Record, pause, resume, listen; credit, consent, licence; send; the receipt's link."""
     invitation = site.invite(topic="The bells of the parish", languages=["fr", "en"])
-    context = phone(phone_browser, site.url)
+    context = phone(phone_browser, site.url, permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     said = steps.welcome(page, invitation["code"], shots="record")
     assert "Topic: The bells of the parish" in said and "Atelier mémoire" in said
@@ -42,13 +42,19 @@ def test_record_consent_and_receipt(site: Site, phone_browser: Any) -> None:
     steps.record(page, shots="record")
     steps.about(page, "Les cloches", "Sonnées à la main jusqu'en 1962.", shots="record")
     steps.credit(
-        page, "Marie Dupont", "My initials", "Visitors will read: “A story told by M. D.”",
+        page,
+        "Marie Dupont",
+        "My initials",
+        "Visitors will read: “A story told by M. D.”",
         shots="record",
     )
     steps.consent(page, publication=True, archive=True, shots="record")
     steps.licence(page, "Creative Commons Attribution 4.0 (CC BY)", shots="record")
     link = steps.send(page, shots="record")
     code = _withdrawal_code(link)
+    page.get_by_role("button", name="Copy the link").click()
+    page.get_by_text("The link was copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == link
 
     # The PDF receipt comes as a download of a blob the page fetched.
     with page.expect_download() as download:
@@ -64,7 +70,9 @@ def test_record_consent_and_receipt(site: Site, phone_browser: Any) -> None:
     context.close()
 
 
-def test_a_file_instead_and_a_title_with_markup(site: Site, phone_browser: Any, voice: Path) -> None:
+def test_a_file_instead_and_a_title_with_markup(
+    site: Site, phone_browser: Any, voice: Path
+) -> None:
     """A chosen file goes through; publication refused and archive agreed; markup stays text."""
     invitation = site.invite()
     context = phone(phone_browser, site.url)
@@ -103,7 +111,9 @@ def test_both_refused_keeps_nothing(site: Site, phone_browser: Any, voice: Path)
     steps.choose_file(page, voice)
     page.get_by_role("button", name="Continue").click()
     steps.about(page, "Rien")
-    steps.credit(page, "Jean Dupont", "My first name only", "Visitors will read: “A story told by Jean”")
+    steps.credit(
+        page, "Jean Dupont", "My first name only", "Visitors will read: “A story told by Jean”"
+    )
     steps.consent(page, publication=False, archive=False)
     steps.heading(page, "Nothing can be kept")
     steps.step(page, "refused-both")
@@ -306,8 +316,20 @@ def test_a_dropped_connection_resumes(site: Site, phone_browser: Any, tmp_path: 
 
     big = tmp_path / "long.wav"
     subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=220:duration=30",
-         "-ar", "44100", "-ac", "1", str(big)],
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=220:duration=30",
+            "-ar",
+            "44100",
+            "-ac",
+            "1",
+            str(big),
+        ],
         check=True,
     )
     invitation = site.invite()
@@ -325,9 +347,10 @@ def test_a_dropped_connection_resumes(site: Site, phone_browser: Any, tmp_path: 
         else:
             route.continue_()
 
-    page.route(re.compile(r".*/v1/invitations/.*/uploads/.*"), lambda route: (
-        drop_once(route) if route.request.method == "PATCH" else route.continue_()
-    ))
+    page.route(
+        re.compile(r".*/v1/invitations/.*/uploads/.*"),
+        lambda route: drop_once(route) if route.request.method == "PATCH" else route.continue_(),
+    )
     steps.welcome(page, invitation["code"])
     steps.choose_file(page, big)
     page.get_by_text("Chosen file: long.wav").wait_for()
@@ -340,4 +363,52 @@ def test_a_dropped_connection_resumes(site: Site, phone_browser: Any, tmp_path: 
     assert cut["done"] and len(patches) >= 3
     # The piece that failed was sent again from where the server had stopped.
     assert patches[1] == patches[2]
+    context.close()
+
+
+@pytest.mark.parametrize(("motion", "animation"), [("reduce", "none"), ("no-preference", "pulse")])
+def test_the_recording_sign_keeps_still_when_asked(
+    site: Site, phone_browser: Any, motion: str, animation: str
+) -> None:
+    """prefers-reduced-motion: the pulsing "Recording…" keeps still."""
+    invitation = site.invite()
+    context = phone(phone_browser, site.url, reduced_motion=motion)
+    page = context.new_page()
+    steps.welcome(page, invitation["code"])
+    page.get_by_role("button", name="Record", exact=True).click()
+    page.get_by_text("Recording…").wait_for()
+    name = page.eval_on_selector(".rec-status", "(e) => getComputedStyle(e).animationName")
+    assert name == animation
+    page.get_by_role("button", name="Stop").click()
+    context.close()
+
+
+def test_readable_at_200_percent_zoom(site: Site, phone_browser: Any, voice: Path) -> None:
+    """At 200 % zoom (half the CSS width of the phone) nothing needs sideways scrolling."""
+    invitation = site.invite(topic="Les cloches")
+    context = phone(phone_browser, site.url, viewport={"width": 195, "height": 422})
+    page = context.new_page()
+
+    def fits(where: str) -> None:
+        wide = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert wide <= 0, f"{where}: {wide} px wider than the screen"
+
+    said = steps.welcome(page, invitation["code"])
+    assert "Les cloches" in said
+    fits("record")
+    steps.choose_file(page, voice)
+    page.get_by_text("Chosen file: voice.wav").wait_for()
+    fits("file chosen")
+    steps.shot(page, "zoom-200-record")
+    page.get_by_role("button", name="Continue").click()
+    steps.about(page, "Un titre")
+    page.get_by_label("Your name").wait_for()
+    fits("credit")
+    page.get_by_label("Your name").fill("Marie Dupont")
+    page.get_by_label("My full name").check()
+    page.get_by_role("button", name="Continue").click()
+    fits("publication")
+    steps.shot(page, "zoom-200-publication")
     context.close()

@@ -82,7 +82,7 @@ def test_an_unknown_code_is_said_kindly(site: Site, phone_browser: Any) -> None:
     context = phone(phone_browser, site.url, lang="fr")
     page = context.new_page()
     page.goto("/contribute/withdraw#wdr_nothing-like-this")
-    steps.heading(page, "Nous n’avons pas trouvé ce récit")
+    steps.heading(page, "Nous n\u2019avons pas trouvé ce récit")
     steps.step(page, "withdraw-unknown")
     context.close()
 
