@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from sqlalchemy import select
 
 from media.limits import human_bytes
 from media.probe import ACCEPTED, MIME_TYPES
 from server import consents, invitations, resident_withdrawals, stories
 from server.audit import record
+from server.auth.tokens import token_hash
 from server.bodylimits import MULTIPART_SLACK, body_limit
 from server.db.models import Invitation
 from server.db.session import Database
@@ -29,6 +31,7 @@ from server.schemas.contributions import (
     InvitedContribution,
     InvitedReceipt,
     Licence,
+    SheetRequest,
     UploadLimits,
     inline_schema,
     offered_languages,
@@ -38,7 +41,9 @@ from server.schemas.pages import Page, PageDep
 from server.schemas.problem import Problem
 from server.schemas.stories import TITLE_MAX, TRANSCRIPT_MAX
 from server.settings import Settings
-from trails.errors import invalid
+from server.sharing.qr import qr_svg
+from server.sharing.resident_sheets import Sheet, invitation_sheet_pdf
+from trails.errors import NotFound, invalid
 
 org_router = APIRouter(prefix="/v1/orgs/{org}/invitations", tags=["invitations"])
 public_router = APIRouter(prefix="/v1/invitations", tags=["invitations"])
@@ -101,6 +106,38 @@ def revoke_invitation(
         record(session, row.organisation_id, member.user, "invitation.revoke", "invitation", row.id)
     session.flush()
     return invitations.public(session, row)
+
+
+SHEET_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ORG_PROBLEMS,
+    200: {
+        "content": {"application/pdf": {}, "image/svg+xml": {}},
+        "description": "An A5 PDF sheet, or the QR code of the link as SVG.",
+    },
+    404: {"model": Problem, "description": "No such invitation, or not this code"},
+}
+
+
+@org_router.post("/{invitation_id}/sheet", response_class=Response, responses=SHEET_RESPONSES)
+def invitation_sheet(
+    invitation_id: int,
+    body: SheetRequest,
+    member: EditorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """An A5 sheet to hand out (QR code, who invites, about what, three steps, the link)."""
+    row = invitations.invitation_in(session, member.organisation.id, invitation_id)
+    # The code was shown once, at creation: only its hash says it is this link's.
+    if not hmac.compare_digest(row.token_hash, token_hash(body.code)):
+        raise NotFound("this code is not this invitation's; copy the code shown at its creation")
+    url = invitations.page_url(settings.public_base_url, body.code)
+    headers = {"Cache-Control": "no-store"}
+    if body.format == "svg":
+        return Response(qr_svg(url), media_type="image/svg+xml", headers=headers)
+    sheet = Sheet(member.organisation.name, row.label, row.topic, url, body.lang)
+    headers["Content-Disposition"] = f'inline; filename="invitation-{row.id}-{body.lang}.pdf"'
+    return Response(invitation_sheet_pdf(sheet), media_type="application/pdf", headers=headers)
 
 
 @public_router.get("/{code}", response_model=InvitationInfo, responses=PUBLIC_PROBLEMS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from server import resident_withdrawals
@@ -13,7 +13,13 @@ from server.auth.ratelimit import Limiter, client_address
 from server.auth.tokens import token_hash
 from server.deps import BlobsDep, DatabaseDep, KeyringDep, SettingsDep, WithdrawalLimiterDep
 from server.schemas.problem import Problem
-from server.schemas.withdrawals import WithdrawalCode, WithdrawalDone, WithdrawalStatus
+from server.schemas.withdrawals import (
+    ReceiptRequest,
+    WithdrawalCode,
+    WithdrawalDone,
+    WithdrawalStatus,
+)
+from server.sharing.resident_sheets import Receipt, withdrawal_receipt_pdf
 
 router = APIRouter(prefix="/v1/withdrawals", tags=["withdrawals"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -51,6 +57,42 @@ async def withdrawal_status(
         lambda: resident_withdrawals.standing(database, settings.public_base_url, body.code),
     )
     return WithdrawalStatus.of(standing)
+
+
+RECEIPT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    200: {"content": {"application/pdf": {}}, "description": "An A5 PDF receipt."},
+}
+
+
+@router.post("/receipt", response_class=Response, responses=RECEIPT_RESPONSES)
+async def receipt(
+    body: ReceiptRequest,
+    request: Request,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    limiter: WithdrawalLimiterDep,
+) -> Response:
+    """A receipt to keep: title, date, organisation, and the withdrawal link as text and QR."""
+    base = settings.public_base_url
+    standing = await _guarded(
+        request,
+        limiter,
+        body.code,
+        lambda: resident_withdrawals.standing(database, base, body.code),
+    )
+    pdf = await run_in_threadpool(
+        withdrawal_receipt_pdf,
+        Receipt(
+            organisation=standing.organisation,
+            title=standing.title,
+            submitted_at=standing.submitted_at,
+            url=resident_withdrawals.withdrawal_url(base, body.code),
+            lang=body.lang,
+        ),
+    )
+    headers = {"Cache-Control": "no-store", "Content-Disposition": 'inline; filename="receipt.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 @router.post("/withdraw", response_model=WithdrawalDone, responses=PROBLEMS)

@@ -390,6 +390,20 @@ class InvitationInfo(BaseModel):
     limits: UploadLimits
 
 
+class SheetRequest(Strict):
+    """An invitation's code (shown once, so sent back) and how to print its link."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "inv_...", "lang": "fr", "format": "pdf"}]}
+    )
+
+    code: str = Field(min_length=1, max_length=200)
+    lang: ResidentLanguage = "fr"
+    format: Literal["pdf", "svg"] = Field(
+        default="pdf", description="An A5 PDF sheet, or the QR code alone as SVG."
+    )
+
+
 class ResidentConsent(Strict):
     """What a resident agreed to; both answers are required, neither is assumed."""
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
+import subprocess
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
 from media.blobs.memory import MemoryBlobStore
@@ -28,10 +31,14 @@ from server.db.models import (
     Upload,
 )
 from server.db.session import Database
+from server.licences import RESIDENT_LANGUAGES
 from server.publishing import publish
 from server.settings import Settings
+from server.sharing.resident_sheets import WORDS
+from tests.sharing.helpers import decode_qr, pdf_text
 from tests.support import tus
 from tests.support.audio import ffmpeg_make
+from tests.support.browser import tool_unavailable
 from tests.support.drafts import add_stop, new_trail, trail_with_stop
 from tests.support.people import People
 from tests.support.problems import problem
@@ -560,3 +567,80 @@ def test_review_reads_the_residents_choices_and_where_the_story_plays(
     seen = client.get(f"/v1/orgs/mill/contributions/{other}", headers=people["editor"]).json()
     assert seen["credit_shown"] is None and seen["credits"] == []
     assert seen["consent_summary"]["person"] == "Marie Claire Dupont"
+
+
+# --- 2 and 6: printed matter -------------------------------------------------------------------
+
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "coconstruction"
+
+
+def _png(pdf: bytes, name: str) -> bytes:
+    """The first page as a PNG under test-artefacts/, for a person to look at."""
+    if shutil.which("pdftoppm") is None:
+        tool_unavailable("pdftoppm (poppler-utils) is not installed")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / f"{name}.pdf"
+    path.write_bytes(pdf)
+    stem = ARTEFACTS / name
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "110", "-singlefile", str(path), str(stem)],
+        check=True,
+        timeout=60,
+    )
+    return stem.with_suffix(".png").read_bytes()
+
+
+def test_words_exist_in_every_language_a_link_offers() -> None:
+    assert set(WORDS) == set(RESIDENT_LANGUAGES)
+
+
+def test_an_invitation_sheet_prints_the_link_as_qr_and_text(
+    client: TestClient, people: People
+) -> None:
+    made = _invite(client, people, label="Atelier <b>mémoire</b>", topic="Les cloches")
+    url = f"/v1/orgs/mill/invitations/{made['id']}/sheet"
+    r = client.post(url, json={"code": made["code"], "lang": "nl"}, headers=people["editor"])
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(r.content))
+    assert len(reader.pages) == 1
+    width, height = (float(v) * 25.4 / 72 for v in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (148, 210)  # A5
+    text = pdf_text(r.content)
+    assert "Mill" in text and "Atelier <b>mémoire</b>" in text and "Les cloches" in text
+    assert "Scan de code" in text  # the steps, in Dutch
+    assert made["page_url"] in "".join(text.split())
+    assert decode_qr(_png(r.content, "invitation-sheet-nl")) == [made["page_url"]]
+    svg = client.post(url, json={"code": made["code"], "format": "svg"}, headers=people["editor"])
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in svg.content and made["page_url"].encode() in svg.content
+    # The code must be this invitation's; another team's editor finds nothing.
+    other = _invite(client, people)
+    problem(client.post(url, json={"code": other["code"]}, headers=people["editor"]), 404)
+    problem(
+        client.post(url, json={"code": made["code"], "lang": "es"}, headers=people["editor"]), 422
+    )
+    stranger = url.replace("mill", "festival")
+    problem(client.post(stranger, json={"code": made["code"]}, headers=people["stranger"]), 404)
+    problem(client.post(url, json={"code": made["code"]}, headers=people["contributor"]), 403)
+
+
+def test_a_withdrawal_receipt_prints_the_title_as_text_and_the_link(
+    client: TestClient, people: People, tmp_path: Path
+) -> None:
+    title = '<script>alert("x")</script> Les cloches'
+    data = {**RESIDENT, "title": title}
+    receipt = _submit(client, _invite(client, people)["code"], data, _tone(tmp_path)).json()
+    r = client.post(
+        "/v1/withdrawals/receipt", json={"code": receipt["withdrawal_code"], "lang": "de"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.headers["cache-control"] == "no-store"
+    text = pdf_text(r.content)
+    assert title in text and "Mill" in text and "Beleg" in text
+    assert datetime.now(UTC).strftime("%Y-%m-%d") in text
+    assert receipt["withdrawal_url"] in "".join(text.split())
+    assert decode_qr(_png(r.content, "withdrawal-receipt-de")) == [receipt["withdrawal_url"]]
+    forged = {"code": receipt["withdrawal_code"] + "x", "lang": "fr"}
+    problem(client.post("/v1/withdrawals/receipt", json=forged), 404)

@@ -10,6 +10,8 @@ import { button, choices, errorSlot, screen, showError, stepLine, textField, top
 
 // The numbered steps; "nothing" (both consents refused) and the receipt stand outside them.
 const STEPS = ["welcome", "record", "about", "credit", "publication", "archive", "licence", "send"];
+// The licence that keeps a story for the organisation only (server/licences.py).
+const ARCHIVE_ONLY = "archive-only";
 const LINK_PROBLEMS = {
   expired: ["link.expiredTitle", "link.expiredBody"],
   revoked: ["link.revokedTitle", "link.revokedBody"],
@@ -428,7 +430,13 @@ function licenceName(licence) {
 
 function licence() {
   const error = errorSlot();
-  const options = (state.info.licences || []).map((l) => [l.id, licenceName(l), licenceExplanation(l.id)]);
+  // "For the organisation only" contradicts a yes to publication (the server refuses the
+  // pair): it is offered only to those who keep their story out of the walks.
+  const offeredLicences = state.info.licences || [];
+  const fitting = offeredLicences.filter((l) => !state.publication || l.id !== ARCHIVE_ONLY);
+  const licences = fitting.length ? fitting : offeredLicences;
+  if (!licences.some((l) => l.id === state.licence)) state.licence = null;
+  const options = licences.map((l) => [l.id, licenceName(l), licenceExplanation(l.id)]);
   const group = choices(t("licence.heading"), "licence", options, state.licence, (value) => (state.licence = value));
   // The heading already asks the question: the legend is for screen readers only.
   group.classList.add("legend-hidden");
