@@ -142,13 +142,9 @@ def voice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _launch(voice: Path, fake_ui: bool) -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        tool_unavailable("the playwright Python package is not installed")
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        tool_unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+def _launch(chromium: Any, voice: Path, fake_ui: bool) -> Iterator[Any]:
+    # Through the session's Playwright driver (tests/support/browser.py): a second sync
+    # driver cannot run beside it when the whole suite runs.
     args = [
         *CHROMIUM_ARGS,
         "--use-fake-device-for-media-stream",
@@ -157,18 +153,23 @@ def _launch(voice: Path, fake_ui: bool) -> Iterator[Any]:
     if fake_ui:
         # Answers the microphone prompt with yes, as a resident tapping "Allow" would.
         args.append("--use-fake-ui-for-media-stream")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = chromium.browser_type.launch(executable_path=CHROMIUM, args=args)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture(scope="session")
-def phone_browser(voice: Path) -> Iterator[Any]:
+def phone_browser(chromium: Any, voice: Path) -> Iterator[Any]:
     """Chromium whose microphone plays ``voice`` and is allowed."""
-    yield from _launch(voice, fake_ui=True)
+    yield from _launch(chromium, voice, fake_ui=True)
+
+
+@pytest.fixture(scope="session")
+def refusing_browser(chromium: Any, voice: Path) -> Iterator[Any]:
+    """Chromium with a microphone but no one to allow it: the prompt is refused."""
+    yield from _launch(chromium, voice, fake_ui=False)
 
 
 def phone(browser: Any, base_url: str, lang: str = "en", **options: Any) -> Any:

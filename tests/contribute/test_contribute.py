@@ -49,6 +49,9 @@ def test_record_consent_and_receipt(site: Site, phone_browser: Any) -> None:
         shots="record",
     )
     steps.consent(page, publication=True, archive=True, shots="record")
+    # A yes to publication leaves out the licence that would keep the story private.
+    steps.heading(page, "How may others reuse your story?")
+    assert page.get_by_label("For the organisation only").count() == 0
     steps.licence(page, "Creative Commons Attribution 4.0 (CC BY)", shots="record")
     link = steps.send(page, shots="record")
     code = _withdrawal_code(link)
@@ -123,16 +126,13 @@ def test_both_refused_keeps_nothing(site: Site, phone_browser: Any, voice: Path)
     context.close()
 
 
-def test_microphone_refused_offers_a_file(site: Site, phone_browser: Any, voice: Path) -> None:
+def test_microphone_refused_offers_a_file(site: Site, refusing_browser: Any, voice: Path) -> None:
     """Permission refused: said plainly, and the file choice is there."""
     invitation = site.invite()
-    context = phone(phone_browser, site.url)
+    # Launched without --use-fake-ui-for-media-stream and no permission granted: Chromium
+    # refuses the microphone, as when a resident taps "Block".
+    context = phone(refusing_browser, site.url)
     page = context.new_page()
-    # As when a resident taps "Block": getUserMedia fails with NotAllowedError.
-    page.add_init_script(
-        "navigator.mediaDevices.getUserMedia = () => "
-        "Promise.reject(new DOMException('refused', 'NotAllowedError'));"
-    )
     steps.welcome(page, invitation["code"])
     page.get_by_role("button", name="Record", exact=True).click()
     page.get_by_text("permission was refused").wait_for()

@@ -239,7 +239,7 @@ function record() {
     state.micProblem || state.recStatus === "file" ? null : h("div", { class: "recorder" }, clock, status),
     controls,
     listen,
-    recording ? null : h("div", { class: "or" }, h("p", { class: "or-line" }, t("record.or")), chooser),
+    recording ? null : h("div", { class: "or" }, state.micProblem ? null : h("p", { class: "or-line" }, t("record.or")), chooser),
     limits.recording_max_bytes ? h("p", { class: "hint" }, t("record.sizeLimit", { size: formatSize(limits.recording_max_bytes) })) : null,
     error,
     recording
@@ -465,7 +465,7 @@ function send() {
   const licenceShown = chosen ? licenceName(chosen) : state.licence;
   const rows = [
     [t("send.summaryTitle"), state.title],
-    [t("send.summaryLength"), state.recStatus === "file" ? state.recording.name : lengthSentence(state.seconds)],
+    [t("send.summaryLength"), state.recStatus === "file" ? state.recording.name : formatClock(state.seconds)],
     [t("send.summaryCredit"), shown || t("credit.anonymous")],
     [t("send.summaryPublication"), yesNo(state.publication)],
     [t("send.summaryArchive"), yesNo(state.archive)],
