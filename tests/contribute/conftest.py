@@ -61,6 +61,7 @@ class Site:
     url: str
     db: Database
     blobs: MemoryBlobStore
+    keys: Keyring
     people: People
 
     def invite(self, **fields: Any) -> dict[str, Any]:
@@ -72,10 +73,13 @@ class Site:
         created: dict[str, Any] = answer.json()
         return created
 
-    def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Call the API as the editor."""
+    def api(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """Call the API as the editor (``headers`` added to the editor's)."""
         with httpx.Client(base_url=self.url) as api:
-            return api.request(method, path, headers=self.people["editor"], **kwargs)
+            sent = {**self.people["editor"], **(headers or {})}
+            return api.request(method, path, headers=sent, **kwargs)
 
     def expire(self, invitation_id: int) -> None:
         """Move an invitation's end into the past."""
@@ -105,13 +109,14 @@ def site(spatialite_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
         max_upload_bytes=RECORDING_MAX,
     )
     jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
-    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=Keyring(folder / "keys"))
+    keys = Keyring(folder / "keys")
+    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
     with TestClient(app) as client:
         people = make_people(client, db)
     with live_server(app) as url:
         # Links the server writes (page_url, withdrawal_url) then open on this very server.
         settings.public_base_url = url
-        yield Site(url, db, blobs, people)
+        yield Site(url, db, blobs, keys, people)
     engine.dispose()
 
 

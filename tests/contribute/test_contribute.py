@@ -3,6 +3,7 @@ consent questions one by one and gets a receipt with a private withdrawal link."
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -12,6 +13,11 @@ import pytest
 
 from tests.contribute import steps
 from tests.contribute.conftest import ALLOWED_WORDS, FILE_WORDS, MESSAGES, Site, phone
+
+# A 1 by 1 PNG, for the optional photo.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 def _contribution(site: Site, contribution_id: int) -> dict[str, Any]:
@@ -86,6 +92,15 @@ def test_a_file_instead_and_a_title_with_markup(
     steps.step(page, "file-1-chosen")
     page.get_by_role("button", name="Continue").click()
     title = "<script>alert(1)</script><b>Le moulin</b>"
+    steps.heading(page, "About your story")
+    page.get_by_label("A photo (optional)").set_input_files(
+        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a photo"}
+    )
+    page.get_by_text("This file is not a photo.").wait_for()
+    page.get_by_label("A photo (optional)").set_input_files(
+        {"name": "moulin.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    page.get_by_text("moulin.png").wait_for()
     steps.about(page, title)
     steps.credit(page, "Jean", "No name (anonymous)", "Visitors will not see any name.")
     steps.consent(page, publication=False, archive=True)
@@ -100,6 +115,11 @@ def test_a_file_instead_and_a_title_with_markup(
     listed = site.api("GET", "/v1/orgs/mill/contributions").json()["items"]
     mine = next(c for c in listed if c["title"] == title)
     assert mine["status"] == "submitted"
+    # What the resident chose reached the server as chosen.
+    consent = _contribution(site, mine["id"])["consent_summary"]
+    assert consent["publication"] is False and consent["archive"] is True
+    assert consent["credit"] == "anonymous" and consent["licence"] == "archive-only"
+    assert consent["person"] == "Jean" and consent["credit_shown"] is None
     context.close()
 
 

@@ -7,8 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from server.publishing import publish
 from tests.contribute import steps
 from tests.contribute.conftest import Site, phone
+from tests.support.drafts import trail_with_stop
 
 
 def _submitted(site: Site, voice: Path, title: str) -> dict[str, Any]:
@@ -99,4 +103,47 @@ def test_no_code_asks_for_it(site: Site, phone_browser: Any, voice: Path) -> Non
     steps.heading(page, "Your story")
     assert "Le marché" in page.inner_text("main")
     assert page.evaluate("location.hash") == f"#{receipt['withdrawal_code']}"
+    context.close()
+
+
+def test_a_published_story_names_its_walk_then_leaves_it(
+    site: Site, phone_browser: Any, voice: Path
+) -> None:
+    """Approved, placed and published: the page names the walk; withdrawn, it says when the
+    recording left every walk."""
+    receipt = _submitted(site, voice, "Les cloches du dimanche")
+    story_id = receipt["contribution_id"]
+    etag = site.api("GET", f"/v1/orgs/mill/contributions/{story_id}").json()["etag"]
+    approved = site.api(
+        "POST", f"/v1/orgs/mill/contributions/{story_id}/approve", headers={"If-Match": etag}
+    )
+    assert approved.status_code == 200, approved.text
+    with httpx.Client(base_url=site.url) as api:
+        trail_with_stop(
+            api,
+            site.people["editor"],
+            "dimanche",
+            "eglise",
+            story_id=story_id,
+            trail_title="Le dimanche",
+        )
+    publish(site.db, site.blobs, site.keys, "dimanche", publisher="editor@example.org")
+
+    context = phone(phone_browser, site.url, lang="nl")
+    page = context.new_page()
+    page.goto(f"/contribute/withdraw#{receipt['withdrawal_code']}")
+    steps.heading(page, "Uw verhaal")
+    text = page.inner_text("main")
+    assert "De organisatie heeft uw verhaal aanvaard." in text
+    assert "Het is te horen in deze wandeling:" in text
+    walk = page.get_by_role("link", name="Le dimanche")
+    assert walk.get_attribute("href") == f"{site.url}/play/dimanche"
+    steps.step(page, "withdraw-published-nl")
+    page.get_by_role("button", name="Mijn toestemming intrekken").click()
+    page.get_by_role("button", name="Ja, mijn verhaal intrekken").click()
+    steps.heading(page, "Uw verhaal is ingetrokken")
+    text = page.inner_text("main")
+    assert "uit alle wandelingen en uit de opslag verwijderd" in text
+    assert page.get_by_role("link", name="Le dimanche").count() == 0
+    steps.step(page, "withdraw-published-nl-done")
     context.close()

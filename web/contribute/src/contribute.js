@@ -279,9 +279,13 @@ function about() {
       const file = photo.files[0];
       if (!file) return;
       const problem = photoProblem(file, limits);
-      showError(photoError, problem, photo);
-      if (problem) photo.value = "";
-      state.photo = problem ? null : file;
+      if (problem) {
+        photo.value = "";
+        showError(photoError, problem, photo);
+        return;
+      }
+      state.title = title.value;
+      state.photo = file;
       draw();
     },
   });
