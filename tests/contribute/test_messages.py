@@ -67,3 +67,20 @@ def test_every_message_the_code_asks_for_exists() -> None:
         used |= set(re.findall(r'\bt\("([a-zA-Z.]+)"', path.read_text()))
     assert len(used) > 80, "few messages found: has the t() helper been renamed?"
     assert sorted(used - set(english)) == []
+
+
+def test_a_missing_message_falls_back_to_english_never_to_its_key() -> None:
+    """The page's own i18n.js, bundled with a Dutch file that lacks one message."""
+    node = shutil.which("node")
+    if node is None:
+        tool_unavailable("node is not installed (apt-get install nodejs)")
+    script = Path(__file__).with_name("fallback.mjs")
+    done = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout)
+    assert said == {
+        "missing": "Start",
+        "present": "Verder",
+        "unknown": "",
+        "plural": "Deze link kan nog één keer gebruikt worden.",
+    }
