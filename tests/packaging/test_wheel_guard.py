@@ -26,5 +26,6 @@ def test_no_wheel_without_the_web_apps(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode != 0
-    assert "the web apps player, studio, contribute, apidocs are not built" in done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert "the web apps player, studio, contribute, apidocs are not built" in said
     assert not list((tmp_path / "dist").glob("*.whl"))
