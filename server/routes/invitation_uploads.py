@@ -22,6 +22,7 @@ from server.deps import BlobsDep, DatabaseDep, JobsDep, SessionDep, SettingsDep
 from server.errors import UnsupportedContentType
 from server.routes.invitations import PUBLIC_PROBLEMS, RECORDING_TYPES, link_first
 from server.routes.uploads import TUS_HEADERS, TUS_VERSION
+from server.schemas.problem import Problem
 from server.uploads import (
     Owner,
     cancel_upload,
@@ -35,8 +36,11 @@ from server.uploads import (
 router = APIRouter(prefix="/v1/invitations/{code}/uploads", tags=["invitations"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     **PUBLIC_PROBLEMS,
-    409: {"description": "Not at this offset, or another request sent these bytes first"},
-    460: {"description": "Checksum mismatch"},
+    409: {
+        "model": Problem,
+        "description": "Not at this offset, or another request sent these bytes first",
+    },
+    460: {"model": Problem, "description": "Checksum mismatch"},
 }
 
 

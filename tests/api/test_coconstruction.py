@@ -644,3 +644,29 @@ def test_a_withdrawal_receipt_prints_the_title_as_text_and_the_link(
     assert decode_qr(_png(r.content, "withdrawal-receipt-de")) == [receipt["withdrawal_url"]]
     forged = {"code": receipt["withdrawal_code"] + "x", "lang": "fr"}
     problem(client.post("/v1/withdrawals/receipt", json=forged), 404)
+
+
+def test_every_new_route_documents_its_problems(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    expected = {
+        ("post", "/v1/orgs/{org}/invitations/{invitation_id}/sheet"): {"404", "422"},
+        ("get", "/v1/invitations/{code}"): {"404", "410"},
+        ("post", "/v1/invitations/{code}/contributions"): {"404", "410", "413", "415", "422"},
+        ("post", "/v1/invitations/{code}/uploads"): {"404", "410", "413", "415", "422"},
+        ("patch", "/v1/invitations/{code}/uploads/{upload_id}"): {"404", "409", "410", "415"},
+        ("head", "/v1/invitations/{code}/uploads/{upload_id}"): {"404", "410"},
+        ("delete", "/v1/invitations/{code}/uploads/{upload_id}"): {"404", "410"},
+        ("post", "/v1/withdrawals/status"): {"404", "422", "429"},
+        ("post", "/v1/withdrawals/withdraw"): {"404", "422", "429"},
+        ("post", "/v1/withdrawals/receipt"): {"404", "422", "429"},
+    }
+    for (method, path), statuses in expected.items():
+        responses = paths[path][method]["responses"]
+        assert statuses <= set(responses), (method, path, sorted(responses))
+        for status in statuses:
+            content = responses[status].get("content", {})
+            assert "application/problem+json" in content, (method, path, status)
+    problem_schema = paths["/v1/invitations/{code}"]["get"]["responses"]["410"]["content"]
+    assert problem_schema["application/problem+json"]["schema"]
+    sheet = paths["/v1/orgs/{org}/invitations/{invitation_id}/sheet"]["post"]["responses"]["200"]
+    assert {"application/pdf", "image/svg+xml"} <= set(sheet["content"])
