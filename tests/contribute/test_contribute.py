@@ -432,3 +432,38 @@ def test_readable_at_200_percent_zoom(site: Site, phone_browser: Any, voice: Pat
     fits("publication")
     steps.shot(page, "zoom-200-publication")
     context.close()
+
+
+def test_by_keyboard_alone(site: Site, phone_browser: Any, voice: Path) -> None:
+    """Each step's heading has the focus; Tab then reaches the step's controls in order."""
+    invitation = site.invite()
+    context = phone(phone_browser, site.url)
+    page = context.new_page()
+    page.goto(f"/contribute/{invitation['code']}")
+    steps.heading(page, "Mill invites you to share a story")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Start"
+    page.keyboard.press("Enter")
+    steps.heading(page, "Record your story")
+    steps.choose_file(page, voice)
+    page.get_by_text("Chosen file: voice.wav").wait_for()
+    page.get_by_role("button", name="Continue").click()
+    steps.heading(page, "About your story")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "title"
+    page.keyboard.type("Au clavier")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "text"
+    page.get_by_role("button", name="Continue").click()
+    steps.heading(page, "How should visitors know you?")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "name"
+    page.keyboard.type("Marie Dupont")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    assert page.evaluate("document.activeElement.value") == "full-name"
+    assert (
+        page.locator(".preview").inner_text()
+        == "Visitors will read: “A story told by Marie Dupont”"
+    )
+    context.close()
