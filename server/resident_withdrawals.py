@@ -9,7 +9,7 @@ before it is refused, so that timing tells nothing. Withdrawing runs the one cas
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -112,9 +112,6 @@ def withdraw(
     already = before.withdrawn_at is not None
     if already and before.removed_at is not None:
         return before, True
+    # The cascade notes removed_at on the consent once the work is done.
     withdrawal.withdraw(database, blobs, keyring, before.consent_id, None)
-    with database.transaction() as session:
-        consent = session.get_one(ConsentRecord, before.consent_id)
-        if consent.removed_at is None:
-            consent.removed_at = datetime.now(UTC)
     return standing(database, base_url, code), already

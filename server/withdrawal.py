@@ -444,6 +444,7 @@ def withdraw(
     outcome = Outcome(consent_id, details.get("story_id"))
     plan = details.get("pending")
     if plan is None:
+        _removed(database, consent_id)
         return outcome
     _step_two(database, blobs, keyring, plan["trail_ids"], _media_shas(plan), outcome)
     _step_three(database, blobs, plan, outcome)
@@ -461,5 +462,14 @@ def withdraw(
             "rebuilt": sorted(set(done.get("rebuilt", [])) | set(outcome.rebuilt)),
             "cancelled": sorted(set(done.get("cancelled", [])) | set(outcome.cancelled)),
         }
+    _removed(database, consent_id)
     database.scrub()
     return outcome
+
+
+def _removed(database: Database, consent_id: int) -> None:
+    """Note on the consent when the work was done: the audio left every bundle and the store."""
+    with database.transaction() as session:
+        consent = session.get(ConsentRecord, consent_id)
+        if consent is not None and consent.removed_at is None:
+            consent.removed_at = datetime.now(UTC)

@@ -100,6 +100,9 @@ class ConsentPublic(BaseModel):
     recorded_by_id: int | None
     created_at: datetime
     withdrawn_at: datetime | None
+    removed_at: datetime | None = Field(
+        default=None, description="When a withdrawal had removed the audio everywhere."
+    )
 
     @classmethod
     def of(cls, row: ConsentRecord) -> ConsentPublic:
@@ -115,6 +118,7 @@ class ConsentPublic(BaseModel):
             recorded_by_id=row.recorded_by_id,
             created_at=row.created_at,
             withdrawn_at=row.withdrawn_at,
+            removed_at=row.removed_at,
         )
 
 

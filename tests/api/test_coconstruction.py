@@ -670,3 +670,19 @@ def test_every_new_route_documents_its_problems(client: TestClient) -> None:
     assert problem_schema["application/problem+json"]["schema"]
     sheet = paths["/v1/orgs/{org}/invitations/{invitation_id}/sheet"]["post"]["responses"]["200"]
     assert {"application/pdf", "image/svg+xml"} <= set(sheet["content"])
+
+
+def test_a_withdrawal_by_the_team_reads_the_same_with_the_residents_code(
+    client: TestClient, people: People, tmp_path: Path
+) -> None:
+    receipt = _submit(client, _invite(client, people)["code"], RESIDENT, _tone(tmp_path)).json()
+    r = client.post(
+        f"/v1/orgs/mill/consents/{receipt['consent_id']}/withdraw", headers=people["editor"]
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["consent"]["removed_at"] is not None
+    code = {"code": receipt["withdrawal_code"]}
+    standing = client.post("/v1/withdrawals/status", json=code).json()
+    assert standing["state"] == "withdrawn" and standing["title"] == RESIDENT["title"]
+    assert standing["removed_at"] == r.json()["consent"]["removed_at"]
+    assert client.post("/v1/withdrawals/withdraw", json=code).json()["already_withdrawn"] is True
