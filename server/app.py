@@ -31,6 +31,7 @@ from server.routes import (
     delivery,
     edits,
     health,
+    invitation_uploads,
     invitations,
     listen,
     member_invitations,
@@ -44,6 +45,7 @@ from server.routes import (
     stories,
     trails,
     uploads,
+    withdrawals,
 )
 from server.settings import Settings
 from trails.bundle.signing import Keyring
@@ -84,6 +86,16 @@ def create_app(
             counters,
             Policy(
                 "access-code",
+                settings.access_code_attempts,
+                settings.access_code_window_s,
+                max_delay_s=0,
+            ),
+        )
+        # Residents' withdrawal codes: guessed like access codes, limited alike per address.
+        app.state.withdrawal_code_limiter = Limiter(
+            counters,
+            Policy(
+                "withdrawal-code",
                 settings.access_code_attempts,
                 settings.access_code_window_s,
                 max_delay_s=0,
@@ -143,6 +155,8 @@ def create_app(
         consents,
         contributions,
         invitations,
+        invitation_uploads,
+        withdrawals,
         releases,
         sharing,
     ):

@@ -86,6 +86,7 @@ JobsDep = Annotated[Jobs, Depends(get_jobs)]
 # The guessing limits (counted in the database, shared by every replica) and access codes.
 LimiterDep = Annotated[Limiter, Depends(state("sign_in_limiter"))]
 CodeLimiterDep = Annotated[Limiter, Depends(state("access_code_limiter"))]
+WithdrawalLimiterDep = Annotated[Limiter, Depends(state("withdrawal_code_limiter"))]
 AccessCodesDep = Annotated[AccessCodes, Depends(state("access_codes"))]
 CapabilitiesDep = Annotated[BundleCapabilities, Depends(state("bundle_capabilities"))]
 

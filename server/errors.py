@@ -14,9 +14,16 @@ class DatabaseUnavailable(DomainError):
 
 
 class Gone(DomainError):
-    """The resource existed but is no longer available (an expired festival route)."""
+    """The resource existed but is no longer available (an expired festival route).
+
+    ``reason``, when given, is a short word the problem carries for pages to translate.
+    """
 
     title = "Gone"
+
+    def __init__(self, detail: str, reason: str | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 class NotYetAvailable(DomainError):

@@ -19,18 +19,41 @@ from server import consents, private_files, stories
 from server.audit import record
 from server.auth.access import row_in
 from server.auth.tokens import new_secret, token_hash
-from server.db.models import Invitation, Organisation, StoryStatus, User
+from server.db.models import (
+    Asset,
+    Invitation,
+    Organisation,
+    Stop,
+    StoryStatus,
+    StoryVersion,
+    Trail,
+    Upload,
+    User,
+)
 from server.db.session import Database
 from server.errors import Gone
-from server.schemas.contributions import InvitationState, InvitedContribution
+from server.licences import ARCHIVE_ONLY, LICENCES, RESIDENT_LANGUAGES, credit_shown
+from server.placements import first_title
+from server.schemas.contributions import (
+    InvitationAbout,
+    InvitationPublic,
+    InvitationState,
+    InvitedContribution,
+    offered_licences,
+)
 from server.schemas.stories import TRANSCRIPT_MAX, StoryCreate, StoryVersionIn
 from server.uploads import Owner, asset_from_staged
-from trails.errors import FieldError, InvalidInput, NotFound, invalid
+from trails.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
 from trails.jsontext import load_json
+from trails.source import Credit
 from trails.validation import field_errors
 from trails.vocabulary import AudioRole
 
 CODE_PREFIX = "inv_"
+# A resident's own code to withdraw their story (a bearer secret, kept as a hash only).
+WITHDRAWAL_PREFIX = "wdr_"
+# The role under which a resident is credited in bundles.
+CREDIT_ROLE = "contributor"
 
 
 def state_of(row: Invitation, now: datetime | None = None) -> InvitationState:
@@ -45,10 +68,43 @@ def state_of(row: Invitation, now: datetime | None = None) -> InvitationState:
     return "active"
 
 
+@dataclass(frozen=True)
+class Purpose:
+    """What a link is for, and what residents may choose through it."""
+
+    trail_id: int | None = None
+    stop_id: int | None = None
+    topic: str = ""
+    languages: tuple[str, ...] = RESIDENT_LANGUAGES
+    licences: tuple[str, ...] = tuple(LICENCES)
+
+
+def _check_purpose(session: Session, organisation_id: int, purpose: Purpose) -> None:
+    """The trail must be the organisation's, and the stop one of that trail's."""
+    if purpose.stop_id is not None and purpose.trail_id is None:
+        raise invalid("stop_id", purpose.stop_id, "a stop needs its trail_id")
+    if purpose.trail_id is not None:
+        trail = session.get(Trail, purpose.trail_id)
+        if trail is None or trail.organisation_id != organisation_id:
+            raise invalid("trail_id", purpose.trail_id, "no such trail in this organisation")
+    if purpose.stop_id is not None:
+        stop = session.get(Stop, purpose.stop_id)
+        if stop is None or stop.trail_id != purpose.trail_id:
+            raise invalid("stop_id", purpose.stop_id, "no such stop on this trail")
+
+
 def create(
-    session: Session, organisation_id: int, creator: User, label: str, ttl_s: int, max_uses: int
+    session: Session,
+    organisation_id: int,
+    creator: User,
+    label: str,
+    ttl_s: int,
+    max_uses: int,
+    purpose: Purpose | None = None,
 ) -> tuple[str, Invitation]:
     """A new invitation; the raw code is returned once and only its hash is kept."""
+    purpose = purpose or Purpose()
+    _check_purpose(session, organisation_id, purpose)
     code = new_secret(CODE_PREFIX)
     now = datetime.now(UTC)
     row = Invitation(
@@ -60,10 +116,36 @@ def create(
         expires_at=now + timedelta(seconds=ttl_s),
         max_uses=max_uses,
         uses=0,
+        trail_id=purpose.trail_id,
+        stop_id=purpose.stop_id,
+        topic=purpose.topic,
+        languages=list(purpose.languages),
+        licences=list(purpose.licences),
     )
     session.add(row)
     session.flush()
     return code, row
+
+
+def about(session: Session, row: Invitation) -> InvitationAbout:
+    """The titles of the trail and the stop a link is for."""
+    trail = session.get(Trail, row.trail_id) if row.trail_id is not None else None
+    stop = session.get(Stop, row.stop_id) if row.stop_id is not None else None
+    languages = trail.languages if trail is not None else None
+    return InvitationAbout(
+        trail_title=first_title(trail.titles, languages) if trail is not None else None,
+        stop_title=first_title(stop.titles, languages) if stop is not None else None,
+    )
+
+
+def public(session: Session, row: Invitation) -> InvitationPublic:
+    """An invitation as editors see it, with its state now."""
+    return InvitationPublic.of(row, state_of(row), about(session, row))
+
+
+def page_url(base_url: str, code: str) -> str:
+    """The page a resident opens for a link."""
+    return f"{base_url.rstrip('/')}/contribute/{code}"
 
 
 def invitation_in(session: Session, organisation_id: int, invitation_id: int) -> Invitation:
@@ -76,6 +158,12 @@ _GONE = {
     "expired": "this invitation link has expired; ask the team for a new one",
     "used_up": "this invitation link has already been used; ask the team for a new one",
 }
+# The problem's ``reason`` member, which the residents' pages translate.
+_REASON = {"revoked": "revoked", "expired": "expired", "used_up": "used-up"}
+
+
+def _gone(state: str) -> Gone:
+    return Gone(_GONE[state], reason=_REASON[state])
 
 
 def usable(session: Session, code: str) -> Invitation:
@@ -85,7 +173,7 @@ def usable(session: Session, code: str) -> Invitation:
         raise NotFound("no such invitation link; check the address")
     state = state_of(row)
     if state != "active":
-        raise Gone(_GONE[state])
+        raise _gone(state)
     return row
 
 
@@ -102,25 +190,29 @@ def _consume(session: Session, row: Invitation) -> None:
         .execution_options(synchronize_session=False)
     )
     if getattr(done, "rowcount", 0) != 1:
-        raise Gone(_GONE["used_up"])
+        raise _gone("used_up")
     session.refresh(row)
 
 
 @dataclass(frozen=True)
 class Submitted:
-    """What a resident's submission created."""
+    """What a resident's submission created, and the code to withdraw it (shown once)."""
 
     story_id: int
     consent_id: int
     asset_id: int
     new_asset: bool
+    withdrawal_code: str
 
 
 @dataclass(frozen=True)
 class Files:
-    """The files of a resident's submission: the audio (stream, name, declared type), others."""
+    """The files of a resident's submission: the audio (stream, name, declared type), others.
 
-    audio: tuple[BinaryIO, str, str | None]
+    No audio when the recording came through a resumable upload (``data.recording_upload``).
+    """
+
+    audio: tuple[BinaryIO, str, str | None] | None
     transcript: BinaryIO | None = None
     consent_form: BinaryIO | None = None
     photo: BinaryIO | None = None
@@ -152,6 +244,45 @@ def _transcript(stream: BinaryIO | None) -> str | None:
     return text
 
 
+def _check_choices(invitation: Invitation, data: InvitedContribution, files: Files) -> None:
+    """Refuse a submission whose choices the link does not allow, before anything is read."""
+    if not data.consent.publication and not data.consent.archive:
+        raise invalid(
+            "data.consent",
+            {"publication": False, "archive": False},
+            "publication and archive both refused: there is nothing to keep, so nothing was stored",
+        )
+    if data.licence not in offered_licences(invitation):
+        raise invalid("data.licence", data.licence, "this link does not offer this licence")
+    if data.licence == ARCHIVE_ONLY and data.consent.publication:
+        raise invalid(
+            "data.licence",
+            data.licence,
+            "archive-only keeps the story out of every trail: refuse publication, or choose "
+            "another licence",
+        )
+    if (files.audio is None) == (data.recording_upload is None):
+        raise invalid(
+            "recording",
+            None,
+            "send the recording either as the recording part or as data.recording_upload "
+            "(a finished upload of this link), one of the two",
+        )
+
+
+def _uploaded(session: Session, invitation: Invitation, upload_id: str) -> Asset:
+    """The asset a finished resumable upload of this link became, not yet in a story."""
+    upload = session.get(Upload, upload_id)
+    if upload is None or upload.invitation_id != invitation.id or upload.asset_id is None:
+        raise invalid(
+            "data.recording_upload", upload_id, "no finished upload of this link with this id"
+        )
+    used = select(StoryVersion.id).where(StoryVersion.audio_asset_id == upload.asset_id)
+    if session.scalar(used.limit(1)) is not None:
+        raise Conflict("this recording was already submitted; record or upload it again")
+    return session.get_one(Asset, upload.asset_id)
+
+
 def submit(
     database: Database,
     blobs: BlobStore,
@@ -163,30 +294,36 @@ def submit(
 ) -> Submitted:
     """Store a resident's story, audio and consent at once; any refusal stores nothing.
 
-    Every check (the link, the transcript, the types of the form and photo, the audio
-    probe) runs before the first byte is stored, and the rows land in one transaction.
+    Every check (the link, the choices, the transcript, the types of the form and photo,
+    the audio probe) runs before the first byte is stored, and the rows land in one
+    transaction.
     """
     transcript = _transcript(files.transcript)
     with ExitStack() as stack, database.transaction() as session:
         invitation = usable(session, code)
+        _check_choices(invitation, data, files)
         # Checked, and an image stripped of its metadata, before anything is stored.
         form = consents.FORMS.received(files.consent_form) if files.consent_form else None
         photo = stories.PHOTOS.received(files.photo) if files.photo else None
-        stream, filename, declared_type = files.audio
-        staged = stack.enter_context(staged_upload(stream, limits=limits))
-        # The lead's upload path: probe, refuse a false declared type, store, queue the job
-        # once this transaction has committed.
-        asset, created = asset_from_staged(
-            session,
-            blobs,
-            staged,
-            owner=Owner(invitation.organisation_id, invitation_id=invitation.id),
-            filename=filename,
-            role=AudioRole.voice,
-            limits=limits,
-            declared_type=declared_type,
-            queue=queue,
-        )
+        if files.audio is None:
+            assert data.recording_upload is not None  # _check_choices: one of the two
+            asset, created = _uploaded(session, invitation, data.recording_upload), False
+        else:
+            stream, filename, declared_type = files.audio
+            staged = stack.enter_context(staged_upload(stream, limits=limits))
+            # The lead's upload path: probe, refuse a false declared type, store, queue the
+            # job once this transaction has committed.
+            asset, created = asset_from_staged(
+                session,
+                blobs,
+                staged,
+                owner=Owner(invitation.organisation_id, invitation_id=invitation.id),
+                filename=filename,
+                role=AudioRole.voice,
+                limits=limits,
+                declared_type=declared_type,
+                queue=queue,
+            )
 
         # Held by the organisation (a resident has no account to hold them by).
         def keep(kind: private_files.Kind, cleaned: private_files.Cleaned | None) -> str | None:
@@ -198,9 +335,11 @@ def submit(
 
         org_id = invitation.organisation_id
         form_sha, photo_sha = keep(consents.FORMS, form), keep(stories.PHOTOS, photo)
+        # Visitors read the name only as the resident chose to be credited.
+        shown = credit_shown(data.contributor_name, data.credit)
         body = StoryCreate(
             title=data.title,
-            credits=data.credits,
+            credits=[Credit(name=shown, role=CREDIT_ROLE)] if shown else [],
             licence=data.licence,
             photo_sha256=photo_sha,
             versions={
@@ -220,13 +359,17 @@ def submit(
         consent = consents.record_consent(
             session,
             story,
-            person=data.consent.person,
+            person=data.consent.person or data.contributor_name,
             publication=data.consent.publication,
             archive=data.consent.archive,
-            given_on=data.consent.given_on,
+            given_on=data.consent.given_on or datetime.now(UTC).date(),
             form_sha256=form_sha,
             recorded_by=None,
         )
+        withdrawal_code = new_secret(WITHDRAWAL_PREFIX)
+        consent.licence = data.licence
+        consent.credit = data.credit
+        consent.withdrawal_hash = token_hash(withdrawal_code)
         _consume(session, invitation)
         record(
             session,
@@ -237,7 +380,7 @@ def submit(
             story.id,
             invitation=invitation.id,
         )
-        return Submitted(story.id, consent.id, asset.id, created)
+        return Submitted(story.id, consent.id, asset.id, created, withdrawal_code)
 
 
 def organisation_name(session: Session, row: Invitation) -> str:

@@ -90,6 +90,7 @@ def problem_response(
     title: str | None = None,
     errors: list[FieldProblem] | None = None,
     headers: dict[str, str] | None = None,
+    reason: str | None = None,
 ) -> JSONResponse:
     """A problem-details response."""
     body = Problem(
@@ -98,6 +99,7 @@ def problem_response(
         detail=scrubbed(detail),
         instance=scrubbed(request.url.path),
         errors=[_scrub_field(e) for e in (errors or [])[:LISTED_ERRORS]],
+        reason=reason,
     )
     content = body.model_dump(exclude_none=True)
     try:
@@ -195,8 +197,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         headers = {"WWW-Authenticate": 'Bearer realm="baladeur"'}
     elif isinstance(exc, RangeNotSatisfiable):
         headers = {"Content-Range": f"bytes */{exc.size}"}
+    reason = exc.reason if isinstance(exc, Gone) else None
     return problem_response(
-        request, status, exc.detail, title=exc.title, errors=errors, headers=headers
+        request, status, exc.detail, title=exc.title, errors=errors, headers=headers, reason=reason
     )
 
 

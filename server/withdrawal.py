@@ -144,6 +144,33 @@ def _releases_with(session: Session, shas: set[str], organisation_id: int) -> li
     return list(session.scalars(query))
 
 
+def live_trails_with(session: Session, story: Story) -> list[Trail]:
+    """The trails whose live release holds this story's media (visitors can hear it)."""
+    plan, _ = _purge_plan(story)
+    live: dict[int, Trail] = {}
+    for release in _releases_with(session, _media_shas(plan), story.organisation_id):
+        trail = session.get(Trail, release.trail_id)
+        if trail is not None and trail.current_release_id == release.id:
+            live[trail.id] = trail
+    return [live[i] for i in sorted(live)]
+
+
+def withdrawn_title(session: Session, consent_id: int) -> str | None:
+    """The title of the story a consent's withdrawal removed, as its audit entry kept it."""
+    details = session.scalar(
+        select(AuditEntry.details)
+        .where(
+            AuditEntry.action == ACTION,
+            AuditEntry.object_type == "consent",
+            AuditEntry.object_id == consent_id,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    title = (details or {}).get("story_title")
+    return title if isinstance(title, str) else None
+
+
 def _detach(session: Session, story: Story, asset_ids: set[int]) -> set[int]:
     """Remove the story and its audio from every draft; return the trails touched."""
     trails: set[int] = set()
@@ -417,6 +444,7 @@ def withdraw(
     outcome = Outcome(consent_id, details.get("story_id"))
     plan = details.get("pending")
     if plan is None:
+        _removed(database, consent_id)
         return outcome
     _step_two(database, blobs, keyring, plan["trail_ids"], _media_shas(plan), outcome)
     _step_three(database, blobs, plan, outcome)
@@ -434,5 +462,14 @@ def withdraw(
             "rebuilt": sorted(set(done.get("rebuilt", [])) | set(outcome.rebuilt)),
             "cancelled": sorted(set(done.get("cancelled", [])) | set(outcome.cancelled)),
         }
+    _removed(database, consent_id)
     database.scrub()
     return outcome
+
+
+def _removed(database: Database, consent_id: int) -> None:
+    """Note on the consent when the work was done: the audio left every bundle and the store."""
+    with database.transaction() as session:
+        consent = session.get(ConsentRecord, consent_id)
+        if consent is not None and consent.removed_at is None:
+            consent.removed_at = datetime.now(UTC)

@@ -553,6 +553,16 @@ class Invitation(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     max_uses: Mapped[int] = mapped_column(Integer, default=1)
     uses: Mapped[int] = mapped_column(Integer, default=0)
+    # What the link is for: a trail, a stop of it, a topic; what residents may choose.
+    trail_id: Mapped[int | None] = mapped_column(ForeignKey("trails.id", ondelete="SET NULL"))
+    # Added after the tables (stories name invitations, stops name stories: a cycle).
+    stop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stops.id", ondelete="SET NULL", use_alter=True)
+    )
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    # None (a link from before these existed) means every one the server offers.
+    languages: Mapped[list[str] | None] = mapped_column(JSON)
+    licences: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class MemberInvitation(Base):
@@ -602,6 +612,13 @@ class ConsentRecord(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A resident's choices: the licence id (server.licences) and how they are credited.
+    licence: Mapped[str | None] = mapped_column(String(40))
+    credit: Mapped[str | None] = mapped_column(String(20))
+    # The hash of the resident's own withdrawal code (the code itself is never stored).
+    withdrawal_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    # When a withdrawal finished: the audio left every bundle and the blob store.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PrivateFile(Base):

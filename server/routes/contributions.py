@@ -16,6 +16,7 @@ from server.db.models import Role, Story, StoryStatus
 from server.deps import ContributorDep, EditorDep, IfMatch, SessionDep
 from server.etags import etag_of, require_match
 from server.listing import paginate
+from server.placements import placements_of
 from server.problems import ORG_PROBLEMS
 from server.schemas.contributions import (
     Approval,
@@ -40,7 +41,9 @@ def _visible(member: Member) -> ColumnElement[bool]:
 
 
 def _public(session: Session, story: Story, response: Response | None) -> ContributionPublic:
-    body = ContributionPublic.build(story, consents.consents_of(session, story.id))
+    body = ContributionPublic.build(
+        story, consents.consents_of(session, story.id), placements_of(session, story)
+    )
     if response is not None:
         response.headers["ETag"] = body.etag
     return body

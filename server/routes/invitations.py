@@ -2,36 +2,48 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from sqlalchemy import select
 
 from media.limits import human_bytes
 from media.probe import ACCEPTED, MIME_TYPES
-from server import consents, invitations, stories
+from server import consents, invitations, resident_withdrawals, stories
 from server.audit import record
+from server.auth.tokens import token_hash
 from server.bodylimits import MULTIPART_SLACK, body_limit
 from server.db.models import Invitation
 from server.db.session import Database
 from server.deps import BlobsDep, DatabaseDep, EditorDep, JobsDep, SessionDep, SettingsDep
+from server.licences import LICENCES
 from server.listing import paginate
 from server.problems import ORG_PROBLEMS
 from server.schemas.contributions import (
+    RESIDENT_TEXT_MAX,
     InvitationCreate,
     InvitationCreated,
     InvitationInfo,
     InvitationPublic,
     InvitedContribution,
     InvitedReceipt,
+    Licence,
+    SheetRequest,
+    UploadLimits,
     inline_schema,
+    offered_languages,
+    offered_licences,
 )
 from server.schemas.pages import Page, PageDep
 from server.schemas.problem import Problem
-from server.schemas.stories import TRANSCRIPT_MAX
+from server.schemas.stories import TITLE_MAX, TRANSCRIPT_MAX
 from server.settings import Settings
+from server.sharing.qr import qr_svg
+from server.sharing.resident_sheets import Sheet, invitation_sheet_pdf
+from trails.errors import NotFound, invalid
 
 org_router = APIRouter(prefix="/v1/orgs/{org}/invitations", tags=["invitations"])
 public_router = APIRouter(prefix="/v1/invitations", tags=["invitations"])
@@ -50,13 +62,23 @@ def create_invitation(
 ) -> InvitationCreated:
     """Make an invitation link; its code is shown in this answer only."""
     ttl = body.expires_in_s or settings.invitation_ttl_s
+    purpose = invitations.Purpose(
+        trail_id=body.trail_id,
+        stop_id=body.stop_id,
+        topic=body.topic,
+        languages=tuple(body.languages),
+        licences=tuple(body.licences),
+    )
     code, row = invitations.create(
-        session, member.organisation.id, member.user, body.label, ttl, body.max_uses
+        session, member.organisation.id, member.user, body.label, ttl, body.max_uses, purpose
     )
     record(session, row.organisation_id, member.user, "invitation.create", "invitation", row.id)
-    public = InvitationPublic.of(row, invitations.state_of(row))
+    public = invitations.public(session, row)
     return InvitationCreated(
-        **public.model_dump(), code=code, path=f"/v1/invitations/{code}/contributions"
+        **public.model_dump(),
+        code=code,
+        path=f"/v1/invitations/{code}/contributions",
+        page_url=invitations.page_url(settings.public_base_url, code),
     )
 
 
@@ -70,7 +92,7 @@ def list_invitations(
         .where(Invitation.organisation_id == member.organisation.id)
         .order_by(Invitation.id.desc())
     )
-    return paginate(session, query, page, lambda r: InvitationPublic.of(r, invitations.state_of(r)))
+    return paginate(session, query, page, lambda r: invitations.public(session, r))
 
 
 @org_router.post("/{invitation_id}/revoke", response_model=InvitationPublic, responses=ORG_PROBLEMS)
@@ -83,28 +105,76 @@ def revoke_invitation(
         row.revoked_at = datetime.now(UTC)
         record(session, row.organisation_id, member.user, "invitation.revoke", "invitation", row.id)
     session.flush()
-    return InvitationPublic.of(row, invitations.state_of(row))
+    return invitations.public(session, row)
+
+
+SHEET_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ORG_PROBLEMS,
+    200: {
+        "content": {"application/pdf": {}, "image/svg+xml": {}},
+        "description": "An A5 PDF sheet, or the QR code of the link as SVG.",
+    },
+    404: {"model": Problem, "description": "No such invitation, or not this code"},
+}
+
+
+@org_router.post("/{invitation_id}/sheet", response_class=Response, responses=SHEET_RESPONSES)
+def invitation_sheet(
+    invitation_id: int,
+    body: SheetRequest,
+    member: EditorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """An A5 sheet to hand out (QR code, who invites, about what, three steps, the link)."""
+    row = invitations.invitation_in(session, member.organisation.id, invitation_id)
+    # The code was shown once, at creation: only its hash says it is this link's.
+    if not hmac.compare_digest(row.token_hash, token_hash(body.code)):
+        raise NotFound("this code is not this invitation's; copy the code shown at its creation")
+    url = invitations.page_url(settings.public_base_url, body.code)
+    headers = {"Cache-Control": "no-store"}
+    if body.format == "svg":
+        return Response(qr_svg(url), media_type="image/svg+xml", headers=headers)
+    sheet = Sheet(member.organisation.name, row.label, row.topic, url, body.lang)
+    headers["Content-Disposition"] = f'inline; filename="invitation-{row.id}-{body.lang}.pdf"'
+    return Response(invitation_sheet_pdf(sheet), media_type="application/pdf", headers=headers)
 
 
 @public_router.get("/{code}", response_model=InvitationInfo, responses=PUBLIC_PROBLEMS)
-def open_invitation(code: str, session: SessionDep) -> InvitationInfo:
-    """What a resident sees on opening a link: who invites them, until when."""
+def open_invitation(code: str, session: SessionDep, settings: SettingsDep) -> InvitationInfo:
+    """What a resident sees on opening a link: who invites them, about what, until when."""
     row = invitations.usable(session, code)
+    about = invitations.about(session, row)
     return InvitationInfo(
         organisation=invitations.organisation_name(session, row),
         label=row.label,
+        topic=row.topic,
+        trail_title=about.trail_title,
+        stop_title=about.stop_title,
+        languages=offered_languages(row),
+        licences=[Licence(id=i, name=LICENCES[i]) for i in offered_licences(row)],
         expires_at=row.expires_at,
         uses_left=row.max_uses - row.uses,
+        limits=UploadLimits(
+            recording_types=list(RECORDING_TYPES),
+            recording_max_bytes=settings.max_upload_bytes,
+            photo_types=list(stories.PHOTO_MEDIA_TYPES),
+            photo_max_bytes=stories.PHOTO_MAX_BYTES,
+            title_max=TITLE_MAX,
+            text_max=RESIDENT_TEXT_MAX,
+        ),
     )
 
 
-def _link_first(request: Request) -> None:
+def link_first(request: Request) -> None:
     """The link must be usable before a resident's files are read (404 or 410 at once)."""
     database: Database = request.app.state.database
     with database.transaction() as session:
         invitations.usable(session, request.path_params["code"])
 
 
+# The recording types a resident may send (defined in media.probe).
+RECORDING_TYPES = tuple(dict.fromkeys(MIME_TYPES.values()))
 # What each part of a submission is, for the OpenAPI document: the types and sizes checked
 # (defined in media.probe, server.consents, server.stories and the settings).
 _AUDIO_LIMIT = human_bytes(Settings.model_fields["max_upload_bytes"].default)
@@ -119,13 +189,16 @@ def _file(description: str, media_types: Sequence[str], max_bytes: int | None) -
     return schema
 
 
+_RECORDING = (
+    f"The recording: {ACCEPTED}; at most the server's upload limit "
+    f"(BALADEUR_MAX_UPLOAD_BYTES, {_AUDIO_LIMIT} by default) and duration limit. "
+    "Leave it out when data.recording_upload names a finished resumable upload.",
+    RECORDING_TYPES,
+    None,
+)
 _SUBMISSION_PARTS = {
-    "audio": (
-        f"The recording: {ACCEPTED}; at most the server's upload limit "
-        f"(BALADEUR_MAX_UPLOAD_BYTES, {_AUDIO_LIMIT} by default) and duration limit.",
-        tuple(dict.fromkeys(MIME_TYPES.values())),
-        None,
-    ),
+    "recording": _RECORDING,
+    "audio": (f"The former name of the recording part. {_RECORDING[0]}", *_RECORDING[1:]),
     "transcript": ("WebVTT, UTF-8.", ("text/vtt",), TRANSCRIPT_MAX),
     "consent_form": (
         f"The signed form: PDF, PNG or JPEG, at most {human_bytes(consents.FORM_MAX_BYTES)}.",
@@ -170,8 +243,11 @@ def _data_part(schema: dict[str, Any]) -> None:
 _DATA_EXAMPLE = {
     "title": "Les cloches",
     "language": "fr",
-    "contributor_name": "Jeanne",
-    "consent": {"person": "Jeanne", "publication": True, "archive": True, "given_on": "2026-05-14"},
+    "contributor_name": "Jeanne Martin",
+    "credit": "first-name",
+    "licence": "cc-by-4.0",
+    "text": "Le dimanche, on les entendait jusqu'au terril.",
+    "consent": {"publication": True, "archive": True},
 }
 
 
@@ -190,24 +266,28 @@ def _submission_limit(settings: Settings) -> int:
         "requestBody": {"content": {"multipart/form-data": {"encoding": _SUBMISSION_ENCODING}}}
     },
 )
-@body_limit(_submission_limit, check=_link_first)
+@body_limit(_submission_limit, check=link_first)
 def submit_invited(
     code: str,
     data: Annotated[str, Form(json_schema_extra=_data_part)],
-    audio: Annotated[UploadFile, File(**_part("audio"))],
     database: DatabaseDep,
     blobs: BlobsDep,
     jobs: JobsDep,
     settings: SettingsDep,
+    recording: Annotated[UploadFile | None, File(**_part("recording"))] = None,
+    audio: Annotated[UploadFile | None, File(**_part("audio"))] = None,
     transcript: Annotated[UploadFile | None, File(**_part("transcript"))] = None,
     consent_form: Annotated[UploadFile | None, File(**_part("consent_form"))] = None,
     photo: Annotated[UploadFile | None, File(**_part("photo"))] = None,
 ) -> InvitedReceipt:
     """A resident submits a story with its consent in one request; editors then review it."""
-    # The link was checked (by _link_first) before any of the body was read.
+    # The link was checked (by link_first) before any of the body was read.
     parsed = invitations.parse_data(data)
+    if recording is not None and audio is not None:
+        raise invalid("audio", None, "send the recording once, as the recording part")
+    sent = recording or audio
     files = invitations.Files(
-        audio=(audio.file, audio.filename or "recording", audio.content_type),
+        audio=(sent.file, sent.filename or "recording", sent.content_type) if sent else None,
         transcript=transcript.file if transcript is not None else None,
         consent_form=consent_form.file if consent_form is not None else None,
         photo=photo.file if photo is not None else None,
@@ -216,7 +296,13 @@ def submit_invited(
         database, blobs, settings.media_limits(), code, parsed, files, queue=jobs.ingest
     )
     return InvitedReceipt(
-        contribution_id=done.story_id, consent_id=done.consent_id, status="submitted"
+        contribution_id=done.story_id,
+        consent_id=done.consent_id,
+        status="submitted",
+        withdrawal_code=done.withdrawal_code,
+        withdrawal_url=resident_withdrawals.withdrawal_url(
+            settings.public_base_url, done.withdrawal_code
+        ),
     )
 
 

@@ -24,3 +24,7 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     errors: list[FieldProblem] = Field(default_factory=list)
+    reason: str | None = Field(
+        default=None,
+        description="Why a link no longer works (410): expired, revoked or used-up.",
+    )

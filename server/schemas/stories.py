@@ -16,6 +16,8 @@ from trails.validation import LanguageTag
 from trails.vocabulary import AudioRole, AudioRoleName
 
 TRANSCRIPT_MAX = 200_000
+# The longest title of a story (also what a resident may type).
+TITLE_MAX = 300
 
 
 class StoryVersionIn(Strict):
@@ -62,7 +64,7 @@ class StoryCreate(_StoryFields):
         }
     )
 
-    title: str = Field(min_length=1, max_length=300, examples=["La grève de 1960"])
+    title: str = Field(min_length=1, max_length=TITLE_MAX, examples=["La grève de 1960"])
     role: AudioRoleName = AudioRole.voice.value
     versions: dict[LanguageTag, StoryVersionIn] = Field(
         min_length=1,
@@ -85,7 +87,7 @@ class StoryUpdate(_StoryFields):
         }
     )
 
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+    title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
     role: AudioRoleName | None = None
     versions: dict[LanguageTag, StoryVersionIn] | None = Field(default=None, min_length=1)
 

@@ -132,7 +132,7 @@ def _description(pdf: FPDF, content: PosterContent, top: float) -> float:
     return _lines(pdf, lines, MARGIN, top, line_h)
 
 
-def _draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
     """The QR code as vector squares on a white square of ``size`` that includes the quiet zone."""
     qr = make_qr(url)
     modules = len(qr.matrix)
@@ -194,7 +194,7 @@ def _qr_card(
     pdf.set_text_color(*WHITE)
     pdf.set_font(FONT, "B", SCAN_PT)
     cy = _lines(pdf, scan_lines, x + pad, y + pad, scan_lh, inner, "C")
-    _draw_qr(pdf, content.url, x + pad, cy + 4, inner)
+    draw_qr(pdf, content.url, x + pad, cy + 4, inner)
     pdf.set_text_color(*PALE)
     pdf.set_font(FONT, "", url_size)
     _lines(pdf, url_lines, x + pad, cy + 4 + inner + 4, url_lh, inner, "C")

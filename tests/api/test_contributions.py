@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from media.blobs.memory import MemoryBlobStore
 from server.db.models import Asset, AssetStatus, ConsentRecord, Invitation, Story, StoryStatus
 from server.db.session import Database
+from server.licences import LICENCES
 from tests.api.test_stories import VTT, upload_audio
 from tests.support.audio import ffmpeg_make
 from tests.support.images import has_metadata, pixels, portrait
@@ -235,6 +236,8 @@ RESIDENT = {
     "title": "Les cloches du dimanche",
     "language": "fr",
     "contributor_name": "Jeanne",
+    "credit": "full-name",
+    "licence": "cc-by-4.0",
     "consent": {**CONSENT, "person": "Jeanne"},
 }
 
@@ -251,8 +254,14 @@ def test_invitation_link_lets_a_resident_submit_once(
     assert info == {
         "organisation": "Mill",
         "label": "Atelier mémoire",
+        "topic": "",
+        "trail_title": None,
+        "stop_title": None,
+        "languages": ["fr", "nl", "en", "de"],
+        "licences": [{"id": i, "name": name} for i, name in LICENCES.items()],
         "expires_at": info["expires_at"],
         "uses_left": 1,
+        "limits": info["limits"],
     }
     audio = ffmpeg_make(tmp_path / "cloches.wav", "-f", "lavfi", "-i", "sine=f=660:r=22050:d=1")
     r = _submit(

@@ -347,7 +347,9 @@ def _through_the_api(world: World, client: TestClient, work: Path) -> None:
         "language": "fr",
         "contributor_name": world.text("invited-name"),
         "text": world.text("invited-text"),
-        "credits": [{"name": world.text("invited-credit-name"), "role": "voice"}],
+        # Credited by the name, as the resident chose (issue 18): no credits of their own.
+        "credit": "full-name",
+        "licence": "cc-by-4.0",
         "consent": {
             "person": world.text("invited-consent-person"),
             "publication": True,

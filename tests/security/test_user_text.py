@@ -169,7 +169,6 @@ def test_every_studio_screen_shows_hostile_text_as_text(
         "invited-title",
         "invited-name",
         "invited-text",
-        "invited-credit-name",
         "invited-consent-person",
         "invited-cue",
     ]
