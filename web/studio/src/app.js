@@ -5,11 +5,12 @@ import "./studio.css";
 import { ApiError, call, get, post, setSignedIn } from "./api.js";
 import { clear, errorBox, field, h, select, toast } from "./dom.js";
 import { applyStatic, language, setLanguage, t } from "./i18n.js";
-import { navigate, setOrg, state } from "./state.js";
+import { canEdit, navigate, setOrg, state } from "./state.js";
 import { renderTrailList } from "./trails.js";
 import { link, readable } from "./ui.js";
 import { renderTrail } from "./trail.js";
 import { renderReview } from "./review.js";
+import { renderInvitations } from "./invitations.js";
 
 const main = () => document.getElementById("main");
 
@@ -57,6 +58,7 @@ function topBar() {
     bar.append(brand, h("div", { class: "spacer" }), langSwitch);
     return;
   }
+  const section = ["review", "invitations"].find((name) => location.pathname.startsWith(`/studio/${name}`)) ?? "trails";
   const orgs = state.me.memberships.map((m) => [m.organisation, m.name]);
   const orgSelect = select(orgs, state.org, { id: "org-switch" });
   orgSelect.addEventListener("change", () => {
@@ -68,8 +70,9 @@ function topBar() {
     h(
       "nav",
       { "aria-label": t("mainNav") },
-      h("a", { href: "/studio", onclick: link("/studio"), "aria-current": location.pathname.startsWith("/studio/review") ? null : "page" }, t("trails")),
-      h("a", { href: "/studio/review", id: "nav-review", onclick: link("/studio/review"), "aria-current": location.pathname.startsWith("/studio/review") ? "page" : null }, t("review")),
+      h("a", { href: "/studio", onclick: link("/studio"), "aria-current": section === "trails" ? "page" : null }, t("trails")),
+      h("a", { href: "/studio/review", id: "nav-review", onclick: link("/studio/review"), "aria-current": section === "review" ? "page" : null }, t("review")),
+      canEdit() ? h("a", { href: "/studio/invitations", id: "nav-invitations", onclick: link("/studio/invitations"), "aria-current": section === "invitations" ? "page" : null }, t("invitations")) : null,
     ),
     h("div", { class: "spacer" }),
     h("label", { class: "org-label", for: "org-switch" }, t("organisation")),
@@ -102,6 +105,7 @@ async function route() {
   try {
     if (trail) await renderTrail(target, Number(trail[1]), trail[2] || "map");
     else if (path === "/studio/review") await renderReview(target);
+    else if (path === "/studio/invitations") await renderInvitations(target);
     else await renderTrailList(target);
   } catch (err) {
     target.append(errorBox([readable(err)]));

@@ -30,6 +30,20 @@ export function recording(assetId, status) {
   return node;
 }
 
+/** The WebVTT transcript of one language (the story form's and the review's): a textarea
+ * named vtt-{lang}, its hint, and a check of the header shown while typing. */
+export function transcriptField(lang, value = "") {
+  const control = h("textarea", { name: `vtt-${lang}`, rows: 5, class: "mono", lang, placeholder: "WEBVTT\n\n00:00.000 --> 00:04.000\n…" });
+  control.value = value;
+  const check = h("p", { class: "hint", "aria-live": "polite" });
+  // Checked while typing: a message appearing on blur would move Save from under the pointer.
+  control.addEventListener("input", () => {
+    const text = control.value.trim();
+    check.textContent = text && !text.startsWith("WEBVTT") ? t("vttHeader") : "";
+  });
+  return { control, node: h("div", {}, field(t("transcript"), control, t("transcriptHint")), check) };
+}
+
 /** A file picker with a progress bar; calls onAsset(assetId, asset) when the file is ready. */
 export function uploader(role, onAsset, label) {
   const input = h("input", { type: "file", accept: "audio/*", name: "audio-file" });
@@ -148,20 +162,14 @@ export async function renderStory(slot, { stop, trail, stopForm, stopPath, onLin
       }
     };
     drawAudio();
-    const vtt = form.bind(`vtt-${l}`, h("textarea", { name: `vtt-${l}`, rows: 5, class: "mono", lang: l, placeholder: "WEBVTT\n\n00:00.000 --> 00:04.000\n…" }), (o) => o.versions.find((x) => x.language === l)?.transcript_vtt ?? "");
-    const vttCheck = h("p", { class: "hint", "aria-live": "polite" });
-    // Checked while typing: a message appearing on blur would move Save from under the pointer.
-    vtt.addEventListener("input", () => {
-      const text = vtt.value.trim();
-      vttCheck.textContent = text && !text.startsWith("WEBVTT") ? t("vttHeader") : "";
-    });
+    const transcript = transcriptField(l);
+    form.bind(`vtt-${l}`, transcript.control, (o) => o.versions.find((x) => x.language === l)?.transcript_vtt ?? "");
     return h(
       "fieldset",
       { class: "version", dataset: { lang: l } },
       h("legend", {}, t("versionIn", { lang: l.toUpperCase() })),
       audioSlot,
-      field(t("transcript"), vtt, t("transcriptHint")),
-      vttCheck,
+      transcript.node,
     );
   });
   const node = h(
