@@ -10,10 +10,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.contribute import steps
 from tests.contribute.conftest import ALLOWED_WORDS, FILE_WORDS, MESSAGES, Site, phone
+from tests.support.drafts import trail_with_stop
 
 # A 1 by 1 PNG, for the optional photo.
 PNG = base64.b64decode(
@@ -35,11 +37,21 @@ def _withdrawal_code(link: str) -> str:
 
 def test_record_consent_and_receipt(site: Site, phone_browser: Any) -> None:
     """Record, pause, resume, listen; credit, consent, licence; send; the receipt's link."""
-    invitation = site.invite(topic="The bells of the parish", languages=["fr", "en"])
+    with httpx.Client(base_url=site.url) as api:
+        trail, stop = trail_with_stop(
+            api, site.people["editor"], "canal", "ecluse", title="L'écluse", trail_title="Le canal"
+        )
+    invitation = site.invite(
+        topic="The bells of the parish",
+        languages=["fr", "en"],
+        trail_id=trail["id"],
+        stop_id=stop["id"],
+    )
     context = phone(phone_browser, site.url, permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     said = steps.welcome(page, invitation["code"], shots="record")
     assert "Topic: The bells of the parish" in said and "Atelier mémoire" in said
+    assert "For the walk “Le canal”, at the place “L'écluse”" in said
     assert "This link can still be used 5 times." in said
     # The switch offers the link's languages only.
     assert page.get_by_role("navigation", name="Language").inner_text().split() == [
