@@ -73,8 +73,11 @@ def test_every_get_operation_answers_head_alike(
 def test_head_is_not_listed_in_the_document(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     heads = [path for path, operations in spec["paths"].items() if "head" in operations]
-    # Only tus's HEAD, whose answer (Upload-Offset) is not its GET's.
-    assert heads == ["/v1/orgs/{org}/uploads/{upload_id}"]
+    # Only tus's HEADs (members' and residents'), whose answer (Upload-Offset) is not a GET's.
+    assert sorted(heads) == [
+        "/v1/invitations/{code}/uploads/{upload_id}",
+        "/v1/orgs/{org}/uploads/{upload_id}",
+    ]
 
 
 def test_the_web_apps_answer_head_alike(client: TestClient) -> None:
