@@ -4,7 +4,7 @@
 #   docker build -t baladeur .
 #   docker run -p 8000:8000 -v baladeur-data:/data baladeur     # embedded mode: SpatiaLite + local blobs
 
-# The browser apps (visitor player, studio) are bundled with esbuild from the npm registry;
+# The browser apps (visitor player, studio, residents' pages) are bundled with esbuild from the npm registry;
 # Swagger UI's files for /docs come from there too.
 FROM node:20-slim AS web
 WORKDIR /web
@@ -14,6 +14,7 @@ COPY package.json package-lock.json ./
 COPY web/engine/package.json web/engine/package.json
 COPY web/player/package.json web/player/package.json
 COPY web/studio/package.json web/studio/package.json
+COPY web/contribute/package.json web/contribute/package.json
 COPY web/apidocs/package.json web/apidocs/package.json
 RUN npm ci --no-audit --no-fund
 COPY web web
@@ -27,6 +28,7 @@ WORKDIR /src
 COPY . /src
 COPY --from=web /web/server/static/player /src/server/static/player
 COPY --from=web /web/server/static/studio /src/server/static/studio
+COPY --from=web /web/server/static/contribute /src/server/static/contribute
 COPY --from=web /web/server/static/apidocs /src/server/static/apidocs
 RUN pip install --no-cache-dir build \
     && python -m build --wheel --outdir /dist

@@ -6,7 +6,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 # The apps server/webapps.py serves, built from web/ into server/static/ by scripts/setup.sh.
-WEB_APPS = ("player", "studio", "apidocs")
+WEB_APPS = ("player", "studio", "contribute", "apidocs")
 STATIC = Path(__file__).resolve().parent / "server" / "static"
 
 

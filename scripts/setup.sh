@@ -77,7 +77,7 @@ source_hash() {
   find "$@" \( -name node_modules -o -path web/engine/dist \) -prune -o -type f -print0 |
     sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
 }
-for webapp in player studio apidocs; do
+for webapp in player studio contribute apidocs; do
   hash="$(source_hash "web/$webapp" web/engine package-lock.json)"
   if [ ! -f "server/static/$webapp/.source-$hash" ]; then
     echo "setup: building the $webapp"

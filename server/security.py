@@ -53,8 +53,8 @@ _FILE_CSP = b"default-src 'none'; frame-ancestors 'none'; sandbox"
 # Left as they are: any other page (there is none) and PDFs (a sandboxed PDF does not open
 # in Chromium's viewer; its scripts never reach this origin anyway).
 _OWN_PAGES = ("text/html", "application/pdf")
-# The two web apps and where they are served (pages, assets, the player's service worker).
-APP_PREFIXES = ("/studio", "/play")
+# The web apps and where they are served (pages, assets, the player's service worker).
+APP_PREFIXES = ("/studio", "/play", "/contribute")
 # The API documentation page (server/webapps.py): Swagger UI's files come from this server,
 # no CDN, and no inline script; Swagger UI draws its icons from data: URIs in its stylesheet.
 DOCS_PREFIX = "/docs"
@@ -102,17 +102,19 @@ def blob_sources(settings: Settings) -> list[str]:
 
 
 def app_policy(app: str, settings: Settings) -> str:
-    """The Content-Security-Policy of the studio's or the player's pages and scripts.
+    """The Content-Security-Policy of the studio's, the player's or the residents' pages.
 
     Only the apps' own files run (no inline script, no eval); styles come from their own
-    stylesheets (Leaflet and Geoman set positions through the CSSOM, which CSP allows).
+    stylesheets (Leaflet and Geoman set positions through the CSSOM, which CSP allows). The
+    residents' pages play back their own recording and show their photo from blob: URLs,
+    and talk to this origin only.
     """
     img = ["'self'", "data:", "blob:"]
     connect = ["'self'"]
     workers = "'none'"
     if app == "studio":
         img += [source] if (source := tile_source(settings.tile_url)) else []
-    else:
+    elif app != "contribute":
         # The player's service worker, and bundles and media (covers too) redirected to
         # object storage.
         workers = "'self'"
@@ -175,11 +177,13 @@ class SecurityHeaders:
                     b"referrer-policy": b"no-referrer",
                     b"x-frame-options": b"DENY",
                     b"cross-origin-opener-policy": b"same-origin",
-                    # Only the player asks for the position, and it stays on the phone.
+                    # Only the player asks for the position, and it stays on the phone; the
+                    # residents' pages record from the microphone (this origin only).
                     b"permissions-policy": b"geolocation=(self), camera=(), microphone=(self)",
                 }
-                # Pages and scripts of the studio and the player (its service worker too: a
-                # worker obeys the policy its script came with) carry the app's policy.
+                # Pages and scripts of the studio, the player (its service worker too: a
+                # worker obeys the policy its script came with) and the residents' pages
+                # carry the app's policy.
                 path = scope.get("path", "")
                 web_app = _app_of(path)
                 if web_app is not None:

@@ -1,8 +1,9 @@
 """The browser apps the server serves: the visitor player at /play, the studio at /studio,
-and the API documentation page at /docs.
+the residents' pages at /contribute and the API documentation page at /docs.
 
 Their sources live in ``web/``; ``npm run build`` writes them into ``server/static/player``,
-``server/static/studio`` and ``server/static/apidocs``, and this module only serves those
+``server/static/studio``, ``server/static/contribute`` and ``server/static/apidocs``, and this
+module only serves those
 files: every page of an app is the same shell, plus its assets and the few extras each needs.
 
 /docs replaces FastAPI's own pages, which load Swagger UI from a CDN and start it with an
@@ -133,6 +134,15 @@ STUDIO = WebApp(
         "woff2": "font/woff2",
     },
 )
+# The residents' pages: /contribute/{invitation code} and /contribute/withdraw (the
+# withdrawal code after '#', so it never reaches this server).
+CONTRIBUTE = WebApp(
+    "contribute",
+    "/contribute",
+    STATIC / "contribute",
+    {"js": _JS, "css": "text/css; charset=utf-8", "svg": "image/svg+xml", "png": "image/png"},
+    label="residents' page",
+)
 # The application is made with docs_url=None: this page is /docs.
 APIDOCS = WebApp(
     "apidocs",
@@ -144,7 +154,8 @@ APIDOCS = WebApp(
 
 
 def mount(app: FastAPI) -> None:
-    """Serve the player at /play (with its service worker), the studio at /studio and /docs."""
+    """Serve the player at /play (with its service worker), the studio at /studio, the
+    residents' pages at /contribute and /docs."""
 
     @app.api_route("/play/sw.js", methods=["GET", "HEAD"], include_in_schema=False)
     def service_worker() -> Response:
@@ -162,4 +173,6 @@ def mount(app: FastAPI) -> None:
         return JSONResponse(body, headers=_NO_CACHE)
 
     STUDIO.mount(app, "/{path:path}")
+    # One segment: an invitation code, or "withdraw".
+    CONTRIBUTE.mount(app, "/{code}")
     APIDOCS.mount(app)

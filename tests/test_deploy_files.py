@@ -73,7 +73,7 @@ def test_dockerfile_installs_the_wheel_with_the_server_extra() -> None:
     stages = _stages((ROOT / "Dockerfile").read_text())
     assert list(stages) == ["web", "wheel", "final"]
     # The wheel is built after the web apps, with them copied in as package data.
-    for app_name in ("player", "studio", "apidocs"):
+    for app_name in ("player", "studio", "contribute", "apidocs"):
         assert f"COPY --from=web /web/server/static/{app_name} " in stages["wheel"]
     assert "python -m build --wheel" in stages["wheel"]
     final = stages["final"]

@@ -70,7 +70,7 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
 
 
 # Browser code: each web/ package keeps to its folder; the apps take the engine by its name.
-WEB_PACKAGES = ("engine", "player", "studio", "apidocs")
+WEB_PACKAGES = ("engine", "player", "studio", "contribute", "apidocs")
 _JS_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 # `import x from "s"` and `export { x } from "s"` (both end in `from "s"`), `import "s"` and
 # `import("s")`; not `Array.from("s")`.

@@ -19,6 +19,7 @@ from tests.packaging.library_doc import ROOT
 WEB_APP_FILES = (
     "server/static/player/index.html",
     "server/static/studio/index.html",
+    "server/static/contribute/index.html",
     "server/static/apidocs/index.html",
 )
 PIP_QUIET = ("--quiet", "--disable-pip-version-check", "--no-input")

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 def test_no_wheel_without_the_web_apps(tmp_path: Path) -> None:
     tree = copy_source_tree(tmp_path / "tree")
     # A fresh clone: the web apps not built yet.
-    for app_name in ("player", "studio", "apidocs"):
+    for app_name in ("player", "studio", "contribute", "apidocs"):
         shutil.rmtree(tree / "server" / "static" / app_name, ignore_errors=True)
     done = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(tree)],
@@ -26,5 +26,6 @@ def test_no_wheel_without_the_web_apps(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode != 0
-    assert "the web apps player, studio, apidocs are not built" in done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert "the web apps player, studio, contribute, apidocs are not built" in said
     assert not list((tmp_path / "dist").glob("*.whl"))

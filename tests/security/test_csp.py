@@ -41,6 +41,12 @@ PLAYER_PATHS = [
     "/play/assets/icon.svg",
     "/play/assets/player.webmanifest",
 ]
+CONTRIBUTE_PATHS = [
+    "/contribute/inv_somecode",
+    "/contribute/withdraw",
+    "/contribute/assets/app.js",
+    "/contribute/assets/app.css",
+]
 COMMON = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
@@ -84,21 +90,24 @@ def test_every_page_and_script_of_the_apps_carries_the_strict_policy(
 ) -> None:
     tiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     with _client(db, tmp_path, tile_url=tiles) as client:
-        for path in STUDIO_PATHS + PLAYER_PATHS:
+        for path in STUDIO_PATHS + PLAYER_PATHS + CONTRIBUTE_PATHS:
             response = client.get(path)
             assert response.status_code == 200, (path, response.text)
             header = response.headers["content-security-policy"]
             assert "unsafe-inline" not in header and "unsafe-eval" not in header
             studio = path.startswith("/studio")
+            player = path.startswith("/play")
             expected = {
                 **COMMON,
                 "img-src": ["'self'", "data:", "blob:"]
                 + (["https://tile.openstreetmap.org"] if studio else []),
-                "worker-src": ["'none'"] if studio else ["'self'"],
+                "worker-src": ["'self'"] if player else ["'none'"],
             }
             assert policy(header) == expected, path
             assert response.headers["x-frame-options"] == "DENY"
             assert response.headers["x-content-type-options"] == "nosniff"
+            # The residents' pages record from the microphone: this origin may use it.
+            assert "microphone=(self)" in response.headers["permissions-policy"]
 
 
 @pytest.mark.parametrize(
