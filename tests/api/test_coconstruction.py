@@ -364,6 +364,9 @@ def test_a_resident_withdraws_with_their_code_and_the_audio_leaves_everywhere(
         ).all()
     media_urls = [f"/v1/{path}" for path in paths]
     assert media_urls and all(client.get(u).status_code == 200 for u in media_urls)
+    # The bytes of the recording as visitors get them, and as it was sent.
+    heard_bytes = [client.get(u).content for u in media_urls]
+    sent_bytes = b"".join(blobs.open(original))
     status = client.post("/v1/withdrawals/status", json={"code": code})
     assert status.status_code == 200, status.text
     standing = status.json()
@@ -391,6 +394,9 @@ def test_a_resident_withdraws_with_their_code_and_the_audio_leaves_everywhere(
     assert not blobs.exists(original)
     stored = blobs.keys()
     assert not [k for k in stored if any(sha in k for sha in renditions)]
+    for key in stored:  # no blob holds those bytes under another name (a bundle, a copy)
+        data = b"".join(blobs.open(key))
+        assert not any(chunk in data for chunk in [*heard_bytes, sent_bytes]), key
     with db.transaction() as session:
         assert session.get(Story, receipt["contribution_id"]) is None
         trail = session.scalar(select(Trail).where(Trail.slug == "cloches"))

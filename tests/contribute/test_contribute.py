@@ -6,13 +6,16 @@ from __future__ import annotations
 import base64
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.contribute import steps
 from tests.contribute.conftest import ALLOWED_WORDS, FILE_WORDS, MESSAGES, Site, phone
+from tests.support.drafts import trail_with_stop
 
 # A 1 by 1 PNG, for the optional photo.
 PNG = base64.b64decode(
@@ -34,11 +37,21 @@ def _withdrawal_code(link: str) -> str:
 
 def test_record_consent_and_receipt(site: Site, phone_browser: Any) -> None:
     """Record, pause, resume, listen; credit, consent, licence; send; the receipt's link."""
-    invitation = site.invite(topic="The bells of the parish", languages=["fr", "en"])
+    with httpx.Client(base_url=site.url) as api:
+        trail, stop = trail_with_stop(
+            api, site.people["editor"], "canal", "ecluse", title="L'écluse", trail_title="Le canal"
+        )
+    invitation = site.invite(
+        topic="The bells of the parish",
+        languages=["fr", "en"],
+        trail_id=trail["id"],
+        stop_id=stop["id"],
+    )
     context = phone(phone_browser, site.url, permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     said = steps.welcome(page, invitation["code"], shots="record")
     assert "Topic: The bells of the parish" in said and "Atelier mémoire" in said
+    assert "For the walk “Le canal”, at the place “L'écluse”" in said
     assert "This link can still be used 5 times." in said
     # The switch offers the link's languages only.
     assert page.get_by_role("navigation", name="Language").inner_text().split() == [
@@ -330,11 +343,10 @@ def test_the_language_switch_is_remembered(site: Site, phone_browser: Any) -> No
     context.close()
 
 
-def test_a_dropped_connection_resumes(site: Site, phone_browser: Any, tmp_path: Path) -> None:
-    """The connection drops mid-upload: tus resumes at the server's offset and finishes."""
-    import subprocess
-
-    big = tmp_path / "long.wav"
+@pytest.fixture(scope="module")
+def long_voice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 30-second WAV (about 2.6 MB): three tus pieces of 1 MiB."""
+    path = tmp_path_factory.mktemp("long") / "long.wav"
     subprocess.run(
         [
             "ffmpeg",
@@ -348,10 +360,57 @@ def test_a_dropped_connection_resumes(site: Site, phone_browser: Any, tmp_path: 
             "44100",
             "-ac",
             "1",
-            str(big),
+            str(path),
         ],
         check=True,
     )
+    return path
+
+
+def _to_the_send_step(page: Any, code: str, recording: Path) -> None:
+    steps.welcome(page, code)
+    steps.choose_file(page, recording)
+    page.get_by_text(f"Chosen file: {recording.name}").wait_for()
+    page.get_by_role("button", name="Continue").click()
+    steps.about(page, "Long")
+    steps.credit(page, "Ann Lee", "My full name", "Visitors will read: “A story told by Ann Lee”")
+    steps.consent(page, publication=True, archive=True)
+    steps.licence(page, "Creative Commons Attribution 4.0 (CC BY)")
+
+
+def test_the_upload_shows_its_progress(site: Site, phone_browser: Any, long_voice: Path) -> None:
+    """On a slow connection the bar and the live region follow the upload."""
+    invitation = site.invite()
+    context = phone(phone_browser, site.url)
+    page = context.new_page()
+    _to_the_send_step(page, invitation["code"], long_voice)
+    # About 500 kB/s up: the 2.6 MB recording takes some seconds.
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 500_000},
+    )
+    page.get_by_role("button", name="Send my story").click()
+    # Polled from here: a wait_for_function string would be an eval, which the page's CSP
+    # rightly refuses.
+    seen = []
+    for _ in range(400):
+        seen.append(page.evaluate("document.querySelector('#send-progress')?.value ?? -1"))
+        if 30 <= seen[-1] < 100:
+            break
+        page.wait_for_timeout(50)
+    assert 30 <= seen[-1] < 100, seen
+    assert re.fullmatch(r"Sending… \d+% done", page.inner_text("#live"))
+    assert page.get_by_role("button", name="Send my story").is_disabled()
+    assert page.get_by_role("button", name="Back").is_disabled()
+    steps.shot(page, "send-progress")
+    steps.heading(page, "Thank you!")
+    context.close()
+
+
+def test_a_dropped_connection_resumes(site: Site, phone_browser: Any, long_voice: Path) -> None:
+    """The connection drops mid-upload: tus resumes at the server's offset and finishes."""
     invitation = site.invite()
     context = phone(phone_browser, site.url)
     page = context.new_page()
@@ -371,14 +430,7 @@ def test_a_dropped_connection_resumes(site: Site, phone_browser: Any, tmp_path: 
         re.compile(r".*/v1/invitations/.*/uploads/.*"),
         lambda route: drop_once(route) if route.request.method == "PATCH" else route.continue_(),
     )
-    steps.welcome(page, invitation["code"])
-    steps.choose_file(page, big)
-    page.get_by_text("Chosen file: long.wav").wait_for()
-    page.get_by_role("button", name="Continue").click()
-    steps.about(page, "Long")
-    steps.credit(page, "Ann Lee", "My full name", "Visitors will read: “A story told by Ann Lee”")
-    steps.consent(page, publication=True, archive=True)
-    steps.licence(page, "Creative Commons Attribution 4.0 (CC BY)")
+    _to_the_send_step(page, invitation["code"], long_voice)
     steps.send(page)
     assert cut["done"] and len(patches) >= 3
     # The piece that failed was sent again from where the server had stopped.

@@ -478,7 +478,7 @@ function send() {
   const progress = h("progress", { max: 100, value: 0, id: "send-progress", "aria-label": t("send.progress") });
   const progressText = h("p", { class: "progress-text" });
   const progressBox = h("div", { class: "progress", hidden: true }, progress, progressText);
-  const sendButton = button(t("send.send"), () => sendStory(sendButton, progressBox, progress, progressText, error), "primary");
+  const sendButton = button(t("send.send"), () => sendStory(progressBox, progress, progressText, error), "primary");
   screen(
     t("send.heading"),
     numbered("send"),
@@ -495,10 +495,12 @@ function localDate() {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-async function sendStory(sendButton, box, progress, text, error) {
+async function sendStory(box, progress, text, error) {
   if (state.sending) return;
   state.sending = true;
-  sendButton.disabled = true;
+  // Nothing else to press while the story travels (a redraw would lose the progress bar).
+  const others = [...document.querySelectorAll(".nav .btn, .lang-switch button")];
+  for (const control of others) control.disabled = true;
   box.hidden = false;
   showError(error, "");
   let lastAnnounced = -1;
@@ -539,7 +541,7 @@ async function sendStory(sendButton, box, progress, text, error) {
     go("receipt");
   } catch (err) {
     state.sending = false;
-    sendButton.disabled = false;
+    for (const control of others) control.disabled = false;
     const status = err instanceof ApiError ? err.status : 0;
     if (status === 410 || status === 404) {
       state.problem = status === 404 ? "unknown" : err.problem.reason || "expired";
