@@ -240,7 +240,9 @@ def test_the_whole_circle(site: Site, chromium: Any, phone_browser: Any, voice: 
     _walk_to_the_factory(visitor_context, visitor)
     visitor.wait_for_function("() => document.body.dataset.playing === 'usine'")
     now = visitor.locator("#now-playing").inner_text()
-    assert "La verrerie" in now
+    # The title of the place, and the resident's first name as they chose to be credited.
+    assert "La verrerie" in now and "A story told by Marie" in now
+    assert "Dupont" not in visitor.inner_text("body")
     visitor.locator("#now-playing").scroll_into_view_if_needed()
     shot(visitor, "7-visitor-hears-it")
     visitor.click("#start-walk")

@@ -260,6 +260,15 @@ export async function renderTrail(main, slug, rerender) {
   publish({ page: "trail", slug, stored: Boolean(record), verified: Boolean(record?.verified), release: record?.release ?? null, title, basemap: mapStatus, size });
 }
 
+// The role under which the server credits a resident's story (server/invitations.py
+// CREDIT_ROLE): visitors read it as the resident was shown when choosing their credit.
+const RESIDENT_ROLE = "contributor";
+
+/** One credit of the story playing, as visitors read it. */
+function creditLine(c) {
+  return c.role === RESIDENT_ROLE ? t("toldBy", { name: c.name }) : `${c.name} — ${c.role}`;
+}
+
 function stopRow(manifest, stop, index, onPlay) {
   return h(
     "li",
@@ -330,6 +339,7 @@ function walkView(manifest, panel, onPlay) {
     fill(now, 
       h("span", { class: "label" }, t("nowPlaying")),
       h("strong", {}, playing ? pick(playing.title, manifest.trail.languages) : t("nothingPlaying")),
+      playing?.credits?.length ? h("span", { class: "credit" }, playing.credits.map(creditLine).join(" · ")) : null,
       state.queue.length ? h("span", { class: "muted small" }, t("waiting", { n: state.queue.length })) : null,
       beds.length ? h("span", { class: "muted small" }, beds.join(" · ")) : null,
       playing && onPlay ? h("button", { type: "button", class: "btn small", id: "stop-playing", onclick: () => session.stopPlaying() }, `■ ${t("stop")}`) : null,
