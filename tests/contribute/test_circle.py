@@ -16,6 +16,7 @@ from sqlalchemy import select
 from server.db.models import Asset, Story
 from tests.contribute import steps
 from tests.contribute.conftest import Site, phone
+from tests.support.audio import ffmpeg_make, tone
 from tests.support.browser import artefact, phone_context
 from tests.support.drafts import add_stop, new_trail
 from tests.support.studio_pages import desktop, sign_in
@@ -39,12 +40,15 @@ def player_state(page: Any) -> dict[str, Any]:
     return dict(json.loads(page.locator("#player-state").text_content() or "{}"))
 
 
-def _published_trail(site: Site, voice: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def _published_trail(site: Site, folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """As a deployer would, through the API: a trail whose first stop tells a story and whose
     second waits for the residents' one; published. Returns the trail and the waiting stop."""
     editor = site.people["editor"]
     with httpx.Client(base_url=site.url, headers=editor, timeout=60) as api:
-        with voice.open("rb") as fh:
+        # A tone of its own: the other tests' contributions send the ``voice`` WAV, and the
+        # same bytes are the same recording to a withdrawal.
+        mill = ffmpeg_make(folder / "mill.wav", *tone(2, rate=22050, freq=262))
+        with mill.open("rb") as fh:
             asset = api.post(
                 "/v1/orgs/mill/assets", files={"file": ("mill.wav", fh, "audio/wav")}
             ).json()
@@ -203,9 +207,9 @@ def _bundle_names(site: Site, profile: str) -> tuple[list[str], str]:
         return bundle.namelist(), bundle.read(MANIFEST_NAME).decode()
 
 
-def test_the_whole_circle(site: Site, chromium: Any, phone_browser: Any, voice: Path) -> None:
+def test_the_whole_circle(site: Site, chromium: Any, phone_browser: Any, tmp_path: Path) -> None:
     """Invite, record, consent, review, place, publish, hear, withdraw: then nothing is left."""
-    trail, stop = _published_trail(site, voice)
+    trail, stop = _published_trail(site, tmp_path)
 
     # 1. The editor makes a link for the factory stop in the studio.
     editor_context = desktop(chromium, site.url)
