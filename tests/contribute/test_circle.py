@@ -191,6 +191,15 @@ def _story_paths(site: Site) -> dict[str, set[str]]:
     return paths
 
 
+def _cached(page: Any) -> list[str]:
+    """The paths the player keeps for offline use."""
+    paths: list[str] = page.evaluate(
+        "async () => (await (await caches.open('baladeur-trails')).keys())"
+        ".map(r => new URL(r.url).pathname)"
+    )
+    return paths
+
+
 def _bundle_names(site: Site, profile: str) -> tuple[list[str], str]:
     """The members of the live bundle of ``profile`` and its manifest's text."""
     answer = httpx.get(
@@ -235,6 +244,7 @@ def test_the_whole_circle(site: Site, chromium: Any, phone_browser: Any, tmp_pat
     visitor.click("#download")
     visitor.wait_for_selector("#start-walk", timeout=30_000)
     before = player_state(visitor)["release"]
+    assert [p for p in _cached(visitor) if any(sha in p for sha in hashes)]
     _walk_to_the_factory(visitor_context, visitor)
     visitor.wait_for_function("() => document.body.dataset.playing === 'usine'")
     now = visitor.locator("#now-playing").inner_text()
@@ -268,11 +278,7 @@ def test_the_whole_circle(site: Site, chromium: Any, phone_browser: Any, tmp_pat
     visitor.wait_for_function(
         f"() => JSON.parse(document.querySelector('#player-state').textContent).release > {before}"
     )
-    cached = visitor.evaluate(
-        "async () => (await (await caches.open('baladeur-trails')).keys())"
-        ".map(r => new URL(r.url).pathname)"
-    )
-    assert not [p for p in cached if any(sha in p for sha in hashes)]
+    assert not [p for p in _cached(visitor) if any(sha in p for sha in hashes)]
     _walk_to_the_factory(visitor_context, visitor)
     visitor.wait_for_function(
         "() => JSON.parse(document.querySelector('#player-state').textContent).fix?.lon === "
