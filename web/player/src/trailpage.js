@@ -1,7 +1,7 @@
 // The /play/{slug} page: the trail's facts, download for offline, the walk and listen-from-home.
 import { AudioOutput } from "./audio.js";
 import { pickCue } from "@baladeur/engine";
-import { formatBytes, formatDistance, language, pick, t } from "./i18n.js";
+import { formatBytes, formatDate, formatDateRange, formatDistance, formatNumber, language, pick, t } from "./i18n.js";
 import { TrailMap } from "./map.js";
 import {
   bestProfile,
@@ -17,6 +17,7 @@ import { fill, h, publish, toast } from "./ui.js";
 import { VerifyError } from "@baladeur/engine";
 import { parseVtt } from "./vtt.js";
 import { HomeSession, WalkSession } from "./walk.js";
+import { clearWalk, loadWalk } from "./resume.js";
 
 let session = null;
 let highlighter = null;
@@ -61,6 +62,10 @@ function listeningSeconds(manifest) {
     if (cue && stop.rules.replay !== "loop") total += cue.duration_s;
   }
   return total;
+}
+
+function dates(from, until) {
+  return from || until ? formatDateRange(from, until) : null;
 }
 
 function fact(label, value, id) {
@@ -165,6 +170,7 @@ export async function renderTrail(main, slug, rerender) {
 
   const onRemove = async () => {
     endSession();
+    clearWalk(slug);
     await removeTrail(slug);
     toast(t("removed"));
     publish({ stored: false });
@@ -179,7 +185,7 @@ export async function renderTrail(main, slug, rerender) {
     status.className = "status error";
     actions.append(h("button", { type: "button", class: "btn danger", id: "remove", onclick: onRemove }, `✕ ${t("remove")}`));
   } else if (record && validFrom !== null && Date.now() < validFrom) {
-    status.textContent = t("opensOn", { d: new Date(validFrom).toLocaleString(language()) });
+    status.textContent = t("opensOn", { d: formatDate(validFrom) });
     status.className = "status";
     actions.append(h("button", { type: "button", class: "btn danger", id: "remove", onclick: onRemove }, `✕ ${t("remove")}`));
   } else if (record) {
@@ -188,7 +194,7 @@ export async function renderTrail(main, slug, rerender) {
     const awake = h("input", { type: "checkbox", id: "keep-awake", checked: localStorage.getItem("baladeur.awake") === "1" });
     awake.addEventListener("change", () => localStorage.setItem("baladeur.awake", awake.checked ? "1" : "0"));
     actions.append(
-      h("button", { type: "button", class: "btn primary", id: "start-walk", onclick: () => (session instanceof WalkSession ? stopWalk() : startWalk(manifest, walkPanel, awake.checked)) }, `▶ ${t("startWalk")}`),
+      h("button", { type: "button", class: "btn primary", id: "start-walk", onclick: () => (session instanceof WalkSession ? stopWalk() : startWalk(manifest, record, walkPanel, awake.checked)) }, `▶ ${t("startWalk")}`),
       h("label", { class: "check" }, awake, t("keepAwake")),
       h("button", { type: "button", class: "btn secondary", id: "from-home", onclick: () => startHome(manifest, walkPanel) }, `⌂ ${t("fromHome")}`),
     );
@@ -219,6 +225,7 @@ export async function renderTrail(main, slug, rerender) {
       fact(t("duration"), minutes ? `${minutes} ${t("min")}` : null, "fact-duration"),
       fact(t("languages"), languages.map((l) => l.toUpperCase()).join(" · "), "fact-languages"),
       fact(t("size"), size ? formatBytes(size) : null, "fact-size"),
+      fact(t("dates"), dates(info.valid_from ?? detail?.valid_from, info.valid_until ?? detail?.valid_until), "fact-dates"),
     ),
     status,
     progress,
@@ -229,6 +236,9 @@ export async function renderTrail(main, slug, rerender) {
     storedLine,
   );
   publish({ page: "trail", slug, stored: Boolean(record), verified: Boolean(record?.verified), release: record?.release ?? null, title });
+  // A walk saved on this phone for this release goes on by itself (a reload, a reopened tab).
+  const saved = record && document.getElementById("start-walk") ? loadWalk(slug, record.release) : null;
+  if (saved) await startWalk(manifest, record, walkPanel, localStorage.getItem("baladeur.awake") === "1", saved);
 }
 
 function stopRow(manifest, stop, index, onPlay) {
@@ -242,19 +252,29 @@ function stopRow(manifest, stop, index, onPlay) {
   );
 }
 
-function walkView(manifest, panel, onPlay) {
+function walkView(manifest, panel, onPlay, onManual) {
   const map = new TrailMap(manifest, t("map"));
   const now = h("div", { class: "now", id: "now-playing" });
+  // Said by screen readers when it changes, and only then (not on every fix).
+  const announce = h("p", { class: "visually-hidden", id: "announce", role: "status", "aria-live": "polite" });
+  const gpsLine = h("p", { class: "gps", id: "gps", role: "status", "aria-live": "polite", hidden: Boolean(onPlay) });
+  const suggestion = h("div", { class: "notice", id: "suggest-manual", hidden: true },
+    h("p", {}, t("suggestManual")),
+    onManual ? h("button", { type: "button", class: "btn secondary", id: "manual-from-suggestion", onclick: onManual }, `⌂ ${t("fromHome")}`) : null,
+  );
   const transcript = h("div", { class: "transcript", id: "transcript", "aria-live": "off", hidden: true });
   const transcriptTitle = h("h3", { hidden: true }, t("transcript"));
   const layerTitle = (key) => pick(manifest.ambience.find((a) => a.key === key)?.title, manifest.trail.languages) || key;
   const position = h("p", { class: "muted small", id: "position" }, onPlay ? t("fromHomeHelp") : t("noPosition"));
   const stops = h("ol", { class: "stops", id: "stops" }, manifest.stops.map((s, i) => stopRow(manifest, s, i, onPlay)));
-  fill(panel, 
+  fill(panel,
     h("h2", {}, onPlay ? t("fromHome") : t("walking")),
     position,
+    gpsLine,
+    suggestion,
     map.svg,
     now,
+    announce,
     transcriptTitle,
     transcript,
     h("h3", {}, t("stopsList")),
@@ -262,6 +282,8 @@ function walkView(manifest, panel, onPlay) {
   );
   panel.hidden = false;
   let shownFor = null;
+  let announced = undefined;
+  let gpsShown = null;
   let cues = [];
   // The current transcript line follows the audio.
   const highlight = () => {
@@ -281,22 +303,36 @@ function walkView(manifest, panel, onPlay) {
       row.dataset.status = s ?? "";
       row.querySelector(".stop-status").textContent = s === "played" ? `✓ ${t("played")}` : s === "playing" ? `♪ ${t("playingNow")}` : s === "queued" ? t("queued") : "";
     }
-    if (state.fix) {
-      map.setPosition(state.fix.lat, state.fix.lon, state.fix.accuracy_m);
-      position.textContent = t("position", { a: Math.round(state.fix.accuracy_m) });
-    } else if (state.geoError) {
-      position.textContent = t("geoDenied");
+    if (state.geoError) {
+      position.textContent = t(state.geoError === "denied" ? "geoDenied" : "geoUnavailable");
       position.className = "notice";
+      position.setAttribute("role", "alert");
+    } else if (state.fix) {
+      map.setPosition(state.fix.lat, state.fix.lon, state.fix.accuracy_m);
+      position.textContent = t("position", { a: formatNumber(Math.round(state.fix.accuracy_m)) });
+      position.className = "muted small";
+      position.removeAttribute("role");
     }
+    if (state.mode === "walk" && state.gps !== gpsShown) {
+      gpsShown = state.gps;
+      gpsLine.textContent = t(`gps_${state.gps}`);
+      gpsLine.dataset.quality = state.gps;
+    }
+    suggestion.hidden = !(state.suggestManual || state.geoError);
     const playing = state.playing ? manifest.stops.find((s) => s.key === state.playing) : null;
-    const beds = Object.entries(state.beds).map(([k, db]) => `${t("ambience")} « ${layerTitle(k)} » ${db} dB`);
-    fill(now, 
+    const beds = Object.keys(state.beds).map((k) => `${t("ambience")} « ${layerTitle(k)} »`);
+    fill(now,
       h("span", { class: "label" }, t("nowPlaying")),
       h("strong", {}, playing ? pick(playing.title, manifest.trail.languages) : t("nothingPlaying")),
-      state.queue.length ? h("span", { class: "muted small" }, t("waiting", { n: state.queue.length })) : null,
+      state.paused ? h("span", { class: "small" }, t("paused")) : null,
+      state.queue.length ? h("span", { class: "muted small" }, t("waiting", { n: formatNumber(state.queue.length) })) : null,
       beds.length ? h("span", { class: "muted small" }, beds.join(" · ")) : null,
       playing && onPlay ? h("button", { type: "button", class: "btn small", id: "stop-playing", onclick: () => session.stopPlaying() }, `■ ${t("stop")}`) : null,
     );
+    if (state.playing !== announced) {
+      if (announced !== undefined || state.playing) announce.textContent = playing ? t("announcePlaying", { s: pick(playing.title, manifest.trail.languages) }) : t("announceEnded");
+      announced = state.playing;
+    }
     if (state.playing !== shownFor) {
       shownFor = state.playing;
       cues = [];
@@ -319,23 +355,56 @@ function walkView(manifest, panel, onPlay) {
       transcript.hidden = transcriptTitle.hidden = cues.length === 0;
     }
     highlight();
-    publish({ playing: state.playing, started: state.started, queue: state.queue, beds: state.beds, events: state.events, mode: state.mode, fix: state.fix, audioBeds: audio.ctx ? audio.bedGains() : {} });
+    publish({
+      playing: state.playing,
+      started: state.started,
+      queue: state.queue,
+      beds: state.beds,
+      events: state.events,
+      mode: state.mode,
+      fix: state.fix,
+      gps: state.gps ?? null,
+      suggestManual: Boolean(state.suggestManual),
+      geoError: state.geoError ?? null,
+      paused: Boolean(state.paused),
+      resumed: Boolean(state.resumed),
+      narration: state.narration ?? null,
+      watching: session instanceof WalkSession ? session.watch !== null : false,
+      audioTold: audio.told(),
+      audioContext: audio.contextState(),
+      audioBeds: audio.ctx ? audio.bedGains() : {},
+    });
   };
   return render;
 }
 
-async function startWalk(manifest, panel, awake) {
+async function startWalk(manifest, record, panel, awake, saved = null) {
   endSession();
-  await audio.unlock();
+  // A walk reopened without a tap may not get the audio at once: the walk waits for it.
+  if (saved) audio.ensure().resume().catch(() => {});
+  else await audio.unlock();
   if (awake) keepAwake(true);
   const button = document.getElementById("start-walk");
   let render = null;
-  session = new WalkSession({ manifest, language: language(), audio, onChange: (state) => render?.(state) });
-  render = walkView(manifest, panel, null);
+  session = new WalkSession({
+    manifest,
+    slug: record.slug,
+    release: record.release,
+    language: saved?.language ?? language(),
+    audio,
+    saved,
+    onChange: (state) => render?.(state),
+  });
+  render = walkView(manifest, panel, null, () => startHome(manifest, panel));
   document.getElementById("main").classList.add("walking");
   session.start();
   button.textContent = `■ ${t("stopWalk")}`;
-  panel.scrollIntoView({ behavior: "smooth" });
+  render(session.state);
+  panel.scrollIntoView({ behavior: reducedMotion() ? "auto" : "smooth" });
+}
+
+function reducedMotion() {
+  return window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
 }
 
 function stopWalk() {
@@ -351,5 +420,5 @@ async function startHome(manifest, panel) {
   render = walkView(manifest, panel, (key) => session.play(key));
   document.getElementById("main").classList.add("walking");
   render(session.state);
-  panel.scrollIntoView({ behavior: "smooth" });
+  panel.scrollIntoView({ behavior: reducedMotion() ? "auto" : "smooth" });
 }
