@@ -32,10 +32,8 @@ def state(page: Any) -> dict[str, Any]:
 
 def until(page: Any, condition: str, timeout: int = 10_000) -> None:
     """Wait until a JS condition on the published state `s` holds."""
-    page.wait_for_function(
-        f"() => {{ const s = JSON.parse(document.querySelector('#player-state').textContent); return {condition}; }}",
-        timeout=timeout,
-    )
+    read = "JSON.parse(document.querySelector('#player-state').textContent)"
+    page.wait_for_function(f"() => {{ const s = {read}; return {condition}; }}", timeout=timeout)
 
 
 def downloaded(page: Any) -> None:
