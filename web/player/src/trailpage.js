@@ -258,8 +258,9 @@ function walkView(manifest, panel, onPlay, onManual) {
   // Said by screen readers when it changes, and only then (not on every fix).
   const announce = h("p", { class: "visually-hidden", id: "announce", role: "status", "aria-live": "polite" });
   const gpsLine = h("p", { class: "gps", id: "gps", role: "status", "aria-live": "polite", hidden: Boolean(onPlay) });
+  const suggestionText = h("p", {}, t("suggestManual"));
   const suggestion = h("div", { class: "notice", id: "suggest-manual", hidden: true },
-    h("p", {}, t("suggestManual")),
+    suggestionText,
     onManual ? h("button", { type: "button", class: "btn secondary", id: "manual-from-suggestion", onclick: onManual }, `⌂ ${t("fromHome")}`) : null,
   );
   const transcript = h("div", { class: "transcript", id: "transcript", "aria-live": "off", hidden: true });
@@ -319,6 +320,9 @@ function walkView(manifest, panel, onPlay, onManual) {
       gpsLine.dataset.quality = state.gps;
     }
     suggestion.hidden = !(state.suggestManual || state.geoError);
+    // Refused or unavailable location says it all already; the button is what is left to offer.
+    suggestionText.hidden = Boolean(state.geoError);
+    gpsLine.hidden = Boolean(onPlay || state.geoError);
     const playing = state.playing ? manifest.stops.find((s) => s.key === state.playing) : null;
     const beds = Object.keys(state.beds).map((k) => `${t("ambience")} « ${layerTitle(k)} »`);
     fill(now,
