@@ -59,7 +59,7 @@ def test_an_update_downloads_only_the_changed_media(
     page.on("request", lambda r: requests.append(r.url))
     page.reload()
     page.wait_for_selector("#update")
-    assert "kB" in (page.locator("#update").text_content() or "")
+    assert "ko" in (page.locator("#update").text_content() or "")  # French units
     page.click("#update")
     page.wait_for_function(
         f"() => JSON.parse(document.querySelector('#player-state')"

@@ -68,6 +68,9 @@ const TEXTS = {
     expired: "Ce parcours n'est plus disponible.",
     min: "min",
     fromDate: "À partir du {d}",
+    resumeDownload: "Reprendre le téléchargement ({p} déjà reçus)",
+    quota:
+      "Pas assez de place sur ce téléphone pour ce parcours. Libérez de l'espace ou supprimez un autre parcours, puis réessayez : rien n'a été gardé de ce téléchargement.",
     untilDate: "Jusqu'au {d}",
     dates: "Dates",
   },
@@ -138,6 +141,9 @@ const TEXTS = {
     expired: "This trail is no longer available.",
     min: "min",
     fromDate: "From {d}",
+    resumeDownload: "Resume the download ({p} already here)",
+    quota:
+      "Not enough space on this phone for this trail. Free some space or remove another trail, then try again: nothing of this download was kept.",
     untilDate: "Until {d}",
     dates: "Dates",
   },

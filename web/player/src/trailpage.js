@@ -6,6 +6,7 @@ import { TrailMap } from "./map.js";
 import {
   bestProfile,
   downloadTrail,
+  keptDownload,
   mediaBlob,
   removeTrail,
   storageUsed,
@@ -15,6 +16,7 @@ import {
 } from "./store.js";
 import { fill, h, publish, toast } from "./ui.js";
 import { VerifyError } from "@baladeur/engine";
+import { isQuotaError } from "./partial.js";
 import { parseVtt } from "./vtt.js";
 import { HomeSession, WalkSession } from "./walk.js";
 import { clearWalk, loadWalk } from "./resume.js";
@@ -30,6 +32,7 @@ const KEY_LIST_REFUSALS = new Set(["keys-not-endorsed", "endorsement-invalid", "
 
 /** What to tell the visitor about a failed download or update: {code, message}. */
 function refusal(err) {
+  if (isQuotaError(err)) return { code: "quota-exceeded", message: t("quota") };
   if (!(err instanceof VerifyError)) return { code: "download-failed", message: t("failed", { m: err.message }) };
   const code = err.code;
   return { code, message: t(KEY_LIST_REFUSALS.has(code) ? "keysRefused" : "tampered", { code }) };
@@ -144,7 +147,7 @@ export async function renderTrail(main, slug, rerender) {
           publish({ download: { phase: p.phase, received: p.received, total: p.total, resumes: p.resumes } });
         },
       });
-      publish({ stored: true, verified: true, resumes: saved.resumes, error: null });
+      publish({ stored: true, verified: true, resumes: saved.resumes, resumedFrom: saved.resumed_from, error: null });
       rerender();
     } catch (err) {
       const { code, message } = refusal(err);
@@ -207,8 +210,13 @@ export async function renderTrail(main, slug, rerender) {
     await refreshStorage();
   } else {
     manifest = null;
-    actions.append(h("button", { type: "button", class: "btn primary", id: "download", onclick: onDownload }, `↓ ${t("download")}${size ? ` · ${formatBytes(size)}` : ""}`));
+    const kept = await keptDownload(slug);
+    const label = kept?.total
+      ? t("resumeDownload", { p: formatNumber(kept.received / kept.total, { style: "percent" }) })
+      : `${t("download")}${size ? ` · ${formatBytes(size)}` : ""}`;
+    actions.append(h("button", { type: "button", class: "btn primary", id: "download", onclick: onDownload }, `↓ ${label}`));
     status.textContent = t("notStored");
+    publish({ kept: kept ?? null });
   }
 
   const credits = info.credits ?? detail?.credits ?? [];
