@@ -63,12 +63,17 @@ export async function downloadResumable(url, { onProgress = () => {}, retries = 
     resumedFrom = received;
     onProgress({ received, total, resumes });
   }
-  const flush = async () => {
-    if (!partial || !pendingBytes) return;
-    const piece = joined(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    await partial.append(piece);
+  // Pieces are written in order behind the reading, never holding it up: a slow reader loses
+  // the bytes a dropped connection had already sent.
+  let writing = Promise.resolve();
+  const flush = () => {
+    if (partial && pendingBytes) {
+      const piece = joined(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      writing = writing.then(() => partial.append(piece));
+    }
+    return writing;
   };
   for (;;) {
     const headers = {};
@@ -89,7 +94,7 @@ export async function downloadResumable(url, { onProgress = () => {}, retries = 
         total = Number(response.headers.get("Content-Length")) || null;
         etag = response.headers.get("ETag");
         target = response.url || target; // the immutable URL after the redirect
-        if (partial) await partial.begin(etag, total);
+        if (partial) writing = writing.catch(() => {}).then(() => partial.begin(etag, total));
       } else {
         throw new DownloadError(await problemDetail(response), response.status);
       }
@@ -107,11 +112,14 @@ export async function downloadResumable(url, { onProgress = () => {}, retries = 
         if (partial) {
           pending.push(value);
           pendingBytes += value.byteLength;
-          if (pendingBytes >= PIECE_BYTES) await flush();
+          if (pendingBytes >= PIECE_BYTES) flush().catch(() => {}); // its error is met below
         }
         onProgress({ received, total, resumes });
       }
-      if (total === null || received === total) break;
+      if (total === null || received === total) {
+        await writing; // a full phone says so here
+        break;
+      }
       throw new TypeError("connection closed early");
     } catch (err) {
       if (err instanceof DownloadError || isQuotaError(err)) throw err;
