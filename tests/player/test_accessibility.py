@@ -32,6 +32,12 @@ def test_every_screen_passes_axe(site: Site, chromium: Any) -> None:
 
     downloaded(page)
     assert violations(page) == [], "trail page, stored"
+    # The credits: the trail's, then each story's under its title.
+    credits = page.locator("#credits")
+    assert credits.get_by_role("heading", level=3).count() >= 6
+    assert "narrator" in credits.inner_text()
+    credits.scroll_into_view_if_needed()
+    page.screenshot(path=str(artefact("player", "17-credits.png")))
 
     walk_to_first_story(site, page, context)
     until(page, "s.playing && s.gps === 'good'")

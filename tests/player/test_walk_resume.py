@@ -42,6 +42,11 @@ def test_a_reload_mid_story_goes_on_where_it_was(site: Site, chromium: Any) -> N
     # What the audio was told: this story, from where it was.
     assert after["audioTold"]["key"] == story
     assert abs(after["audioTold"]["offset"] - at) <= 2
+    # The story's credits are shown with it.
+    assert (
+        "Crédits : espeak-ng (speech synthesis) (narrator)"
+        in page.locator("#now-playing").inner_text()
+    )
     # Nothing heard starts again.
     assert plays(after) == plays(before)
     assert after["started"] == before["started"]

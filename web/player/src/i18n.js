@@ -68,6 +68,7 @@ const TEXTS = {
     expired: "Ce parcours n'est plus disponible.",
     min: "min",
     fromDate: "À partir du {d}",
+    storyCredits: "Crédits : {c}",
     resumeDownload: "Reprendre le téléchargement ({p} déjà reçus)",
     quota:
       "Pas assez de place sur ce téléphone pour ce parcours. Libérez de l'espace ou supprimez un autre parcours, puis réessayez : rien n'a été gardé de ce téléchargement.",
@@ -141,6 +142,7 @@ const TEXTS = {
     expired: "This trail is no longer available.",
     min: "min",
     fromDate: "From {d}",
+    storyCredits: "Credits: {c}",
     resumeDownload: "Resume the download ({p} already here)",
     quota:
       "Not enough space on this phone for this trail. Free some space or remove another trail, then try again: nothing of this download was kept.",

@@ -205,7 +205,8 @@ export async function updateTrail(slug, { onProgress = () => {} } = {}) {
     onProgress({ phase: "update", received: downloaded, total });
   }
   const saved = await save(slug, { manifest, manifestBytes, signature }, fresh, {
-    bundle_bytes: record.bundle_bytes,
+    // The new release's content (the zip's own headers aside): the old size is no longer true.
+    bundle_bytes: manifestBytes.byteLength + manifest.media.reduce((sum, r) => sum + r.bytes, 0),
     updated_from: record.release,
     update_bytes: downloaded + manifestBytes.byteLength,
   });

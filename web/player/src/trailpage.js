@@ -71,6 +71,22 @@ function dates(from, until) {
   return from || until ? formatDateRange(from, until) : null;
 }
 
+const creditList = (credits) => h("ul", {}, credits.map((c) => h("li", {}, `${c.name} — ${c.role}`)));
+
+// The trail's credits, then each story's: who speaks, who recorded, who wrote.
+function creditsSection(credits, manifest) {
+  const stories = (manifest?.stops ?? []).filter((s) => s.credits?.length);
+  if (!credits.length && !stories.length) return null;
+  const languages = manifest?.trail.languages ?? [];
+  return h(
+    "section",
+    { class: "credits hide-walking", id: "credits", "aria-labelledby": "credits-title" },
+    h("h2", { id: "credits-title" }, t("credits")),
+    credits.length ? creditList(credits) : null,
+    stories.flatMap((s) => [h("h3", {}, pick(s.title, languages)), creditList(s.credits)]),
+  );
+}
+
 function fact(label, value, id) {
   return value ? h("div", { class: "fact", id }, h("dt", {}, label), h("dd", {}, value)) : null;
 }
@@ -240,7 +256,7 @@ export async function renderTrail(main, slug, rerender) {
     actions,
     walkPanel,
     h("p", { class: "lead hide-walking" }, pick(info.description ?? detail?.description, languages)),
-    credits.length ? h("section", { class: "credits hide-walking" }, h("h2", {}, t("credits")), h("ul", {}, credits.map((c) => h("li", {}, `${c.name} — ${c.role}`)))) : null,
+    creditsSection(credits, preview),
     storedLine,
   );
   publish({ page: "trail", slug, stored: Boolean(record), verified: Boolean(record?.verified), release: record?.release ?? null, title });
@@ -339,6 +355,7 @@ function walkView(manifest, panel, onPlay, onManual) {
       state.paused ? h("span", { class: "small" }, t("paused")) : null,
       state.queue.length ? h("span", { class: "muted small" }, t("waiting", { n: formatNumber(state.queue.length) })) : null,
       beds.length ? h("span", { class: "muted small" }, beds.join(" · ")) : null,
+      playing?.credits?.length ? h("span", { class: "small", id: "story-credits" }, t("storyCredits", { c: playing.credits.map((c) => `${c.name} (${c.role})`).join(", ") })) : null,
       playing && onPlay ? h("button", { type: "button", class: "btn small", id: "stop-playing", onclick: () => session.stopPlaying() }, `■ ${t("stop")}`) : null,
     );
     if (state.playing !== announced) {
