@@ -81,6 +81,23 @@ def test_a_killed_page_reopens_offline_and_goes_on(site: Site, chromium: Any) ->
     assert after["playing"] == before["playing"]
     assert abs(after["narration"]["position_s"] - before["narration"]["position_s"]) <= 2
     assert plays(after) == plays(before)
+
+    # A walk saved for another release of the trail is not taken back (changed from the list
+    # page: the walking page would save its own again as it goes).
+    page.close()
+    page = context.new_page()
+    page.goto("/play")
+    page.wait_for_selector("#trail-list a")
+    page.evaluate(
+        """(key) => { const w = JSON.parse(localStorage.getItem(key)); w.release += 1;
+        localStorage.setItem(key, JSON.stringify(w)); }""",
+        f"baladeur.walk.{SLUG}",
+    )
+    page.goto(f"/play/{SLUG}")
+    page.wait_for_selector("#start-walk")
+    until(page, "s.page === 'trail'")
+    assert state(page).get("resumed") in (None, False)
+    assert page.locator("#walk").is_hidden()
     context.close()
 
 
