@@ -52,6 +52,9 @@ def resolved_rules(stop: Stop) -> dict[str, Any]:
     margin = EngineStop(key=stop.key, zone=stop.zone, rules=rules).exit_margin_m()
     data = rules.model_dump(mode="json")
     data["exit_margin_m"] = margin
+    if data["approach"] is None:
+        # A format 1.2 member: written only when set, so older manifests stay byte for byte.
+        del data["approach"]
     return data
 
 

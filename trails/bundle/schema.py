@@ -38,11 +38,15 @@ _nonneg = {"type": "number", "minimum": 0}
 _gain = {"type": "number", "maximum": 0}
 
 
-def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+def _obj(
+    properties: dict[str, Any], required: list[str] | None = None, optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    if required is None:
+        required = [name for name in properties if name not in optional]
     return {
         "type": "object",
         "properties": properties,
-        "required": required if required is not None else list(properties),
+        "required": required,
         "additionalProperties": False,
     }
 
@@ -102,6 +106,12 @@ _DEFS: dict[str, Any] = {
             ),
         ],
     },
+    "approach": _obj(
+        {
+            "bearing_deg": {"type": "number", "minimum": 0, "exclusiveMaximum": 360},
+            "tolerance_deg": {"type": "number", "minimum": 0, "maximum": 180},
+        }
+    ),
     "rules": _obj(
         {
             "dwell_s": _nonneg,
@@ -139,7 +149,9 @@ _DEFS: dict[str, Any] = {
                     }
                 ),
             },
-        }
+            "approach": {"$ref": "#/$defs/approach"},
+        },
+        optional=("approach",),
     ),
     "cue": _obj(
         {
