@@ -26,3 +26,21 @@ test("a fix or an end that is not a finite number is refused", () => {
   }
   assert.throws(() => new TriggerEngine(trail).finish(NaN), EngineError);
 });
+
+test("a heading out of [0, 360) is refused and changes nothing", () => {
+  const trail = trailFromVector({ objects: [{ key: "wheel", position: [4.4, 50.41], radius_m: 50 }] });
+  const fix = { t: 0, lat: 50.41, lon: 4.4, accuracy_m: 5 };
+  const engine = new TriggerEngine(trail);
+  for (const heading_deg of [360, -1, NaN]) {
+    assert.throws(() => engine.feed({ ...fix, heading_deg }), EngineError);
+  }
+  assert.deepEqual(engine.feed({ ...fix, heading_deg: 0 }).map((e) => e.type), ["enter", "play", "spatial"]);
+});
+
+test("an object key may not repeat a stop key", () => {
+  const zone = { type: "circle", center: [4.4, 50.41], radius_m: 20 };
+  assert.throws(
+    () => trailFromVector({ stops: [{ key: "a", zone }], objects: [{ key: "a", position: [4.4, 50.41], radius_m: 5 }] }),
+    /unique: a/,
+  );
+});
