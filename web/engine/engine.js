@@ -11,6 +11,8 @@ import { approachHolds, locate, newListener, objectGainDb, updateListener } from
 const LAYER_MARGIN_M = 8;
 const LAYER_EXIT_DWELL_S = 5;
 const LAYER_MAX_ACCURACY_M = 30;
+// The shape of state(); a player refuses to restore a state of another version.
+const STATE_VERSION = 1;
 
 const OBJECT_MARGIN_M = 8;
 const OBJECT_EXIT_DWELL_S = 5;
@@ -34,6 +36,19 @@ export class EngineError extends Error {}
  * @property {number} [db] the gain of a `gain` or `spatial` event
  * @property {number | null} [azimuth] of a `spatial` event: whole degrees, null without orientation
  * @property {number} [distance_m] of a `spatial` event
+ */
+/**
+ * The engine's state as plain JSON (see TriggerEngine.state); times in milliseconds.
+ * @typedef {object} EngineState
+ * @property {number} version
+ * @property {number | null} clockMs
+ * @property {boolean} finished
+ * @property {{key: string, phase: string, sinceMs: number, exitSinceMs: number | null, outsideMm: number}[]} units
+ * @property {Record<string, {triggered: boolean, played: boolean, lastEndMs: number | null}>} memory
+ * @property {string[]} active
+ * @property {{stop: string, priority: number, triggerMs: number}[]} queue
+ * @property {{stop: string, priority: number, triggerMs: number, startMs: number, endMs: number} | null} playing
+ * @property {[string, number | null][]} beds
  */
 
 function kindOf(stop) {
@@ -224,6 +239,71 @@ export class TriggerEngine {
       queue: this.queue.cues.map((c) => this.units[c.index].key),
       beds: Object.fromEntries([...this.beds].map(([i, db]) => [this.units[i].key, db])),
     };
+  }
+
+  /**
+   * The engine's whole state as plain JSON (for a player to save and reopen a walk): the
+   * clock, each zone's phase and timers, what was triggered and played, the narration that
+   * plays, the queue and the audible beds. Units are named by key, so a state only restores
+   * into an engine of the same trail.
+   * @returns {EngineState}
+   */
+  state() {
+    const key = (i) => this.units[i].key;
+    const cue = (c) => ({ stop: key(c.index), priority: c.priority, triggerMs: c.triggerMs });
+    return {
+      version: STATE_VERSION,
+      clockMs: this.clockMs,
+      finished: this.finished,
+      units: this.units.map((u) => ({
+        key: u.key,
+        phase: u.phase,
+        sinceMs: u.sinceMs,
+        exitSinceMs: u.exitSinceMs,
+        outsideMm: u.outsideMm,
+      })),
+      memory: Object.fromEntries([...this.memory].map(([k, m]) => [k, { ...m }])),
+      active: [...this.active].sort((a, b) => a - b).map(key),
+      queue: this.queue.cues.map(cue),
+      playing: this.playing ? { ...cue(this.playing.cue), startMs: this.playing.startMs, endMs: this.playing.endMs } : null,
+      beds: [...this.beds].map(([i, db]) => [key(i), db]),
+    };
+  }
+
+  /**
+   * Take back a state made by state() on an engine of the same trail; the engine then goes
+   * on exactly as the one that made it would have. A state of another trail is refused.
+   * @param {EngineState} saved
+   * @returns {this}
+   */
+  restore(saved) {
+    if (!saved || saved.version !== STATE_VERSION) throw new EngineError("this engine state has an unknown version");
+    const index = new Map(this.units.map((u, i) => [u.key, i]));
+    const at = (k) => {
+      if (!index.has(k)) throw new EngineError(`this engine state names a stop the trail does not have: ${k}`);
+      return index.get(k);
+    };
+    const units = saved.units ?? [];
+    if (units.length !== this.units.length || units.some((u, i) => u.key !== this.units[i].key)) {
+      throw new EngineError("this engine state is of another trail");
+    }
+    const cue = (c) => ({ index: at(c.stop), priority: c.priority, triggerMs: c.triggerMs });
+    units.forEach((u, i) =>
+      Object.assign(this.units[i], { phase: u.phase, sinceMs: u.sinceMs, exitSinceMs: u.exitSinceMs, outsideMm: u.outsideMm }),
+    );
+    for (const [k, m] of Object.entries(saved.memory ?? {})) {
+      if (!this.memory.has(k)) throw new EngineError(`this engine state names a stop the trail does not have: ${k}`);
+      this.memory.set(k, { triggered: Boolean(m.triggered), played: Boolean(m.played), lastEndMs: m.lastEndMs ?? null });
+    }
+    this.active = new Set((saved.active ?? []).map(at));
+    this.queue = new NarrationQueue();
+    for (const c of saved.queue ?? []) this.queue.push(cue(c));
+    this.playing = saved.playing ? { cue: cue(saved.playing), startMs: saved.playing.startMs, endMs: saved.playing.endMs } : null;
+    this.beds = new Map((saved.beds ?? []).map(([k, db]) => [at(k), db]));
+    this.clockMs = saved.clockMs ?? null;
+    this.finished = Boolean(saved.finished);
+    this.out = [];
+    return this;
   }
 
   // -- one fix ----------------------------------------------------------------------------
