@@ -49,6 +49,10 @@ export class EngineError extends Error {}
  * @property {{stop: string, priority: number, triggerMs: number}[]} queue
  * @property {{stop: string, priority: number, triggerMs: number, startMs: number, endMs: number} | null} playing
  * @property {[string, number | null][]} beds
+ * @property {{lat: number | null, lon: number | null, course: number | null, heading: number | null, anchor: number[] | null, readings: number[]}} [listener]
+ * @property {[string, string][]} [objects] accepted sound objects: armed, playing or done
+ * @property {[string, number][]} [objectEnds] natural ends (ms) of objects that play once
+ * @property {[string, (number | null)[] | null][]} [placed] last spatial values per placed sound
  */
 
 function kindOf(stop) {
@@ -267,6 +271,11 @@ export class TriggerEngine {
       queue: this.queue.cues.map(cue),
       playing: this.playing ? { ...cue(this.playing.cue), startMs: this.playing.startMs, endMs: this.playing.endMs } : null,
       beds: [...this.beds].map(([i, db]) => [key(i), db]),
+      // Spatial audio (semantics sections 13-17); absent in a state saved before them.
+      listener: { ...this.listener, anchor: this.listener.anchor && [...this.listener.anchor], readings: [...this.listener.readings] },
+      objects: [...this.objects].map(([i, st]) => [key(i), st]),
+      objectEnds: [...this.objectEnds].map(([i, ms]) => [key(i), ms]),
+      placed: [...this.placed].map(([i, last]) => [key(i), last && [...last]]),
     };
   }
 
@@ -300,6 +309,10 @@ export class TriggerEngine {
     for (const c of saved.queue ?? []) this.queue.push(cue(c));
     this.playing = saved.playing ? { cue: cue(saved.playing), startMs: saved.playing.startMs, endMs: saved.playing.endMs } : null;
     this.beds = new Map((saved.beds ?? []).map(([k, db]) => [at(k), db]));
+    this.listener = { ...newListener(), ...(saved.listener ?? {}) };
+    this.objects = new Map((saved.objects ?? []).map(([k, st]) => [at(k), st]));
+    this.objectEnds = new Map((saved.objectEnds ?? []).map(([k, ms]) => [at(k), ms]));
+    this.placed = new Map((saved.placed ?? []).map(([k, last]) => [at(k), last]));
     this.clockMs = saved.clockMs ?? null;
     this.finished = Boolean(saved.finished);
     this.out = [];
