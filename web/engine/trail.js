@@ -108,8 +108,11 @@ export function trailFromManifest(manifest, language) {
       zone: zoneFromFeature(s.zone),
       rules: { ...DEFAULT_RULES, ...s.rules },
       duration_s: cue ? cue.duration_s : null,
+      position: s.position ?? null,
     };
   });
+  // Format 1.2 (bundle-format.md 2.10); an older manifest has none.
+  const objects = (manifest.objects ?? []).map((o) => objectWithDefaults({ ...o, audio: undefined, title: undefined }));
   const ambience = manifest.ambience.map((a) => ({
     key: a.key,
     zone: zoneFromFeature(a.zone),
@@ -118,12 +121,13 @@ export function trailFromManifest(manifest, language) {
     min_gain_db: a.min_gain_db,
     max_gain_db: a.max_gain_db,
   }));
-  checkKeys(stops, ambience);
+  checkKeys(stops, ambience, objects);
   return {
     mode: manifest.trail.mode,
     ducking_db: manifest.trail.settings.ducking_db,
     timezone: manifest.trail.timezone,
     stops,
     ambience,
+    objects,
   };
 }
