@@ -216,6 +216,9 @@ export class WalkSession {
       this.state.events.push(eventJson(e));
       const stop = this.stops.get(e.stop);
       const layer = this.layers.get(e.stop);
+      // Sound objects (bundle format 1.2) are not rendered by this player yet: their events
+      // are kept in the state, nothing is played for them.
+      if (!stop && !layer) continue;
       if (e.type === "play") {
         if (layer) this.audio.playBed(e.stop, mediaSha(layer.audio));
         else if (stop.rules.replay === "loop") this.audio.playBed(e.stop, mediaSha(this.cue(e.stop).audio), 0);
