@@ -6,8 +6,11 @@ walks). See bench/README.md for what is measured and the figures of the last run
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -22,6 +25,10 @@ import itertools
 from bench.common import Baseline, Result, standalone
 from trails.geo import haversine_m
 from trails.triggers import EngineStop, EngineTrail, Event, Fix, TriggerEngine
+from trails.triggers.model import EngineObject
+
+ROOT = Path(__file__).resolve().parents[1]
+N_OBJECTS = 50
 
 LAT0, LON0 = 50.41, 4.40
 M_PER_DEG_LAT = 6_371_008.8 * math.pi / 180
@@ -48,14 +55,25 @@ def circle_stop(key: str, x: float, y: float, radius: float) -> EngineStop:
 # -- speed -------------------------------------------------------------------------------------
 
 
-def bench_speed(n_zones: int = 1000, n_fixes: int = 10_000, repeats: int = 5) -> dict[str, float]:
+def bench_speed(
+    n_zones: int = 1000, n_fixes: int = 10_000, repeats: int = 5, n_objects: int = 0
+) -> dict[str, float]:
     rng = np.random.default_rng(1)
     side = 5000.0  # 1,000 zones over 5 km x 5 km, about one every 160 m
     stops = []
     for i in range(n_zones):
         x, y = (float(v) for v in rng.uniform(0, side, 2))
         stops.append(circle_stop(f"z{i}", x, y, float(rng.uniform(15, 50))))
-    trail = EngineTrail(stops=stops)
+    # Sound objects on the same ground (their own generator, so the zones and walk stay the
+    # same as without them): 50 to 300 m of audible radius, each heard for minutes.
+    objects_rng = np.random.default_rng(2)
+    objects = []
+    for i in range(n_objects):
+        x, y = (float(v) for v in objects_rng.uniform(0, side, 2))
+        lat, lon = to_latlon(x, y)
+        radius = float(objects_rng.uniform(50, 300))
+        objects.append(EngineObject(key=f"o{i}", position=(lon, lat), radius_m=radius))
+    trail = EngineTrail(stops=stops, objects=objects)
     # A 1 Hz walk meandering across the area (about 12 km).
     heading, x, y = 0.0, side / 2, side / 2
     fixes = []
@@ -230,6 +248,52 @@ def bench_naive_speed(n_fixes: int, n_zones: int = 1000) -> float:
     return (time.perf_counter() - start) * 10_000 / n_fixes
 
 
+def bench_js_spatial(n_fixes: int) -> dict[str, float] | None:
+    """The JavaScript engine's time per fix with 50 audible objects (bench/spatial.mjs)."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    out = subprocess.run(
+        [node, str(ROOT / "bench" / "spatial.mjs"), str(n_fixes)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    data = json.loads(out.stdout)
+    return {"objects_ms": data["withObjects"]["ms"], "layers_ms": data["withLayers"]["ms"]}
+
+
+def spatial_results(quick: bool, speed: dict[str, float]) -> list[Result]:
+    """Sound objects: the big walk with 50 objects added, and the JS per-fix update."""
+    spatial = bench_speed(repeats=2 if quick else 5, n_objects=N_OBJECTS)
+    best = min(spatial["one_at_a_time"], spatial["whole_track"])
+    walk = f"10,000 fixes x 1,000 zones + {N_OBJECTS} sound objects"
+    without = "same walk without objects"
+    results = [
+        Result(
+            "triggers", f"{walk}, one fix at a time", "s", spatial["one_at_a_time"],
+            Baseline(without, speed["one_at_a_time"]),
+            goal="<= 0.2 s (either way of feeding)", met=best <= 0.2,
+        ),
+        Result(
+            "triggers", f"{walk}, whole track", "s", spatial["whole_track"],
+            Baseline(without, speed["whole_track"]),
+            goal="<= 0.2 s (either way of feeding)", met=best <= 0.2,
+        ),
+    ]  # fmt: skip
+    js = bench_js_spatial(2000 if quick else 20_000)
+    if js is not None:
+        results.append(
+            Result(
+                "triggers", f"JS spatial update, {N_OBJECTS} audible objects, per fix", "ms",
+                js["objects_ms"], Baseline(f"{N_OBJECTS} ambient layers", js["layers_ms"]),
+                goal="< 2 ms", met=js["objects_ms"] < 2,
+            )
+        )  # fmt: skip
+    return results
+
+
 def run(quick: bool = False) -> list[Result]:
     """Speed and robustness rows, each beside the naive engine."""
     speed = bench_speed(repeats=2 if quick else 5)
@@ -247,6 +311,7 @@ def run(quick: bool = False) -> list[Result]:
             goal="<= 0.2 s (either way of feeding)", met=best <= 0.2,
         ),
     ]  # fmt: skip
+    results += spatial_results(quick, speed)
     walks = 10 if quick else 50
     rows = bench_robustness(walks, (5.0, 10.0, 15.0))
     naive = {r["noise_m"]: r for r in rows if r["engine"] == "naive"}

@@ -222,7 +222,9 @@ def _build(
     )
     if basemap is not None:
         # Format 1.1's member; without a base map the manifest stays a 1.0 one, unchanged.
-        manifest = {**manifest, "format_minor": 1, "basemap": basemap}
+        # A 1.2 manifest (sound objects) keeps its higher minor.
+        minor = max(manifest.get("format_minor", 0), 1)
+        manifest = {**manifest, "format_minor": minor, "basemap": basemap}
     with tempfile.TemporaryDirectory(prefix="publish-") as tmp:
         out = Path(tmp) / "bundle.zip"
         # Renditions come from content-addressed storage, hashed when stored: the writer checks

@@ -65,6 +65,21 @@ def import_source(
     return trail
 
 
+def _refuse_unstored(src: TrailSource) -> None:
+    """Refuse what a draft cannot hold yet rather than drop it: sound objects and a stop's
+    position (bundle format 1.2) have no place in the database; a folder with them is built
+    into a bundle by ``baladeur build``."""
+    why = "the server does not store it yet; build this folder with `baladeur build`"
+    errors = [FieldError(f"objects.{o.key}", o.key, f"a sound object: {why}") for o in src.objects]
+    errors += [
+        FieldError(f"stops.{s.key}.position", list(s.position), f"a story's position: {why}")
+        for s in src.stops
+        if s.position is not None
+    ]
+    if errors:
+        raise InvalidInput(errors)
+
+
 def apply_source(
     session: Session,
     src: TrailSource,
@@ -77,6 +92,7 @@ def apply_source(
     ``media.check`` runs first, so that refused media change nothing; everything else
     happens in the caller's transaction.
     """
+    _refuse_unstored(src)
     media.check(src)
     # Slugs are unique per organisation: another organisation's trail of this name is theirs.
     trail = session.scalar(

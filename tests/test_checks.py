@@ -156,3 +156,32 @@ def test_probe_duration_refuses_what_is_not_audio(tmp_path: Path) -> None:
         probe_duration(text)
     with pytest.raises(InvalidInput, match="no such file"):
         probe_duration(tmp_path / "missing.ogg")
+
+
+def test_an_object_condition_naming_a_missing_stop_or_an_object_is_an_error() -> None:
+    from trails.checks import check_trail
+    from trails.source import parse_source
+
+    zone = {"type": "circle", "center": [4.4, 50.41], "radius_m": 20}
+    trail = parse_source(
+        {
+            "slug": "t",
+            "languages": ["fr"],
+            "title": {"fr": "T"},
+            "stops": [{"key": "a", "title": {"fr": "a"}, "zone": zone}],
+            "objects": [
+                {"key": "wheel", "audio": "w.ogg", "position": [4.4, 50.41], "radius_m": 30},
+                {
+                    "key": "river",
+                    "audio": "r.ogg",
+                    "position": [4.4, 50.41],
+                    "radius_m": 30,
+                    "requires": {"conditions": [{"stop": "wheel"}, {"stop": "nowhere"}]},
+                },
+            ],
+        }
+    )
+    found = [(i.stop, i.code, i.message) for i in check_trail(trail)]
+    mine = [f for f in found if f[1] == "requires-missing-stop"]
+    assert [(s, c) for s, c, _ in mine] == [("river", "requires-missing-stop")] * 2
+    assert "a sound object, not a stop" in mine[0][2] and "not in the trail" in mine[1][2]

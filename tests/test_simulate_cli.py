@@ -286,3 +286,30 @@ def test_a_gpx_file_without_a_walk_is_one_clear_line(
     assert code == 1 and out == ""
     assert message in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_simulate_a_trail_with_a_sound_object(
+    trail_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "spatial"
+    folder.mkdir()
+    ffmpeg_make(folder / "a.ogg", *tone(3), "-ac", "1")
+    data = yaml.safe_load((trail_dir / "trail.yaml").read_text(encoding="utf-8"))
+    data["stops"] = data["stops"][:1]
+    data["objects"] = [
+        {"key": "wheel", "audio": "a.ogg", "position": [4.40 + 100 / KX, 50.41 + 0.0002]}
+        | {"radius_m": 60, "ref_distance_m": 5}
+    ]
+    (folder / "trail.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, out, err = run_cli(capsys, "simulate", str(folder), str(_line(tmp_path)), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    spatial = [e for e in result["events"] if e["type"] == "spatial"]
+    # Walking east with the wheel 22 m north of the line: on the left, ahead then behind.
+    assert spatial and all(e["stop"] == "wheel" for e in spatial)
+    azimuths = [e["azimuth"] for e in spatial if e["azimuth"] is not None]
+    assert azimuths[0] > -90 > azimuths[-1]
+    assert [(a["stop"], a["kind"]) for a in result["audible"]] == [
+        ("a", "narration"),
+        ("wheel", "object"),
+    ]

@@ -195,22 +195,25 @@ def _check_conditions(trail: TrailSource) -> list[CheckItem]:
     items = []
     keys = {s.key for s in trail.stops}
     layers = {layer.key for layer in trail.ambience}
+    objects = {obj.key for obj in trail.objects}
     audible = {s.key for s in trail.stops if s.story is not None}
-    for stop in trail.stops:
-        req = stop.rules.requires
+    owners = [(s.key, s.rules.requires) for s in trail.stops]
+    owners += [(o.key, o.requires) for o in trail.objects]
+    for owner, req in owners:
         for cond in req.conditions if req else []:
             if cond.stop not in keys:
-                # A layer is never triggered nor played (trigger semantics 7.5): naming one is
-                # a mistake the engine would silently read as "never played".
-                where = (
-                    "an ambient layer, not a stop: conditions can only name stops"
-                    if cond.stop in layers
-                    else "not in the trail"
-                )
+                # A layer or an object is never triggered nor played (trigger semantics 7.5,
+                # 14.1): naming one is a mistake the engine would read as "never played".
+                if cond.stop in layers:
+                    where = "an ambient layer, not a stop: conditions can only name stops"
+                elif cond.stop in objects:
+                    where = "a sound object, not a stop: conditions can only name stops"
+                else:
+                    where = "not in the trail"
                 items.append(
                     CheckItem(
                         "error",
-                        stop.key,
+                        owner,
                         "requires-missing-stop",
                         f"requires stop '{cond.stop}', which is {where}",
                     )
@@ -219,7 +222,7 @@ def _check_conditions(trail: TrailSource) -> list[CheckItem]:
                 items.append(
                     CheckItem(
                         "error",
-                        stop.key,
+                        owner,
                         "requires-silent-stop",
                         f"requires '{cond.stop}' played, but that stop has no audio; "
                         "use state 'triggered'",

@@ -7,9 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from trails.validation import MAX_RADIUS_M, Position
+
 DEFAULT_MAX_ACCURACY_M = 30.0
 DEFAULT_COOLDOWN_S = 60.0
 DEFAULT_EXIT_DWELL_S = 5.0
+# Sound objects (trigger-semantics.md section 14): the largest audible radius, in metres.
+MAX_OBJECT_RADIUS_M = MAX_RADIUS_M
+DEFAULT_REF_DISTANCE_M = 1.0
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -49,6 +54,23 @@ class TimeWindow(BaseModel):
     end: LocalTime
 
 
+class Approach(BaseModel):
+    """A bearing range of the visitor's course at the enter (trigger-semantics.md 16.1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bearing_deg: float = Field(ge=0, lt=360, description="Course, clockwise from true north.")
+    tolerance_deg: float = Field(ge=0, le=180, description="Largest difference from it.")
+
+
+class Facing(BaseModel):
+    """An object starts only when the listener faces it within a tolerance (16.2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tolerance_deg: float = Field(ge=0, le=180, description="Largest |azimuth| that counts.")
+
+
 class TriggerRules(BaseModel):
     """How and when a stop triggers; every field has the documented default."""
 
@@ -78,6 +100,7 @@ class TriggerRules(BaseModel):
     )
     requires: Requires | None = None
     time_windows: list[TimeWindow] = Field(default_factory=list)
+    approach: Approach | None = None
 
 
 class DistanceGain(BaseModel):
@@ -96,4 +119,32 @@ class DistanceGain(BaseModel):
             raise ValueError("min_distance_m must be smaller than max_distance_m")
         if self.min_gain_db > self.max_gain_db:
             raise ValueError("min_gain_db must not be above max_gain_db")
+        return self
+
+
+class SoundPlacement(BaseModel):
+    """Where a sound object is and how it is heard (trigger-semantics.md section 14)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    position: Position
+    radius_m: float = Field(gt=0, le=MAX_OBJECT_RADIUS_M, description="Audible radius.")
+    ref_distance_m: float = Field(
+        default=DEFAULT_REF_DISTANCE_M, gt=0, description="Distance of full gain; <= radius."
+    )
+    rolloff: Literal["inverse", "linear"] = "inverse"
+    gain_db: float = Field(default=0.0, le=0, description="Gain at the reference distance.")
+    loop: bool = Field(default=True, description="Loop while audible; false: once per enter.")
+    requires: Requires | None = None
+    time_windows: list[TimeWindow] = Field(default_factory=list)
+    approach: Approach | None = None
+    facing: Facing | None = None
+
+    @model_validator(mode="after")
+    def _ref_within_radius(self) -> SoundPlacement:
+        if self.ref_distance_m > self.radius_m:
+            raise ValueError(
+                f"ref_distance_m ({self.ref_distance_m:g}) must not exceed radius_m "
+                f"({self.radius_m:g})"
+            )
         return self

@@ -17,7 +17,8 @@ IDLE_GAP_S = 60.0
 
 @dataclass(frozen=True)
 class Audible:
-    """One stretch of audio: a narration or a sound bed, from start to end (track seconds)."""
+    """One stretch of audio: a narration, a sound bed or a sound object, from start to end
+    (track seconds)."""
 
     stop: str
     kind: str
@@ -83,6 +84,7 @@ def simulate(source: TrailSource, trail: EngineTrail, track: Track) -> Simulatio
     events = TriggerEngine(trail).run(track.fixes)
     start = track.fixes[0].t
     kinds = {s.key: s.kind for s in trail.stops} | {a.key: "ambience" for a in trail.ambience}
+    kinds |= {o.key: "object" for o in trail.objects}
     audible = _audible(events, kinds, start)
     summary = _summary(source, events, audible, kinds, track)
     return Simulation(source.slug, track, events, audible, summary)

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from trails.errors import FieldError, InvalidInput, invalid
 from trails.files import file_sha256
-from trails.rules import DistanceGain, TriggerRules
+from trails.rules import DistanceGain, SoundPlacement, TriggerRules
 from trails.validation import (
     MAX_ROUTE_POSITIONS,
     MAX_STOPS,
@@ -145,6 +145,9 @@ class Stop(_Strict):
     zone: Zone
     rules: TriggerRules = Field(default_factory=TriggerRules)
     story: Story | None = None
+    position: Position | None = Field(
+        default=None, description="Where the story is heard from (trigger semantics 15)."
+    )
 
 
 class AmbientLayer(DistanceGain):
@@ -154,6 +157,14 @@ class AmbientLayer(DistanceGain):
     title: Texts = Field(default_factory=dict)
     audio: MediaPath
     zone: Zone
+
+
+class SoundObject(SoundPlacement):
+    """A sound placed at a point and heard from there (trigger semantics section 14)."""
+
+    key: Slug
+    title: Texts = Field(default_factory=dict)
+    audio: MediaPath
 
 
 class Settings(_Strict):
@@ -186,13 +197,20 @@ class TrailSource(_Strict):
     settings: Settings = Field(default_factory=Settings)
     stops: list[Stop] = Field(min_length=1, max_length=MAX_STOPS)
     ambience: list[AmbientLayer] = Field(default_factory=list)
+    objects: list[SoundObject] = Field(default_factory=list, max_length=MAX_STOPS)
 
     @model_validator(mode="after")
     def _consistent(self) -> TrailSource:
-        keys = Counter([s.key for s in self.stops] + [a.key for a in self.ambience])
+        keys = Counter(
+            [s.key for s in self.stops]
+            + [a.key for a in self.ambience]
+            + [o.key for o in self.objects]
+        )
         duplicates = sorted(k for k, n in keys.items() if n > 1)  # linear, not keys.count
         if duplicates:
-            raise ValueError(f"stop and ambience keys must be unique; repeated: {duplicates}")
+            raise ValueError(
+                f"stop, ambience and object keys must be unique; repeated: {duplicates}"
+            )
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
             raise ValueError("valid_until must be after valid_from")
         if self.title and not set(self.title) & set(self.languages):
@@ -204,7 +222,7 @@ class TrailSource(_Strict):
         return list(dict.fromkeys(path for _kind, path in self._media_mentions()))
 
     def audio_paths(self) -> list[str]:
-        """Every audio path the source names (stories and ambience), without repeats."""
+        """Every audio path the source names (stories, ambience, objects), without repeats."""
         return list(dict.fromkeys(p for kind, p in self._media_mentions() if kind == "audio"))
 
     def transcript_paths(self) -> list[str]:
@@ -223,6 +241,7 @@ class TrailSource(_Strict):
                 if version.transcript:
                     mentions.append(("transcript", version.transcript))
         mentions.extend(("audio", layer.audio) for layer in self.ambience)
+        mentions.extend(("audio", obj.audio) for obj in self.objects)
         return mentions
 
 

@@ -11,7 +11,7 @@ PACKAGE_VERSION = "0.1.0"
 BUNDLE_FORMAT_VERSION = 1
 # Its minor version (``format_minor``, absent meaning 0): newer minors are read, unknown
 # members ignored; a newer major is refused (docs/bundle-format.md, "Versioning").
-BUNDLE_FORMAT_MINOR = 1
+BUNDLE_FORMAT_MINOR = 2
 
 # The HTTP API, as the OpenAPI document's ``info.version`` states it.
 API_VERSION = "0.1.0"

@@ -69,6 +69,9 @@ def _audio_jobs(loaded: LoadedSource) -> dict[str, tuple[str, float]]:
     ambience_target = settings.loudness_lufs + settings.ambience_offset_db
     for layer in loaded.trail.ambience:
         jobs.setdefault(layer.audio, (AudioRole.immersive.value, ambience_target))
+    # Sound objects are sounds of the place, like ambience: stereo kept, the same target.
+    for obj in loaded.trail.objects:
+        jobs.setdefault(obj.audio, (AudioRole.immersive.value, ambience_target))
     return jobs
 
 

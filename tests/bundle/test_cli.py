@@ -378,3 +378,28 @@ def test_an_empty_trust_store_is_a_clear_error(
 ) -> None:
     code, _, err = run_cli(capsys, "verify", str(built.opus), "--trust", str(tmp_path / "none"))
     assert code == 1 and "no key is pinned" in err
+
+
+def test_build_of_a_folder_with_a_sound_object_writes_format_1_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.factories import two_stop_folder
+
+    folder = two_stop_folder(tmp_path)
+    data = yaml.safe_load((folder / "trail.yaml").read_text())
+    data["objects"] = [
+        {"key": "wheel", "audio": "media/b.opus", "position": [4.39, 50.4], "radius_m": 30}
+    ]
+    (folder / "trail.yaml").write_text(yaml.safe_dump(data))
+    monkeypatch.setenv("BALADEUR_DATA_DIR", str(tmp_path / "data"))
+    out = tmp_path / "walk.zip"
+    code, text = _Capture().run("build", str(folder), "-o", str(out), "--json")
+    assert code == 0, text
+    with zipfile.ZipFile(out) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["format_minor"] == 2
+    (wheel,) = manifest["objects"]
+    assert wheel["audio"] in {r["path"] for r in manifest["media"]}
+    assert wheel["duration_s"] == pytest.approx(1.0, abs=0.05)
+    code, text = _Capture().run("verify", str(out))
+    assert code == 0, text

@@ -25,11 +25,11 @@ def state(page: Any) -> dict[str, Any]:
     return json.loads(page.locator("#player-state").text_content() or "{}")
 
 
-def _republish_with_a_new_transcript(site: Site, tmp_path: Path) -> None:
+def _republish_with_a_new_transcript(site: Site, tmp_path: Path, word: str = "Bonjour") -> None:
     folder = tmp_path / "demo"
     shutil.copytree(DEMO, folder)
     vtt = folder / "media" / "moulin.fr.vtt"
-    vtt.write_text(vtt.read_text(encoding="utf-8").replace("Bienvenue", "Bonjour"), "utf-8")
+    vtt.write_text(vtt.read_text(encoding="utf-8").replace("Bienvenue", word), "utf-8")
     loaded = load_source(folder)
     with site.db.transaction() as session:
         org = get_or_create_organisation(session, "demo")
@@ -59,7 +59,7 @@ def test_an_update_downloads_only_the_changed_media(
     page.on("request", lambda r: requests.append(r.url))
     page.reload()
     page.wait_for_selector("#update")
-    assert "kB" in (page.locator("#update").text_content() or "")
+    assert "ko" in (page.locator("#update").text_content() or "")  # French units
     page.click("#update")
     page.wait_for_function(
         f"() => JSON.parse(document.querySelector('#player-state')"

@@ -313,3 +313,27 @@ def test_entry_order_and_a_spaced_signature_file_are_accepted_by_both(
             zout.writestr(zip_info(info.filename, info.file_size), zin.read(info))
     assert run_js(bundle, keys_document(key), tmp_path)["ok"] is True
     assert verify_bundle(bundle, demo.keys).ok
+
+
+def test_a_1_2_bundle_with_sound_objects_verifies_and_a_repeated_object_key_is_refused(
+    tmp_path: Path, key: SigningKey
+) -> None:
+    from tests.bundle.test_sound_objects import _spatial_folder
+    from trails.source import load_source
+
+    demo = build_demo(tmp_path / "spatial.zip", key, load_source(_spatial_folder(tmp_path)))
+    assert demo.built.manifest["format_minor"] == 2
+    assert run_js(demo.path, keys_document(key), tmp_path) == {
+        "ok": True,
+        "slug": "moulin-de-marchienne",
+        "media": len(demo.built.manifest["media"]),
+        "format": 1,
+    }
+
+    def repeat_key(manifest: dict[str, Any]) -> dict[str, Any]:
+        manifest["objects"][0]["key"] = manifest["stops"][0]["key"]
+        return manifest
+
+    bad = resigned(demo, tmp_path / "bad.zip", repeat_key)
+    assert run_js(bad, keys_document(key), tmp_path)["code"] == "duplicate-key"
+    assert "duplicate-key" in verify_bundle(bad, demo.keys).codes

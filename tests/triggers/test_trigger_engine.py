@@ -91,3 +91,47 @@ def test_narration_end_is_emitted_with_its_own_time_before_the_fix() -> None:
 def test_unknown_timezone_is_refused() -> None:
     with pytest.raises(ValueError, match="time zone"):
         EngineTrail.model_validate({"timezone": "Mars/Olympus"})
+
+
+def _object(**changes: object) -> dict[str, object]:
+    return {"key": "wheel", "position": [4.4, 50.41], "radius_m": 50, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"radius_m": 0}, "greater than 0"),
+        ({"radius_m": 5000.5}, "less than or equal to 5000"),
+        ({"ref_distance_m": 60}, "must not exceed radius_m"),
+        ({"rolloff": "exponential"}, "'inverse' or 'linear'"),
+        ({"facing": {"tolerance_deg": 181}}, "less than or equal to 180"),
+        ({"facing": {"tolerance_deg": -1}}, "greater than or equal to 0"),
+        ({"approach": {"bearing_deg": 0, "tolerance_deg": 200}}, "less than or equal to 180"),
+        ({"approach": {"bearing_deg": 360, "tolerance_deg": 20}}, "less than 360"),
+        ({"loop": False}, "needs duration_s"),
+    ],
+)
+def test_bad_sound_objects_are_refused(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        EngineTrail.model_validate({"objects": [_object(**changes)]})
+
+
+def test_an_object_key_may_not_repeat_a_stop_key() -> None:
+    with pytest.raises(ValueError, match="repeated: \\['a'\\]"):
+        EngineTrail.model_validate({**_trail().model_dump(), "objects": [_object(key="a")]})
+
+
+@pytest.mark.parametrize("heading", [360.0, -1.0, math.nan])
+def test_a_heading_out_of_range_is_refused_and_changes_nothing(heading: float) -> None:
+    engine = TriggerEngine(EngineTrail.model_validate({"objects": [_object()]}))
+    with pytest.raises(InvalidInput, match="heading"):
+        engine.feed(Fix(0, 50.41, 4.4, 5, heading))
+    assert [e.type for e in engine.feed(Fix(0, 50.41, 4.4, 5, 0))] == ["enter", "play", "spatial"]
+
+
+def test_a_stop_with_an_approach_rule_and_no_course_is_skipped() -> None:
+    trail = _trail().model_dump()
+    trail["stops"][0]["rules"]["approach"] = {"bearing_deg": 90, "tolerance_deg": 180}
+    engine = TriggerEngine(EngineTrail.model_validate(trail))
+    events = engine.feed(Fix(0, 50.41, 4.4, 5))
+    assert [(e.type, e.reason) for e in events] == [("enter", None), ("skip", "approach")]

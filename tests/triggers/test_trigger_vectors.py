@@ -44,7 +44,7 @@ def test_every_event_type_and_reason_is_exercised() -> None:
             seen_types[event["type"]] += 1
             if "reason" in event:
                 seen_reasons[event["reason"]] += 1
-    assert set(seen_types) == {"enter", "exit", "play", "queue", "end", "skip", "gain"}
+    assert set(seen_types) == set(SCHEMA["$defs"]["event"]["properties"]["type"]["enum"])
     reasons = SCHEMA["$defs"]["event"]["properties"]["reason"]["enum"]
     assert set(seen_reasons) == set(reasons)
 

@@ -12,7 +12,7 @@ from trails.bundle import FORMAT_VERSION
 from trails.bundle.model import MEDIA_TYPES, BundleMedia
 from trails.errors import invalid
 from trails.rules import TriggerRules
-from trails.source import CircleZone, PolygonZone, Stop, TrailSource
+from trails.source import CircleZone, PolygonZone, SoundObject, Stop, TrailSource
 from trails.summary import summarise
 from trails.triggers.model import EngineStop
 from trails.vocabulary import AUDIO_PROFILES
@@ -21,6 +21,8 @@ _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _EXTENSION_RE = re.compile(r"^[a-z0-9]{1,8}$")
 # Ambient layers have fixed rules (trigger semantics, section 1).
 _LAYER_RULES = {"dwell_s": 0, "max_accuracy_m": 30, "exit_margin_m": 8, "exit_dwell_s": 5}
+# The minor version whose members are sound objects, a stop's position and the approach rule.
+SPATIAL_FORMAT_MINOR = 2
 # Bounding boxes are rounded outwards to a micro-degree (about 11 cm): stable, still containing.
 _BBOX_STEP = 1e6
 
@@ -52,6 +54,9 @@ def resolved_rules(stop: Stop) -> dict[str, Any]:
     margin = EngineStop(key=stop.key, zone=stop.zone, rules=rules).exit_margin_m()
     data = rules.model_dump(mode="json")
     data["exit_margin_m"] = margin
+    if data["approach"] is None:
+        # A format 1.2 member: written only when set, so older manifests stay byte for byte.
+        del data["approach"]
     return data
 
 
@@ -108,7 +113,8 @@ def build_manifest(
                 "rules": dict(_LAYER_RULES),
             }
         )
-    return {
+    objects = [_object(obj, ref(obj.audio, "audio")) for obj in trail.objects]
+    manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "profile": profile,
         "publisher": publisher,
@@ -118,6 +124,31 @@ def build_manifest(
         "stops": stops,
         "ambience": layers,
         "media": [table[path].as_dict() for path in sorted(table)],
+    }
+    if uses_spatial_members(trail):
+        # Format 1.2's members; without them the manifest stays what it was, byte for byte.
+        manifest["format_minor"] = SPATIAL_FORMAT_MINOR
+        if objects:
+            manifest["objects"] = objects
+    return manifest
+
+
+def uses_spatial_members(trail: TrailSource) -> bool:
+    """Whether the trail needs format 1.2: objects, a stop's position or an approach rule."""
+    return bool(trail.objects) or any(
+        s.position is not None or s.rules.approach is not None for s in trail.stops
+    )
+
+
+def _object(obj: SoundObject, audio: BundleMedia) -> dict[str, Any]:
+    data = obj.model_dump(mode="json", exclude={"title", "audio", "position"})
+    return {
+        "key": obj.key,
+        "title": dict(obj.title),
+        "position": list(obj.position),
+        "audio": audio.path,
+        "duration_s": _seconds(audio),
+        **{k: v for k, v in data.items() if k != "key"},
     }
 
 
@@ -180,6 +211,7 @@ def _stop(stop: Stop, ref: Callable[[str, str], BundleMedia]) -> dict[str, Any]:
         "credits": [c.model_dump() for c in story.credits] if story else [],
         "licence": story.licence if story else None,
         "cues": cues,
+        **({"position": list(stop.position)} if stop.position is not None else {}),
     }
 
 
@@ -187,12 +219,14 @@ def _check_requirements(trail: TrailSource) -> None:
     """Conditions name stops only (trigger semantics 7.5): anything else is never played."""
     stops = {stop.key for stop in trail.stops}
     layers = {layer.key for layer in trail.ambience}
-    for stop in trail.stops:
-        for cond in stop.rules.requires.conditions if stop.rules.requires else []:
+    owners = [(f"stops.{s.key}.rules.requires", s.rules.requires) for s in trail.stops]
+    owners += [(f"objects.{o.key}.requires", o.requires) for o in trail.objects]
+    for field, requires in owners:
+        for cond in requires.conditions if requires else []:
             if cond.stop not in stops:
                 what = "an ambient layer" if cond.stop in layers else "not in the trail"
                 raise invalid(
-                    f"stops.{stop.key}.rules.requires",
+                    field,
                     cond.stop,
                     f"a condition must name a stop; '{cond.stop}' is {what}",
                 )

@@ -10,6 +10,7 @@ from typing import Any
 
 from trails.bundle import FORMAT_VERSION
 from trails.bundle.model import MEDIA_TYPES
+from trails.rules import MAX_OBJECT_RADIUS_M
 from trails.storage_names import MEDIA_NAME_PATTERN
 from trails.vocabulary import AUDIO_PROFILES, AUDIO_ROLES, TRAIL_MODES
 
@@ -38,11 +39,15 @@ _nonneg = {"type": "number", "minimum": 0}
 _gain = {"type": "number", "maximum": 0}
 
 
-def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+def _obj(
+    properties: dict[str, Any], required: list[str] | None = None, optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    if required is None:
+        required = [name for name in properties if name not in optional]
     return {
         "type": "object",
         "properties": properties,
-        "required": required if required is not None else list(properties),
+        "required": required,
         "additionalProperties": False,
     }
 
@@ -102,6 +107,12 @@ _DEFS: dict[str, Any] = {
             ),
         ],
     },
+    "approach": _obj(
+        {
+            "bearing_deg": {"type": "number", "minimum": 0, "exclusiveMaximum": 360},
+            "tolerance_deg": {"type": "number", "minimum": 0, "maximum": 180},
+        }
+    ),
     "rules": _obj(
         {
             "dwell_s": _nonneg,
@@ -139,7 +150,9 @@ _DEFS: dict[str, Any] = {
                     }
                 ),
             },
-        }
+            "approach": {"$ref": "#/$defs/approach"},
+        },
+        optional=("approach",),
     ),
     "cue": _obj(
         {
@@ -163,7 +176,10 @@ _DEFS: dict[str, Any] = {
                 "propertyNames": {"$ref": "#/$defs/language"},
                 "additionalProperties": {"$ref": "#/$defs/cue"},
             },
-        }
+            # Format 1.2: where the story is heard from.
+            "position": {"$ref": "#/$defs/position"},
+        },
+        optional=("position",),
     ),
     "layer": _obj(
         {
@@ -259,6 +275,28 @@ _DEFS: dict[str, Any] = {
 }
 
 
+# Format 1.2: a sound placed at a point (trigger semantics section 14).
+_DEFS["object"] = _obj(
+    {
+        "key": {"$ref": "#/$defs/slug"},
+        "title": {"$ref": "#/$defs/texts"},
+        "position": {"$ref": "#/$defs/position"},
+        "audio": {"$ref": "#/$defs/mediaPath"},
+        "duration_s": {"type": "number", "exclusiveMinimum": 0},
+        "radius_m": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_OBJECT_RADIUS_M},
+        "ref_distance_m": {"type": "number", "exclusiveMinimum": 0},
+        "rolloff": {"enum": ["inverse", "linear"]},
+        "gain_db": _gain,
+        "loop": {"type": "boolean"},
+        "requires": _DEFS["rules"]["properties"]["requires"],
+        "time_windows": _DEFS["rules"]["properties"]["time_windows"],
+        "approach": _nullable({"$ref": "#/$defs/approach"}),
+        "facing": _nullable(
+            _obj({"tolerance_deg": {"type": "number", "minimum": 0, "maximum": 180}})
+        ),
+    }
+)
+
 _DEFS["basemap"] = _obj(
     {
         "sha256": {"$ref": "#/$defs/sha256"},
@@ -312,6 +350,8 @@ def manifest_schema() -> dict[str, Any]:
                 "media": {"type": "array", "items": {"$ref": "#/$defs/media"}},
                 # Format 1.1: the offline base map, a file beside the bundle (section 2.8).
                 "basemap": {"$ref": "#/$defs/basemap"},
+                # Format 1.2: sound objects (section 2.10).
+                "objects": {"type": "array", "items": {"$ref": "#/$defs/object"}},
             },
             required=[*_TOP_LEVEL_REQUIRED],
         ),

@@ -45,6 +45,8 @@ def _stop(stop: dict[str, Any]) -> dict[str, Any]:
         "zone": _zone(stop["zone"]),
         "rules": stop["rules"],
     }
+    if stop.get("position") is not None:
+        out["position"] = stop["position"]
     if stop["cues"]:
         out["story"] = {
             "versions": {
@@ -84,4 +86,8 @@ def trail_from_manifest(manifest: dict[str, Any]) -> TrailSource:
         }
         for layer in manifest["ambience"]
     ]
+    if manifest.get("objects"):
+        data["objects"] = [
+            {k: v for k, v in obj.items() if k != "duration_s"} for obj in manifest["objects"]
+        ]
     return parse_source(data)

@@ -226,13 +226,16 @@ def _references(manifest: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield f"stops.{stop['key']}.cues.{language}.transcript", cue["transcript"]
     for layer in manifest["ambience"]:
         yield f"ambience.{layer['key']}.audio", layer["audio"]
+    for obj in manifest.get("objects", []):
+        yield f"objects.{obj['key']}.audio", obj["audio"]
 
 
 def _check_references(report: VerifyReport, manifest: dict[str, Any]) -> None:
-    keys = [item["key"] for item in [*manifest["stops"], *manifest["ambience"]]]
+    items = [*manifest["stops"], *manifest["ambience"], *manifest.get("objects", [])]
+    keys = [item["key"] for item in items]
     for key in sorted({k for k in keys if keys.count(k) > 1}):
-        # Events and requirements name stops and layers by key: one key, one thing.
-        report.add("duplicate-key", f"key '{key}' names more than one stop or layer", key)
+        # Events and requirements name stops, layers and objects by key: one key, one thing.
+        report.add("duplicate-key", f"key '{key}' names more than one stop, layer or object", key)
     paths = [row["path"] for row in manifest["media"]]
     if paths != sorted(paths):
         report.add("media-not-sorted", "the media table is not sorted by path", MANIFEST_NAME)

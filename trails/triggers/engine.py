@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 from trails.errors import DomainError, invalid
 from trails.rules import DEFAULT_EXIT_DWELL_S
+from trails.source import CircleZone
 from trails.triggers.ambience import distance_gain_db, round_db
 from trails.triggers.conditions import StopMemory, requirements_met, windows_open
 from trails.triggers.model import (
     MIN_EXIT_MARGIN_M,
     EngineLayer,
+    EngineObject,
     EngineStop,
     EngineTrail,
     Event,
@@ -29,11 +31,14 @@ from trails.triggers.model import (
     to_ms,
 )
 from trails.triggers.queue import Cue, NarrationQueue
+from trails.triggers.spatial import Listener, approach_holds, object_gain_db
 from trails.triggers.zones import ZoneIndex, ZoneShape, make_shape
 from trails.vocabulary import StopKindName, TrailMode
 
 Phase = Literal["outside", "dwelling", "inside"]
-UnitKind = StopKindName | Literal["ambience"]
+UnitKind = StopKindName | Literal["ambience", "object"]
+# Section 14.2: an accepted object waits (armed), plays, or is done until its next enter.
+ObjectState = Literal["armed", "playing", "done"]
 
 
 @dataclass
@@ -50,6 +55,7 @@ class _Unit:
     exit_dwell_ms: int
     stop: EngineStop | None
     layer: EngineLayer | None
+    obj: EngineObject | None = None
     phase: Phase = "outside"
     since_ms: int = 0
     exit_since_ms: int | None = None
@@ -95,6 +101,24 @@ def _units(trail: EngineTrail) -> list[_Unit]:
                 layer=layer,
             )
         )
+    for obj in trail.objects:
+        # The audible circle; built without the stop-zone radius floor an object need not meet.
+        zone = CircleZone.model_construct(type="circle", center=obj.position, radius_m=obj.radius_m)
+        units.append(
+            _Unit(
+                key=obj.key,
+                kind="object",
+                shape=make_shape(zone),
+                extra_mm=0,
+                margin_mm=to_mm(MIN_EXIT_MARGIN_M),
+                max_acc_mm=max_accuracy_mm(obj),
+                dwell_ms=0,
+                exit_dwell_ms=to_ms(DEFAULT_EXIT_DWELL_S),
+                stop=None,
+                layer=None,
+                obj=obj,
+            )
+        )
     return units
 
 
@@ -111,6 +135,11 @@ class TriggerEngine:
         self._queue = NarrationQueue()
         self._playing: _Playing | None = None
         self._beds: dict[int, float | None] = {}  # audible bed -> last emitted gain
+        self._listener = Listener()
+        self._objects: dict[int, ObjectState] = {}  # accepted objects until their exit
+        self._object_ends: dict[int, int] = {}  # playing once-objects -> natural end (ms)
+        # Sounds with a position -> the last (db, azimuth, distance_m) emitted (section 17).
+        self._placed: dict[int, tuple[float, int | None, float] | None] = {}
         self._clock_ms: int | None = None
         self._finished = False
         self._out: list[Event] = []
@@ -149,6 +178,12 @@ class TriggerEngine:
         for i in sorted(self._beds):
             self._emit(end_ms, "end", i, reason="track-end")
         self._beds.clear()
+        for i in sorted(self._objects):
+            if self._objects[i] == "playing":
+                self._emit(end_ms, "end", i, reason="track-end")
+        self._objects.clear()
+        self._object_ends.clear()
+        self._placed.clear()
         return self._take()
 
     # -- one fix ------------------------------------------------------------------------
@@ -162,8 +197,12 @@ class TriggerEngine:
             raise invalid("fix", [fix.lat, fix.lon], "latitude or longitude out of range")
         if fix.accuracy_m < 0:
             raise invalid("fix.accuracy_m", fix.accuracy_m, "accuracy cannot be negative")
+        heading = fix.heading_deg
+        if heading is not None and not (math.isfinite(heading) and 0 <= heading < 360):
+            raise invalid("fix.heading_deg", heading, "a heading is in [0, 360) degrees")
         t_ms = self._check_time(to_ms(fix.t), "fix.t")
         self._advance(t_ms)
+        self._listener.update(fix.lat, fix.lon, to_mm(fix.accuracy_m), heading)
         if candidates is None:
             candidates = self._index.candidates(fix.lat, fix.lon)
         exits, enters = self._transitions(fix, t_ms, candidates)
@@ -171,7 +210,9 @@ class TriggerEngine:
             self._on_exit(i, t_ms)
         new_cues = [c for i in enters if (c := self._on_enter(i, t_ms)) is not None]
         self._dispatch(new_cues, t_ms)
+        self._start_objects(t_ms)
         self._emit_gains(t_ms)
+        self._emit_spatial(t_ms)
         return self._take()
 
     def _transitions(
@@ -215,6 +256,13 @@ class TriggerEngine:
     def _on_exit(self, i: int, t_ms: int) -> None:
         unit = self._units[i]
         self._emit(t_ms, "exit", i)
+        if unit.kind == "object":
+            state = self._objects.pop(i, None)
+            self._object_ends.pop(i, None)
+            if state == "playing":
+                self._placed.pop(i, None)
+                self._emit(t_ms, "end", i, reason="left-zone")
+            return
         if unit.kind in ("loop", "ambience"):
             if i in self._beds:
                 del self._beds[i]
@@ -237,6 +285,13 @@ class TriggerEngine:
         if unit.kind == "ambience":
             self._beds[i] = None
             self._emit(t_ms, "play", i)
+            return None
+        if unit.obj is not None:
+            refused = self._object_refusal(unit.obj, t_ms)
+            if refused is not None:
+                self._emit(t_ms, "skip", i, reason=refused)
+            else:
+                self._objects[i] = "armed"
             return None
         reason = self._refusal(i, t_ms)
         if reason is not None:
@@ -279,7 +334,38 @@ class TriggerEngine:
                 return "sequence"
         if not requirements_met(rules.requires, self._memory):
             return "requires"
+        if not approach_holds(rules.approach, self._listener.course):
+            return "approach"
         return None
+
+    def _object_refusal(self, obj: EngineObject, t_ms: int) -> str | None:
+        """Section 14.1: time windows, requirements, approach; no replay, no sequence."""
+        if not windows_open(obj.time_windows, t_ms, self._tz):
+            return "time-window"
+        if not requirements_met(obj.requires, self._memory):
+            return "requires"
+        if not approach_holds(obj.approach, self._listener.course):
+            return "approach"
+        return None
+
+    def _start_objects(self, t_ms: int) -> None:
+        """Section 14.2: armed objects start when they have no facing rule or it holds."""
+        for i in sorted(self._objects):
+            if self._objects[i] != "armed":
+                continue
+            obj = self._units[i].obj
+            assert obj is not None
+            if obj.facing is not None:
+                located = self._listener.locate(obj.position)
+                azimuth = located[1] if located is not None else None
+                if azimuth is None or abs(azimuth) > obj.facing.tolerance_deg:
+                    continue
+            self._objects[i] = "playing"
+            self._placed[i] = None
+            if not obj.loop:
+                assert obj.duration_s is not None
+                self._object_ends[i] = t_ms + to_ms(obj.duration_s)
+            self._emit(t_ms, "play", i)
 
     def _dispatch(self, new_cues: list[Cue], t_ms: int) -> None:
         """Section 8: interrupt, queue, then start the head of the queue if nothing plays."""
@@ -307,11 +393,32 @@ class TriggerEngine:
     # -- time ---------------------------------------------------------------------------
 
     def _advance(self, t_ms: int | None) -> None:
-        """Section 9: emit narration ends (and what follows them) up to and at ``t_ms``."""
-        while self._playing is not None and (t_ms is None or self._playing.end_ms <= t_ms):
-            end_ms = self._playing.end_ms
-            self._end_narration(end_ms, "finished")
+        """Section 9: emit natural ends (and what follows them) up to and at ``t_ms``; with
+        ``None``, while a narration plays. A narration's end comes before objects' ends at
+        the same time, and objects end in trail order."""
+        while True:
+            ends = sorted((end, i) for i, end in self._object_ends.items())
+            playing = self._playing
+            if playing is not None and (not ends or playing.end_ms <= ends[0][0]):
+                end_ms, obj_index = playing.end_ms, None
+            elif ends:
+                end_ms, obj_index = ends[0]
+            else:
+                break
+            limit = t_ms if t_ms is not None else (playing.end_ms if playing else self._clock_ms)
+            if limit is None or end_ms > limit:
+                break
+            if obj_index is None:
+                self._end_narration(end_ms, "finished")
+            else:
+                del self._object_ends[obj_index]
+                self._objects[obj_index] = "done"
+                self._placed.pop(obj_index, None)
+                self._emit(end_ms, "end", obj_index, reason="finished")
+                if self._clock_ms is None or end_ms > self._clock_ms:
+                    self._clock_ms = end_ms
             self._emit_gains(end_ms)
+            self._emit_spatial(end_ms)
         if t_ms is not None:
             self._clock_ms = t_ms
 
@@ -319,6 +426,7 @@ class TriggerEngine:
         playing = self._playing
         assert playing is not None
         self._playing = None
+        self._placed.pop(playing.cue.index, None)
         self._memory[self._units[playing.cue.index].key].last_end_ms = t_ms
         self._emit(t_ms, "end", playing.cue.index, reason=reason)
         if self._clock_ms is None or t_ms > self._clock_ms:
@@ -331,6 +439,8 @@ class TriggerEngine:
         assert unit.stop is not None and unit.stop.duration_s is not None
         self._playing = _Playing(cue, t_ms, t_ms + to_ms(unit.stop.duration_s))
         self._memory[unit.key].played = True
+        if unit.stop.position is not None:
+            self._placed[cue.index] = None
         self._emit(t_ms, "play", cue.index)
 
     def _emit_gains(self, t_ms: int) -> None:
@@ -343,6 +453,26 @@ class TriggerEngine:
             if self._beds[i] != gain:
                 self._beds[i] = gain
                 self._emit(t_ms, "gain", i, db=gain)
+
+    def _emit_spatial(self, t_ms: int) -> None:
+        """Section 17: where each placed sound is heard from, whenever it changes."""
+        duck = self.trail.ducking_db if self._playing is not None else 0.0
+        for i in sorted(self._placed):
+            unit = self._units[i]
+            position = unit.obj.position if unit.obj is not None else None
+            if position is None:
+                assert unit.stop is not None and unit.stop.position is not None
+                position = unit.stop.position
+            located = self._listener.locate(position)
+            if located is None:
+                continue
+            d_mm, azimuth = located
+            # A narration keeps its full gain (15.1); an object follows its distance law.
+            db = round_db(object_gain_db(unit.obj, d_mm) + duck) if unit.obj is not None else 0.0
+            value = (db, azimuth, d_mm / 1000)
+            if self._placed[i] != value:
+                self._placed[i] = value
+                self._out.append(Event(t_ms, "spatial", unit.key, None, db, azimuth, d_mm / 1000))
 
     # -- plumbing -----------------------------------------------------------------------
 

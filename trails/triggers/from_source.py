@@ -7,7 +7,7 @@ from pathlib import Path
 
 from trails.bundle.source import BundleSource
 from trails.source import LoadedSource, Stop, StoryVersion, TrailSource
-from trails.triggers.model import EngineLayer, EngineStop, EngineTrail
+from trails.triggers.model import EngineLayer, EngineObject, EngineStop, EngineTrail
 
 
 def story_version(stop: Stop, language: str) -> StoryVersion | None:
@@ -30,8 +30,17 @@ def engine_trail(
             zone=stop.zone,
             rules=stop.rules,
             duration_s=durations.get(stop.key) if stop.story is not None else None,
+            position=stop.position,
         )
         for stop in trail.stops
+    ]
+    objects = [
+        EngineObject(
+            key=obj.key,
+            duration_s=durations.get(obj.key),
+            **obj.model_dump(exclude={"key", "title", "audio"}),
+        )
+        for obj in trail.objects
     ]
     layers = [
         EngineLayer(
@@ -50,13 +59,15 @@ def engine_trail(
         timezone=timezone or trail.timezone,
         stops=stops,
         ambience=layers,
+        objects=objects,
     )
 
 
 def probe_stop_durations(
     loaded: LoadedSource, language: str, probe: Callable[[Path], float]
 ) -> dict[str, float]:
-    """Seconds of each stop's audio in ``language`` (or its first version).
+    """Seconds of each stop's audio in ``language`` (or its first version), and of each
+    sound object's audio.
 
     A bundle's durations come from its manifest; a folder's files are measured by ``probe``.
     """
@@ -69,4 +80,7 @@ def probe_stop_durations(
             out[stop.key] = (
                 duration if duration is not None else probe(loaded.media_file(version.audio))
             )
+    for obj in loaded.trail.objects:
+        duration = known.get(obj.audio)
+        out[obj.key] = duration if duration is not None else probe(loaded.media_file(obj.audio))
     return out

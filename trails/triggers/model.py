@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from trails.rules import DEFAULT_MAX_ACCURACY_M, DistanceGain, TriggerRules
+from trails.rules import DEFAULT_MAX_ACCURACY_M, DistanceGain, SoundPlacement, TriggerRules
 from trails.source import CircleZone, Zone
-from trails.validation import Slug
+from trails.validation import Position, Slug
 from trails.vocabulary import StopKindName, TrailMode, TrailModeName
 
 # Fallback exit margin (m) for polygons and the floor for circles.
@@ -20,7 +20,7 @@ CIRCLE_MARGIN_FRACTION = 0.25
 DEFAULT_DUCKING_DB = -12.0
 DEFAULT_TIMEZONE = "UTC"
 
-EventType = Literal["enter", "exit", "play", "queue", "end", "skip", "gain"]
+EventType = Literal["enter", "exit", "play", "queue", "end", "skip", "gain", "spatial"]
 
 
 class EngineStop(BaseModel):
@@ -33,6 +33,9 @@ class EngineStop(BaseModel):
     rules: TriggerRules = Field(default_factory=TriggerRules)
     duration_s: float | None = Field(
         default=None, gt=0, description="Length of the audio; absent for a stop without audio."
+    )
+    position: Position | None = Field(
+        default=None, description="Where its narration is heard from (semantics section 15)."
     )
 
     @property
@@ -58,6 +61,21 @@ class EngineLayer(DistanceGain):
     zone: Zone
 
 
+class EngineObject(SoundPlacement):
+    """A sound object: a sound placed at a point and heard from there (section 14)."""
+
+    key: Slug
+    duration_s: float | None = Field(
+        default=None, gt=0, description="Length of the audio; needed when it does not loop."
+    )
+
+    @model_validator(mode="after")
+    def _once_has_length(self) -> EngineObject:
+        if not self.loop and self.duration_s is None:
+            raise ValueError("a sound object that plays once (loop: false) needs duration_s")
+        return self
+
+
 class EngineTrail(BaseModel):
     """Everything the engine needs about a trail, independent of where it came from."""
 
@@ -68,6 +86,7 @@ class EngineTrail(BaseModel):
     timezone: str = Field(default=DEFAULT_TIMEZONE, description="IANA zone of time windows.")
     stops: list[EngineStop] = Field(default_factory=list)
     ambience: list[EngineLayer] = Field(default_factory=list)
+    objects: list[EngineObject] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -81,9 +100,10 @@ class EngineTrail(BaseModel):
     @model_validator(mode="after")
     def _unique(self) -> EngineTrail:
         keys = [s.key for s in self.stops] + [a.key for a in self.ambience]
+        keys += [o.key for o in self.objects]
         repeated = sorted({k for k in keys if keys.count(k) > 1})
         if repeated:
-            raise ValueError(f"stop and ambience keys must be unique; repeated: {repeated}")
+            raise ValueError(f"stop, ambience and object keys must be unique; repeated: {repeated}")
         return self
 
 
@@ -95,6 +115,7 @@ class Fix:
     lat: float
     lon: float
     accuracy_m: float
+    heading_deg: float | None = None  # the compass, when the player reads one (section 13.2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +127,8 @@ class Event:
     stop: str
     reason: str | None = None
     db: float | None = None
+    azimuth: int | None = None
+    distance_m: float | None = None
 
     @property
     def t(self) -> float:
@@ -113,16 +136,20 @@ class Event:
         return self.t_ms / 1000
 
     def as_dict(self) -> dict[str, Any]:
-        """The canonical JSON shape: t, type, stop, then reason or db when they apply."""
+        """The canonical JSON shape: t, type, stop, then reason or db when they apply, then
+        azimuth and distance_m for a spatial event."""
         out: dict[str, Any] = {"t": self.t_ms / 1000, "type": self.type, "stop": self.stop}
         if self.reason is not None:
             out["reason"] = self.reason
         if self.db is not None:
             out["db"] = self.db
+        if self.type == "spatial":
+            out["azimuth"] = self.azimuth
+            out["distance_m"] = self.distance_m
         return out
 
 
-def max_accuracy_mm(stop: EngineStop | EngineLayer) -> int:
+def max_accuracy_mm(stop: EngineStop | EngineLayer | EngineObject) -> int:
     """The accuracy gate of a stop or layer in millimetres."""
     if isinstance(stop, EngineStop):
         return to_mm(stop.rules.max_accuracy_m)

@@ -26,6 +26,9 @@ def load_vector(path: Path) -> dict[str, Any]:
 def run_vector(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The canonical events the reference engine emits for a vector's trail and fixes."""
     trail = parse(EngineTrail, data["trail"], prefix="trail")
-    fixes = [Fix(f["t"], f["lat"], f["lon"], f["accuracy_m"]) for f in data["fixes"]]
+    fixes = [
+        Fix(f["t"], f["lat"], f["lon"], f["accuracy_m"], f.get("heading_deg"))
+        for f in data["fixes"]
+    ]
     events = TriggerEngine(trail).run(fixes, data.get("finish_t"))
     return [e.as_dict() for e in events]

@@ -6,26 +6,53 @@ import { NarrationQueue } from "./queue.js";
 import { exitMarginM } from "./trail.js";
 import { roundDb, toMm, toMs } from "./units.js";
 import { makeShape } from "./zones.js";
+import { approachHolds, locate, newListener, objectGainDb, updateListener } from "./spatial.js";
 
 const LAYER_MARGIN_M = 8;
 const LAYER_EXIT_DWELL_S = 5;
 const LAYER_MAX_ACCURACY_M = 30;
+// The shape of state(); a player refuses to restore a state of another version.
+const STATE_VERSION = 1;
+
+const OBJECT_MARGIN_M = 8;
+const OBJECT_EXIT_DWELL_S = 5;
+const OBJECT_MAX_ACCURACY_M = 30;
 
 /** A refused input: a fix out of range, time going backwards, or feeding after finish. */
 export class EngineError extends Error {}
 
 /**
  * A position (semantics section 1): time in seconds, never decreasing; WGS84 degrees; metres.
- * @typedef {{t: number, lat: number, lon: number, accuracy_m: number}} Fix
+ * With the compass, when the player reads one: `heading_deg` in [0, 360) (section 13.2).
+ * @typedef {{t: number, lat: number, lon: number, accuracy_m: number, heading_deg?: number | null}} Fix
  */
 /**
  * What the engine says happens (semantics section 11); `tMs` in milliseconds.
  * @typedef {object} EngineEvent
  * @property {number} tMs
- * @property {"enter" | "exit" | "play" | "queue" | "end" | "skip" | "gain"} type
- * @property {string} stop the key of a stop or an ambient layer
+ * @property {"enter" | "exit" | "play" | "queue" | "end" | "skip" | "gain" | "spatial"} type
+ * @property {string} stop the key of a stop, an ambient layer or a sound object
  * @property {string} [reason] why an `end` or `skip` happened
- * @property {number} [db] the gain of a `gain` event
+ * @property {number} [db] the gain of a `gain` or `spatial` event
+ * @property {number | null} [azimuth] of a `spatial` event: whole degrees, null without orientation
+ * @property {number} [distance_m] of a `spatial` event
+ */
+/**
+ * The engine's state as plain JSON (see TriggerEngine.state); times in milliseconds.
+ * @typedef {object} EngineState
+ * @property {number} version
+ * @property {number | null} clockMs
+ * @property {boolean} finished
+ * @property {{key: string, phase: string, sinceMs: number, exitSinceMs: number | null, outsideMm: number}[]} units
+ * @property {Record<string, {triggered: boolean, played: boolean, lastEndMs: number | null}>} memory
+ * @property {string[]} active
+ * @property {{stop: string, priority: number, triggerMs: number}[]} queue
+ * @property {{stop: string, priority: number, triggerMs: number, startMs: number, endMs: number} | null} playing
+ * @property {[string, number | null][]} beds
+ * @property {{lat: number | null, lon: number | null, course: number | null, heading: number | null, anchor: number[] | null, readings: number[]}} [listener]
+ * @property {[string, string][]} [objects] accepted sound objects: armed, playing or done
+ * @property {[string, number][]} [objectEnds] natural ends (ms) of objects that play once
+ * @property {[string, (number | null)[] | null][]} [placed] last spatial values per placed sound
  */
 
 function kindOf(stop) {
@@ -60,6 +87,23 @@ function buildUnits(trail) {
       layer,
     });
   }
+  for (const obj of trail.objects ?? []) {
+    // The audible circle, built without the radius floor of stop zones.
+    const zone = { type: "circle", center: obj.position, radius_m: obj.radius_m };
+    units.push({
+      key: obj.key,
+      kind: "object",
+      shape: makeShape(zone),
+      extraMm: 0,
+      marginMm: toMm(OBJECT_MARGIN_M),
+      maxAccMm: toMm(OBJECT_MAX_ACCURACY_M),
+      dwellMs: 0,
+      exitDwellMs: toMs(OBJECT_EXIT_DWELL_S),
+      stop: null,
+      layer: null,
+      obj,
+    });
+  }
   for (const u of units) Object.assign(u, { phase: "outside", sinceMs: 0, exitSinceMs: null, outsideMm: 0 });
   return units;
 }
@@ -82,6 +126,10 @@ export function eventJson(e) {
   const out = { t: e.tMs / 1000, type: e.type, stop: e.stop };
   if (e.reason !== undefined) out.reason = e.reason;
   if (e.db !== undefined) out.db = e.db;
+  if (e.type === "spatial") {
+    out.azimuth = e.azimuth;
+    out.distance_m = e.distance_m;
+  }
   return out;
 }
 
@@ -97,6 +145,10 @@ export class TriggerEngine {
     this.queue = new NarrationQueue();
     this.playing = null; // {cue, startMs, endMs}
     this.beds = new Map(); // audible bed index -> last emitted gain (null before the first)
+    this.listener = newListener(); // plain data, so a saved state can hold it
+    this.objects = new Map(); // accepted object index -> "armed" | "playing" | "done" (14.2)
+    this.objectEnds = new Map(); // playing once-object index -> natural end (ms)
+    this.placed = new Map(); // sound with a position -> last [db, azimuth, distance_m] emitted
     this.clockMs = null;
     this.finished = false;
     this.out = [];
@@ -117,8 +169,13 @@ export class TriggerEngine {
       throw new EngineError(`latitude or longitude out of range: ${lat}, ${lon}`);
     }
     if (!(fix.accuracy_m >= 0)) throw new EngineError("accuracy cannot be negative");
+    const heading = fix.heading_deg ?? null;
+    if (heading !== null && !(Number.isFinite(heading) && heading >= 0 && heading < 360)) {
+      throw new EngineError(`a heading is in [0, 360) degrees: ${heading}`);
+    }
     const tMs = this.checkTime(toMs(fix.t));
     this.advance(tMs);
+    updateListener(this.listener, lat, lon, toMm(fix.accuracy_m), heading);
     const [exits, enters] = this.transitions(fix, tMs);
     for (const i of exits) this.onExit(i, tMs);
     const cues = [];
@@ -127,7 +184,9 @@ export class TriggerEngine {
       if (cue) cues.push(cue);
     }
     this.dispatch(cues, tMs);
+    this.startObjects(tMs);
     this.emitGains(tMs);
+    this.emitSpatial(tMs);
     return this.take();
   }
 
@@ -167,6 +226,12 @@ export class TriggerEngine {
       this.emit(endMs, "end", i, { reason: "track-end" });
     }
     this.beds.clear();
+    for (const i of [...this.objects.keys()].sort((a, b) => a - b)) {
+      if (this.objects.get(i) === "playing") this.emit(endMs, "end", i, { reason: "track-end" });
+    }
+    this.objects.clear();
+    this.objectEnds.clear();
+    this.placed.clear();
     return this.take();
   }
 
@@ -178,6 +243,80 @@ export class TriggerEngine {
       queue: this.queue.cues.map((c) => this.units[c.index].key),
       beds: Object.fromEntries([...this.beds].map(([i, db]) => [this.units[i].key, db])),
     };
+  }
+
+  /**
+   * The engine's whole state as plain JSON (for a player to save and reopen a walk): the
+   * clock, each zone's phase and timers, what was triggered and played, the narration that
+   * plays, the queue and the audible beds. Units are named by key, so a state only restores
+   * into an engine of the same trail.
+   * @returns {EngineState}
+   */
+  state() {
+    const key = (i) => this.units[i].key;
+    const cue = (c) => ({ stop: key(c.index), priority: c.priority, triggerMs: c.triggerMs });
+    return {
+      version: STATE_VERSION,
+      clockMs: this.clockMs,
+      finished: this.finished,
+      units: this.units.map((u) => ({
+        key: u.key,
+        phase: u.phase,
+        sinceMs: u.sinceMs,
+        exitSinceMs: u.exitSinceMs,
+        outsideMm: u.outsideMm,
+      })),
+      memory: Object.fromEntries([...this.memory].map(([k, m]) => [k, { ...m }])),
+      active: [...this.active].sort((a, b) => a - b).map(key),
+      queue: this.queue.cues.map(cue),
+      playing: this.playing ? { ...cue(this.playing.cue), startMs: this.playing.startMs, endMs: this.playing.endMs } : null,
+      beds: [...this.beds].map(([i, db]) => [key(i), db]),
+      // Spatial audio (semantics sections 13-17); absent in a state saved before them.
+      listener: { ...this.listener, anchor: this.listener.anchor && [...this.listener.anchor], readings: [...this.listener.readings] },
+      objects: [...this.objects].map(([i, st]) => [key(i), st]),
+      objectEnds: [...this.objectEnds].map(([i, ms]) => [key(i), ms]),
+      placed: [...this.placed].map(([i, last]) => [key(i), last && [...last]]),
+    };
+  }
+
+  /**
+   * Take back a state made by state() on an engine of the same trail; the engine then goes
+   * on exactly as the one that made it would have. A state of another trail is refused.
+   * @param {EngineState} saved
+   * @returns {this}
+   */
+  restore(saved) {
+    if (!saved || saved.version !== STATE_VERSION) throw new EngineError("this engine state has an unknown version");
+    const index = new Map(this.units.map((u, i) => [u.key, i]));
+    const at = (k) => {
+      if (!index.has(k)) throw new EngineError(`this engine state names a stop the trail does not have: ${k}`);
+      return index.get(k);
+    };
+    const units = saved.units ?? [];
+    if (units.length !== this.units.length || units.some((u, i) => u.key !== this.units[i].key)) {
+      throw new EngineError("this engine state is of another trail");
+    }
+    const cue = (c) => ({ index: at(c.stop), priority: c.priority, triggerMs: c.triggerMs });
+    units.forEach((u, i) =>
+      Object.assign(this.units[i], { phase: u.phase, sinceMs: u.sinceMs, exitSinceMs: u.exitSinceMs, outsideMm: u.outsideMm }),
+    );
+    for (const [k, m] of Object.entries(saved.memory ?? {})) {
+      if (!this.memory.has(k)) throw new EngineError(`this engine state names a stop the trail does not have: ${k}`);
+      this.memory.set(k, { triggered: Boolean(m.triggered), played: Boolean(m.played), lastEndMs: m.lastEndMs ?? null });
+    }
+    this.active = new Set((saved.active ?? []).map(at));
+    this.queue = new NarrationQueue();
+    for (const c of saved.queue ?? []) this.queue.push(cue(c));
+    this.playing = saved.playing ? { cue: cue(saved.playing), startMs: saved.playing.startMs, endMs: saved.playing.endMs } : null;
+    this.beds = new Map((saved.beds ?? []).map(([k, db]) => [at(k), db]));
+    this.listener = { ...newListener(), ...(saved.listener ?? {}) };
+    this.objects = new Map((saved.objects ?? []).map(([k, st]) => [at(k), st]));
+    this.objectEnds = new Map((saved.objectEnds ?? []).map(([k, ms]) => [at(k), ms]));
+    this.placed = new Map((saved.placed ?? []).map(([k, last]) => [at(k), last]));
+    this.clockMs = saved.clockMs ?? null;
+    this.finished = Boolean(saved.finished);
+    this.out = [];
+    return this;
   }
 
   // -- one fix ----------------------------------------------------------------------------
@@ -228,6 +367,16 @@ export class TriggerEngine {
   onExit(i, tMs) {
     const unit = this.units[i];
     this.emit(tMs, "exit", i);
+    if (unit.kind === "object") {
+      const state = this.objects.get(i);
+      this.objects.delete(i);
+      this.objectEnds.delete(i);
+      if (state === "playing") {
+        this.placed.delete(i);
+        this.emit(tMs, "end", i, { reason: "left-zone" });
+      }
+      return;
+    }
     if (unit.kind === "loop" || unit.kind === "ambience") {
       if (this.beds.has(i)) {
         this.beds.delete(i);
@@ -249,6 +398,12 @@ export class TriggerEngine {
     if (unit.kind === "ambience") {
       this.beds.set(i, null);
       this.emit(tMs, "play", i);
+      return null;
+    }
+    if (unit.kind === "object") {
+      const refused = this.objectRefusal(unit.obj, tMs);
+      if (refused) this.emit(tMs, "skip", i, { reason: refused });
+      else this.objects.set(i, "armed");
       return null;
     }
     const reason = this.refusal(i, tMs);
@@ -284,7 +439,33 @@ export class TriggerEngine {
       if (!this.memory.get(this.units[i - 1].key).triggered) return "sequence";
     }
     if (!requirementsMet(rules.requires, this.memory)) return "requires";
+    if (!approachHolds(rules.approach, this.listener.course)) return "approach";
     return null;
+  }
+
+  /** Section 14.1: time windows, requirements, approach; no replay, no sequence. */
+  objectRefusal(obj, tMs) {
+    if (!windowsOpen(obj.time_windows, tMs, this.trail.timezone)) return "time-window";
+    if (!requirementsMet(obj.requires, this.memory)) return "requires";
+    if (!approachHolds(obj.approach, this.listener.course)) return "approach";
+    return null;
+  }
+
+  /** Section 14.2: armed objects start when they have no facing rule or it holds. */
+  startObjects(tMs) {
+    for (const i of [...this.objects.keys()].sort((a, b) => a - b)) {
+      if (this.objects.get(i) !== "armed") continue;
+      const obj = this.units[i].obj;
+      if (obj.facing) {
+        const located = locate(this.listener, obj.position);
+        const azimuth = located ? located[1] : null;
+        if (azimuth === null || Math.abs(azimuth) > obj.facing.tolerance_deg) continue;
+      }
+      this.objects.set(i, "playing");
+      this.placed.set(i, null);
+      if (!obj.loop) this.objectEnds.set(i, tMs + toMs(obj.duration_s));
+      this.emit(tMs, "play", i);
+    }
   }
 
   dispatch(newCues, tMs) {
@@ -308,11 +489,29 @@ export class TriggerEngine {
 
   // -- time -------------------------------------------------------------------------------
 
+  // Natural ends up to and at tMs (or, with null, while a narration plays): a narration's
+  // end comes before objects' ends at the same time, and objects end in trail order.
   advance(tMs) {
-    while (this.playing && (tMs === null || this.playing.endMs <= tMs)) {
-      const endMs = this.playing.endMs;
-      this.endNarration(endMs, "finished");
+    for (;;) {
+      const ends = [...this.objectEnds].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+      const playing = this.playing;
+      let endMs;
+      let objIndex = null;
+      if (playing && (!ends.length || playing.endMs <= ends[0][1])) endMs = playing.endMs;
+      else if (ends.length) [objIndex, endMs] = ends[0];
+      else break;
+      const limit = tMs !== null ? tMs : playing ? playing.endMs : this.clockMs;
+      if (limit === null || endMs > limit) break;
+      if (objIndex === null) this.endNarration(endMs, "finished");
+      else {
+        this.objectEnds.delete(objIndex);
+        this.objects.set(objIndex, "done");
+        this.placed.delete(objIndex);
+        this.emit(endMs, "end", objIndex, { reason: "finished" });
+        if (this.clockMs === null || endMs > this.clockMs) this.clockMs = endMs;
+      }
       this.emitGains(endMs);
+      this.emitSpatial(endMs);
     }
     if (tMs !== null) this.clockMs = tMs;
   }
@@ -320,6 +519,7 @@ export class TriggerEngine {
   endNarration(tMs, reason, startNext = true) {
     const playing = this.playing;
     this.playing = null;
+    this.placed.delete(playing.cue.index);
     this.memory.get(this.units[playing.cue.index].key).lastEndMs = tMs;
     this.emit(tMs, "end", playing.cue.index, { reason });
     if (this.clockMs === null || tMs > this.clockMs) this.clockMs = tMs;
@@ -330,6 +530,7 @@ export class TriggerEngine {
     const unit = this.units[cue.index];
     this.playing = { cue, startMs: tMs, endMs: tMs + toMs(unit.stop.duration_s) };
     this.memory.get(unit.key).played = true;
+    if (unit.stop.position) this.placed.set(cue.index, null);
     this.emit(tMs, "play", cue.index);
   }
 
@@ -343,6 +544,23 @@ export class TriggerEngine {
         this.beds.set(i, gain);
         this.emit(tMs, "gain", i, { db: gain });
       }
+    }
+  }
+
+  /** Section 17: where each placed sound is heard from, whenever it changes. */
+  emitSpatial(tMs) {
+    const duck = this.playing ? this.trail.ducking_db : 0;
+    for (const i of [...this.placed.keys()].sort((a, b) => a - b)) {
+      const unit = this.units[i];
+      const located = locate(this.listener, unit.obj ? unit.obj.position : unit.stop.position);
+      if (!located) continue;
+      const [dMm, azimuth] = located;
+      // A narration keeps its full gain (15.1); an object follows its distance law.
+      const db = unit.obj ? roundDb(objectGainDb(unit.obj, dMm) + duck) : 0;
+      const last = this.placed.get(i);
+      if (last && last[0] === db && last[1] === azimuth && last[2] === dMm / 1000) continue;
+      this.placed.set(i, [db, azimuth, dMm / 1000]);
+      this.out.push({ tMs, type: "spatial", stop: unit.key, db, azimuth, distance_m: dMm / 1000 });
     }
   }
 

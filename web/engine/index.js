@@ -14,5 +14,6 @@ export { ZipError, crc32, entryBytes, readEntries } from "./zip.js";
 
 /** @typedef {import("./engine.js").Fix} Fix */
 /** @typedef {import("./engine.js").EngineEvent} EngineEvent */
+/** @typedef {import("./engine.js").EngineState} EngineState */
 /** @typedef {import("./verify.js").VerifiedBundle} VerifiedBundle */
 /** @typedef {import("./keys.js").PinUpdate} PinUpdate */

@@ -7,7 +7,7 @@ import { decodeUtf8 } from "./utf8.js";
 /** The major format version this package reads; a newer one is refused. */
 export const FORMAT_VERSION = 1;
 /** The newest minor version it knows; newer minors are read, their unknown members ignored. */
-export const FORMAT_MINOR = 1;
+export const FORMAT_MINOR = 2;
 /** The largest manifest read (section 5, step 3). */
 export const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
 
@@ -18,8 +18,8 @@ const MEDIA_TYPES = new Map([
   ["image", ["image/jpeg", "image/png"]],
 ]);
 
-// The top-level members of format 1.1 (basemap is new in 1.1): with no newer minor version, any other is refused.
-const MEMBERS = new Set(["format", "format_minor", "profile", "publisher", "key_id", "built_at", "trail", "stops", "ambience", "media", "basemap"]);
+// The top-level members of format 1.2 (basemap is new in 1.1, objects in 1.2): with no newer minor version, any other is refused.
+const MEMBERS = new Set(["format", "format_minor", "profile", "publisher", "key_id", "built_at", "trail", "stops", "ambience", "media", "basemap", "objects"]);
 
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -40,7 +40,7 @@ export function formatVersion(manifest) {
 }
 
 /**
- * Every media path a manifest uses: cover, cues' audio and transcripts, layers' audio.
+ * Every media path a manifest uses: cover, cues' audio and transcripts, layers' and objects' audio.
  * @param {any} manifest
  * @returns {string[]}
  */
@@ -54,6 +54,7 @@ export function mediaPaths(manifest) {
     }
   }
   for (const layer of manifest.ambience) used.push(layer.audio);
+  for (const obj of manifest.objects ?? []) used.push(obj.audio);
   return used;
 }
 
@@ -83,6 +84,9 @@ export function readManifest(manifestBytes) {
   }
   if (!isObject(manifest.trail) || !Array.isArray(manifest.stops) || !Array.isArray(manifest.ambience) || !Array.isArray(manifest.media)) {
     throw new VerifyError("schema", "the manifest lacks trail, stops, ambience or media");
+  }
+  if (manifest.objects !== undefined && !Array.isArray(manifest.objects)) {
+    throw new VerifyError("schema", "objects must be an array");
   }
   // A few schema constraints an app relies on (the reference verifier checks them all).
   if (typeof manifest.publisher !== "string" || manifest.publisher === "") {

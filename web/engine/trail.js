@@ -12,6 +12,20 @@ export const DEFAULT_RULES = Object.freeze({
   on_exit: "finish",
   requires: null,
   time_windows: [],
+  approach: null,
+});
+
+// Section 14: a sound object's defaults.
+const OBJECT_DEFAULTS = Object.freeze({
+  ref_distance_m: 1,
+  rolloff: "inverse",
+  gain_db: 0,
+  loop: true,
+  duration_s: null,
+  requires: null,
+  time_windows: [],
+  approach: null,
+  facing: null,
 });
 
 const LAYER_DEFAULTS = Object.freeze({
@@ -28,13 +42,20 @@ export function exitMarginM(zone, rules) {
   return 8;
 }
 
-function checkKeys(stops, ambience) {
+function checkKeys(stops, ambience, objects = []) {
   const seen = new Set();
-  for (const item of [...stops, ...ambience]) {
+  for (const item of [...stops, ...ambience, ...objects]) {
     if (typeof item.key !== "string" || !item.key) throw new TypeError("every stop needs a key");
-    if (seen.has(item.key)) throw new TypeError(`stop and ambience keys must be unique: ${item.key}`);
+    if (seen.has(item.key)) throw new TypeError(`stop, ambience and object keys must be unique: ${item.key}`);
     seen.add(item.key);
   }
+}
+
+/** A sound object (section 14) with its defaults; null members take the default too. */
+function objectWithDefaults(o) {
+  const out = { ...OBJECT_DEFAULTS };
+  for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) out[k] = v;
+  return out;
 }
 
 /** An engine trail from the source-like shape used by the trigger vectors. */
@@ -44,15 +65,18 @@ export function trailFromVector(data) {
     zone: s.zone,
     rules: { ...DEFAULT_RULES, ...(s.rules ?? {}) },
     duration_s: s.duration_s ?? null,
+    position: s.position ?? null,
   }));
   const ambience = (data.ambience ?? []).map((a) => ({ ...LAYER_DEFAULTS, ...a }));
-  checkKeys(stops, ambience);
+  const objects = (data.objects ?? []).map(objectWithDefaults);
+  checkKeys(stops, ambience, objects);
   return {
     mode: data.mode ?? "free",
     ducking_db: data.ducking_db ?? -12,
     timezone: data.timezone ?? "UTC",
     stops,
     ambience,
+    objects,
   };
 }
 
@@ -84,8 +108,11 @@ export function trailFromManifest(manifest, language) {
       zone: zoneFromFeature(s.zone),
       rules: { ...DEFAULT_RULES, ...s.rules },
       duration_s: cue ? cue.duration_s : null,
+      position: s.position ?? null,
     };
   });
+  // Format 1.2 (bundle-format.md 2.10); an older manifest has none.
+  const objects = (manifest.objects ?? []).map((o) => objectWithDefaults({ ...o, audio: undefined, title: undefined }));
   const ambience = manifest.ambience.map((a) => ({
     key: a.key,
     zone: zoneFromFeature(a.zone),
@@ -94,12 +121,13 @@ export function trailFromManifest(manifest, language) {
     min_gain_db: a.min_gain_db,
     max_gain_db: a.max_gain_db,
   }));
-  checkKeys(stops, ambience);
+  checkKeys(stops, ambience, objects);
   return {
     mode: manifest.trail.mode,
     ducking_db: manifest.trail.settings.ducking_db,
     timezone: manifest.trail.timezone,
     stops,
     ambience,
+    objects,
   };
 }

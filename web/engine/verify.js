@@ -50,10 +50,10 @@ function checkName(name) {
 
 /** @param {any} manifest */
 function checkReferences(manifest) {
-  // Events and requirements name stops and layers by key: one key, one thing.
+  // Events and requirements name stops, layers and objects by key: one key, one thing.
   const keys = new Set();
-  for (const item of [...manifest.stops, ...manifest.ambience]) {
-    if (keys.has(item.key)) throw new VerifyError("duplicate-key", `key '${item.key}' names more than one stop or layer`);
+  for (const item of [...manifest.stops, ...manifest.ambience, ...(manifest.objects ?? [])]) {
+    if (keys.has(item.key)) throw new VerifyError("duplicate-key", `key '${item.key}' names more than one stop, layer or object`);
     keys.add(item.key);
   }
   const paths = manifest.media.map((row) => row.path);

@@ -3,6 +3,8 @@
 
 const RAMP_S = 1;
 const FADE_S = 2;
+/** Seconds with nothing playing after which the audio context is closed (it reopens on demand). */
+export const IDLE_CLOSE_S = 60;
 
 /** dB to a linear amplitude factor. */
 export function dbToGain(db) {
@@ -14,15 +16,64 @@ export class AudioOutput {
   constructor(loadBlob) {
     this.loadBlob = loadBlob; // sha256 -> Promise<Blob>
     this.ctx = null;
-    this.buffers = new Map();
-    this.narration = null; // {key, source, startedAt}
+    this.buffers = new Map(); // AudioBuffers belong to no context: they outlive a closed one
+    this.narration = null; // {key, source, startedAt, offset}
     this.beds = new Map(); // key -> {source, gain, db}
+    this.onInterruption = () => {}; // (interrupted: boolean) when the system takes the audio away or gives it back
+    this.onContext = () => {}; // (state) when the context opens, closes or changes state
+    this.interrupted = false;
+    this.idleTimer = null;
+    document.addEventListener("visibilitychange", () => {
+      // Back on screen: ask for the audio again (a call or the system may have suspended it).
+      if (document.visibilityState === "visible" && this.ctx?.state === "suspended") this.ctx.resume().catch(() => {});
+    });
+  }
+
+  /** The context's state for the page's report: "none" when closed for lack of use. */
+  contextState() {
+    return this.ctx ? this.ctx.state : "none";
+  }
+
+  /** Open the context if it was never opened or was closed when idle. */
+  ensure() {
+    if (this.ctx) return this.ctx;
+    const ctx = new AudioContext();
+    this.ctx = ctx;
+    ctx.addEventListener("statechange", () => {
+      if (this.ctx !== ctx) return;
+      // "suspended" or "interrupted" (Safari, during a call) that the player did not ask for.
+      const interrupted = ctx.state !== "running" && ctx.state !== "closed";
+      if (interrupted !== this.interrupted && (interrupted ? this.wasRunning : true)) {
+        this.interrupted = interrupted;
+        this.onInterruption(interrupted);
+      }
+      if (ctx.state === "running") this.wasRunning = true;
+      this.onContext(ctx.state);
+    });
+    this.wasRunning = false;
+    this.onContext(ctx.state);
+    this.idle();
+    return ctx;
   }
 
   /** Create (or resume) the audio context; call from a tap, as browsers ask. */
   async unlock() {
-    if (!this.ctx) this.ctx = new AudioContext();
+    this.ensure();
     if (this.ctx.state === "suspended") await this.ctx.resume().catch(() => {});
+  }
+
+  /** (Re)start the idle countdown: with nothing playing for IDLE_CLOSE_S, close the context. */
+  idle() {
+    clearTimeout(this.idleTimer);
+    if (this.narration || this.beds.size) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.narration || this.beds.size || !this.ctx) return;
+      const ctx = this.ctx;
+      this.ctx = null;
+      this.interrupted = false;
+      ctx.close().catch(() => {});
+      this.onContext("none");
+    }, IDLE_CLOSE_S * 1000);
   }
 
   async buffer(sha) {
@@ -31,7 +82,7 @@ export class AudioOutput {
         sha,
         this.loadBlob(sha)
           .then((blob) => blob.arrayBuffer())
-          .then((data) => this.ctx.decodeAudioData(data))
+          .then((data) => this.ensure().decodeAudioData(data))
           .catch(() => null), // an undecodable file stays silent; the walk goes on
       );
     }
@@ -43,42 +94,52 @@ export class AudioOutput {
     for (const sha of shas) this.buffer(sha);
   }
 
-  /** Start a narration (stopping any other). */
-  async playNarration(key, sha) {
+  /** Start a narration (stopping any other), offset seconds into it. */
+  async playNarration(key, sha, offset = 0) {
     this.stopNarration();
-    const token = { key, source: null, startedAt: this.ctx.currentTime };
+    const ctx = this.ensure();
+    clearTimeout(this.idleTimer);
+    const token = { key, source: null, startedAt: ctx.currentTime - offset, offset };
     this.narration = token;
     const buffer = await this.buffer(sha);
-    if (this.narration !== token || !buffer) return;
-    const source = this.ctx.createBufferSource();
+    if (this.narration !== token || !buffer || this.ctx !== ctx) return;
+    const source = ctx.createBufferSource();
     source.buffer = buffer;
-    source.connect(this.ctx.destination);
-    source.start();
+    source.connect(ctx.destination);
+    source.start(0, Math.max(0, offset));
     token.source = source;
-    token.startedAt = this.ctx.currentTime;
+    token.startedAt = ctx.currentTime - offset;
   }
 
   /** Seconds into the current narration, or null. */
   narrationTime() {
-    return this.narration ? this.ctx.currentTime - this.narration.startedAt : null;
+    return this.narration && this.ctx ? this.ctx.currentTime - this.narration.startedAt : null;
+  }
+
+  /** What the audio was last told to play: {key, offset} (offset in seconds), or null. */
+  told() {
+    return this.narration ? { key: this.narration.key, offset: this.narration.offset } : null;
   }
 
   stopNarration() {
     if (this.narration?.source) this.narration.source.stop();
     this.narration = null;
+    this.idle();
   }
 
   /** Start a looping bed at a gain (dB). */
   async playBed(key, sha, db = -40) {
     this.endBed(key, 0);
-    const gain = this.ctx.createGain();
+    const ctx = this.ensure();
+    clearTimeout(this.idleTimer);
+    const gain = ctx.createGain();
     gain.gain.value = dbToGain(db);
-    gain.connect(this.ctx.destination);
+    gain.connect(ctx.destination);
     const bed = { source: null, gain, db };
     this.beds.set(key, bed);
     const buffer = await this.buffer(sha);
-    if (this.beds.get(key) !== bed || !buffer) return;
-    const source = this.ctx.createBufferSource();
+    if (this.beds.get(key) !== bed || !buffer || this.ctx !== ctx) return;
+    const source = ctx.createBufferSource();
     source.buffer = buffer;
     source.loop = true;
     source.connect(gain);
@@ -89,7 +150,7 @@ export class AudioOutput {
   /** Ramp a bed to a new gain (dB) over about a second. */
   setBedGain(key, db) {
     const bed = this.beds.get(key);
-    if (!bed) return;
+    if (!bed || !this.ctx) return;
     bed.db = db;
     const now = this.ctx.currentTime;
     bed.gain.gain.cancelScheduledValues(now);
@@ -102,6 +163,8 @@ export class AudioOutput {
     const bed = this.beds.get(key);
     if (!bed) return;
     this.beds.delete(key);
+    this.idle();
+    if (!this.ctx) return;
     const now = this.ctx.currentTime;
     bed.gain.gain.cancelScheduledValues(now);
     bed.gain.gain.setValueAtTime(bed.gain.gain.value, now);

@@ -207,9 +207,12 @@ export class Guidance {
 
   ping() {
     const g = this.current;
-    const ctx = this.audio.ctx;
     // Silent while a narration plays, and with nothing to point at.
-    if (!ctx || this.playing || !g || g.distance_m === undefined) return;
+    if (this.playing || !g || g.distance_m === undefined) return;
+    // The context may have been closed for lack of use: the beacon opens it again, and each
+    // tone restarts the idle countdown so it is not closed while the beacon is on.
+    const ctx = this.audio.ensure();
+    this.audio.idle();
     // With no walking direction the phone cannot tell left from right: the tone stays centred.
     this.lastPan = beaconPan(g.relative ?? 0);
     beep(ctx, this.lastPan, beaconGain(g.distance_m));

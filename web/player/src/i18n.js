@@ -37,7 +37,6 @@ const TEXTS = {
     back: "Tous les parcours",
     nowPlaying: "En cours",
     nothingPlaying: "Rien ne joue. Marchez vers un arrêt.",
-    toldBy: "Un récit de {name}",
     waiting: "En attente : {n}",
     transcript: "Transcription",
     stopsList: "Arrêts",
@@ -48,6 +47,14 @@ const TEXTS = {
     queued: "en attente",
     position: "Position : ±{a} m",
     noPosition: "En attente de la position GPS…",
+    geoUnavailable: "Le téléphone ne donne pas de position pour le moment.",
+    gps_good: "GPS : bon",
+    gps_weak: "GPS : faible — la position est trop imprécise pour déclencher les récits",
+    gps_lost: "GPS : perdu — aucune position récente",
+    suggestManual: "Le GPS ne suffit pas ici depuis un moment. Vous pouvez écouter les arrêts à la main.",
+    paused: "En pause : le son a été interrompu. Le récit reprendra là où il s'est arrêté.",
+    announcePlaying: "Lecture : {s}",
+    announceEnded: "Le récit est terminé.",
     geoDenied: "La localisation est refusée : autorisez-la pour la balade, ou écoutez depuis chez vous.",
     tampered: "Ce téléchargement a été refusé : il est abîmé ou a été modifié ({code}). Réessayez plus tard.",
     failed: "Le téléchargement a échoué : {m}",
@@ -84,6 +91,13 @@ const TEXTS = {
     dir_southWest: "au sud-ouest",
     dir_west: "à l'ouest",
     dir_northWest: "au nord-ouest",
+    fromDate: "À partir du {d}",
+    storyCredits: "Crédits : {c}",
+    resumeDownload: "Reprendre le téléchargement ({p} déjà reçus)",
+    quota:
+      "Pas assez de place sur ce téléphone pour ce parcours. Libérez de l'espace ou supprimez un autre parcours, puis réessayez : rien n'a été gardé de ce téléchargement.",
+    untilDate: "Jusqu'au {d}",
+    dates: "Dates",
   },
   en: {
     brand: "Baladeur",
@@ -121,7 +135,6 @@ const TEXTS = {
     back: "All trails",
     nowPlaying: "Now playing",
     nothingPlaying: "Nothing playing. Walk towards a stop.",
-    toldBy: "A story told by {name}",
     waiting: "Waiting: {n}",
     transcript: "Transcript",
     stopsList: "Stops",
@@ -132,6 +145,14 @@ const TEXTS = {
     queued: "waiting",
     position: "Position: ±{a} m",
     noPosition: "Waiting for a GPS position…",
+    geoUnavailable: "The phone gives no position for now.",
+    gps_good: "GPS: good",
+    gps_weak: "GPS: weak — the position is too imprecise to start stories",
+    gps_lost: "GPS: lost — no recent position",
+    suggestManual: "GPS has not been good enough here for a while. You can listen to the stops by hand.",
+    paused: "Paused: the sound was interrupted. The story will go on from where it stopped.",
+    announcePlaying: "Playing: {s}",
+    announceEnded: "The story has ended.",
     geoDenied: "Location is blocked: allow it for the walk, or listen from home.",
     tampered: "This download was refused: it is damaged or was altered ({code}). Please try again later.",
     failed: "The download failed: {m}",
@@ -168,6 +189,13 @@ const TEXTS = {
     dir_southWest: "south-west",
     dir_west: "west",
     dir_northWest: "north-west",
+    fromDate: "From {d}",
+    storyCredits: "Credits: {c}",
+    resumeDownload: "Resume the download ({p} already here)",
+    quota:
+      "Not enough space on this phone for this trail. Free some space or remove another trail, then try again: nothing of this download was kept.",
+    untilDate: "Until {d}",
+    dates: "Dates",
   },
 };
 
@@ -205,14 +233,34 @@ export function pick(texts, preferred = []) {
   return first ? texts[first] : "";
 }
 
-/** Bytes for people: "1.2 MB". */
-export function formatBytes(n) {
-  if (n < 1000) return `${n} B`;
-  if (n < 1e6) return `${(n / 1000).toFixed(0)} kB`;
-  return `${(n / 1e6).toFixed(1)} MB`;
+/** A number in the interface's language. */
+export function formatNumber(n, options = {}) {
+  return new Intl.NumberFormat(language(), options).format(n);
 }
 
-/** Metres for people: "850 m" or "2.1 km". */
+/** Bytes for people, in their language: "1,2 Mo", "749 kB". */
+export function formatBytes(n) {
+  if (n < 1000) return formatNumber(n, { style: "unit", unit: "byte", unitDisplay: "short" });
+  if (n < 1e6) return formatNumber(Math.round(n / 1000), { style: "unit", unit: "kilobyte", unitDisplay: "short" });
+  return formatNumber(n / 1e6, { style: "unit", unit: "megabyte", unitDisplay: "short", maximumFractionDigits: 1 });
+}
+
+/** Metres for people: "850 m" or "2,1 km". */
 export function formatDistance(m) {
-  return m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`;
+  if (m < 1000) return formatNumber(Math.round(m), { style: "unit", unit: "meter", unitDisplay: "short" });
+  return formatNumber(m / 1000, { style: "unit", unit: "kilometer", unitDisplay: "short", maximumFractionDigits: 1 });
+}
+
+const DATE_STYLE = { dateStyle: "long", timeStyle: "short" };
+
+/** A moment (ISO text or ms) for people, in their language: "12 juin 2026 à 10:00". */
+export function formatDate(when) {
+  return new Intl.DateTimeFormat(language(), DATE_STYLE).format(new Date(when));
+}
+
+/** A span between two moments, in the visitor's language; an open end shows its one date. */
+export function formatDateRange(from, until) {
+  const format = new Intl.DateTimeFormat(language(), DATE_STYLE);
+  if (from && until) return format.formatRange(new Date(from), new Date(until));
+  return t(from ? "fromDate" : "untilDate", { d: format.format(new Date(from || until)) });
 }

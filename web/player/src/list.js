@@ -1,7 +1,7 @@
 // The /play page: published trails (fetched without the visitor's position) and stored ones,
 // sorted by distance on the phone when the visitor asks.
 import { haversineM } from "@baladeur/engine";
-import { formatBytes, formatDistance, pick, t } from "./i18n.js";
+import { formatBytes, formatDateRange, formatDistance, pick, t } from "./i18n.js";
 import { storageUsed, storedTrails } from "./store.js";
 import { fill, h, publish } from "./ui.js";
 
@@ -36,6 +36,7 @@ function card(item, stored, distance) {
         stored ? h("span", { class: "badge ok" }, `✓ ${t("downloaded")}`) : null,
         distance !== null ? h("span", { class: "badge" }, t("kmAway", { d: formatDistance(distance) })) : null,
       ),
+      item.valid_from || item.valid_until ? h("span", { class: "card-dates" }, formatDateRange(item.valid_from, item.valid_until)) : null,
     ),
   );
 }
@@ -51,7 +52,14 @@ export async function renderList(main) {
     items = await catalogue();
   } catch {
     offline = true;
-    items = stored.map((r) => ({ slug: r.slug, title: r.title, languages: Object.keys(r.title) }));
+    items = [];
+  }
+  // Trails on this phone are always listed: offline, and unlisted ones the catalogue leaves out.
+  const listed = new Set(items.map((i) => i.slug));
+  for (const r of stored) {
+    if (!listed.has(r.slug)) {
+      items.push({ slug: r.slug, title: r.title, languages: r.languages ?? Object.keys(r.title), valid_from: r.valid_from, valid_until: r.valid_until });
+    }
   }
   let position = null;
   const list = h("ul", { class: "cards", id: "trail-list" });

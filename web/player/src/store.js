@@ -1,6 +1,7 @@
 // Offline storage of trails in Cache Storage: the exact signed manifest, its signature, a
 // small record, and media files stored once by SHA-256 (shared between trails and releases).
 import { DownloadError, downloadResumable } from "./download.js";
+import { PartialDownload, keptOf } from "./partial.js";
 import { VerifyError, trustedKeys, updatePins, verifyBundle, verifyManifest, verifyMedia } from "@baladeur/engine";
 
 const CACHE = "baladeur-trails";
@@ -98,19 +99,38 @@ export async function storageUsed() {
 
 async function save(slug, { manifest, manifestBytes, signature }, mediaBytes, extra) {
   const cache = await open();
-  for (const row of manifest.media) {
-    const bytes = mediaBytes.get(row.sha256);
-    if (bytes) {
-      await cache.put(mediaUrl(row.sha256), new Response(bytes, { headers: { "Content-Type": row.mime_type } }));
+  // What the phone held before: put back if the storage refuses part of the new release.
+  const before = new Map();
+  for (const url of [manifestUrl(slug), signatureUrl(slug), recordUrl(slug)]) before.set(url, await cache.match(url));
+  try {
+    for (const row of manifest.media) {
+      const bytes = mediaBytes.get(row.sha256);
+      if (bytes) {
+        await cache.put(mediaUrl(row.sha256), new Response(bytes, { headers: { "Content-Type": row.mime_type } }));
+      }
     }
+    await cache.put(manifestUrl(slug), new Response(manifestBytes, { headers: { "Content-Type": "application/json" } }));
+    await putJson(cache, signatureUrl(slug), signature);
+    return await saveRecord(cache, slug, manifest, manifestBytes, extra);
+  } catch (err) {
+    for (const [url, response] of before) {
+      if (response) await cache.put(url, response);
+      else await cache.delete(url);
+    }
+    await collectGarbage(); // the media only this attempt brought
+    throw err;
   }
-  await cache.put(manifestUrl(slug), new Response(manifestBytes, { headers: { "Content-Type": "application/json" } }));
-  await putJson(cache, signatureUrl(slug), signature);
+}
+
+async function saveRecord(cache, slug, manifest, manifestBytes, extra) {
   const record = {
     slug,
     release: manifest.trail.release,
     profile: manifest.profile,
     title: manifest.trail.title,
+    languages: manifest.trail.languages,
+    valid_from: manifest.trail.valid_from ?? null,
+    valid_until: manifest.trail.valid_until ?? null,
     manifest_bytes: manifestBytes.byteLength,
     media: manifest.media.map((r) => ({ sha256: r.sha256, bytes: r.bytes })),
     stored_at: new Date().toISOString(),
@@ -122,6 +142,11 @@ async function save(slug, { manifest, manifestBytes, signature }, mediaBytes, ex
   return record;
 }
 
+/** How much of a trail's download an earlier visit kept: {received, total} or null. */
+export function keptDownload(slug) {
+  return keptOf(`${slug}/${bestProfile()}`);
+}
+
 /** Download, verify and store a trail's bundle; onProgress({phase, received, total, resumes}). */
 export async function downloadTrail(slug, { onProgress = () => {} } = {}) {
   const profile = bestProfile();
@@ -129,13 +154,23 @@ export async function downloadTrail(slug, { onProgress = () => {} } = {}) {
   navigator.storage?.persist?.().catch(() => {});
   const keys = await loadKeys();
   const url = `/v1/trails/${encodeURIComponent(slug)}/bundle?profile=${profile}`;
-  const { bytes, resumes } = await downloadResumable(url, {
-    onProgress: (p) => onProgress({ phase: "download", ...p }),
-  });
-  onProgress({ phase: "verify", received: bytes.byteLength, total: bytes.byteLength, resumes });
-  const verified = await verifyBundle(bytes, keys);
-  if (verified.manifest.trail.slug !== slug) throw new VerifyError("schema", "the bundle is for another trail");
-  return save(slug, verified, verified.media, { bundle_bytes: bytes.byteLength, resumes });
+  const partial = new PartialDownload(`${slug}/${profile}`);
+  try {
+    const { bytes, resumes, resumedFrom } = await downloadResumable(url, {
+      partial,
+      onProgress: (p) => onProgress({ phase: "download", ...p }),
+    });
+    onProgress({ phase: "verify", received: bytes.byteLength, total: bytes.byteLength, resumes });
+    const verified = await verifyBundle(bytes, keys);
+    if (verified.manifest.trail.slug !== slug) throw new VerifyError("schema", "the bundle is for another trail");
+    const record = await save(slug, verified, verified.media, { bundle_bytes: bytes.byteLength, resumes, resumed_from: resumedFrom });
+    await partial.clear();
+    return record;
+  } catch (err) {
+    // A refused bundle or a full phone keeps nothing; a network failure keeps what came.
+    if (!(err instanceof DownloadError) || err.status !== null) await partial.clear().catch(() => {});
+    throw err;
+  }
 }
 
 /**
@@ -170,7 +205,8 @@ export async function updateTrail(slug, { onProgress = () => {} } = {}) {
     onProgress({ phase: "update", received: downloaded, total });
   }
   const saved = await save(slug, { manifest, manifestBytes, signature }, fresh, {
-    bundle_bytes: record.bundle_bytes,
+    // The new release's content (the zip's own headers aside): the old size is no longer true.
+    bundle_bytes: manifestBytes.byteLength + manifest.media.reduce((sum, r) => sum + r.bytes, 0),
     updated_from: record.release,
     update_bytes: downloaded + manifestBytes.byteLength,
   });

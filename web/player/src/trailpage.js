@@ -1,13 +1,14 @@
 // The /play/{slug} page: the trail's facts, download for offline, the walk and listen-from-home.
 import { AudioOutput } from "./audio.js";
 import { pickCue } from "@baladeur/engine";
-import { formatBytes, formatDistance, language, pick, t } from "./i18n.js";
+import { formatBytes, formatDate, formatDateRange, formatDistance, formatNumber, language, pick, t } from "./i18n.js";
 import { Guidance } from "./guidance.js";
 import { basemapBlob, basemapStatus, downloadBasemap, drawBasemap, removeBasemap } from "./basemap.js";
 import { TrailMap } from "./map.js";
 import {
   bestProfile,
   downloadTrail,
+  keptDownload,
   mediaBlob,
   removeTrail,
   storageUsed,
@@ -17,8 +18,10 @@ import {
 } from "./store.js";
 import { fill, h, publish, toast } from "./ui.js";
 import { VerifyError } from "@baladeur/engine";
+import { isQuotaError } from "./partial.js";
 import { parseVtt } from "./vtt.js";
 import { HomeSession, WalkSession } from "./walk.js";
+import { clearWalk, loadWalk } from "./resume.js";
 
 let session = null;
 let highlighter = null;
@@ -32,6 +35,7 @@ const KEY_LIST_REFUSALS = new Set(["keys-not-endorsed", "endorsement-invalid", "
 
 /** What to tell the visitor about a failed download or update: {code, message}. */
 function refusal(err) {
+  if (isQuotaError(err)) return { code: "quota-exceeded", message: t("quota") };
   if (!(err instanceof VerifyError)) return { code: "download-failed", message: t("failed", { m: err.message }) };
   const code = err.code;
   return { code, message: t(KEY_LIST_REFUSALS.has(code) ? "keysRefused" : "tampered", { code }) };
@@ -64,6 +68,26 @@ function listeningSeconds(manifest) {
     if (cue && stop.rules.replay !== "loop") total += cue.duration_s;
   }
   return total;
+}
+
+function dates(from, until) {
+  return from || until ? formatDateRange(from, until) : null;
+}
+
+const creditList = (credits) => h("ul", {}, credits.map((c) => h("li", {}, `${c.name} — ${c.role}`)));
+
+// The trail's credits, then each story's: who speaks, who recorded, who wrote.
+function creditsSection(credits, manifest) {
+  const stories = (manifest?.stops ?? []).filter((s) => s.credits?.length);
+  if (!credits.length && !stories.length) return null;
+  const languages = manifest?.trail.languages ?? [];
+  return h(
+    "section",
+    { class: "credits hide-walking", id: "credits", "aria-labelledby": "credits-title" },
+    h("h2", { id: "credits-title" }, t("credits")),
+    credits.length ? creditList(credits) : null,
+    stories.flatMap((s) => [h("h3", {}, pick(s.title, languages)), creditList(s.credits)]),
+  );
 }
 
 function fact(label, value, id) {
@@ -148,7 +172,7 @@ export async function renderTrail(main, slug, rerender) {
           publish({ download: { phase: p.phase, received: p.received, total: p.total, resumes: p.resumes } });
         },
       });
-      publish({ stored: true, verified: true, resumes: saved.resumes, error: null });
+      publish({ stored: true, verified: true, resumes: saved.resumes, resumedFrom: saved.resumed_from, error: null });
       await fetchMap();
       rerender();
     } catch (err) {
@@ -189,6 +213,7 @@ export async function renderTrail(main, slug, rerender) {
 
   const onRemove = async () => {
     endSession();
+    clearWalk(slug);
     await removeTrail(slug);
     await removeBasemap(slug);
     toast(t("removed"));
@@ -204,7 +229,7 @@ export async function renderTrail(main, slug, rerender) {
     status.className = "status error";
     actions.append(h("button", { type: "button", class: "btn danger", id: "remove", onclick: onRemove }, `✕ ${t("remove")}`));
   } else if (record && validFrom !== null && Date.now() < validFrom) {
-    status.textContent = t("opensOn", { d: new Date(validFrom).toLocaleString(language()) });
+    status.textContent = t("opensOn", { d: formatDate(validFrom) });
     status.className = "status";
     actions.append(h("button", { type: "button", class: "btn danger", id: "remove", onclick: onRemove }, `✕ ${t("remove")}`));
   } else if (record) {
@@ -217,7 +242,7 @@ export async function renderTrail(main, slug, rerender) {
     const awake = h("input", { type: "checkbox", id: "keep-awake", checked: localStorage.getItem("baladeur.awake") === "1" });
     awake.addEventListener("change", () => localStorage.setItem("baladeur.awake", awake.checked ? "1" : "0"));
     actions.append(
-      h("button", { type: "button", class: "btn primary", id: "start-walk", onclick: () => (session instanceof WalkSession ? stopWalk() : startWalk(manifest, walkPanel, awake.checked)) }, `▶ ${t("startWalk")}`),
+      h("button", { type: "button", class: "btn primary", id: "start-walk", onclick: () => (session instanceof WalkSession ? stopWalk() : startWalk(manifest, record, walkPanel, awake.checked)) }, `▶ ${t("startWalk")}`),
       h("label", { class: "check" }, awake, t("keepAwake")),
       h("button", { type: "button", class: "btn secondary", id: "from-home", onclick: () => startHome(manifest, walkPanel) }, `⌂ ${t("fromHome")}`),
     );
@@ -230,8 +255,13 @@ export async function renderTrail(main, slug, rerender) {
     await refreshStorage();
   } else {
     manifest = null;
-    actions.append(h("button", { type: "button", class: "btn primary", id: "download", onclick: onDownload }, `↓ ${t("download")}${size ? ` · ${formatBytes(size)}` : ""}`));
+    const kept = await keptDownload(slug);
+    const label = kept?.total
+      ? t("resumeDownload", { p: formatNumber(kept.received / kept.total, { style: "percent" }) })
+      : `${t("download")}${size ? ` · ${formatBytes(size)}` : ""}`;
+    actions.append(h("button", { type: "button", class: "btn primary", id: "download", onclick: onDownload }, `↓ ${label}`));
     status.textContent = t("notStored");
+    publish({ kept: kept ?? null });
   }
 
   const credits = info.credits ?? detail?.credits ?? [];
@@ -248,25 +278,20 @@ export async function renderTrail(main, slug, rerender) {
       fact(t("duration"), minutes ? `${minutes} ${t("min")}` : null, "fact-duration"),
       fact(t("languages"), languages.map((l) => l.toUpperCase()).join(" · "), "fact-languages"),
       fact(t("size"), size ? formatBytes(size) : null, "fact-size"),
+      fact(t("dates"), dates(info.valid_from ?? detail?.valid_from, info.valid_until ?? detail?.valid_until), "fact-dates"),
     ),
     status,
     progress,
     actions,
     walkPanel,
     h("p", { class: "lead hide-walking" }, pick(info.description ?? detail?.description, languages)),
-    credits.length ? h("section", { class: "credits hide-walking" }, h("h2", {}, t("credits")), h("ul", {}, credits.map((c) => h("li", {}, `${c.name} — ${c.role}`)))) : null,
+    creditsSection(credits, preview),
     storedLine,
   );
   publish({ page: "trail", slug, stored: Boolean(record), verified: Boolean(record?.verified), release: record?.release ?? null, title, basemap: mapStatus, size });
-}
-
-// The role under which the server credits a resident's story (server/invitations.py
-// CREDIT_ROLE): visitors read it as the resident was shown when choosing their credit.
-const RESIDENT_ROLE = "contributor";
-
-/** One credit of the story playing, as visitors read it. */
-function creditLine(c) {
-  return c.role === RESIDENT_ROLE ? t("toldBy", { name: c.name }) : `${c.name} — ${c.role}`;
+  // A walk saved on this phone for this release goes on by itself (a reload, a reopened tab).
+  const saved = record && document.getElementById("start-walk") ? loadWalk(slug, record.release) : null;
+  if (saved) await startWalk(manifest, record, walkPanel, localStorage.getItem("baladeur.awake") === "1", saved);
 }
 
 function stopRow(manifest, stop, index, onPlay) {
@@ -280,7 +305,7 @@ function stopRow(manifest, stop, index, onPlay) {
   );
 }
 
-function walkView(manifest, panel, onPlay) {
+function walkView(manifest, panel, onPlay, onManual) {
   const map = new TrailMap(manifest, t("map"));
   // The tiles come under the drawing when they are stored (and were verified on arrival).
   basemapBlob(manifest)
@@ -288,18 +313,29 @@ function walkView(manifest, panel, onPlay) {
     .then((drawn) => publish({ mapTiles: drawn }))
     .catch((err) => publish({ mapTiles: null, mapError: String(err) }));
   const now = h("div", { class: "now", id: "now-playing" });
+  // Said by screen readers when it changes, and only then (not on every fix).
+  const announce = h("p", { class: "visually-hidden", id: "announce", role: "status", "aria-live": "polite" });
+  const gpsLine = h("p", { class: "gps", id: "gps", role: "status", "aria-live": "polite", hidden: Boolean(onPlay) });
+  const suggestionText = h("p", {}, t("suggestManual"));
+  const suggestion = h("div", { class: "notice", id: "suggest-manual", hidden: true },
+    suggestionText,
+    onManual ? h("button", { type: "button", class: "btn secondary", id: "manual-from-suggestion", onclick: onManual }, `⌂ ${t("fromHome")}`) : null,
+  );
   const transcript = h("div", { class: "transcript", id: "transcript", "aria-live": "off", hidden: true });
   const transcriptTitle = h("h3", { hidden: true }, t("transcript"));
   const layerTitle = (key) => pick(manifest.ambience.find((a) => a.key === key)?.title, manifest.trail.languages) || key;
   const position = h("p", { class: "muted small", id: "position" }, onPlay ? t("fromHomeHelp") : t("noPosition"));
   const stops = h("ol", { class: "stops", id: "stops" }, manifest.stops.map((s, i) => stopRow(manifest, s, i, onPlay)));
   guidance = onPlay ? null : new Guidance({ manifest, language: language(), audio, onReport: publish });
-  fill(panel, 
+  fill(panel,
     h("h2", {}, onPlay ? t("fromHome") : t("walking")),
     position,
+    gpsLine,
+    suggestion,
     guidance?.node,
     map.svg,
     now,
+    announce,
     transcriptTitle,
     transcript,
     h("h3", {}, t("stopsList")),
@@ -307,6 +343,8 @@ function walkView(manifest, panel, onPlay) {
   );
   panel.hidden = false;
   let shownFor = null;
+  let announced = undefined;
+  let gpsShown = null;
   let cues = [];
   // The current transcript line follows the audio.
   const highlight = () => {
@@ -327,23 +365,40 @@ function walkView(manifest, panel, onPlay) {
       row.dataset.status = s ?? "";
       row.querySelector(".stop-status").textContent = s === "played" ? `✓ ${t("played")}` : s === "playing" ? `♪ ${t("playingNow")}` : s === "queued" ? t("queued") : "";
     }
-    if (state.fix) {
-      map.setPosition(state.fix.lat, state.fix.lon, state.fix.accuracy_m);
-      position.textContent = t("position", { a: Math.round(state.fix.accuracy_m) });
-    } else if (state.geoError) {
-      position.textContent = t("geoDenied");
+    if (state.geoError) {
+      position.textContent = t(state.geoError === "denied" ? "geoDenied" : "geoUnavailable");
       position.className = "notice";
+      position.setAttribute("role", "alert");
+    } else if (state.fix) {
+      map.setPosition(state.fix.lat, state.fix.lon, state.fix.accuracy_m);
+      position.textContent = t("position", { a: formatNumber(Math.round(state.fix.accuracy_m)) });
+      position.className = "muted small";
+      position.removeAttribute("role");
     }
+    if (state.mode === "walk" && state.gps !== gpsShown) {
+      gpsShown = state.gps;
+      gpsLine.textContent = t(`gps_${state.gps}`);
+      gpsLine.dataset.quality = state.gps;
+    }
+    suggestion.hidden = !(state.suggestManual || state.geoError);
+    // Refused or unavailable location says it all already; the button is what is left to offer.
+    suggestionText.hidden = Boolean(state.geoError);
+    gpsLine.hidden = Boolean(onPlay || state.geoError);
     const playing = state.playing ? manifest.stops.find((s) => s.key === state.playing) : null;
-    const beds = Object.entries(state.beds).map(([k, db]) => `${t("ambience")} « ${layerTitle(k)} » ${db} dB`);
-    fill(now, 
+    const beds = Object.keys(state.beds).map((k) => `${t("ambience")} « ${layerTitle(k)} »`);
+    fill(now,
       h("span", { class: "label" }, t("nowPlaying")),
       h("strong", {}, playing ? pick(playing.title, manifest.trail.languages) : t("nothingPlaying")),
-      playing?.credits?.length ? h("span", { class: "credit" }, playing.credits.map(creditLine).join(" · ")) : null,
-      state.queue.length ? h("span", { class: "muted small" }, t("waiting", { n: state.queue.length })) : null,
+      state.paused ? h("span", { class: "small" }, t("paused")) : null,
+      state.queue.length ? h("span", { class: "muted small" }, t("waiting", { n: formatNumber(state.queue.length) })) : null,
       beds.length ? h("span", { class: "muted small" }, beds.join(" · ")) : null,
+      playing?.credits?.length ? h("span", { class: "small", id: "story-credits" }, t("storyCredits", { c: playing.credits.map((c) => `${c.name} (${c.role})`).join(", ") })) : null,
       playing && onPlay ? h("button", { type: "button", class: "btn small", id: "stop-playing", onclick: () => session.stopPlaying() }, `■ ${t("stop")}`) : null,
     );
+    if (state.playing !== announced) {
+      if (announced !== undefined || state.playing) announce.textContent = playing ? t("announcePlaying", { s: pick(playing.title, manifest.trail.languages) }) : t("announceEnded");
+      announced = state.playing;
+    }
     if (state.playing !== shownFor) {
       shownFor = state.playing;
       cues = [];
@@ -366,23 +421,56 @@ function walkView(manifest, panel, onPlay) {
       transcript.hidden = transcriptTitle.hidden = cues.length === 0;
     }
     highlight();
-    publish({ playing: state.playing, started: state.started, queue: state.queue, beds: state.beds, events: state.events, mode: state.mode, fix: state.fix, audioBeds: audio.ctx ? audio.bedGains() : {} });
+    publish({
+      playing: state.playing,
+      started: state.started,
+      queue: state.queue,
+      beds: state.beds,
+      events: state.events,
+      mode: state.mode,
+      fix: state.fix,
+      gps: state.gps ?? null,
+      suggestManual: Boolean(state.suggestManual),
+      geoError: state.geoError ?? null,
+      paused: Boolean(state.paused),
+      resumed: Boolean(state.resumed),
+      narration: state.narration ?? null,
+      watching: session instanceof WalkSession ? session.watch !== null : false,
+      audioTold: audio.told(),
+      audioContext: audio.contextState(),
+      audioBeds: audio.ctx ? audio.bedGains() : {},
+    });
   };
   return render;
 }
 
-async function startWalk(manifest, panel, awake) {
+async function startWalk(manifest, record, panel, awake, saved = null) {
   endSession();
-  await audio.unlock();
+  // A walk reopened without a tap may not get the audio at once: the walk waits for it.
+  if (saved) audio.ensure().resume().catch(() => {});
+  else await audio.unlock();
   if (awake) keepAwake(true);
   const button = document.getElementById("start-walk");
   let render = null;
-  session = new WalkSession({ manifest, language: language(), audio, onChange: (state) => render?.(state) });
-  render = walkView(manifest, panel, null);
+  session = new WalkSession({
+    manifest,
+    slug: record.slug,
+    release: record.release,
+    language: saved?.language ?? language(),
+    audio,
+    saved,
+    onChange: (state) => render?.(state),
+  });
+  render = walkView(manifest, panel, null, () => startHome(manifest, panel));
   document.getElementById("main").classList.add("walking");
   session.start();
   button.textContent = `■ ${t("stopWalk")}`;
-  panel.scrollIntoView({ behavior: "smooth" });
+  render(session.state);
+  panel.scrollIntoView({ behavior: reducedMotion() ? "auto" : "smooth" });
+}
+
+function reducedMotion() {
+  return window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
 }
 
 function stopWalk() {
@@ -398,5 +486,5 @@ async function startHome(manifest, panel) {
   render = walkView(manifest, panel, (key) => session.play(key));
   document.getElementById("main").classList.add("walking");
   render(session.state);
-  panel.scrollIntoView({ behavior: "smooth" });
+  panel.scrollIntoView({ behavior: reducedMotion() ? "auto" : "smooth" });
 }

@@ -1,25 +1,50 @@
 // A walk: geolocation fixes (kept on the phone) feed the trigger engine; its events drive the
 // audio, the lock-screen metadata and the published player state.
 import { TriggerEngine, eventJson, pickCue, trailFromManifest } from "@baladeur/engine";
+import { GpsWatch, usableAccuracyM } from "./gps.js";
+import { REWIND_S, SAVE_EVERY_MS, WalkClock, clearWalk, saveWalk } from "./resume.js";
 
 function mediaSha(path) {
   return path.slice("media/".length).split(".")[0];
 }
 
-/** Runs the trigger engine on live positions and plays what it says. */
+/** Runs the trigger engine on live positions and plays what it says; kept on the phone as it goes. */
 export class WalkSession {
-  constructor({ manifest, language, audio, onChange, now = () => Date.now() / 1000 }) {
+  constructor({ manifest, slug, release, language, audio, onChange, saved = null }) {
     this.manifest = manifest;
+    this.slug = slug;
+    this.release = release;
     this.language = language;
     this.audio = audio;
     this.onChange = onChange;
-    this.now = now;
+    this.clock = new WalkClock(saved ? saved.clock : null);
+    this.now = () => this.clock.now();
     this.engine = new TriggerEngine(trailFromManifest(manifest, language));
+    if (saved) this.engine.restore(saved.engine);
+    this.gps = new GpsWatch(usableAccuracyM(this.engine.trail), this.now());
     this.stops = new Map(manifest.stops.map((s) => [s.key, s]));
     this.layers = new Map(manifest.ambience.map((a) => [a.key, a]));
-    this.state = { mode: "walk", playing: null, queue: [], started: [], events: [], beds: {}, fix: null, geoError: null };
+    this.state = {
+      mode: "walk",
+      playing: this.engine.snapshot().playing,
+      queue: this.engine.snapshot().queue,
+      started: saved?.started ?? [],
+      events: saved?.events ?? [],
+      beds: this.engine.snapshot().beds,
+      fix: null,
+      geoError: null,
+      gps: "lost",
+      suggestManual: false,
+      paused: false,
+      resumed: Boolean(saved),
+      narration: null,
+    };
     this.watch = null;
     this.timer = null;
+    this.savedAt = 0;
+    this.waitingForAudio = false;
+    this.onHide = () => this.pageHidden();
+    this.onPageHide = () => this.save();
   }
 
   /** The cue a stop plays in the walk's language. */
@@ -36,6 +61,50 @@ export class WalkSession {
     }
     for (const layer of this.manifest.ambience) shas.push(mediaSha(layer.audio));
     this.audio.preload(shas);
+    this.audio.onInterruption = (interrupted) => (interrupted ? this.pause() : this.unpause(REWIND_S));
+    this.audio.onContext = (state) => {
+      if (state === "running" && this.waitingForAudio) {
+        this.waitingForAudio = false;
+        this.unpause(0);
+      }
+      this.onChange(this.state);
+    };
+    if (this.audio.contextState() !== "running") {
+      // A reopened page may not have the audio yet (browsers wait for a tap): the walk waits.
+      this.waitingForAudio = true;
+      this.pause();
+    } else {
+      this.restartAudible();
+    }
+    this.startWatch();
+    document.addEventListener("visibilitychange", this.onHide);
+    window.addEventListener("pagehide", this.onPageHide);
+    this.timer = setInterval(() => this.tick(), 500);
+    this.tick();
+    this.save();
+  }
+
+  tick() {
+    this.apply(this.engine.tick(this.now()));
+    const { quality, suggestManual } = this.gps.update(this.state.fix, this.now());
+    const changed = quality !== this.state.gps || suggestManual !== this.state.suggestManual;
+    this.state.gps = quality;
+    this.state.suggestManual = suggestManual;
+    this.state.narration = this.narration();
+    if (changed || this.state.playing) this.onChange(this.state); // the story's position moves on
+    if (this.state.playing && Date.now() - this.savedAt >= SAVE_EVERY_MS) this.save();
+  }
+
+  /** The narration that plays and how far into it (s, on the walk's clock), or null. */
+  narration() {
+    const playing = this.engine.state().playing;
+    if (!playing) return null;
+    return { stop: playing.stop, position_s: Math.max(0, this.now() - playing.startMs / 1000) };
+  }
+
+  // High accuracy only while the walk is on and the page can use it.
+  startWatch() {
+    if (this.watch !== null || !navigator.geolocation) return;
     this.watch = navigator.geolocation.watchPosition(
       (pos) => this.onPosition(pos),
       (err) => {
@@ -44,8 +113,83 @@ export class WalkSession {
       },
       { enableHighAccuracy: true, maximumAge: 0, timeout: 60000 },
     );
-    this.timer = setInterval(() => this.apply(this.engine.tick(this.now())), 500);
+  }
+
+  stopWatch() {
+    if (this.watch !== null) navigator.geolocation.clearWatch(this.watch);
+    this.watch = null;
+  }
+
+  pageHidden() {
+    if (document.visibilityState === "visible") {
+      this.startWatch();
+    } else {
+      this.save();
+      // A hidden page with no sound is frozen by the browser anyway: let the GPS rest.
+      const audible = this.state.playing || Object.keys(this.state.beds).length;
+      if (!audible || this.audio.contextState() !== "running") this.stopWatch();
+    }
+    this.state.watching = this.watch !== null;
     this.onChange(this.state);
+  }
+
+  /** The system took the audio (a call, the page hidden): the walk's clock stops, the story pauses. */
+  pause() {
+    if (this.clock.paused) return;
+    this.clock.pause();
+    this.audio.stopNarration();
+    this.state.paused = true;
+    this.state.narration = this.narration();
+    this.save();
+    this.onChange(this.state);
+  }
+
+  /** The audio is back: the clock runs again and the story goes on rewind seconds earlier. */
+  unpause(rewind) {
+    if (!this.clock.paused) return;
+    this.clock.resume();
+    const state = this.engine.state();
+    if (state.playing && rewind > 0) {
+      const heard = (this.now() * 1000 - state.playing.startMs) / 1000;
+      const back = Math.round(1000 * Math.min(rewind, Math.max(0, heard)));
+      state.playing.startMs += back;
+      state.playing.endMs += back;
+      this.engine.restore(state);
+    }
+    this.state.paused = false;
+    this.restartAudible();
+    this.state.narration = this.narration();
+    this.save();
+    this.onChange(this.state);
+  }
+
+  // Sound again what the engine says is audible (after a reopen or an interruption).
+  restartAudible() {
+    const playing = this.engine.state().playing;
+    if (playing) {
+      const at = Math.max(0, this.now() - playing.startMs / 1000);
+      this.audio.playNarration(playing.stop, mediaSha(this.cue(playing.stop).audio), at);
+    }
+    for (const [key, db] of Object.entries(this.engine.snapshot().beds)) {
+      if (this.audio.beds.has(key)) continue;
+      const layer = this.layers.get(key);
+      const sha = mediaSha(layer ? layer.audio : this.cue(key).audio);
+      this.audio.playBed(key, sha, db ?? -40);
+    }
+  }
+
+  /** Keep the walk on the phone now. */
+  save() {
+    if (this.engine.finished) return;
+    this.savedAt = Date.now();
+    saveWalk(this.slug, {
+      release: this.release,
+      language: this.language,
+      clock: this.now(),
+      engine: this.engine.state(),
+      started: this.state.started,
+      events: this.state.events,
+    });
   }
 
   onPosition(pos) {
@@ -60,6 +204,9 @@ export class WalkSession {
     } catch (err) {
       console.warn("fix refused", err);
     }
+    const { quality, suggestManual } = this.gps.update(this.state.fix, this.now());
+    this.state.gps = quality;
+    this.state.suggestManual = suggestManual;
     this.onChange(this.state);
   }
 
@@ -69,11 +216,14 @@ export class WalkSession {
       this.state.events.push(eventJson(e));
       const stop = this.stops.get(e.stop);
       const layer = this.layers.get(e.stop);
+      // Sound objects (bundle format 1.2) are not rendered by this player yet: their events
+      // are kept in the state, nothing is played for them.
+      if (!stop && !layer) continue;
       if (e.type === "play") {
         if (layer) this.audio.playBed(e.stop, mediaSha(layer.audio));
         else if (stop.rules.replay === "loop") this.audio.playBed(e.stop, mediaSha(this.cue(e.stop).audio), 0);
         else {
-          this.audio.playNarration(e.stop, mediaSha(this.cue(e.stop).audio));
+          if (!this.clock.paused) this.audio.playNarration(e.stop, mediaSha(this.cue(e.stop).audio));
           this.state.playing = e.stop;
           this.state.started.push(e.stop);
           this.showOnLockScreen(stop);
@@ -93,6 +243,8 @@ export class WalkSession {
       }
     }
     this.state.queue = this.engine.snapshot().queue;
+    this.state.narration = this.narration();
+    this.save();
     this.onChange(this.state);
   }
 
@@ -108,13 +260,24 @@ export class WalkSession {
     navigator.mediaSession.playbackState = "playing";
   }
 
-  /** Stop the walk: no more positions, everything audible ends now. */
-  stop() {
-    if (this.watch !== null) navigator.geolocation.clearWatch(this.watch);
+  /** Leave the page: everything stops, the walk stays saved to be reopened. */
+  detach() {
+    this.save();
+    this.stopWatch();
     clearInterval(this.timer);
-    this.watch = null;
-    if (!this.engine.finished) this.apply(this.engine.finish(Math.max(this.now(), (this.engine.clockMs ?? 0) / 1000)));
+    document.removeEventListener("visibilitychange", this.onHide);
+    window.removeEventListener("pagehide", this.onPageHide);
+    this.audio.onInterruption = () => {};
+    this.audio.onContext = () => {};
     this.audio.stopAll();
+  }
+
+  /** Stop the walk: no more positions, everything audible ends now, and it is forgotten. */
+  stop() {
+    this.detach();
+    this.clock.resume();
+    if (!this.engine.finished) this.apply(this.engine.finish(Math.max(this.now(), (this.engine.clockMs ?? 0) / 1000)));
+    clearWalk(this.slug);
     this.state.playing = null;
     this.onChange(this.state);
   }
