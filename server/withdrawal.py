@@ -4,7 +4,8 @@ Three steps, each leaving a consistent state, so that a crash anywhere is repair
 simply running :func:`withdraw` again:
 
 1. One transaction marks the consent withdrawn, detaches the story from every stop,
-   deletes it with its languages and asset rows, and writes an audit entry (who, when,
+   deletes it with its languages and asset rows (the recordings its audio was edited from
+   too: an untrimmed original is the same voice), and writes an audit entry (who, when,
    which story, which trails; never audio) holding the work still to do.
 2. Every live release containing the story's media is replaced by a copy of itself without
    the story (a new release, live at once: it only takes content away, so it does not wait
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, object_session
 
 from media.blobs import BlobStore
@@ -100,6 +101,7 @@ def _purge_plan(story: Story) -> tuple[dict[str, Any], set[int]]:
             transcripts.add(_sha_of_text(version.transcript_vtt))
     session = object_session(story)
     if session is not None and assets:
+        _add_edits(session, assets)
         # The same recording uploaded again by another member of the team is their own
         # asset row (uploads are not shared with contributors), but the same recording: it
         # leaves with the story, as it did when the team had one row per recording.
@@ -123,6 +125,23 @@ def _purge_plan(story: Story) -> tuple[dict[str, Any], set[int]]:
         "photos": [story.photo_sha256] if story.photo_sha256 else [],
     }
     return plan, set(assets)
+
+
+def _add_edits(session: Session, assets: dict[int, Asset]) -> None:
+    """Add to ``assets`` the recordings they were edited from and every edit of those."""
+    # A trim or a fade is a new asset that remembers its source: the untrimmed recording
+    # (and any edit not kept) is the same voice, so it leaves with the story.
+    frontier = set(assets)
+    while frontier:
+        sources = {assets[i].derived_from_id for i in frontier} - {None}
+        family = select(Asset).where(
+            or_(Asset.id.in_(sources), Asset.derived_from_id.in_(frontier))
+        )
+        frontier = set()
+        for relative in session.scalars(family):
+            if relative.id not in assets:
+                assets[relative.id] = relative
+                frontier.add(relative.id)
 
 
 def _media_shas(plan: dict[str, Any]) -> set[str]:

@@ -310,3 +310,60 @@ def test_a_trail_that_cannot_be_published_again_goes_offline(
         moulin = session.scalar(select(Trail).where(Trail.slug == "moulin"))
         assert moulin is not None and moulin.current_release_id is None
     problem(client.get("/v1/trails/moulin/manifest"), 404)
+
+
+def test_the_recordings_a_story_was_trimmed_from_leave_with_it(
+    client: TestClient, people: People, db: Database, blobs: MemoryBlobStore, tmp_path: Path
+) -> None:
+    """A trimmed story's untrimmed original, and an edit not kept, are the same voice."""
+    keyring = client.app.state.keyring  # type: ignore[attr-defined]
+    recording = upload_audio(client, people["contributor"], tmp_path, freq=510)
+    made = client.post(
+        "/v1/orgs/mill/contributions",
+        json={
+            "title": "La sirène",
+            "versions": {"fr": {"audio_asset_id": recording["id"]}},
+            "consent": {
+                "person": "Marie",
+                "publication": True,
+                "archive": True,
+                "given_on": "2026-04-02",
+            },
+        },
+        headers=people["contributor"],
+    )
+    assert made.status_code == 201, made.text
+    story = made.json()
+    edits = f"/v1/orgs/mill/assets/{recording['id']}/edits"
+    dropped = client.post(edits, json={"trim_start_s": 0.2}, headers=people["editor"]).json()
+    kept = client.post(edits, json={"trim_end_s": 0.8}, headers=people["editor"]).json()
+    saved = client.patch(
+        f"/v1/orgs/mill/stories/{story['id']}",
+        json={"versions": {"fr": {"audio_asset_id": kept["id"]}}},
+        headers={**people["editor"], "If-Match": story["etag"]},
+    )
+    assert saved.status_code == 200, saved.text
+    approved = client.post(
+        f"/v1/orgs/mill/contributions/{story['id']}/approve",
+        headers={**people["editor"], "If-Match": saved.json()["etag"]},
+    )
+    assert approved.status_code == 200, approved.text
+    trail_with_stop(client, people["editor"], "sirene", "usine", story_id=story["id"])
+    publish(db, blobs, keyring, "sirene", publisher="editor@example.org")
+    ids = {recording["id"], dropped["id"], kept["id"]}
+    with db.transaction() as session:
+        voice = set()
+        for asset in session.scalars(select(Asset).where(Asset.id.in_(ids))):
+            voice |= {asset.sha256, *(r.sha256 for r in asset.renditions)}
+        consent_id = session.scalar(
+            select(ConsentRecord.id).where(ConsentRecord.story_id == story["id"])
+        )
+    stored = blobs.keys()
+    assert len(voice) >= 6 and [k for k in stored if any(s in k for s in voice)]
+
+    r = client.post(f"/v1/orgs/mill/consents/{consent_id}/withdraw", headers=people["editor"])
+    assert r.status_code == 200, r.text
+    left = blobs.keys()
+    assert not [k for k in left if any(s in k for s in voice)]
+    with db.transaction() as session:
+        assert not session.scalars(select(Asset).where(Asset.id.in_(ids))).all()

@@ -21,13 +21,12 @@ from server.settings import Settings
 from server.webapps import STUDIO
 
 # csp_kept is an autouse fixture: importing it applies it to this folder's tests.
-from tests.support.browser import artefact, built, csp_kept, watch_csp  # noqa: F401
+from tests.support.browser import artefact, built, csp_kept  # noqa: F401
 from tests.support.drafts import trail_with_stop
 from tests.support.live import live_server
-from tests.support.people import PASSWORD, People, make_people
+from tests.support.people import People, make_people
+from tests.support.studio_pages import desktop, sign_in
 from trails.bundle.signing import Keyring
-
-VIEWPORT = {"width": 1440, "height": 900}
 
 
 @dataclass
@@ -78,35 +77,6 @@ def studio(
     with live_server(app) as url:
         yield Studio(url, db, blobs, keys, people, folder)
     engine.dispose()
-
-
-def desktop(browser: Any, base_url: str, lang: str = "en") -> Any:
-    """A fresh browser profile at a laptop's size, in the interface language ``lang``."""
-    context = browser.new_context(
-        viewport=VIEWPORT, base_url=base_url, locale="en-GB" if lang == "en" else "fr-BE"
-    )
-    context.add_init_script(
-        "try { localStorage.getItem('baladeur.studio.lang') || "
-        f"localStorage.setItem('baladeur.studio.lang', '{lang}') }} catch {{}}"
-    )
-    watch_csp(context)
-    # Shown by pytest when a test fails: the page's own errors explain most failures.
-    context.on("console", lambda m: m.type == "error" and print("console:", m.text, m.location))
-    context.on("weberror", lambda e: print("page error:", e.error))
-    return context
-
-
-def sign_in(page: Any, who: str, org: str = "mill") -> None:
-    """Sign in through the form, choose the organisation and wait for its trail list."""
-    page.goto("/studio")
-    page.fill("input[name=email]", f"{who}@example.org")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#sign-in button[type=submit]")
-    page.wait_for_selector("#sign-out")
-    # Tests found organisations of their own; the choice must not depend on their order.
-    if page.input_value("#org-switch") != org:
-        page.select_option("#org-switch", org)
-    page.wait_for_selector("#list-title")
 
 
 def shot(page: Any, name: str) -> None:

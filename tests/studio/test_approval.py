@@ -6,8 +6,9 @@ from typing import Any
 
 import httpx
 
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, shot
 from tests.support.drafts import trail_with_stop
+from tests.support.studio_pages import desktop, sign_in
 
 
 def test_release_waits_for_a_second_editor(studio: Studio, chromium: Any) -> None:

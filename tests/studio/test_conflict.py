@@ -6,8 +6,9 @@ from typing import Any
 
 import httpx
 
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, shot
 from tests.support.drafts import trail_with_stop
+from tests.support.studio_pages import desktop, sign_in
 
 
 def test_second_save_shows_the_conflict_and_keeps_the_typed_text(

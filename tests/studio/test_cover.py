@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, shot
+from tests.support.studio_pages import desktop, sign_in
 
 
 def test_choose_replace_and_remove_the_cover(studio: Studio, chromium: Any, tmp_path: Path) -> None:

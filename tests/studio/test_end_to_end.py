@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, shot
 from tests.support.audio import ffmpeg_make, tone
+from tests.support.studio_pages import desktop, sign_in
 from trails.bundle.signing import keys_from_document
 from trails.bundle.verify import verify_bundle
 

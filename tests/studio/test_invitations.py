@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 
 from tests.sharing.helpers import decode_qr, pdf_text
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, shot
 from tests.support.browser import artefact
 from tests.support.drafts import add_stop, new_trail
+from tests.support.studio_pages import desktop, sign_in
 
 
 def _trail_and_stop(studio: Studio, slug: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, shot
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.drafts import add_stop, new_trail
 from tests.support.images import portrait
+from tests.support.studio_pages import desktop, sign_in
 
 
 def api(studio: Studio, who: str, method: str, path: str, **kwargs: Any) -> Any:

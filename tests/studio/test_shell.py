@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, shot
+from tests.support.studio_pages import desktop, sign_in
 
 
 def test_wrong_password_is_a_readable_message(studio: Studio, chromium: Any) -> None:

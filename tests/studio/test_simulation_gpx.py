@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, shot
+from tests.support.studio_pages import desktop, sign_in
 
 CENTRE = (50.4036, 4.395)  # (lat, lon) of the only stop
 

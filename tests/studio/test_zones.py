@@ -6,8 +6,9 @@ from typing import Any
 
 import httpx
 
-from tests.studio.conftest import Studio, desktop, shot, sign_in
+from tests.studio.conftest import Studio, shot
 from tests.support.browser import map_still
+from tests.support.studio_pages import desktop, sign_in
 
 
 def test_polygon_zone_order_and_rules(studio: Studio, chromium: Any) -> None:

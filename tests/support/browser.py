@@ -6,6 +6,7 @@ the Python package is missing the tests skip locally and fail in CI, like a miss
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -136,3 +137,8 @@ def map_still(page: Any) -> None:
         last = now
         page.wait_for_timeout(250)
     raise AssertionError("the map kept moving")
+
+
+def player_state(page: Any) -> dict[str, Any]:
+    """What the player page publishes about itself for tests (its ``#player-state`` JSON)."""
+    return dict(json.loads(page.locator("#player-state").text_content() or "{}"))
