@@ -16,6 +16,7 @@ from server.basemap import BasemapConfig
 from server.publishing import publish
 from tests.player.conftest import DEMO_SLUG, Site, demo_site
 from tests.player.field import T0, cut_once_read
+from tests.player.test_accessibility import accessible
 from tests.support.browser import artefact, phone_context
 from tests.support.tiles import COLOURS, tile_server
 
@@ -94,6 +95,7 @@ def test_the_map_is_downloaded_checked_and_drawn_offline(map_site: Site, chromiu
     page.wait_for_timeout(300)
     shot = Image.open(io.BytesIO(svg.screenshot())).convert("RGB")
     page.screenshot(path=str(artefact("player", "basemap-walk-offline.png")))
+    accessible(page, "walk over the base map")
     # Much of the map shows the drawn zoom's tile colour (the tile server paints each zoom).
     colour = COLOURS[zoom % len(COLOURS)]
     pixels = list(shot.getdata())
@@ -128,6 +130,7 @@ def test_a_tampered_map_is_refused_and_the_walk_goes_on(map_site: Site, chromium
     assert state(page)["basemap"]["code"] == "hash-mismatch"
     notice = page.locator("#map-notice").text_content() or ""
     assert "refusé" in notice and "sans lui" in notice
+    accessible(page, "trail page, map refused")
     page.click("#start-walk")
     page.wait_for_selector("#walk svg.map")
     context.set_geolocation({"latitude": 50.4037, "longitude": 4.3952, "accuracy": 8})
@@ -186,6 +189,7 @@ def test_a_map_download_cut_at_40_percent_resumes_after_a_reload(
     page.wait_for_selector("#download-map")
     assert "Reprendre le fond de carte (40" in page.locator("#download-map").inner_text()
     page.screenshot(path=str(artefact("player", "basemap-resume.png")))
+    accessible(page, "trail page, map to resume")
     page.click("#download-map")
     page.wait_for_function(
         "() => JSON.parse(document.querySelector('#player-state').textContent)"
