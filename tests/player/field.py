@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 from tests.player.conftest import Site
 from tests.player.walking import along
+from tests.support.dropping import DropOnce
 
 SLUG = "moulin-de-marchienne"
 T0 = 1_781_000_000  # a whole second, so that page times are exact offsets from it
@@ -70,3 +73,29 @@ def walk_to_first_story(site: Site, page: Any, context: Any) -> int:
         page.clock.fast_forward(STEP_S * 1000)
         t += STEP_S
     raise AssertionError("no story played along the route")
+
+
+def cut_once_read(
+    page: Any,
+    network: DropOnce,
+    total: int,
+    after: int,
+    before_cut: Callable[[], None] = lambda: None,
+) -> None:
+    """Cut the held download of ``total`` bytes once the page shows it read the first ``after``.
+
+    The page's progress bar is the oracle: a cut before the page has read what was sent could
+    lose those bytes (see tests/support/dropping.py), which would leave the test to chance.
+    """
+    page.wait_for_function(
+        "([total, after]) => { const p = document.querySelector('#progress');"
+        " return p && p.max === total && p.value >= after; }",
+        arg=[total, after],
+        timeout=30_000,
+    )
+    before_cut()
+    network.release()
+    deadline = time.monotonic() + 10
+    while not network.dropped and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert network.dropped == 1, f"the held response was not cut: {network.requests}"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 from tests.player.conftest import Site
-from tests.player.field import SLUG, T0, state, until
+from tests.player.field import SLUG, T0, cut_once_read, state, until
 from tests.player.test_update import _republish_with_a_new_transcript
 from tests.support.browser import artefact, phone_context
 
@@ -49,24 +48,20 @@ def test_a_download_cut_at_40_percent_resumes_after_a_reload(site: Site, chromiu
     page.wait_for_selector("#download")  # the size probe (a Range request) is done
     # No retry within this visit: the page's clock stands still, so its back-off never ends.
     page.clock.pause_at(T0 + 10)
-    kept = None
-    for _attempt in range(3):
-        # A connection reset may lose everything it carried before the page read it (under
-        # load): then nothing could be kept, and the cut is tried again on a fresh page.
-        site.network.requests.clear()
-        site.network.dropped = 0
-        site.network.arm(after=bundle.bundle_bytes * 4 // 10)
-        page.click("#download")
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not (kept and site.network.dropped):
-            page.wait_for_timeout(100)
-            kept = page.evaluate(KEPT)
-        if kept and site.network.dropped == 1:
+    cut = bundle.bundle_bytes * 4 // 10
+    site.network.requests.clear()
+    site.network.dropped = 0
+    site.network.arm(after=cut, hold=True)
+    page.click("#download")
+    cut_once_read(page, site.network, bundle.bundle_bytes, cut)
+    # Everything the page read before the cut is kept: the last piece is written after it.
+    kept = page.evaluate(KEPT)
+    for _ in range(100):
+        if kept and kept["received"] == cut:
             break
-        page.reload()
-        page.wait_for_selector("#download")
-    assert site.network.dropped == 1 and kept is not None, state(page)
-    assert 0 < kept["received"] <= bundle.bundle_bytes * 4 // 10
+        page.wait_for_timeout(50)
+        kept = page.evaluate(KEPT)
+    assert kept["received"] == cut, state(page)
     assert kept["total"] == bundle.bundle_bytes
 
     bundle_requests: list[dict[str, str]] = []

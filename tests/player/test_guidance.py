@@ -200,3 +200,58 @@ def test_guidance_follows_the_walk_and_the_beacon_pans(site: Site, chromium: Any
     assert silent_steps > 0 and beeping_steps > 0
     assert errors == []
     context.close()
+
+
+def english_words(rel: float | None, bear: float) -> str:
+    """The page's English words for a relative direction, or a compass point without one."""
+    if rel is None:
+        points = ["north", "north-east", "east", "south-east"]
+        points += ["south", "south-west", "west", "north-west"]
+        return points[js_round(bear / 45) % 8]
+    a = abs(rel)
+    side = "left" if rel < 0 else "right"
+    if a <= 20:
+        return "ahead"
+    if a <= 70:
+        return f"ahead on your {side}"
+    if a <= 110:
+        return f"on your {side}"
+    if a <= 160:
+        return f"behind on your {side}"
+    return "behind you"
+
+
+def test_guidance_speaks_english_on_an_english_phone(site: Site, chromium: Any) -> None:
+    manifest = site.manifest()
+    context = phone_context(chromium, site.url, locale="en-GB")
+    page = context.new_page()
+    page.clock.install(time=T0)
+    page.goto(f"/play/{SLUG}")
+    page.click("#download")
+    page.wait_for_selector("#start-walk", timeout=30_000)
+    page.clock.pause_at(T0 + 100)
+    page.click("#start-walk")
+    assert page.get_by_role("region", name="Next stop").is_visible()
+
+    first = manifest["stops"][0]
+    slon, slat = first["zone"]["geometry"]["coordinates"]
+    fixes: list[tuple[float, float, float]] = []
+    t = T0 + 200
+    for north in (-30, -10):
+        lat, lon = offset(slat, slon, north, 60)
+        page.clock.pause_at(t) if not fixes else page.clock.fast_forward(STEP_S * 1000)
+        fixes.append((t, lat, lon))
+        feed(page, context, lat, lon)
+        want, rel = expected(manifest, set(), fixes)
+        # The first fix gives no course: a compass point; the second, a side.
+        assert (rel is None) == (len(fixes) == 1)
+        text = f"Stop 1: {want['shown_m']} m, {english_words(rel, want['bearing'])}"
+        assert page.locator("#guide-text").text_content() == text
+        assert state(page)["guidance"]["text"] == text
+        t += STEP_S
+    assert page.locator("#gps").aria_snapshot() == '- status: "GPS: good"'
+    page.get_by_label("Sound beacon towards the next stop").check()
+    assert state(page)["beacon"]["on"] is True
+    page.evaluate("() => document.querySelector('#walk').scrollIntoView()")
+    page.screenshot(path=str(artefact("player", "guidance-en.png")))
+    context.close()

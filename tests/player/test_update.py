@@ -17,7 +17,7 @@ from server.ingest import process_many
 from server.publishing import publish
 from server.source_import import import_source
 from tests.player.conftest import DEMO, DEMO_SLUG, Site
-from tests.support.browser import phone_context
+from tests.support.browser import artefact, phone_context
 from trails.source import load_source
 
 
@@ -75,4 +75,44 @@ def test_an_update_downloads_only_the_changed_media(
     )
     assert stored == sorted(new_media)  # the replaced transcript was dropped
     assert page.locator("#start-walk").is_visible()
+    context.close()
+
+
+# The size as the page must show it: Intl in the page's language, kilobytes under a megabyte.
+INTL_SIZE = """([n, lang]) => n < 1e6
+  ? new Intl.NumberFormat(lang, {style: 'unit', unit: 'kilobyte', unitDisplay: 'short'})
+      .format(Math.round(n / 1000))
+  : new Intl.NumberFormat(lang, {style: 'unit', unit: 'megabyte', unitDisplay: 'short',
+      maximumFractionDigits: 1}).format(n / 1e6)"""
+
+
+def test_sizes_refresh_after_an_update(site: Site, chromium: Any, tmp_path: Path) -> None:
+    context = phone_context(chromium, site.url, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"/play/{DEMO_SLUG}")
+    page.click("#download")
+    page.wait_for_selector("#start-walk", timeout=30_000)
+    before = state(page)
+    # A longer transcript: the new release is a few hundred bytes larger.
+    _republish_with_a_new_transcript(site, tmp_path, "Welcome, " * 600)
+    manifest = site.current()
+    new = json.loads(manifest.manifest_bytes)
+    size = len(manifest.manifest_bytes) + sum(row["bytes"] for row in new["media"])
+    shown = page.evaluate(INTL_SIZE, [size, "en"])
+    assert "kB" in shown  # English units
+
+    page.reload()
+    page.click("#update")
+    page.wait_for_function(
+        f"() => JSON.parse(document.querySelector('#player-state')"
+        f".textContent).release === {before['release'] + 1}"
+    )
+    page.wait_for_selector("#start-walk")
+    assert state(page)["size"] == size != before["size"]
+    assert shown in (page.locator("#fact-size").text_content() or "")
+    page.screenshot(path=str(artefact("player", "size-after-update.png")))
+
+    page.goto("/play")
+    page.wait_for_selector("#trail-list a")
+    assert (page.locator("#storage").text_content() or "").endswith(shown)
     context.close()

@@ -3,7 +3,8 @@
 // drawn under the trail's geometry. With no archive (or a refused one) the plain drawing stays.
 import { verifyMedia } from "@baladeur/engine";
 import { FileSource, PMTiles } from "pmtiles";
-import { downloadResumable } from "./download.js";
+import { DownloadError, downloadResumable } from "./download.js";
+import { PartialDownload, keptOf } from "./partial.js";
 
 const CACHE = "baladeur-trails";
 const BASE = "/play/_store";
@@ -13,6 +14,13 @@ const NS = "http://www.w3.org/2000/svg";
 const TILE_PX = 256;
 
 const open = () => caches.open(CACHE);
+// What has arrived of an archive is kept under its hash, like a bundle's under its trail.
+const partialKey = (sha) => `basemap/${sha}`;
+
+/** How much of a base map archive an earlier visit kept: {received, total} or null. */
+export function keptBasemap(sha) {
+  return keptOf(partialKey(sha));
+}
 
 /** The base map's state for a stored trail: {status: stored|refused|failed, sha256, bytes, code}, or null. */
 export async function basemapStatus(slug) {
@@ -54,23 +62,29 @@ export async function downloadBasemap(slug, manifest, { onProgress = () => {} } 
   }
   const base = { sha256: member.sha256, bytes: member.bytes };
   if (await cache.match(archiveUrl(member.sha256))) return setStatus(cache, slug, { ...base, status: "stored" });
+  const partial = new PartialDownload(partialKey(member.sha256));
   let bytes;
+  let resumedFrom;
   try {
-    ({ bytes } = await downloadResumable(`/v1/basemaps/${member.sha256}.pmtiles`, { onProgress }));
+    ({ bytes, resumedFrom } = await downloadResumable(`/v1/basemaps/${member.sha256}.pmtiles`, { onProgress, partial }));
   } catch (err) {
+    // A network failure keeps what came, for the next visit; an HTTP error or a full phone keeps nothing.
+    if (!(err instanceof DownloadError) || err.status !== null) await partial.clear().catch(() => {});
     return setStatus(cache, slug, { ...base, status: "failed", code: "download-failed", message: String(err.message || err) });
   }
+  await partial.clear();
   try {
     await verifyMedia({ path: "basemap", sha256: member.sha256, bytes: member.bytes }, bytes);
   } catch (err) {
     return setStatus(cache, slug, { ...base, status: "refused", code: err.code ?? "hash-mismatch" });
   }
   await cache.put(archiveUrl(member.sha256), new Response(bytes, { headers: { "Content-Type": "application/vnd.pmtiles" } }));
-  return setStatus(cache, slug, { ...base, status: "stored" });
+  return setStatus(cache, slug, { ...base, status: "stored", resumedFrom });
 }
 
-/** Forget a trail's base map, and delete archives no stored trail uses. */
-export async function removeBasemap(slug) {
+/** Forget a trail's base map (and what was kept of its archive), and delete archives no stored trail uses. */
+export async function removeBasemap(slug, member = null) {
+  if (member) await new PartialDownload(partialKey(member.sha256)).clear();
   const cache = await open();
   await cache.delete(statusUrl(slug));
   await collect(cache);

@@ -3,7 +3,7 @@ import { AudioOutput } from "./audio.js";
 import { pickCue } from "@baladeur/engine";
 import { formatBytes, formatDate, formatDateRange, formatDistance, formatNumber, language, pick, t } from "./i18n.js";
 import { Guidance } from "./guidance.js";
-import { basemapBlob, basemapStatus, downloadBasemap, drawBasemap, removeBasemap } from "./basemap.js";
+import { basemapBlob, basemapStatus, downloadBasemap, drawBasemap, keptBasemap, removeBasemap } from "./basemap.js";
 import { TrailMap } from "./map.js";
 import {
   bestProfile,
@@ -215,7 +215,7 @@ export async function renderTrail(main, slug, rerender) {
     endSession();
     clearWalk(slug);
     await removeTrail(slug);
-    await removeBasemap(slug);
+    await removeBasemap(slug, manifest?.basemap);
     toast(t("removed"));
     publish({ stored: false });
     rerender();
@@ -238,6 +238,21 @@ export async function renderTrail(main, slug, rerender) {
     if (mapStatus && mapStatus.status !== "stored") {
       const text = mapStatus.status === "refused" ? t("mapRefused", { code: mapStatus.code }) : t("mapFailed");
       actions.append(h("p", { class: "notice", id: "map-notice" }, text));
+    }
+    // A map download cut short (a reload, a lost network) is offered again, from where it stopped.
+    if (manifest?.basemap && (!mapStatus || mapStatus.status === "failed")) {
+      const kept = await keptBasemap(manifest.basemap.sha256);
+      const label = kept?.total
+        ? t("resumeMap", { p: formatNumber(kept.received / kept.total, { style: "percent" }) })
+        : t("downloadMap", { s: formatBytes(manifest.basemap.bytes) });
+      const onMap = async () => {
+        progress.hidden = false;
+        actions.querySelectorAll("button").forEach((b) => (b.disabled = true));
+        await fetchMap();
+        rerender();
+      };
+      actions.append(h("button", { type: "button", class: "btn secondary", id: "download-map", onclick: onMap }, `↓ ${label}`));
+      publish({ mapKept: kept ?? null });
     }
     const awake = h("input", { type: "checkbox", id: "keep-awake", checked: localStorage.getItem("baladeur.awake") === "1" });
     awake.addEventListener("change", () => localStorage.setItem("baladeur.awake", awake.checked ? "1" : "0"));
