@@ -174,6 +174,7 @@ def add_stop(session: Session, trail: Trail, body: StopCreate) -> Stop:
         rules=body.rules.model_dump(exclude_defaults=True),
         story_id=body.story_id,
         position=len(trail.stops),
+        narration_position=None if body.narration_position is None else [*body.narration_position],
     )
     set_zone(stop, body.zone)
     _place(trail, stop, body.position)
@@ -199,6 +200,9 @@ def update_stop(session: Session, trail: Trail, stop: Stop, body: StopUpdate) ->
         stop.story_id = body.story_id
     if body.position is not None:
         _place(trail, stop, body.position)
+    if "narration_position" in sent:
+        where = body.narration_position
+        stop.narration_position = None if where is None else [*where]
     session.flush()
 
 

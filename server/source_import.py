@@ -24,7 +24,9 @@ from server.db.models import (
 )
 from server.db.zones import set_zone
 from server.folder_media import FolderMedia, MediaContext
+from server.schemas.objects import SoundObjectCreate
 from trails.errors import FieldError, InvalidInput
+from trails.rules import SoundPlacement
 from trails.source import LoadedSource, TrailSource
 from trails.source import SoundObject as SoundObjectSource
 from trails.vocabulary import AudioRole, TrailMode, Visibility
@@ -67,15 +69,15 @@ def import_source(
     return trail
 
 
-def object_rules(spec: SoundObjectSource) -> dict[str, Any]:
+def object_rules(spec: SoundPlacement) -> dict[str, Any]:
     """The conditions and approach and facing rules of a sound object, as they are stored."""
     return spec.model_dump(
         mode="json", include={"requires", "time_windows", "approach", "facing"}, exclude_none=True
     )
 
 
-def set_object(row: SoundObject, spec: SoundObjectSource, asset: Asset) -> None:
-    """Give a stored sound object everything a (validated) source's object says."""
+def set_object(row: SoundObject, spec: SoundObjectSource | SoundObjectCreate, asset: Asset) -> None:
+    """Give a stored sound object everything a validated object says (source or API)."""
     row.key = spec.key
     row.titles = dict(spec.title)
     row.asset_id = asset.id
