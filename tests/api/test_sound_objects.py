@@ -173,3 +173,24 @@ def test_a_stops_narration_position_is_set_and_removed(
         url, json={"narration_position": None}, headers={**editor, "If-Match": placed["etag"]}
     ).json()
     assert cleared["narration_position"] is None
+
+
+def test_a_duplicate_keeps_the_objects_and_the_story_positions(
+    client: TestClient, people: People, draft: dict[str, Any]
+) -> None:
+    editor = people["editor"]
+    client.post(draft["objects"], json=_wheel(draft["asset_id"], gain_db=-4), headers=editor)
+    stop = draft["stop"]
+    client.patch(
+        f"{draft['stops']}/{stop['id']}",
+        json={"narration_position": [4.396, 50.4044]},
+        headers={**editor, "If-Match": stop["etag"]},
+    )
+    trail_url = draft["objects"].removesuffix("/objects")
+    twin = client.post(f"{trail_url}/duplicate", json={"slug": "moulin-bis"}, headers=editor)
+    assert twin.status_code == 201, twin.text
+    twin_url = f"{TRAILS}/{twin.json()['id']}"
+    (obj,) = client.get(f"{twin_url}/objects", headers=editor).json()["items"]
+    assert (obj["key"], obj["gain_db"], obj["asset_id"]) == ("roue", -4.0, draft["asset_id"])
+    (twin_stop,) = client.get(f"{twin_url}/stops", headers=editor).json()["items"]
+    assert twin_stop["narration_position"] == [4.396, 50.4044]
