@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from server.db.models import AmbientLayer, Stop, Story, Trail
+from server.db.models import AmbientLayer, SoundObject, Stop, Story, Trail
 from server.db.zones import zone_of
 from trails.errors import Conflict, NotFound
 from trails.source import TrailSource, parse_source
@@ -25,6 +25,8 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
             "zone": zone_of(stop),
             "rules": stop.rules,
         }
+        if stop.narration_position is not None:
+            entry["position"] = stop.narration_position
         if stop.story is not None:
             versions: dict[str, Any] = {}
             for version in stop.story.versions:
@@ -74,12 +76,29 @@ def to_source(session: Session, trail: Trail) -> TrailSource:
             }
             for layer in trail.ambience
         ],
+        "objects": [object_entry(obj) for obj in trail.objects],
     }
     if trail.route is not None:
         data["route"] = [list(c) for c in to_shape(trail.route).coords]
     if trail.cover_sha256 is not None:
         data["cover"] = cover_path(trail.cover_sha256)
     return parse_source(data)
+
+
+def object_entry(obj: SoundObject) -> dict[str, Any]:
+    """A stored sound object as a trail source names it."""
+    return {
+        "key": obj.key,
+        "title": obj.titles,
+        "audio": audio_name(obj.asset.sha256, obj.asset.filename),
+        "position": obj.position,
+        "radius_m": obj.radius_m,
+        "ref_distance_m": obj.ref_distance_m,
+        "rolloff": obj.rolloff,
+        "gain_db": obj.gain_db,
+        "loop": obj.loop,
+        **obj.rules,
+    }
 
 
 def load_trail(session: Session, slug: str, organisation_id: int | None = None) -> Trail:
@@ -94,6 +113,7 @@ def load_trail(session: Session, slug: str, organisation_id: int | None = None) 
         .options(
             selectinload(Trail.stops).selectinload(Stop.story).selectinload(Story.versions),
             selectinload(Trail.ambience).selectinload(AmbientLayer.asset),
+            selectinload(Trail.objects).selectinload(SoundObject.asset),
         )
         .limit(2)
     )

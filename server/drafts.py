@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from server.auth.access import row_in
 from server.auth.codes import AccessCodes
-from server.db.models import SRID, Stop, Story, StoryStatus, Trail
+from server.db.models import SRID, SoundObject, Stop, Story, StoryStatus, Trail
 from server.db.zones import set_zone
 from server.schemas.drafts import StopCreate, StopUpdate, TrailCreate, TrailDuplicate, TrailUpdate
 from trails.errors import Conflict, NotFound, invalid
@@ -99,7 +99,7 @@ def update_trail(trail: Trail, body: TrailUpdate, codes: AccessCodes) -> None:
 
 
 def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Trail:
-    """Copy a trail and its stops (sharing their stories) under a new address."""
+    """Copy a trail, its stops (sharing their stories) and sound objects under a new address."""
     _check_slug_free(session, trail.organisation_id, body.slug)
     copy = Trail(
         organisation_id=trail.organisation_id,
@@ -133,8 +133,25 @@ def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Tra
             center=stop.center,
             radius_m=stop.radius_m,
             polygon=stop.polygon,
+            narration_position=stop.narration_position,
         )
         copy.stops.append(twin)
+    for obj in trail.objects:
+        copy.objects.append(
+            SoundObject(
+                key=obj.key,
+                ordinal=obj.ordinal,
+                titles=dict(obj.titles),
+                asset_id=obj.asset_id,
+                position=list(obj.position),
+                radius_m=obj.radius_m,
+                ref_distance_m=obj.ref_distance_m,
+                rolloff=obj.rolloff,
+                gain_db=obj.gain_db,
+                loop=obj.loop,
+                rules=dict(obj.rules),
+            )
+        )
     session.add(copy)
     session.flush()
     return copy
@@ -174,6 +191,7 @@ def add_stop(session: Session, trail: Trail, body: StopCreate) -> Stop:
         rules=body.rules.model_dump(exclude_defaults=True),
         story_id=body.story_id,
         position=len(trail.stops),
+        narration_position=None if body.narration_position is None else [*body.narration_position],
     )
     set_zone(stop, body.zone)
     _place(trail, stop, body.position)
@@ -199,6 +217,9 @@ def update_stop(session: Session, trail: Trail, stop: Stop, body: StopUpdate) ->
         stop.story_id = body.story_id
     if body.position is not None:
         _place(trail, stop, body.position)
+    if "narration_position" in sent:
+        where = body.narration_position
+        stop.narration_position = None if where is None else [*where]
     session.flush()
 
 

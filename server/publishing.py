@@ -98,6 +98,7 @@ def _media_sources(session: Session, trail: Trail) -> _MediaSource:
                 data = version.transcript_vtt.encode("utf-8")
                 transcripts[transcript_name(data)] = data
     assets.extend(layer.asset for layer in trail.ambience)
+    assets.extend(obj.asset for obj in trail.objects)
     for asset in assets:
         audio[audio_name(asset.sha256, asset.filename)] = asset
     images = {}

@@ -71,6 +71,8 @@ def source_document(session: Session, trail: Trail) -> dict[str, Any]:
                 transcripts[transcript_name(version.transcript_vtt)] = version.transcript_vtt
     for layer in trail.ambience:
         media[_audio_name(layer.asset)] = asset_entry(layer.asset)
+    for obj in trail.objects:
+        media[_audio_name(obj.asset)] = asset_entry(obj.asset)
     return {
         "trail_id": trail.id,
         "slug": trail.slug,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString
@@ -16,6 +16,7 @@ from server.db.models import (
     AmbientLayer,
     Asset,
     Organisation,
+    SoundObject,
     Stop,
     Story,
     StoryVersion,
@@ -23,8 +24,11 @@ from server.db.models import (
 )
 from server.db.zones import set_zone
 from server.folder_media import FolderMedia, MediaContext
+from server.schemas.objects import SoundObjectCreate
 from trails.errors import FieldError, InvalidInput
+from trails.rules import SoundPlacement
 from trails.source import LoadedSource, TrailSource
+from trails.source import SoundObject as SoundObjectSource
 from trails.vocabulary import AudioRole, TrailMode, Visibility
 
 
@@ -65,19 +69,35 @@ def import_source(
     return trail
 
 
-def _refuse_unstored(src: TrailSource) -> None:
-    """Refuse what a draft cannot hold yet rather than drop it: sound objects and a stop's
-    position (bundle format 1.2) have no place in the database; a folder with them is built
-    into a bundle by ``baladeur build``."""
-    why = "the server does not store it yet; build this folder with `baladeur build`"
-    errors = [FieldError(f"objects.{o.key}", o.key, f"a sound object: {why}") for o in src.objects]
-    errors += [
-        FieldError(f"stops.{s.key}.position", list(s.position), f"a story's position: {why}")
-        for s in src.stops
-        if s.position is not None
-    ]
-    if errors:
-        raise InvalidInput(errors)
+def object_rules(spec: SoundPlacement) -> dict[str, Any]:
+    """The conditions and approach and facing rules of a sound object, as they are stored."""
+    return spec.model_dump(
+        mode="json", include={"requires", "time_windows", "approach", "facing"}, exclude_none=True
+    )
+
+
+def set_object(row: SoundObject, spec: SoundObjectSource | SoundObjectCreate, asset: Asset) -> None:
+    """Give a stored sound object everything a validated object says (source or API)."""
+    row.key = spec.key
+    row.titles = dict(spec.title)
+    row.asset_id = asset.id
+    row.asset = asset
+    row.position = list(spec.position)
+    row.radius_m = spec.radius_m
+    row.ref_distance_m = spec.ref_distance_m
+    row.rolloff = spec.rolloff
+    row.gain_db = spec.gain_db
+    row.loop = spec.loop
+    row.rules = object_rules(spec)
+
+
+def sound_object(
+    session: Session, org: Organisation, spec: SoundObjectSource, ordinal: int, media: SourceMedia
+) -> SoundObject:
+    """A new stored sound object from a source's object and where its audio is."""
+    row = SoundObject(ordinal=ordinal)
+    set_object(row, spec, media.audio(session, org, spec.audio, AudioRole.immersive))
+    return row
 
 
 def apply_source(
@@ -92,7 +112,6 @@ def apply_source(
     ``media.check`` runs first, so that refused media change nothing; everything else
     happens in the caller's transaction.
     """
-    _refuse_unstored(src)
     media.check(src)
     # Slugs are unique per organisation: another organisation's trail of this name is theirs.
     trail = session.scalar(
@@ -115,11 +134,13 @@ def apply_source(
     trail.source_sha256 = fingerprint
     trail.stops.clear()
     trail.ambience.clear()
+    trail.objects.clear()
     session.flush()
 
     for position, spec in enumerate(src.stops):
         stop = Stop(key=spec.key, position=position, titles=dict(spec.title))
         stop.rules = spec.rules.model_dump(exclude_defaults=True)
+        stop.narration_position = None if spec.position is None else list(spec.position)
         set_zone(stop, spec.zone)
         if spec.story is not None:
             story = Story(
@@ -157,5 +178,7 @@ def apply_source(
         )
         set_zone(layer, spec_layer.zone)
         trail.ambience.append(layer)
+    for ordinal, spec_object in enumerate(src.objects):
+        trail.objects.append(sound_object(session, org, spec_object, ordinal, media))
     session.flush()
     return trail

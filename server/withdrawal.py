@@ -44,6 +44,7 @@ from server.db.models import (
     ReleaseMedia,
     ReleaseState,
     Rendition,
+    SoundObject,
     Stop,
     Story,
     StoryVersion,
@@ -206,6 +207,10 @@ def _detach(session: Session, story: Story, asset_ids: set[int]) -> set[int]:
         for layer in session.scalars(layers):
             trails.add(layer.trail_id)
             session.delete(layer)
+        objects = select(SoundObject).where(SoundObject.asset_id.in_(asset_ids))
+        for obj in session.scalars(objects):
+            trails.add(obj.trail_id)
+            session.delete(obj)
     for consent in session.scalars(select(ConsentRecord).where(ConsentRecord.story_id == story.id)):
         consent.story_id = None
     session.delete(story)

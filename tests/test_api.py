@@ -74,7 +74,8 @@ def test_demo_trail_end_to_end(client: TestClient, demo: None) -> None:
 
     manifest = client.get("/v1/trails/moulin-de-marchienne/manifest").json()
     audio = [m for m in manifest["media"] if m["kind"] == "audio"]
-    assert len(audio) == 10  # nine narrations and the ambience
+    assert len(audio) == 12  # nine narrations, the ambience and two sound objects
+    assert [o["key"] for o in manifest["objects"]] == ["roue", "courant"]
     assert all(m["mime_type"] == "audio/ogg" for m in audio)
     assert any(m["kind"] == "transcript" for m in manifest["media"])
     first = audio[0]

@@ -6,9 +6,11 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -166,6 +168,19 @@ def test_refused_media_file_stops_the_import(
         (lambda d: d["stops"][0]["zone"].update(center=[4.39, 91]), "latitude must be between"),
         (lambda d: d["stops"][0]["zone"].update(radius_m=0), "radius must be between 5 m"),
         (lambda d: d.update(languages=["fr", "xx"]), "languages.1: 'xx' is not a known BCP 47"),
+        # Sound objects: the source format's own checks, the same as `baladeur build`'s.
+        (lambda d: d["objects"][0].pop("audio"), "objects.0.audio: Field required"),
+        (lambda d: d["objects"][0].update(radius_m=0), "objects.0.radius_m: Input should be"),
+        (lambda d: d["objects"][0].update(radius_m=5001), "objects.0.radius_m: Input should be"),
+        (
+            lambda d: d["objects"][1].update(ref_distance_m=80),
+            "ref_distance_m (80) must not exceed radius_m (70)",
+        ),
+        (lambda d: d["objects"][0].update(rolloff="cubic"), "objects.0.rolloff: Input should be"),
+        (
+            lambda d: d["objects"][0].update(facing={"tolerance_deg": 181}),
+            "objects.0.facing.tolerance_deg: Input should be less than or equal to 180",
+        ),
     ],
 )
 def test_bad_folder_is_one_line_and_writes_nothing(
@@ -192,6 +207,41 @@ def test_bad_folder_is_one_line_and_writes_nothing(
     payload = json.loads(as_json.stderr)
     assert payload["error"] == "Invalid input"
     assert payload["errors"][0]["field"]
+
+
+def unnamed(value: Any) -> Any:
+    """``value`` with every media path replaced by a placeholder."""
+    if isinstance(value, dict):
+        return {k: unnamed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unnamed(v) for v in value]
+    return "media/…" if isinstance(value, str) and value.startswith("media/") else value
+
+
+def test_publishing_writes_the_sound_objects_as_baladeur_build_does(
+    db: Database, database_url: str, demo_folder: Path, tmp_path: Path, baladeur
+) -> None:
+    """The same trail, published from the database or built from its folder: same members."""
+    published = baladeur("import", str(demo_folder), "--publish", database_url=database_url)
+    assert published.returncode == 0, published.stderr
+    with db.transaction() as session:
+        release = session.scalars(select(Release)).one()
+        bundle = next(b for b in release.bundles if b.profile == "opus")
+        served = json.loads(bundle.manifest_bytes)
+    out = tmp_path / "built.zip"
+    built = baladeur("build", str(demo_folder), "-o", str(out), database_url=database_url)
+    assert built.returncode == 0, built.stderr
+    with zipfile.ZipFile(out) as zf:
+        local = json.loads(zf.read("manifest.json"))
+
+    assert served["format_minor"] == local["format_minor"] == 2
+    assert [o["key"] for o in served["objects"]] == ["roue", "courant"]
+    # The server encodes with loudness normalisation, so the audio's bytes (and names) differ.
+    assert unnamed(served["objects"]) == unnamed(local["objects"])
+    assert unnamed(served["stops"]) == unnamed(local["stops"])
+    assert unnamed(served["ambience"]) == unnamed(local["ambience"])
+    # The objects' audio is in the release's media, as in the built bundle.
+    assert {o["audio"] for o in served["objects"]} <= {m["path"] for m in served["media"]}
 
 
 def test_a_published_address_is_not_published_twice(

@@ -45,7 +45,8 @@ def baladeur(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 
 @pytest.fixture
 def rich_folder(tmp_path: Path) -> Path:
-    """A small trail using most of the format: polygon, rules, transcript, ambience, consent."""
+    """A small trail using most of the format: polygon, rules, transcript, ambience, consent,
+    a story's position and sound objects with conditions, approach and facing rules."""
     folder = tmp_path / "source"
     (folder / "media").mkdir(parents=True)
     ffmpeg_make(folder / "media" / "un.fr.opus", *tone(1, freq=300), "-c:a", "libopus")
@@ -66,6 +67,7 @@ def rich_folder(tmp_path: Path) -> Path:
                 "key": "un",
                 "title": {"fr": "Un", "en": "One"},
                 "zone": {"type": "circle", "center": [4.39, 50.40], "radius_m": 25},
+                "position": [4.3901, 50.4001],
                 "rules": {"dwell_s": 3, "replay": "always", "cooldown_s": 120},
                 "story": {
                     "versions": {
@@ -104,6 +106,28 @@ def rich_folder(tmp_path: Path) -> Path:
                 "zone": {"type": "circle", "center": [4.391, 50.401], "radius_m": 40},
                 "max_distance_m": 80,
             }
+        ],
+        "objects": [
+            {
+                "key": "roue",
+                "title": {"fr": "La roue"},
+                "audio": "media/eau.opus",
+                "position": [4.3912, 50.4008],
+                "radius_m": 60,
+                "ref_distance_m": 5,
+                "rolloff": "linear",
+                "gain_db": -3,
+                "requires": {"conditions": [{"stop": "un"}]},
+                "approach": {"bearing_deg": 90, "tolerance_deg": 45},
+                "facing": {"tolerance_deg": 30},
+            },
+            {
+                "key": "ruisseau",
+                "audio": "media/deux.fr.wav",
+                "position": [4.3915, 50.4002],
+                "radius_m": 30,
+                "loop": False,
+            },
         ],
     }
     (folder / "trail.yaml").write_text(yaml.safe_dump(trail, allow_unicode=True))
@@ -167,6 +191,24 @@ def test_round_trip_between_two_databases_is_exact(
     transcript = yaml_one["stops"][0]["story"]["versions"]["fr"]["transcript"]
     assert (one / transcript).read_bytes() == (rich_folder / "media" / "un.fr.vtt").read_bytes()
     assert "story" not in yaml_one["stops"][2]
+    assert yaml_one["stops"][0]["position"] == [4.3901, 50.4001]
+    assert "position" not in yaml_one["stops"][1]
+    roue, ruisseau = yaml_one["objects"]
+    assert {k: v for k, v in roue.items() if k != "audio"} == {
+        "key": "roue",
+        "title": {"fr": "La roue"},
+        "position": [4.3912, 50.4008],
+        "radius_m": 60.0,
+        "ref_distance_m": 5.0,
+        "rolloff": "linear",
+        "gain_db": -3.0,
+        "requires": {"conditions": [{"stop": "un"}]},
+        "approach": {"bearing_deg": 90.0, "tolerance_deg": 45.0},
+        "facing": {"tolerance_deg": 30.0},
+    }
+    assert (one / roue["audio"]).read_bytes() == (rich_folder / "media" / "eau.opus").read_bytes()
+    assert (ruisseau["key"], ruisseau["loop"], ruisseau["radius_m"]) == ("ruisseau", False, 30.0)
+    assert "requires" not in ruisseau
 
 
 def _count(db: Database) -> tuple[int, int]:

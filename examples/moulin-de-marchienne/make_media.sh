@@ -127,3 +127,32 @@ aformat=channel_layouts=stereo[ripple];\
     "$work/riviere.opus"
 mv "$work/riviere.opus" "$media/riviere.opus"
 printf '%-28s %5.1f s\n' "riviere.opus" "$(duration_s "$media/riviere.opus")"
+
+# Sound objects (heard from a point, mono): the mill wheel and the river's current. Both are
+# synthetic and loop cleanly: every rhythm below completes whole cycles in its length.
+WHEEL_S=12          # a paddle thump every 2 s and a creak every 4 s: whole cycles in 12 s
+CURRENT_S=16        # ripples at 2 Hz and a swell at 0.125 Hz: whole cycles in 16 s
+OBJECT_BITRATE=24k
+
+# The wheel: a low thump as each paddle strikes the water, a wooden creak in between.
+ffmpeg_quiet \
+    -f lavfi -i "aevalsrc=exprs='0.8*sin(2*PI*52*t)*exp(-9*mod(t\,2))':s=48000:d=$WHEEL_S" \
+    -f lavfi -i "anoisesrc=color=pink:amplitude=0.6:seed=21:r=48000:d=$WHEEL_S" \
+    -filter_complex "\
+[1:a]bandpass=f=1100:width_type=q:w=8,tremolo=f=0.25:d=1,volume=4[creak];\
+[0:a][creak]amix=inputs=2:normalize=0,lowpass=f=4000,alimiter=limit=0.8[out]" \
+    -map "[out]" "${CLEAN[@]}" -c:a libopus -b:a "$OBJECT_BITRATE" -ac 1 "$work/roue.opus"
+mv "$work/roue.opus" "$media/roue.opus"
+printf '%-28s %5.1f s\n' "roue.opus" "$(duration_s "$media/roue.opus")"
+
+# The current: brown noise for the flow, a band of rippling white noise over it.
+ffmpeg_quiet \
+    -f lavfi -i "anoisesrc=color=brown:amplitude=0.7:seed=31:r=48000:d=$CURRENT_S" \
+    -f lavfi -i "anoisesrc=color=white:amplitude=0.3:seed=32:r=48000:d=$CURRENT_S" \
+    -filter_complex "\
+[0:a]highpass=f=100,lowpass=f=1200,tremolo=f=0.125:d=0.3[flow];\
+[1:a]bandpass=f=3000:width_type=h:w=2000,tremolo=f=2:d=0.6,volume=0.3[ripple];\
+[flow][ripple]amix=inputs=2:normalize=0,volume=0.6,alimiter=limit=0.7[out]" \
+    -map "[out]" "${CLEAN[@]}" -c:a libopus -b:a "$OBJECT_BITRATE" -ac 1 "$work/courant.opus"
+mv "$work/courant.opus" "$media/courant.opus"
+printf '%-28s %5.1f s\n' "courant.opus" "$(duration_s "$media/courant.opus")"

@@ -360,6 +360,9 @@ class Trail(Timestamps, Base):
     ambience: Mapped[list[AmbientLayer]] = relationship(
         back_populates="trail", cascade="all, delete-orphan", order_by="AmbientLayer.key"
     )
+    objects: Mapped[list[SoundObject]] = relationship(
+        back_populates="trail", cascade="all, delete-orphan", order_by="SoundObject.ordinal"
+    )
     releases: Mapped[list[Release]] = relationship(
         back_populates="trail",
         cascade="all, delete-orphan",
@@ -410,6 +413,9 @@ class Stop(ZoneColumns, Base):
     story_id: Mapped[int | None] = mapped_column(
         ForeignKey("stories.id", ondelete="SET NULL"), index=True
     )
+    # Where the story is heard from, [longitude, latitude] (trigger semantics 15); ``position``
+    # above is the stop's place in the order.
+    narration_position: Mapped[list[float] | None] = mapped_column(JSON)
 
     trail: Mapped[Trail] = relationship(back_populates="stops")
     story: Mapped[Story | None] = relationship()
@@ -438,6 +444,35 @@ class AmbientLayer(ZoneColumns, Base):
 
     trail: Mapped[Trail] = relationship(back_populates="ambience")
     asset: Mapped[Asset] = relationship()
+
+
+class SoundObject(Base):
+    """A sound placed at a point of a trail and heard from there (trigger semantics 14)."""
+
+    __tablename__ = "sound_objects"
+    __table_args__ = (UniqueConstraint("trail_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trail_id: Mapped[int] = mapped_column(ForeignKey("trails.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    titles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="RESTRICT"), index=True)
+    # [longitude, latitude]: checked by the source format's rules, read only to build bundles.
+    position: Mapped[list[float]] = mapped_column(JSON)
+    radius_m: Mapped[float] = mapped_column(Float)
+    ref_distance_m: Mapped[float] = mapped_column(Float)
+    rolloff: Mapped[str] = mapped_column(String(16))
+    gain_db: Mapped[float] = mapped_column(Float)
+    loop: Mapped[bool] = mapped_column()
+    # requires, time_windows, approach, facing: as a source names them (like a stop's rules).
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    trail: Mapped[Trail] = relationship(back_populates="objects")
+    asset: Mapped[Asset] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Release(Base):

@@ -12,7 +12,7 @@ from media.blobs import BlobNotFound
 from server.audit import record
 from server.auth.access import Member
 from server.bodylimits import CONTRIBUTOR_FIRST, body_limit, upload_limit
-from server.db.models import AmbientLayer, Asset, AssetStatus, Role, StoryVersion
+from server.db.models import AmbientLayer, Asset, AssetStatus, Role, SoundObject, StoryVersion
 from server.deps import BlobsDep, ContributorDep, EditorDep, JobsDep, SessionDep, SettingsDep
 from server.listing import paginate
 from server.problems import ORG_PROBLEMS
@@ -129,13 +129,18 @@ def get_waveform(
 
 @router.delete("/{asset_id}", status_code=204, responses=ORG_PROBLEMS)
 def delete_asset(asset_id: int, member: EditorDep, session: SessionDep) -> Response:
-    """Delete an asset that no story or ambience uses (its stored files stay for releases)."""
+    """Delete an asset no story, ambience or sound object uses (stored files stay for releases)."""
     asset = asset_in(session, member, asset_id)
     used = session.scalar(
         select(StoryVersion.id).where(StoryVersion.audio_asset_id == asset.id).limit(1)
     ) or session.scalar(select(AmbientLayer.id).where(AmbientLayer.asset_id == asset.id).limit(1))
+    used = used or session.scalar(
+        select(SoundObject.id).where(SoundObject.asset_id == asset.id).limit(1)
+    )
     if used:
-        raise Conflict("this audio is used by a story or an ambience; remove it there first")
+        raise Conflict(
+            "this audio is used by a story, an ambience or a sound object; remove it there first"
+        )
     record(session, asset.organisation_id, member.user, "asset.delete", "asset", asset.id)
     session.delete(asset)
     return Response(status_code=204)

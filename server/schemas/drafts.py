@@ -202,6 +202,11 @@ class StopCreate(Strict):
     position: int | None = Field(
         default=None, ge=0, description="Place in the order; default last."
     )
+    narration_position: Position | None = Field(
+        default=None,
+        description="Where the story is heard from, [longitude, latitude] (trigger semantics 15); "
+        "`position` is the place in the order.",
+    )
 
 
 class StopUpdate(Strict):
@@ -224,6 +229,11 @@ class StopUpdate(Strict):
     rules: TriggerRules | None = None
     story_id: int | None = None
     position: int | None = Field(default=None, ge=0)
+    narration_position: Position | None = Field(
+        default=None,
+        description="Where the story is heard from, [longitude, latitude] (trigger semantics 15); "
+        "null removes it; `position` is the place in the order.",
+    )
 
 
 class StopDraft(BaseModel):
@@ -236,6 +246,7 @@ class StopDraft(BaseModel):
     zone: dict[str, Any]
     rules: dict[str, Any]
     story_id: int | None
+    narration_position: list[float] | None = None
     etag: str
 
     @classmethod
@@ -249,5 +260,6 @@ class StopDraft(BaseModel):
             zone=zone_of(stop),
             rules=stop.rules,
             story_id=stop.story_id,
+            narration_position=stop.narration_position,
             etag=etag_of("stop", stop),
         )

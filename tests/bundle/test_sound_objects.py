@@ -14,7 +14,7 @@ from trails.bundle.signing import SigningKey
 from trails.bundle.source import trail_from_manifest
 from trails.bundle.verify import verify_bundle
 from trails.errors import InvalidInput
-from trails.source import load_source, parse_source
+from trails.source import LoadedSource, load_source, parse_source
 from trails.triggers.from_source import engine_trail
 
 WHEEL = {
@@ -67,8 +67,13 @@ def test_spatial_members_make_a_verified_1_2_manifest_that_reads_back(
     assert engine.stops[0].position == (4.3952, 50.4036)
 
 
-def test_a_trail_without_spatial_members_stays_a_1_0_manifest(demo: Any) -> None:
-    manifest = demo.built.manifest
+def test_a_trail_without_spatial_members_stays_a_1_0_manifest(
+    tmp_path: Path, demo_key: SigningKey
+) -> None:
+    data = _demo_data()
+    del data["objects"]  # the demo's own sound objects
+    loaded = LoadedSource(parse_source(data), DEMO)
+    manifest = build_demo(tmp_path / "b.zip", demo_key, loaded).built.manifest
     assert "format_minor" not in manifest and "objects" not in manifest
     assert all("approach" not in s["rules"] and "position" not in s for s in manifest["stops"])
 

@@ -41,8 +41,14 @@ def engine_trail(manifest: dict[str, Any], language: str) -> EngineTrail:
                 "zone": zone(s["zone"]),
                 "rules": s["rules"],
                 "duration_s": duration(s),
+                **({"position": s["position"]} if "position" in s else {}),
             }
             for s in manifest["stops"]
+        ],
+        # Format 1.2's sound objects, as the manifest states them (audio and title aside).
+        "objects": [
+            {k: v for k, v in o.items() if k not in {"audio", "title"}}
+            for o in manifest.get("objects", [])
         ],
         "ambience": [
             {

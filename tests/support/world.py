@@ -59,6 +59,18 @@ def one_of_everything(
             headers=editor,
         )
     ).json()
+    sound_object = made(
+        client.post(
+            f"{base}/trails/{trail['id']}/objects",
+            json={
+                "key": "roue",
+                "asset_id": asset_id,
+                "position": [4.3959, 50.4042],
+                "radius_m": 40,
+            },
+            headers=editor,
+        )
+    ).json()
     consent = made(
         client.post(
             f"{base}/stories/{story['id']}/consents",
@@ -114,6 +126,7 @@ def one_of_everything(
         "slug": "moulin",
         "trail_id": trail["id"],
         "stop_id": stop["id"],
+        "object_id": sound_object["id"],
         "asset_id": asset_id,
         "story_id": contribution["id"],
         "consent_id": consent["id"],
