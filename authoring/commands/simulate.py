@@ -9,6 +9,7 @@ import typer
 
 from authoring.output import console, emit_json, err_console
 from authoring.render.mix import ENCODINGS
+from authoring.render.walk import decode_sounds, durations_of, render_walk, sound_files
 from media.probe_duration import probe_duration
 from trails.errors import invalid
 from trails.simulate import simulate as run_simulation
@@ -89,15 +90,17 @@ def simulate(
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     walk = add_noise(resample(read), noise, seed)
     chosen = language or loaded.trail.languages[0]
-    durations = probe_stop_durations(loaded, chosen, probe_duration)
+    if render is None:
+        durations = probe_stop_durations(loaded, chosen, probe_duration)
+    else:
+        # Each file is decoded once, and the engine takes its length from that decoding.
+        sounds = decode_sounds(sound_files(loaded, chosen))
+        durations = durations_of(sounds)
     trail = engine_trail(loaded.trail, durations, timezone)
     sim = run_simulation(loaded.trail, trail, walk)
     result = sim.as_dict() | {"language": chosen}
     if render is not None:
-        # numpy mixing only when a render is asked for.
-        from authoring.render.walk import render_walk
-
-        result["render"] = render_walk(loaded, trail, sim, chosen, render, binaural=binaural)
+        result["render"] = render_walk(trail, sim, sounds, render, binaural=binaural)
     if plot is not None:
         # matplotlib takes a second to import: only when a plot is asked for.
         from trails.plot import plot_simulation
