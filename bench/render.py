@@ -112,13 +112,16 @@ def run(quick: bool = False) -> list[Result]:
     minutes, n_stops, n_objects = (5, 5, 4) if quick else (60, 25, 20)
     with tempfile.TemporaryDirectory() as tmp:
         folder, walk = make_walk(Path(tmp), minutes, n_stops, n_objects)
-        began = time.perf_counter()
-        loaded = open_trail(folder)
-        sounds = decode_sounds(sound_files(loaded, "fr"))
-        trail = engine_trail(loaded.trail, durations_of(sounds))
-        sim = simulate(loaded.trail, trail, resample(read_track(walk)))
-        done = render_walk(trail, sim, sounds, Path(tmp) / "walk.wav")
-        render_s = time.perf_counter() - began
+        times = {}
+        for binaural in (False, True):
+            began = time.perf_counter()
+            loaded = open_trail(folder)
+            sounds = decode_sounds(sound_files(loaded, "fr"))
+            trail = engine_trail(loaded.trail, durations_of(sounds))
+            sim = simulate(loaded.trail, trail, resample(read_track(walk)))
+            done = render_walk(trail, sim, sounds, Path(tmp) / "walk.wav", binaural=binaural)
+            times[binaural] = time.perf_counter() - began
+        render_s = times[False]
         audio = {s.key: s.story.versions["fr"].audio for s in loaded.trail.stops if s.story}
         audio |= {o.key: o.audio for o in loaded.trail.objects}
         spans = [(audio[a.stop], a.start, a.end, a.kind == "object") for a in sim.audible]
@@ -136,7 +139,15 @@ def run(quick: bool = False) -> list[Result]:
             goal=f"< {GOAL_S:g} s for 60 min",
             met=None if quick else render_s < GOAL_S,
             extra={"audio_s": heard, "sounds": done["sounds"], "realtime_x": heard / render_s},
-        )
+        ),
+        Result(
+            "render",
+            "binaural render of the same walk (--binaural)",
+            "s",
+            times[True],
+            Baseline("stereo render", render_s),
+            extra={"realtime_x": heard / times[True]},
+        ),
     ]
 
 
