@@ -30,7 +30,7 @@ from bench.common import Result, results_table
 
 HERE = Path(__file__).resolve().parent
 # In the order of the issue; each module exposes run(quick: bool) -> list[Result].
-BENCHMARKS = ("ingest", "publish", "download", "catalogue", "triggers")
+BENCHMARKS = ("ingest", "publish", "download", "catalogue", "triggers", "render")
 
 Runner = Callable[[bool], list[Result]]
 

@@ -8,7 +8,10 @@ from typing import Annotated
 import typer
 
 from authoring.output import console, emit_json, err_console
+from authoring.render.mix import ENCODINGS
+from authoring.render.walk import decode_sounds, durations_of, render_walk, sound_files
 from media.probe_duration import probe_duration
+from trails.errors import invalid
 from trails.simulate import simulate as run_simulation
 from trails.tracks import DEFAULT_SPEED_M_S, add_noise, read_track, resample
 from trails.trail_input import open_trail
@@ -22,9 +25,12 @@ def simulate(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     speed: Annotated[
-        float,
-        typer.Option("--speed", help="Walking speed (m/s) where times are unusable."),
-    ] = DEFAULT_SPEED_M_S,
+        float | None,
+        typer.Option(
+            "--speed",
+            help=f"Walking speed (m/s) where times are unusable (default: {DEFAULT_SPEED_M_S:g}).",
+        ),
+    ] = None,
     noise: Annotated[
         float, typer.Option("--noise", help="Gaussian GPS noise per axis, in metres.")
     ] = 0.0,
@@ -41,6 +47,16 @@ def simulate(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a map and timeline (.svg or .png).")
     ] = None,
+    render: Annotated[
+        Path | None,
+        typer.Option(
+            "--render", help="Write what the visitor hears (.wav or .opus, 48 kHz stereo)."
+        ),
+    ] = None,
+    binaural: Annotated[
+        bool,
+        typer.Option("--binaural", help="With --render: place sounds for headphones (HRTF)."),
+    ] = False,
 ) -> None:
     """Simulate a walk: events, what is audible when, stops heard and missed, idle gaps.
 
@@ -48,16 +64,43 @@ def simulate(
     the track play out. Times a device got wrong (missing, going backwards, placeholder
     dates) are re-timed from the consistent ones and --speed, a one-point GPX track gives
     way to the file's route or waypoints, and each repair is printed as a warning.
+
+    --render mixes the walk offline at 48 kHz: narrations cut at their ends, beds and sound
+    objects with the engine's gains and ducking, ramped over 1 s and faded out over 2 s as
+    the player does, each file decoded once (as mono) by ffmpeg. Directions come from the
+    engine's azimuths: equal-power stereo panning (Web Audio's, a sound behind is placed
+    as its mirror in front), or with --binaural a spherical-head HRTF generated here (Brown
+    and Duda 1998: Woodworth's interaural delay and a head-shadow filter per ear; no
+    measured data, so no licence but the project's). An untimed track needs --speed to be
+    rendered.
     """
+    if binaural and render is None:
+        raise invalid("binaural", True, "--binaural needs --render OUT.wav|OUT.opus")
+    if render is not None and render.suffix.lower() not in ENCODINGS:
+        raise invalid("render", str(render), "the output must end in .wav or .opus")
     loaded = open_trail(src)
-    read = read_track(track, speed)
+    read = read_track(track, DEFAULT_SPEED_M_S if speed is None else speed)
+    if render is not None and not read.timed and speed is None:
+        raise invalid(
+            "track",
+            str(track),
+            "the track has no times: give --speed (m/s) to render the walk at that pace",
+        )
     for warning in read.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     walk = add_noise(resample(read), noise, seed)
     chosen = language or loaded.trail.languages[0]
-    durations = probe_stop_durations(loaded, chosen, probe_duration)
-    sim = run_simulation(loaded.trail, engine_trail(loaded.trail, durations, timezone), walk)
+    if render is None:
+        durations = probe_stop_durations(loaded, chosen, probe_duration)
+    else:
+        # Each file is decoded once, and the engine takes its length from that decoding.
+        sounds = decode_sounds(sound_files(loaded, chosen))
+        durations = durations_of(sounds)
+    trail = engine_trail(loaded.trail, durations, timezone)
+    sim = run_simulation(loaded.trail, trail, walk)
     result = sim.as_dict() | {"language": chosen}
+    if render is not None:
+        result["render"] = render_walk(trail, sim, sounds, render, binaural=binaural)
     if plot is not None:
         # matplotlib takes a second to import: only when a plot is asked for.
         from trails.plot import plot_simulation
@@ -77,3 +120,6 @@ def simulate(
         f"listening {summary['listening_s']:.0f} s over a {summary['walk_s']:.0f} s walk; "
         f"{len(summary['idle_gaps'])} idle gap(s) of {summary['idle_gap_threshold_s']:g} s or more"
     )
+    if "render" in result:
+        done = result["render"]
+        console.print(f"rendered {done['duration_s']:.0f} s to {done['file']}")
