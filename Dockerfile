@@ -12,6 +12,7 @@ WORKDIR /web
 # the dependency layer cached.
 COPY package.json package-lock.json ./
 COPY web/engine/package.json web/engine/package.json
+COPY web/dom/package.json web/dom/package.json
 COPY web/player/package.json web/player/package.json
 COPY web/studio/package.json web/studio/package.json
 COPY web/contribute/package.json web/contribute/package.json

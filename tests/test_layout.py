@@ -69,8 +69,10 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     assert _imports(bad) & FORBIDDEN["trails"] == {"server", "sqlalchemy"}
 
 
-# Browser code: each web/ package keeps to its folder; the apps take the engine by its name.
-WEB_PACKAGES = ("engine", "player", "studio", "contribute", "apidocs")
+# Browser code: each web/ package keeps to its folder; the apps take the engine and the DOM
+# helper by their names.
+WEB_PACKAGES = ("engine", "dom", "player", "studio", "contribute", "apidocs")
+_SHARED_BY_NAME = ("@baladeur/engine", "@baladeur/dom")
 _JS_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 # `import x from "s"` and `export { x } from "s"` (both end in `from "s"`), `import "s"` and
 # `import("s")`; not `Array.from("s")`.
@@ -124,8 +126,9 @@ def _web_offenders(web: Path) -> dict[str, list[str]]:
                     # The engine names only its declared dependencies (its tools: node too).
                     allowed = _allowed_in_engine(spec, dependencies, tooling)
                 else:
-                    # The apps may name npm packages and node's modules; of ours, the engine.
-                    allowed = spec == "@baladeur/engine" or not spec.startswith(("/", "@baladeur/"))
+                    # The apps may name npm packages and node's modules; of ours, the engine
+                    # and the DOM helper.
+                    allowed = spec in _SHARED_BY_NAME or not spec.startswith(("/", "@baladeur/"))
                 if not allowed:
                     bad.append(spec)
             if package == "engine" and not tooling:
@@ -135,7 +138,7 @@ def _web_offenders(web: Path) -> dict[str, list[str]]:
     return offenders
 
 
-def test_web_apps_share_only_the_engine_by_name(tmp_path: Path) -> None:
+def test_web_apps_share_only_the_engine_and_dom_by_name(tmp_path: Path) -> None:
     assert _web_offenders(ROOT / "web") == {}
     # The check itself sees each kind of violation, and lets the allowed imports through.
     files = {
@@ -156,7 +159,11 @@ def test_web_apps_share_only_the_engine_by_name(tmp_path: Path) -> None:
         ),
         "engine/dist/index.cjs": 'const ed = require("@noble/ed25519");',
         "player/src/a.js": 'import { b } from "./b.js";\nimport { x } from "../../engine/z.js";',
-        "player/run.mjs": 'import { a } from "./src/a.js";\nimport { r } from "@baladeur/engine";',
+        "player/run.mjs": (
+            'import { a } from "./src/a.js";\nimport { r } from "@baladeur/engine";\n'
+            'export { h } from "@baladeur/dom";'
+        ),
+        "dom/index.js": 'import { t } from "../player/src/a.js";',
         "studio/src/c.js": (
             'import L from "leaflet";\nimport "leaflet/dist/leaflet.css";\n'
             'export { y } from "../../player/src/a.js";\nconst m = import("@baladeur/player");\n'
@@ -168,6 +175,7 @@ def test_web_apps_share_only_the_engine_by_name(tmp_path: Path) -> None:
         (tmp_path / name).write_text(code)
     assert _web_offenders(tmp_path) == {
         "engine/index.js": ["../player/src/a.js"],
+        "dom/index.js": ["../player/src/a.js"],
         "engine/bytes.js": ["TextDecoder", "atob("],
         "engine/crypto.js": ["left-pad", "Buffer.", "crypto.subtle"],
         "engine/test/run.mjs": ["@baladeur/player"],

@@ -1,12 +1,12 @@
 """User text never becomes markup: no browser source of web/ hands a string to an HTML sink.
 
-Text reaches the page through text nodes (``h()`` of ``web/studio/src/dom.js``,
-``web/contribute/src/dom.js`` and ``web/player/src/ui.js``) and nothing else. This test
-reads every source under ``web/`` and fails on any use of an API that parses a string as
-HTML or runs it as script, except the few reviewed uses listed in ``REVIEWED`` (each with
-why it is safe). The shells
-(``index.html``) hold no inline script, style or event handler, so that the pages' strict
-Content-Security-Policy (server/security.py) needs no exception.
+Text reaches the page through text nodes made by the apps' one element builder, ``h()`` and
+``fill()`` of ``web/dom/index.js`` (``@baladeur/dom``, whose guards tests/test_dom.py tries in
+a browser), and nothing else. This test reads every source under ``web/`` and fails on any
+use of an API that parses a string as HTML or runs it as script, except the few reviewed uses
+listed in ``REVIEWED`` (each with why it is safe), and on any second HTML element builder in
+an app. The shells (``index.html``) hold no inline script, style or event handler, so that the
+pages' strict Content-Security-Policy (server/security.py) needs no exception.
 """
 
 from __future__ import annotations
@@ -44,12 +44,7 @@ SINKS: dict[str, re.Pattern[str]] = {
 # (file under web/, the exact line's code, why it is safe). Each must still be there.
 REVIEWED: list[tuple[str, str, str]] = [
     (
-        "contribute/src/dom.js",
-        'const MARKUP = new Set(["innerhtml", "outerhtml", "srcdoc"]);',
-        "the names h() refuses to set",
-    ),
-    (
-        "studio/src/dom.js",
+        "dom/index.js",
         'const MARKUP = new Set(["innerhtml", "outerhtml", "srcdoc"]);',
         "the names h() refuses to set",
     ),
@@ -118,9 +113,79 @@ def test_the_sources_are_found() -> None:
 def test_no_source_hands_a_string_to_an_html_sink() -> None:
     found, _ = _findings()
     assert found == [], (
-        "user text must reach the page as text nodes (h() in dom.js / ui.js); "
+        "user text must reach the page as text nodes (h() of web/dom); "
         "Leaflet tooltips and popups take an element, never a string:\n" + "\n".join(found)
     )
+
+
+# The one element builder; an app that builds HTML elements from data again would be a second
+# place where the guards could be missing. Text nodes are made there only, an element of a
+# tag held in a variable too (a literal tag, document.createElement("audio"), is one element,
+# not a builder), and no app defines its own h(). SVG drawings (createElementNS) stay in the
+# apps: they hold shapes and numbers, and reach text through textContent only.
+DOM_MODULE = "dom/index.js"
+BUILDERS: dict[str, re.Pattern[str]] = {
+    "text node": re.compile(r"\bcreateTextNode\b"),
+    "element of a variable tag": re.compile(r"\bcreateElement\s*\(\s*(?![\s`'\"])"),
+    "an h() of its own": re.compile(
+        r"\bfunction\s+h\s*\(|\b(const|let|var)\s+h\s*=|\bexport\s+\{[^}]*\bas\s+h\b"
+    ),
+}
+
+
+def _builders() -> list[str]:
+    found = []
+    for path in _sources():
+        name = path.relative_to(WEB).as_posix()
+        if name == DOM_MODULE:
+            continue
+        for number, code in _code_lines(path):
+            found += [
+                f"web/{name}:{number}: {what}: {code}"
+                for what, pattern in BUILDERS.items()
+                if pattern.search(code)
+            ]
+    return found
+
+
+def test_the_apps_build_elements_with_the_one_shared_h() -> None:
+    assert _builders() == [], (
+        "build HTML elements with h()/fill() of @baladeur/dom (web/dom/index.js), "
+        "which keeps the guards in one place:\n" + "\n".join(_builders())
+    )
+
+
+def test_the_shared_module_is_the_builder() -> None:
+    code = "\n".join(c for _, c in _code_lines(WEB / DOM_MODULE))
+    assert BUILDERS["text node"].search(code) and BUILDERS["element of a variable tag"].search(code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "node.append(document.createTextNode(text));",
+        "const node = document.createElement(tag);",
+        "const el = document.createElement( name );",
+        "export function h(tag, attrs, ...children) {",
+        "const h = (tag) => make(tag);",
+        "export { make as h };",
+    ],
+)
+def test_the_builder_patterns_catch_a_second_builder(code: str) -> None:
+    assert any(p.search(code) for p in BUILDERS.values()), code
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'const audio = document.createElement("audio");',
+        "const node = document.createElementNS(NS, name);",
+        'export { clear, h } from "@baladeur/dom";',
+        "const hash = createHash();",
+    ],
+)
+def test_the_builder_patterns_leave_single_elements_and_imports_alone(code: str) -> None:
+    assert not any(p.search(code) for p in BUILDERS.values()), code
 
 
 def test_every_reviewed_use_is_still_there() -> None:

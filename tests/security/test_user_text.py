@@ -206,6 +206,8 @@ def test_every_player_screen_shows_hostile_text_as_text(
     page.wait_for_function(
         "() => JSON.parse(document.querySelector('#player-state').textContent).offlineReady"
     )
+    # The trail's page is drawn after its fetches, apart from the service worker's readiness.
+    page.wait_for_selector("#download")
     screens.check(
         "folder-trail",
         shown=[

@@ -1,51 +1,9 @@
-// Small DOM helpers: elements from data, labelled fields, a toast for quiet confirmations.
+// The studio's DOM helpers: labelled fields, a toast for quiet confirmations, formats.
 
-// Attributes that would turn a string into markup or script: h() refuses them, so that text
-// given to it can only ever become text (tests/test_no_markup_sinks.py keeps the rest away).
-// Names are compared in lower case: setAttribute folds HTML attribute names ("SRCDOC" is
-// srcdoc) and property names come camel-cased ("formAction").
-const MARKUP = new Set(["innerhtml", "outerhtml", "srcdoc"]);
-const URL_ATTRIBUTES = new Set(["href", "src", "action", "formaction", "xlink:href", "data", "poster", "ping"]);
-// A URL attribute takes these schemes only (or a relative URL, which is this origin's), read
-// with the browser's own URL parser: no spelling of javascript:, vbscript: or data: gets past.
-const URL_SCHEMES = new Set(["http:", "https:", "blob:", "mailto:"]);
+// h() and clear() are the apps' one element builder (web/dom); the studio's own helpers follow.
+import { h } from "@baladeur/dom";
 
-function safeAttribute(key, value) {
-  const name = key.toLowerCase();
-  if (MARKUP.has(name) || (name.startsWith("on") && typeof value !== "function")) {
-    throw new TypeError(`h(): refusing to set ${key} from data`);
-  }
-  if (URL_ATTRIBUTES.has(name) && !URL_SCHEMES.has(schemeOf(String(value)))) {
-    throw new TypeError(`h(): refusing a script URL in ${key}`);
-  }
-}
-
-function schemeOf(url) {
-  try {
-    return new URL(url, document.baseURI).protocol;
-  } catch {
-    return null;
-  }
-}
-
-/** An element: h("button", {class: "x", onclick}, "text", child...); children become text. */
-export function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value === undefined || value === null || value === false) continue;
-    safeAttribute(key, value);
-    if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-    else if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key in node && typeof value !== "string") node[key] = value;
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
+export { clear, h } from "@baladeur/dom";
 
 let fieldCounter = 0;
 
@@ -78,11 +36,6 @@ export function select(options, value, attrs = {}) {
     attrs,
     options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)),
   );
-}
-
-export function clear(node) {
-  while (node.firstChild) node.firstChild.remove();
-  return node;
 }
 
 let toastTimer = null;
