@@ -91,7 +91,7 @@ def _resident_contributes(page: Any, link: str) -> str:
     steps.record(page)
     steps.about(page, TITLE, "The siren called the night shift at ten.")
     steps.credit(
-        page, "Marie Dupont", "My first name only", "Visitors will read: “A story told by Marie”"
+        page, "Marie Dupont", "My first name only", "Visitors will read your name as: “Marie”"
     )
     steps.consent(page, publication=True, archive=True)
     steps.licence(page, "Creative Commons Attribution 4.0 (CC BY)")

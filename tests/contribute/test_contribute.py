@@ -64,7 +64,7 @@ def test_record_consent_and_receipt(site: Site, phone_browser: Any) -> None:
         page,
         "Marie Dupont",
         "My initials",
-        "Visitors will read: “A story told by M. D.”",
+        "Visitors will read your name as: “M. D.”",
         shots="record",
     )
     steps.consent(page, publication=True, archive=True, shots="record")
@@ -148,7 +148,7 @@ def test_both_refused_keeps_nothing(site: Site, phone_browser: Any, voice: Path)
     page.get_by_role("button", name="Continue").click()
     steps.about(page, "Rien")
     steps.credit(
-        page, "Jean Dupont", "My first name only", "Visitors will read: “A story told by Jean”"
+        page, "Jean Dupont", "My first name only", "Visitors will read your name as: “Jean”"
     )
     steps.consent(page, publication=False, archive=False)
     steps.heading(page, "Nothing can be kept")
@@ -373,7 +373,7 @@ def _to_the_send_step(page: Any, code: str, recording: Path) -> None:
     page.get_by_text(f"Chosen file: {recording.name}").wait_for()
     page.get_by_role("button", name="Continue").click()
     steps.about(page, "Long")
-    steps.credit(page, "Ann Lee", "My full name", "Visitors will read: “A story told by Ann Lee”")
+    steps.credit(page, "Ann Lee", "My full name", "Visitors will read your name as: “Ann Lee”")
     steps.consent(page, publication=True, archive=True)
     steps.licence(page, "Creative Commons Attribution 4.0 (CC BY)")
 
@@ -516,6 +516,6 @@ def test_by_keyboard_alone(site: Site, phone_browser: Any, voice: Path) -> None:
     assert page.evaluate("document.activeElement.value") == "full-name"
     assert (
         page.locator(".preview").inner_text()
-        == "Visitors will read: “A story told by Marie Dupont”"
+        == "Visitors will read your name as: “Marie Dupont”"
     )
     context.close()
