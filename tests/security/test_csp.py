@@ -21,9 +21,9 @@ from server.db.session import Database
 from server.keys import keyring
 from server.settings import Settings
 from tests.security.conftest import World
-from tests.studio.conftest import VIEWPORT, sign_in
 from tests.support.browser import CSP_VIOLATIONS, watch_csp
 from tests.support.live import live_server
+from tests.support.studio_pages import VIEWPORT, sign_in
 
 STUDIO_PATHS = [
     "/studio",

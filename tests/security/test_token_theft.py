@@ -19,9 +19,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from tests.security.conftest import CENTRE, World
-from tests.studio.conftest import VIEWPORT, sign_in
 from tests.support.browser import watch_csp
 from tests.support.live import live_server
+from tests.support.studio_pages import VIEWPORT, sign_in
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from tests.security.conftest import CENTRE, World
-from tests.studio.conftest import VIEWPORT, sign_in
 from tests.support.browser import artefact, map_still, phone_context, watch_csp
+from tests.support.studio_pages import VIEWPORT, sign_in
 
 MODES = ["csp-enforced", "csp-bypassed"]
 INJECTED = "img[src='x'], svg[onload], [onerror], body script:not([src])"
