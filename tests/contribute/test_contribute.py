@@ -515,7 +515,6 @@ def test_by_keyboard_alone(site: Site, phone_browser: Any, voice: Path) -> None:
     page.keyboard.press("Space")
     assert page.evaluate("document.activeElement.value") == "full-name"
     assert (
-        page.locator(".preview").inner_text()
-        == "Visitors will read your name as: “Marie Dupont”"
+        page.locator(".preview").inner_text() == "Visitors will read your name as: “Marie Dupont”"
     )
     context.close()
