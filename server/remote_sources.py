@@ -150,6 +150,8 @@ class StoredMedia:
                     version["transcript"] = names[version["transcript"]]
         for layer in data["ambience"]:
             layer["audio"] = names[layer["audio"]]
+        for sound in data.get("objects") or []:
+            sound["audio"] = names[sound["audio"]]
         # The server keeps ambient layers in the order of their keys.
         data["ambience"].sort(key=lambda layer: layer["key"])
         return parse_source(data)

@@ -205,26 +205,3 @@ def test_waiting_and_scheduled_releases_leave_the_current_one(db: Database, keys
         4: ReleaseState.live,
     }
     assert _current(db, "walk") == 4
-
-
-def test_an_import_refuses_sound_objects_rather_than_dropping_them(
-    db: Database, tmp_path: Path
-) -> None:
-    import yaml
-
-    folder = two_stop_folder(tmp_path)
-    data = yaml.safe_load((folder / "trail.yaml").read_text())
-    data["objects"] = [
-        {"key": "wheel", "audio": "media/a.opus", "position": [4.39, 50.4], "radius_m": 30}
-    ]
-    data["stops"][0]["position"] = [4.3901, 50.4]
-    (folder / "trail.yaml").write_text(yaml.safe_dump(data))
-    blobs = MemoryBlobStore()
-    with pytest.raises(InvalidInput) as caught, db.transaction() as session:
-        org = get_or_create_organisation(session, "tests")
-        import_source(session, load_source(folder), org, "x", MediaContext(blobs, MediaLimits()))
-    assert [e.field for e in caught.value.errors] == ["objects.wheel", "stops.a.position"]
-    assert "baladeur build" in caught.value.errors[0].message
-    assert not list(blobs.keys())
-    with db.transaction() as session:
-        assert session.scalars(select(Trail)).all() == []
