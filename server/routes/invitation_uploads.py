@@ -21,7 +21,7 @@ from server.bodylimits import body_limit, upload_limit
 from server.deps import BlobsDep, DatabaseDep, JobsDep, SessionDep, SettingsDep
 from server.errors import UnsupportedContentType
 from server.routes.invitations import PUBLIC_PROBLEMS, RECORDING_TYPES, link_first
-from server.routes.uploads import TUS_HEADERS, TUS_VERSION
+from server.routes.uploads import TUS_HEADERS, tus_discovery
 from server.schemas.problem import Problem
 from server.uploads import (
     Owner,
@@ -65,16 +65,7 @@ def _audio_declared(filetype: str | None) -> None:
 @router.options("", status_code=204)
 def describe(code: str, settings: SettingsDep) -> Response:
     """What this tus server supports."""
-    return Response(
-        status_code=204,
-        headers={
-            **TUS_HEADERS,
-            "Tus-Version": TUS_VERSION,
-            "Tus-Extension": "creation,termination,checksum,expiration",
-            "Tus-Checksum-Algorithm": "sha256",
-            "Tus-Max-Size": str(settings.max_upload_bytes),
-        },
-    )
+    return tus_discovery(settings.max_upload_bytes)
 
 
 @router.post("", status_code=201, response_class=Response, responses=PROBLEMS)

@@ -41,6 +41,22 @@ from server.uploads import (
 router = APIRouter(prefix="/v1/orgs/{org}/uploads", tags=["uploads"])
 TUS_VERSION = "1.0.0"
 TUS_HEADERS = {"Tus-Resumable": TUS_VERSION, "Cache-Control": "no-store"}
+
+
+def tus_discovery(max_bytes: int) -> Response:
+    """The answer to a tus OPTIONS request: what this server's uploads support."""
+    return Response(
+        status_code=204,
+        headers={
+            **TUS_HEADERS,
+            "Tus-Version": TUS_VERSION,
+            "Tus-Extension": "creation,termination,checksum,expiration",
+            "Tus-Checksum-Algorithm": "sha256",
+            "Tus-Max-Size": str(max_bytes),
+        },
+    )
+
+
 UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **ORG_PROBLEMS,
     413: {"description": "Larger than the upload limit"},
@@ -60,16 +76,7 @@ def describe(
     org: Annotated[str, Path(description="The organisation's slug (not checked here).")],
 ) -> Response:
     """What this tus server supports."""
-    return Response(
-        status_code=204,
-        headers={
-            **TUS_HEADERS,
-            "Tus-Version": TUS_VERSION,
-            "Tus-Extension": "creation,termination,checksum,expiration",
-            "Tus-Checksum-Algorithm": "sha256",
-            "Tus-Max-Size": str(settings.max_upload_bytes),
-        },
-    )
+    return tus_discovery(settings.max_upload_bytes)
 
 
 @router.post("", status_code=201, response_class=Response, responses=UPLOAD_PROBLEMS)
