@@ -14,6 +14,7 @@ from server.auth.access import row_in
 from server.db.models import ConsentRecord, Story, StoryStatus, User
 from server.private_files import Cleaned
 from trails.errors import invalid
+from trails.messages import msg
 from trails.storage_names import consent_form_key
 
 
@@ -71,7 +72,7 @@ def record_consent(
         raise invalid(
             "form_sha256",
             form_sha256,
-            "no consent form with this hash in this organisation: upload the form first",
+            msg("no consent form with this hash in this organisation: upload the form first"),
         )
     row = ConsentRecord(
         story_id=story.id,
@@ -110,7 +111,7 @@ def form_type(path: Path) -> str:
         if head.startswith(magic):
             return mime
     raise RejectedMedia(
-        "a consent form must be a PDF, PNG or JPEG file (a scan or photo of the signed form)",
+        msg("a consent form must be a PDF, PNG or JPEG file (a scan or photo of the signed form)"),
         reason="not_audio",
     )
 

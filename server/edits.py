@@ -21,6 +21,7 @@ from media.limits import MediaLimits
 from server.db.models import Asset
 from server.uploads import Owner, asset_from_staged
 from trails.errors import Conflict, FieldError, InvalidInput
+from trails.messages import msg
 from trails.storage_names import original_key
 
 # Probed durations and decoded lengths differ by a few samples; points this close to the
@@ -57,7 +58,9 @@ def checked_edit(
         )
     elif trim_start_s >= end:
         errors.append(
-            FieldError("trim_end_s", trim_end_s, "the end must come after the start of the trim")
+            FieldError(
+                "trim_end_s", trim_end_s, msg("the end must come after the start of the trim")
+            )
         )
     kept = max(end - trim_start_s, 0.0)
     for name, value in (("fade_in_s", fade_in_s), ("fade_out_s", fade_out_s)):
@@ -66,7 +69,7 @@ def checked_edit(
                 FieldError(name, value, f"a fade cannot outlast the kept audio ({kept:.3f} s)")
             )
     if not errors and trim_start_s == 0 and trim_end_s is None and not fade_in_s and not fade_out_s:
-        errors.append(FieldError("trim_start_s", trim_start_s, "this edit changes nothing"))
+        errors.append(FieldError("trim_start_s", trim_start_s, msg("this edit changes nothing")))
     if errors:
         raise InvalidInput(errors)
     return Edit(
@@ -118,7 +121,7 @@ def derive_asset(
                     out.write(chunk)
         except BlobNotFound:
             raise Conflict(
-                "the original file of this audio is missing from storage; upload it again"
+                msg("the original file of this audio is missing from storage; upload it again")
             ) from None
         if (source.duration_s or 0.0) > limits.max_edit_duration_s:
             clip = apply_long_edit(

@@ -16,6 +16,7 @@ from server.db.models import Asset, Stop, Story, StoryStatus, StoryVersion, User
 from server.private_files import Cleaned
 from server.schemas.stories import StoryCreate, StoryUpdate, StoryVersionIn
 from trails.errors import Conflict, FieldError, InvalidInput, invalid
+from trails.messages import msg
 from trails.storage_names import photo_key
 from trails.vocabulary import AudioRole
 
@@ -86,7 +87,7 @@ def photo_type(path: Path) -> str:
             return mime
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
-    raise RejectedMedia("a photo must be a PNG, JPEG or WebP image", reason="not_audio")
+    raise RejectedMedia(msg("a photo must be a PNG, JPEG or WebP image"), reason="not_audio")
 
 
 def clean_photo(path: Path) -> Cleaned:
@@ -109,7 +110,7 @@ def _check_photo(
         raise invalid(
             "photo_sha256",
             sha256,
-            "no photo with this hash in this organisation: upload the photo first",
+            msg("no photo with this hash in this organisation: upload the photo first"),
         )
 
 
@@ -138,18 +139,22 @@ def _check_versions(
                     FieldError(
                         f"versions.{language}.audio_asset_id",
                         version.audio_asset_id,
-                        "no such asset in this organisation: upload the audio first",
+                        msg("no such asset in this organisation: upload the audio first"),
                     )
                 )
         if version.transcript_vtt is not None:
             problem = vtt_problem(version.transcript_vtt)
             if problem is not None:
                 errors.append(
-                    FieldError(f"versions.{language}.transcript_vtt", None, f"WebVTT {problem}")
+                    FieldError(
+                        f"versions.{language}.transcript_vtt",
+                        None,
+                        msg("WebVTT {problem}", problem=problem),
+                    )
                 )
         if version.audio_asset_id is None and not version.text and not version.transcript_vtt:
             errors.append(
-                FieldError(f"versions.{language}", None, "give audio, a transcript or a text")
+                FieldError(f"versions.{language}", None, msg("give audio, a transcript or a text"))
             )
     if errors:
         raise InvalidInput(errors)
@@ -231,7 +236,9 @@ def delete_story(session: Session, story: Story) -> None:
     used = session.scalars(select(Stop).where(Stop.story_id == story.id)).all()
     if used:
         places = ", ".join(sorted(f"{s.trail.slug}/{s.key}" for s in used))
-        raise Conflict(f"this story is placed at {places}; remove it from those stops first")
+        raise Conflict(
+            msg("this story is placed at {places}; remove it from those stops first", places=places)
+        )
     session.delete(story)
     session.flush()
 
@@ -243,7 +250,7 @@ def review(
     if not approve:
         used = session.scalar(select(Stop.id).where(Stop.story_id == story.id).limit(1))
         if used is not None:
-            raise Conflict("this story is placed in a trail; remove it from its stops first")
+            raise Conflict(msg("this story is placed in a trail; remove it from its stops first"))
     story.status = StoryStatus.approved if approve else StoryStatus.rejected
     story.review_reason = reason
     story.reviewed_by_id = reviewer.id

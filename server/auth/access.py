@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server.db.models import ApiToken, Membership, Organisation, Role, User
 from server.errors import Forbidden
 from trails.errors import NotFound
+from trails.messages import msg
 
 RANK = {Role.contributor: 1, Role.editor: 2, Role.owner: 3}
 
@@ -64,10 +65,17 @@ def organisation_for(session: Session, user: User, slug: str, minimum: Role) -> 
     org = session.scalar(select(Organisation).where(Organisation.slug == slug))
     membership = None if org is None else session.get(Membership, (org.id, user.id))
     if org is None or (membership is None and not user.is_admin):
-        raise NotFound(f"no organisation '{slug}'")
+        raise NotFound(msg("no organisation '{slug}'", slug=slug))
     # Server administrators (made with `baladeur users create --admin`) act as owners.
     role = membership.role if membership is not None else Role.owner
     member = Member(user, org, role)
     if not member.at_least(minimum):
-        raise Forbidden(f"this needs the {minimum.value} role in '{slug}'; yours is {role.value}")
+        raise Forbidden(
+            msg(
+                "this needs the {needed} role in '{slug}'; yours is {yours}",
+                needed=minimum.value,
+                slug=slug,
+                yours=role.value,
+            )
+        )
     return member
