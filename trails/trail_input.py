@@ -41,8 +41,7 @@ def _bundle_file(path: Path) -> LoadedSource | None:
             "src",
             str(path),
             msg(
-                "not a trail source folder (a folder with {file}) nor a bundle "
-                "(a zip archive)",
+                "not a trail source folder (a folder with {file}) nor a bundle (a zip archive)",
                 file=SOURCE_FILE,
             ),
         )
