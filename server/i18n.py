@@ -90,7 +90,7 @@ def negotiate(header: str | None) -> str:
         except ValueError:
             continue
         if 0 < q <= 1 and match.group(1) != "*":
-            ranked.append((-q, index, match.group(1)))
+            ranked.append((-q, index, match.group(1).lower()))
     preferred = [tag for _, _, tag in sorted(ranked)]
     chosen = negotiate_locale(preferred, INTERFACE_LANGUAGES, sep="-")
     return chosen if chosen in INTERFACE_LANGUAGES else SOURCE_LANGUAGE

@@ -31,8 +31,23 @@ def row_in(
     """A row of the organisation by id; another organisation's is simply not found."""
     row = session.get(model, row_id)
     if row is None or row.organisation_id != organisation_id:
-        raise NotFound(f"no {name} {row_id} in this organisation")
+        raise NotFound(_not_found(name, row_id))
     return row
+
+
+def _not_found(name: str, row_id: int) -> str:
+    # One whole sentence per kind of row, so that each language can word it.
+    if name == "trail":
+        return msg("no trail {id} in this organisation", id=row_id)
+    if name == "story":
+        return msg("no story {id} in this organisation", id=row_id)
+    if name == "invitation":
+        return msg("no invitation {id} in this organisation", id=row_id)
+    if name == "member invitation":
+        return msg("no member invitation {id} in this organisation", id=row_id)
+    if name == "consent record":
+        return msg("no consent record {id} in this organisation", id=row_id)
+    return f"no {name} {row_id} in this organisation"
 
 
 @dataclass(frozen=True)

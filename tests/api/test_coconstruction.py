@@ -31,7 +31,7 @@ from server.db.models import (
     Upload,
 )
 from server.db.session import Database
-from server.i18n import INTERFACE_LANGUAGES
+from server.i18n import INTERFACE_LANGUAGES, format_day
 from server.publishing import publish
 from server.settings import Settings
 from server.sharing.resident_sheets import sheet_words
@@ -649,7 +649,9 @@ def test_a_withdrawal_receipt_prints_the_title_as_text_and_the_link(
     assert r.headers["cache-control"] == "no-store"
     text = pdf_text(r.content)
     assert title in text and "Mill" in text and "Beleg" in text
-    assert datetime.now(UTC).strftime("%Y-%m-%d") in text
+    # The date as German writes it (Babel), after German words from the catalogue.
+    sent = f"Gesendet am {format_day(datetime.now(UTC).date(), 'de')}"
+    assert " ".join(sent.split()) in " ".join(text.split())
     assert receipt["withdrawal_url"] in "".join(text.split())
     assert decode_qr(_png(r.content, "withdrawal-receipt-de")) == [receipt["withdrawal_url"]]
     forged = {"code": receipt["withdrawal_code"] + "x", "lang": "fr"}
