@@ -32,15 +32,19 @@ def why_not_publishable(story: Story) -> str | None:
     imported from a source folder whose consents are written in it) needs none here.
     """
     if story.status != StoryStatus.approved:
-        return f"story '{story.title}' is {story.status.value}, not approved"
+        return msg(
+            "story '{title}' is {status}, not approved",
+            title=story.title,
+            status=story.status.value,
+        )
     session = object_session(story)
     records = consents_of(session, story.id) if session is not None and story.id else []
     if any(r.withdrawn_at is not None for r in records):
-        return f"consent for story '{story.title}' was withdrawn"
+        return msg("consent for story '{title}' was withdrawn", title=story.title)
     if any(r.publication for r in records):
         return None
     if records or story.submitted_by_id is not None or story.invitation_id is not None:
-        return f"story '{story.title}' has no consent to publication"
+        return msg("story '{title}' has no consent to publication", title=story.title)
     return None
 
 

@@ -43,7 +43,12 @@ def checked_edit(
         if trim_end_s > duration_s + _END_SLACK_S:
             errors.append(
                 FieldError(
-                    "trim_end_s", trim_end_s, f"the clip lasts {duration_s:.3f} s; end before that"
+                    "trim_end_s",
+                    trim_end_s,
+                    msg(
+                        "the clip lasts {duration} s; end before that",
+                        duration=round(duration_s, 3),
+                    ),
                 )
             )
         trim_end_s = None
@@ -53,7 +58,10 @@ def checked_edit(
             FieldError(
                 "trim_start_s",
                 trim_start_s,
-                f"the clip lasts {duration_s:.3f} s; start before that",
+                msg(
+                    "the clip lasts {duration} s; start before that",
+                    duration=round(duration_s, 3),
+                ),
             )
         )
     elif trim_start_s >= end:
@@ -66,7 +74,14 @@ def checked_edit(
     for name, value in (("fade_in_s", fade_in_s), ("fade_out_s", fade_out_s)):
         if value > kept + _END_SLACK_S:
             errors.append(
-                FieldError(name, value, f"a fade cannot outlast the kept audio ({kept:.3f} s)")
+                FieldError(
+                    name,
+                    value,
+                    msg(
+                        "a fade cannot outlast the kept audio ({kept} s)",
+                        kept=round(kept, 3),
+                    ),
+                )
             )
     if not errors and trim_start_s == 0 and trim_end_s is None and not fade_in_s and not fade_out_s:
         errors.append(FieldError("trim_start_s", trim_start_s, msg("this edit changes nothing")))

@@ -121,6 +121,9 @@ def _parameter_format(language: str) -> Callable[[Any], str]:
         # since most are identifiers or counts that a person may copy (asset 12345, not 12 345).
         if isinstance(value, float) and math.isfinite(value):
             return str(format_decimal(value, locale=locale))
+        if isinstance(value, Message):
+            # A message given as a parameter of another ("WebVTT {problem}") is rendered too.
+            return render(value, language)
         return plain(value)
 
     return fmt

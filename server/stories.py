@@ -43,7 +43,7 @@ def vtt_problem(text: str) -> str | None:
     """
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not re.match(r"^WEBVTT(?:[ \t].*)?$", lines[0]):
-        return "line 1: a WebVTT transcript starts with the line WEBVTT"
+        return msg("line 1: a WebVTT transcript starts with the line WEBVTT")
     number = 1
     # Skip the rest of the header block.
     while number < len(lines) and lines[number].strip():
@@ -61,20 +61,23 @@ def vtt_problem(text: str) -> str | None:
             continue
         timing_at = 0 if "-->" in block[0] else 1
         if timing_at >= len(block) or "-->" not in block[timing_at]:
-            return (
-                f"line {start + 1}: '{block[0][:60]}' starts a cue without a timing line "
-                "(00:00.000 --> 00:04.000)"
+            return msg(
+                "line {line}: '{text}' starts a cue without a timing line "
+                "(00:00.000 --> 00:04.000)",
+                line=start + 1,
+                text=block[0][:60],
             )
         match = _TIMING.match(block[timing_at])
         if match is None:
-            return (
-                f"line {start + timing_at + 1}: '{block[timing_at][:60]}' is not a cue timing "
-                "(00:00.000 --> 00:04.000)"
+            return msg(
+                "line {line}: '{text}' is not a cue timing (00:00.000 --> 00:04.000)",
+                line=start + timing_at + 1,
+                text=block[timing_at][:60],
             )
         if _seconds(match.group(2)) <= _seconds(match.group(1)):
-            return f"line {start + timing_at + 1}: the cue ends before it starts"
+            return msg("line {line}: the cue ends before it starts", line=start + timing_at + 1)
         if any("-->" in line for line in block[timing_at + 1 :]):
-            return f"line {start + timing_at + 2}: a cue's text cannot contain '-->'"
+            return msg("line {line}: a cue's text cannot contain '-->'", line=start + timing_at + 2)
     return None
 
 

@@ -39,7 +39,7 @@ from server.db.session import Database
 from server.errors import ChecksumMismatch, Gone, TooManyRequests
 from server.ingest import accept_upload
 from trails.errors import Conflict, NotFound, invalid
-from trails.messages import msg
+from trails.messages import msg, nmsg
 from trails.storage_names import upload_folder, upload_piece_key
 from trails.vocabulary import AUDIO_ROLES, AudioRole
 
@@ -172,15 +172,19 @@ def _within_caps(session: Session, user_id: int, caps: OpenUploadCaps, now: date
     expiry = first_expiry.replace(tzinfo=UTC) if first_expiry.tzinfo is None else first_expiry
     retry = max(1, int((expiry - now).total_seconds()))
     if count > caps.count:
-        detail = (
-            f"you already have {count - 1} unfinished uploads, the most one person may have "
-            "at once: finish them, or cancel (DELETE) those you no longer need"
+        detail = nmsg(
+            "you already have {count} unfinished upload, the most one person may have "
+            "at once: finish it, or cancel (DELETE) it if you no longer need it",
+            "you already have {count} unfinished uploads, the most one person may have "
+            "at once: finish them, or cancel (DELETE) those you no longer need",
+            count - 1,
         )
     else:
-        detail = (
-            f"your unfinished uploads would declare {human_bytes(declared)} in all; the "
-            f"limit is {human_bytes(caps.declared_bytes)}: finish them, or cancel (DELETE) "
-            "those you no longer need"
+        detail = msg(
+            "your unfinished uploads would declare {size} in all; the limit is {limit}: "
+            "finish them, or cancel (DELETE) those you no longer need",
+            size=human_bytes(declared),
+            limit=human_bytes(caps.declared_bytes),
         )
     raise TooManyRequests(detail, retry_after_s=retry)
 
