@@ -156,9 +156,9 @@ def invitation_in(session: Session, organisation_id: int, invitation_id: int) ->
 
 
 _GONE = {
-    "revoked": "this invitation link was withdrawn by the team; ask them for a new one",
-    "expired": "this invitation link has expired; ask the team for a new one",
-    "used_up": "this invitation link has already been used; ask the team for a new one",
+    "revoked": msg("this invitation link was withdrawn by the team; ask them for a new one"),
+    "expired": msg("this invitation link has expired; ask the team for a new one"),
+    "used_up": msg("this invitation link has already been used; ask the team for a new one"),
 }
 # The problem's ``reason`` member, which the residents' pages translate.
 _REASON = {"revoked": "revoked", "expired": "expired", "used_up": "used-up"}

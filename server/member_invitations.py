@@ -28,10 +28,10 @@ CODE_PREFIX = "mem_"
 DEFAULT_TTL_S = 7 * 24 * 3600
 
 _GONE = {
-    "accepted": "this invitation has already been accepted",
-    "declined": "this invitation was declined; ask the organisation for a new one",
-    "revoked": "this invitation was withdrawn by the organisation; ask them for a new one",
-    "expired": "this invitation has expired; ask the organisation for a new one",
+    "accepted": msg("this invitation has already been accepted"),
+    "declined": msg("this invitation was declined; ask the organisation for a new one"),
+    "revoked": msg("this invitation was withdrawn by the organisation; ask them for a new one"),
+    "expired": msg("this invitation has expired; ask the organisation for a new one"),
 }
 
 
