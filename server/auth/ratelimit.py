@@ -152,7 +152,7 @@ class Limiter:
         elif self.policy.name == "sign-in":
             words = msg("too many attempts at this account; try again in {wait} seconds", wait=wait)
         else:
-            words = msg("too many attempts at this code; try again in {wait} seconds", wait=wait)
+            words = msg("too many attempts at this trail; try again in {wait} seconds", wait=wait)
         return TooManyRequests(words, wait)
 
     def attempt(self, subject: str, address: str, now: float | None = None) -> Attempt:
