@@ -62,7 +62,8 @@ def translations(language: str) -> gettext.NullTranslations:
     Entries with an empty translation are left out, so gettext falls back to the English id.
     """
     path = catalogue_path(language)
-    if language == SOURCE_LANGUAGE or not path.is_file():
+    # Only the interface languages are looked up (and cached), whatever a caller passes.
+    if language not in INTERFACE_LANGUAGES or language == SOURCE_LANGUAGE or not path.is_file():
         return gettext.NullTranslations()
     with path.open("rb") as po:
         catalog = read_po(po, locale=language, domain=DOMAIN)
