@@ -55,3 +55,13 @@ schemas: setup
 .PHONY: cli-docs
 cli-docs: setup
 	@$(VENV)/python -m authoring.docs --write
+
+# Extracts the marked messages into the template, then merges it into each language's PO
+# file (new entries empty, stale ones dropped); tests/test_translations.py fails until
+# every new entry is translated. See docs/translating.md.
+.PHONY: messages
+messages: setup
+	@$(VENV)/pybabel extract -F babel.cfg --no-location --sort-output --project Baladeur \
+		-o server/locales/baladeur.pot .
+	@$(VENV)/pybabel update -i server/locales/baladeur.pot -d server/locales -D baladeur \
+		--no-fuzzy-matching --ignore-obsolete

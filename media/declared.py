@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from media.errors import RejectedMedia
 from media.probe import MIME_TYPES
+from trails.messages import msg
 
 # Names browsers and recorders use for the same containers.
 _ALIASES: dict[str, str] = {
@@ -45,7 +46,11 @@ def check_declared_type(content_type: str | None, actual_format: str) -> None:
     if declared is None or declared == actual_format:
         return
     raise RejectedMedia(
-        f"the file was sent as {content_type} but its content is {MIME_TYPES[actual_format]}; "
-        "send it with its real type (or without one)",
+        msg(
+            "the file was sent as {content_type} but its content is {actual}; send "
+            "it with its real type (or without one)",
+            content_type=content_type,
+            actual=MIME_TYPES[actual_format],
+        ),
         reason="type_mismatch",
     )

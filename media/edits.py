@@ -21,6 +21,7 @@ from media.limits import DEFAULT_LIMITS, MediaLimits, human_duration
 from media.probe import ProbeResult, probe
 from trails.errors import invalid
 from trails.files import file_sha256
+from trails.messages import msg
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,11 @@ def _load(path: Path, found: ProbeResult, limits: MediaLimits, field: str) -> Au
         raise invalid(
             field,
             str(path.name),
-            f"edits are for clips up to {human_duration(limits.max_edit_duration_s)}; this one "
-            f"lasts {human_duration(found.duration_s)}",
+            msg(
+                "edits are for clips up to {limit}; this one lasts {duration}",
+                limit=human_duration(limits.max_edit_duration_s),
+                duration=human_duration(found.duration_s),
+            ),
         )
     codec = "pcm_s16le" if (found.bit_depth or 16) <= 16 else "pcm_s32le"
     with tempfile.TemporaryDirectory(prefix="baladeur-edit-") as tmp:

@@ -16,6 +16,7 @@ from media.blobs.memory import iter_chunks
 from media.errors import RejectedMedia
 from media.limits import DEFAULT_LIMITS, MediaLimits, human_bytes
 from media.probe import ProbeResult, probe
+from trails.messages import msg
 from trails.storage_names import original_key
 
 
@@ -60,7 +61,10 @@ def staged_upload(
                 size += len(chunk)
                 if size > limits.max_bytes:
                     raise RejectedMedia(
-                        f"the file is over the limit of {human_bytes(limits.max_bytes)}",
+                        msg(
+                            "the file is over the limit of {size}",
+                            size=human_bytes(limits.max_bytes),
+                        ),
                         reason="too_large",
                     )
                 digest.update(chunk)

@@ -24,6 +24,7 @@ from media.errors import MediaProcessingFailed, RejectedMedia
 from media.limits import DEFAULT_LIMITS, MediaLimits, human_bytes, human_duration
 from media.sniff import describe, sniff
 from trails.errors import FieldError, InvalidInput
+from trails.messages import msg
 
 ACCEPTED = "WAV, W64, AIFF, FLAC, MP3, Ogg (Vorbis, Opus, FLAC), M4A/MP4 and WebM audio"
 # Media type of each accepted container, for storing originals.
@@ -118,8 +119,12 @@ def _ffprobe(path: Path, fmt: str) -> dict[str, Any]:
     if done.returncode != 0:
         reason = done.last_error().replace(ffmpeg.file_url(path), "file")
         raise _reject(
-            f"the file looks like {fmt.upper()} but cannot be read; it may be damaged or "
-            f"incomplete ({reason})",
+            msg(
+                "the file looks like {format} but cannot be read; it may be damaged or "
+                "incomplete ({reason})",
+                format=fmt.upper(),
+                reason=reason,
+            ),
             "damaged",
         )
     try:
@@ -249,42 +254,59 @@ def probe(path: Path, limits: MediaLimits | None = None) -> ProbeResult:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise _reject("the file does not exist", "missing") from None
+        raise _reject(msg("the file does not exist"), "missing") from None
     if not path.is_file():
-        raise _reject("not a regular file", "not_a_file")
+        raise _reject(msg("not a regular file"), "not_a_file")
     if size == 0:
-        raise _reject("the file is empty (0 bytes)", "empty")
+        raise _reject(msg("the file is empty (0 bytes)"), "empty")
     if size > limits.max_bytes:
         raise _reject(
-            f"the file is {human_bytes(size)}, over the limit of {human_bytes(limits.max_bytes)}",
+            msg(
+                "the file is {size}, over the limit of {size2}",
+                size=human_bytes(size),
+                size2=human_bytes(limits.max_bytes),
+            ),
             "too_large",
         )
     fmt = sniff(path)
     if fmt is None:
         raise _reject(
-            f"the file is {describe(path)}, not audio in a format we accept ({ACCEPTED})",
+            msg(
+                "the file is {found}, not audio in a format we accept ({formats})",
+                found=describe(path),
+                formats=ACCEPTED,
+            ),
             "not_audio",
         )
     info = _ffprobe(path, fmt)
     streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
     if not streams:
-        raise _reject("the file has no audio track", "no_audio")
+        raise _reject(msg("the file has no audio track"), "no_audio")
     stream = streams[0]
     codec = str(stream.get("codec_name") or "unknown")
     if codec == "unknown" or codec.startswith("none"):
-        raise _reject("the audio is in a codec we cannot decode", "unsupported_codec")
+        raise _reject(msg("the audio is in a codec we cannot decode"), "unsupported_codec")
     channels = int(stream.get("channels") or 0)
     rate = int(_float(stream.get("sample_rate")) or 0)
     if not limits.min_channels <= channels <= limits.max_channels:
         raise _reject(
-            f"the audio has {channels} channels; between {limits.min_channels} and "
-            f"{limits.max_channels} are accepted",
+            msg(
+                "the audio has {channels} channels; between {min_channels} and "
+                "{max_channels} are accepted",
+                channels=channels,
+                min_channels=limits.min_channels,
+                max_channels=limits.max_channels,
+            ),
             "channels",
         )
     if not limits.min_rate <= rate <= limits.max_rate:
         raise _reject(
-            f"the sample rate is {rate} Hz; between {limits.min_rate} and {limits.max_rate} Hz "
-            "are accepted",
+            msg(
+                "the sample rate is {rate} Hz; between {min_rate} and {max_rate} Hz are accepted",
+                rate=rate,
+                min_rate=limits.min_rate,
+                max_rate=limits.max_rate,
+            ),
             "sample_rate",
         )
     notes: list[str] = []
@@ -315,9 +337,13 @@ def probe(path: Path, limits: MediaLimits | None = None) -> ProbeResult:
             decoded = decode_duration(path, fmt, size)
             if decoded is None:
                 raise _reject(
-                    f"the file is incomplete: it announces {human_duration(declared)} of audio "
-                    f"but stops after {human_duration(duration)}; it was probably cut while "
-                    "being copied or uploaded, please send the complete file",
+                    msg(
+                        "the file is incomplete: it announces {declared} of audio but stops after "
+                        "{duration}; it was probably cut while being copied or uploaded, please "
+                        "send the complete file",
+                        declared=human_duration(declared),
+                        duration=human_duration(duration),
+                    ),
                     "truncated",
                 )
             notes.append(
@@ -329,11 +355,14 @@ def probe(path: Path, limits: MediaLimits | None = None) -> ProbeResult:
             # The scan ends at the last packet's start; the header is exact to the sample.
             duration = declared
     if duration <= 0:
-        raise _reject("the file contains no audio samples", "no_audio")
+        raise _reject(msg("the file contains no audio samples"), "no_audio")
     if duration > limits.max_duration_s:
         raise _reject(
-            f"the audio lasts {human_duration(duration)}, over the limit of "
-            f"{human_duration(limits.max_duration_s)}",
+            msg(
+                "the audio lasts {duration}, over the limit of {limit}",
+                duration=human_duration(duration),
+                limit=human_duration(limits.max_duration_s),
+            ),
             "too_long",
         )
     fallback = {**info.get("format", {}).get("tags", {}), **stream.get("tags", {})}

@@ -12,14 +12,17 @@ from pathlib import Path
 from media.errors import RejectedMedia
 from media.probe import probe
 from trails.errors import invalid
+from trails.messages import msg
 
 
 def probe_duration(path: str | Path) -> float:
     """Seconds of audio in a file; an error names the file and why it cannot be read."""
     file = Path(path)
     if not file.is_file():
-        raise invalid("audio", str(file), "no such file")
+        raise invalid("audio", str(file), msg("no such file"))
     try:
         return probe(file).duration_s
     except RejectedMedia as exc:
-        raise invalid("audio", str(file), f"not a readable audio file: {exc.detail}") from None
+        raise invalid(
+            "audio", str(file), msg("not a readable audio file: {detail}", detail=exc.detail)
+        ) from None

@@ -31,6 +31,7 @@ from media.probe import ProbeResult, probe
 from media.tags import Tags, write_mp4_tags, write_opus_tags
 from trails.errors import invalid
 from trails.files import file_sha256, fsync_dir
+from trails.messages import msg
 from trails.vocabulary import AUDIO_ROLES, DEFAULT_TARGET_LUFS, AudioRole
 
 __all__ = [
@@ -113,13 +114,21 @@ class RenditionSpec:
 
     def __post_init__(self) -> None:
         if self.profile not in ENCODINGS:
-            raise invalid("profile", self.profile, f"must be one of {', '.join(ENCODINGS)}")
+            raise invalid(
+                "profile",
+                self.profile,
+                msg("must be one of {allowed}", allowed=", ".join(ENCODINGS)),
+            )
         if self.role not in AUDIO_ROLES:
-            raise invalid("role", self.role, f"must be one of {', '.join(AUDIO_ROLES)}")
+            raise invalid(
+                "role", self.role, msg("must be one of {allowed}", allowed=", ".join(AUDIO_ROLES))
+            )
         if not -40.0 <= self.target_lufs <= -5.0:
-            raise invalid("target_lufs", self.target_lufs, "must be between -40 and -5 LUFS")
+            raise invalid("target_lufs", self.target_lufs, msg("must be between -40 and -5 LUFS"))
         if not -9.0 <= self.true_peak_dbtp <= 0.0:
-            raise invalid("true_peak_dbtp", self.true_peak_dbtp, "must be between -9 and 0 dBTP")
+            raise invalid(
+                "true_peak_dbtp", self.true_peak_dbtp, msg("must be between -9 and 0 dBTP")
+            )
 
     @property
     def profile_info(self) -> Profile:
@@ -340,7 +349,7 @@ def encode(
     """
     src, dst = Path(src), Path(dst)
     if not dst.parent.is_dir():
-        raise invalid("output", str(dst), "the output folder does not exist")
+        raise invalid("output", str(dst), msg("the output folder does not exist"))
     info = spec.profile_info
     filters, out_channels, gain, notes = _plan(spec, probe_result, loudness)
     if timeout_s is None:

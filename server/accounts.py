@@ -12,6 +12,7 @@ from server.auth.passwords import hash_password
 from server.db.models import Membership, Organisation, Role, User
 from trails.errors import Conflict, invalid
 from trails.files import atomic_file
+from trails.messages import msg
 from trails.validation import check_slug
 
 
@@ -36,7 +37,7 @@ def checked_email(email: str) -> str:
     """The canonical form of an email address for a new account, or 422 if it is not one."""
     email = canonical_email(email)
     if "@" not in email or any(c.isspace() for c in email):
-        raise invalid("email", email, "an email address looks like name@example.org")
+        raise invalid("email", email, msg("an email address looks like name@example.org"))
     return email
 
 
@@ -53,7 +54,7 @@ def create_user(
     """A new account, optionally a member of an organisation (created if missing)."""
     email = checked_email(email)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise Conflict(f"an account for {email} exists already")
+        raise Conflict(msg("an account for {email} exists already", email=email))
     user = User(
         email=email,
         display_name=display_name,

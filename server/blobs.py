@@ -5,6 +5,7 @@ from __future__ import annotations
 from media.blobs import BlobStore
 from server.settings import Settings
 from trails.errors import invalid
+from trails.messages import msg
 
 
 def make_blob_store(settings: Settings) -> BlobStore:
@@ -13,7 +14,9 @@ def make_blob_store(settings: Settings) -> BlobStore:
         from media.blobs.s3 import S3BlobStore  # boto3 is only needed in the scale mode
 
         if not settings.s3_bucket:
-            raise invalid("BALADEUR_S3_BUCKET", None, "the S3 blob backend needs a bucket name")
+            raise invalid(
+                "BALADEUR_S3_BUCKET", None, msg("the S3 blob backend needs a bucket name")
+            )
         secret = settings.s3_secret_access_key
         return S3BlobStore(
             settings.s3_bucket,

@@ -34,6 +34,7 @@ from server.db.session import Database
 from server.deps import get_caller
 from server.errors import ContentTooLarge, RefusedBeforeBody
 from server.settings import Settings
+from trails.messages import msg
 
 DEFAULT_LIMIT = 1024 * 1024
 """Largest body of a route that declares nothing: JSON objects of a few fields."""
@@ -136,13 +137,20 @@ class _Guard:
         self.received = 0
 
     def _too_large(self, size: int, *, declared: bool) -> RefusedBeforeBody:
-        said = "is" if declared else "passed"
-        return RefusedBeforeBody(
-            ContentTooLarge(
-                f"this request's body {said} {human_bytes(size)}; the limit here is "
-                f"{human_bytes(self.limit)}"
+        limit = human_bytes(self.limit)
+        if declared:
+            text = msg(
+                "this request's body is {size}; the limit here is {limit}",
+                size=human_bytes(size),
+                limit=limit,
             )
-        )
+        else:
+            text = msg(
+                "this request's body passed {size}; the limit here is {limit}",
+                size=human_bytes(size),
+                limit=limit,
+            )
+        return RefusedBeforeBody(ContentTooLarge(text))
 
     async def _before_first_byte(self) -> None:
         # The router has chosen the route by now: it is the route that asks for the body.

@@ -30,6 +30,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 
 from server.errors import UnsupportedContentType
+from trails.messages import msg
 
 JSON = "application/json"
 
@@ -60,7 +61,10 @@ def refusal(declared: str, content_type: str | None) -> UnsupportedContentType |
     """Why a body labelled ``content_type`` cannot go to an operation taking ``declared``."""
     if content_type is None or not content_type.strip():
         return UnsupportedContentType(
-            f"this request has a body but no Content-Type; send it as {declared}"
+            msg(
+                "this request has a body but no Content-Type; send it as {declared}",
+                declared=declared,
+            )
         )
     sent = _essence(content_type)
     if declared == JSON and sent.startswith("application/") and sent.endswith("+json"):
@@ -68,7 +72,11 @@ def refusal(declared: str, content_type: str | None) -> UnsupportedContentType |
     # A value that does not parse reads as text/plain, which no operation takes.
     if sent != declared:
         return UnsupportedContentType(
-            f"this operation takes {declared}, not {content_type.strip()[:100]}"
+            msg(
+                "this operation takes {declared}, not {value}",
+                declared=declared,
+                value=content_type.strip()[:100],
+            )
         )
     return None
 

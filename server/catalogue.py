@@ -34,6 +34,7 @@ from server.schemas.trails import PointGeometry, TrailPublic, cover_url
 from server.search import FTS5_TABLE, fts5_query, indexed_text, tsquery, words
 from trails.errors import NotFound
 from trails.geo import BBox, bbox_around
+from trails.messages import msg
 from trails.vocabulary import Visibility
 
 MAX_RADIUS_M = 200_000.0
@@ -199,7 +200,9 @@ def list_published(
 
 def _not_found(slug: str) -> NotFound:
     # The same words for a trail that does not exist and a private one without its code.
-    return NotFound(f"no published trail '{slug}' (a private trail needs its access code)")
+    return NotFound(
+        msg("no published trail '{slug}' (a private trail needs its access code)", slug=slug)
+    )
 
 
 def published_by_slug(session: Session, slug: str, access_code: GivenCode | None = None) -> Release:

@@ -14,6 +14,7 @@ from server.auth.access import row_in
 from server.db.models import ConsentRecord, Story, StoryStatus, User
 from server.private_files import Cleaned
 from trails.errors import invalid
+from trails.messages import msg
 from trails.storage_names import consent_form_key
 
 
@@ -31,15 +32,19 @@ def why_not_publishable(story: Story) -> str | None:
     imported from a source folder whose consents are written in it) needs none here.
     """
     if story.status != StoryStatus.approved:
-        return f"story '{story.title}' is {story.status.value}, not approved"
+        return msg(
+            "story '{title}' is {status}, not approved",
+            title=story.title,
+            status=story.status.value,
+        )
     session = object_session(story)
     records = consents_of(session, story.id) if session is not None and story.id else []
     if any(r.withdrawn_at is not None for r in records):
-        return f"consent for story '{story.title}' was withdrawn"
+        return msg("consent for story '{title}' was withdrawn", title=story.title)
     if any(r.publication for r in records):
         return None
     if records or story.submitted_by_id is not None or story.invitation_id is not None:
-        return f"story '{story.title}' has no consent to publication"
+        return msg("story '{title}' has no consent to publication", title=story.title)
     return None
 
 
@@ -71,7 +76,7 @@ def record_consent(
         raise invalid(
             "form_sha256",
             form_sha256,
-            "no consent form with this hash in this organisation: upload the form first",
+            msg("no consent form with this hash in this organisation: upload the form first"),
         )
     row = ConsentRecord(
         story_id=story.id,
@@ -110,7 +115,7 @@ def form_type(path: Path) -> str:
         if head.startswith(magic):
             return mime
     raise RejectedMedia(
-        "a consent form must be a PDF, PNG or JPEG file (a scan or photo of the signed form)",
+        msg("a consent form must be a PDF, PNG or JPEG file (a scan or photo of the signed form)"),
         reason="not_audio",
     )
 

@@ -16,6 +16,7 @@ from PIL import Image, ImageOps
 
 from media.blobs import BlobStore
 from media.errors import RejectedMedia
+from trails.messages import msg
 from trails.storage_names import COVER_EXTENSION, cover_key, cover_path
 
 MAX_BYTES = 15 * 1024 * 1024
@@ -137,7 +138,8 @@ def store_file(blobs: BlobStore, path: Path) -> str:
     """Store the cover image at ``path`` (a source folder's file); return its hash."""
     if path.stat().st_size > MAX_BYTES:
         raise RejectedMedia(
-            f"a cover must be at most {MAX_BYTES // 1024 // 1024} MiB", reason="too_large"
+            msg("a cover must be at most {value} MiB", value=MAX_BYTES // 1024 // 1024),
+            reason="too_large",
         )
     return store(blobs, path.read_bytes())
 

@@ -25,6 +25,7 @@ from server.errors import Unauthorized
 from server.jobs import Jobs
 from server.settings import Settings
 from trails.bundle.signing import Keyring
+from trails.messages import msg
 
 
 async def get_database(request: Request) -> Database:
@@ -110,7 +111,7 @@ def get_caller(
         return Caller(row.user, row)
     cookie = sessions.session_token(request, settings)
     if authorization or cookie is None:
-        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
+        raise Unauthorized(msg("sign in first: send 'Authorization: Bearer <token>'"))
     if request.method not in sessions.SAFE_METHODS:
         sessions.require_same_origin(request, settings)
     row = tokens.resolve(session, cookie)

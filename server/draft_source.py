@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from server.db.models import AmbientLayer, SoundObject, Stop, Story, Trail
 from server.db.zones import zone_of
 from trails.errors import Conflict, NotFound
+from trails.messages import msg
 from trails.source import TrailSource, parse_source
 from trails.storage_names import audio_name, cover_path, transcript_name
 
@@ -121,7 +122,9 @@ def load_trail(session: Session, slug: str, organisation_id: int | None = None) 
         query = query.where(Trail.organisation_id == organisation_id)
     found = session.scalars(query).all()
     if not found:
-        raise NotFound(f"no trail '{slug}'")
+        raise NotFound(msg("no trail '{slug}'", slug=slug))
     if len(found) > 1:
-        raise Conflict(f"several organisations have a trail '{slug}'; name the organisation")
+        raise Conflict(
+            msg("several organisations have a trail '{slug}'; name the organisation", slug=slug)
+        )
     return found[0]

@@ -15,6 +15,7 @@ from server.db.models import SRID, SoundObject, Stop, Story, StoryStatus, Trail
 from server.db.zones import set_zone
 from server.schemas.drafts import StopCreate, StopUpdate, TrailCreate, TrailDuplicate, TrailUpdate
 from trails.errors import Conflict, NotFound, invalid
+from trails.messages import msg
 from trails.vocabulary import TrailMode, Visibility
 
 
@@ -28,7 +29,7 @@ def stop_in(trail: Trail, stop_id: int) -> Stop:
     for stop in trail.stops:
         if stop.id == stop_id:
             return stop
-    raise NotFound(f"no stop {stop_id} on trail '{trail.slug}'")
+    raise NotFound(msg("no stop {stop_id} on trail '{slug}'", stop_id=stop_id, slug=trail.slug))
 
 
 def _check_slug_free(session: Session, organisation_id: int, slug: str) -> None:
@@ -36,7 +37,9 @@ def _check_slug_free(session: Session, organisation_id: int, slug: str) -> None:
     # another organisation's unpublished draft of the same name is neither refused nor told.
     ours = and_(Trail.organisation_id == organisation_id, Trail.slug == slug)
     if session.scalar(select(Trail.id).where(or_(ours, Trail.address == slug)).limit(1)):
-        raise Conflict(f"the address '{slug}' is already used by a trail; choose another")
+        raise Conflict(
+            msg("the address '{slug}' is already used by a trail; choose another", slug=slug)
+        )
 
 
 def _apply(
@@ -59,9 +62,9 @@ def _apply(
     if access_code is not None:
         trail.access_code_hash = codes.hash(access_code)
     if trail.visibility == Visibility.private and trail.access_code_hash is None:
-        raise invalid("access_code", None, "a private trail needs an access code for visitors")
+        raise invalid("access_code", None, msg("a private trail needs an access code for visitors"))
     if trail.valid_from and trail.valid_until and trail.valid_until <= trail.valid_from:
-        raise invalid("valid_until", trail.valid_until, "valid_until must be after valid_from")
+        raise invalid("valid_until", trail.valid_until, msg("valid_until must be after valid_from"))
 
 
 def _changes(body: TrailCreate | TrailUpdate) -> dict[str, Any]:
@@ -121,7 +124,7 @@ def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Tra
         settings=dict(trail.settings),
     )
     if copy.visibility == Visibility.private and copy.access_code_hash is None:
-        raise invalid("visibility", "private", "a private trail needs an access code first")
+        raise invalid("visibility", "private", msg("a private trail needs an access code first"))
     for stop in trail.stops:
         twin = Stop(
             key=stop.key,
@@ -162,14 +165,14 @@ def _check_story(session: Session, organisation_id: int, story_id: int | None) -
         return
     story = session.get(Story, story_id)
     if story is None or story.organisation_id != organisation_id:
-        raise invalid("story_id", story_id, "no such story in this organisation")
+        raise invalid("story_id", story_id, msg("no such story in this organisation"))
     if story.status != StoryStatus.approved:
-        raise invalid("story_id", story_id, "only approved stories can be placed in trails")
+        raise invalid("story_id", story_id, msg("only approved stories can be placed in trails"))
 
 
 def _check_key_free(trail: Trail, key: str, stop: Stop | None = None) -> None:
     if any(s.key == key and s is not stop for s in trail.stops):
-        raise Conflict(f"this trail already has a stop '{key}'")
+        raise Conflict(msg("this trail already has a stop '{key}'", key=key))
 
 
 def _place(trail: Trail, stop: Stop, position: int | None) -> None:

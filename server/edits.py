@@ -21,6 +21,7 @@ from media.limits import MediaLimits
 from server.db.models import Asset
 from server.uploads import Owner, asset_from_staged
 from trails.errors import Conflict, FieldError, InvalidInput
+from trails.messages import msg
 from trails.storage_names import original_key
 
 # Probed durations and decoded lengths differ by a few samples; points this close to the
@@ -42,7 +43,12 @@ def checked_edit(
         if trim_end_s > duration_s + _END_SLACK_S:
             errors.append(
                 FieldError(
-                    "trim_end_s", trim_end_s, f"the clip lasts {duration_s:.3f} s; end before that"
+                    "trim_end_s",
+                    trim_end_s,
+                    msg(
+                        "the clip lasts {duration} s; end before that",
+                        duration=round(duration_s, 3),
+                    ),
                 )
             )
         trim_end_s = None
@@ -52,21 +58,33 @@ def checked_edit(
             FieldError(
                 "trim_start_s",
                 trim_start_s,
-                f"the clip lasts {duration_s:.3f} s; start before that",
+                msg(
+                    "the clip lasts {duration} s; start before that",
+                    duration=round(duration_s, 3),
+                ),
             )
         )
     elif trim_start_s >= end:
         errors.append(
-            FieldError("trim_end_s", trim_end_s, "the end must come after the start of the trim")
+            FieldError(
+                "trim_end_s", trim_end_s, msg("the end must come after the start of the trim")
+            )
         )
     kept = max(end - trim_start_s, 0.0)
     for name, value in (("fade_in_s", fade_in_s), ("fade_out_s", fade_out_s)):
         if value > kept + _END_SLACK_S:
             errors.append(
-                FieldError(name, value, f"a fade cannot outlast the kept audio ({kept:.3f} s)")
+                FieldError(
+                    name,
+                    value,
+                    msg(
+                        "a fade cannot outlast the kept audio ({kept} s)",
+                        kept=round(kept, 3),
+                    ),
+                )
             )
     if not errors and trim_start_s == 0 and trim_end_s is None and not fade_in_s and not fade_out_s:
-        errors.append(FieldError("trim_start_s", trim_start_s, "this edit changes nothing"))
+        errors.append(FieldError("trim_start_s", trim_start_s, msg("this edit changes nothing")))
     if errors:
         raise InvalidInput(errors)
     return Edit(
@@ -118,7 +136,7 @@ def derive_asset(
                     out.write(chunk)
         except BlobNotFound:
             raise Conflict(
-                "the original file of this audio is missing from storage; upload it again"
+                msg("the original file of this audio is missing from storage; upload it again")
             ) from None
         if (source.duration_s or 0.0) > limits.max_edit_duration_s:
             clip = apply_long_edit(

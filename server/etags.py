@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from server.errors import PreconditionFailed, PreconditionRequired
+from trails.messages import msg
 
 
 class Versioned(Protocol):
@@ -28,12 +29,14 @@ def require_match(if_match: str | None, current: str) -> None:
     """Refuse a write without ``If-Match`` (428) or with a stale one (412)."""
     if if_match is None or not if_match.strip():
         raise PreconditionRequired(
-            "send the If-Match header with the ETag you last read, so that nobody's "
-            "changes are overwritten"
+            msg(
+                "send the If-Match header with the ETag you last read, so that nobody's"
+                " changes are overwritten"
+            )
         )
     tags = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
     if "*" in tags or current in tags:
         return
     raise PreconditionFailed(
-        "someone changed this since you read it; reload it and apply your change again"
+        msg("someone changed this since you read it; reload it and apply your change again")
     )

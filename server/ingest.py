@@ -27,6 +27,7 @@ from media.waveform import Peaks
 from server.db.models import Asset, AssetStatus, Rendition
 from server.db.session import Database
 from trails.errors import NotFound
+from trails.messages import msg
 from trails.storage_names import original_key, rendition_key, waveform_key
 from trails.vocabulary import AUDIO_PROFILES, DEFAULT_TARGET_LUFS, AudioRole
 
@@ -144,7 +145,7 @@ def process_asset(
     with database.transaction() as session:
         asset = session.get(Asset, asset_id)
         if asset is None:
-            raise NotFound(f"no asset {asset_id}")
+            raise NotFound(msg("no asset {asset_id}", asset_id=asset_id))
         if asset.status == AssetStatus.ready:
             return asset.status
         sha256, role = asset.sha256, asset.role

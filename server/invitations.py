@@ -32,7 +32,8 @@ from server.db.models import (
 )
 from server.db.session import Database
 from server.errors import Gone
-from server.licences import ARCHIVE_ONLY, LICENCES, RESIDENT_LANGUAGES, credit_shown
+from server.i18n import INTERFACE_LANGUAGES
+from server.licences import ARCHIVE_ONLY, LICENCES, credit_shown
 from server.placements import first_title
 from server.schemas.contributions import (
     InvitationAbout,
@@ -45,6 +46,7 @@ from server.schemas.stories import TRANSCRIPT_MAX, StoryCreate, StoryVersionIn
 from server.uploads import Owner, asset_from_staged
 from trails.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
 from trails.jsontext import load_json
+from trails.messages import msg
 from trails.source import Credit
 from trails.validation import field_errors
 from trails.vocabulary import AudioRole
@@ -75,22 +77,22 @@ class Purpose:
     trail_id: int | None = None
     stop_id: int | None = None
     topic: str = ""
-    languages: tuple[str, ...] = RESIDENT_LANGUAGES
+    languages: tuple[str, ...] = INTERFACE_LANGUAGES
     licences: tuple[str, ...] = tuple(LICENCES)
 
 
 def _check_purpose(session: Session, organisation_id: int, purpose: Purpose) -> None:
     """The trail must be the organisation's, and the stop one of that trail's."""
     if purpose.stop_id is not None and purpose.trail_id is None:
-        raise invalid("stop_id", purpose.stop_id, "a stop needs its trail_id")
+        raise invalid("stop_id", purpose.stop_id, msg("a stop needs its trail_id"))
     if purpose.trail_id is not None:
         trail = session.get(Trail, purpose.trail_id)
         if trail is None or trail.organisation_id != organisation_id:
-            raise invalid("trail_id", purpose.trail_id, "no such trail in this organisation")
+            raise invalid("trail_id", purpose.trail_id, msg("no such trail in this organisation"))
     if purpose.stop_id is not None:
         stop = session.get(Stop, purpose.stop_id)
         if stop is None or stop.trail_id != purpose.trail_id:
-            raise invalid("stop_id", purpose.stop_id, "no such stop on this trail")
+            raise invalid("stop_id", purpose.stop_id, msg("no such stop on this trail"))
 
 
 def create(
@@ -154,9 +156,9 @@ def invitation_in(session: Session, organisation_id: int, invitation_id: int) ->
 
 
 _GONE = {
-    "revoked": "this invitation link was withdrawn by the team; ask them for a new one",
-    "expired": "this invitation link has expired; ask the team for a new one",
-    "used_up": "this invitation link has already been used; ask the team for a new one",
+    "revoked": msg("this invitation link was withdrawn by the team; ask them for a new one"),
+    "expired": msg("this invitation link has expired; ask the team for a new one"),
+    "used_up": msg("this invitation link has already been used; ask the team for a new one"),
 }
 # The problem's ``reason`` member, which the residents' pages translate.
 _REASON = {"revoked": "revoked", "expired": "expired", "used_up": "used-up"}
@@ -170,7 +172,7 @@ def usable(session: Session, code: str) -> Invitation:
     """The invitation a code opens: 404 when unknown, 410 when expired, revoked or used up."""
     row = session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(code)))
     if row is None:
-        raise NotFound("no such invitation link; check the address")
+        raise NotFound(msg("no such invitation link; check the address"))
     state = state_of(row)
     if state != "active":
         raise _gone(state)
@@ -233,14 +235,18 @@ def _transcript(stream: BinaryIO | None) -> str | None:
         return None
     data = stream.read(TRANSCRIPT_MAX + 1)
     if len(data) > TRANSCRIPT_MAX:
-        raise invalid("transcript", None, f"a transcript has at most {TRANSCRIPT_MAX} bytes")
+        raise invalid(
+            "transcript",
+            None,
+            msg("a transcript has at most {max} bytes", max=TRANSCRIPT_MAX),
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise invalid("transcript", None, "a WebVTT transcript must be UTF-8 text") from None
+        raise invalid("transcript", None, msg("a WebVTT transcript must be UTF-8 text")) from None
     problem = stories.vtt_problem(text)
     if problem is not None:
-        raise invalid("transcript", None, f"WebVTT {problem}")
+        raise invalid("transcript", None, msg("WebVTT {problem}", problem=problem))
     return text
 
 
@@ -250,23 +256,30 @@ def _check_choices(invitation: Invitation, data: InvitedContribution, files: Fil
         raise invalid(
             "data.consent",
             {"publication": False, "archive": False},
-            "publication and archive both refused: there is nothing to keep, so nothing was stored",
+            msg(
+                "publication and archive both refused: there is nothing to keep, so "
+                "nothing was stored"
+            ),
         )
     if data.licence not in offered_licences(invitation):
-        raise invalid("data.licence", data.licence, "this link does not offer this licence")
+        raise invalid("data.licence", data.licence, msg("this link does not offer this licence"))
     if data.licence == ARCHIVE_ONLY and data.consent.publication:
         raise invalid(
             "data.licence",
             data.licence,
-            "archive-only keeps the story out of every trail: refuse publication, or choose "
-            "another licence",
+            msg(
+                "archive-only keeps the story out of every trail: refuse publication, "
+                "or choose another licence"
+            ),
         )
     if (files.audio is None) == (data.recording_upload is None):
         raise invalid(
             "recording",
             None,
-            "send the recording either as the recording part or as data.recording_upload "
-            "(a finished upload of this link), one of the two",
+            msg(
+                "send the recording either as the recording part or as "
+                "data.recording_upload (a finished upload of this link), one of the two"
+            ),
         )
 
 
@@ -275,11 +288,11 @@ def _uploaded(session: Session, invitation: Invitation, upload_id: str) -> Asset
     upload = session.get(Upload, upload_id)
     if upload is None or upload.invitation_id != invitation.id or upload.asset_id is None:
         raise invalid(
-            "data.recording_upload", upload_id, "no finished upload of this link with this id"
+            "data.recording_upload", upload_id, msg("no finished upload of this link with this id")
         )
     used = select(StoryVersion.id).where(StoryVersion.audio_asset_id == upload.asset_id)
     if session.scalar(used.limit(1)) is not None:
-        raise Conflict("this recording was already submitted; record or upload it again")
+        raise Conflict(msg("this recording was already submitted; record or upload it again"))
     return session.get_one(Asset, upload.asset_id)
 
 

@@ -18,8 +18,6 @@ LICENCES: dict[str, str] = {
 # The one licence that keeps a story out of every trail.
 ARCHIVE_ONLY = "archive-only"
 
-# The interface languages an invitation can offer residents.
-RESIDENT_LANGUAGES: tuple[str, ...] = ("fr", "nl", "en", "de")
 
 CreditStyle = Literal["full-name", "first-name", "initials", "anonymous"]
 CREDIT_STYLES: tuple[str, ...] = get_args(CreditStyle)

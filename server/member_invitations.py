@@ -22,15 +22,16 @@ from server.db.models import MemberInvitation, Membership, Organisation, Role, U
 from server.errors import Gone
 from server.schemas.member_invitations import MemberInvitationState
 from trails.errors import Conflict, NotFound, invalid
+from trails.messages import msg
 
 CODE_PREFIX = "mem_"
 DEFAULT_TTL_S = 7 * 24 * 3600
 
 _GONE = {
-    "accepted": "this invitation has already been accepted",
-    "declined": "this invitation was declined; ask the organisation for a new one",
-    "revoked": "this invitation was withdrawn by the organisation; ask them for a new one",
-    "expired": "this invitation has expired; ask the organisation for a new one",
+    "accepted": msg("this invitation has already been accepted"),
+    "declined": msg("this invitation was declined; ask the organisation for a new one"),
+    "revoked": msg("this invitation was withdrawn by the organisation; ask them for a new one"),
+    "expired": msg("this invitation has expired; ask the organisation for a new one"),
 }
 
 
@@ -74,7 +75,7 @@ def invite(
         .where(Membership.organisation_id == organisation.id, func.lower(User.email) == email)
     )
     if already is not None:
-        raise Conflict(f"{email} is already a member; change their role instead")
+        raise Conflict(msg("{email} is already a member; change their role instead", email=email))
     # A new invitation replaces a pending one to the same address (a lost link, another role).
     earlier = session.scalars(
         select(MemberInvitation).where(
@@ -118,7 +119,7 @@ def revoke(session: Session, row: MemberInvitation, owner: User) -> None:
     """Stop a pending invitation from being accepted (nothing to do once answered or expired)."""
     state = state_of(row)
     if state == "accepted":
-        raise Conflict("this invitation was accepted; remove the member instead")
+        raise Conflict(msg("this invitation was accepted; remove the member instead"))
     if state == "pending":
         row.revoked_at = datetime.now(UTC)
         record(
@@ -141,7 +142,7 @@ def mine(session: Session, user: User, invitation_id: int) -> MemberInvitation:
     """One invitation to the user's address; anyone else's is simply not found."""
     row = session.get(MemberInvitation, invitation_id)
     if row is None or row.email != canonical_email(user.email):
-        raise NotFound(f"no invitation {invitation_id} for you")
+        raise NotFound(msg("no invitation {invitation_id} for you", invitation_id=invitation_id))
     return row
 
 
@@ -151,7 +152,7 @@ def by_code(session: Session, code: str) -> MemberInvitation:
         select(MemberInvitation).where(MemberInvitation.token_hash == token_hash(code))
     )
     if row is None:
-        raise NotFound("no such invitation link; check the address")
+        raise NotFound(msg("no such invitation link; check the address"))
     return row
 
 
@@ -182,7 +183,7 @@ def accept(session: Session, row: MemberInvitation, user: User) -> Membership:
     """The invited user joins with the invitation's role."""
     usable(row)
     if session.get(Membership, (row.organisation_id, user.id)) is not None:
-        raise Conflict("you are already a member of this organisation")
+        raise Conflict(msg("you are already a member of this organisation"))
     _answer(session, row, "accepted_at")
     membership = Membership(organisation_id=row.organisation_id, user_id=user.id, role=row.role)
     session.add(membership)
@@ -209,18 +210,24 @@ def accept_with_new_account(
         raise invalid(
             "password",
             None,
-            "choose a password for your new account (with an account already, sign in and "
-            "accept the invitation from your invitations instead)",
+            msg(
+                "choose a password for your new account (with an account already, sign "
+                "in and accept the invitation from your invitations instead)"
+            ),
         )
     try:
         user = create_user(session, row.email, password, display_name=display_name)
     except Conflict:  # create_user's own check, before the password is hashed
         raise Conflict(
-            "this address already has an account: sign in with it, then accept the invitation "
-            "from your invitations (GET /v1/me/invitations)"
+            msg(
+                "this address already has an account: sign in with it, then accept the "
+                "invitation from your invitations (GET /v1/me/invitations)"
+            )
         ) from None
     except IntegrityError:
-        raise Conflict("this address has just been given an account; sign in with it") from None
+        raise Conflict(
+            msg("this address has just been given an account; sign in with it")
+        ) from None
     return accept(session, row, user)
 
 

@@ -33,9 +33,11 @@ from server.errors import (
     Unauthorized,
     UnsupportedContentType,
 )
+from server.i18n import language_headers, render, request_language
 from server.ranges import RangeNotSatisfiable
 from server.schemas.problem import FieldProblem, Problem
-from trails.errors import Conflict, DomainError, InvalidInput, NotFound
+from trails.errors import Conflict, DomainError, FieldError, InvalidInput, NotFound
+from trails.messages import msg, nmsg, pydantic_message
 
 log = logging.getLogger(__name__)
 
@@ -88,20 +90,27 @@ def problem_response(
     detail: str,
     *,
     title: str | None = None,
-    errors: list[FieldProblem] | None = None,
+    errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
     reason: str | None = None,
 ) -> JSONResponse:
-    """A problem-details response."""
+    """A problem-details response, its ``detail`` and field messages in the request's language.
+
+    Only the words for people are translated: ``type``, ``title``, ``status``, field names
+    and ``reason`` stay the same in every language, for programs to rely on.
+    """
+    language = request_language(request)
+    listed = (errors or [])[:LISTED_ERRORS]
     body = Problem(
         title=title or HTTPStatus(status).phrase,
         status=status,
-        detail=scrubbed(detail),
+        detail=scrubbed(render(detail, language)),
         instance=scrubbed(request.url.path),
-        errors=[_scrub_field(e) for e in (errors or [])[:LISTED_ERRORS]],
+        errors=[_field_problem(e, language) for e in listed],
         reason=reason,
     )
     content = body.model_dump(exclude_none=True)
+    headers = {**(headers or {}), **language_headers(language)}
     try:
         return JSONResponse(content, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
     except (TypeError, ValueError):
@@ -109,6 +118,15 @@ def problem_response(
         log.exception("a problem could not be written with its field values")
         content["errors"] = [{**e, "value": None} for e in content.get("errors", [])]
         return JSONResponse(content, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
+
+
+def listed_detail(errors: list[FieldError], language: str) -> str:
+    """The detail that sums up invalid fields: "field: message; ...", in ``language``."""
+    detail = "; ".join(f"{e.field}: {render(e.message, language)}" for e in errors[:LISTED_ERRORS])
+    if len(errors) > LISTED_ERRORS:
+        more = len(errors) - LISTED_ERRORS
+        detail += "; " + render(nmsg("and {count} more", "and {count} more", more), language)
+    return detail
 
 
 # A library's message can quote an object's repr ("cannot identify image file <_io.BytesIO
@@ -162,9 +180,11 @@ def echoable(value: Any, depth: int = 0) -> Any:
     return None
 
 
-def _scrub_field(error: FieldProblem) -> FieldProblem:
+def _field_problem(error: FieldError, language: str) -> FieldProblem:
     return FieldProblem(
-        field=_cut(error.field), value=echoable(error.value), message=scrubbed(error.message)
+        field=_cut(error.field),
+        value=echoable(error.value),
+        message=scrubbed(render(error.message, language)),
     )
 
 
@@ -179,8 +199,12 @@ def status_for(exc: DomainError) -> int:
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     errors = None
+    detail: str = exc.detail
     if isinstance(exc, InvalidInput):
-        errors = [FieldProblem(**e.as_dict()) for e in exc.errors]
+        # Values as the domain reports them (an infinite number as text), then echoed.
+        errors = [FieldError(e.field, e.as_dict()["value"], e.message) for e in exc.errors]
+        if exc.summed_up:
+            detail = listed_detail(errors, request_language(request))
     status = status_for(exc)
     headers = None
     if isinstance(exc, BlobStoreUnavailable):
@@ -199,7 +223,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Content-Range": f"bytes */{exc.size}"}
     reason = exc.reason if isinstance(exc, Gone) else None
     return problem_response(
-        request, status, exc.detail, title=exc.title, errors=errors, headers=headers, reason=reason
+        request, status, detail, title=exc.title, errors=errors, headers=headers, reason=reason
     )
 
 
@@ -214,17 +238,8 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     refused = bodytypes.wrong_type(request)
     if refused is not None:
         return await _domain_error(request, refused)
-    errors = [
-        FieldProblem(
-            field=_loc(e["loc"]),
-            value=e.get("input"),
-            message=e["msg"].removeprefix("Value error, "),
-        )
-        for e in exc.errors()
-    ]
-    detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:LISTED_ERRORS])
-    if len(errors) > LISTED_ERRORS:
-        detail += f"; and {len(errors) - LISTED_ERRORS} more"
+    errors = [FieldError(_loc(e["loc"]), e.get("input"), pydantic_message(e)) for e in exc.errors()]
+    detail = listed_detail(errors, request_language(request))
     return problem_response(request, 422, detail, title="Invalid input", errors=errors)
 
 
@@ -252,7 +267,7 @@ async def _stale(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         request,
         412,
-        "someone changed this at the same moment; reload it and apply your change again",
+        msg("someone changed this at the same moment; reload it and apply your change again"),
         title=PreconditionFailed.title,
     )
 
@@ -264,7 +279,7 @@ async def _database_lost(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         request,
         503,
-        "the database did not answer; nothing was changed, try again in a moment",
+        msg("the database did not answer; nothing was changed, try again in a moment"),
         title=DatabaseUnavailable.title,
         headers={"Retry-After": "5"},
     )
@@ -278,7 +293,7 @@ async def _os_error(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(
             request,
             507,
-            "the server has no space left to store this; nothing was changed, try again later",
+            msg("the server has no space left to store this; nothing was changed, try again later"),
             title=BlobStoreUnavailable.title,
             headers={"Retry-After": "60"},
         )
@@ -287,7 +302,7 @@ async def _os_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
+    return problem_response(request, 500, msg("An unexpected error occurred; it has been logged."))
 
 
 def install(app: FastAPI) -> None:

@@ -53,6 +53,7 @@ from trails.bundle.size import profile_size, size_report
 from trails.bundle.source import trail_from_manifest
 from trails.bundle.writer import bytes_chunks
 from trails.errors import Conflict, FieldError, InvalidInput
+from trails.messages import msg
 from trails.source import TrailSource
 from trails.storage_names import (
     audio_name,
@@ -115,16 +116,24 @@ def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
         # The asset's id lets the studio point at the file to replace.
         named = {"asset_id": asset.id, "filename": asset.filename, "status": asset.status.value}
         if asset.status == AssetStatus.failed:
-            found.append(FieldError(field, named, f"processing failed: {asset.failure_reason}"))
+            found.append(
+                FieldError(
+                    field,
+                    named,
+                    msg("processing failed: {failure_reason}", failure_reason=asset.failure_reason),
+                )
+            )
         elif asset.status == AssetStatus.pending:
-            found.append(FieldError(field, named, "still being processed; try again shortly"))
+            found.append(FieldError(field, named, msg("still being processed; try again shortly")))
         else:
             have = {r.profile for r in asset.renditions}
             for profile in AUDIO_PROFILES:
                 if profile not in have:
-                    found.append(FieldError(field, named, f"no {profile} rendition"))
+                    found.append(
+                        FieldError(field, named, msg("no {profile} rendition", profile=profile))
+                    )
     if not trail.stops:
-        found.append(FieldError("stops", [], "a trail needs at least one stop"))
+        found.append(FieldError("stops", [], msg("a trail needs at least one stop")))
     for stop in trail.stops:
         reason = why_not_publishable(stop.story) if stop.story is not None else None
         if reason is not None:
@@ -285,14 +294,19 @@ def claim_address(session: Session, trail: Trail) -> None:
         return
     if address_taken(session, trail.slug, trail.id):
         raise Conflict(
-            f"the address '{trail.slug}' is used by another published trail: duplicate this "
-            "trail under another address to publish it"
+            msg(
+                "the address '{slug}' is used by another published trail: duplicate "
+                "this trail under another address to publish it",
+                slug=trail.slug,
+            )
         )
     trail.address = trail.slug
     try:
         session.flush()
     except IntegrityError:  # the caller's transaction is rolled back with this error
-        raise Conflict(f"the address '{trail.slug}' was just taken by another trail") from None
+        raise Conflict(
+            msg("the address '{slug}' was just taken by another trail", slug=trail.slug)
+        ) from None
 
 
 def _release_row(
@@ -341,7 +355,7 @@ def _add(session: Session, release: Release) -> None:
         session.flush()
     except IntegrityError:
         raise Conflict(
-            "another release of this trail was published at the same moment; try again"
+            msg("another release of this trail was published at the same moment; try again")
         ) from None
 
 
@@ -381,7 +395,7 @@ def publish(
         for path, sha in sources.images.items():
             if not blobs.exists(cover_key(sha)):
                 found.append(
-                    FieldError("cover", path, "the cover is no longer stored; choose it again")
+                    FieldError("cover", path, msg("the cover is no longer stored; choose it again"))
                 )
         if found:
             raise NotPublishable(found)
@@ -531,7 +545,9 @@ def cut_release(
         last = session.scalar(select(func.max(Release.number)).where(Release.trail_id == trail_pk))
         number = (last or 0) + 1
     if not manifests:
-        raise NotPublishable([FieldError("bundles", release_id, "this release has no bundles")])
+        raise NotPublishable(
+            [FieldError("bundles", release_id, msg("this release has no bundles"))]
+        )
     try:
         sources = {profile: trail_from_manifest(m) for profile, m in manifests.items()}
     except InvalidInput as exc:
@@ -544,7 +560,7 @@ def cut_release(
     missing = sorted(path for path in needed if not blobs.exists(published_media_key(path)))
     if missing:
         raise NotPublishable(
-            [FieldError("media", path, "this file is no longer stored") for path in missing]
+            [FieldError("media", path, msg("this file is no longer stored")) for path in missing]
         )
     profiles = sorted(manifests)
     with ThreadPoolExecutor(max_workers=max(len(profiles), 1)) as pool:
@@ -598,6 +614,8 @@ def rollback(
         trail = load_trail(session, slug, organisation_id)
         release = release_of(session, trail, number)
         if release.state in PENDING:
-            raise Conflict(f"release {number} of '{slug}' has never been live")
+            raise Conflict(
+                msg("release {number} of '{slug}' has never been live", number=number, slug=slug)
+            )
         make_current(session, trail, release, datetime.now(UTC))
         return release

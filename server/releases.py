@@ -19,6 +19,7 @@ from server.db.models import Release, ReleaseState, Trail, User
 from server.db.session import Database
 from server.errors import Forbidden
 from trails.errors import Conflict, NotFound
+from trails.messages import msg
 
 PENDING = (ReleaseState.awaiting_approval, ReleaseState.scheduled)
 
@@ -74,7 +75,9 @@ def release_of(session: Session, trail: Trail, number: int) -> Release:
         select(Release).where(Release.trail_id == trail.id, Release.number == number)
     )
     if release is None:
-        raise NotFound(f"trail '{trail.slug}' has no release {number}")
+        raise NotFound(
+            msg("trail '{slug}' has no release {number}", slug=trail.slug, number=number)
+        )
     return release
 
 
@@ -85,11 +88,19 @@ def approve(
     now = now or datetime.now(UTC)
     release = release_of(session, trail, number)
     if release.state != ReleaseState.awaiting_approval:
-        raise Conflict(f"release {number} is {release.state.value}; only a waiting one is approved")
+        raise Conflict(
+            msg(
+                "release {number} is {value}; only a waiting one is approved",
+                number=number,
+                value=release.state.value,
+            )
+        )
     if release.published_by is not None and release.published_by == approver.email:
         raise Forbidden(
-            "another editor must approve this release: you published it yourself "
-            "(this organisation requires a second editor's approval)"
+            msg(
+                "another editor must approve this release: you published it yourself "
+                "(this organisation requires a second editor's approval)"
+            )
         )
     release.approved_by = approver.email
     if release.publish_at is not None and release.publish_at > now:
@@ -106,8 +117,12 @@ def roll_back(session: Session, trail: Trail, number: int, now: datetime | None 
     release = release_of(session, trail, number)
     if release.state in PENDING:
         raise Conflict(
-            f"release {number} is {release.state.value} and has never been live: approve it "
-            "or wait for its time instead of rolling back to it"
+            msg(
+                "release {number} is {value} and has never been live: approve it or "
+                "wait for its time instead of rolling back to it",
+                number=number,
+                value=release.state.value,
+            )
         )
     make_current(session, trail, release, now)
     session.flush()

@@ -18,6 +18,7 @@ from server.errors import PreconditionFailed
 from server.etags import etag_of, require_match
 from server.source_import import apply_source
 from trails.errors import Conflict, FieldError, InvalidInput, NotFound
+from trails.messages import msg
 from trails.source import TrailSource, parse_source
 from trails.storage_names import audio_name, transcript_name
 from trails.vocabulary import AudioRole
@@ -58,7 +59,10 @@ def source_document(session: Session, trail: Trail) -> dict[str, Any]:
     except InvalidInput as exc:
         # A draft begun in the studio may lack what a trail source needs (a stop, a title).
         raise Conflict(
-            f"this draft is not a complete trail yet ({exc.detail}); complete it first"
+            msg(
+                "this draft is not a complete trail yet ({detail}); complete it first",
+                detail=exc.detail,
+            )
         ) from None
     media: dict[str, Any] = {}
     transcripts: dict[str, str] = {}
@@ -110,7 +114,9 @@ class StoredMedia:
             sha = self.hashes.get(path)
             asset = self.assets.get(sha) if sha else None
             if sha is None:
-                errors.append(FieldError(f"media.{path}", None, "no sha256 given for this file"))
+                errors.append(
+                    FieldError(f"media.{path}", None, msg("no sha256 given for this file"))
+                )
             elif asset is None:
                 message = f"this organisation has no media with sha256 {sha}: upload it first"
                 errors.append(FieldError(f"media.{path}", sha, message))
@@ -207,13 +213,21 @@ def replace_source(
     source = parse_trail(trail_data)
     if source.slug != slug:
         raise InvalidInput(
-            [FieldError("trail.slug", source.slug, f"the address says '{slug}'; they must agree")]
+            [
+                FieldError(
+                    "trail.slug",
+                    source.slug,
+                    msg("the address says '{slug}'; they must agree", slug=slug),
+                )
+            ]
         )
     existing = session.scalar(
         select(Trail).where(Trail.slug == slug, Trail.organisation_id == org.id)
     )
     if existing is None and if_match is not None and if_match.strip() not in ("", "*"):
-        raise PreconditionFailed(f"the trail '{slug}' no longer exists; reload and try again")
+        raise PreconditionFailed(
+            msg("the trail '{slug}' no longer exists; reload and try again", slug=slug)
+        )
     stored = StoredMedia(session, org.id, media, transcripts)
     stored.check(source)
     canonical = stored.canonical(source)
@@ -234,4 +248,4 @@ def trail_by_slug(session: Session, organisation_id: int, slug: str) -> Trail:
     try:
         return load_trail(session, slug, organisation_id)
     except NotFound:
-        raise NotFound(f"no trail '{slug}' in this organisation") from None
+        raise NotFound(msg("no trail '{slug}' in this organisation", slug=slug)) from None

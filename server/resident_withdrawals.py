@@ -22,8 +22,9 @@ from server.db.session import Database
 from server.placements import first_title
 from trails.bundle.signing import Keyring
 from trails.errors import NotFound
+from trails.messages import msg
 
-_UNKNOWN = "no story with this withdrawal code; check that the whole link was copied"
+_UNKNOWN = msg("no story with this withdrawal code; check that the whole link was copied")
 
 
 def withdrawal_url(base_url: str, code: str) -> str:

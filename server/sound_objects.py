@@ -8,6 +8,7 @@ from server.db.models import Asset, SoundObject, Trail
 from server.schemas.objects import SoundObjectCreate, SoundObjectDraft, SoundObjectUpdate
 from server.source_import import set_object
 from trails.errors import Conflict, NotFound, invalid
+from trails.messages import msg
 from trails.validation import parse
 
 
@@ -16,7 +17,7 @@ def object_in(trail: Trail, object_id: int) -> SoundObject:
     for row in trail.objects:
         if row.id == object_id:
             return row
-    raise NotFound("no such sound object in this trail")
+    raise NotFound(msg("no such sound object in this trail"))
 
 
 def _check_key_free(trail: Trail, key: str, row: SoundObject | None = None) -> None:
@@ -24,13 +25,15 @@ def _check_key_free(trail: Trail, key: str, row: SoundObject | None = None) -> N
     taken = {s.key for s in trail.stops} | {a.key for a in trail.ambience}
     taken |= {o.key for o in trail.objects if o is not row}
     if key in taken:
-        raise Conflict(f"this trail already has a stop, ambience or sound object '{key}'")
+        raise Conflict(
+            msg("this trail already has a stop, ambience or sound object '{key}'", key=key)
+        )
 
 
 def _asset(session: Session, trail: Trail, asset_id: int) -> Asset:
     asset = session.get(Asset, asset_id)
     if asset is None or asset.organisation_id != trail.organisation_id:
-        raise invalid("asset_id", asset_id, "no such audio in this organisation")
+        raise invalid("asset_id", asset_id, msg("no such audio in this organisation"))
     return asset
 
 

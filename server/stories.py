@@ -16,6 +16,7 @@ from server.db.models import Asset, Stop, Story, StoryStatus, StoryVersion, User
 from server.private_files import Cleaned
 from server.schemas.stories import StoryCreate, StoryUpdate, StoryVersionIn
 from trails.errors import Conflict, FieldError, InvalidInput, invalid
+from trails.messages import msg
 from trails.storage_names import photo_key
 from trails.vocabulary import AudioRole
 
@@ -42,7 +43,7 @@ def vtt_problem(text: str) -> str | None:
     """
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not re.match(r"^WEBVTT(?:[ \t].*)?$", lines[0]):
-        return "line 1: a WebVTT transcript starts with the line WEBVTT"
+        return msg("line 1: a WebVTT transcript starts with the line WEBVTT")
     number = 1
     # Skip the rest of the header block.
     while number < len(lines) and lines[number].strip():
@@ -60,20 +61,23 @@ def vtt_problem(text: str) -> str | None:
             continue
         timing_at = 0 if "-->" in block[0] else 1
         if timing_at >= len(block) or "-->" not in block[timing_at]:
-            return (
-                f"line {start + 1}: '{block[0][:60]}' starts a cue without a timing line "
-                "(00:00.000 --> 00:04.000)"
+            return msg(
+                "line {line}: '{text}' starts a cue without a timing line "
+                "(00:00.000 --> 00:04.000)",
+                line=start + 1,
+                text=block[0][:60],
             )
         match = _TIMING.match(block[timing_at])
         if match is None:
-            return (
-                f"line {start + timing_at + 1}: '{block[timing_at][:60]}' is not a cue timing "
-                "(00:00.000 --> 00:04.000)"
+            return msg(
+                "line {line}: '{text}' is not a cue timing (00:00.000 --> 00:04.000)",
+                line=start + timing_at + 1,
+                text=block[timing_at][:60],
             )
         if _seconds(match.group(2)) <= _seconds(match.group(1)):
-            return f"line {start + timing_at + 1}: the cue ends before it starts"
+            return msg("line {line}: the cue ends before it starts", line=start + timing_at + 1)
         if any("-->" in line for line in block[timing_at + 1 :]):
-            return f"line {start + timing_at + 2}: a cue's text cannot contain '-->'"
+            return msg("line {line}: a cue's text cannot contain '-->'", line=start + timing_at + 2)
     return None
 
 
@@ -86,7 +90,7 @@ def photo_type(path: Path) -> str:
             return mime
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
-    raise RejectedMedia("a photo must be a PNG, JPEG or WebP image", reason="not_audio")
+    raise RejectedMedia(msg("a photo must be a PNG, JPEG or WebP image"), reason="not_audio")
 
 
 def clean_photo(path: Path) -> Cleaned:
@@ -109,7 +113,7 @@ def _check_photo(
         raise invalid(
             "photo_sha256",
             sha256,
-            "no photo with this hash in this organisation: upload the photo first",
+            msg("no photo with this hash in this organisation: upload the photo first"),
         )
 
 
@@ -138,18 +142,22 @@ def _check_versions(
                     FieldError(
                         f"versions.{language}.audio_asset_id",
                         version.audio_asset_id,
-                        "no such asset in this organisation: upload the audio first",
+                        msg("no such asset in this organisation: upload the audio first"),
                     )
                 )
         if version.transcript_vtt is not None:
             problem = vtt_problem(version.transcript_vtt)
             if problem is not None:
                 errors.append(
-                    FieldError(f"versions.{language}.transcript_vtt", None, f"WebVTT {problem}")
+                    FieldError(
+                        f"versions.{language}.transcript_vtt",
+                        None,
+                        msg("WebVTT {problem}", problem=problem),
+                    )
                 )
         if version.audio_asset_id is None and not version.text and not version.transcript_vtt:
             errors.append(
-                FieldError(f"versions.{language}", None, "give audio, a transcript or a text")
+                FieldError(f"versions.{language}", None, msg("give audio, a transcript or a text"))
             )
     if errors:
         raise InvalidInput(errors)
@@ -231,7 +239,9 @@ def delete_story(session: Session, story: Story) -> None:
     used = session.scalars(select(Stop).where(Stop.story_id == story.id)).all()
     if used:
         places = ", ".join(sorted(f"{s.trail.slug}/{s.key}" for s in used))
-        raise Conflict(f"this story is placed at {places}; remove it from those stops first")
+        raise Conflict(
+            msg("this story is placed at {places}; remove it from those stops first", places=places)
+        )
     session.delete(story)
     session.flush()
 
@@ -243,7 +253,7 @@ def review(
     if not approve:
         used = session.scalar(select(Stop.id).where(Stop.story_id == story.id).limit(1))
         if used is not None:
-            raise Conflict("this story is placed in a trail; remove it from its stops first")
+            raise Conflict(msg("this story is placed in a trail; remove it from its stops first"))
     story.status = StoryStatus.approved if approve else StoryStatus.rejected
     story.review_reason = reason
     story.reviewed_by_id = reviewer.id

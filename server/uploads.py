@@ -39,6 +39,7 @@ from server.db.session import Database
 from server.errors import ChecksumMismatch, Gone, TooManyRequests
 from server.ingest import accept_upload
 from trails.errors import Conflict, NotFound, invalid
+from trails.messages import msg, nmsg
 from trails.storage_names import upload_folder, upload_piece_key
 from trails.vocabulary import AUDIO_ROLES, AudioRole
 
@@ -145,7 +146,7 @@ def parse_metadata(header: str | None) -> dict[str, str]:
             result[key] = base64.b64decode(encoded, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             raise invalid(
-                "Upload-Metadata", item, f"the value of '{key}' is not base64 UTF-8"
+                "Upload-Metadata", item, msg("the value of '{key}' is not base64 UTF-8", key=key)
             ) from None
     return result
 
@@ -171,15 +172,19 @@ def _within_caps(session: Session, user_id: int, caps: OpenUploadCaps, now: date
     expiry = first_expiry.replace(tzinfo=UTC) if first_expiry.tzinfo is None else first_expiry
     retry = max(1, int((expiry - now).total_seconds()))
     if count > caps.count:
-        detail = (
-            f"you already have {count - 1} unfinished uploads, the most one person may have "
-            "at once: finish them, or cancel (DELETE) those you no longer need"
+        detail = nmsg(
+            "you already have {count} unfinished upload, the most one person may have "
+            "at once: finish it, or cancel (DELETE) it if you no longer need it",
+            "you already have {count} unfinished uploads, the most one person may have "
+            "at once: finish them, or cancel (DELETE) those you no longer need",
+            count - 1,
         )
     else:
-        detail = (
-            f"your unfinished uploads would declare {human_bytes(declared)} in all; the "
-            f"limit is {human_bytes(caps.declared_bytes)}: finish them, or cancel (DELETE) "
-            "those you no longer need"
+        detail = msg(
+            "your unfinished uploads would declare {size} in all; the limit is {limit}: "
+            "finish them, or cancel (DELETE) those you no longer need",
+            size=human_bytes(declared),
+            limit=human_bytes(caps.declared_bytes),
         )
     raise TooManyRequests(detail, retry_after_s=retry)
 
@@ -197,24 +202,33 @@ def create_upload(
     """Start a resumable upload of ``length`` bytes, within the owner's caps if any."""
     if length > limits.max_bytes:
         raise RejectedMedia(
-            f"this file is {human_bytes(length)}; the limit is {human_bytes(limits.max_bytes)}",
+            msg(
+                "this file is {size}; the limit is {size2}",
+                size=human_bytes(length),
+                size2=human_bytes(limits.max_bytes),
+            ),
             reason="too_large",
         )
     if length <= 0:
-        raise invalid("Upload-Length", length, "an upload needs at least one byte")
+        raise invalid("Upload-Length", length, msg("an upload needs at least one byte"))
     if caps is not None and owner.user_id is not None and length > caps.declared_bytes:
         # Larger than the whole allowance on its own: refused before any lock or count.
         raise RejectedMedia(
-            f"this file is {human_bytes(length)}; unfinished uploads may declare at most "
-            f"{human_bytes(caps.declared_bytes)} in all",
+            msg(
+                "this file is {size}; unfinished uploads may declare at most {size2} in all",
+                size=human_bytes(length),
+                size2=human_bytes(caps.declared_bytes),
+            ),
             reason="too_large",
         )
     role = metadata.get("role", AudioRole.voice.value)
     if role not in AUDIO_ROLES:
-        raise invalid("Upload-Metadata.role", role, f"role is {' or '.join(AUDIO_ROLES)}")
+        raise invalid(
+            "Upload-Metadata.role", role, msg("role is {value}", value=" or ".join(AUDIO_ROLES))
+        )
     sha = metadata.get("sha256")
     if sha is not None and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
-        raise invalid("Upload-Metadata.sha256", sha, "a sha256 is 64 lowercase hex digits")
+        raise invalid("Upload-Metadata.sha256", sha, msg("a sha256 is 64 lowercase hex digits"))
     now = datetime.now(UTC)
     upload = Upload(
         id=secrets.token_hex(16),
@@ -251,7 +265,9 @@ def find_upload(session: Session, owner: Owner, upload_id: str) -> Upload:
         or upload.invitation_id != owner.invitation_id
         or upload.expires_at <= datetime.now(UTC)
     ):
-        raise NotFound(f"no upload {upload_id} (unfinished uploads expire)")
+        raise NotFound(
+            msg("no upload {upload_id} (unfinished uploads expire)", upload_id=upload_id)
+        )
     return upload
 
 
@@ -260,19 +276,21 @@ def _chunk_checksum(header: str | None) -> str | None:
         return None
     algorithm, _, value = header.partition(" ")
     if algorithm.lower() != "sha256":
-        raise invalid("Upload-Checksum", header, "only sha256 checksums are supported")
+        raise invalid("Upload-Checksum", header, msg("only sha256 checksums are supported"))
     try:
         return base64.b64decode(value, validate=True).hex()
     except binascii.Error:
-        raise invalid("Upload-Checksum", header, "the checksum is not base64") from None
+        raise invalid("Upload-Checksum", header, msg("the checksum is not base64")) from None
 
 
 def _still_open(upload: Upload) -> None:
     """Refuse bytes for an upload that already ended, one way or the other."""
     if upload.refused:
-        raise Gone("this upload ended without becoming an asset; start a new one")
+        raise Gone(msg("this upload ended without becoming an asset; start a new one"))
     if upload.asset_id is not None:
-        raise Gone(f"this upload is complete: it became asset {upload.asset_id}")
+        raise Gone(
+            msg("this upload is complete: it became asset {asset_id}", asset_id=upload.asset_id)
+        )
 
 
 async def _spool(
@@ -288,7 +306,7 @@ async def _spool(
                 raise invalid(
                     "Upload-Offset",
                     offset + written,
-                    f"the upload was declared as {upload.length} bytes",
+                    msg("the upload was declared as {length} bytes", length=upload.length),
                 )
             digest.update(chunk)
             fh.write(chunk)
@@ -297,7 +315,9 @@ async def _spool(
         # checksum, which can then not be verified.
         return None if expected is not None else written
     if expected is not None and digest.hexdigest() != expected:
-        raise ChecksumMismatch("this chunk arrived damaged (its sha256 differs); send it again")
+        raise ChecksumMismatch(
+            msg("this chunk arrived damaged (its sha256 differs); send it again")
+        )
     return written
 
 
@@ -316,10 +336,14 @@ def _commit_piece(database: Database, upload_id: str, offset: int, size: int, ke
         )
         if cast("CursorResult[Any]", moved).rowcount != 1:
             if session.get(Upload, upload_id) is None:
-                raise NotFound(f"no upload {upload_id} (it was cancelled or expired)")
+                raise NotFound(
+                    msg("no upload {upload_id} (it was cancelled or expired)", upload_id=upload_id)
+                )
             raise Conflict(
-                "another request sent bytes to this upload first; ask (HEAD) where it stands "
-                "and resume from there"
+                msg(
+                    "another request sent bytes to this upload first; ask (HEAD) where it "
+                    "stands and resume from there"
+                )
             )
         session.add(UploadPiece(upload_id=upload_id, offset=offset, size=size, key=key))
 
@@ -347,7 +371,11 @@ async def receive_chunk(
     _still_open(upload)
     if offset != upload.offset:
         raise Conflict(
-            f"this upload stands at byte {upload.offset}, not {offset}; ask (HEAD) and resume"
+            msg(
+                "this upload stands at byte {offset}, not {offset2}; ask (HEAD) and resume",
+                offset=upload.offset,
+                offset2=offset,
+            )
         )
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=scratch, prefix="chunk-") as fh:
@@ -380,7 +408,13 @@ def _pieces(session: Session, upload: Upload) -> list[UploadPiece]:
             break
         end += piece.size
     if end != upload.length:
-        raise Conflict(f"this upload holds {end} of its {upload.length} bytes; resume it")
+        raise Conflict(
+            msg(
+                "this upload holds {end} of its {length} bytes; resume it",
+                end=end,
+                length=upload.length,
+            )
+        )
     return pieces
 
 
@@ -434,8 +468,10 @@ def finish_upload(
         with staged_upload(_read_pieces(blobs, keys), limits=limits, tmp_dir=scratch) as staged:
             if upload.expected_sha256 and staged.sha256 != upload.expected_sha256:
                 raise ChecksumMismatch(
-                    "the whole file's sha256 differs from the one declared at the start; "
-                    "nothing was kept, upload it again"
+                    msg(
+                        "the whole file's sha256 differs from the one declared at the start; "
+                        "nothing was kept, upload it again"
+                    )
                 )
             asset, _ = asset_from_staged(
                 session,

@@ -56,6 +56,7 @@ from server.publishing import NotPublishable, cut_release
 from server.releases import PENDING
 from trails.bundle.signing import Keyring
 from trails.errors import NotFound
+from trails.messages import msg
 from trails.storage_names import (
     bundle_key,
     original_copies,
@@ -229,7 +230,7 @@ def _step_one(database: Database, consent_id: int, actor: User | None) -> int | 
         # Locked (on PostgreSQL) so that two withdrawals of one consent run one after the other.
         consent = session.get(ConsentRecord, consent_id, with_for_update=True)
         if consent is None:
-            raise NotFound(f"no consent record {consent_id}")
+            raise NotFound(msg("no consent record {consent_id}", consent_id=consent_id))
         if consent.withdrawn_at is not None:
             entry = session.scalar(
                 select(AuditEntry)

@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from trails.errors import InvalidInput
 from trails.geo import EARTH_RADIUS_M
+from trails.messages import msg
 from trails.source import SOURCE_FILE, CircleZone, LoadedSource, Stop, TrailSource, load_source
 from trails.tracks import DEFAULT_SPEED_M_S
 from trails.triggers.conditions import in_window
@@ -142,9 +143,18 @@ def _check_walk_time(
                     "warning",
                     stop.key,
                     "narration-longer-than-walk",
-                    f"the {language} narration lasts {longest:.0f} s but the walk to "
-                    f"'{following.key}' ({distance:.0f} m at {speed_m_s:g} m/s) takes "
-                    f"{walk_s:.0f} s: {longest - walk_s:.0f} s too long",
+                    msg(
+                        "the {language} narration lasts {lasts} s but the walk to "
+                        "'{next}' ({distance} m at {speed} m/s) takes {walk} s: "
+                        "{excess} s too long",
+                        language=language,
+                        lasts=round(longest),
+                        next=following.key,
+                        distance=round(distance),
+                        speed=speed_m_s,
+                        walk=round(walk_s),
+                        excess=round(longest - walk_s),
+                    ),
                 )
             )
     return items
@@ -160,8 +170,12 @@ def _check_zones(trail: TrailSource, shapes: Mapping[str, BaseGeometry]) -> list
                     "warning",
                     stop.key,
                     "zone-too-small",
-                    f"the zone is about {radius:.0f} m across its radius, less than typical "
-                    f"GPS error ({MIN_ZONE_RADIUS_M:g} m): it may fire late or never",
+                    msg(
+                        "the zone is about {radius} m across its radius, less than typical "
+                        "GPS error ({limit} m): it may fire late or never",
+                        radius=round(radius),
+                        limit=MIN_ZONE_RADIUS_M,
+                    ),
                 )
             )
         elif radius > MAX_ZONE_RADIUS_M:
@@ -170,8 +184,12 @@ def _check_zones(trail: TrailSource, shapes: Mapping[str, BaseGeometry]) -> list
                     "warning",
                     stop.key,
                     "zone-too-large",
-                    f"the zone reaches about {radius:.0f} m from its centre (over "
-                    f"{MAX_ZONE_RADIUS_M:g} m): it may fire from a parallel street",
+                    msg(
+                        "the zone reaches about {radius} m from its centre (over "
+                        "{limit} m): it may fire from a parallel street",
+                        radius=round(radius),
+                        limit=MAX_ZONE_RADIUS_M,
+                    ),
                 )
             )
     narrations = _narrations(trail)
@@ -184,8 +202,12 @@ def _check_zones(trail: TrailSource, shapes: Mapping[str, BaseGeometry]) -> list
                         "warning",
                         a.key,
                         "zones-overlap",
-                        f"the zone overlaps the zone of '{b.key}' ({overlap:.0f} m²): "
-                        "both narrations trigger together and one waits",
+                        msg(
+                            "the zone overlaps the zone of '{other}' ({area} m²): "
+                            "both narrations trigger together and one waits",
+                            other=b.key,
+                            area=round(overlap),
+                        ),
                     )
                 )
     return items
@@ -205,27 +227,31 @@ def _check_conditions(trail: TrailSource) -> list[CheckItem]:
                 # A layer or an object is never triggered nor played (trigger semantics 7.5,
                 # 14.1): naming one is a mistake the engine would read as "never played".
                 if cond.stop in layers:
-                    where = "an ambient layer, not a stop: conditions can only name stops"
-                elif cond.stop in objects:
-                    where = "a sound object, not a stop: conditions can only name stops"
-                else:
-                    where = "not in the trail"
-                items.append(
-                    CheckItem(
-                        "error",
-                        owner,
-                        "requires-missing-stop",
-                        f"requires stop '{cond.stop}', which is {where}",
+                    text = msg(
+                        "requires stop '{stop}', which is an ambient layer, not a stop: "
+                        "conditions can only name stops",
+                        stop=cond.stop,
                     )
-                )
+                elif cond.stop in objects:
+                    text = msg(
+                        "requires stop '{stop}', which is a sound object, not a stop: "
+                        "conditions can only name stops",
+                        stop=cond.stop,
+                    )
+                else:
+                    text = msg("requires stop '{stop}', which is not in the trail", stop=cond.stop)
+                items.append(CheckItem("error", owner, "requires-missing-stop", text))
             elif cond.state == "played" and cond.stop not in audible:
                 items.append(
                     CheckItem(
                         "error",
                         owner,
                         "requires-silent-stop",
-                        f"requires '{cond.stop}' played, but that stop has no audio; "
-                        "use state 'triggered'",
+                        msg(
+                            "requires '{stop}' played, but that stop has no audio; "
+                            "use state 'triggered'",
+                            stop=cond.stop,
+                        ),
                     )
                 )
     reachable = _reachable(trail, audible)
@@ -234,14 +260,16 @@ def _check_conditions(trail: TrailSource) -> list[CheckItem]:
         if stop.key in reachable:
             continue
         if stop.key in cycles:
-            why = "its conditions form a cycle (" + " -> ".join(cycles[stop.key]) + ")"
-        else:
-            why = "its conditions depend on stops that can never trigger or contradict each other"
-        items.append(
-            CheckItem(
-                "error", stop.key, "condition-never-met", f"this stop can never trigger: {why}"
+            text = msg(
+                "this stop can never trigger: its conditions form a cycle ({cycle})",
+                cycle=" -> ".join(cycles[stop.key]),
             )
-        )
+        else:
+            text = msg(
+                "this stop can never trigger: its conditions depend on stops that can never "
+                "trigger or contradict each other"
+            )
+        items.append(CheckItem("error", stop.key, "condition-never-met", text))
     return items
 
 
@@ -326,7 +354,10 @@ def _check_languages(trail: TrailSource) -> list[CheckItem]:
                         "warning",
                         stop.key,
                         "missing-language",
-                        f"no {language} version, though the trail is offered in {language}",
+                        msg(
+                            "no {language} version, though the trail is offered in {language}",
+                            language=language,
+                        ),
                     )
                 )
             elif version.transcript is None:
@@ -335,8 +366,11 @@ def _check_languages(trail: TrailSource) -> list[CheckItem]:
                         "warning",
                         stop.key,
                         "missing-transcript",
-                        f"the {language} version has no transcript (needed for deaf and "
-                        "hard-of-hearing visitors)",
+                        msg(
+                            "the {language} version has no transcript (needed for deaf and "
+                            "hard-of-hearing visitors)",
+                            language=language,
+                        ),
                     )
                 )
     return items
@@ -357,8 +391,12 @@ def _check_route(
                     "warning",
                     stop.key,
                     "off-route",
-                    f"the zone lies {gap:.0f} m from the route (corridor {ROUTE_CORRIDOR_M:g} m): "
-                    "visitors following the route will not reach it",
+                    msg(
+                        "the zone lies {gap} m from the route (corridor {corridor} m): "
+                        "visitors following the route will not reach it",
+                        gap=round(gap),
+                        corridor=ROUTE_CORRIDOR_M,
+                    ),
                 )
             )
     return items
@@ -372,8 +410,11 @@ def _check_windows(trail: TrailSource) -> list[CheckItem]:
                 "error",
                 None,
                 "validity-window-reversed",
-                f"the trail's validity ends ({trail.valid_until.isoformat()}) before it "
-                f"starts ({trail.valid_from.isoformat()})",
+                msg(
+                    "the trail's validity ends ({end}) before it starts ({start})",
+                    end=trail.valid_until.isoformat(),
+                    start=trail.valid_from.isoformat(),
+                ),
             )
         )
     for stop in trail.stops:
@@ -386,7 +427,11 @@ def _check_windows(trail: TrailSource) -> list[CheckItem]:
                         "error",
                         stop.key,
                         "empty-time-window",
-                        f"the time window {window.start}-{window.end} is empty",
+                        msg(
+                            "the time window {start}-{end} is empty",
+                            start=window.start,
+                            end=window.end,
+                        ),
                     )
                 )
     return items
@@ -443,8 +488,11 @@ def _load_errors(folder: Path, exc: InvalidInput) -> list[CheckItem]:
                     "error",
                     None,
                     "validity-window-reversed",
-                    f"the trail's validity ends ({raw['valid_until']}) before it starts "
-                    f"({raw['valid_from']})",
+                    msg(
+                        "the trail's validity ends ({end}) before it starts ({start})",
+                        end=raw["valid_until"],
+                        start=raw["valid_from"],
+                    ),
                 )
             )
             continue

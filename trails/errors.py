@@ -9,7 +9,10 @@ from typing import Any
 
 @dataclass(frozen=True)
 class FieldError:
-    """One invalid value: where it is, what it was, and why it is refused."""
+    """One invalid value: where it is, what it was, and why it is refused.
+
+    ``message`` may be a :class:`trails.messages.Message`, which the server translates.
+    """
 
     field: str
     value: Any
@@ -37,7 +40,11 @@ def _jsonable(value: Any) -> Any:
 
 
 class DomainError(Exception):
-    """Base of every error that the domain raises on purpose."""
+    """Base of every error that the domain raises on purpose.
+
+    ``detail`` may be a :class:`trails.messages.Message` (``msg(...)``), which the server
+    renders in the request's language; any other text is shown as it is, in English.
+    """
 
     title = "Request could not be completed"
 
@@ -53,6 +60,8 @@ class InvalidInput(DomainError):
 
     def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
         self.errors = errors
+        # A detail made of the field errors is made again, translated, by the server.
+        self.summed_up = not detail
         super().__init__(detail or "; ".join(str(e) for e in errors))
 
 

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from trails.errors import FieldError, InvalidInput, invalid
 from trails.files import file_sha256
+from trails.messages import msg
 from trails.rules import DistanceGain, SoundPlacement, TriggerRules
 from trails.validation import (
     MAX_ROUTE_POSITIONS,
@@ -46,20 +47,29 @@ MediaKind = Literal["cover", "audio", "transcript"]
 def _check_relative_path(value: str) -> str:
     path = PurePosixPath(value)
     if not value.strip():
-        raise ValueError("a media path cannot be empty")
+        raise ValueError(msg("a media path cannot be empty"))
     if path.is_absolute() or (len(value) > 1 and value[1] == ":"):
         raise ValueError(
-            f"'{value}' is an absolute path: it must be a relative path inside the trail folder"
+            msg(
+                "'{value}' is an absolute path: it must be a relative path inside the trail folder",
+                value=value,
+            )
         )
     if ".." in path.parts:
         raise ValueError(
-            f"'{value}' leaves the trail folder ('..'): "
-            "it must be a relative path inside the trail folder"
+            msg(
+                "'{value}' leaves the trail folder ('..'): it must be a relative path "
+                "inside the trail folder",
+                value=value,
+            )
         )
     if "\\" in value:
         raise ValueError(
-            f"'{value}' uses backslashes: it must be a relative path inside the trail folder, "
-            "with forward slashes"
+            msg(
+                "'{value}' uses backslashes: it must be a relative path inside the "
+                "trail folder, with forward slashes",
+                value=value,
+            )
         )
     return value
 
@@ -72,7 +82,7 @@ def _check_time_zone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(
-            f"'{value}' is not a known IANA time zone (e.g. Europe/Brussels)"
+            msg("'{value}' is not a known IANA time zone (e.g. Europe/Brussels)", value=value)
         ) from None
     return value
 
@@ -209,12 +219,15 @@ class TrailSource(_Strict):
         duplicates = sorted(k for k, n in keys.items() if n > 1)  # linear, not keys.count
         if duplicates:
             raise ValueError(
-                f"stop, ambience and object keys must be unique; repeated: {duplicates}"
+                msg(
+                    "stop, ambience and object keys must be unique; repeated: {duplicates}",
+                    duplicates=duplicates,
+                )
             )
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
-            raise ValueError("valid_until must be after valid_from")
+            raise ValueError(msg("valid_until must be after valid_from"))
         if self.title and not set(self.title) & set(self.languages):
-            raise ValueError("title needs a text in at least one of the trail's languages")
+            raise ValueError(msg("title needs a text in at least one of the trail's languages"))
         return self
 
     def media_paths(self) -> list[str]:
@@ -273,7 +286,7 @@ def source_fingerprint(loaded: LoadedSource) -> str:
 def parse_source(data: Any) -> TrailSource:
     """Validate already-parsed YAML data as a trail source."""
     if not isinstance(data, dict):
-        raise invalid(SOURCE_FILE, type(data).__name__, "trail.yaml must hold a mapping")
+        raise invalid(SOURCE_FILE, type(data).__name__, msg("trail.yaml must hold a mapping"))
     try:
         return parse(TrailSource, data)
     except InvalidInput as exc:
@@ -343,22 +356,37 @@ def read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise invalid(
-            path.name, str(path), f"not readable YAML: not UTF-8 text (byte {exc.start})"
+            path.name,
+            str(path),
+            msg("not readable YAML: not UTF-8 text (byte {start})", start=exc.start),
         ) from None
     try:
         return yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "syntax error"
-        raise invalid(path.name, str(path), f"not readable YAML{where}: {problem}") from None
+        text = (
+            msg(
+                "not readable YAML at line {line}, column {column}: {problem}",
+                line=mark.line + 1,
+                column=mark.column + 1,
+                problem=problem,
+            )
+            if mark
+            else msg("not readable YAML: {problem}", problem=problem)
+        )
+        raise invalid(path.name, str(path), text) from None
     except yaml.YAMLError as exc:
-        raise invalid(path.name, str(path), f"not readable YAML: {exc}") from None
+        raise invalid(
+            path.name, str(path), msg("not readable YAML: {problem}", problem=exc)
+        ) from None
     except (ValueError, AttributeError, RecursionError) as exc:
         # The loader builds dates and tagged scalars itself (2026-13-45, "!!int x") and
         # recurses into nested lists: these fail outside its own YAMLError.
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise invalid(path.name, str(path), f"not readable YAML: {reason}") from None
+        raise invalid(
+            path.name, str(path), msg("not readable YAML: {problem}", problem=reason)
+        ) from None
 
 
 def check_media_files(trail: TrailSource, root: Path) -> None:
@@ -368,13 +396,28 @@ def check_media_files(trail: TrailSource, root: Path) -> None:
     for relative in trail.media_paths():
         path = root / relative
         if not path.is_relative_to(root) or not path.resolve().is_relative_to(resolved_root):
-            reason = "a symbolic link leading outside the trail folder is refused"
-            errors.append(FieldError("media", relative, f"{relative}: {reason}"))
+            errors.append(
+                FieldError(
+                    "media",
+                    relative,
+                    msg(
+                        "{relative}: a symbolic link leading outside the trail folder is refused",
+                        relative=relative,
+                    ),
+                )
+            )
         elif not path.exists():
-            reason = "file not found in the trail folder"
-            errors.append(FieldError("media", relative, f"{relative}: {reason}"))
+            errors.append(
+                FieldError(
+                    "media",
+                    relative,
+                    msg("{relative}: file not found in the trail folder", relative=relative),
+                )
+            )
         elif not path.is_file():
-            errors.append(FieldError("media", relative, f"{relative}: not a file"))
+            errors.append(
+                FieldError("media", relative, msg("{relative}: not a file", relative=relative))
+            )
     if errors:
         raise InvalidInput(errors)
 
@@ -384,7 +427,7 @@ def load_source(folder: str | Path) -> LoadedSource:
     root = Path(folder)
     source_file = root / SOURCE_FILE
     if not source_file.is_file():
-        raise invalid("folder", str(root), f"no {SOURCE_FILE} in this folder")
+        raise invalid("folder", str(root), msg("no {file} in this folder", file=SOURCE_FILE))
     trail = parse_source(read_yaml(source_file))
     check_media_files(trail, root)
     return LoadedSource(trail, root)

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from trails.bundle.source import BundleSource, trail_from_manifest
 from trails.bundle.verify import read_bundle
 from trails.errors import invalid
+from trails.messages import msg
 from trails.source import SOURCE_FILE, LoadedSource, load_source
 
 # A reader answers None when the path is not its kind, else the loaded trail.
@@ -28,7 +29,7 @@ def read_bundle_file(path: Path, keys: Keys = None) -> BundleSource:
     """A bundle, verified in full (the signature too when ``keys`` are given), as a trail."""
     report = read_bundle(path, keys)
     if report.manifest is None:  # cannot happen for a report without problems
-        raise invalid("src", str(path), "the bundle has no readable manifest")
+        raise invalid("src", str(path), msg("the bundle has no readable manifest"))
     return BundleSource(trail_from_manifest(report.manifest), path, report.manifest)
 
 
@@ -39,7 +40,10 @@ def _bundle_file(path: Path) -> LoadedSource | None:
         raise invalid(
             "src",
             str(path),
-            f"not a trail source folder (a folder with {SOURCE_FILE}) nor a bundle (a zip archive)",
+            msg(
+                "not a trail source folder (a folder with {file}) nor a bundle (a zip archive)",
+                file=SOURCE_FILE,
+            ),
         )
     return read_bundle_file(path)
 
@@ -51,7 +55,7 @@ def open_trail(path: str | Path) -> LoadedSource:
     """Load a trail from the first reader that recognises the path."""
     target = Path(path)
     if not target.exists():
-        raise invalid("src", str(target), "no such file or folder")
+        raise invalid("src", str(target), msg("no such file or folder"))
     for reader in READERS:
         loaded = reader(target)
         if loaded is not None:
@@ -59,5 +63,8 @@ def open_trail(path: str | Path) -> LoadedSource:
     raise invalid(
         "src",
         str(target),
-        f"not a trail source folder (a folder with {SOURCE_FILE}) nor a bundle file",
+        msg(
+            "not a trail source folder (a folder with {file}) nor a bundle file",
+            file=SOURCE_FILE,
+        ),
     )

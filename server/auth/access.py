@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server.db.models import ApiToken, Membership, Organisation, Role, User
 from server.errors import Forbidden
 from trails.errors import NotFound
+from trails.messages import msg
 
 RANK = {Role.contributor: 1, Role.editor: 2, Role.owner: 3}
 
@@ -30,8 +31,23 @@ def row_in(
     """A row of the organisation by id; another organisation's is simply not found."""
     row = session.get(model, row_id)
     if row is None or row.organisation_id != organisation_id:
-        raise NotFound(f"no {name} {row_id} in this organisation")
+        raise NotFound(_not_found(name, row_id))
     return row
+
+
+def _not_found(name: str, row_id: int) -> str:
+    # One whole sentence per kind of row, so that each language can word it.
+    if name == "trail":
+        return msg("no trail {id} in this organisation", id=row_id)
+    if name == "story":
+        return msg("no story {id} in this organisation", id=row_id)
+    if name == "invitation":
+        return msg("no invitation {id} in this organisation", id=row_id)
+    if name == "member invitation":
+        return msg("no member invitation {id} in this organisation", id=row_id)
+    if name == "consent record":
+        return msg("no consent record {id} in this organisation", id=row_id)
+    return f"no {name} {row_id} in this organisation"
 
 
 @dataclass(frozen=True)
@@ -64,10 +80,17 @@ def organisation_for(session: Session, user: User, slug: str, minimum: Role) -> 
     org = session.scalar(select(Organisation).where(Organisation.slug == slug))
     membership = None if org is None else session.get(Membership, (org.id, user.id))
     if org is None or (membership is None and not user.is_admin):
-        raise NotFound(f"no organisation '{slug}'")
+        raise NotFound(msg("no organisation '{slug}'", slug=slug))
     # Server administrators (made with `baladeur users create --admin`) act as owners.
     role = membership.role if membership is not None else Role.owner
     member = Member(user, org, role)
     if not member.at_least(minimum):
-        raise Forbidden(f"this needs the {minimum.value} role in '{slug}'; yours is {role.value}")
+        raise Forbidden(
+            msg(
+                "this needs the {needed} role in '{slug}'; yours is {yours}",
+                needed=minimum.value,
+                slug=slug,
+                yours=role.value,
+            )
+        )
     return member

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from server.auth.passwords import verify_password
 from server.auth.ratelimit import Limiter
 from trails.errors import invalid
+from trails.messages import msg
 
 SCHEME = "hmac-sha256"
 MIN_LENGTH = 10
@@ -44,8 +45,13 @@ class AccessCodes:
             raise invalid(
                 "access_code",
                 None,
-                f"an access code has {MIN_LENGTH} to {MAX_LENGTH} characters "
-                "(a generated one is best: four random words, or 12 random letters and digits)",
+                msg(
+                    "an access code has {min} to {max} characters (a "
+                    "generated one is best: four random words, or 12 random letters and "
+                    "digits)",
+                    min=MIN_LENGTH,
+                    max=MAX_LENGTH,
+                ),
             )
         salt = secrets.token_hex(16)
         return f"{SCHEME}${salt}${self._digest(salt, code)}"

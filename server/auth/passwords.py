@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from trails.errors import invalid
+from trails.messages import msg
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
@@ -73,18 +74,22 @@ def check_strength(password: str, *avoid: str) -> str:
     ``avoid`` holds words the password must not be, nor contain, such as the email address.
     """
     if len(password) < MIN_LENGTH:
-        raise invalid("password", None, f"use at least {MIN_LENGTH} characters")
+        raise invalid("password", None, msg("use at least {min} characters", min=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        raise invalid("password", None, f"use at most {MAX_LENGTH} characters")
+        raise invalid("password", None, msg("use at most {max} characters", max=MAX_LENGTH))
     folded = password.casefold()
     if len(set(folded)) < MIN_DISTINCT or _is_run(folded) or folded in COMMON:
         raise invalid(
-            "password", None, "this password is too easy to guess; a few unrelated words work well"
+            "password",
+            None,
+            msg("this password is too easy to guess; a few unrelated words work well"),
         )
     for word in avoid:
         for part in {word.casefold(), word.casefold().split("@")[0]}:
             if len(part) >= 4 and part in folded:
-                raise invalid("password", None, "a password must not contain your email address")
+                raise invalid(
+                    "password", None, msg("a password must not contain your email address")
+                )
     return password
 
 

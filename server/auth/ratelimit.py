@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from server.db.models import AttemptCounter
 from server.errors import TooManyRequests
+from trails.messages import msg
 
 _TABLE = cast(Table, AttemptCounter.__table__)
 
@@ -142,11 +143,17 @@ class Limiter:
         self.counters = counters
         self.policy = policy
 
-    def _refuse(self, what: str, window_ends: int, now: float) -> TooManyRequests:
+    def _refuse(self, at_subject: bool, window_ends: int, now: float) -> TooManyRequests:
         wait = max(1, window_ends - int(now))
-        return TooManyRequests(
-            f"too many {self.policy.name} attempts {what}; try again in {wait} seconds", wait
-        )
+        if not at_subject:
+            words = msg(
+                "too many attempts from your address; try again in {wait} seconds", wait=wait
+            )
+        elif self.policy.name == "sign-in":
+            words = msg("too many attempts at this account; try again in {wait} seconds", wait=wait)
+        else:
+            words = msg("too many attempts at this trail; try again in {wait} seconds", wait=wait)
+        return TooManyRequests(words, wait)
 
     def attempt(self, subject: str, address: str, now: float | None = None) -> Attempt:
         """Count an attempt at ``subject`` from ``address``, or refuse it with 429."""
@@ -164,17 +171,13 @@ class Limiter:
                 on_subject, _ = counters.count(conn, subject_key, window_s=window, now=now)
                 from_here, pair_ends = counters.count(conn, pair_key, window_s=window, now=now)
         if taken > policy.attempts:
-            raise self._refuse("from your address", ends, now)
+            raise self._refuse(False, ends, now)
         delay = 0.0
         excess = on_subject - policy.attempts
         if excess > 0:
             # Hot: each address gets a few tries, each slower than the last attack's.
             if from_here > policy.hot_tries:
                 counters.give_back(subject_key)
-                raise self._refuse(f"at this {_noun(policy.name)}", pair_ends, now)
+                raise self._refuse(True, pair_ends, now)
             delay = min(policy.max_delay_s, 0.25 * 2.0 ** min(excess, 10))
         return Attempt(counters, (address_key, subject_key), pair_key, delay)
-
-
-def _noun(policy_name: str) -> str:
-    return "account" if policy_name == "sign-in" else "trail"

@@ -18,6 +18,7 @@ from fastapi import Request, Response
 
 from server.errors import Forbidden
 from server.settings import Settings
+from trails.messages import msg
 
 # Sent by the studio on every call; its value does not matter, its presence does.
 CSRF_HEADER = "X-Baladeur-CSRF"
@@ -78,16 +79,22 @@ def require_same_origin(request: Request, settings: Settings) -> None:
     """
     if not request.headers.get(CSRF_HEADER, "").strip():
         raise Forbidden(
-            f"a request signed in by the studio's cookie must carry the {CSRF_HEADER} header; "
-            "programs should send 'Authorization: Bearer <token>' instead"
+            msg(
+                "a request signed in by the studio's cookie must carry the "
+                "{header} header; programs should send 'Authorization: Bearer "
+                "<token>' instead",
+                header=CSRF_HEADER,
+            )
         )
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None and fetch_site.lower() not in _SAME_SITE_FETCH:
-        raise Forbidden(f"cross-site request refused (Sec-Fetch-Site: {fetch_site})")
+        raise Forbidden(
+            msg("cross-site request refused (Sec-Fetch-Site: {fetch_site})", fetch_site=fetch_site)
+        )
     origin = request.headers.get("origin")
     if origin is None:
         return  # not sent by a browser page (browsers always send it on unsafe requests)
     host = request.headers.get("host", "").lower()
     allowed = {_origin(settings.public_base_url)}
     if origin.lower() not in allowed and urlsplit(origin.lower()).netloc != host:
-        raise Forbidden("cross-origin request refused: the Origin is not this server's")
+        raise Forbidden(msg("cross-origin request refused: the Origin is not this server's"))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from server.db.models import ApiToken, User
 from server.errors import Unauthorized
+from trails.messages import msg
 
 PREFIX = "bal_"
 
@@ -47,11 +48,11 @@ def resolve(session: Session, raw: str, now: datetime | None = None) -> ApiToken
     now = now or datetime.now(UTC)
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(raw)))
     if row is None:
-        raise Unauthorized("this token is not valid; sign in again")
+        raise Unauthorized(msg("this token is not valid; sign in again"))
     if row.revoked_at is not None:
-        raise Unauthorized("this token was revoked (signed out); sign in again")
+        raise Unauthorized(msg("this token was revoked (signed out); sign in again"))
     if row.expires_at <= now:
-        raise Unauthorized("this token has expired; sign in again")
+        raise Unauthorized(msg("this token has expired; sign in again"))
     return row
 
 

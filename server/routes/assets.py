@@ -20,6 +20,7 @@ from server.schemas.assets import AssetPublic
 from server.schemas.pages import Page, PageDep
 from server.uploads import Owner, asset_from_stream
 from trails.errors import Conflict, NotFound
+from trails.messages import msg
 from trails.storage_names import waveform_key
 from trails.vocabulary import AudioRole
 
@@ -39,7 +40,7 @@ def asset_in(session: SessionDep, member: Member, asset_id: int) -> Asset:
         or asset.organisation_id != member.organisation.id
         or (not member.at_least(Role.editor) and asset.uploaded_by_id != member.user.id)
     ):
-        raise NotFound(f"no asset {asset_id} in this organisation")
+        raise NotFound(msg("no asset {asset_id} in this organisation", asset_id=asset_id))
     return asset
 
 
@@ -122,7 +123,7 @@ def get_waveform(
     try:
         data = b"".join(blobs.open(waveform_key(asset.sha256)))
     except BlobNotFound:
-        raise NotFound("the waveform is not ready yet") from None
+        raise NotFound(msg("the waveform is not ready yet")) from None
     json.loads(data)  # only well-formed JSON leaves the server
     return Response(data, media_type="application/json")
 
@@ -139,7 +140,10 @@ def delete_asset(asset_id: int, member: EditorDep, session: SessionDep) -> Respo
     )
     if used:
         raise Conflict(
-            "this audio is used by a story, an ambience or a sound object; remove it there first"
+            msg(
+                "this audio is used by a story, an ambience or a sound object; remove "
+                "it there first"
+            )
         )
     record(session, asset.organisation_id, member.user, "asset.delete", "asset", asset.id)
     session.delete(asset)

@@ -19,6 +19,7 @@ from server.deps import CallerDep, LimiterDep, SessionDep, SettingsDep
 from server.errors import Unauthorized
 from server.schemas.accounts import MePublic, SessionPublic, SignIn, TokenPublic
 from server.schemas.problem import Problem
+from trails.messages import msg
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -47,7 +48,7 @@ async def authenticate(body: SignIn, request: Request, session: Session, limiter
 def _check_password(session: Session, attempt: Attempt, email: str, password: str) -> User:
     user = session.scalar(select(User).where(func.lower(User.email) == email))
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        raise Unauthorized("wrong email or password")
+        raise Unauthorized(msg("wrong email or password"))
     attempt.succeeded()
     return user
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from server import drafts
 from server.deps import ContributorDep, SessionDep
 from server.draft_source import to_source
+from server.i18n import language_headers, render, request_language
 from server.problems import ORG_PROBLEMS
 from trails.checks import CheckItem, check_trail
 from trails.errors import InvalidInput
+from trails.messages import msg
 
 router = APIRouter(prefix="/v1/orgs/{org}/trails/{trail_id}/checks", tags=["checks"])
 
@@ -26,27 +28,40 @@ class CheckOut(BaseModel):
     message: str
 
 
-def _out(item: CheckItem) -> CheckOut:
-    return CheckOut(**item.as_dict())
+def _out(item: CheckItem, language: str) -> CheckOut:
+    return CheckOut(**{**item.as_dict(), "message": render(item.message, language)})
 
 
 @router.get("", response_model=list[CheckOut], responses=ORG_PROBLEMS)
-def list_checks(trail_id: int, member: ContributorDep, session: SessionDep) -> list[CheckOut]:
-    """What in the draft will sound wrong on the ground, most serious first."""
+def list_checks(
+    trail_id: int,
+    member: ContributorDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> list[CheckOut]:
+    """What in the draft will sound wrong on the ground, most serious first.
+
+    Messages are in the language of ``Accept-Language`` (English when none fits); codes are not.
+    """
+    language = request_language(request)
+    response.headers.update(language_headers(language))
     trail = drafts.trail_in(session, member.organisation.id, trail_id)
     if not trail.stops:
-        return [CheckOut(severity="info", stop=None, code="no-stops", message="No stops yet.")]
+        item = CheckItem("info", None, "no-stops", msg("No stops yet."))
+        return [_out(item, language)]
     try:
         source = to_source(session, trail)
     except InvalidInput as exc:
         # A draft may be incomplete in ways the source format refuses; say so instead of failing.
-        return [
-            CheckOut(severity="error", stop=None, code="invalid-draft", message=str(error))
-            for error in exc.errors
-        ] or [CheckOut(severity="error", stop=None, code="invalid-draft", message=exc.detail)]
+        found = [
+            CheckItem("error", None, "invalid-draft", f"{e.field}: {render(e.message, language)}")
+            for e in exc.errors
+        ] or [CheckItem("error", None, "invalid-draft", exc.detail)]
+        return [_out(item, language) for item in found]
     durations: dict[str, dict[str, float]] = {}
     for stop in trail.stops:
         for version in stop.story.versions if stop.story else []:
             if version.audio is not None and version.audio.duration_s is not None:
                 durations.setdefault(stop.key, {})[version.language] = version.audio.duration_s
-    return [_out(item) for item in check_trail(source, durations)]
+    return [_out(item, language) for item in check_trail(source, durations)]

@@ -21,6 +21,7 @@ from server.schemas.contributions import (
 from server.schemas.pages import Page, PageDep
 from server.withdrawal import withdraw
 from trails.errors import NotFound
+from trails.messages import msg
 
 router = APIRouter(prefix="/v1/orgs/{org}", tags=["consents"])
 
@@ -82,7 +83,9 @@ def _withdrawable(session: Session, member: Member, consent_id: int) -> ConsentR
         return row
     story = session.get(Story, row.story_id) if row.story_id else None
     if story is None or story.submitted_by_id != member.user.id:
-        raise NotFound(f"no consent record {consent_id} in this organisation")
+        raise NotFound(
+            msg("no consent record {consent_id} in this organisation", consent_id=consent_id)
+        )
     return row
 
 

@@ -27,6 +27,7 @@ from server.schemas.contributions import (
 from server.schemas.pages import Page, PageDep
 from server.schemas.stories import StoryCreate
 from trails.errors import NotFound
+from trails.messages import msg
 
 router = APIRouter(prefix="/v1/orgs/{org}/contributions", tags=["contributions"])
 
@@ -58,7 +59,7 @@ def _contribution(session: Session, member: Member, story_id: int) -> Story:
         )
     )
     if story is None:
-        raise NotFound(f"no contribution {story_id} in this organisation")
+        raise NotFound(msg("no contribution {story_id} in this organisation", story_id=story_id))
     return story
 
 

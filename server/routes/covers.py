@@ -15,6 +15,7 @@ from server.etags import etag_of, require_match
 from server.problems import ORG_FILE_PROBLEMS, ORG_PROBLEMS
 from server.schemas.drafts import TrailDraft
 from trails.errors import NotFound
+from trails.messages import msg
 
 router = APIRouter(prefix="/v1/orgs/{org}/trails/{trail_id}/cover", tags=["trails (authoring)"])
 
@@ -35,11 +36,11 @@ def get_cover(
     """The draft's cover as it will be published (re-encoded, without metadata)."""
     trail = drafts.trail_in(session, member.organisation.id, trail_id)
     if trail.cover_sha256 is None:
-        raise NotFound("this trail has no cover")
+        raise NotFound(msg("this trail has no cover"))
     try:
         data = covers.read(blobs, trail.cover_sha256)
     except BlobNotFound:
-        raise NotFound("this trail's cover is no longer stored; choose it again") from None
+        raise NotFound(msg("this trail's cover is no longer stored; choose it again")) from None
     # Named by content, so a browser may keep it as long as the hash is the same.
     headers = {"ETag": f'"{trail.cover_sha256}"', "Cache-Control": "private, max-age=3600"}
     return Response(data, media_type=covers.MIME_TYPE, headers=headers)

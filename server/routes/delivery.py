@@ -38,6 +38,7 @@ from server.routes.trails import AccessCodeDep
 from server.schemas.problem import Problem
 from trails.bundle.changes import diff
 from trails.errors import NotFound
+from trails.messages import msg
 from trails.storage_names import basemap_key, bundle_key, published_media_key
 from trails.vocabulary import DEFAULT_PROFILE, AudioProfile, Visibility
 
@@ -57,15 +58,19 @@ WINDOW_PROBLEMS: dict[int | str, dict[str, Any]] = {
 
 def _check_expired(release: Release, now: datetime) -> None:
     if release.valid_until is not None and release.valid_until <= now:
-        raise Gone(f"this trail was available until {release.valid_until.isoformat()}")
+        raise Gone(
+            msg("this trail was available until {value}", value=release.valid_until.isoformat())
+        )
 
 
 def _check_window(release: Release, now: datetime) -> None:
     _check_expired(release, now)
     if release.valid_from is not None and release.valid_from > now:
         raise NotYetAvailable(
-            f"this trail opens on {release.valid_from.isoformat()}; it cannot be "
-            "downloaded before then"
+            msg(
+                "this trail opens on {value}; it cannot be downloaded before then",
+                value=release.valid_from.isoformat(),
+            )
         )
 
 
@@ -73,7 +78,7 @@ def _bundle_of(release: Release, profile: str) -> ReleaseBundle:
     for bundle in release.bundles:
         if bundle.profile == profile:
             return bundle
-    raise NotFound(f"this release has no {profile} bundle")
+    raise NotFound(msg("this release has no {profile} bundle", profile=profile))
 
 
 @router.get(
@@ -142,7 +147,9 @@ def changes(
         select(Release).where(Release.trail_id == current.trail_id, Release.number == since)
     )
     if old is None:
-        raise NotFound(f"this trail has no release {since}: download the whole bundle")
+        raise NotFound(
+            msg("this trail has no release {since}: download the whole bundle", since=since)
+        )
     new_manifest = json.loads(_bundle_of(current, profile).manifest_bytes)
     old_manifest = json.loads(_bundle_of(old, profile).manifest_bytes)
     return {"profile": profile} | diff(old_manifest, new_manifest)
@@ -188,7 +195,7 @@ def _published_media(session: SessionDep, sha256: str) -> ReleaseMedia:
         .limit(1)
     )
     if row is None:
-        raise NotFound(f"no published media {sha256}")
+        raise NotFound(msg("no published media {sha256}", sha256=sha256))
     return row
 
 
@@ -202,7 +209,7 @@ def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep
     """One content-addressed media file of a published release, with byte ranges."""
     match = _NAME.match(name)
     if not match:
-        raise NotFound(f"no media '{name}'")
+        raise NotFound(msg("no media '{name}'", name=name))
     row = _published_media(session, match.group(1))
     key = published_media_key(row.path)
     return serve_bytes(
@@ -243,7 +250,7 @@ def bundle_file(
     """
     match = re.match(r"^([0-9a-f]{64})\.zip$", name)
     if not match:
-        raise NotFound(f"no bundle '{name}'")
+        raise NotFound(msg("no bundle '{name}'", name=name))
     sha = match.group(1)
     bundle = session.scalar(
         select(ReleaseBundle)
@@ -261,7 +268,7 @@ def bundle_file(
         session, capabilities, bundle.release, sha, code, access
     ):
         # The same answer as for a bundle that does not exist.
-        raise NotFound(f"no published bundle {sha}")
+        raise NotFound(msg("no published bundle {sha}", sha=sha))
     _check_window(bundle.release, datetime.now(UTC))
     key = bundle_key(sha)
     return serve_bytes(
@@ -290,7 +297,7 @@ def basemap_file(name: str, request: Request, blobs: BlobsDep) -> Response:
     """
     match = re.match(r"^([0-9a-f]{64})\.pmtiles$", name)
     if not match or not blobs.exists(basemap_key(match.group(1))):
-        raise NotFound(f"no base map '{name}'")
+        raise NotFound(msg("no base map '{name}'", name=name))
     sha = match.group(1)
     key = basemap_key(sha)
     return serve_bytes(

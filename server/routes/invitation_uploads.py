@@ -32,6 +32,7 @@ from server.uploads import (
     parse_metadata,
     receive_chunk,
 )
+from trails.messages import msg
 
 router = APIRouter(prefix="/v1/invitations/{code}/uploads", tags=["invitations"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -57,7 +58,11 @@ def _audio_declared(filetype: str | None) -> None:
     media_type = filetype.split(";")[0].strip().lower()
     if media_type and not media_type.startswith("audio/") and media_type not in RECORDING_TYPES:
         raise RejectedMedia(
-            f"a recording is needed ({', '.join(RECORDING_TYPES)}), not {media_type}",
+            msg(
+                "a recording is needed ({value}), not {media_type}",
+                value=", ".join(RECORDING_TYPES),
+                media_type=media_type,
+            ),
             reason="not_audio",
         )
 
@@ -139,7 +144,10 @@ async def append(
     """Send bytes at ``Upload-Offset``; the last chunk checks the whole recording."""
     if (content_type or "").split(";")[0].strip() != "application/offset+octet-stream":
         raise UnsupportedContentType(
-            f"send chunks as application/offset+octet-stream, not {content_type or 'nothing'}"
+            msg(
+                "send chunks as application/offset+octet-stream, not {value}",
+                value=content_type or "nothing",
+            )
         )
     owner = await run_in_threadpool(_owner, session, code)
     upload = await run_in_threadpool(find_upload, session, owner, upload_id)

@@ -44,6 +44,7 @@ from server.settings import Settings
 from server.sharing.qr import qr_svg
 from server.sharing.resident_sheets import Sheet, invitation_sheet_pdf
 from trails.errors import NotFound, invalid
+from trails.messages import msg
 
 org_router = APIRouter(prefix="/v1/orgs/{org}/invitations", tags=["invitations"])
 public_router = APIRouter(prefix="/v1/invitations", tags=["invitations"])
@@ -130,7 +131,9 @@ def invitation_sheet(
     row = invitations.invitation_in(session, member.organisation.id, invitation_id)
     # The code was shown once, at creation: only its hash says it is this link's.
     if not hmac.compare_digest(row.token_hash, token_hash(body.code)):
-        raise NotFound("this code is not this invitation's; copy the code shown at its creation")
+        raise NotFound(
+            msg("this code is not this invitation's; copy the code shown at its creation")
+        )
     url = invitations.page_url(settings.public_base_url, body.code)
     headers = {"Cache-Control": "no-store"}
     if body.format == "svg":
@@ -284,7 +287,7 @@ def submit_invited(
     # The link was checked (by link_first) before any of the body was read.
     parsed = invitations.parse_data(data)
     if recording is not None and audio is not None:
-        raise invalid("audio", None, "send the recording once, as the recording part")
+        raise invalid("audio", None, msg("send the recording once, as the recording part"))
     sent = recording or audio
     files = invitations.Files(
         audio=(sent.file, sent.filename or "recording", sent.content_type) if sent else None,

@@ -10,6 +10,7 @@ from server.deps import BlobsDep, ContributorDep, SessionDep
 from server.problems import ORG_PROBLEMS
 from server.routes.assets import asset_in
 from trails.errors import NotFound
+from trails.messages import msg
 from trails.storage_names import rendition_key
 from trails.vocabulary import AUDIO_PROFILES
 
@@ -38,4 +39,4 @@ def listen(
                 media_type=profile.mime_type,
                 headers={"Content-Length": str(rendition.bytes), "Cache-Control": "private"},
             )
-    raise NotFound("this recording is not ready to listen to yet")
+    raise NotFound(msg("this recording is not ready to listen to yet"))

@@ -16,6 +16,7 @@ from server.schemas.accounts import MemberCreate, MemberPublic, MemberUpdate
 from server.schemas.member_invitations import MemberInvitationCreated, MemberInvitationPublic
 from server.schemas.pages import Page, PageDep
 from trails.errors import Conflict, NotFound
+from trails.messages import msg
 
 router = APIRouter(prefix="/v1/orgs/{org}/members", tags=["members"])
 
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/v1/orgs/{org}/members", tags=["members"])
 def _membership(session: SessionDep, org_id: int, user_id: int) -> Membership:
     row = session.get(Membership, (org_id, user_id))
     if row is None:
-        raise NotFound(f"no member {user_id} in this organisation")
+        raise NotFound(msg("no member {user_id} in this organisation", user_id=user_id))
     return row
 
 
@@ -107,7 +108,7 @@ def update_member(
     row = _membership(session, org_id, user_id)
     require_match(if_match, member_etag(org_id, user_id, row.version))
     if row.role == Role.owner and body.role != Role.owner and _owners(session, org_id) == 1:
-        raise Conflict("this is the last owner; make someone else owner first")
+        raise Conflict(msg("this is the last owner; make someone else owner first"))
     row.role = body.role
     session.flush()
     record(session, org_id, member.user, "member.role", "user", user_id, role=body.role.value)
@@ -123,7 +124,7 @@ def remove_member(
     row = _membership(session, org_id, user_id)
     require_match(if_match, member_etag(org_id, user_id, row.version))
     if row.role == Role.owner and _owners(session, org_id) == 1:
-        raise Conflict("this is the last owner; make someone else owner first")
+        raise Conflict(msg("this is the last owner; make someone else owner first"))
     session.delete(row)
     record(session, org_id, member.user, "member.remove", "user", user_id)
     return Response(status_code=204)

@@ -15,6 +15,7 @@ from server.problems import ORG_PROBLEMS
 from server.schemas.accounts import OrganisationCreate, OrganisationPublic, OrganisationUpdate
 from server.schemas.pages import Page, PageDep
 from trails.errors import Conflict
+from trails.messages import msg
 
 router = APIRouter(prefix="/v1/orgs", tags=["organisations"])
 
@@ -45,7 +46,9 @@ def create_organisation(
 ) -> OrganisationPublic:
     """Create an organisation; the caller becomes its owner."""
     if session.scalar(select(Organisation.id).where(Organisation.slug == body.slug)):
-        raise Conflict(f"the organisation name '{body.slug}' is taken; choose another")
+        raise Conflict(
+            msg("the organisation name '{slug}' is taken; choose another", slug=body.slug)
+        )
     org = Organisation(**body.model_dump())
     org.memberships.append(Membership(user_id=caller.user.id, role=Role.owner))
     session.add(org)

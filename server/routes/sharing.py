@@ -6,7 +6,7 @@ FastAPI runs them in its thread pool instead of the event loop.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
@@ -16,12 +16,14 @@ from server.auth.codes import AccessCodes
 from server.db.models import Trail
 from server.deps import AccessCodesDep, EditorDep, SessionDep, SettingsDep
 from server.draft_source import to_source
+from server.i18n import InterfaceLanguage
 from server.problems import ORG_PROBLEMS
 from server.publishing import address_taken
 from server.sharing.content import poster_content_from_source
 from server.sharing.poster import poster_pdf
 from server.sharing.qr import qr_png, qr_svg
 from trails.errors import Conflict, invalid
+from trails.messages import msg
 from trails.vocabulary import Visibility
 
 router = APIRouter(prefix="/v1/orgs/{org}/trails/{trail_id}", tags=["sharing"])
@@ -45,10 +47,12 @@ def trail_link(base_url: str, trail: Trail, access_code: str | None, codes: Acce
         return link
     if trail.visibility != Visibility.private:
         raise invalid(
-            "access_code", None, f"this trail is {trail.visibility.value}: it has no access code"
+            "access_code",
+            None,
+            msg("this trail is {value}: it has no access code", value=trail.visibility.value),
         )
     if not codes.matches(trail.access_code_hash, access_code):
-        raise invalid("access_code", None, "this is not the trail's access code")
+        raise invalid("access_code", None, msg("this is not the trail's access code"))
     return f"{link}?code={quote(access_code, safe='')}"
 
 
@@ -64,8 +68,11 @@ def _link(
     if trail.address is None and address_taken(session, trail.slug):
         # The link would open another organisation's published trail.
         raise Conflict(
-            f"the address '{trail.slug}' is used by another published trail: duplicate this "
-            "trail under another address before sharing it"
+            msg(
+                "the address '{slug}' is used by another published trail: duplicate "
+                "this trail under another address before sharing it",
+                slug=trail.slug,
+            )
         )
     return trail, trail_link(settings.public_base_url, trail, code, codes)
 
@@ -120,14 +127,17 @@ def poster(
     session: SessionDep,
     settings: SettingsDep,
     codes: AccessCodesDep,
-    lang: Annotated[Literal["fr", "en"], Query(description="Language of the poster.")] = "fr",
+    lang: Annotated[InterfaceLanguage, Query(description="Language of the poster.")] = "fr",
     access_code: AccessCode = None,
 ) -> Response:
     """An A4 poster of the trail's draft: title, dates, description, route map and QR code."""
     trail, link = _link(session, member, settings, codes, trail_id, access_code)
     if not trail.stops:
         raise Conflict(
-            f"trail '{trail.slug}' has no stops yet: add at least one before printing its poster"
+            msg(
+                "trail '{slug}' has no stops yet: add at least one before printing its poster",
+                slug=trail.slug,
+            )
         )
     source = to_source(session, trail)
     content = poster_content_from_source(source, link, lang, member.organisation.name)

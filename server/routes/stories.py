@@ -20,6 +20,7 @@ from server.schemas.contributions import FormStored
 from server.schemas.pages import Page, PageDep
 from server.schemas.stories import StoryCreate, StoryPublic, StoryUpdate
 from trails.errors import NotFound
+from trails.messages import msg
 from trails.storage_names import photo_key
 
 router = APIRouter(prefix="/v1/orgs/{org}", tags=["stories"])
@@ -128,18 +129,18 @@ def get_photo(story_id: int, member: EditorDep, session: SessionDep, blobs: Blob
     """The photo sent with a story, if any (editors only; it is never published)."""
     story = stories.story_in(session, member.organisation.id, story_id)
     if story.photo_sha256 is None:
-        raise NotFound("this story has no photo")
+        raise NotFound(msg("this story has no photo"))
     if not private_files.holds(
         session, story.organisation_id, private_files.PHOTO, story.photo_sha256, None
     ):
         # Only a file the organisation holds is served, whatever a story names.
-        raise NotFound("this story's photo is no longer stored")
+        raise NotFound(msg("this story's photo is no longer stored"))
     key = photo_key(story.photo_sha256)
     try:
         info = blobs.stat(key)
         data = b"".join(blobs.open(key))
     except BlobNotFound:
-        raise NotFound("this story's photo is no longer stored") from None
+        raise NotFound(msg("this story's photo is no longer stored")) from None
     return Response(data, media_type=info.content_type or "application/octet-stream")
 
 

@@ -15,6 +15,7 @@ from server.schemas.trails import TrailDetail, TrailPage
 from server.search import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, words
 from trails.errors import invalid
 from trails.geo import BBox
+from trails.messages import msg
 from trails.validation import check_language, check_latitude, check_longitude
 
 router = APIRouter(prefix="/v1/trails", tags=["trails"])
@@ -109,9 +110,9 @@ def list_trails(
     """Public trails, optionally near a place (sorted by distance), inside a box, offering a
     language or matching words. Unlisted and private trails are never listed."""
     if radius_m is not None and near is None:
-        raise invalid("radius_m", radius_m, "radius_m needs near=lat,lon")
+        raise invalid("radius_m", radius_m, msg("radius_m needs near=lat,lon"))
     if q is not None and len(words(q)) > MAX_QUERY_WORDS:
-        raise invalid("q", q, f"q holds at most {MAX_QUERY_WORDS} words")
+        raise invalid("q", q, msg("q holds at most {max} words", max=MAX_QUERY_WORDS))
     items = list_published(
         session,
         near=_parse_near(near) if near else None,

@@ -37,6 +37,7 @@ from server.uploads import (
     parse_metadata,
     receive_chunk,
 )
+from trails.messages import msg
 
 router = APIRouter(prefix="/v1/orgs/{org}/uploads", tags=["uploads"])
 TUS_VERSION = "1.0.0"
@@ -150,7 +151,10 @@ async def append(
     """Send bytes at ``Upload-Offset``; the last chunk turns the upload into an asset."""
     if (content_type or "").split(";")[0].strip() != "application/offset+octet-stream":
         raise UnsupportedContentType(
-            f"send chunks as application/offset+octet-stream, not {content_type or 'nothing'}"
+            msg(
+                "send chunks as application/offset+octet-stream, not {value}",
+                value=content_type or "nothing",
+            )
         )
     scratch = settings.upload_dir
     upload = await run_in_threadpool(find_upload, session, _owner(member), upload_id)

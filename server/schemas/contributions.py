@@ -11,10 +11,12 @@ from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field,
 
 from server.consents import publishable
 from server.db.models import ConsentRecord, Invitation, Story
-from server.licences import LICENCES, RESIDENT_LANGUAGES, CreditStyle, credit_shown
+from server.i18n import INTERFACE_LANGUAGES
+from server.licences import LICENCES, CreditStyle, credit_shown
 from server.placements import Placement
 from server.schemas.accounts import Strict
 from server.schemas.stories import TITLE_MAX, StoryCreate, StoryPublic
+from trails.messages import msg
 from trails.validation import LANGUAGE_SHAPE, LanguageTag
 
 Sha256 = str
@@ -27,7 +29,13 @@ def _one_of(allowed: tuple[str, ...], what: str) -> Callable[[str], str]:
 
     def check(value: str) -> str:
         if value not in allowed:
-            raise ValueError(f"{what} is one of {', '.join(allowed)}")
+            raise ValueError(
+                msg(
+                    "{value} is not offered here: choose one of {allowed}",
+                    value=value,
+                    allowed=", ".join(allowed),
+                )
+            )
         return value
 
     return check
@@ -40,8 +48,8 @@ LicenceId = Annotated[
 ]
 ResidentLanguage = Annotated[
     str,
-    AfterValidator(_one_of(RESIDENT_LANGUAGES, "a language")),
-    Field(json_schema_extra={"enum": list(RESIDENT_LANGUAGES)}),
+    AfterValidator(_one_of(INTERFACE_LANGUAGES, "a language")),
+    Field(json_schema_extra={"enum": list(INTERFACE_LANGUAGES)}),
 ]
 
 
@@ -60,7 +68,7 @@ class ConsentFields(Strict):
     def _not_future(cls, value: date) -> date:
         # A day of slack: the person may be a timezone ahead of the server.
         if value.toordinal() > datetime.now(UTC).date().toordinal() + 1:
-            raise ValueError("a consent cannot be dated in the future")
+            raise ValueError(msg("a consent cannot be dated in the future"))
         return value
 
 
@@ -290,7 +298,7 @@ class InvitationCreate(Strict):
     stop_id: int | None = Field(default=None, description="A stop of that trail (needs trail_id).")
     topic: str = Field(default="", max_length=200, description="What residents are asked about.")
     languages: list[ResidentLanguage] = Field(
-        default_factory=lambda: list(RESIDENT_LANGUAGES),
+        default_factory=lambda: list(INTERFACE_LANGUAGES),
         min_length=1,
         description="The interface languages offered to residents (default all four).",
     )
@@ -422,7 +430,7 @@ class ResidentConsent(Strict):
     @classmethod
     def _not_future(cls, value: date | None) -> date | None:
         if value is not None and value.toordinal() > datetime.now(UTC).date().toordinal() + 1:
-            raise ValueError("a consent cannot be dated in the future")
+            raise ValueError(msg("a consent cannot be dated in the future"))
         return value
 
 
@@ -498,7 +506,7 @@ class InvitationAbout:
 
 def offered_languages(row: Invitation) -> list[str]:
     """The interface languages a link offers (all, for a link from before the choice)."""
-    return list(row.languages or RESIDENT_LANGUAGES)
+    return list(row.languages or INTERFACE_LANGUAGES)
 
 
 def offered_licences(row: Invitation) -> list[str]:

@@ -12,6 +12,7 @@ from server.db.models import Stop, Trail
 from server.db.zones import zone_of
 from server.etags import etag_of
 from server.schemas.accounts import Strict
+from trails.messages import msg
 from trails.rules import TriggerRules
 from trails.source import Credit, Settings, Texts, TimeZone, Zone
 from trails.validation import LanguageTag, Position, Slug
@@ -43,7 +44,7 @@ class _TrailFields(Strict):
     @model_validator(mode="after")
     def _window(self) -> _TrailFields:
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
-            raise ValueError("valid_until must be after valid_from")
+            raise ValueError(msg("valid_until must be after valid_from"))
         return self
 
 
@@ -72,7 +73,7 @@ class TrailCreate(_TrailFields):
     @model_validator(mode="after")
     def _title_language(self) -> TrailCreate:
         if not set(self.title) & set(self.languages):
-            raise ValueError("title needs a text in at least one of the trail's languages")
+            raise ValueError(msg("title needs a text in at least one of the trail's languages"))
         return self
 
 

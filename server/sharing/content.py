@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shapely.geometry import Polygon
 
-from server.sharing.labels import POSTER_LANGUAGES
+from server.i18n import INTERFACE_LANGUAGES
 from server.sharing.qr import check_url
 from trails.errors import invalid
+from trails.messages import msg
 from trails.source import CircleZone, TrailSource
 
 Ring = tuple[tuple[float, float], ...]
@@ -20,7 +21,7 @@ Ring = tuple[tuple[float, float], ...]
 
 def _check_lon_lat(lon: float, lat: float, field_name: str) -> None:
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-        raise invalid(field_name, [lon, lat], "a position is [longitude, latitude] in degrees")
+        raise invalid(field_name, [lon, lat], msg("a position is [longitude, latitude] in degrees"))
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class PosterStop:
     def __post_init__(self) -> None:
         _check_lon_lat(self.lon, self.lat, "stops")
         if self.radius_m is not None and not (math.isfinite(self.radius_m) and self.radius_m > 0):
-            raise invalid("stops", self.radius_m, "a stop's radius is a positive number of metres")
+            raise invalid(
+                "stops", self.radius_m, msg("a stop's radius is a positive number of metres")
+            )
         for ring in self.rings:
             for lon, lat in ring:
                 _check_lon_lat(lon, lat, "stops")
@@ -60,22 +63,24 @@ class PosterContent:
 
     def __post_init__(self) -> None:
         if not self.title.strip():
-            raise invalid("title", self.title, "a poster needs a title")
+            raise invalid("title", self.title, msg("a poster needs a title"))
         check_url(self.url)
-        if self.language not in POSTER_LANGUAGES:
+        if self.language not in INTERFACE_LANGUAGES:
             raise invalid(
-                "language", self.language, f"posters are printed in {', '.join(POSTER_LANGUAGES)}"
+                "language",
+                self.language,
+                msg("posters are printed in {value}", value=", ".join(INTERFACE_LANGUAGES)),
             )
         for name in ("valid_from", "valid_until"):
             value = getattr(self, name)
             if value is not None and value.utcoffset() is None:
-                raise invalid(name, str(value), "dates need a time zone offset")
+                raise invalid(name, str(value), msg("dates need a time zone offset"))
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise invalid("valid_until", str(self.valid_until), "the end is before the start")
+            raise invalid("valid_until", str(self.valid_until), msg("the end is before the start"))
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise invalid("timezone", self.timezone, "not a known IANA time zone") from None
+            raise invalid("timezone", self.timezone, msg("not a known IANA time zone")) from None
         for lon, lat in self.route:
             _check_lon_lat(lon, lat, "route")
 

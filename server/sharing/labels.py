@@ -1,8 +1,11 @@
-"""The fixed words printed on a poster, per poster language."""
+"""The fixed words printed on a poster, in the poster's language (from the catalogues)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from server.i18n import render
+from trails.messages import msg
 
 
 @dataclass(frozen=True)
@@ -16,21 +19,12 @@ class Labels:
     route: str
 
 
-LABELS: dict[str, Labels] = {
-    "fr": Labels(
-        kicker="Balade sonore",
-        scan="Scannez pour télécharger la balade",
-        free="Gratuit, fonctionne hors ligne",
-        headphones="Prenez vos écouteurs",
-        route="Le parcours",
-    ),
-    "en": Labels(
-        kicker="Audio walk",
-        scan="Scan to download the walk",
-        free="Free, works offline",
-        headphones="Bring your headphones",
-        route="The route",
-    ),
-}
-
-POSTER_LANGUAGES = tuple(LABELS)
+def poster_labels(language: str) -> Labels:
+    """The poster's fixed words in ``language``."""
+    return Labels(
+        kicker=render(msg("Audio walk"), language),
+        scan=render(msg("Scan to download the walk"), language),
+        free=render(msg("Free, works offline"), language),
+        headphones=render(msg("Bring your headphones"), language),
+        route=render(msg("The route"), language),
+    )

@@ -9,7 +9,7 @@ from fpdf import FPDF
 from server.sharing.content import PosterContent, PosterStop, poster_content_from_source
 from server.sharing.dates import format_validity
 from server.sharing.fonts import font_files
-from server.sharing.labels import LABELS
+from server.sharing.labels import poster_labels
 from server.sharing.qr import QUIET_ZONE, make_qr
 from server.sharing.routemap import MapStyle, draw_route_map, ground_aspect, map_height
 from server.sharing.textfit import balanced_lines, bind_spaces, fit_lines, fit_size, printable, wrap
@@ -80,7 +80,7 @@ def _lines(
 
 def _header(pdf: FPDF, content: PosterContent) -> float:
     """The coloured band: kicker, title, dates. Returns the band's bottom edge."""
-    labels = LABELS[content.language]
+    labels = poster_labels(content.language)
     kicker = printable(pdf, content.organisation or "") or labels.kicker
     title = bind_spaces(printable(pdf, content.title) or content.title)
     dates = format_validity(
@@ -175,7 +175,7 @@ def _qr_card(
     pdf: FPDF, content: PosterContent, x: float, y: float, w: float, dry_run: bool = False
 ) -> float:
     """A teal card: call to scan, the QR code on white, the link. Returns its height."""
-    labels = LABELS[content.language]
+    labels = poster_labels(content.language)
     pad = 6.0
     inner = w - 2 * pad
     pdf.set_font(FONT, "B", SCAN_PT)
@@ -259,7 +259,7 @@ def _legend(
 
 
 def _footer(pdf: FPDF, content: PosterContent) -> None:
-    labels = LABELS[content.language]
+    labels = poster_labels(content.language)
     y = PAGE_H - MARGIN
     with pdf.local_context(draw_color=PAPER, line_width=0.5):
         pdf.line(MARGIN, y - 8, PAGE_W - MARGIN, y - 8)

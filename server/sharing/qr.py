@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import segno
 
 from trails.errors import invalid
+from trails.messages import msg
 
 # Long links make dense codes that a phone struggles to read from a printed poster.
 MAX_URL_LENGTH = 512
@@ -19,19 +20,27 @@ MAX_PNG_SCALE = 40
 def check_url(url: str, field: str = "url") -> str:
     """Return ``url`` if it is an absolute http(s) link short enough to print as a QR code."""
     if not isinstance(url, str) or not url:
-        raise invalid(field, url, "a link is needed, such as https://example.org/t/my-walk")
+        raise invalid(field, url, msg("a link is needed, such as https://example.org/t/my-walk"))
     if len(url) > MAX_URL_LENGTH:
         raise invalid(
-            field, url[:80] + "…", f"the link is {len(url)} characters; at most {MAX_URL_LENGTH}"
+            field,
+            url[:80] + "…",
+            msg(
+                "the link is {count} characters; at most {max}",
+                count=len(url),
+                max=MAX_URL_LENGTH,
+            ),
         )
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        raise invalid(field, url, "the link must not contain spaces or control characters")
+        raise invalid(field, url, msg("the link must not contain spaces or control characters"))
     try:
         parts = urlsplit(url)
     except ValueError as exc:
-        raise invalid(field, url, f"not a valid link: {exc}") from None
+        raise invalid(field, url, msg("not a valid link: {exc}", exc=exc)) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise invalid(field, url, "the link must start with http:// or https:// and name a host")
+        raise invalid(
+            field, url, msg("the link must start with http:// or https:// and name a host")
+        )
     return url
 
 
@@ -62,7 +71,12 @@ def qr_png(url: str, *, scale: int = 10) -> bytes:
     """The QR code of ``url`` as a PNG, ``scale`` pixels per module, with its quiet zone."""
     if isinstance(scale, bool) or not isinstance(scale, int) or not 1 <= scale <= MAX_PNG_SCALE:
         raise invalid(
-            "scale", scale, f"the scale is a whole number of pixels from 1 to {MAX_PNG_SCALE}"
+            "scale",
+            scale,
+            msg(
+                "the scale is a whole number of pixels from 1 to {max}",
+                max=MAX_PNG_SCALE,
+            ),
         )
     buffer = io.BytesIO()
     make_qr(url).save(buffer, kind="png", scale=scale, border=QUIET_ZONE, dark="#000", light="#fff")

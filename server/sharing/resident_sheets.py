@@ -12,9 +12,11 @@ from datetime import datetime
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 
+from server.i18n import format_day, render
 from server.sharing.fonts import font_files
 from server.sharing.poster import draw_qr
 from server.sharing.textfit import fit_lines, printable
+from trails.messages import msg
 
 FONT = "DejaVu"
 A5_W, A5_H = 148.0, 210.0
@@ -30,68 +32,32 @@ class Words:
     invited: str
     steps: tuple[str, str, str]
     receipt: str
-    submitted: str
     keep: str
 
 
-WORDS: dict[str, Words] = {
-    "fr": Words(
-        invited="vous invite à raconter",
+def sheet_words(language: str) -> Words:
+    """The fixed words of residents' printed matter in ``language``, from the catalogues."""
+    return Words(
+        invited=render(msg("invites you to tell a story"), language),
         steps=(
-            "1. Scannez le code avec votre téléphone, ou tapez l'adresse.",
-            "2. Enregistrez votre souvenir et donnez-lui un titre.",
-            "3. Choisissez ce que vous acceptez, puis envoyez.",
+            render(msg("1. Scan the code with your phone, or type the address."), language),
+            render(msg("2. Record your memory and give it a title."), language),
+            render(msg("3. Choose what you agree to, then send it."), language),
         ),
-        receipt="Reçu de votre contribution",
-        submitted="Envoyé le",
-        keep=(
-            "Gardez ce reçu : ce lien, ouvert sur n'importe quel appareil, permet de voir où "
-            "en est votre histoire et de la retirer à tout moment."
+        receipt=render(msg("Receipt for your contribution"), language),
+        keep=render(
+            msg(
+                "Keep this receipt: this link, opened on any device, shows where your story "
+                "stands and lets you withdraw it at any time."
+            ),
+            language,
         ),
-    ),
-    "nl": Words(
-        invited="nodigt u uit om te vertellen",
-        steps=(
-            "1. Scan de code met uw telefoon, of typ het adres.",
-            "2. Neem uw herinnering op en geef ze een titel.",
-            "3. Kies waarmee u akkoord gaat en verstuur.",
-        ),
-        receipt="Ontvangstbewijs van uw bijdrage",
-        submitted="Verstuurd op",
-        keep=(
-            "Bewaar dit bewijs: met deze link, op elk toestel, ziet u hoe het met uw verhaal "
-            "staat en kunt u het op elk moment terugtrekken."
-        ),
-    ),
-    "en": Words(
-        invited="invites you to tell a story",
-        steps=(
-            "1. Scan the code with your phone, or type the address.",
-            "2. Record your memory and give it a title.",
-            "3. Choose what you agree to, then send it.",
-        ),
-        receipt="Receipt for your contribution",
-        submitted="Sent on",
-        keep=(
-            "Keep this receipt: this link, opened on any device, shows where your story "
-            "stands and lets you withdraw it at any time."
-        ),
-    ),
-    "de": Words(
-        invited="lädt Sie ein zu erzählen",
-        steps=(
-            "1. Scannen Sie den Code mit Ihrem Telefon oder tippen Sie die Adresse.",
-            "2. Nehmen Sie Ihre Erinnerung auf und geben Sie ihr einen Titel.",
-            "3. Wählen Sie, womit Sie einverstanden sind, und senden Sie ab.",
-        ),
-        receipt="Beleg Ihres Beitrags",
-        submitted="Gesendet am",
-        keep=(
-            "Bewahren Sie diesen Beleg auf: Mit diesem Link sehen Sie auf jedem Gerät, wie es "
-            "um Ihre Geschichte steht, und können sie jederzeit zurückziehen."
-        ),
-    ),
-}
+    )
+
+
+def sent_on(moment: datetime, language: str) -> str:
+    """ "Sent on <date>", the date as ``language`` writes it."""
+    return render(msg("Sent on {date}", date=format_day(moment.date(), language)), language)
 
 
 def _new_pdf(title: str, lang: str) -> FPDF:
@@ -148,7 +114,7 @@ class Sheet:
 
 def invitation_sheet_pdf(sheet: Sheet) -> bytes:
     """An A5 sheet: who invites, about what, the QR code of the link, three steps, the link."""
-    words = WORDS[sheet.lang]
+    words = sheet_words(sheet.lang)
     pdf = _new_pdf(sheet.label or sheet.organisation, sheet.lang)
     pdf.set_text_color(*INK)
     y = _text(pdf, sheet.organisation, MARGIN, 18, bold=True, lines=2)
@@ -181,13 +147,13 @@ class Receipt:
 
 def withdrawal_receipt_pdf(receipt: Receipt) -> bytes:
     """A small receipt: the story's title, date, organisation, the withdrawal link and its QR."""
-    words = WORDS[receipt.lang]
+    words = sheet_words(receipt.lang)
     pdf = _new_pdf(words.receipt, receipt.lang)
     pdf.set_text_color(*INK)
     y = _text(pdf, words.receipt, MARGIN, 14, bold=True)
     y = _text(pdf, receipt.organisation, y + 2, 11)
     y = _text(pdf, receipt.title, y + 4, 13, bold=True, lines=4)
-    y = _text(pdf, f"{words.submitted} {receipt.submitted_at:%Y-%m-%d}", y + 2, 10)
+    y = _text(pdf, sent_on(receipt.submitted_at, receipt.lang), y + 2, 10)
     size = 60.0
     draw_qr(pdf, receipt.url, (A5_W - size) / 2, y + 6, size)
     y += size + 12

@@ -31,10 +31,10 @@ from server.db.models import (
     Upload,
 )
 from server.db.session import Database
-from server.licences import RESIDENT_LANGUAGES
+from server.i18n import INTERFACE_LANGUAGES, format_day
 from server.publishing import publish
 from server.settings import Settings
-from server.sharing.resident_sheets import WORDS
+from server.sharing.resident_sheets import sheet_words
 from tests.sharing.helpers import decode_qr, pdf_text
 from tests.support import tus
 from tests.support.audio import ffmpeg_make
@@ -597,7 +597,11 @@ def _png(pdf: bytes, name: str) -> bytes:
 
 
 def test_words_exist_in_every_language_a_link_offers() -> None:
-    assert set(WORDS) == set(RESIDENT_LANGUAGES)
+    english = sheet_words("en")
+    for language in set(INTERFACE_LANGUAGES) - {"en"}:
+        words = sheet_words(language)
+        assert words.receipt and words.receipt != english.receipt, language
+        assert all(a != b for a, b in zip(words.steps, english.steps, strict=True)), language
 
 
 def test_an_invitation_sheet_prints_the_link_as_qr_and_text(
@@ -645,7 +649,9 @@ def test_a_withdrawal_receipt_prints_the_title_as_text_and_the_link(
     assert r.headers["cache-control"] == "no-store"
     text = pdf_text(r.content)
     assert title in text and "Mill" in text and "Beleg" in text
-    assert datetime.now(UTC).strftime("%Y-%m-%d") in text
+    # The date as German writes it (Babel), after German words from the catalogue.
+    sent = f"Gesendet am {format_day(datetime.now(UTC).date(), 'de')}"
+    assert " ".join(sent.split()) in " ".join(text.split())
     assert receipt["withdrawal_url"] in "".join(text.split())
     assert decode_qr(_png(r.content, "withdrawal-receipt-de")) == [receipt["withdrawal_url"]]
     forged = {"code": receipt["withdrawal_code"] + "x", "lang": "fr"}

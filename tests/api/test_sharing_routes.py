@@ -98,7 +98,7 @@ def test_poster_is_an_a4_pdf_with_title_and_link(
     fr = client.get(_url(trail_id, "poster.pdf"), headers=people["editor"])
     assert "La Balade du Moulin" in pdf_text(fr.content)
     problem(
-        client.get(_url(trail_id, "poster.pdf"), params={"lang": "de"}, headers=people["editor"]),
+        client.get(_url(trail_id, "poster.pdf"), params={"lang": "es"}, headers=people["editor"]),
         422,
     )
 

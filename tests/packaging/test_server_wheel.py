@@ -142,3 +142,13 @@ def test_the_demo_bundle_downloads_and_verifies(served: str, tmp_path: Path) -> 
 
 def test_bootstrap_wrote_the_first_admin_in_the_data_dir(served: str, place: Path) -> None:
     assert (place / "data" / "first-admin.txt").is_file()
+
+
+def test_problems_speak_dutch_from_the_installed_catalogues(served: str) -> None:
+    # The PO files travel in the wheel: an installed server answers in the language asked.
+    response = httpx.get(
+        f"{served}/v1/trails/no-such-walk", headers={"Accept-Language": "nl"}, timeout=10
+    )
+    assert response.status_code == 404
+    assert response.headers["content-language"] == "nl"
+    assert response.json()["detail"].startswith("geen gepubliceerde wandeling 'no-such-walk'")

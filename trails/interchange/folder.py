@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from trails.errors import Conflict, invalid
+from trails.messages import msg
 from trails.source import SOURCE_FILE, TrailSource
 
 # A media file to write: a path to copy, or a function giving its bytes in chunks.
@@ -58,7 +59,9 @@ def write_media(target: Path, source: MediaSource) -> None:
 def check_destination(dest: Path) -> None:
     """Refuse to write over anything: the destination must not exist, or be an empty folder."""
     if dest.exists() and not (dest.is_dir() and not any(dest.iterdir())):
-        raise Conflict(f"{dest} already exists; choose a new folder or remove it first")
+        raise Conflict(
+            msg("{dest} already exists; choose a new folder or remove it first", dest=dest)
+        )
 
 
 def write_folder(
@@ -75,7 +78,9 @@ def write_folder(
         (staging / SOURCE_FILE).write_text(source_yaml(trail), encoding="utf-8")
         for relative in trail.media_paths():
             if relative not in media:
-                raise invalid("media", relative, f"{relative}: no content to write")
+                raise invalid(
+                    "media", relative, msg("{relative}: no content to write", relative=relative)
+                )
             write_media(staging / relative, media[relative])
             if on_file:
                 on_file(relative)

@@ -12,6 +12,7 @@ from trails.interchange.gpx import export_gpx, import_gpx
 from trails.interchange.kml import import_kml, kml_from_kmz
 from trails.interchange.model import Exported, Imported, ImportOptions
 from trails.interchange.soundscape import export_soundscape, import_soundscape, is_soundscape
+from trails.messages import msg
 from trails.source import TrailSource
 
 ExportFormat = Literal["geojson", "gpx", "soundscape"]
@@ -36,12 +37,18 @@ def import_file(path: Path, options: ImportOptions) -> Imported:
     suffix = path.suffix.lower()
     if suffix not in IMPORT_SUFFIXES:
         raise invalid(
-            "file", str(path), f"unknown format '{suffix}': use {', '.join(IMPORT_SUFFIXES)}"
+            "file",
+            str(path),
+            msg(
+                "unknown format '{suffix}': use {formats}",
+                suffix=suffix,
+                formats=", ".join(IMPORT_SUFFIXES),
+            ),
         )
     if not path.is_file():
-        raise invalid("file", str(path), "no such file")
+        raise invalid("file", str(path), msg("no such file"))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise invalid("file", str(path), f"larger than {MAX_FILE_BYTES // 2**20} MB")
+        raise invalid("file", str(path), msg("larger than {size} MB", size=MAX_FILE_BYTES // 2**20))
     data = path.read_bytes()
     name = path.stem
     if suffix == ".gpx" and is_soundscape(data):
@@ -60,5 +67,7 @@ def export_trail(trail: TrailSource, fmt: str) -> Exported:
     try:
         exporter = _EXPORTERS[fmt]
     except KeyError:
-        raise invalid("format", fmt, f"unknown format; use {', '.join(_EXPORTERS)}") from None
+        raise invalid(
+            "format", fmt, msg("unknown format; use {formats}", formats=", ".join(_EXPORTERS))
+        ) from None
     return exporter(trail)

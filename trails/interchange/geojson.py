@@ -9,6 +9,7 @@ from trails.errors import invalid
 from trails.interchange.model import Exported, Imported, ImportOptions, TrailDraft, circle
 from trails.interchange.places import position
 from trails.jsontext import load_json
+from trails.messages import msg
 from trails.source import CircleZone, TrailSource
 
 
@@ -16,12 +17,12 @@ def _load(data: bytes) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise invalid("geojson", None, "not UTF-8 text") from None
+        raise invalid("geojson", None, msg("not UTF-8 text")) from None
     document = load_json(text, "geojson")
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise invalid("geojson", None, "expected a GeoJSON FeatureCollection")
+        raise invalid("geojson", None, msg("expected a GeoJSON FeatureCollection"))
     if not isinstance(document.get("features"), list):
-        raise invalid("geojson", None, "the FeatureCollection has no 'features' list")
+        raise invalid("geojson", None, msg("the FeatureCollection has no 'features' list"))
     return document
 
 
@@ -49,7 +50,7 @@ def import_geojson(data: bytes, name: str, options: ImportOptions) -> Imported:
     for index, feature in enumerate(document["features"]):
         where = f"features.{index}"
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            raise invalid(f"geojson.{where}", None, "not a GeoJSON Feature")
+            raise invalid(f"geojson.{where}", None, msg("not a GeoJSON Feature"))
         properties = feature.get("properties")
         properties = properties if isinstance(properties, dict) else {}
         geometry = feature.get("geometry")
@@ -80,7 +81,9 @@ def import_geojson(data: bytes, name: str, options: ImportOptions) -> Imported:
                 dropped.append(f"{label}: {kind or 'missing'} geometry not imported")
         except (TypeError, ValueError, IndexError, KeyError):
             raise invalid(
-                f"geojson.{where}.geometry", coordinates, f"malformed {kind} coordinates"
+                f"geojson.{where}.geometry",
+                coordinates,
+                msg("malformed {kind} coordinates", kind=kind),
             ) from None
     return Imported(draft.build("geojson"), dropped=dropped)
 

@@ -11,6 +11,7 @@ from trails.errors import invalid
 from trails.interchange.model import Exported, Imported, ImportOptions, TrailDraft, circle
 from trails.interchange.places import zone_anchor
 from trails.interchange.safexml import local_name, parse_xml
+from trails.messages import msg
 from trails.source import TrailSource
 
 
@@ -18,11 +19,13 @@ def read_gpx(data: bytes, what: str = "gpx") -> gpxpy.gpx.GPX:
     """Parse a GPX document safely, refusing anything that is not GPX."""
     root = parse_xml(data, what)
     if local_name(root) != "gpx":
-        raise invalid(what, None, f"not a GPX file: the document is <{local_name(root)}>")
+        raise invalid(
+            what, None, msg("not a GPX file: the document is <{root}>", root=local_name(root))
+        )
     try:
         return gpxpy.parse(io.BytesIO(data))  # type: ignore[type-var]
     except gpxpy.gpx.GPXException as exc:
-        raise invalid(what, None, f"not a readable GPX file: {exc}") from None
+        raise invalid(what, None, msg("not a readable GPX file: {exc}", exc=exc)) from None
 
 
 def import_gpx(data: bytes, name: str, options: ImportOptions) -> Imported:

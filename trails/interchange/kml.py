@@ -16,6 +16,7 @@ from trails.interchange.safexml import (
     local_name,
     parse_xml,
 )
+from trails.messages import msg
 
 MAX_KML_BYTES = 20 * 1024 * 1024
 
@@ -26,16 +27,16 @@ def kml_from_kmz(data: bytes) -> bytes:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = [i for i in archive.infolist() if i.filename.lower().endswith(".kml")]
             if not names:
-                raise invalid("kmz", None, "the KMZ archive holds no .kml document")
+                raise invalid("kmz", None, msg("the KMZ archive holds no .kml document"))
             main = next((i for i in names if i.filename == "doc.kml"), names[0])
             if main.file_size > MAX_KML_BYTES:
-                raise invalid("kmz", main.filename, "the KML document is too large")
+                raise invalid("kmz", main.filename, msg("the KML document is too large"))
             with archive.open(main) as fh:
                 content = fh.read(MAX_KML_BYTES + 1)
     except zipfile.BadZipFile:
-        raise invalid("kmz", None, "not a readable KMZ (zip) archive") from None
+        raise invalid("kmz", None, msg("not a readable KMZ (zip) archive")) from None
     if len(content) > MAX_KML_BYTES:
-        raise invalid("kmz", main.filename, "the KML document is too large")
+        raise invalid("kmz", main.filename, msg("the KML document is too large"))
     return content
 
 
@@ -48,10 +49,10 @@ def _coordinates(element: Element | None, where: str) -> list[list[float]]:
             points.append([float(parts[0]), float(parts[1])])
         except (ValueError, IndexError):
             raise invalid(
-                where, item, "malformed KML coordinates (expected lon,lat[,alt])"
+                where, item, msg("malformed KML coordinates (expected lon,lat[,alt])")
             ) from None
     if not points:
-        raise invalid(where, None, "a geometry without coordinates")
+        raise invalid(where, None, msg("a geometry without coordinates"))
     return points
 
 
@@ -74,10 +75,12 @@ def import_kml(data: bytes, name: str, options: ImportOptions) -> Imported:
     """Point placemarks become circle stops, Polygons polygon stops, a LineString the route."""
     root = parse_xml(data, "kml")
     if local_name(root) != "kml":
-        raise invalid("kml", None, f"not a KML file: the document is <{local_name(root)}>")
+        raise invalid(
+            "kml", None, msg("not a KML file: the document is <{root}>", root=local_name(root))
+        )
     placemarks = descendants(root, "Placemark")
     if not placemarks:
-        raise invalid("kml", None, "the KML holds no placemarks: there is nothing to import")
+        raise invalid("kml", None, msg("the KML holds no placemarks: there is nothing to import"))
     document = child(root, "Document")
     draft = TrailDraft(options, name)
     if document is not None:
@@ -103,7 +106,7 @@ def import_kml(data: bytes, name: str, options: ImportOptions) -> Imported:
             elif kind == "Polygon":
                 outer = child(geometry, "outerBoundaryIs")
                 if outer is None:
-                    raise invalid(where, None, "a Polygon without outerBoundaryIs")
+                    raise invalid(where, None, msg("a Polygon without outerBoundaryIs"))
                 rings = [_ring(outer, where)]
                 rings += [_ring(inner, where) for inner in children(geometry, "innerBoundaryIs")]
                 draft.add_stop(title, {"type": "polygon", "coordinates": rings})

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from trails.errors import invalid
+from trails.messages import msg
 from trails.source import TrailSource, parse_source
 from trails.validation import MAX_ROUTE_POSITIONS, MAX_STOPS, SLUG_MAX_LENGTH, check_language
 
@@ -100,7 +101,7 @@ class TrailDraft:
         number = len(self.stops) + 1
         if number > MAX_STOPS:
             # Stop reading at once: a hostile file with a million points costs nothing more.
-            raise invalid("stops", None, f"a trail has at most {MAX_STOPS} stops")
+            raise invalid("stops", None, msg("a trail has at most {max} stops", max=MAX_STOPS))
         language = self.options.language
         if isinstance(title, dict) and title:
             titles = dict(title)
@@ -120,14 +121,19 @@ class TrailDraft:
         """Refuse a route too long for a walk (before its positions are converted)."""
         if positions > MAX_ROUTE_POSITIONS:
             raise invalid(
-                "route", None, f"a route has at most {MAX_ROUTE_POSITIONS} positions; simplify it"
+                "route",
+                None,
+                msg(
+                    "a route has at most {max} positions; simplify it",
+                    max=MAX_ROUTE_POSITIONS,
+                ),
             )
 
     def build(self, what: str) -> TrailSource:
         """Validate the draft as a trail source; ``what`` names the input in errors."""
         language = checked_language(self.options)
         if not self.stops:
-            raise invalid(what, None, "no places to turn into stops were found")
+            raise invalid(what, None, msg("no places to turn into stops were found"))
         title = self.options.title or self.name.strip() or "Imported trail"
         data: dict[str, Any] = {
             "slug": self.options.slug or slugify(title, "imported-trail"),

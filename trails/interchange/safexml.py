@@ -8,6 +8,7 @@ import defusedxml.ElementTree as safe_tree
 from defusedxml import DefusedXmlException
 
 from trails.errors import invalid
+from trails.messages import msg
 
 
 def parse_xml(data: bytes, what: str) -> Element:
@@ -22,16 +23,20 @@ def parse_xml(data: bytes, what: str) -> Element:
         )
     except DefusedXmlException:
         raise invalid(
-            what, None, "the XML declares a DTD or entities, which are refused for safety"
+            what, None, msg("the XML declares a DTD or entities, which are refused for safety")
         ) from None
     except LookupError as exc:
         raise invalid(
-            what, None, f"the XML declares an encoding Python cannot read: {exc}"
+            what, None, msg("the XML declares an encoding Python cannot read: {exc}", exc=exc)
         ) from None
     except ParseError as exc:
         line, column = exc.position
         raise invalid(
-            what, None, f"not well-formed XML at line {line}, column {column + 1}"
+            what,
+            None,
+            msg(
+                "not well-formed XML at line {line}, column {column}", line=line, column=column + 1
+            ),
         ) from None
     return root
 

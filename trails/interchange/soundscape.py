@@ -26,6 +26,7 @@ from trails.interchange.model import (
 )
 from trails.interchange.places import zone_anchor
 from trails.interchange.safexml import child, child_text, children, local_name, parse_xml
+from trails.messages import msg
 from trails.source import TrailSource
 from trails.storage_names import source_media_path
 from trails.validation import check_language
@@ -47,7 +48,7 @@ def _time(value: str | None, where: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise invalid(where, value, "not an ISO 8601 date and time") from None
+        raise invalid(where, value, msg("not an ISO 8601 date and time")) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -100,7 +101,9 @@ def _point(element: Element, where: str) -> tuple[float, float]:
     try:
         return float(element.attrib["lon"]), float(element.attrib["lat"])
     except (KeyError, ValueError):
-        raise invalid(where, dict(element.attrib), "a point needs numeric lat and lon") from None
+        raise invalid(
+            where, dict(element.attrib), msg("a point needs numeric lat and lon")
+        ) from None
 
 
 def _extension(element: Element, name: str) -> Element | None:
@@ -114,17 +117,23 @@ def import_soundscape(
     """A trail from a Soundscape activity; linked media are used when found in ``media_dir``."""
     root = parse_xml(data, "soundscape")
     if local_name(root) != "gpx":
-        raise invalid("soundscape", None, f"not a GPX file: the document is <{local_name(root)}>")
+        raise invalid(
+            "soundscape",
+            None,
+            msg("not a GPX file: the document is <{root}>", root=local_name(root)),
+        )
     metadata = child(root, "metadata")
     meta = _extension(metadata, "meta") if metadata is not None else None
     if metadata is None or meta is None:
-        raise invalid("soundscape", None, "not a Soundscape activity: no gpxsc:meta in metadata")
+        raise invalid(
+            "soundscape", None, msg("not a Soundscape activity: no gpxsc:meta in metadata")
+        )
     language = _language(child_text(meta, "locale"), options.language)
     options = dataclasses.replace(options, language=language)
     behaviour = child_text(meta, "behavior") or ORIENTEERING
     version = child_text(meta, "version") or "1"
     if version not in ("1", "2"):
-        raise invalid("soundscape.version", version, "only versions 1 and 2 are known")
+        raise invalid("soundscape.version", version, msg("only versions 1 and 2 are known"))
     route = child(root, "rte")
     points = (
         children(root, "wpt")

@@ -18,6 +18,7 @@ from trails.files import atomic_file
 from trails.interchange.folder import MediaSource, write_folder
 from trails.interchange.formats import EXPORT_SUFFIX, export_trail, import_file, is_importable
 from trails.interchange.model import ImportOptions
+from trails.messages import msg
 from trails.source import LoadedSource, TrailSource, load_source
 
 FORMATS = ("folder", "zip", "geojson", "gpx", "soundscape")
@@ -55,14 +56,16 @@ def load_trail_source(
     try:
         return _load(src, options, workdir)
     except OSError as exc:
-        raise DomainError(f"cannot read {src}: {exc.strerror or exc}") from None
+        raise DomainError(
+            msg("cannot read {src}: {problem}", src=src, problem=exc.strerror or exc)
+        ) from None
 
 
 def _load(src: Path, options: ImportOptions, workdir: Path) -> tuple[LoadedSource, list[str]]:
     if src.is_dir():
         return load_source(src), []
     if not src.exists():
-        raise invalid("source", str(src), "no such file or folder")
+        raise invalid("source", str(src), msg("no such file or folder"))
     if src.suffix.lower() == ".zip":
         return extract_trail(src, workdir / "extracted"), []
     if is_importable(src):
@@ -72,7 +75,7 @@ def _load(src: Path, options: ImportOptions, workdir: Path) -> tuple[LoadedSourc
     raise invalid(
         "source",
         str(src),
-        "not a trail folder, a .zip, or a .gpx, .geojson, .json, .kml or .kmz file",
+        msg("not a trail folder, a .zip, or a .gpx, .geojson, .json, .kml or .kmz file"),
     )
 
 
@@ -88,14 +91,22 @@ def guess_format(dest: Path, fmt: str | None) -> str:
     """The output format: as given, else from the destination's extension, else a folder."""
     if fmt:
         if fmt not in FORMATS:
-            raise invalid("format", fmt, f"unknown format; use one of {', '.join(FORMATS)}")
+            raise invalid(
+                "format",
+                fmt,
+                msg("unknown format; use one of {formats}", formats=", ".join(FORMATS)),
+            )
         return fmt
     suffix = dest.suffix.lower()
     by_suffix = {"": "folder", ".zip": "zip", ".geojson": "geojson", ".json": "geojson"}
     if suffix == ".gpx":
         return "soundscape" if dest.name.lower().endswith(".soundscape.gpx") else "gpx"
     if suffix not in by_suffix:
-        raise invalid("dest", str(dest), f"cannot tell the format from '{suffix}': give --format")
+        raise invalid(
+            "dest",
+            str(dest),
+            msg("cannot tell the format from '{suffix}': give --format", suffix=suffix),
+        )
     return by_suffix[suffix]
 
 
@@ -137,7 +148,9 @@ def write_trail(
         dest.parent.mkdir(parents=True, exist_ok=True)
         return _write(data, dest, fmt, force, on_file)
     except OSError as exc:
-        raise DomainError(f"cannot write {dest}: {exc.strerror or exc}") from None
+        raise DomainError(
+            msg("cannot write {dest}: {problem}", dest=dest, problem=exc.strerror or exc)
+        ) from None
 
 
 def _write(
@@ -148,7 +161,7 @@ def _write(
         write_folder(data.trail, data.media, dest, on_file=on_file)
         return []
     if dest.exists() and not force:
-        raise Conflict(f"{dest} already exists; use --force to replace it")
+        raise Conflict(msg("{dest} already exists; use --force to replace it", dest=dest))
     if fmt == "zip":
         write_trail_zip(data.trail, data.media, dest, on_file=on_file)
         return []
