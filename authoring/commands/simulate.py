@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from authoring.output import console, emit_json, err_console
-from authoring.render.mix import ENCODINGS
-from authoring.render.walk import decode_sounds, durations_of, render_walk, sound_files
+from media.render.mix import ENCODINGS
+from media.render.walk import decode_sounds, durations_of, render_walk, sound_files
 from media.probe_duration import probe_duration
 from trails.errors import invalid
 from trails.simulate import simulate as run_simulation
