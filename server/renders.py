@@ -71,35 +71,24 @@ class WalkRequest:
 def walk_problems(
     fixes: list[tuple[float, float, float, float]], limits: RenderLimits
 ) -> list[FieldError]:
-    """Everything wrong with a walk, listed at once (empty when it can be rendered)."""
+    """What stops a walk from being rendered (empty when nothing does)."""
     if len(fixes) < 2:
         return [FieldError("fixes", len(fixes), "a walk needs at least two fixes")]
-    if len(fixes) > limits.max_fixes:
-        return [
-            FieldError("fixes", len(fixes), f"a walk can have at most {limits.max_fixes} fixes")
-        ]
-    found = []
     for i in range(1, len(fixes)):
         if not fixes[i][0] > fixes[i - 1][0]:
-            found.append(
-                FieldError(
-                    f"fixes.{i}.t",
-                    fixes[i][0],
-                    f"times must increase: fix {i} is not after fix {i - 1}",
-                )
-            )
-            break
+            message = f"times must increase: fix {i} is not after fix {i - 1}"
+            return [FieldError(f"fixes.{i}.t", fixes[i][0], message)]
     span = fixes[-1][0] - fixes[0][0]
-    if not found and span > limits.max_walk_s:
-        found.append(
-            FieldError(
-                "fixes",
-                round(span),
-                f"the walk lasts {span / 60:.0f} min; at most "
-                f"{limits.max_walk_s / 60:.0f} min can be rendered",
-            )
+    if span > limits.max_walk_s:
+        message = (
+            f"the walk lasts {span / 60:.0f} min; at most "
+            f"{limits.max_walk_s / 60:.0f} min can be rendered"
         )
-    return found
+        return [FieldError("fixes", round(span), message)]
+    if len(fixes) > limits.max_fixes:
+        message = f"a walk can have at most {limits.max_fixes} fixes"
+        return [FieldError("fixes", len(fixes), message)]
+    return []
 
 
 def request_render(
@@ -122,7 +111,7 @@ def request_render(
     if walk.format not in FORMATS:
         problems.append(FieldError("format", walk.format, "the format must be opus or wav"))
     if problems:
-        raise InvalidInput(problems, "the walk cannot be rendered: " + problems[0].message)
+        raise InvalidInput(problems, "; ".join(p.message for p in problems))
     row = Render(
         id=uuid.uuid4().hex,
         trail_id=trail.id,

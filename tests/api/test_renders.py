@@ -39,7 +39,6 @@ def _walk() -> list[dict[str, float]]:
     """East from 50 m west of the wheel to 60 m past it, then back west: one fix a second."""
     start = -50.0
     fixes = []
-    t = 0
     east = start
     while east < EAST_M:
         fixes.append(east)
