@@ -147,6 +147,23 @@ def audio_key(row: Render) -> str:
     return render_key(row.id, FORMATS[row.format].extension)
 
 
+def forget_renders(session: Session, organisation_id: int) -> list[str]:
+    """Delete every render of the organisation's trails; the keys of their stored files.
+
+    A withdrawal of consent calls it: a render may hold the withdrawn voice whichever draft
+    it was mixed from. A render still running finds its row gone and drops its file.
+    """
+    rows = session.scalars(
+        select(Render)
+        .join(Trail, Render.trail_id == Trail.id)
+        .where(Trail.organisation_id == organisation_id)
+    ).all()
+    keys = [audio_key(r) for r in rows if r.status == RenderStatus.done]
+    for row in rows:
+        session.delete(row)
+    return keys
+
+
 def _prune(session: Session, blobs: BlobStore, trail_id: int, kept: int, *, keep: str) -> None:
     # The newest ``kept`` stay (the new one among them); the blobs go once the rows have.
     older = session.scalars(

@@ -39,4 +39,5 @@ def test_blob_keys() -> None:
     assert names.photo_key(SHA) == f"photos/{SHA}"
     assert names.consent_form_key(SHA) == f"consent-forms/{SHA}"
     assert names.render_key("0f" * 16, ".opus") == f"renders/{'0f' * 16}.opus"
+    assert names.render_id_of(names.render_key("0f" * 16, ".wav")) == "0f" * 16
     assert names.original_copies(SHA) == (f"originals/{SHA}", f"waveforms/{SHA}.json")

@@ -176,3 +176,8 @@ def upload_piece_key(upload_id: str, offset: int, nonce: str) -> str:
 def render_key(render_id: str, extension: str) -> str:
     """Blob key of a rendered simulated walk (``extension`` with its dot)."""
     return f"{RENDER_PREFIX}{render_id}{extension}"
+
+
+def render_id_of(key: str) -> str:
+    """The render id a key of :func:`render_key` names."""
+    return PurePosixPath(key.removeprefix(RENDER_PREFIX)).stem

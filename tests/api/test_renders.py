@@ -8,6 +8,7 @@ independently of the renderer, and measured: loudness, no clipping, which ear is
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +19,16 @@ from sqlalchemy import select
 
 from media.blobs.memory import MemoryBlobStore
 from media.limits import MediaLimits
-from server.db.models import Organisation, Render
+from server.db.models import ConsentRecord, Organisation, Render, Trail
 from server.db.session import Database
 from server.folder_media import MediaContext
+from server.gc import orphan_renders
 from server.source_import import import_source
+from server.withdrawal import withdraw
 from tests.support.audio import ebur128_lufs
 from tests.support.people import People
 from trails.source import load_source
-from trails.storage_names import ORIGINAL_PREFIX, RENDER_PREFIX
+from trails.storage_names import ORIGINAL_PREFIX, RENDER_PREFIX, render_key
 
 RATE = 48_000
 KX = 111_194.9 * 0.6369  # metres per degree of longitude at 50.40 N
@@ -210,3 +213,43 @@ def test_only_the_last_renders_are_kept(
         f"/v1/orgs/mill/trails/{demo_trail}/renders/{ids[0]}", headers=people["editor"]
     )
     assert gone.status_code == 404
+
+
+def test_withdrawal_of_consent_deletes_the_renders(
+    client: TestClient, people: People, demo_trail: int, blobs: MemoryBlobStore, db: Database
+) -> None:
+    # A render may hold any voice of the drafts it was mixed from: a withdrawal takes them all.
+    body = _render(client, people["editor"], demo_trail, fixes=_walk()[:3]).json()
+    assert body["status"] == "done"
+    assert len(list(blobs.scan(RENDER_PREFIX))) == 1
+    with db.transaction() as session:
+        trail = session.get_one(Trail, demo_trail)
+        story = next(s.story for s in trail.stops if s.story is not None)
+        consent = ConsentRecord(
+            story_id=story.id,
+            organisation_id=trail.organisation_id,
+            person="Marie",
+            publication=True,
+            given_on=datetime(2026, 4, 2, tzinfo=UTC),
+        )
+        session.add(consent)
+        session.flush()
+        consent_id = consent.id
+    withdraw(db, blobs, client.app.state.keyring, consent_id, None)  # type: ignore[attr-defined]
+    assert list(blobs.scan(RENDER_PREFIX)) == []
+    gone = client.get(
+        f"/v1/orgs/mill/trails/{demo_trail}/renders/{body['id']}", headers=people["editor"]
+    )
+    assert gone.status_code == 404
+
+
+def test_render_files_without_a_render_are_collected(
+    client: TestClient, people: People, demo_trail: int, blobs: MemoryBlobStore, db: Database
+) -> None:
+    body = _render(client, people["editor"], demo_trail, fixes=_walk()[:3]).json()
+    stray = render_key("ab" * 16, ".opus")
+    blobs.put(stray, iter([b"left by a deleted trail"]))
+    later = datetime.now(UTC) + timedelta(hours=2)
+    assert orphan_renders(db, blobs, now=later) == [stray]
+    # The recorded render keeps its file.
+    assert [b.key for b in blobs.scan(RENDER_PREFIX)] == [render_key(body["id"], ".opus")]
