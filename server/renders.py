@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from media.blobs import BlobStore, BlobStoreUnavailable
+from media.blobs import BlobNotFound, BlobStore, BlobStoreUnavailable
 from media.render.walk import decode_sounds, durations_of, render_walk, sound_files
 from server.db.models import Render, RenderStatus, Trail
 from server.db.session import Database
@@ -33,7 +33,7 @@ from server.uploads import after_commit
 from trails.errors import DomainError, FieldError, InvalidInput, NotFound
 from trails.simulate import simulate
 from trails.source import LoadedSource
-from trails.storage_names import media_sha256, original_key, render_key
+from trails.storage_names import audio_name, media_sha256, original_key, render_key
 from trails.tracks import Track, resample
 from trails.triggers.from_source import engine_trail
 from trails.triggers.model import Fix
@@ -234,18 +234,29 @@ def _mix(database: Database, blobs: BlobStore, render_id: str, folder: Path) -> 
         row = session.get_one(Render, render_id)
         trail = session.get_one(Trail, row.trail_id)
         source = to_source(session, trail)
+        names = _filenames(trail)
         walk: dict[str, Any] = dict(row.walk)
         language, binaural = row.language, row.binaural
         extension = FORMATS[row.format].extension
     loaded = LoadedSource(source, folder)
     files = sound_files(loaded, language)
     for path in dict.fromkeys(files.values()):
-        sha = media_sha256(path.relative_to(folder).as_posix())
+        relative = path.relative_to(folder).as_posix()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as f:
-            for chunk in blobs.open(original_key(sha)):
-                f.write(chunk)
-    sounds = decode_sounds(files)
+        try:
+            with path.open("wb") as f:
+                for chunk in blobs.open(original_key(media_sha256(relative))):
+                    f.write(chunk)
+        except BlobNotFound:
+            name = names.get(relative, relative)
+            raise NotFound(f"the recording '{name}' is no longer stored") from None
+    try:
+        sounds = decode_sounds(files)
+    except InvalidInput as exc:
+        # The author knows a file by its uploaded name, not by the job's working path.
+        by_path = {str(folder / rel): name for rel, name in names.items()}
+        told = [f"'{by_path.get(str(e.value), e.value)}': {e.message}" for e in exc.errors]
+        raise InvalidInput(exc.errors, "; ".join(told)) from None
     engine = engine_trail(source, durations_of(sounds))
     start = float(walk["started_at"])
     first = walk["fixes"][0][0]
@@ -255,6 +266,14 @@ def _mix(database: Database, blobs: BlobStore, render_id: str, folder: Path) -> 
     out = folder / f"walk{extension}"
     done = render_walk(engine, sim, sounds, out, binaural=binaural)
     return out, float(done["duration_s"])
+
+
+def _filenames(trail: Trail) -> dict[str, str]:
+    """The uploaded file name of each audio media path of the draft."""
+    assets = [v.audio for s in trail.stops if s.story for v in s.story.versions if v.audio]
+    assets += [layer.asset for layer in trail.ambience]
+    assets += [obj.asset for obj in trail.objects]
+    return {audio_name(a.sha256, a.filename): a.filename for a in assets}
 
 
 def _store(blobs: BlobStore, render_id: str, out: Path) -> tuple[str, int, str]:

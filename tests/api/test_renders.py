@@ -7,6 +7,7 @@ independently of the renderer, and measured: loudness, no clipping, which ear is
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +29,7 @@ from server.withdrawal import withdraw
 from tests.support.audio import ebur128_lufs
 from tests.support.people import People
 from trails.source import load_source
-from trails.storage_names import ORIGINAL_PREFIX, RENDER_PREFIX, render_key
+from trails.storage_names import ORIGINAL_PREFIX, RENDER_PREFIX, original_key, render_key
 
 RATE = 48_000
 KX = 111_194.9 * 0.6369  # metres per degree of longitude at 50.40 N
@@ -186,7 +187,8 @@ def test_failed_render_says_why_and_keeps_no_file(
     fixes = _walk()[:5]
     body = _render(client, people["editor"], demo_trail, fixes=fixes).json()
     assert body["status"] == "failed"
-    assert body["failure_reason"]
+    assert "is no longer stored" in body["failure_reason"]
+    assert ".opus' is no longer stored" in body["failure_reason"]  # named as uploaded
     assert body["audio_url"] is None
     assert list(blobs.scan(RENDER_PREFIX)) == []
     audio = client.get(
@@ -253,3 +255,20 @@ def test_render_files_without_a_render_are_collected(
     assert orphan_renders(db, blobs, now=later) == [stray]
     # The recorded render keeps its file.
     assert [b.key for b in blobs.scan(RENDER_PREFIX)] == [render_key(body["id"], ".opus")]
+
+
+def test_unreadable_recording_is_named_in_the_reason(
+    client: TestClient,
+    people: People,
+    demo_trail: int,
+    blobs: MemoryBlobStore,
+    demo_folder: Path,
+) -> None:
+    # The wheel's original, as stored, is not audio any more (a damaged store).
+    wheel = hashlib.sha256((demo_folder / "media" / "roue.opus").read_bytes()).hexdigest()
+    blobs.put(original_key(wheel), iter([b"not audio at all"]))
+    body = _render(client, people["editor"], demo_trail, fixes=_walk()[:3]).json()
+    assert body["status"] == "failed"
+    assert "roue.opus': not a readable audio file" in body["failure_reason"]
+    assert "/tmp" not in body["failure_reason"] and "render-" not in body["failure_reason"]
+    assert list(blobs.scan(RENDER_PREFIX)) == []
