@@ -2,9 +2,10 @@
 
 The walk is drawn by an author in the studio (authenticated, on the authoring side of the
 API); it is never a visitor's position. The render mixes the draft as it is when the job
-runs (stops, sound objects, ambience, their original audio from the blob store) with the
-same renderer as ``baladeur simulate --render`` (``media/render``). Renders are
-disposable: each new one deletes the oldest of its trail beyond ``RenderLimits.kept``.
+runs (stops, sound objects, ambience; each recording as phones get it, its Opus encoding,
+or its original while it is being processed) with the renderer of ``baladeur simulate
+--render`` (``media/render``). Renders are disposable: each new one deletes the oldest of
+its trail beyond ``RenderLimits.kept``.
 A failed render leaves no file, only its row saying why.
 """
 
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from media.blobs import BlobNotFound, BlobStore, BlobStoreUnavailable
 from media.render.walk import decode_sounds, durations_of, render_walk, sound_files
+from media.renditions import ENCODINGS
 from server.db.models import Render, RenderStatus, Trail
 from server.db.session import Database
 from server.draft_source import to_source
@@ -33,10 +35,11 @@ from server.uploads import after_commit
 from trails.errors import DomainError, FieldError, InvalidInput, NotFound
 from trails.simulate import simulate
 from trails.source import LoadedSource
-from trails.storage_names import audio_name, media_sha256, original_key, render_key
+from trails.storage_names import audio_name, original_key, render_key, rendition_key
 from trails.tracks import Track, resample
 from trails.triggers.from_source import engine_trail
 from trails.triggers.model import Fix
+from trails.vocabulary import DEFAULT_PROFILE
 
 log = logging.getLogger(__name__)
 
@@ -234,27 +237,26 @@ def _mix(database: Database, blobs: BlobStore, render_id: str, folder: Path) -> 
         row = session.get_one(Render, render_id)
         trail = session.get_one(Trail, row.trail_id)
         source = to_source(session, trail)
-        names = _filenames(trail)
+        recordings = _recordings(trail)
         walk: dict[str, Any] = dict(row.walk)
         language, binaural = row.language, row.binaural
         extension = FORMATS[row.format].extension
     loaded = LoadedSource(source, folder)
     files = sound_files(loaded, language)
     for path in dict.fromkeys(files.values()):
-        relative = path.relative_to(folder).as_posix()
+        recording = recordings[path.relative_to(folder).as_posix()]
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with path.open("wb") as f:
-                for chunk in blobs.open(original_key(media_sha256(relative))):
+                for chunk in blobs.open(recording.key):
                     f.write(chunk)
         except BlobNotFound:
-            name = names.get(relative, relative)
-            raise NotFound(f"the recording '{name}' is no longer stored") from None
+            raise NotFound(f"the recording '{recording.filename}' is no longer stored") from None
     try:
         sounds = decode_sounds(files)
     except InvalidInput as exc:
         # The author knows a file by its uploaded name, not by the job's working path.
-        by_path = {str(folder / rel): name for rel, name in names.items()}
+        by_path = {str(folder / rel): r.filename for rel, r in recordings.items()}
         told = [f"'{by_path.get(str(e.value), e.value)}': {e.message}" for e in exc.errors]
         raise InvalidInput(exc.errors, "; ".join(told)) from None
     engine = engine_trail(source, durations_of(sounds))
@@ -268,12 +270,31 @@ def _mix(database: Database, blobs: BlobStore, render_id: str, folder: Path) -> 
     return out, float(done["duration_s"])
 
 
-def _filenames(trail: Trail) -> dict[str, str]:
-    """The uploaded file name of each audio media path of the draft."""
+@dataclass(frozen=True)
+class _Recording:
+    """An audio media path of the draft: its uploaded name, and the blob to hear it from."""
+
+    filename: str
+    key: str
+
+
+def _recordings(trail: Trail) -> dict[str, _Recording]:
+    """Each audio media path of the draft, read from its phone encoding when there is one.
+
+    The encoding is what visitors hear (loudness normalised at ingest); an asset still being
+    processed is heard from its original.
+    """
     assets = [v.audio for s in trail.stops if s.story for v in s.story.versions if v.audio]
     assets += [layer.asset for layer in trail.ambience]
     assets += [obj.asset for obj in trail.objects]
-    return {audio_name(a.sha256, a.filename): a.filename for a in assets}
+    found = {}
+    for asset in assets:
+        key = original_key(asset.sha256)
+        for rendition in asset.renditions:
+            if rendition.profile == DEFAULT_PROFILE:
+                key = rendition_key(rendition.sha256, ENCODINGS[DEFAULT_PROFILE].extension)
+        found[audio_name(asset.sha256, asset.filename)] = _Recording(asset.filename, key)
+    return found
 
 
 def _store(blobs: BlobStore, render_id: str, out: Path) -> tuple[str, int, str]:

@@ -20,10 +20,11 @@ from sqlalchemy import select
 
 from media.blobs.memory import MemoryBlobStore
 from media.limits import MediaLimits
-from server.db.models import ConsentRecord, Organisation, Render, Trail
+from server.db.models import Asset, AssetStatus, ConsentRecord, Organisation, Render, Trail
 from server.db.session import Database
 from server.folder_media import MediaContext
 from server.gc import orphan_renders
+from server.ingest import process_many
 from server.source_import import import_source
 from server.withdrawal import withdraw
 from tests.support.audio import ebur128_lufs
@@ -272,3 +273,29 @@ def test_unreadable_recording_is_named_in_the_reason(
     assert "roue.opus': not a readable audio file" in body["failure_reason"]
     assert "/tmp" not in body["failure_reason"] and "render-" not in body["failure_reason"]
     assert list(blobs.scan(RENDER_PREFIX)) == []
+
+
+def test_an_encoded_recording_is_heard_from_its_encoding(
+    client: TestClient,
+    people: People,
+    demo_trail: int,
+    blobs: MemoryBlobStore,
+    db: Database,
+    demo_folder: Path,
+    tmp_path: Path,
+) -> None:
+    # The wheel encoded for phones (loudness normalised) is what visitors hear: with its
+    # original gone from the store, the walk is still mixed, the wheel on its side.
+    wheel = hashlib.sha256((demo_folder / "media" / "roue.opus").read_bytes()).hexdigest()
+    with db.transaction() as session:
+        asset_id = session.scalars(select(Asset.id).where(Asset.sha256 == wheel)).one()
+    assert process_many(db, blobs, [asset_id], limits=MediaLimits()) == {
+        asset_id: AssetStatus.ready
+    }
+    blobs.delete(original_key(wheel))
+    fixes = _walk()
+    body = _render(client, people["editor"], demo_trail, fixes=fixes).json()
+    assert body["status"] == "done", body
+    _, audio = _decoded(client.get(body["audio_url"], headers=people["editor"]).content, tmp_path)
+    east = [t for t in range(int(fixes[-1]["t"])) if -15 < _east_at(t) < 15][:10]
+    assert _balance_db(audio, east[0] + 1.5, east[-1]) > 10
