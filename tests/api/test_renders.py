@@ -20,11 +20,20 @@ from sqlalchemy import select
 
 from media.blobs.memory import MemoryBlobStore
 from media.limits import MediaLimits
-from server.db.models import Asset, AssetStatus, ConsentRecord, Organisation, Render, Trail
+from server.db.models import (
+    Asset,
+    AssetStatus,
+    ConsentRecord,
+    Organisation,
+    Render,
+    RenderStatus,
+    Trail,
+)
 from server.db.session import Database
 from server.folder_media import MediaContext
 from server.gc import orphan_renders
 from server.ingest import process_many
+from server.jobs import Jobs
 from server.source_import import import_source
 from server.withdrawal import withdraw
 from tests.support.audio import ebur128_lufs
@@ -299,3 +308,26 @@ def test_an_encoded_recording_is_heard_from_its_encoding(
     _, audio = _decoded(client.get(body["audio_url"], headers=people["editor"]).content, tmp_path)
     east = [t for t in range(int(fixes[-1]["t"])) if -15 < _east_at(t) < 15][:10]
     assert _balance_db(audio, east[0] + 1.5, east[-1]) > 10
+
+
+def test_a_render_left_by_a_killed_worker_is_run_again(
+    client: TestClient, people: People, demo_trail: int, db: Database, jobs: Jobs
+) -> None:
+    with db.transaction() as session:
+        session.add(
+            Render(
+                id="cd" * 16,
+                trail_id=demo_trail,
+                status=RenderStatus.running,
+                walk={"fixes": [[0, PATH_LAT, WHEEL_LON, 5], [2, PATH_LAT, WHEEL_LON, 5]],
+                      "started_at": 1_780_000_000},
+                language="fr",
+                binaural=False,
+                format="wav",
+            )
+        )  # fmt: skip
+    assert jobs.requeue_unfinished() >= 1
+    body = client.get(
+        f"/v1/orgs/mill/trails/{demo_trail}/renders/{'cd' * 16}", headers=people["editor"]
+    ).json()
+    assert body["status"] == "done" and body["duration_s"] >= 2
