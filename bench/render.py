@@ -16,9 +16,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from authoring.render.mix import RATE
-from authoring.render.walk import decode_sounds, durations_of, render_walk, sound_files
 from bench.common import Baseline, Result, standalone
+from media.render.mix import RATE
+from media.render.walk import decode_sounds, durations_of, render_walk, sound_files
 from trails.simulate import simulate
 from trails.source import LoadedSource
 from trails.tracks import read_track, resample

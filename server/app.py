@@ -40,6 +40,7 @@ from server.routes import (
     org_trails,
     organisations,
     releases,
+    renders,
     sharing,
     sources,
     stops,
@@ -160,6 +161,7 @@ def create_app(
         invitation_uploads,
         withdrawals,
         releases,
+        renders,
         sharing,
     ):
         app.include_router(router.router)

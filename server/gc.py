@@ -1,5 +1,5 @@
 """Collect bundle and base map blobs that no release refers to (left by a publish that was
-interrupted).
+interrupted), and render files whose row is gone (a deleted trail, a crash mid-withdrawal).
 
 Publishing writes bundles and base maps before the transaction that makes them part of a release; a
 crash in between leaves content-addressed blobs nobody can reach. They are deleted once
@@ -15,9 +15,16 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from media.blobs import BlobStore
-from server.db.models import ReleaseBundle
+from server.db.models import ReleaseBundle, Render
 from server.db.session import Database
-from trails.storage_names import BASEMAP_PREFIX, BUNDLE_PREFIX, basemap_sha256, bundle_sha256
+from trails.storage_names import (
+    BASEMAP_PREFIX,
+    BUNDLE_PREFIX,
+    RENDER_PREFIX,
+    basemap_sha256,
+    bundle_sha256,
+    render_id_of,
+)
 
 log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=1)
@@ -73,4 +80,29 @@ def orphan_basemaps(
             removed.append(info.key)
     if removed:
         log.info("removed %d unreferenced base map(s)", len(removed))
+    return removed
+
+
+def orphan_renders(
+    database: Database,
+    blobs: BlobStore,
+    *,
+    grace: timedelta = DEFAULT_GRACE,
+    now: datetime | None = None,
+) -> list[str]:
+    """Delete render files whose render is no longer recorded, older than ``grace``."""
+    now = now or datetime.now(UTC)
+    stored = list(blobs.scan(RENDER_PREFIX))
+    if not stored:
+        return []
+    with database.transaction() as session:
+        recorded = set(session.scalars(select(Render.id)))
+    removed = []
+    for info in stored:
+        old_enough = info.modified_at is not None and info.modified_at <= now - grace
+        if render_id_of(info.key) not in recorded and old_enough:
+            blobs.delete(info.key)
+            removed.append(info.key)
+    if removed:
+        log.info("removed %d unrecorded render file(s)", len(removed))
     return removed

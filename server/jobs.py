@@ -19,6 +19,7 @@ from server.blobs import make_blob_store
 from server.db.models import Asset, AssetStatus
 from server.db.session import Database
 from server.ingest import Transient, clean_stale_workdirs, process_asset
+from server.renders import run_render, unfinished
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ class Jobs:
         self._ingest = self.huey.task(
             retries=INGEST_RETRIES, retry_delay=2, context=True, name="ingest_asset"
         )(self._run_ingest)
+        # No retries: a failed render says why, and the author asks again.
+        self._render = self.huey.task(name="render_walk")(self._run_render)
 
     @cached_property
     def database(self) -> Database:
@@ -78,6 +81,13 @@ class Jobs:
         """Queue the ingest of an asset (loudness and renditions)."""
         return self._ingest(asset_id)
 
+    def render(self, render_id: str) -> Any:
+        """Queue the offline render of a simulated walk."""
+        return self._render(render_id)
+
+    def _run_render(self, render_id: str) -> str:
+        return run_render(self.database, self.blobs, render_id, self.work_root)
+
     def _run_ingest(self, asset_id: int, task: Task | None = None) -> str:
         final = task is None or task.retries == 0
         try:
@@ -96,7 +106,8 @@ class Jobs:
         return status.value
 
     def requeue_unfinished(self) -> int:
-        """Queue every pending asset again: a worker killed mid-job loses its message.
+        """Queue every pending asset and unfinished render again: a worker killed mid-job
+        loses its message.
 
         Working files that killed workers left behind are removed first.
         """
@@ -105,9 +116,12 @@ class Jobs:
             pending = session.scalars(
                 select(Asset.id).where(Asset.status == AssetStatus.pending)
             ).all()
+            renders = unfinished(session)
         for asset_id in pending:
             self.ingest(asset_id)
-        return len(pending)
+        for render_id in renders:
+            self.render(render_id)
+        return len(pending) + len(renders)
 
     def consumer(self, workers: int) -> Consumer:
         """A huey consumer running ``workers`` threads."""

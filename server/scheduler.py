@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from media.blobs import BlobStore
 from server.auth.ratelimit import purge_expired
 from server.db.session import Database
-from server.gc import orphan_basemaps, orphan_bundles
+from server.gc import orphan_basemaps, orphan_bundles, orphan_renders
 from server.lease import Lease
 from server.releases import Activated, activate_due
 from server.settings import Settings
@@ -30,6 +30,7 @@ class Tick:
 
     activated: list[Activated] = field(default_factory=list)
     uploads_removed: int = 0
+    # Orphan blobs collected: bundles, base maps and render files.
     bundles_removed: list[str] = field(default_factory=list)
 
 
@@ -43,7 +44,7 @@ def tick(
     """Run the periodic duties once, at ``now``.
 
     With ``blobs``, expired unfinished uploads are removed with their pieces, and with
-    ``collect`` too, orphan bundles and base maps are collected.
+    ``collect`` too, orphan bundles, base maps and render files are collected.
     """
     now = now or datetime.now(UTC)
     activated = activate_due(database, now)
@@ -55,8 +56,10 @@ def tick(
             removed = remove_expired(session, blobs, now)
     bundles = []
     if blobs is not None and collect:
-        bundles = orphan_bundles(database, blobs, now=now) + orphan_basemaps(
-            database, blobs, now=now
+        bundles = (
+            orphan_bundles(database, blobs, now=now)
+            + orphan_basemaps(database, blobs, now=now)
+            + orphan_renders(database, blobs, now=now)
         )
     # Ended windows of the attempt limiter: a new attempt would start them again anyway.
     purge_expired(database.engine, now.timestamp())

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from media.limits import MediaLimits
+from server.render_limits import RenderLimits
 
 
 class Settings(BaseSettings):
@@ -64,6 +65,19 @@ class Settings(BaseSettings):
         default=None, description="Base64 Ed25519 private key; default a key in the data dir."
     )
     bundle_warning_bytes: int = Field(default=150 * 1024**2, gt=0)
+    render_max_walk_s: float = Field(
+        default=RenderLimits.max_walk_s,
+        gt=0,
+        description="Longest simulated walk the studio may render.",
+    )
+    render_max_fixes: int = Field(
+        default=RenderLimits.max_fixes, ge=2, description="Most fixes one render request may send."
+    )
+    renders_kept: int = Field(
+        default=RenderLimits.kept,
+        ge=1,
+        description="Renders kept per trail; older ones are deleted.",
+    )
     basemap_tile_url: str | None = Field(
         default=None,
         description="A {z}/{x}/{y} raster tile URL; set, publishing packs an offline base map.",
@@ -195,6 +209,14 @@ class Settings(BaseSettings):
     def resolved_blob_dir(self) -> Path:
         """The local blob directory, defaulting to ``blobs`` in the data directory."""
         return (self.blob_dir or self.resolved_data_dir / "blobs").expanduser().resolve()
+
+    def render_limits(self) -> RenderLimits:
+        """The limits of the studio's offline renders of simulated walks."""
+        return RenderLimits(
+            max_walk_s=self.render_max_walk_s,
+            max_fixes=self.render_max_fixes,
+            kept=self.renders_kept,
+        )
 
     def media_limits(self) -> MediaLimits:
         """The limits uploaded and imported media are checked against."""

@@ -14,7 +14,8 @@ simply running :func:`withdraw` again:
    waiting, or cancelled. The draft is never published: its changes may await approval.
 3. Every other release containing those media is deleted with its bundle blobs, then the
    original, waveform, rendition, transcript and photo blobs, unless something still uses the
-   same bytes. The audit entry then forgets the hashes it kept for the repair.
+   same bytes, and every studio render of the organisation's walks (disposable mixes that
+   may hold the voice). The audit entry then forgets the hashes it kept for the repair.
 
 Every key comes from :mod:`trails.storage_names`, which builds each copy's name.
 """
@@ -54,6 +55,7 @@ from server.db.models import (
 from server.db.session import Database
 from server.publishing import NotPublishable, cut_release
 from server.releases import PENDING
+from server.renders import forget_renders
 from trails.bundle.signing import Keyring
 from trails.errors import NotFound
 from trails.messages import msg
@@ -437,6 +439,7 @@ def _step_three(
                 select(ReleaseMedia.sha256).where(ReleaseMedia.sha256.in_(plan["transcripts"]))
             )
         )
+        renders = forget_renders(session, plan["organisation_id"])
     for sha in sorted(bundles - kept_bundles):
         _delete_blob(blobs, bundle_key(sha), outcome)
     for sha in plan["originals"]:
@@ -452,6 +455,8 @@ def _step_three(
     for sha in plan.get("photos", []):
         if sha not in kept_photos:
             _delete_blob(blobs, photo_key(sha), outcome)
+    for key in renders:
+        _delete_blob(blobs, key, outcome)
 
 
 def withdraw(

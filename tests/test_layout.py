@@ -217,6 +217,7 @@ STORAGE_PREFIXES = (
     "consents",
     "consent-forms",
     "transcripts",
+    "renders",
 )
 # A string literal (plain, raw, byte or f-string; a regex may start with ^) that begins with
 # one of the prefixes and a slash: what building a key or media path by hand looks like.

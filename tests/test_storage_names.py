@@ -38,4 +38,6 @@ def test_blob_keys() -> None:
     assert names.bundle_sha256(names.bundle_key(SHA)) == SHA
     assert names.photo_key(SHA) == f"photos/{SHA}"
     assert names.consent_form_key(SHA) == f"consent-forms/{SHA}"
+    assert names.render_key("0f" * 16, ".opus") == f"renders/{'0f' * 16}.opus"
+    assert names.render_id_of(names.render_key("0f" * 16, ".wav")) == "0f" * 16
     assert names.original_copies(SHA) == (f"originals/{SHA}", f"waveforms/{SHA}.json")

@@ -10,7 +10,7 @@ Two families of names:
   trail sources pulled from or exported by a server, and the blob keys of everything a
   release publishes (renditions, transcripts, covers), which the catalogue serves by path.
 - **Private blob keys**, one prefix per kind: originals as uploaded (and covers, beside
-  them), waveforms, bundle zips, story photos and signed consent forms.
+  them), waveforms, bundle zips, story photos, signed consent forms and walk renders.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ BUNDLE_PREFIX: Final = "bundles/"
 BASEMAP_PREFIX: Final = "basemaps/"
 PHOTO_PREFIX: Final = "photos/"
 CONSENT_FORM_PREFIX: Final = "consent-forms/"
+RENDER_PREFIX: Final = "renders/"
+"""Offline mixes of simulated walks (disposable): ``renders/<render id><ext>``."""
 UPLOAD_PREFIX: Final = "uploads/"
 """Pieces of unfinished resumable uploads: ``uploads/<upload id>/<piece>``."""
 
@@ -169,3 +171,13 @@ def upload_piece_key(upload_id: str, offset: int, nonce: str) -> str:
     """Key of one received chunk of an upload: its start offset and a name of its own, so
     that two requests sending the same chunk never write over each other's bytes."""
     return f"{upload_folder(upload_id)}{offset:016d}-{nonce}"
+
+
+def render_key(render_id: str, extension: str) -> str:
+    """Blob key of a rendered simulated walk (``extension`` with its dot)."""
+    return f"{RENDER_PREFIX}{render_id}{extension}"
+
+
+def render_id_of(key: str) -> str:
+    """The render id a key of :func:`render_key` names."""
+    return PurePosixPath(key.removeprefix(RENDER_PREFIX)).stem

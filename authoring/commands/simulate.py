@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from authoring.output import console, emit_json, err_console
-from authoring.render.mix import ENCODINGS
-from authoring.render.walk import decode_sounds, durations_of, render_walk, sound_files
 from media.probe_duration import probe_duration
+from media.render.mix import ENCODINGS
+from media.render.walk import decode_sounds, durations_of, render_walk, sound_files
 from trails.errors import invalid
 from trails.simulate import simulate as run_simulation
 from trails.tracks import DEFAULT_SPEED_M_S, add_noise, read_track, resample

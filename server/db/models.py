@@ -123,6 +123,15 @@ class ReleaseState(enum.StrEnum):
     superseded = "superseded"
 
 
+class RenderStatus(enum.StrEnum):
+    """Where an offline render of a simulated walk is."""
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
 class ZoneKind(enum.StrEnum):
     """The shape of a stop's or ambience's zone."""
 
@@ -768,3 +777,29 @@ class SchedulerLease(Base):
     holder: Mapped[str] = mapped_column(String(128))
     # Milliseconds of the database's clock, so that replicas' clocks need not agree.
     expires_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class Render(Base):
+    """An author's simulated walk mixed to a sound file (disposable: a few kept per trail).
+
+    The walk is an author's drawing in the studio, never a visitor's position.
+    """
+
+    __tablename__ = "renders"
+
+    # A random hex id: it names the blob too, so two databases sharing a store never collide.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    trail_id: Mapped[int] = mapped_column(ForeignKey("trails.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RenderStatus] = mapped_column(_enum(RenderStatus), default=RenderStatus.queued)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    # {"fixes": [[t, lat, lon, accuracy_m], ...], "started_at": unix seconds}
+    walk: Mapped[dict[str, Any]] = mapped_column(JSON)
+    language: Mapped[str] = mapped_column(String(35))
+    binaural: Mapped[bool] = mapped_column()
+    format: Mapped[str] = mapped_column(String(8))
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    bytes: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    requested_by: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

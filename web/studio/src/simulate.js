@@ -5,6 +5,7 @@ import { get } from "./api.js";
 import { L } from "./basemap.js";
 import { clear, h } from "./dom.js";
 import { t } from "./i18n.js";
+import { WalkListener } from "./listen.js";
 import { audioUrl } from "./media.js";
 import { orgPath } from "./state.js";
 
@@ -111,6 +112,7 @@ export class Simulator {
     this.warning = h("p", { class: "alert warning", id: "sim-warning", role: "status", hidden: true });
     this.now = h("p", { class: "now-playing", id: "sim-now", "aria-live": "polite" });
     this.lanes = h("div", { class: "lanes", id: "sim-lanes" });
+    this.listener = new WalkListener(this.trail);
     clear(this.section).append(
       h(
         "div",
@@ -131,6 +133,7 @@ export class Simulator {
       this.warning,
       this.now,
       this.lanes,
+      this.listener.node,
     );
   }
 
@@ -204,6 +207,7 @@ export class Simulator {
     this.say(t("simResult", { minutes: Math.max(1, Math.round(this.endT / 60)), plays }));
     this.drawLanes(stops.map((s) => s.key));
     this.playButton.disabled = false;
+    this.listener.setWalk(this.fixes);
   }
 
   drawLanes(keys) {

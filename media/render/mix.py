@@ -11,9 +11,9 @@ from typing import IO
 
 import numpy as np
 
-from authoring.render.binaural import Binaural
-from authoring.render.voices import Voice
 from media.ffmpeg import check, reading_audio, reading_pipe, stream
+from media.render.binaural import Binaural
+from media.render.voices import Voice
 from media.sniff import sniff
 from trails.errors import invalid
 

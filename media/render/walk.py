@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from authoring.render.mix import RATE, decode, render
-from authoring.render.voices import voices
+from media.render.mix import RATE, decode, render
+from media.render.voices import voices
 from trails.simulate import Simulation
 from trails.source import LoadedSource
 from trails.triggers.from_source import story_version
