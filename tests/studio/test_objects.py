@@ -398,7 +398,40 @@ def test_listen_here_follows_the_engine_law(studio: Studio, chromium: Any, audio
     page.wait_for_function("() => !document.querySelector('#heard li[data-key=courant]')")
     check({"roue"})
     map_still(page)
+    page.locator("#heard").scroll_into_view_if_needed()
     shot(page, "objects-6-listen-here")
     page.click("#listen-here")
     assert page.get_attribute("#listen-here", "aria-pressed") == "false"
+    context.close()
+
+
+def test_a_sound_changed_elsewhere_keeps_what_was_typed(
+    studio: Studio, chromium: Any, audio_id: int
+) -> None:
+    trail, url = _trail(studio, "objects-conflict")
+    headers = studio.api("editor")
+    wheel = httpx.post(
+        f"{url}/objects",
+        json={"key": "roue", "asset_id": audio_id, "position": CENTRE, "radius_m": 30},
+        headers=headers,
+    ).json()
+    context, page = _open(chromium, studio, trail["id"])
+    page.click("#sound-list li[data-key=roue] .sound-name")
+    page.wait_for_selector("#sound-form h2 >> text=roue")
+    page.fill("input[name=sound-title-fr]", "La roue")
+
+    # A colleague makes it quieter in the meantime.
+    httpx.patch(
+        f"{url}/objects/{wheel['id']}",
+        json={"gain_db": -10},
+        headers={**headers, "If-Match": wheel["etag"]},
+    ).raise_for_status()
+    page.click("#save-sound")
+    page.click("#conflict-reload")
+    page.wait_for_function("() => document.querySelector('input[name=sound-gain]').value === '-10'")
+    assert page.input_value("input[name=sound-title-fr]") == "La roue"
+    page.click("#save-sound")
+    page.wait_for_selector("#toast.shown >> text=Sound saved.")
+    (saved,) = _objects(studio, url)
+    assert saved["title"] == {"fr": "La roue"} and saved["gain_db"] == -10
     context.close()

@@ -51,6 +51,8 @@ export class ListenHere {
     this.context = null;
     this.voices = new Map();
     this.render();
+    // Leaving the page (another tab, another language) silences it: nothing plays unseen.
+    window.addEventListener("studio:leave", () => this.destroy(), { once: true });
   }
 
   render() {
