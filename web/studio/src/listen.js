@@ -17,8 +17,10 @@ const TURN_STEP = 15;
 const RAMP_S = 0.15;
 const NAMES = ["ahead", "aheadRight", "right", "behindRight", "behind", "behindLeft", "left", "aheadLeft"];
 
-/** Words for an azimuth (0 ahead, 90 right, -90 left): one of eight directions. */
-export function whereWords(azimuth) {
+/** Words for an azimuth (0 ahead, 90 right, -90 left): one of eight directions, or "right
+ * here" within a metre, where a direction means nothing to a person. */
+export function whereWords(azimuth, distanceMm) {
+  if (distanceMm < 1000) return t("az_here");
   const sector = Math.round((((azimuth % 360) + 360) % 360) / 45) % 8;
   return t(`az_${NAMES[sector]}`);
 }
@@ -149,7 +151,7 @@ export class ListenHere {
         h(
           "li",
           { dataset: { key: obj.key, db: heard.db, azimuth: heard.azimuth, distanceMm: heard.distanceMm, pan: pan.toFixed(3), playing: String(this.voices.get(obj.id)?.playing ?? false) } },
-          t("heardLine", { name, where: whereWords(heard.azimuth), db: dbText(heard.db), m: Math.round(heard.distanceMm / 1000) }),
+          t("heardLine", { name, where: whereWords(heard.azimuth, heard.distanceMm), db: dbText(heard.db), m: Math.round(heard.distanceMm / 1000) }),
         ),
       );
       if (this.context) this.sound(obj, heard.db, pan);
