@@ -132,8 +132,12 @@ def test_place_move_resize_edit_and_delete_a_sound(
     map_still(page)
     shot(page, "objects-1-placed")
 
-    # Drag the speaker 80 px west: saved at once, with If-Match.
+    # Drag the speaker 80 px west: saved at once, with If-Match. (Each drag waits for the
+    # page to have taken the previous answer, whose toast it waits for, and its new ETag.)
+    saved_toast = "#toast.shown >> text=Sound saved."
+    page.wait_for_selector("#toast:not(.shown)")
     _drag(page, ".sound-icon.selected", -80)
+    page.wait_for_selector(saved_toast)
     moved = _until(
         lambda: [o for o in _objects(studio, url) if o["position"][0] < wheel["position"][0]],
         "the sound moved west",
@@ -142,8 +146,9 @@ def test_place_move_resize_edit_and_delete_a_sound(
     assert moved["etag"] != wheel["etag"]
 
     # Drag the radius handle outwards: the audible radius grows, saved at once.
-    page.wait_for_selector("#toast.shown")
+    page.wait_for_selector("#toast:not(.shown)")
     _drag(page, ".radius-handle", 40)
+    page.wait_for_selector(saved_toast)
     resized = _until(
         lambda: [o for o in _objects(studio, url) if o["radius_m"] > 45], "a larger radius"
     )[0]
@@ -164,8 +169,9 @@ def test_place_move_resize_edit_and_delete_a_sound(
     page.fill("input[name=sound-facing-tolerance]", "45")
     page.fill("input[name=sound-times]", "09:00-18:00")
     shot(page, "objects-2-form")
+    page.wait_for_selector("#toast:not(.shown)")
     page.click("#save-sound")
-    page.wait_for_selector("#toast.shown >> text=Sound saved.")
+    page.wait_for_selector(saved_toast)
     (edited,) = _objects(studio, url)
     assert edited["gain_db"] == -6 and edited["rolloff"] == "linear" and edited["loop"] is False
     assert edited["approach"] == {"bearing_deg": 90, "tolerance_deg": 30}
