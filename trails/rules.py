@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from trails.validation import MAX_RADIUS_M, Position
 
@@ -140,11 +148,12 @@ class SoundPlacement(BaseModel):
     approach: Approach | None = None
     facing: Facing | None = None
 
-    @model_validator(mode="after")
-    def _ref_within_radius(self) -> SoundPlacement:
-        if self.ref_distance_m > self.radius_m:
-            raise ValueError(
-                f"ref_distance_m ({self.ref_distance_m:g}) must not exceed radius_m "
-                f"({self.radius_m:g})"
-            )
-        return self
+    @field_validator("ref_distance_m")
+    @classmethod
+    def _ref_within_radius(cls, value: float, info: ValidationInfo) -> float:
+        # A field check, not a model check, so that the problem names ref_distance_m (the
+        # studio shows it under that field); skipped when the radius itself is refused.
+        radius = info.data.get("radius_m")
+        if radius is not None and value > radius:
+            raise ValueError(f"ref_distance_m ({value:g}) must not exceed radius_m ({radius:g})")
+        return value

@@ -3,6 +3,8 @@
 export { EngineError, TriggerEngine, distanceGainDb, eventJson, runTrack } from "./engine.js";
 export { pickCue, trailFromManifest, trailFromVector, zoneFromFeature } from "./trail.js";
 export { bearingDeg, haversineM, makeShape } from "./zones.js";
+export { locate, newListener, objectGainDb, updateListener } from "./spatial.js";
+export { roundDb } from "./units.js";
 export { VerifyError } from "./errors.js";
 export { trustedKeys, verifyBundle, verifyManifest, verifyMedia } from "./verify.js";
 export { MAX_KEYS, updatePins } from "./keys.js";

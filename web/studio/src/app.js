@@ -100,6 +100,8 @@ async function route() {
   if (!state.me) return signInPage();
   const path = location.pathname.replace(/\/+$/, "");
   const target = main();
+  // Pages that hold something running (a listening map) let it go before they disappear.
+  window.dispatchEvent(new Event("studio:leave"));
   clear(target);
   const trail = path.match(/^\/studio\/trails\/(\d+)(?:\/(\w+))?$/);
   try {

@@ -34,4 +34,22 @@ export function makeMap(node, { label }) {
   return map;
 }
 
+/** A marker icon whose element ``build()`` makes with h(): its words stay text (Leaflet's
+ * divIcon would read a string as HTML). */
+export const ElementIcon = L.Icon.extend({
+  createIcon() {
+    const node = this.options.build();
+    this._setIconStyles(node, "icon");
+    return node;
+  },
+  createShadow() {
+    return null;
+  },
+});
+
+/** The point ``metres`` east of [lat, lon] (for a radius handle; exact enough within 5 km). */
+export function eastOf([lat, lon], metres) {
+  return [lat, lon + metres / (111320 * Math.cos((lat * Math.PI) / 180))];
+}
+
 export { L };

@@ -36,12 +36,19 @@ export class EditForm {
     this.dirty.add(name);
   }
 
+  /** PATCH ``body`` with If-Match and take the answer as the current version; throws
+   * ApiError. Fields typed but not sent stay marked as changed. */
+  async send(body) {
+    const { data, etag } = await call("PATCH", this.path, { body, etag: this.etag });
+    this.object = data;
+    this.etag = data.etag || etag;
+    return data;
+  }
+
   async save() {
     clear(this.message);
     try {
-      const { data, etag } = await call("PATCH", this.path, { body: this.build(), etag: this.etag });
-      this.object = data;
-      this.etag = data.etag || etag;
+      const data = await this.send(this.build());
       this.dirty.clear();
       toast(t("saved"));
       this.onSaved?.(data);

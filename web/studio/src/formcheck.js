@@ -65,15 +65,16 @@ export class Problems {
     this.found.find((p) => p.control)?.control.focus();
   }
 
-  /** The server's answer to a send: its field errors next to their fields, else one sentence. */
-  fromError(err) {
+  /** The server's answer to a send: its field errors next to their fields, else one sentence.
+   * ``words(name, error)`` may say a known field's problem in the form's own words. */
+  fromError(err, words = (_name, e) => e.message) {
     const errors = err instanceof ApiError && err.status === 422 ? err.errors : [];
     if (!errors.length) this.add(null, readable(err));
     for (const e of errors) {
       // "body.stop_id" or "stop_id": the last known part names the field.
       const parts = String(e.field ?? "").split(".");
       const name = parts.reverse().find((p) => this.fields.has(p)) ?? null;
-      this.add(name, name ? e.message : `${e.field ? `${e.field}: ` : ""}${e.message}`);
+      this.add(name, name ? words(name, e) : `${e.field ? `${e.field}: ` : ""}${e.message}`);
     }
     this.show();
   }

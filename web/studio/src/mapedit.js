@@ -1,10 +1,14 @@
 // The map page: stops on the map (add, drag, resize, polygons), their order, the selected
-// stop's form, the authoring checks and the simulation below the map.
+// stop's form, the sound objects and their form, the authoring checks, listening from a point
+// and the simulation below the map.
 import { all, call, post } from "./api.js";
-import { L, makeMap } from "./basemap.js";
+import { ElementIcon, L, makeMap } from "./basemap.js";
 import { clear, errorBox, h, toast } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { renderChecks } from "./checks.js";
+import { ListenHere } from "./listen.js";
+import { draftObject, renderObjectForm } from "./objectform.js";
+import { ObjectLayers } from "./objectmap.js";
 import { Simulator } from "./simulate.js";
 import { canEdit, orgPath } from "./state.js";
 import { renderStopForm } from "./stopform.js";
@@ -35,6 +39,22 @@ export function zoneOfLayer(layer) {
 
 const round = (x) => Math.round(x * 1e7) / 1e7;
 
+/** What the map's marks mean. */
+function legend() {
+  return h(
+    "p",
+    { class: "legend map-legend", id: "map-legend" },
+    h("span", { class: "key stop", "aria-hidden": "true" }),
+    t("legendStop"),
+    h("span", { class: "key sound", "aria-hidden": "true" }),
+    t("legendSound"),
+    h("span", { class: "key narration", "aria-hidden": "true" }),
+    t("legendNarration"),
+    h("span", { class: "key listener", "aria-hidden": "true" }, "➤"),
+    t("legendListener"),
+  );
+}
+
 export async function renderMapEditor(body, trail) {
   const page = new MapEditor(body, trail);
   await page.start();
@@ -50,6 +70,12 @@ class MapEditor {
     this.selected = null;
     this.adding = false;
     this.stopsPath = orgPath(`/trails/${trail.id}/stops`);
+    this.objects = [];
+    this.objectsPath = orgPath(`/trails/${trail.id}/objects`);
+    this.addingSound = false;
+    // A click on the map that something waits for (a narration's point, the listener).
+    this.placing = null;
+    this.narrationLayers = [];
   }
 
   async start() {
@@ -62,6 +88,9 @@ class MapEditor {
     this.message = h("div");
     const mapNode = h("div", { class: "map", id: "map" });
     this.simNode = h("section", { class: "simulation", id: "simulation", "aria-labelledby": "sim-title" });
+    this.soundList = h("ul", { class: "stop-list sound-list", id: "sound-list" });
+    this.addSoundButton = h("button", { type: "button", id: "add-sound", class: "primary", "aria-pressed": "false", onclick: () => this.toggleAddingSound() }, t("addSound"));
+    const listenNode = h("section", { class: "listen", id: "listen", "aria-labelledby": "listen-title" });
     this.body.append(
       h(
         "div",
@@ -70,9 +99,11 @@ class MapEditor {
           "aside",
           { class: "sidebar" },
           h("section", { "aria-labelledby": "stops-title" }, h("h2", { id: "stops-title" }, t("stops")), editable ? [this.addButton, this.addHint] : null, this.message, this.list),
+          h("section", { "aria-labelledby": "sounds-title" }, h("h2", { id: "sounds-title" }, t("sounds")), editable ? [this.addSoundButton, h("p", { class: "hint" }, t("addSoundHint"))] : null, this.soundList),
+          listenNode,
           this.checks,
         ),
-        h("div", { class: "map-column" }, mapNode, this.simNode),
+        h("div", { class: "map-column" }, mapNode, legend(), this.simNode),
         this.panel,
       ),
     );
@@ -81,14 +112,25 @@ class MapEditor {
     this.map.on("click", (e) => this.onMapClick(e));
     // Without a mouse: in adding mode, Enter on the focused map adds the stop at its centre.
     mapNode.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && this.adding) {
+      if (event.key === "Enter" && (this.adding || this.addingSound || this.placing)) {
         event.preventDefault();
         this.onMapClick({ latlng: this.map.getCenter() });
       }
       if (event.key === "Escape" && this.adding) this.toggleAdding(false);
+      if (event.key === "Escape" && this.addingSound) this.toggleAddingSound(false);
     });
     this.map.pm.setGlobalOptions({ snappable: false });
     this.map.on("pm:create", (e) => this.onDrawn(e));
+    this.objectLayers = new ObjectLayers(this.map, {
+      onClick: (obj, event) => {
+        // A point may be placed on a sound, as on a stop's zone.
+        if (this.placing || this.addingSound) this.onMapClick(event);
+        else if (!this.adding) this.selectObject(obj);
+      },
+      onMove: (obj, position) => this.objectForm?.place({ position }),
+      onResize: (obj, radius) => this.objectForm?.place({ radius_m: radius }),
+    });
+    this.listener = new ListenHere(listenNode, this.map, () => this.objects, (cb) => this.waitForPlace(cb));
     this.simulator = new Simulator(this.simNode, this.map, () => this.stops, this.trail);
     this.showEmptyPanel();
     await this.reload();
@@ -96,9 +138,10 @@ class MapEditor {
   }
 
   async reload(selectId = this.selected?.id) {
-    this.stops = await all(`${this.stopsPath}`);
+    [this.stops, this.objects] = await Promise.all([all(`${this.stopsPath}`), all(this.objectsPath)]);
     this.drawLayers();
     this.drawList();
+    this.drawObjects();
     if (selectId) {
       const stop = this.stops.find((s) => s.id === selectId);
       if (stop) this.select(stop, false);
@@ -114,8 +157,11 @@ class MapEditor {
   }
 
   fit() {
-    if (!this.layers.size) return;
-    const bounds = L.featureGroup([...this.layers.values()]).getBounds();
+    // The panels around the map may have changed its size since it was made.
+    this.map.invalidateSize();
+    const layers = [...this.layers.values(), ...this.objectLayers.layers()];
+    if (!layers.length) return;
+    const bounds = L.featureGroup(layers).getBounds();
     this.map.fitBounds(bounds.pad(0.25), { maxZoom: 18 });
   }
 
@@ -127,6 +173,8 @@ class MapEditor {
       layer.bindTooltip(this.label(stop, index), TOOLTIP);
       layer.on("click", (e) => {
         L.DomEvent.stopPropagation(e);
+        // A point or a sound may be placed inside a stop's zone.
+        if (this.placing || this.addingSound) return this.onMapClick(e);
         if (!this.adding) this.select(stop, false);
       });
       layer.addTo(this.map);
@@ -182,6 +230,14 @@ class MapEditor {
   }
 
   async onMapClick(event) {
+    const at = [round(event.latlng.lng), round(event.latlng.lat)];
+    if (this.placing) {
+      const waiting = this.placing;
+      this.placing = null;
+      this.map.getContainer().classList.remove("adding");
+      return waiting(at);
+    }
+    if (this.addingSound) return this.newObject(at);
     if (!this.adding) return;
     this.toggleAdding(false);
     const used = new Set(this.stops.map((s) => s.key));
@@ -212,6 +268,7 @@ class MapEditor {
 
   select(stop, pan) {
     clear(this.message);
+    this.leaveObject();
     if (this.selected) this.unstyle(this.selected.id);
     this.selected = stop;
     const layer = this.layers.get(stop.id);
@@ -230,10 +287,119 @@ class MapEditor {
         await this.reload(null);
       },
       onDrawPolygon: () => this.startPolygon(),
+      centre: (zone) => zoneCentre(zone),
+      onPlaceNarration: (cb) => this.waitForPlace(cb),
+      narrationChanged: (position) => this.showNarration(stop, position),
       onCircle: () => this.makeCircle(),
       zoneChanged: (zone) => this.replaceLayer(stop, zone),
     });
     if (canEdit()) this.enableEditing(stop);
+    this.showNarration(stop, stop.narration_position ?? null);
+  }
+
+  /** Wait for one click on the map (or Enter on it); ``cb([lon, lat])``. */
+  waitForPlace(cb) {
+    if (this.adding) this.toggleAdding(false);
+    if (this.addingSound) this.toggleAddingSound(false);
+    this.placing = cb;
+    this.map.getContainer().classList.add("adding");
+  }
+
+  /** The selected stop's narration point: a small marker, dashed to its zone's centre. */
+  showNarration(stop, position) {
+    for (const layer of this.narrationLayers) layer.remove();
+    this.narrationLayers = [];
+    if (!position) return;
+    const at = [position[1], position[0]];
+    const line = L.polyline([zoneCentre(this.form?.zone ?? stop.zone), at], { color: COLOURS.selected, weight: 2, dashArray: "3 5", interactive: false });
+    const icon = new ElementIcon({ iconSize: [16, 16], iconAnchor: [8, 8], className: "narration-point", build: () => h("div", { title: t("legendNarration") }) });
+    const marker = L.marker(at, { icon, draggable: canEdit(), keyboard: false, title: t("legendNarration") });
+    marker.on("drag", () => line.setLatLngs([line.getLatLngs()[0], marker.getLatLng()]));
+    marker.on("dragend", () => {
+      const p = marker.getLatLng();
+      this.form?.setNarration([round(p.lng), round(p.lat)], true);
+    });
+    this.narrationLayers = [line.addTo(this.map), marker.addTo(this.map)];
+  }
+
+  drawObjects() {
+    this.objectLayers.draw(this.objects, (o) => pick(o.title, this.lang) || o.key);
+    clear(this.soundList);
+    for (const obj of this.objects) {
+      const current = this.objectForm?.id === obj.id;
+      this.soundList.append(
+        h("li", { class: current ? "selected" : "", dataset: { key: obj.key } }, h("button", { type: "button", class: "stop-name sound-name", "aria-current": current ? "true" : null, onclick: () => this.selectObject(obj, true) }, h("span", { class: "num", "aria-hidden": "true" }, "♫"), pick(obj.title, this.lang) || obj.key)),
+      );
+    }
+    if (!this.objects.length) this.soundList.append(h("li", { class: "empty" }, t("noSounds")));
+  }
+
+  toggleAddingSound(on = !this.addingSound) {
+    if (on && this.adding) this.toggleAdding(false);
+    this.addingSound = on;
+    this.addSoundButton.setAttribute("aria-pressed", String(on));
+    this.addSoundButton.textContent = on ? t("addingSound") : t("addSound");
+    this.map.getContainer().classList.toggle("adding", on);
+    if (on && this.addSoundButton.matches(":focus-visible")) this.map.getContainer().focus();
+  }
+
+  /** A new sound at a clicked place: on the map and in the form, saved by its first save. */
+  newObject(position) {
+    this.toggleAddingSound(false);
+    const used = new Set([...this.stops.map((s) => s.key), ...this.objects.map((o) => o.key)]);
+    let n = this.objects.length + 1;
+    while (used.has(`sound-${n}`)) n += 1;
+    const draft = draftObject(position, `sound-${n}`);
+    this.objectLayers.dropDraft();
+    this.objectLayers.add(draft, t("newSound"));
+    this.selectObject(draft);
+    this.panel.querySelector("input")?.focus();
+  }
+
+  /** Leave the selected object's form (its unsaved draft goes). */
+  leaveObject() {
+    this.objectLayers.dropDraft();
+    this.objectLayers.unselect();
+    this.objectForm = null;
+    for (const li of this.soundList.children) li.classList.remove("selected");
+  }
+
+  selectObject(obj, pan = false) {
+    clear(this.message);
+    if (this.selected) this.unstyle(this.selected.id);
+    this.selected = null;
+    this.showNarration(null, null);
+    for (const li of this.list.children) li.classList.remove("selected");
+    if (obj.id !== null) this.objectLayers.dropDraft();
+    const key = obj.id ?? "new";
+    this.objectLayers.place(key, obj);
+    this.objectLayers.select(key, canEdit());
+    if (pan) this.map.panTo([obj.position[1], obj.position[0]]);
+    for (const li of this.soundList.children) li.classList.toggle("selected", li.dataset.key === obj.key && obj.id !== null);
+    const handle = renderObjectForm(this.panel, {
+      object: obj,
+      trail: this.trail,
+      objectsPath: this.objectsPath,
+      showPlace: (place) => this.objectLayers.place(key, { ...obj, ...place }),
+      onPlaced: (data) => {
+        this.objects = this.objects.map((o) => (o.id === data.id ? data : o));
+        this.listener.update();
+      },
+      onSaved: async (data) => {
+        this.objectLayers.dropDraft();
+        await this.reload(null);
+        const saved = this.objects.find((o) => o.id === data.id);
+        if (saved) this.selectObject(saved);
+        this.listener.update();
+      },
+      onDeleted: async () => {
+        this.leaveObject();
+        this.showEmptyPanel();
+        await this.reload(null);
+        this.listener.update();
+      },
+    });
+    this.objectForm = { id: obj.id, place: handle.place };
   }
 
   unstyle(id) {

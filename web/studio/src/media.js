@@ -85,13 +85,22 @@ export async function drawWaveform(canvas, assetId) {
   return peaks;
 }
 
+const blobs = new Map();
 const cache = new Map();
 
-/** An object URL of the asset's phone rendition (fetched with the signed-in session). */
-export async function audioUrl(assetId) {
-  if (!cache.has(assetId)) {
-    const { data } = await call("GET", orgPath(`/assets/${assetId}/listen`), { raw: true });
-    cache.set(assetId, URL.createObjectURL(data));
+/** The asset's phone rendition as a Blob (fetched once, with the signed-in session). */
+export function audioBlob(assetId) {
+  if (!blobs.has(assetId)) {
+    const fetched = call("GET", orgPath(`/assets/${assetId}/listen`), { raw: true }).then((r) => r.data);
+    // A failed fetch is not kept: the next call tries again.
+    fetched.catch(() => blobs.delete(assetId));
+    blobs.set(assetId, fetched);
   }
+  return blobs.get(assetId);
+}
+
+/** An object URL of the asset's phone rendition. */
+export async function audioUrl(assetId) {
+  if (!cache.has(assetId)) cache.set(assetId, URL.createObjectURL(await audioBlob(assetId)));
   return cache.get(assetId);
 }

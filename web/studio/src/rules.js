@@ -36,6 +36,19 @@ function defaultText(name, value, unit = "") {
   return t("defaultIs", { value: shown });
 }
 
+/** Local-time windows as a mediator writes them: "09:00-12:00, 14:00-18:00". */
+export function windowsText(windows) {
+  return (windows ?? []).map((w) => `${w.start}-${w.end}`).join(", ");
+}
+
+/** The windows of such a text (the server checks each time). */
+export function parseWindows(text) {
+  return text.split(",").map((s) => s.trim()).filter(Boolean).map((w) => {
+    const [start, end] = w.split("-").map((s) => s.trim());
+    return { start, end };
+  });
+}
+
 /** A fieldset for a stop's rules; returns {node, read(), write(rules), controls}. */
 export function rulesEditor(rules, defs, onInput) {
   const controls = {};
@@ -60,7 +73,7 @@ export function rulesEditor(rules, defs, onInput) {
     controls.replay.value = r.replay ?? "";
     controls.on_exit.value = r.on_exit ?? "";
     controls.interrupt.checked = !!r.interrupt;
-    controls.time_windows.value = (r.time_windows ?? []).map((w) => `${w.start}-${w.end}`).join(", ");
+    controls.time_windows.value = windowsText(r.time_windows);
   };
   const read = () => {
     const out = {};
@@ -68,11 +81,8 @@ export function rulesEditor(rules, defs, onInput) {
     if (controls.replay.value) out.replay = controls.replay.value;
     if (controls.on_exit.value) out.on_exit = controls.on_exit.value;
     if (controls.interrupt.checked) out.interrupt = true;
-    const windows = controls.time_windows.value.split(",").map((s) => s.trim()).filter(Boolean);
-    if (windows.length) out.time_windows = windows.map((w) => {
-      const [start, end] = w.split("-").map((s) => s.trim());
-      return { start, end };
-    });
+    const windows = parseWindows(controls.time_windows.value);
+    if (windows.length) out.time_windows = windows;
     if (kept.requires) out.requires = kept.requires;
     return out;
   };

@@ -5,7 +5,7 @@ import { get } from "./api.js";
 import { L } from "./basemap.js";
 import { clear, h } from "./dom.js";
 import { t } from "./i18n.js";
-import { WalkListener } from "./listen.js";
+import { WalkListener } from "./renderwalk.js";
 import { audioUrl } from "./media.js";
 import { orgPath } from "./state.js";
 

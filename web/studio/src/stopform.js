@@ -3,6 +3,7 @@ import { call } from "./api.js";
 import { clear, errorBox, field, h, toast } from "./dom.js";
 import { EditForm } from "./editform.js";
 import { t } from "./i18n.js";
+import { narrationField } from "./narration.js";
 import { ruleDefaults, rulesEditor } from "./rules.js";
 import { canEdit } from "./state.js";
 import { renderStory } from "./story.js";
@@ -12,7 +13,7 @@ import { readable } from "./ui.js";
 export function renderStopForm(panel, opts) {
   const { stop, trail, path } = opts;
   const editable = canEdit();
-  const handle = { zone: stop.zone };
+  const handle = { zone: stop.zone, narration: stop.narration_position ?? null };
   let rules = null;
   const form = new EditForm({
     path,
@@ -26,6 +27,7 @@ export function renderStopForm(panel, opts) {
       const body = { title, key: key.value.trim() };
       if (form.dirty.has("zone")) body.zone = handle.zone;
       if (form.dirty.has("rules")) body.rules = rules.read();
+      if (form.dirty.has("narration_position")) body.narration_position = handle.narration;
       return body;
     },
     onSaved: (data) => {
@@ -69,6 +71,20 @@ export function renderStopForm(panel, opts) {
     drawZone();
   };
   drawZone();
+  const narration = narrationField({
+    position: handle.narration,
+    editable,
+    centre: () => opts.centre(handle.zone),
+    place: opts.onPlaceNarration,
+    changed: (position) => handle.setNarration(position),
+  });
+  handle.setNarration = (position, fromMap = false) => {
+    handle.narration = position;
+    form.touch("narration_position");
+    dirty();
+    if (fromMap) narration.write(position);
+    else opts.narrationChanged(position);
+  };
   const rulesSlot = h("div");
   ruleDefaults().then((defs) => {
     rules = rulesEditor(stop.rules, defs, () => {
@@ -85,6 +101,11 @@ export function renderStopForm(panel, opts) {
       drawZone();
     }
     if (!touched.has("rules") && rules) rules.write(data.rules);
+    if (!touched.has("narration_position")) {
+      handle.narration = data.narration_position ?? null;
+      narration.write(handle.narration);
+      opts.narrationChanged(handle.narration);
+    }
   };
   const remove = async () => {
     if (!confirm(t("confirmDeleteStop", { name: stop.key }))) return;
@@ -104,6 +125,7 @@ export function renderStopForm(panel, opts) {
     titles,
     field(t("key"), key, t("keyHint")),
     h("fieldset", {}, h("legend", {}, t("zone")), zoneNode),
+    narration.node,
     rulesSlot,
     form.message,
     editable
