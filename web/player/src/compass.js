@@ -18,8 +18,8 @@ export function headingFrom(event) {
     deg = 360 - event.alpha;
   }
   if (deg === null) return null;
-  const h = Math.round((((deg % 360) + 360) % 360) * 10) / 10;
-  return h >= 360 ? 0 : h;
+  const heading = Math.round((((deg % 360) + 360) % 360) * 10) / 10;
+  return heading >= 360 ? 0 : heading; // 359.96 rounds up to 360, which is north
 }
 
 /** Whether this browser has device orientation at all. */
