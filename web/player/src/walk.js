@@ -157,7 +157,7 @@ export class WalkSession {
     } else {
       this.save();
       // A hidden page with no sound is frozen by the browser anyway: let the GPS rest.
-      const audible = this.state.playing || Object.keys(this.state.beds).length;
+      const audible = this.state.playing || Object.keys(this.state.beds).length || Object.keys(this.state.placed).length;
       if (!audible || this.audio.contextState() !== "running") this.stopWatch();
     }
     this.state.watching = this.watch !== null;
