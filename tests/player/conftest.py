@@ -63,15 +63,15 @@ class Site:
 
 
 @contextmanager
-def demo_site(folder: Path, spatialite_template: Path) -> Iterator[Site]:
-    """A live server in ``folder`` on SpatiaLite with the demo published."""
+def demo_site(folder: Path, spatialite_template: Path, source: Path = DEMO) -> Iterator[Site]:
+    """A live server in ``folder`` on SpatiaLite with the demo (or a variant of it) published."""
     shutil.copyfile(spatialite_template, folder / "test.db")
     engine = make_engine(f"sqlite:///{folder / 'test.db'}")
     migrate.upgrade(engine)
     db = Database(engine)
     blobs = MemoryBlobStore()
     keys = Keyring(folder / "keys")
-    add_demo(db, DEMO, blobs, keys)
+    add_demo(db, source, blobs, keys)
     settings = Settings(data_dir=folder, inprocess_worker=False)
     jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
     app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)

@@ -1,5 +1,7 @@
 // Web Audio output of the trigger events: one narration at a time, sound beds looping with
 // their distance gain (ramped over a second) and faded out over two seconds after their end.
+// Placed sounds (sound objects, narrations with a position) go through a panner (space.js).
+import { azimuthOf, makePanner, panningModel, turnPanner } from "./space.js";
 
 const RAMP_S = 1;
 const FADE_S = 2;
@@ -17,8 +19,9 @@ export class AudioOutput {
     this.loadBlob = loadBlob; // sha256 -> Promise<Blob>
     this.ctx = null;
     this.buffers = new Map(); // AudioBuffers belong to no context: they outlive a closed one
-    this.narration = null; // {key, source, startedAt, offset}
-    this.beds = new Map(); // key -> {source, gain, db}
+    this.narration = null; // {key, source, startedAt, offset, panner}
+    this.beds = new Map(); // key -> {source, gain, db, panner, azimuth}; sound objects are beds with a panner
+    this.headphones = false; // HRTF for placed sounds when true, equal-power stereo otherwise
     this.onInterruption = () => {}; // (interrupted: boolean) when the system takes the audio away or gives it back
     this.onContext = () => {}; // (state) when the context opens, closes or changes state
     this.interrupted = false;
@@ -94,18 +97,23 @@ export class AudioOutput {
     for (const sha of shas) this.buffer(sha);
   }
 
-  /** Start a narration (stopping any other), offset seconds into it. */
-  async playNarration(key, sha, offset = 0) {
+  /**
+   * Start a narration (stopping any other), offset seconds into it; `place` routes it through
+   * a panner, for a stop with a position (its level stays as it is: semantics 15.1).
+   */
+  async playNarration(key, sha, offset = 0, place = false) {
     this.stopNarration();
     const ctx = this.ensure();
     clearTimeout(this.idleTimer);
-    const token = { key, source: null, startedAt: ctx.currentTime - offset, offset };
+    const panner = place ? makePanner(ctx, this.headphones) : null;
+    panner?.connect(ctx.destination);
+    const token = { key, source: null, startedAt: ctx.currentTime - offset, offset, panner, azimuth: null, placed: false };
     this.narration = token;
     const buffer = await this.buffer(sha);
     if (this.narration !== token || !buffer || this.ctx !== ctx) return;
     const source = ctx.createBufferSource();
     source.buffer = buffer;
-    source.connect(ctx.destination);
+    source.connect(panner ?? ctx.destination);
     source.start(0, Math.max(0, offset));
     token.source = source;
     token.startedAt = ctx.currentTime - offset;
@@ -127,21 +135,26 @@ export class AudioOutput {
     this.idle();
   }
 
-  /** Start a looping bed at a gain (dB). */
-  async playBed(key, sha, db = -40) {
+  /**
+   * Start a bed at a gain (dB): looping unless `loop` is false (a sound object played once);
+   * `place` puts a panner after its gain (a sound object), centred until placeSound().
+   */
+  async playBed(key, sha, db = -40, { loop = true, place = false } = {}) {
     this.endBed(key, 0);
     const ctx = this.ensure();
     clearTimeout(this.idleTimer);
     const gain = ctx.createGain();
     gain.gain.value = dbToGain(db);
-    gain.connect(ctx.destination);
-    const bed = { source: null, gain, db };
+    const panner = place ? makePanner(ctx, this.headphones) : null;
+    if (panner) gain.connect(panner).connect(ctx.destination);
+    else gain.connect(ctx.destination);
+    const bed = { source: null, gain, db, panner, azimuth: null, placed: false };
     this.beds.set(key, bed);
     const buffer = await this.buffer(sha);
     if (this.beds.get(key) !== bed || !buffer || this.ctx !== ctx) return;
     const source = ctx.createBufferSource();
     source.buffer = buffer;
-    source.loop = true;
+    source.loop = loop;
     source.connect(gain);
     source.start();
     bed.source = source;
@@ -158,6 +171,52 @@ export class AudioOutput {
     bed.gain.gain.linearRampToValueAtTime(dbToGain(db), now + RAMP_S);
   }
 
+  /**
+   * Where a placed sound is heard from and how loud (a `spatial` event): a sound object's
+   * gain and panner, or the positioned narration's panner (its gain stays 0 dB). The first
+   * placement after a start is set at once (the sound appears where it is); later ones ramp
+   * over about a second. Returns false when no such sound plays.
+   */
+  placeSound(key, db, azimuth) {
+    if (!this.ctx) return false;
+    const now = this.ctx.currentTime;
+    const bed = this.beds.get(key);
+    const sound = bed?.panner ? bed : this.narration?.key === key && this.narration.panner ? this.narration : null;
+    if (!sound) return false;
+    if (sound === bed) this.setBedGain(key, db);
+    sound.azimuth = azimuth;
+    turnPanner(sound.panner, azimuth, now, sound.placed ? undefined : 0);
+    sound.placed = true;
+    return true;
+  }
+
+  /** Headphones (HRTF) or not (equal-power stereo) for every placed sound, now and later. */
+  setHeadphones(on) {
+    this.headphones = Boolean(on);
+    const model = panningModel(this.headphones);
+    for (const bed of this.beds.values()) if (bed.panner) bed.panner.panningModel = model;
+    if (this.narration?.panner) this.narration.panner.panningModel = model;
+  }
+
+  /**
+   * What Web Audio holds now for each placed sound, read back from its nodes: {db, azimuth,
+   * model} (db rounded to 0.1, azimuth to 0.1 degree; a positioned narration's db is 0).
+   */
+  placedNodes() {
+    const out = {};
+    const read = (key, panner, gain) => {
+      const v = gain ? gain.gain.value : 1;
+      out[key] = {
+        db: v > 0 ? Math.round(200 * Math.log10(v)) / 10 : null,
+        azimuth: azimuthOf(panner),
+        model: panner.panningModel,
+      };
+    };
+    for (const [key, bed] of this.beds) if (bed.panner) read(key, bed.panner, bed.gain);
+    if (this.narration?.panner) read(this.narration.key, this.narration.panner, null);
+    return out;
+  }
+
   /** Fade a bed out and stop it. */
   endBed(key, fade = FADE_S) {
     const bed = this.beds.get(key);
@@ -172,9 +231,9 @@ export class AudioOutput {
     if (bed.source) bed.source.stop(now + fade);
   }
 
-  /** Target gains of the audible beds, in dB. */
+  /** Target gains of the audible beds (sound objects aside), in dB. */
   bedGains() {
-    return Object.fromEntries([...this.beds].map(([key, bed]) => [key, bed.db]));
+    return Object.fromEntries([...this.beds].filter(([, bed]) => !bed.panner).map(([key, bed]) => [key, bed.db]));
   }
 
   /** Stop everything. */

@@ -5,13 +5,14 @@
 export const LOST_AFTER_S = 30;
 /** Seconds of weak or lost positioning after which the player suggests listening by hand. */
 export const SUGGEST_MANUAL_AFTER_S = 120;
-// Ambient layers ignore fixes above this accuracy (semantics section 1: their rules are fixed).
+// Ambient layers and sound objects ignore fixes above this accuracy (their rules are fixed).
 const LAYER_MAX_ACCURACY_M = 30;
 
 /** The largest accuracy radius (m) any zone of a trail still uses: above it, a fix is ignored everywhere. */
 export function usableAccuracyM(trail) {
   const limits = trail.stops.map((s) => s.rules.max_accuracy_m);
-  if (trail.ambience.length) limits.push(LAYER_MAX_ACCURACY_M);
+  // Sound objects have a layer's fixed rules too (semantics 14.1).
+  if (trail.ambience.length || trail.objects?.length) limits.push(LAYER_MAX_ACCURACY_M);
   return limits.length ? Math.max(...limits) : LAYER_MAX_ACCURACY_M;
 }
 

@@ -3,6 +3,7 @@ import { AudioOutput } from "./audio.js";
 import { pickCue } from "@baladeur/engine";
 import { formatBytes, formatDate, formatDateRange, formatDistance, formatNumber, language, pick, t } from "./i18n.js";
 import { Guidance } from "./guidance.js";
+import { SpacePanel, placesSounds } from "./spaceview.js";
 import { basemapBlob, basemapStatus, downloadBasemap, drawBasemap, keptBasemap, removeBasemap } from "./basemap.js";
 import { TrailMap } from "./map.js";
 import {
@@ -26,6 +27,8 @@ import { clearWalk, loadWalk } from "./resume.js";
 let session = null;
 let highlighter = null;
 let wakeLock = null;
+// The visitor's choice of headphones (HRTF) over the phone's speaker, kept on the phone.
+const HEADPHONES_KEY = "baladeur.headphones";
 let guidance = null;
 const audio = new AudioOutput(mediaBlob);
 const shaOf = (path) => path.slice("media/".length).split(".")[0];
@@ -342,6 +345,24 @@ function walkView(manifest, panel, onPlay, onManual) {
   const position = h("p", { class: "muted small", id: "position" }, onPlay ? t("fromHomeHelp") : t("noPosition"));
   const stops = h("ol", { class: "stops", id: "stops" }, manifest.stops.map((s, i) => stopRow(manifest, s, i, onPlay)));
   guidance = onPlay ? null : new Guidance({ manifest, language: language(), audio, onReport: publish });
+  const titleOf = (key) =>
+    pick((manifest.objects ?? []).find((o) => o.key === key)?.title ?? manifest.stops.find((s) => s.key === key)?.title, manifest.trail.languages) || key;
+  // Placed sounds (format 1.2) only: a trail without them shows the walk as before.
+  audio.setHeadphones(localStorage.getItem(HEADPHONES_KEY) === "1");
+  const space =
+    !onPlay && placesSounds(manifest)
+      ? new SpacePanel({
+          manifest,
+          titleOf,
+          headphones: audio.headphones,
+          onCompass: () => session?.useCompass?.(),
+          onHeadphones: (on) => {
+            localStorage.setItem(HEADPHONES_KEY, on ? "1" : "0");
+            audio.setHeadphones(on);
+            if (session) render(session.state);
+          },
+        })
+      : null;
   fill(panel,
     h("h2", {}, onPlay ? t("fromHome") : t("walking")),
     position,
@@ -350,6 +371,7 @@ function walkView(manifest, panel, onPlay, onManual) {
     guidance?.node,
     map.svg,
     now,
+    space?.node,
     announce,
     transcriptTitle,
     transcript,
@@ -375,6 +397,7 @@ function walkView(manifest, panel, onPlay, onManual) {
     if (state.playing) statuses[state.playing] = "playing";
     map.setStatus(statuses);
     guidance?.update(state);
+    space?.update(state);
     for (const row of stops.children) {
       const s = statuses[row.dataset.stop];
       row.dataset.status = s ?? "";
@@ -454,6 +477,13 @@ function walkView(manifest, panel, onPlay, onManual) {
       audioTold: audio.told(),
       audioContext: audio.contextState(),
       audioBeds: audio.ctx ? audio.bedGains() : {},
+      // Space (format 1.2): the engine's orientation and placed sounds, and what Web Audio holds.
+      orientation: state.orientation ?? null,
+      compass: state.compass ?? null,
+      placed: state.placed ?? {},
+      audioPlaced: audio.ctx ? audio.placedNodes() : {},
+      headphones: audio.headphones,
+      fed: state.fed ?? [],
     });
   };
   return render;

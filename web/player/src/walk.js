@@ -1,12 +1,23 @@
 // A walk: geolocation fixes (kept on the phone) feed the trigger engine; its events drive the
 // audio, the lock-screen metadata and the published player state.
 import { TriggerEngine, eventJson, pickCue, trailFromManifest } from "@baladeur/engine";
-import { GpsWatch, usableAccuracyM } from "./gps.js";
+import { Compass } from "./compass.js";
+import { GpsWatch, LOST_AFTER_S, usableAccuracyM } from "./gps.js";
+import { signedAngle } from "./guidance.js";
 import { REWIND_S, SAVE_EVERY_MS, WalkClock, clearWalk, saveWalk } from "./resume.js";
 
 function mediaSha(path) {
   return path.slice("media/".length).split(".")[0];
 }
+
+// A compass turn of at least this much (degrees) is fed to the engine between GPS fixes...
+export const TURN_MIN_DEG = 10;
+// ...at most this often (ms): four a second follow a head turn without flooding the engine.
+export const TURN_EVERY_MS = 250;
+// Seconds a sound object takes to fade out after its end (an object stops; a bed fades longer).
+const OBJECT_FADE_S = 0.5;
+// Enough fixes for a person or a test to replay the walk's last minutes.
+const KEPT_FIXES = 500;
 
 /** Runs the trigger engine on live positions and plays what it says; kept on the phone as it goes. */
 export class WalkSession {
@@ -24,6 +35,11 @@ export class WalkSession {
     this.gps = new GpsWatch(usableAccuracyM(this.engine.trail), this.now());
     this.stops = new Map(manifest.stops.map((s) => [s.key, s]));
     this.layers = new Map(manifest.ambience.map((a) => [a.key, a]));
+    this.objects = new Map((manifest.objects ?? []).map((o) => [o.key, o])); // format 1.2
+    this.compass = new Compass((heading) => this.compassTurned(heading));
+    this.lastGps = null; // the last position the phone gave: repeated with a new compass heading
+    this.lastFed = null; // {at: wall ms, heading} of the last fix fed to the engine
+    this.turnTimer = null;
     this.state = {
       mode: "walk",
       playing: this.engine.snapshot().playing,
@@ -38,6 +54,13 @@ export class WalkSession {
       paused: false,
       resumed: Boolean(saved),
       narration: null,
+      // What each placed sound is heard as now (the engine's last `spatial` values by key).
+      placed: Object.fromEntries(
+        (this.engine.state().placed ?? []).filter(([, last]) => last).map(([k, [db, azimuth, distance_m]]) => [k, { db, azimuth, distance_m }]),
+      ),
+      orientation: this.orientation(),
+      compass: "off",
+      fed: [], // the fixes the engine was given, compass repeats included
     };
     this.watch = null;
     this.timer = null;
@@ -60,6 +83,7 @@ export class WalkSession {
       if (cue) shas.push(mediaSha(cue.audio));
     }
     for (const layer of this.manifest.ambience) shas.push(mediaSha(layer.audio));
+    for (const obj of this.objects.values()) shas.push(mediaSha(obj.audio));
     this.audio.preload(shas);
     this.audio.onInterruption = (interrupted) => (interrupted ? this.pause() : this.unpause(REWIND_S));
     this.audio.onContext = (state) => {
@@ -86,12 +110,19 @@ export class WalkSession {
 
   tick() {
     this.apply(this.engine.tick(this.now()));
+    // A compass gone silent is not trusted from memory (13.2): say so to the engine at once.
+    if (this.lastFed?.heading != null && this.compass.heading() === null) this.feedRepeat();
+    if (this.state.compass !== this.compass.status) {
+      this.state.compass = this.compass.status;
+      this.onChange(this.state);
+    }
     const { quality, suggestManual } = this.gps.update(this.state.fix, this.now());
     const changed = quality !== this.state.gps || suggestManual !== this.state.suggestManual;
     this.state.gps = quality;
     this.state.suggestManual = suggestManual;
     this.state.narration = this.narration();
-    if (changed || this.state.playing) this.onChange(this.state); // the story's position moves on
+    // The story's position moves on; placed sounds' nodes ramp towards their places.
+    if (changed || this.state.playing || Object.keys(this.state.placed).length) this.onChange(this.state);
     if (this.state.playing && Date.now() - this.savedAt >= SAVE_EVERY_MS) this.save();
   }
 
@@ -126,7 +157,7 @@ export class WalkSession {
     } else {
       this.save();
       // A hidden page with no sound is frozen by the browser anyway: let the GPS rest.
-      const audible = this.state.playing || Object.keys(this.state.beds).length;
+      const audible = this.state.playing || Object.keys(this.state.beds).length || Object.keys(this.state.placed).length;
       if (!audible || this.audio.contextState() !== "running") this.stopWatch();
     }
     this.state.watching = this.watch !== null;
@@ -165,10 +196,25 @@ export class WalkSession {
 
   // Sound again what the engine says is audible (after a reopen or an interruption).
   restartAudible() {
-    const playing = this.engine.state().playing;
+    const state = this.engine.state();
+    const playing = state.playing;
+    const placed = new Map(state.placed ?? []);
+    const place = (key) => {
+      const last = placed.get(key);
+      if (last) this.audio.placeSound(key, last[0], last[1]);
+    };
     if (playing) {
       const at = Math.max(0, this.now() - playing.startMs / 1000);
-      this.audio.playNarration(playing.stop, mediaSha(this.cue(playing.stop).audio), at);
+      const positioned = Boolean(this.stops.get(playing.stop)?.position);
+      this.audio.playNarration(playing.stop, mediaSha(this.cue(playing.stop).audio), at, positioned);
+      place(playing.stop);
+    }
+    // Sound objects that were playing come back where the engine last placed them.
+    for (const [key, st] of state.objects ?? []) {
+      const obj = this.objects.get(key);
+      if (st !== "playing" || !obj || this.audio.beds.has(key)) continue;
+      this.audio.playBed(key, mediaSha(obj.audio), placed.get(key)?.[0] ?? -60, { loop: obj.loop, place: true });
+      place(key);
     }
     for (const [key, db] of Object.entries(this.engine.snapshot().beds)) {
       if (this.audio.beds.has(key)) continue;
@@ -194,20 +240,77 @@ export class WalkSession {
 
   onPosition(pos) {
     const { latitude, longitude, accuracy } = pos.coords;
-    // The engine refuses time going backwards; the phone's clock and fix times may disagree.
-    const clock = this.engine.clockMs === null ? 0 : this.engine.clockMs / 1000;
-    const t = Math.max(this.now(), clock);
-    this.state.fix = { t, lat: latitude, lon: longitude, accuracy_m: accuracy };
+    const fix = this.feedFix(latitude, longitude, accuracy);
+    this.lastGps = fix;
+    this.state.fix = fix;
     this.state.geoError = null;
-    try {
-      this.apply(this.engine.feed({ t, lat: latitude, lon: longitude, accuracy_m: accuracy }));
-    } catch (err) {
-      console.warn("fix refused", err);
-    }
     const { quality, suggestManual } = this.gps.update(this.state.fix, this.now());
     this.state.gps = quality;
     this.state.suggestManual = suggestManual;
     this.onChange(this.state);
+  }
+
+  /** Give the engine a fix now, with the compass's heading when it reads; returns the fix. */
+  feedFix(lat, lon, accuracy_m) {
+    // The engine refuses time going backwards; the phone's clock and fix times may disagree.
+    const clock = this.engine.clockMs === null ? 0 : this.engine.clockMs / 1000;
+    const t = Math.max(this.now(), clock);
+    const heading = this.compass.heading();
+    const fix = { t, lat, lon, accuracy_m };
+    const fed = heading === null ? fix : { ...fix, heading_deg: heading };
+    this.lastFed = { at: Date.now(), heading };
+    clearTimeout(this.turnTimer);
+    this.turnTimer = null;
+    try {
+      const events = this.engine.feed(fed);
+      this.state.fed = [...this.state.fed, fed].slice(-KEPT_FIXES);
+      this.state.orientation = this.orientation();
+      this.apply(events);
+    } catch (err) {
+      console.warn("fix refused", err);
+    }
+    return fix;
+  }
+
+  /**
+   * The last GPS position again, with the compass's heading now (13.2: turns between fixes).
+   * Only while that position is recent: an old one must not keep zones' timers going.
+   */
+  feedRepeat() {
+    const last = this.lastGps;
+    if (!last || this.now() - last.t > LOST_AFTER_S) return;
+    this.feedFix(last.lat, last.lon, last.accuracy_m);
+    this.onChange(this.state);
+  }
+
+  /** A compass reading: fed when it turned TURN_MIN_DEG or more, at most every TURN_EVERY_MS. */
+  compassTurned(heading) {
+    const before = this.lastFed?.heading ?? null;
+    if (before !== null && Math.abs(signedAngle(heading - before)) < TURN_MIN_DEG) return;
+    const wait = this.lastFed ? this.lastFed.at + TURN_EVERY_MS - Date.now() : 0;
+    if (wait > 0) {
+      // Too soon: the latest reading goes in when the time comes.
+      if (this.turnTimer === null) this.turnTimer = setTimeout(() => this.feedRepeat(), wait);
+      return;
+    }
+    this.feedRepeat();
+  }
+
+  /** Turn the compass on (from a tap); resolves to its status. */
+  async useCompass() {
+    const status = await this.compass.start();
+    this.state.compass = status;
+    this.onChange(this.state);
+    return status;
+  }
+
+  /** Which way the engine turns sounds now: {source: "compass" | "course" | "none", deg}. */
+  orientation() {
+    const l = this.engine.listener;
+    // The engine's heading is none whenever the last fix carried no compass reading (13.2).
+    if (l.heading !== null) return { source: "compass", deg: l.heading };
+    if (l.course !== null) return { source: "course", deg: l.course };
+    return { source: "none", deg: null };
   }
 
   apply(events) {
@@ -216,14 +319,27 @@ export class WalkSession {
       this.state.events.push(eventJson(e));
       const stop = this.stops.get(e.stop);
       const layer = this.layers.get(e.stop);
-      // Sound objects (bundle format 1.2) are not rendered by this player yet: their events
-      // are kept in the state, nothing is played for them.
+      const obj = this.objects.get(e.stop);
+      if (e.type === "spatial") {
+        // The gain already holds the distance law and the ducking (14.3): not ducked again here.
+        this.audio.placeSound(e.stop, e.db, e.azimuth);
+        this.state.placed[e.stop] = { db: e.db, azimuth: e.azimuth, distance_m: e.distance_m };
+        continue;
+      }
+      if (obj) {
+        if (e.type === "play") this.audio.playBed(e.stop, mediaSha(obj.audio), -60, { loop: obj.loop, place: true });
+        else if (e.type === "end") {
+          this.audio.endBed(e.stop, OBJECT_FADE_S);
+          delete this.state.placed[e.stop];
+        }
+        continue;
+      }
       if (!stop && !layer) continue;
       if (e.type === "play") {
         if (layer) this.audio.playBed(e.stop, mediaSha(layer.audio));
         else if (stop.rules.replay === "loop") this.audio.playBed(e.stop, mediaSha(this.cue(e.stop).audio), 0);
         else {
-          if (!this.clock.paused) this.audio.playNarration(e.stop, mediaSha(this.cue(e.stop).audio));
+          if (!this.clock.paused) this.audio.playNarration(e.stop, mediaSha(this.cue(e.stop).audio), 0, Boolean(stop.position));
           this.state.playing = e.stop;
           this.state.started.push(e.stop);
           this.showOnLockScreen(stop);
@@ -232,6 +348,7 @@ export class WalkSession {
         if (this.state.playing === e.stop && !layer && stop.rules.replay !== "loop") {
           this.audio.stopNarration();
           this.state.playing = null;
+          delete this.state.placed[e.stop];
           if ("mediaSession" in navigator) navigator.mediaSession.playbackState = "none";
         } else {
           this.audio.endBed(e.stop);
@@ -264,6 +381,8 @@ export class WalkSession {
   detach() {
     this.save();
     this.stopWatch();
+    this.compass.stop();
+    clearTimeout(this.turnTimer);
     clearInterval(this.timer);
     document.removeEventListener("visibilitychange", this.onHide);
     window.removeEventListener("pagehide", this.onPageHide);
