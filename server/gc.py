@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from media.blobs import BlobStore
+from media.blobs import BlobInfo, BlobStore
 from server.db.models import ReleaseBundle, Render
 from server.db.session import Database
 from trails.storage_names import (
@@ -30,6 +31,28 @@ log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=1)
 
 
+def _sweep(
+    blobs: BlobStore,
+    stored: list[BlobInfo],
+    kept: Callable[[str], bool],
+    *,
+    grace: timedelta,
+    now: datetime | None,
+    what: str,
+) -> list[str]:
+    """Delete the stored blobs ``kept`` refuses that are older than ``grace``; their keys."""
+    cutoff = (now or datetime.now(UTC)) - grace
+    removed = []
+    for info in stored:
+        old_enough = info.modified_at is not None and info.modified_at <= cutoff
+        if old_enough and not kept(info.key):
+            blobs.delete(info.key)
+            removed.append(info.key)
+    if removed:
+        log.info("removed %d %s", len(removed), what)
+    return removed
+
+
 def orphan_bundles(
     database: Database,
     blobs: BlobStore,
@@ -38,21 +61,18 @@ def orphan_bundles(
     now: datetime | None = None,
 ) -> list[str]:
     """Delete unreferenced bundle blobs older than ``grace``; return their keys."""
-    now = now or datetime.now(UTC)
     # Listed before reading the references: a bundle committed in between is then known.
     stored = list(blobs.scan(BUNDLE_PREFIX))
     with database.transaction() as session:
         referenced = set(session.scalars(select(ReleaseBundle.bundle_sha256)))
-    removed = []
-    for info in stored:
-        sha = bundle_sha256(info.key)
-        old_enough = info.modified_at is not None and info.modified_at <= now - grace
-        if sha not in referenced and old_enough:
-            blobs.delete(info.key)
-            removed.append(info.key)
-    if removed:
-        log.info("removed %d unreferenced bundle(s)", len(removed))
-    return removed
+    return _sweep(
+        blobs,
+        stored,
+        lambda key: bundle_sha256(key) in referenced,
+        grace=grace,
+        now=now,
+        what="unreferenced bundle(s)",
+    )
 
 
 def orphan_basemaps(
@@ -63,7 +83,6 @@ def orphan_basemaps(
     now: datetime | None = None,
 ) -> list[str]:
     """Delete base map archives no release's manifest names, older than ``grace``; their keys."""
-    now = now or datetime.now(UTC)
     stored = list(blobs.scan(BASEMAP_PREFIX))
     if not stored:
         return []
@@ -72,15 +91,14 @@ def orphan_basemaps(
         for data in session.scalars(select(ReleaseBundle.manifest_bytes)):
             if b'"basemap"' in data:  # most manifests have none: skip parsing them
                 referenced.add(json.loads(data)["basemap"]["sha256"])
-    removed = []
-    for info in stored:
-        old_enough = info.modified_at is not None and info.modified_at <= now - grace
-        if basemap_sha256(info.key) not in referenced and old_enough:
-            blobs.delete(info.key)
-            removed.append(info.key)
-    if removed:
-        log.info("removed %d unreferenced base map(s)", len(removed))
-    return removed
+    return _sweep(
+        blobs,
+        stored,
+        lambda key: basemap_sha256(key) in referenced,
+        grace=grace,
+        now=now,
+        what="unreferenced base map(s)",
+    )
 
 
 def orphan_renders(
@@ -91,18 +109,16 @@ def orphan_renders(
     now: datetime | None = None,
 ) -> list[str]:
     """Delete render files whose render is no longer recorded, older than ``grace``."""
-    now = now or datetime.now(UTC)
     stored = list(blobs.scan(RENDER_PREFIX))
     if not stored:
         return []
     with database.transaction() as session:
         recorded = set(session.scalars(select(Render.id)))
-    removed = []
-    for info in stored:
-        old_enough = info.modified_at is not None and info.modified_at <= now - grace
-        if render_id_of(info.key) not in recorded and old_enough:
-            blobs.delete(info.key)
-            removed.append(info.key)
-    if removed:
-        log.info("removed %d unrecorded render file(s)", len(removed))
-    return removed
+    return _sweep(
+        blobs,
+        stored,
+        lambda key: render_id_of(key) in recorded,
+        grace=grace,
+        now=now,
+        what="unrecorded render file(s)",
+    )
