@@ -48,6 +48,21 @@ def downloaded(page: Any) -> None:
     page.wait_for_selector("#start-walk", timeout=30_000)
 
 
+def start_walk(context: Any) -> tuple[Any, list[str]]:
+    """A new page on the demo trail, downloaded and its walk started with the clock paused at
+    ``T0 + 100``; with the list its uncaught script errors go to."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.clock.install(time=T0)
+    page.goto(f"/play/{SLUG}")
+    page.click("#download")
+    page.wait_for_selector("#start-walk", timeout=30_000)
+    page.clock.pause_at(T0 + 100)
+    page.click("#start-walk")
+    return page, errors
+
+
 def move(page: Any, context: Any, lat: float, lon: float, accuracy: float = 6) -> None:
     """Put the phone at a position and wait until the walk has taken it."""
     context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": accuracy})

@@ -7,12 +7,11 @@ import math
 from typing import Any
 
 from tests.player.conftest import Site
+from tests.player.field import T0, start_walk
 from tests.player.walking import along
 from tests.support.browser import artefact, phone_context
 from trails.geo import haversine_m
 
-SLUG = "moulin-de-marchienne"
-T0 = 1_781_000_000
 STEP_S = 8
 COURSE_MIN_M = 8  # as web/player/src/guidance.js
 COURSE_WINDOW_S = 30
@@ -121,15 +120,7 @@ def feed(page: Any, context: Any, lat: float, lon: float) -> None:
 def test_guidance_follows_the_walk_and_the_beacon_pans(site: Site, chromium: Any) -> None:
     manifest = site.manifest()
     context = phone_context(chromium, site.url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.clock.install(time=T0)
-    page.goto(f"/play/{SLUG}")
-    page.click("#download")
-    page.wait_for_selector("#start-walk", timeout=30_000)
-    page.clock.pause_at(T0 + 100)
-    page.click("#start-walk")
+    page, errors = start_walk(context)
     page.wait_for_selector("#guide")
     assert state(page)["beacon"]["on"] is False  # off by default
 
@@ -224,13 +215,7 @@ def english_words(rel: float | None, bear: float) -> str:
 def test_guidance_speaks_english_on_an_english_phone(site: Site, chromium: Any) -> None:
     manifest = site.manifest()
     context = phone_context(chromium, site.url, locale="en-GB")
-    page = context.new_page()
-    page.clock.install(time=T0)
-    page.goto(f"/play/{SLUG}")
-    page.click("#download")
-    page.wait_for_selector("#start-walk", timeout=30_000)
-    page.clock.pause_at(T0 + 100)
-    page.click("#start-walk")
+    page, _ = start_walk(context)
     assert page.get_by_role("region", name="Next stop").is_visible()
 
     first = manifest["stops"][0]

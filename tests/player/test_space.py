@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from tests.player.conftest import Site
-from tests.player.field import SLUG, T0, state, until
+from tests.player.field import T0, start_walk, state, until
 from tests.player.walking import engine_trail, reference_events
 from tests.support.browser import artefact, phone_context
 from trails.triggers.model import Fix
@@ -117,15 +117,7 @@ def test_objects_turn_as_the_reference_engine_says(site: Site, chromium: Any) ->
         geolocation={"latitude": start[0], "longitude": start[1], "accuracy": 6},
         permissions=COMPASS_ALLOWED,
     )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.clock.install(time=T0)
-    page.goto(f"/play/{SLUG}")
-    page.click("#download")
-    page.wait_for_selector("#start-walk", timeout=30_000)
-    page.clock.pause_at(T0 + 100)
-    page.click("#start-walk")
+    page, errors = start_walk(context)
     until(page, f"s.fix && s.fix.lat === {start[0]}")
 
     # Standing still at the first fix: the wheel is heard, centred, and the page says why.
@@ -224,13 +216,7 @@ def started_near_the_wheel(site: Site, chromium: Any, **options: Any) -> tuple[A
         geolocation={"latitude": start[0], "longitude": start[1], "accuracy": 6},
         **options,
     )
-    page = context.new_page()
-    page.clock.install(time=T0)
-    page.goto(f"/play/{SLUG}")
-    page.click("#download")
-    page.wait_for_selector("#start-walk", timeout=30_000)
-    page.clock.pause_at(T0 + 100)
-    page.click("#start-walk")
+    page, _ = start_walk(context)
     until(page, "s.placed.roue !== undefined")
     return context, page, T0 + 100
 

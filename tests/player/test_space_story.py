@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.player.conftest import DEMO, Site, demo_site
-from tests.player.field import SLUG, T0, state, until
+from tests.player.field import T0, start_walk, state, until
 from tests.player.test_space import applied, feed, nodes_reach, offset, replay
 from tests.support.browser import artefact, phone_context
 
@@ -54,15 +54,7 @@ def test_a_story_is_heard_from_its_place_and_objects_duck_once(
     context = phone_context(
         chromium, site.url, geolocation={"latitude": start[0], "longitude": start[1], "accuracy": 6}
     )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.clock.install(time=T0)
-    page.goto(f"/play/{SLUG}")
-    page.click("#download")
-    page.wait_for_selector("#start-walk", timeout=30_000)
-    page.clock.pause_at(T0 + 100)
-    page.click("#start-walk")
+    page, errors = start_walk(context)
     until(page, f"s.fix && s.fix.lat === {start[0]}")
 
     # North into the mill's zone: its story starts, told from the west (on the left).
