@@ -106,6 +106,11 @@ def one_of_everything(
     release = made(
         client.post(f"{base}/trails/{trail['id']}/releases", json={}, headers=editor)
     ).json()
+    walk = [{"t": t, "lat": 50.4043, "lon": 4.3958, "accuracy_m": 5} for t in (0, 2)]
+    render = client.post(
+        f"{base}/trails/{trail['id']}/renders", json={"fixes": walk}, headers=editor
+    )
+    assert render.status_code == 202, render.text
     meta = "filename " + base64.b64encode(b"big.wav").decode()
     upload = made(
         client.post(
@@ -127,6 +132,7 @@ def one_of_everything(
         "trail_id": trail["id"],
         "stop_id": stop["id"],
         "object_id": sound_object["id"],
+        "render_id": render.json()["id"],
         "asset_id": asset_id,
         "story_id": contribution["id"],
         "consent_id": consent["id"],
