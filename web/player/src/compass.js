@@ -8,7 +8,7 @@ export const COMPASS_SILENT_AFTER_MS = 3000;
  * A heading from a DeviceOrientation event, or null when it gives none: Safari's
  * `webkitCompassHeading` is already clockwise from north; an absolute `alpha` turns
  * counter-clockwise, so the heading is 360 − alpha. Both are magnetic on today's phones:
- * the declination (about 1° in Belgium) is left uncorrected, far below the compass's noise.
+ * `north.js` turns them to true north with the fix's position.
  */
 export function headingFrom(event) {
   let deg = null;
@@ -17,7 +17,11 @@ export function headingFrom(event) {
   } else if (event.absolute && typeof event.alpha === "number" && Number.isFinite(event.alpha)) {
     deg = 360 - event.alpha;
   }
-  if (deg === null) return null;
+  return deg === null ? null : tenthOfDegree(deg);
+}
+
+/** Any angle as a heading in [0, 360), to 0.1°. */
+export function tenthOfDegree(deg) {
   const heading = Math.round((((deg % 360) + 360) % 360) * 10) / 10;
   return heading >= 360 ? 0 : heading; // 359.96 rounds up to 360, which is north
 }

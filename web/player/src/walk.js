@@ -4,6 +4,7 @@ import { TriggerEngine, eventJson, pickCue, trailFromManifest } from "@baladeur/
 import { Compass } from "./compass.js";
 import { GpsWatch, LOST_AFTER_S, usableAccuracyM } from "./gps.js";
 import { signedAngle } from "./guidance.js";
+import { trueHeading } from "./north.js";
 import { REWIND_S, SAVE_EVERY_MS, WalkClock, clearWalk, saveWalk } from "./resume.js";
 
 function mediaSha(path) {
@@ -255,9 +256,9 @@ export class WalkSession {
     // The engine refuses time going backwards; the phone's clock and fix times may disagree.
     const clock = this.engine.clockMs === null ? 0 : this.engine.clockMs / 1000;
     const t = Math.max(this.now(), clock);
-    const heading = this.compass.heading();
+    const heading = this.compass.heading(); // magnetic, as the turns between fixes compare it
     const fix = { t, lat, lon, accuracy_m };
-    const fed = heading === null ? fix : { ...fix, heading_deg: heading };
+    const fed = heading === null ? fix : { ...fix, heading_deg: trueHeading(heading, lat, lon, new Date()) };
     this.lastFed = { at: Date.now(), heading };
     clearTimeout(this.turnTimer);
     this.turnTimer = null;
