@@ -72,13 +72,13 @@ fi
 
 # The web apps and the API documentation page (sources in web/, built into server/static/;
 # /docs takes Swagger UI from the pinned swagger-ui-dist): rebuild one only when its sources,
-# the engine or the DOM helper the apps bundle, or the locked dependencies change.
+# the engine, the DOM or the i18n helper the apps bundle, or the locked dependencies change.
 source_hash() {
   find "$@" \( -name node_modules -o -path web/engine/dist \) -prune -o -type f -print0 |
     sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
 }
 for webapp in player studio contribute apidocs; do
-  hash="$(source_hash "web/$webapp" web/engine web/dom package-lock.json)"
+  hash="$(source_hash "web/$webapp" web/engine web/dom web/i18n package-lock.json)"
   if [ ! -f "server/static/$webapp/.source-$hash" ]; then
     echo "setup: building the $webapp"
     npm run --silent "build:$webapp"

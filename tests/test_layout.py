@@ -69,10 +69,10 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     assert _imports(bad) & FORBIDDEN["trails"] == {"server", "sqlalchemy"}
 
 
-# Browser code: each web/ package keeps to its folder; the apps take the engine and the DOM
-# helper by their names.
-WEB_PACKAGES = ("engine", "dom", "player", "studio", "contribute", "apidocs")
-_SHARED_BY_NAME = ("@baladeur/engine", "@baladeur/dom")
+# Browser code: each web/ package keeps to its folder; the apps take the engine, the DOM
+# helper and the i18n helper by their names.
+WEB_PACKAGES = ("engine", "dom", "i18n", "player", "studio", "contribute", "apidocs")
+_SHARED_BY_NAME = ("@baladeur/engine", "@baladeur/dom", "@baladeur/i18n")
 _JS_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 # `import x from "s"` and `export { x } from "s"` (both end in `from "s"`), `import "s"` and
 # `import("s")`; not `Array.from("s")`.
@@ -126,8 +126,8 @@ def _web_offenders(web: Path) -> dict[str, list[str]]:
                     # The engine names only its declared dependencies (its tools: node too).
                     allowed = _allowed_in_engine(spec, dependencies, tooling)
                 else:
-                    # The apps may name npm packages and node's modules; of ours, the engine
-                    # and the DOM helper.
+                    # The apps may name npm packages and node's modules; of ours, the engine,
+                    # the DOM helper and the i18n helper.
                     allowed = spec in _SHARED_BY_NAME or not spec.startswith(("/", "@baladeur/"))
                 if not allowed:
                     bad.append(spec)
@@ -138,7 +138,7 @@ def _web_offenders(web: Path) -> dict[str, list[str]]:
     return offenders
 
 
-def test_web_apps_share_only_the_engine_and_dom_by_name(tmp_path: Path) -> None:
+def test_web_apps_share_only_the_engine_dom_and_i18n_by_name(tmp_path: Path) -> None:
     assert _web_offenders(ROOT / "web") == {}
     # The check itself sees each kind of violation, and lets the allowed imports through.
     files = {

@@ -1,5 +1,5 @@
 // The visitor player: routes /play and /play/{slug}, registers the offline service worker.
-import { LANGUAGES, language, setLanguage } from "./i18n.js";
+import { LANGUAGES, chooseLanguage, language, setLanguage, t } from "./i18n.js";
 import { renderList } from "./list.js";
 import { endSession, renderTrail } from "./trailpage.js";
 import { h, publish } from "./ui.js";
@@ -12,6 +12,7 @@ function route() {
 async function render() {
   const main = document.getElementById("main");
   document.documentElement.lang = language();
+  document.querySelector(".langs")?.setAttribute("aria-label", t("interfaceLanguage"));
   for (const button of document.querySelectorAll(".lang")) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === language()));
   }
@@ -26,6 +27,7 @@ async function render() {
   publish({ ready: true, online: navigator.onLine, language: language() });
 }
 
+chooseLanguage();
 for (const button of document.querySelectorAll(".lang")) {
   button.addEventListener("click", () => {
     if (!LANGUAGES.includes(button.dataset.lang) || button.dataset.lang === language()) return;

@@ -19,7 +19,7 @@ async function catalogue() {
 function card(item, stored, distance) {
   const facts = [
     item.length_m ? formatDistance(item.length_m) : null,
-    item.stop_count ? `${item.stop_count} ${t(item.stop_count === 1 ? "oneStop" : "stops")}` : null,
+    item.stop_count ? t("stopCount", { n: item.stop_count }) : null,
     item.languages ? item.languages.map((l) => l.toUpperCase()).join(" · ") : null,
   ].filter(Boolean);
   return h(

@@ -293,7 +293,7 @@ export async function renderTrail(main, slug, rerender) {
       "dl",
       { class: "facts hide-walking" },
       fact(t("length"), detail?.length_m ? formatDistance(detail.length_m) : null, "fact-length"),
-      fact(t("duration"), minutes ? `${minutes} ${t("min")}` : null, "fact-duration"),
+      fact(t("duration"), minutes ? t("minutes", { n: minutes }) : null, "fact-duration"),
       fact(t("languages"), languages.map((l) => l.toUpperCase()).join(" · "), "fact-languages"),
       fact(t("size"), size ? formatBytes(size) : null, "fact-size"),
       fact(t("dates"), dates(info.valid_from ?? detail?.valid_from, info.valid_until ?? detail?.valid_until), "fact-dates"),

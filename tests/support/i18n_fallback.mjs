@@ -1,18 +1,19 @@
-// Bundles the residents' pages' i18n.js with Dutch missing one message, runs it under node,
-// and prints what t() gives: the English message for the missing one, "" for an unknown key.
-import { readFile, writeFile, mkdtemp } from "node:fs/promises";
+// Bundles one app's i18n.js (web/<app>/src/i18n.js) with one message dropped from one
+// language, runs it under node in that language, and prints what t() gives for each call.
+// Usage: node i18n_fallback.mjs <app folder> <lang> <dropped key> '<[[key, values], ...]>'
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 
-const app = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "web", "contribute");
+const [app, lang, dropped, calls] = process.argv.slice(2);
 const dropOne = {
-  name: "drop-one-dutch-message",
+  name: "drop-one-message",
   setup(build) {
-    build.onLoad({ filter: /messages[\\/]nl\.json$/ }, async (args) => {
+    build.onLoad({ filter: new RegExp(`messages[\\\\/]${lang}\\.json$`) }, async (args) => {
       const table = JSON.parse(await readFile(args.path, "utf8"));
-      delete table["welcome.start"];
+      delete table[dropped];
       return { contents: JSON.stringify(table), loader: "json" };
     });
   },
@@ -33,12 +34,5 @@ globalThis.document = { documentElement: {} };
 globalThis.localStorage = { getItem: () => null, setItem: () => {} };
 console.error = () => {};
 const { t, setLanguage } = await import(pathToFileURL(file).href);
-setLanguage("nl");
-console.log(
-  JSON.stringify({
-    missing: t("welcome.start"),
-    present: t("common.continue"),
-    unknown: t("no.such.message"),
-    plural: t("welcome.usesLeft", { count: 1 }),
-  }),
-);
+setLanguage(lang);
+console.log(JSON.stringify(JSON.parse(calls).map(([key, values]) => t(key, values))));

@@ -1,13 +1,16 @@
-// Checks the residents' pages' message files against English, the source: every language
-// has exactly English's keys, each message parses as ICU MessageFormat, and uses the same
-// placeholders (arguments, plurals, selects) as its English message.
-// Usage: node web/contribute/tools/check-messages.mjs [messages folder]; exit 1 on a problem.
+// Checks one app's message files (web/<app>/messages/) against English, the source: every
+// language has exactly English's keys, each message parses as ICU MessageFormat, and uses the
+// same placeholders (arguments, plurals, selects) as its English message.
+// Usage: node web/i18n/tools/check-messages.mjs <messages folder>; exit 1 on a problem.
 import { readFileSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { IntlMessageFormat } from "intl-messageformat";
 
-const folder = process.argv[2] || join(dirname(fileURLToPath(import.meta.url)), "..", "messages");
+const folder = process.argv[2];
+if (!folder) {
+  console.log("usage: node web/i18n/tools/check-messages.mjs <messages folder>");
+  process.exit(2);
+}
 const SOURCE = "en";
 
 /** The names of the arguments a message uses, found in its parsed form. */
