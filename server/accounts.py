@@ -90,3 +90,30 @@ def ensure_first_admin(session: Session, password_file: Path) -> tuple[str, bool
     with atomic_file(password_file, mode=0o600) as fh:
         fh.write(f"{FIRST_ADMIN_EMAIL}\n{password}\n".encode())
     return FIRST_ADMIN_EMAIL, True
+
+
+def adopt_unowned_organisations(session: Session, email: str = FIRST_ADMIN_EMAIL) -> list[str]:
+    """Make the administrator ``email`` owner of every organisation that has no member at all.
+
+    Such organisations come from imports (the demo trail of `make run`): without a member,
+    nobody would find them in the studio. Returns the slugs adopted now; a later call finds
+    them owned and changes nothing.
+    """
+    admin = session.scalar(
+        select(User).where(func.lower(User.email) == canonical_email(email), User.is_admin)
+    )
+    if admin is None:
+        return []
+    orphans = session.scalars(
+        select(Organisation)
+        .where(
+            ~select(Membership.user_id)
+            .where(Membership.organisation_id == Organisation.id)
+            .exists()
+        )
+        .order_by(Organisation.slug)
+    ).all()
+    for org in orphans:
+        session.add(Membership(organisation_id=org.id, user_id=admin.id, role=Role.owner))
+    session.flush()
+    return [org.slug for org in orphans]
