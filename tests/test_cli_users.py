@@ -32,7 +32,9 @@ def test_create_admin_then_sign_in(data_dir: Path, capsys: pytest.CaptureFixture
         "a-long-secret",
         "--admin",
         "--org",
-        "moulin",
+        "musee-du-verre",
+        "--org-name",
+        "Musée du Verre",
         "--json",
     )
     assert code == 0, err
@@ -46,7 +48,9 @@ def test_create_admin_then_sign_in(data_dir: Path, capsys: pytest.CaptureFixture
         ).json()["token"]
         me = client.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["is_admin"] is True
-    assert me["memberships"] == [{"organisation": "moulin", "name": "Moulin", "role": "owner"}]
+    assert me["memberships"] == [
+        {"organisation": "musee-du-verre", "name": "Musée du Verre", "role": "owner"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -55,6 +59,19 @@ def test_create_admin_then_sign_in(data_dir: Path, capsys: pytest.CaptureFixture
         (["--email", "x@example.org", "--password", "short"], "at least 10 characters"),
         (["--email", "not-an-email", "--password", "long-enough-1"], "name@example.org"),
         (["--email", "y@example.org", "--password", "long-enough-1", "--org", "Bad Slug"], "org"),
+        (
+            [
+                "--email",
+                "n@example.org",
+                "--password",
+                "long-enough-1",
+                "--org",
+                "long",
+                "--org-name",
+                "N" * 300,
+            ],
+            "at most 200 characters",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_creates_nothing(

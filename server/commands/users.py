@@ -31,6 +31,12 @@ def create(
         None, "--org", help="Also make them a member of this organisation (created if missing)."
     ),
     role: Role = typer.Option(Role.owner, "--role", help="Their role in --org."),
+    org_name: str | None = typer.Option(
+        None,
+        "--org-name",
+        help="Name of the --org organisation if it is created now, e.g. 'Musée du Verre' "
+        "(default: made from its slug).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Create an account, for instance the first administrator.
@@ -48,6 +54,7 @@ def create(
                 admin=admin,
                 organisation=org,
                 role=role,
+                organisation_name=org_name,
             )
             result = {"id": user.id, "email": user.email, "admin": user.is_admin, "org": org}
     finally:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from server.accounts import ORGANISATION_NAME_MAX
 from server.auth.passwords import MAX_LENGTH
 from server.db.models import Membership, Organisation, Role, User
 from server.etags import etag_of, member_etag
@@ -14,7 +15,7 @@ from trails.validation import Slug
 
 # An organisation's name as people write it (accents kept); blanks around it do not count.
 OrganisationName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ORGANISATION_NAME_MAX)
 ]
 
 

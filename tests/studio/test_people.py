@@ -45,11 +45,11 @@ class EmptyServer:
     db: Database
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def empty_server(
     studio_built: Path, spatialite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[EmptyServer]:
-    """Its own database: these tests start where `make run` leaves a new server."""
+    """Its own database per test: each starts where `make run` leaves a new server."""
     folder = tmp_path_factory.mktemp("empty-site")
     shutil.copyfile(spatialite_template, folder / "test.db")
     engine = make_engine(f"sqlite:///{folder / 'test.db'}")
@@ -226,4 +226,35 @@ def test_the_publish_tab_shows_the_link_its_qr_code_carries(
     png = Path(download.value.path()).read_bytes()
     assert decode_qr(png) == [shown.text_content()]
     shot(page, "10-share-link")
+    context.close()
+
+
+def test_someone_with_an_account_signs_in_from_the_link_and_joins(
+    empty_server: EmptyServer, chromium: Any
+) -> None:
+    url = empty_server.url
+    add_user(empty_server.db, "gardien@example.org")
+    admin = _bearer(url, ADMIN)
+    made = httpx.post(f"{url}/v1/orgs", json={"name": "Atelier", "slug": "atelier"}, headers=admin)
+    assert made.status_code == 201, made.text
+    invited = httpx.post(
+        f"{url}/v1/orgs/atelier/members",
+        json={"email": "gardien@example.org", "role": "contributor"},
+        headers=admin,
+    ).json()
+
+    context = desktop(chromium, url)
+    page = context.new_page()
+    page.goto(invited["url"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Email address").fill("gardien@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("#sign-in").get_by_role("button", name="Sign in").click()
+    # Back on the invitation, signed in: one button accepts it.
+    page.get_by_role("button", name="Accept and join").click()
+    page.wait_for_selector("#list-title")
+    assert page.input_value("#org-switch") == "atelier"
+    shot(page, "11-existing-account-joined")
+    members = httpx.get(f"{url}/v1/orgs/atelier/members", headers=admin).json()["items"]
+    assert {m["email"]: m["role"] for m in members}["gardien@example.org"] == "contributor"
     context.close()
