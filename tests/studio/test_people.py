@@ -258,3 +258,34 @@ def test_someone_with_an_account_signs_in_from_the_link_and_joins(
     members = httpx.get(f"{url}/v1/orgs/atelier/members", headers=admin).json()["items"]
     assert {m["email"]: m["role"] for m in members}["gardien@example.org"] == "contributor"
     context.close()
+
+
+def test_a_person_without_organisation_sees_invitations_to_their_address(
+    empty_server: EmptyServer, chromium: Any
+) -> None:
+    url = empty_server.url
+    add_user(empty_server.db, "sonneur@example.org")
+    admin = _bearer(url, ADMIN)
+    httpx.post(f"{url}/v1/orgs", json={"name": "Carillon", "slug": "carillon"}, headers=admin)
+    invited = httpx.post(
+        f"{url}/v1/orgs/carillon/members",
+        json={"email": "sonneur@example.org", "role": "editor"},
+        headers=admin,
+    )
+    assert invited.status_code == 202, invited.text
+
+    context = desktop(chromium, url)
+    page = context.new_page()
+    page.goto("/studio")
+    page.get_by_label("Email address").fill("sonneur@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    section = page.locator("#my-invitations")
+    section.wait_for()
+    assert "Carillon invites you as Editor." in section.inner_text()
+    assert page.locator("#new-organisation").count() == 0  # not an administrator
+    shot(page, "12-invitations-for-you")
+    page.get_by_role("button", name="Accept and join Carillon").click()
+    page.wait_for_selector("#list-title")
+    assert page.input_value("#org-switch") == "carillon"
+    context.close()

@@ -103,3 +103,38 @@ export async function renderJoin(target, code, signIn) {
     ),
   );
 }
+
+/** Invitations to the signed-in person's address, each with a button that accepts it. */
+export async function myInvitations() {
+  const waiting = await get("/v1/me/invitations").catch(() => []);
+  if (!waiting.length) return null;
+  const message = h("div");
+  const accept = async (invitation) => {
+    clear(message);
+    try {
+      const joined = await post(`/v1/me/invitations/${invitation.id}/accept`, undefined);
+      enterOrganisation(joined.organisation);
+    } catch (err) {
+      message.append(errorBox([readable(err)]));
+    }
+  };
+  return h(
+    "section",
+    { class: "card", id: "my-invitations", "aria-labelledby": "my-invitations-title" },
+    h("h2", { id: "my-invitations-title" }, t("myInvitations")),
+    h(
+      "ul",
+      {},
+      waiting.map((i) =>
+        h(
+          "li",
+          {},
+          t("myInvitationLine", { organisation: i.name, role: t(`role_${i.role}`) }),
+          " ",
+          h("button", { type: "button", class: "primary", "aria-label": t("joinWhich", { organisation: i.name }), onclick: () => accept(i) }, t("joinAccept")),
+        ),
+      ),
+    ),
+    message,
+  );
+}

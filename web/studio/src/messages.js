@@ -18,7 +18,7 @@ export const EN = {
   organisation: "Organisation",
   trails: "Trails",
   review: "Review",
-  noOrganisation: "You are not a member of any organisation yet. Ask an owner to add you.",
+  noOrganisation: "You are not a member of any organisation yet. Ask one of its owners for an invitation link; invitations to your address also appear here.",
   noTrails: "No trails yet. Create the first one with the form.",
   newTrail: "New trail",
   title: "Title",
@@ -520,6 +520,9 @@ export const EN = {
   joinUnknown: "This invitation link is not known here. Check that it was copied whole, or ask for a new one.",
   joinOtherAccount: "This invitation is for {email}, and you are signed in as {me}. Sign out, then open the link again.",
   joinNotFound: "This invitation is no longer waiting for you. Ask the organisation for a new one.",
+  myInvitations: "Invitations for you",
+  myInvitationLine: "{organisation} invites you as {role}.",
+  joinWhich: "Accept and join {organisation}",
 };
 
 export const FR = {
@@ -540,7 +543,7 @@ export const FR = {
   organisation: "Organisation",
   trails: "Parcours",
   review: "Relecture",
-  noOrganisation: "Vous n’êtes membre d’aucune organisation. Demandez à un responsable de vous ajouter.",
+  noOrganisation: "Vous n’êtes membre d’aucune organisation. Demandez un lien d’invitation à l’un de ses responsables ; les invitations à votre adresse apparaissent aussi ici.",
   noTrails: "Aucun parcours pour l’instant. Créez le premier avec le formulaire.",
   newTrail: "Nouveau parcours",
   title: "Titre",
@@ -1042,4 +1045,7 @@ export const FR = {
   joinUnknown: "Ce lien d’invitation n’est pas connu ici. Vérifiez qu’il a été copié en entier, ou demandez-en un nouveau.",
   joinOtherAccount: "Cette invitation est pour {email}, et vous êtes connecté·e comme {me}. Déconnectez-vous, puis rouvrez le lien.",
   joinNotFound: "Cette invitation ne vous attend plus. Demandez-en une nouvelle à l’organisation.",
+  myInvitations: "Invitations pour vous",
+  myInvitationLine: "{organisation} vous invite comme {role}.",
+  joinWhich: "Accepter et rejoindre {organisation}",
 };

@@ -6,6 +6,7 @@ import { canEdit, navigate, orgPath, state } from "./state.js";
 import { link, pick, readable } from "./ui.js";
 import { slugify } from "./slugs.js";
 import { canCreateOrganisations, organisationForm } from "./organisations.js";
+import { myInvitations } from "./join.js";
 
 function createForm(onDone) {
   const title = h("input", { name: "title", required: true, maxlength: 200 });
@@ -93,7 +94,8 @@ export async function renderTrailList(target) {
   if (!state.org) {
     // An administrator on an empty server starts here: by making the first organisation.
     const admin = canCreateOrganisations();
-    target.append(h("div", { class: "page" }, h("h1", {}, t("trails")), h("p", {}, t(admin ? "noOrganisationAdmin" : "noOrganisation")), admin ? organisationForm() : null));
+    const invitations = await myInvitations();
+    target.append(h("div", { class: "page" }, h("h1", {}, t("trails")), h("p", {}, t(admin ? "noOrganisationAdmin" : "noOrganisation")), invitations, admin ? organisationForm() : null));
     return;
   }
   const trails = await all(orgPath("/trails"));
