@@ -112,7 +112,8 @@ export async function renderPublish(body, trail) {
     if (!fresh.current_release) return share.append(h("p", { class: "empty" }, t("shareAfterPublish")));
     const qr = h("img", { alt: t("qrAlt"), class: "qr", width: 160, height: 160 });
     call("GET", `${base}/qr.svg`, { raw: true }).then(({ data }) => (qr.src = URL.createObjectURL(data))).catch(() => {});
-    const playUrl = `${location.origin}/play/${fresh.slug}`;
+    // The very link the QR code and the poster carry (the server decides the address).
+    const { url: playUrl } = await get(`${base}/link`);
     share.append(
       h("div", { class: "row" }, qr, h("div", {}, h("p", {}, t("visitorLink")), h("p", {}, h("a", { href: playUrl, id: "play-link" }, playUrl)))),
       h(

@@ -4,16 +4,9 @@ import { clear, errorBox, field, h, select, toast } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { canEdit, navigate, orgPath, state } from "./state.js";
 import { link, pick, readable } from "./ui.js";
-
-function slugify(text) {
-  return text
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 60);
-}
+import { slugify } from "./slugs.js";
+import { canCreateOrganisations, organisationForm } from "./organisations.js";
+import { myInvitations } from "./join.js";
 
 function createForm(onDone) {
   const title = h("input", { name: "title", required: true, maxlength: 200 });
@@ -99,7 +92,10 @@ function duplicateDialog(trail, onDone) {
 /** The list page. */
 export async function renderTrailList(target) {
   if (!state.org) {
-    target.append(h("div", { class: "page" }, h("h1", {}, t("trails")), h("p", {}, t("noOrganisation"))));
+    // An administrator on an empty server starts here: by making the first organisation.
+    const admin = canCreateOrganisations();
+    const invitations = await myInvitations();
+    target.append(h("div", { class: "page" }, h("h1", {}, t("trails")), h("p", {}, t(admin ? "noOrganisationAdmin" : "noOrganisation")), invitations, admin ? organisationForm() : null));
     return;
   }
   const trails = await all(orgPath("/trails"));
