@@ -18,6 +18,11 @@ from trails.source import Credit, Settings, Texts, TimeZone, Zone
 from trails.validation import LanguageTag, Position, Slug
 from trails.vocabulary import TrailModeName, Visibility, VisibilityName
 
+TRAIL_TITLE_MAX = 200
+"""The longest title of a trail, in characters, in each language (a line on a phone's list)."""
+EVENT_MAX = 80
+"""The longest event name added to a temporary route's title."""
+
 
 class _TrailFields(Strict):
     description: Texts | None = None
@@ -114,10 +119,27 @@ class TrailDuplicate(Strict):
     )
 
     slug: Slug
-    title: Texts | None = None
+    title: Texts | None = Field(
+        default=None,
+        min_length=1,
+        description="The copy's title; by default the original's followed by ` — ` and `event`.",
+    )
+    event: str | None = Field(
+        default=None,
+        max_length=EVENT_MAX,
+        description="The event the copy is for, added to the original title (default "
+        "`Festival` and the year it starts).",
+        examples=["Fête du moulin 2026"],
+    )
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
     visibility: VisibilityName = Visibility.unlisted.value
+
+    @model_validator(mode="after")
+    def _titles(self) -> TrailDuplicate:
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError(msg("valid_until must be after valid_from"))
+        return self
 
 
 class TrailDraft(BaseModel):
@@ -208,6 +230,10 @@ class StopCreate(Strict):
         description="Where the story is heard from, [longitude, latitude] (trigger semantics 15); "
         "`position` is the place in the order.",
     )
+    silent: bool = Field(
+        default=False,
+        description="No audio on purpose: the checks accept the stop without a story.",
+    )
 
 
 class StopUpdate(Strict):
@@ -235,6 +261,9 @@ class StopUpdate(Strict):
         description="Where the story is heard from, [longitude, latitude] (trigger semantics 15); "
         "null removes it; `position` is the place in the order.",
     )
+    silent: bool | None = Field(
+        default=None, description="No audio on purpose: the checks accept the stop without a story."
+    )
 
 
 class StopDraft(BaseModel):
@@ -248,6 +277,7 @@ class StopDraft(BaseModel):
     rules: dict[str, Any]
     story_id: int | None
     narration_position: list[float] | None = None
+    silent: bool = False
     etag: str
 
     @classmethod
@@ -262,5 +292,6 @@ class StopDraft(BaseModel):
             rules=stop.rules,
             story_id=stop.story_id,
             narration_position=stop.narration_position,
+            silent=stop.silent,
             etag=etag_of("stop", stop),
         )
