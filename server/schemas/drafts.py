@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from server.db.models import Stop, Trail
 from server.db.zones import zone_of
+from server.draft_changes import LiveStateName, live_state
 from server.etags import etag_of
 from server.schemas.accounts import Strict
 from trails.messages import msg
@@ -166,6 +167,16 @@ class TrailDraft(BaseModel):
     )
     stop_count: int
     current_release: int | None = Field(description="Number of the live release, if any.")
+    live_state: LiveStateName = Field(
+        default="unpublished",
+        description="What visitors have now (from the live release, not the draft): "
+        "unpublished, published, scheduled (opens later) or ended.",
+    )
+    live_visibility: str | None = Field(
+        default=None, description="The live release's visibility; the draft's applies on publish."
+    )
+    live_valid_from: datetime | None = None
+    live_valid_until: datetime | None = None
     created_at: datetime
     updated_at: datetime
     etag: str
@@ -176,6 +187,7 @@ class TrailDraft(BaseModel):
         route = None
         if trail.route is not None:
             route = [(float(x), float(y)) for x, y, *_ in to_shape(trail.route).coords]
+        live = live_state(trail)
         return cls(
             id=trail.id,
             slug=trail.slug,
@@ -195,6 +207,10 @@ class TrailDraft(BaseModel):
             cover_sha256=trail.cover_sha256,
             stop_count=len(trail.stops),
             current_release=trail.current_release.number if trail.current_release else None,
+            live_state=live.state,
+            live_visibility=live.visibility,
+            live_valid_from=live.valid_from,
+            live_valid_until=live.valid_until,
             created_at=trail.created_at,
             updated_at=trail.updated_at,
             etag=etag_of("trail", trail),
