@@ -87,3 +87,27 @@ def test_a_stop_created_silent_passes_and_unmarking_brings_the_error_back(
     )
     assert unmarked.status_code == 200, unmarked.text
     assert [c["stop"] for c in client.get(url, headers=editor).json() if c["code"] == "no-audio"]
+
+
+def test_every_check_message_ends_with_what_to_do() -> None:
+    """Each sentence of the checks names the problem, then (after '; ' or ': ') the action."""
+    import ast
+
+    from trails import checks
+
+    tree = ast.parse(Path(checks.__file__).read_text(encoding="utf-8"))
+    sentences = [
+        call.args[0].value
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call)
+        and getattr(call.func, "id", None) == "msg"
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
+    ]
+    assert len(sentences) > 10
+    for sentence in sentences:
+        action = sentence.rsplit("; ", 1)[-1]
+        assert action != sentence and action.split()[0] in {
+            "add", "change", "choose", "correct", "make", "move", "place", "remove",
+            "shorten", "use",
+        }, sentence  # fmt: skip
