@@ -67,6 +67,7 @@ def test_checks_refuse_a_mute_stop_until_silent_then_changes_and_a_real_copy(
     page.click("#publish")
     page.wait_for_selector("#published")
     page.wait_for_selector("#no-changes")
+    page.wait_for_selector(".trail-head .badge.live.published")
     assert "Release 1 online · Public" in page.inner_text(".trail-head")
     shot(page, "04-published")
 

@@ -40,7 +40,8 @@ function refusal(err, trail) {
       { dataset: { check: e.value?.check ?? "" } },
       stopId ? h("a", { href: path, onclick: link(path), class: "go-stop" }, t("goToStop", { key: e.value.stop })) : null,
       stopId ? " " : null,
-      h("span", {}, e.message),
+      // Other reasons (a recording still processing...) name their field, as before.
+      h("span", {}, e.value?.check || !e.field ? e.message : `${e.field}: ${e.message}`),
     );
   });
   return h("div", { class: "alert error", role: "alert", id: "publish-problems" }, h("p", {}, t("publishRefused")), h("ul", {}, items));
