@@ -137,7 +137,7 @@ class TrailDuplicate(Strict):
     visibility: VisibilityName = Visibility.unlisted.value
 
     @model_validator(mode="after")
-    def _titles(self) -> TrailDuplicate:
+    def _window(self) -> TrailDuplicate:
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
             raise ValueError(msg("valid_until must be after valid_from"))
         return self
