@@ -24,6 +24,7 @@ from server.requestlog import RequestLog
 from server.routes import (
     assets,
     auth,
+    changes,
     checks,
     consents,
     contributions,
@@ -150,6 +151,7 @@ def create_app(
         stops,
         objects,
         checks,
+        changes,
         assets,
         edits,
         listen,

@@ -133,7 +133,8 @@ class MapEditor {
     this.listener = new ListenHere(listenNode, this.map, () => this.objects, (cb) => this.waitForPlace(cb));
     this.simulator = new Simulator(this.simNode, this.map, () => this.stops, this.trail);
     this.showEmptyPanel();
-    await this.reload();
+    // A link from elsewhere (the publish page's problems) may name the stop to open.
+    await this.reload(Number(new URLSearchParams(location.search).get("stop")) || undefined);
     this.fit();
   }
 

@@ -1,6 +1,6 @@
 // The selected stop's form: names, zone, trigger rules and its story; saved with If-Match.
 import { call } from "./api.js";
-import { clear, errorBox, field, h, toast } from "./dom.js";
+import { check, clear, errorBox, field, h, toast } from "./dom.js";
 import { EditForm } from "./editform.js";
 import { t } from "./i18n.js";
 import { narrationField } from "./narration.js";
@@ -28,6 +28,7 @@ export function renderStopForm(panel, opts) {
       if (form.dirty.has("zone")) body.zone = handle.zone;
       if (form.dirty.has("rules")) body.rules = rules.read();
       if (form.dirty.has("narration_position")) body.narration_position = handle.narration;
+      if (form.dirty.has("silent")) body.silent = silent.checked;
       return body;
     },
     onSaved: (data) => {
@@ -41,6 +42,8 @@ export function renderStopForm(panel, opts) {
   const titles = trail.languages.map((l) =>
     field(t("stopTitleIn", { lang: l.toUpperCase() }), form.bind(`title-${l}`, h("input", { name: `stop-title-${l}`, lang: l }), (o) => o.title[l] ?? "")),
   );
+  // Without audio on purpose: the checks then accept the stop; otherwise it stops publishing.
+  const silent = form.bind("silent", h("input", { type: "checkbox", name: "stop-silent" }), (o) => o.silent);
   const radius = h("input", { type: "number", name: "radius", min: 1, max: 2000, step: 1 });
   const zoneNode = h("div", { class: "zone" });
   const drawZone = () => {
@@ -124,6 +127,7 @@ export function renderStopForm(panel, opts) {
     h("div", { class: "panel-head" }, h("h2", {}, t("stop"), " ", h("code", {}, stop.key)), state),
     titles,
     field(t("key"), key, t("keyHint")),
+    check(t("silentOnPurpose"), silent, t("silentHint")),
     h("fieldset", {}, h("legend", {}, t("zone")), zoneNode),
     narration.node,
     rulesSlot,

@@ -5,6 +5,7 @@ import { coverSection } from "./cover.js";
 import { EditForm } from "./editform.js";
 import { language, t } from "./i18n.js";
 import { renderMapEditor } from "./mapedit.js";
+import { liveBadge, refreshLive, showDraftState } from "./live.js";
 import { renderPublish } from "./publish.js";
 import { canEdit, orgPath } from "./state.js";
 import { link, pick } from "./ui.js";
@@ -24,12 +25,16 @@ export async function renderTrail(target, id, tab) {
       h("a", { href: name === "map" ? base : `${base}/${name}`, id: `tab-${name}`, onclick: link(name === "map" ? base : `${base}/${name}`), "aria-current": name === tab ? "page" : null }, t(`tab_${name}`)),
     ),
   );
+  // Filled once the comparison with the live release is known: a link to publish the changes.
+  const draftState = h("span", { id: "draft-state" });
+  showDraftState(draftState, trail);
   const head = h(
     "div",
     { class: "trail-head" },
     h("a", { href: "/studio", onclick: link("/studio"), class: "back" }, `← ${t("trails")}`),
     h("h1", { id: "trail-title" }, pick(trail.title, lang) || trail.slug),
-    h("span", { class: `badge ${trail.visibility}` }, t(`vis_${trail.visibility}`)),
+    liveBadge(trail),
+    draftState,
     tabs,
   );
   const body = h("div", { class: `trail-body tab-${tab}` });
@@ -78,6 +83,8 @@ function renderDetails(body, trail, path) {
     },
     onSaved: (data) => {
       document.getElementById("trail-title").textContent = pick(data.title, language()) || data.slug;
+      refreshLive(data);
+      showDraftState(document.getElementById("draft-state"), data);
     },
   });
   const langs = form.bind("languages", h("input", { name: "languages" }), (o) => o.languages.join(", "));
@@ -119,6 +126,7 @@ function renderDetails(body, trail, path) {
     field(t("accessCode"), code, t("accessCodeHint")),
     h("div", { class: "row" }, field(t("validFrom"), from), field(t("validUntil"), until)),
     h("p", { class: "hint" }, t("validityHint")),
+    h("p", { class: "hint", id: "apply-on-publish" }, t("datesApplyOnPublish")),
     field(t("licence"), licence),
     form.message,
     editable ? h("button", { type: "submit", class: "primary" }, t("save")) : null,

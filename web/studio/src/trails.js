@@ -1,6 +1,8 @@
 // The trail list: every draft of the organisation, create one, duplicate as a temporary route.
 import { all, post } from "./api.js";
 import { clear, errorBox, field, h, select, toast } from "./dom.js";
+import { Problems } from "./formcheck.js";
+import { liveBadge } from "./live.js";
 import { language, t } from "./i18n.js";
 import { canEdit, navigate, orgPath, state } from "./state.js";
 import { link, pick, readable } from "./ui.js";
@@ -46,20 +48,34 @@ function createForm(onDone) {
   return form;
 }
 
+// As the server counts them (server/schemas/drafts.py): an event name, a trail's title.
+const EVENT_MAX = 80;
+const TITLE_MAX = 200;
+
 function duplicateDialog(trail, onDone) {
+  const lang = language();
+  const original = pick(trail.title, lang) || trail.slug;
   const slug = h("input", { name: "slug", required: true, value: `${trail.slug}-temp` });
+  const event = h("input", { name: "event", required: true, value: `Festival ${new Date().getFullYear() + 1}` });
+  const preview = h("p", { class: "hint", id: "copy-title", "aria-live": "polite" });
+  const showTitle = () => (preview.textContent = t("copyTitlePreview", { title: `${original} — ${event.value.trim()}` }));
+  event.addEventListener("input", showTitle);
+  showTitle();
   const from = h("input", { type: "date", name: "valid_from" });
   const until = h("input", { type: "date", name: "valid_until" });
-  const message = h("div");
+  const problems = new Problems();
+  const wrap = (name, node, control, label) => problems.watch(name, node, control, label);
   const dialog = h("dialog", { class: "card", "aria-labelledby": "dup-title" });
   const form = h(
     "form",
-    { method: "dialog" },
+    { method: "dialog", novalidate: true },
     h("h2", { id: "dup-title" }, t("duplicateTitle")),
     h("p", { class: "hint" }, t("duplicateLead")),
-    field(t("slug"), slug),
+    wrap("event", field(t("eventName"), event, t("eventNameHint")), event, t("eventName")),
+    preview,
+    wrap("slug", field(t("slug"), slug), slug, t("slug")),
     h("div", { class: "row" }, field(t("validFrom"), from), field(t("validUntil"), until)),
-    message,
+    problems.summary,
     h(
       "div",
       { class: "actions" },
@@ -67,20 +83,38 @@ function duplicateDialog(trail, onDone) {
       h("button", { type: "submit", class: "primary" }, t("duplicate")),
     ),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clear(message);
+  const read = () => {
+    problems.reset();
+    const name = event.value.trim();
+    const longest = Math.max(...Object.values(trail.title).map((x) => x.length), 0) + 3 + name.length;
+    if (!name) problems.add("event", t("eventNeeded"));
+    else if (name.length > EVENT_MAX) problems.add("event", t("tooLong", { max: EVENT_MAX, n: name.length }));
+    else if (longest > TITLE_MAX) problems.add("event", t("copyTitleTooLong", { max: TITLE_MAX, n: longest }));
+    if (!slug.value.trim()) problems.add("slug", t("slugNeeded"));
+    if (problems.any) {
+      problems.show();
+      return null;
+    }
+    return {
+      slug: slug.value.trim(),
+      event: name,
+      valid_from: from.value ? new Date(`${from.value}T00:00:00`).toISOString() : null,
+      valid_until: until.value ? new Date(`${until.value}T23:59:59`).toISOString() : null,
+      visibility: "unlisted",
+    };
+  };
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = read();
+    if (!body) return;
     try {
-      const copy = await post(orgPath(`/trails/${trail.id}/duplicate`), {
-        slug: slug.value,
-        valid_from: from.value ? new Date(`${from.value}T00:00:00`).toISOString() : null,
-        valid_until: until.value ? new Date(`${until.value}T23:59:59`).toISOString() : null,
-        visibility: "unlisted",
-      });
+      const copy = await post(orgPath(`/trails/${trail.id}/duplicate`), body);
       dialog.close();
+      toast(t("duplicated"));
       onDone(copy);
     } catch (err) {
-      message.append(errorBox([readable(err)]));
+      problems.reset();
+      problems.fromError(err);
     }
   });
   dialog.append(form);
@@ -114,8 +148,7 @@ export async function renderTrailList(target) {
           { class: "meta" },
           h("span", {}, trail.slug),
           h("span", {}, t("stopCount", { n: trail.stop_count })),
-          h("span", { class: `badge ${trail.visibility}` }, t(`vis_${trail.visibility}`)),
-          h("span", {}, trail.current_release ? t("releaseLive", { n: trail.current_release }) : t("neverPublished")),
+          liveBadge(trail),
           trail.valid_until ? h("span", {}, t("temporary")) : null,
         ),
       ),
