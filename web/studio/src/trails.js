@@ -1,9 +1,10 @@
 // The trail list: every draft of the organisation, create one, duplicate as a temporary route.
 import { all, post } from "./api.js";
-import { clear, errorBox, field, h, select, toast } from "./dom.js";
+import { field, h, select, toast } from "./dom.js";
+import { Problems } from "./formcheck.js";
 import { language, t } from "./i18n.js";
 import { canEdit, navigate, orgPath, state } from "./state.js";
-import { link, pick, readable } from "./ui.js";
+import { link, pick } from "./ui.js";
 
 function slugify(text) {
   return text
@@ -15,58 +16,75 @@ function slugify(text) {
     .slice(0, 60);
 }
 
+// The server's rules for an address name and a title (trails/validation.py), said early.
+const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const SLUG_MAX = 80;
+const TITLE_MAX = 200;
+
+/** Check an address name into ``problems`` (field ``slug``). */
+function checkSlug(problems, text) {
+  if (!text) problems.add("slug", t("slugNeeded"));
+  else if (text.length > SLUG_MAX) problems.add("slug", t("tooLong", { max: SLUG_MAX, n: text.length }));
+  else if (!SLUG_PATTERN.test(text)) problems.add("slug", t("slugBadCharacters"));
+}
+
 function createForm(onDone) {
-  const title = h("input", { name: "title", required: true, maxlength: 200 });
-  const slug = h("input", { name: "slug", required: true, pattern: "[a-z0-9][a-z0-9\\-]*" });
+  const title = h("input", { name: "title", autocomplete: "off" });
+  const slug = h("input", { name: "slug", autocomplete: "off" });
+  const problems = new Problems();
   const lang = select([["fr", "Français"], ["en", "English"], ["nl", "Nederlands"], ["de", "Deutsch"]], language(), { name: "language" });
   let slugTouched = false;
   slug.addEventListener("input", () => (slugTouched = true));
   title.addEventListener("input", () => {
     if (!slugTouched) slug.value = slugify(title.value);
   });
-  const message = h("div");
   const form = h(
     "form",
-    { class: "card", id: "new-trail" },
+    { class: "card", id: "new-trail", novalidate: true },
     h("h2", {}, t("newTrail")),
-    field(t("title"), title),
-    field(t("slug"), slug, t("slugHint")),
+    problems.watch("title", field(t("title"), title), title, t("title")),
+    problems.watch("slug", field(t("slug"), slug, t("slugHint")), slug, t("slug")),
     field(t("firstLanguage"), lang, t("languagesLater")),
-    message,
+    problems.summary,
     h("button", { class: "primary", type: "submit" }, t("create")),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    clear(message);
+    problems.reset();
+    const text = title.value.trim();
+    if (!text) problems.add("title", t("titleNeeded"));
+    else if (text.length > TITLE_MAX) problems.add("title", t("tooLong", { max: TITLE_MAX, n: text.length }));
+    checkSlug(problems, slug.value.trim());
+    if (problems.any) return problems.show();
     try {
       const trail = await post(orgPath("/trails"), {
-        slug: slug.value,
-        title: { [lang.value]: title.value },
+        slug: slug.value.trim(),
+        title: { [lang.value]: text },
         languages: [lang.value],
       });
       toast(t("created"));
       onDone(trail);
     } catch (err) {
-      message.append(errorBox([readable(err)]));
+      problems.fromError(err);
     }
   });
   return form;
 }
 
 function duplicateDialog(trail, onDone) {
-  const slug = h("input", { name: "slug", required: true, value: `${trail.slug}-temp` });
+  const slug = h("input", { name: "slug", autocomplete: "off", value: `${trail.slug}-temp` });
+  const problems = new Problems();
   const from = h("input", { type: "date", name: "valid_from" });
   const until = h("input", { type: "date", name: "valid_until" });
-  const message = h("div");
   const dialog = h("dialog", { class: "card", "aria-labelledby": "dup-title" });
   const form = h(
     "form",
-    { method: "dialog" },
+    { method: "dialog", novalidate: true },
     h("h2", { id: "dup-title" }, t("duplicateTitle")),
     h("p", { class: "hint" }, t("duplicateLead")),
-    field(t("slug"), slug),
+    problems.watch("slug", field(t("slug"), slug), slug, t("slug")),
     h("div", { class: "row" }, field(t("validFrom"), from), field(t("validUntil"), until)),
-    message,
+    problems.summary,
     h(
       "div",
       { class: "actions" },
@@ -76,10 +94,12 @@ function duplicateDialog(trail, onDone) {
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    clear(message);
+    problems.reset();
+    checkSlug(problems, slug.value.trim());
+    if (problems.any) return problems.show();
     try {
       const copy = await post(orgPath(`/trails/${trail.id}/duplicate`), {
-        slug: slug.value,
+        slug: slug.value.trim(),
         valid_from: from.value ? new Date(`${from.value}T00:00:00`).toISOString() : null,
         valid_until: until.value ? new Date(`${until.value}T23:59:59`).toISOString() : null,
         visibility: "unlisted",
@@ -87,7 +107,7 @@ function duplicateDialog(trail, onDone) {
       dialog.close();
       onDone(copy);
     } catch (err) {
-      message.append(errorBox([readable(err)]));
+      problems.fromError(err);
     }
   });
   dialog.append(form);
