@@ -46,6 +46,7 @@ from server.routes import (
     stops,
     stories,
     trails,
+    transcripts,
     uploads,
     withdrawals,
 )
@@ -152,6 +153,7 @@ def create_app(
         checks,
         assets,
         edits,
+        transcripts,
         listen,
         uploads,
         stories,

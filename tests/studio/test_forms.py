@@ -94,7 +94,7 @@ def test_a_story_saves_with_its_trim_end_untouched_and_bad_values_are_said_by_th
     start_problem = trim.locator(".field", has=start).locator(".field-problem")
     assert "nombre de secondes" in start_problem.inner_text()
     summary = trim.locator(".form-problems [role=alert]")
-    assert "Fin de la coupe (s): L’enregistrement dure 4.541 s" in summary.inner_text()
+    assert "Fin de la coupe (s): L\u2019enregistrement dure 4.541 s" in summary.inner_text()
     assert "Début de la coupe (s): Tapez un nombre" in summary.inner_text()
     assert end.input_value() == "9" and start.input_value() == "un peu"
     assert end.get_attribute("aria-invalid") == "true"
@@ -173,7 +173,8 @@ def test_a_file_that_is_not_sound_gets_a_short_sentence_in_the_panel(
     status = page.locator("#story .uploader p[data-state=error]")
     status.wait_for(timeout=60_000)
     text = status.inner_text()
-    assert text.startswith("Ce fichier n’est pas un enregistrement sonore que nous savons lire : ")
+    not_sound = "Ce fichier n\u2019est pas un enregistrement sonore que nous savons lire : "
+    assert text.startswith(not_sound)
     assert "tus:" not in text and "response text" not in text and "{" not in text
     assert page.locator("#story .uploader progress").is_hidden()
     # The sentence wraps inside the panel.
