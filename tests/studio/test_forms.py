@@ -9,9 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.studio.conftest import Studio, open_story, story_on_a_stop
-from tests.support.audio import ffmpeg_make, tone
+from tests.support.audio import ffmpeg_make, speech_like, tone
 from tests.support.browser import artefact
 from tests.support.drafts import new_trail
 from tests.support.studio_pages import desktop, sign_in
@@ -256,4 +257,99 @@ def test_a_stop_form_says_a_bad_key_and_radius_by_their_fields(
     ).json()
     items = stops["items"] if isinstance(stops, dict) else stops
     assert items[0]["zone"]["radius_m"] == pytest.approx(12.5)
+    context.close()
+
+
+# Three phrases of "speech" (1.0 s, 1.5 s, 0.8 s) with pauses of 0.6 s between them.
+PHRASES = [1.0, 0.6, 1.5, 0.6, 0.8]
+SPOKEN = "Le moulin tournait. La roue grinçait toute la nuit, disait mon père.\nPuis tout s'est tu."
+
+
+def test_plain_text_becomes_a_timed_transcript_reviewed_before_saving(
+    studio: Studio, chromium: Any, tmp_path: Path
+) -> None:
+    headers = studio.api("editor")
+    wav = ffmpeg_make(tmp_path / "phrases.wav", *speech_like(PHRASES))
+    _, story, trail = story_on_a_stop(
+        studio, wav, slug="forms-timings", key="roue", title="La roue"
+    )
+    context, page = open_story(chromium, studio, trail["id"], "roue")
+    transcript = page.locator("textarea[name=vtt-fr]")
+    status = page.locator("#story-form .transcript-status")
+    propose = page.get_by_role("button", name="Proposer un minutage")
+
+    # Nothing but punctuation: said under the box, the box as it was, nothing saved.
+    transcript.fill("… !? --")
+    propose.click()
+    page.wait_for_selector("#story-form .transcript-status[data-state=error]")
+    assert "aucune phrase" in status.inner_text()
+    assert transcript.input_value() == "… !? --"
+    assert transcript.get_attribute("aria-invalid") == "true"
+
+    transcript.fill(SPOKEN)
+    propose.click()
+    expect(status).to_have_text(re.compile("Minutage proposé"))
+    status_text = status.inner_text()
+    assert "3 sous-titres" in status_text, status_text
+    proposed = transcript.input_value()
+    assert proposed.startswith("WEBVTT\n\n1\n00:00:00.000 --> 00:00:01.0")
+    assert "\n00:00:01.6" in proposed and "Puis tout s'est tu." in proposed
+    page.locator("#story .transcript").scroll_into_view_if_needed()
+    forms_shot(page, "5-timings-proposed")
+    # Nothing is stored until the mediator saves; the proposal can still be changed.
+    stored = httpx.get(f"{studio.url}/v1/orgs/mill/stories/{story['id']}", headers=headers)
+    assert stored.json()["versions"][0]["transcript_vtt"] is None
+    transcript.fill(proposed.replace("Le moulin tournait.", "Le moulin tournait encore."))
+    page.get_by_role("button", name="Enregistrer le récit").click()
+    page.wait_for_selector("#toast.shown")
+    saved = httpx.get(f"{studio.url}/v1/orgs/mill/stories/{story['id']}", headers=headers)
+    vtt = saved.json()["versions"][0]["transcript_vtt"]
+    assert "Le moulin tournait encore." in vtt and vtt.count(" --> ") == 3
+    context.close()
+
+
+def test_srt_and_vtt_files_are_imported_and_bad_ones_said_by_the_field(
+    studio: Studio, chromium: Any, tmp_path: Path
+) -> None:
+    wav = ffmpeg_make(tmp_path / "phrases.wav", *speech_like(PHRASES))
+    _, _, trail = story_on_a_stop(studio, wav, slug="forms-srt", key="bief", title="Le bief")
+    context, page = open_story(chromium, studio, trail["id"], "bief")
+    transcript = page.locator("textarea[name=vtt-fr]")
+    status = page.locator("#story-form .transcript-status")
+    picker = "input[name=transcript-file-fr]"
+
+    def imported(name: str, text: str) -> str:
+        before = status.inner_text()
+        path = tmp_path / name
+        path.write_text(text)
+        page.set_input_files(picker, str(path))
+        expect(status).not_to_have_text(before)
+        expect(status).not_to_have_text(re.compile("Recherche des pauses"))
+        return status.inner_text()
+
+    transcript.fill("mon brouillon")
+    too_long = "1\n00:00:00,000 --> 00:00:09,000\nBien trop long.\n"
+    said = imported("long.srt", too_long)
+    assert "dure 4,5 s" in said or "dure 4.5 s" in said, said
+    assert transcript.input_value() == "mon brouillon"
+
+    broken = "1\n00:00:00,000 --> 00:00:01,000\nUn.\n\n2\n00:00:01 --> 00:00:02\nDeux.\n"
+    said = imported("broken.srt", broken)
+    assert said.startswith("ligne 6"), said
+    assert transcript.input_value() == "mon brouillon"
+    forms_shot(page, "6-srt-refused")
+
+    good = (
+        "1\n00:00:00,000 --> 00:00:01,000\nLe bief.\n\n2\n00:00:01,600 --> 00:00:03,100\nL'eau.\n"
+    )
+    said = imported("bief.srt", good)
+    assert "bief.srt" in said
+    assert transcript.input_value().startswith(
+        "WEBVTT\n\n1\n00:00:00.000 --> 00:00:01.000\nLe bief."
+    )
+
+    vtt = "WEBVTT\n\n00:00.000 --> 00:02.000\nImporté tel quel.\n"
+    said = imported("bief.vtt", vtt)
+    assert "bief.vtt" in said
+    assert transcript.input_value() == vtt
     context.close()

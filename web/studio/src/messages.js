@@ -152,7 +152,7 @@ export const EN = {
   asset_ready: "Ready",
   listen: "Listen",
   noWaveform: "The waveform is not available yet.",
-  transcript: "Transcript (WebVTT)",
+  transcript: "Transcript (captions)",
   transcriptHint: "Shown as captions while the story plays. Starts with the line WEBVTT.",
   vttHeader: "A WebVTT transcript must start with the line WEBVTT.",
   trimTitle: "Trim and fades",
@@ -498,6 +498,7 @@ export const EN = {
   dateIncomplete: "This date is incomplete: finish it (day, month, year, hour) or clear it.",
   emailNeeded: "Type your email address.",
   passwordNeeded: "Type your password.",
+  transcriptPlaceholder: "Paste the words as they are spoken…",
   transcriptHowTo: "Paste the text as it is spoken, then press “Propose timings”; or import a .srt or .vtt file. Shown as captions while the story plays.",
 };
 
@@ -653,7 +654,7 @@ export const FR = {
   asset_ready: "Prêt",
   listen: "Écouter",
   noWaveform: "La forme d’onde n’est pas encore disponible.",
-  transcript: "Transcription (WebVTT)",
+  transcript: "Transcription (sous-titres)",
   transcriptHint: "Affichée en sous-titres pendant le récit. Commence par la ligne WEBVTT.",
   vttHeader: "Une transcription WebVTT doit commencer par la ligne WEBVTT.",
   trimTitle: "Coupe et fondus",
@@ -999,5 +1000,6 @@ export const FR = {
   dateIncomplete: "Cette date est incomplète : complétez-la (jour, mois, année, heure) ou effacez-la.",
   emailNeeded: "Tapez votre adresse e-mail.",
   passwordNeeded: "Tapez votre mot de passe.",
+  transcriptPlaceholder: "Collez les mots tels qu’ils sont dits…",
   transcriptHowTo: "Collez le texte tel qu’il est dit, puis appuyez sur « Proposer un minutage » ; ou importez un fichier .srt ou .vtt. Affichée en sous-titres pendant le récit.",
 };

@@ -31,19 +31,64 @@ export function recording(assetId, status) {
   return node;
 }
 
-/** The WebVTT transcript of one language (the story form's and the review's): a textarea
- * named vtt-{lang}, its hint, and a check of the header shown while typing. */
-export function transcriptField(lang, value = "") {
-  const control = h("textarea", { name: `vtt-${lang}`, rows: 5, class: "mono", lang, placeholder: "WEBVTT\n\n00:00.000 --> 00:04.000\n…" });
+/** The transcript of one language (the story form's and the review's): a textarea named
+ * vtt-{lang}, and, when ``audio()`` gives the recording's asset id, "Propose timings" (plain
+ * text timed by the recording) and the import of a .srt or .vtt file. A proposal only fills
+ * the box: the mediator reviews it and saves the story. */
+export function transcriptField(lang, value = "", { audio = null } = {}) {
+  const control = h("textarea", { name: `vtt-${lang}`, rows: 6, class: "mono", lang, placeholder: t("transcriptPlaceholder") });
   control.value = value;
-  const check = h("p", { class: "hint", "aria-live": "polite" });
+  const check = h("p", { class: "hint transcript-status", "aria-live": "polite" });
+  const say = (text, state = null) => {
+    check.textContent = text;
+    if (state) check.dataset.state = state;
+    else delete check.dataset.state;
+    check.classList.toggle("field-problem", state === "error");
+    if (state === "error") control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+  };
   // Checked while typing: a message appearing on blur would move Save from under the pointer.
   control.addEventListener("input", () => {
     const text = control.value.trim();
-    check.textContent = text && !text.startsWith("WEBVTT") ? t("vttHeader") : "";
+    say(text && !text.startsWith("WEBVTT") ? (audio ? t("vttPlainHint") : t("vttHeader")) : "");
   });
-  const wrapper = field(t("transcript"), control, t("transcriptHint"));
-  return { control, wrapper, node: h("div", {}, wrapper, check) };
+  const wrapper = field(t("transcript"), control, audio ? t("transcriptHowTo") : t("transcriptHint"));
+  if (!audio) return { control, wrapper, node: h("div", {}, wrapper, check) };
+
+  /** Ask the server to time ``text``; on success the box takes the WebVTT, else nothing changes. */
+  const propose = async (text, format, done) => {
+    const assetId = audio();
+    if (!assetId) return say(t("transcriptNeedsAudio"), "error");
+    say(t("proposing"));
+    for (const b of buttons) b.disabled = true;
+    try {
+      const proposal = await post(orgPath(`/assets/${assetId}/transcript-proposal`), { text, format, language: lang });
+      control.value = proposal.vtt;
+      control.rows = Math.min(18, Math.max(6, proposal.vtt.split("\n").length));
+      // As if typed: the story form marks the transcript changed.
+      control.dispatchEvent(new Event("input", { bubbles: true }));
+      say(done(proposal));
+    } catch (err) {
+      const words = err instanceof ApiError && err.errors.length ? err.errors.map((e) => e.message).join(" ") : readable(err);
+      say(words, "error");
+    } finally {
+      for (const b of buttons) b.disabled = false;
+    }
+  };
+  const proposeButton = h("button", { type: "button", class: "quiet propose-timings" }, t("proposeTimings"));
+  proposeButton.addEventListener("click", () => propose(control.value, "auto", (p) => t("proposed", { n: p.cues })));
+  const file = h("input", { type: "file", accept: ".srt,.vtt,text/vtt,application/x-subrip", name: `transcript-file-${lang}`, class: "visually-hidden" });
+  const importButton = h("button", { type: "button", class: "quiet import-transcript", onclick: () => file.click() }, t("importTranscript"));
+  file.addEventListener("change", async () => {
+    const chosen = file.files[0];
+    file.value = "";
+    if (!chosen) return;
+    const text = await chosen.text();
+    const ext = chosen.name.toLowerCase().split(".").pop();
+    propose(text, ext === "srt" || ext === "vtt" ? ext : "auto", () => t("transcriptImported", { name: chosen.name }));
+  });
+  const buttons = [proposeButton, importButton];
+  return { control, wrapper, node: h("div", { class: "transcript" }, wrapper, h("div", { class: "transcript-tools" }, proposeButton, importButton, file), check) };
 }
 
 /** The server's problem behind a failed upload: its status and its (translated) detail. */
@@ -210,7 +255,7 @@ export async function renderStory(slot, { stop, trail, stopForm, stopPath, onLin
       }
     };
     drawAudio();
-    const transcript = transcriptField(l);
+    const transcript = transcriptField(l, "", { audio: () => audioIds[l] });
     form.bind(`vtt-${l}`, transcript.control, (o) => o.versions.find((x) => x.language === l)?.transcript_vtt ?? "");
     problems.watch(`vtt-${l}`, transcript.wrapper, transcript.control, `${t("transcript")} ${l.toUpperCase()}`);
     return h(
