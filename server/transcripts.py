@@ -8,6 +8,7 @@ WebVTT; WebVTT is checked. Nothing is stored: the mediator reviews the proposal 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -252,5 +253,7 @@ def sentences_of(text: str, language: str) -> list[str]:
 
 def timed_transcript(texts: Sequence[str], speech: Speech) -> Proposal:
     """Sentences timed by the recording's speech, one cue each, as WebVTT."""
-    cues = timed(texts, speech)
+    # Plain words are text, never cue markup: "a < b" or "Dupont & fils" are escaped.
+    escaped = [html.escape(t, quote=False) for t in texts]
+    cues = timed(escaped, speech)
     return Proposal(to_vtt(cues), len(cues), TranscriptFormat.text)

@@ -161,3 +161,14 @@ def test_more_sentences_than_pauses_share_the_speech_by_their_length() -> None:
     speech = Speech(((0.0, 10.0),), 10.0)
     cues = timed(["a" * 10, "b" * 30], speech)
     assert [(c.start, c.end) for c in cues] == [(0.0, 2.5), (2.5, 10.0)]
+
+
+def test_plain_words_are_never_read_as_cue_markup(
+    client: TestClient, people: People, asset: dict[str, Any]
+) -> None:
+    text = "Dupont & fils vendaient du <grain>. C'était 3 < 4 sacs."
+    answer = _propose(client, people["editor"], asset["id"], text=text)
+    assert answer.status_code == 200, answer.text
+    vtt = answer.json()["vtt"]
+    assert "Dupont &amp; fils vendaient du &lt;grain&gt;." in vtt
+    assert "<" not in vtt.replace("-->", "")

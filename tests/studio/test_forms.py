@@ -353,3 +353,27 @@ def test_srt_and_vtt_files_are_imported_and_bad_ones_said_by_the_field(
     assert "bief.vtt" in said
     assert transcript.input_value() == vtt
     context.close()
+
+
+def test_a_new_trail_with_a_bad_address_name_is_said_by_the_field_in_english(
+    studio: Studio, chromium: Any
+) -> None:
+    context = desktop(chromium, studio.url, lang="en")
+    page = context.new_page()
+    sign_in(page, "editor")
+    form = page.locator("#new-trail")
+    form.get_by_label("Title").fill("Le chemin des forges")
+    slug = form.get_by_label("Web address name")
+    slug.fill("Chemin des Forges!")
+    form.get_by_role("button", name="Create trail").click()
+    problem = form.locator(".field", has=page.locator("input[name=slug]")).locator(".field-problem")
+    problem.wait_for()
+    assert "lower-case letters and digits" in problem.inner_text()
+    assert "Web address name:" in form.locator(".form-problems").inner_text()
+    assert slug.input_value() == "Chemin des Forges!"
+    assert page.url.endswith("/studio")
+    forms_shot(page, "7-new-trail-slug-en")
+    slug.fill("chemin-des-forges")
+    form.get_by_role("button", name="Create trail").click()
+    page.wait_for_selector("#map")
+    context.close()
