@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from tests.studio.conftest import Studio, open_story, story_on_a_stop
 from tests.support.audio import ffmpeg_make, speech_like, tone
 from tests.support.browser import artefact
-from tests.support.drafts import new_trail
+from tests.support.drafts import new_trail, trail_with_stop
 from tests.support.studio_pages import desktop, sign_in
 
 SRC = Path(__file__).resolve().parents[2] / "web" / "studio" / "src"
@@ -68,10 +68,19 @@ def test_a_story_saves_with_its_trim_end_untouched_and_bad_values_are_said_by_th
 ) -> None:
     headers = studio.api("editor")
     base = f"{studio.url}/v1/orgs/mill"
-    asset, story, trail = story_on_a_stop(
-        studio, odd_recording, slug="forms-walk", key="roue", title="La roue"
-    )
-    context, page = open_story(chromium, studio, trail["id"], "roue")
+    with httpx.Client(base_url=studio.url) as api:
+        trail, _ = trail_with_stop(api, headers, slug="forms-walk", key="roue", title="La roue")
+    context = desktop(chromium, studio.url, lang="fr")
+    page = context.new_page()
+    sign_in(page, "editor")
+    page.goto(f"/studio/trails/{trail['id']}")
+    page.click("#stop-list li[data-key=roue] .stop-name")
+    # Uploaded as a mediator does: the story is made from the recording.
+    page.set_input_files("#story input[name=audio-file]", str(odd_recording))
+    page.wait_for_selector("#story-form canvas.waveform[data-drawn=true]", timeout=60_000)
+    asset_id = int(page.locator("#story-form .recording").get_attribute("data-asset") or 0)
+    story_id = httpx.get(f"{base}/trails/{trail['id']}/stops", headers=headers).json()
+    story_id = (story_id["items"] if isinstance(story_id, dict) else story_id)[0]["story_id"]
     end = page.get_by_label("Fin de la coupe (s)")
     assert end.input_value() == "4.541"
 
@@ -80,7 +89,7 @@ def test_a_story_saves_with_its_trim_end_untouched_and_bad_values_are_said_by_th
     page.get_by_role("button", name="Enregistrer le récit").click()
     page.wait_for_selector("#toast.shown")
     assert page.locator("#story-form .form-problems .alert").count() == 0
-    saved = httpx.get(f"{base}/stories/{story['id']}", headers=headers).json()
+    saved = httpx.get(f"{base}/stories/{story_id}", headers=headers).json()
     assert saved["title"] == "La roue du moulin"
 
     # A trim end past the recording and a start that is no number: said by each field and
@@ -106,8 +115,8 @@ def test_a_story_saves_with_its_trim_end_untouched_and_bad_values_are_said_by_th
     start.fill("0,5")
     end.fill("4,2")
     page.get_by_role("button", name="Appliquer la coupe et les fondus").click()
-    page.wait_for_selector(f".recording:not([data-asset='{asset['id']}']) canvas[data-drawn=true]")
-    edited_id = httpx.get(f"{base}/stories/{story['id']}", headers=headers).json()["versions"][0][
+    page.wait_for_selector(f".recording:not([data-asset='{asset_id}']) canvas[data-drawn=true]")
+    edited_id = httpx.get(f"{base}/stories/{story_id}", headers=headers).json()["versions"][0][
         "audio_asset_id"
     ]
     edited = httpx.get(f"{base}/assets/{edited_id}", headers=headers).json()
