@@ -47,6 +47,7 @@ from server.routes import (
     stops,
     stories,
     trails,
+    transcripts,
     uploads,
     withdrawals,
 )
@@ -154,6 +155,7 @@ def create_app(
         changes,
         assets,
         edits,
+        transcripts,
         listen,
         uploads,
         stories,

@@ -18,12 +18,12 @@ import { renderJoin } from "./join.js";
 const main = () => document.getElementById("main");
 
 function signInPage() {
-  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
-  const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const email = h("input", { type: "email", name: "email", autocomplete: "username" });
+  const password = h("input", { type: "password", name: "password", autocomplete: "current-password" });
   const message = h("div", { id: "sign-in-error" });
   const form = h(
     "form",
-    { class: "card sign-in", id: "sign-in" },
+    { class: "card sign-in", id: "sign-in", novalidate: true },
     h("h1", {}, t("studio")),
     h("p", { class: "lead" }, t("signInLead")),
     field(t("email"), email),
@@ -34,6 +34,8 @@ function signInPage() {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clear(message);
+    const missing = [!email.value.trim() && t("emailNeeded"), !password.value && t("passwordNeeded")].filter(Boolean);
+    if (missing.length) return message.append(errorBox(missing));
     try {
       // The answer sets an HttpOnly cookie: no token ever reaches this page's scripts.
       await post("/v1/auth/session", { email: email.value, password: password.value });

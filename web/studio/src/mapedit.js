@@ -12,6 +12,7 @@ import { ObjectLayers } from "./objectmap.js";
 import { Simulator } from "./simulate.js";
 import { canEdit, orgPath } from "./state.js";
 import { renderStopForm } from "./stopform.js";
+import { newStopTitles } from "./stopnames.js";
 import { pick, readable } from "./ui.js";
 
 const COLOURS = { idle: "#2f6f6a", selected: "#b5541c" };
@@ -244,11 +245,10 @@ class MapEditor {
     const used = new Set(this.stops.map((s) => s.key));
     let n = this.stops.length + 1;
     while (used.has(`stop-${n}`)) n += 1;
-    const language0 = this.trail.languages[0];
     try {
       const stop = await post(this.stopsPath, {
         key: `stop-${n}`,
-        title: { [language0]: `${t("stop")} ${n}` },
+        title: newStopTitles(this.trail.languages, n),
         zone: { type: "circle", center: [round(event.latlng.lng), round(event.latlng.lat)], radius_m: 25 },
       });
       toast(t("stopAdded"));

@@ -59,7 +59,7 @@ export async function renderPublish(body, trail) {
   const lastSize = h("div");
   const publishForm = h(
     "form",
-    { class: "card", id: "publish-form" },
+    { class: "card", id: "publish-form", novalidate: true },
     h("h2", {}, t("publishTitle")),
     h("p", { class: "hint" }, t("publishLead", { visibility: t(`vis_${trail.visibility}`).toLowerCase() })),
     h("p", {}, h("a", { href: `/studio/trails/${trail.id}/details`, onclick: link(`/studio/trails/${trail.id}/details`) }, t("changeDatesVisibility"))),
@@ -113,6 +113,8 @@ export async function renderPublish(body, trail) {
   publishForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     clear(message);
+    // A half-typed date reads as empty, which would publish at once: say so instead.
+    if (when.validity.badInput) return message.append(errorBox([`${t("publishAt")}: ${t("dateIncomplete")}`]));
     const button = publishForm.querySelector("#publish");
     button.disabled = true;
     button.textContent = t("publishing");

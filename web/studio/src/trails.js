@@ -10,53 +10,69 @@ import { slugify } from "./slugs.js";
 import { canCreateOrganisations, organisationForm } from "./organisations.js";
 import { myInvitations } from "./join.js";
 
+// The server's rules for an address name and a title (trails/validation.py), said early.
+const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const SLUG_MAX = 80;
+const TITLE_MAX = 200;
+
+/** Check an address name into ``problems`` (field ``slug``). */
+function checkSlug(problems, text) {
+  if (!text) problems.add("slug", t("slugNeeded"));
+  else if (text.length > SLUG_MAX) problems.add("slug", t("tooLong", { max: SLUG_MAX, n: text.length }));
+  else if (!SLUG_PATTERN.test(text)) problems.add("slug", t("slugBadCharacters"));
+}
+
 function createForm(onDone) {
-  const title = h("input", { name: "title", required: true, maxlength: 200 });
-  const slug = h("input", { name: "slug", required: true, pattern: "[a-z0-9][a-z0-9\\-]*" });
+  const title = h("input", { name: "title", autocomplete: "off" });
+  const slug = h("input", { name: "slug", autocomplete: "off" });
+  const problems = new Problems();
   const lang = select([["fr", "Français"], ["en", "English"], ["nl", "Nederlands"], ["de", "Deutsch"]], language(), { name: "language" });
   let slugTouched = false;
   slug.addEventListener("input", () => (slugTouched = true));
   title.addEventListener("input", () => {
     if (!slugTouched) slug.value = slugify(title.value);
   });
-  const message = h("div");
   const form = h(
     "form",
-    { class: "card", id: "new-trail" },
+    { class: "card", id: "new-trail", novalidate: true },
     h("h2", {}, t("newTrail")),
-    field(t("title"), title),
-    field(t("slug"), slug, t("slugHint")),
+    problems.watch("title", field(t("title"), title), title, t("title")),
+    problems.watch("slug", field(t("slug"), slug, t("slugHint")), slug, t("slug")),
     field(t("firstLanguage"), lang, t("languagesLater")),
-    message,
+    problems.summary,
     h("button", { class: "primary", type: "submit" }, t("create")),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    clear(message);
+    problems.reset();
+    const text = title.value.trim();
+    if (!text) problems.add("title", t("titleNeeded"));
+    else if (text.length > TITLE_MAX) problems.add("title", t("tooLong", { max: TITLE_MAX, n: text.length }));
+    checkSlug(problems, slug.value.trim());
+    if (problems.any) return problems.show();
     try {
       const trail = await post(orgPath("/trails"), {
-        slug: slug.value,
-        title: { [lang.value]: title.value },
+        slug: slug.value.trim(),
+        title: { [lang.value]: text },
         languages: [lang.value],
       });
       toast(t("created"));
       onDone(trail);
     } catch (err) {
-      message.append(errorBox([readable(err)]));
+      problems.fromError(err);
     }
   });
   return form;
 }
 
-// As the server counts them (server/schemas/drafts.py): an event name, a trail's title.
+// As the server counts it (server/schemas/drafts.py): an event name.
 const EVENT_MAX = 80;
-const TITLE_MAX = 200;
 
 function duplicateDialog(trail, onDone) {
   const lang = language();
   const original = pick(trail.title, lang) || trail.slug;
-  const slug = h("input", { name: "slug", required: true, value: `${trail.slug}-temp` });
-  const event = h("input", { name: "event", required: true, value: `Festival ${new Date().getFullYear() + 1}` });
+  const slug = h("input", { name: "slug", autocomplete: "off", value: `${trail.slug}-temp` });
+  const event = h("input", { name: "event", autocomplete: "off", value: `Festival ${new Date().getFullYear() + 1}` });
   const preview = h("p", { class: "hint", id: "copy-title", "aria-live": "polite" });
   const showTitle = () => (preview.textContent = t("copyTitlePreview", { title: `${original} — ${event.value.trim()}` }));
   event.addEventListener("input", showTitle);
@@ -90,7 +106,7 @@ function duplicateDialog(trail, onDone) {
     if (!name) problems.add("event", t("eventNeeded"));
     else if (name.length > EVENT_MAX) problems.add("event", t("tooLong", { max: EVENT_MAX, n: name.length }));
     else if (longest > TITLE_MAX) problems.add("event", t("copyTitleTooLong", { max: TITLE_MAX, n: longest }));
-    if (!slug.value.trim()) problems.add("slug", t("slugNeeded"));
+    checkSlug(problems, slug.value.trim());
     if (problems.any) {
       problems.show();
       return null;
