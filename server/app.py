@@ -22,6 +22,7 @@ from server.jobs import Jobs, start_embedded
 from server.keys import keyring as keyring_from
 from server.requestlog import RequestLog
 from server.routes import (
+    ambience,
     assets,
     auth,
     checks,
@@ -149,6 +150,7 @@ def create_app(
         covers,
         stops,
         objects,
+        ambience,
         checks,
         assets,
         edits,
