@@ -24,6 +24,7 @@ from server.requestlog import RequestLog
 from server.routes import (
     ambience,
     assets,
+    audience,
     auth,
     checks,
     consents,
@@ -151,6 +152,7 @@ def create_app(
         stops,
         objects,
         ambience,
+        audience,
         checks,
         assets,
         edits,

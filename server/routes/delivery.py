@@ -21,6 +21,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
+from server.audience import counter
 from server.auth.capabilities import BundleCapabilities
 from server.auth.codes import GivenCode
 from server.catalogue import published_by_slug
@@ -31,7 +32,7 @@ from server.db.models import (
     ReleaseState,
     Trail,
 )
-from server.deps import BlobsDep, CapabilitiesDep, KeyringDep, SessionDep
+from server.deps import BlobsDep, CapabilitiesDep, DatabaseDep, KeyringDep, SessionDep
 from server.errors import Gone, NotYetAvailable
 from server.ranges import file_responses, serve_bytes
 from server.routes.trails import AccessCodeDep
@@ -236,6 +237,7 @@ def bundle_file(
     blobs: BlobsDep,
     capabilities: CapabilitiesDep,
     code: AccessCodeDep,
+    db: DatabaseDep,
     access: Annotated[
         str | None,
         Query(description="The capability a private trail's bundle redirect carries."),
@@ -280,6 +282,7 @@ def bundle_file(
         content_type="application/zip",
         filename=f"{bundle.release.manifest['slug']}-{bundle.release.number}-{bundle.profile}.zip",
         from_store=True,
+        on_last_byte=counter(db, bundle.release.trail_id),
     )
 
 
