@@ -94,11 +94,11 @@ class FileSpanResponse(Response):
                 {"type": "http.response.start", "status": self.status_code,
                  "headers": self.raw_headers}
             )  # fmt: skip
-            await send(
-                {"type": ZEROCOPY, "file": self.file, "offset": self.start,
-                 "count": self.length, "more_body": False}
-            )  # fmt: skip
-            if self.on_sent is not None:
+            body = {"type": ZEROCOPY, "file": self.file, "offset": self.start,
+                     "count": self.length, "more_body": False}  # fmt: skip
+            await send(body)
+            # The protocol marks a body whose every byte went out (not one cut by the client).
+            if self.on_sent is not None and body.get("sent"):
                 await run_in_threadpool(self.on_sent)
         finally:
             self.file.close()
