@@ -138,7 +138,7 @@ def serve_bytes(
     if direct is not None:
         # An object store serves the bytes (and ranges) itself, from a URL that expires: the
         # request that will fetch the last byte is the nearest this process sees to its end.
-        if on_last_byte is not None and request.method == "GET" and _reaches_end(request, size):
+        if on_last_byte is not None and request.method == "GET" and reaches_end(request, size):
             on_last_byte()
         return RedirectResponse(direct, status_code=307, headers={"Cache-Control": "no-store"})
     wanted = parse_range(request.headers.get("range"), size)
@@ -171,7 +171,8 @@ def serve_bytes(
     )
 
 
-def _reaches_end(request: Request, size: int) -> bool:
+def reaches_end(request: Request, size: int) -> bool:
+    """Whether a GET asks for a blob's last byte (no range, or one that ends there)."""
     try:
         wanted = parse_range(request.headers.get("range"), size)
     except RangeNotSatisfiable:

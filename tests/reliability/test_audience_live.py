@@ -1,10 +1,11 @@
-"""Download counting over real HTTP, on both ways a bundle's bytes leave the server: sent by
-the kernel (zero-copy) and streamed. Every kind of request a download makes counts only when
-it sent the last byte, and a client that leaves before the end is not counted."""
+"""Download counting over real HTTP, on every way a bundle's bytes leave: sent by the
+kernel (zero-copy), streamed, or from an object store's presigned URL. A request counts only
+when it sent (or, to a store, asked for) the last byte; a client that leaves early does not."""
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 
 import server.zerocopy
 from media.blobs.local import LocalBlobStore
+from media.blobs.s3 import S3BlobStore
 from server.app import create_app
 from server.db.models import DownloadCount
 from server.db.session import Database
@@ -23,6 +25,7 @@ from server.jobs import Jobs, make_huey
 from server.settings import Settings
 from tests.support.factories import add_trail, trail_source
 from tests.support.live import live_server
+from tests.support.s3 import s3_server
 from trails.bundle.signing import Keyring
 
 Serve = Callable[..., AbstractContextManager[str]]
@@ -94,3 +97,35 @@ def test_a_client_that_leaves_before_the_end_is_not_counted(
             http.get(url)
         monkeypatch.setattr(server.zerocopy, "_send_span", real)
     assert _counted(db, 1) == 1
+
+
+def test_with_an_object_store_the_request_for_the_last_byte_counts(
+    db: Database, tmp_path: Path
+) -> None:
+    # The store sends the bytes from a presigned URL: the server only sees the requests it
+    # redirects there, so it counts the one that will fetch the last byte.
+    with s3_server() as s3:
+        bucket = f"audience-{uuid.uuid4().hex[:12]}"
+        s3.create_bucket(bucket)
+        blobs = S3BlobStore(
+            bucket, endpoint_url=s3.url, region=s3.region,
+            access_key_id=s3.access_key_id, secret_access_key=s3.secret_access_key,
+        )  # fmt: skip
+        keys = Keyring(tmp_path / "keys")
+        add_trail(db, trail_source("walk", 50.405, 4.395), blobs=blobs, keys=keys)
+        settings = Settings(data_dir=tmp_path, inprocess_worker=False)
+        jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
+        app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
+        with live_server(app) as base, httpx.Client(base_url=base) as http:
+            # The trail's address sends a whole download straight to the store: counted.
+            direct = http.get("/v1/trails/walk/bundle")
+            assert direct.status_code == 307 and direct.headers["location"].startswith(s3.url)
+            assert _counted(db, 1) == 1
+            sha = direct.headers["location"].split("/")[-1].split("?")[0].split(".")[0]
+            by_hash = f"/v1/bundles/{sha}.zip"
+            assert http.get(by_hash, headers={"Range": "bytes=0-99"}).status_code == 307
+            http.head(by_hash)
+            assert _counted(db, 1) == 1
+            assert http.get(by_hash, headers={"Range": "bytes=100-"}).status_code == 307
+            assert http.get(by_hash).status_code == 307
+            assert _counted(db, 3) == 3
