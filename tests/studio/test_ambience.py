@@ -159,3 +159,30 @@ def test_add_an_ambience_see_it_and_hear_it_in_the_simulation(
     page.wait_for_selector("#sim-ambience li", state="detached")
     assert page.get_attribute("#sim-ambience", "data-audio") == "closed"
     context.close()
+
+
+def test_a_polygon_layer_is_shown_and_kept_when_its_volume_changes(
+    studio: Studio, chromium: Any, loop_id: int
+) -> None:
+    trail, url = _trail(studio, "ambience-polygon")
+    lon, lat = CENTRE
+    ring = [[lon - 0.0004, lat - 0.0002], [lon + 0.0004, lat - 0.0002], [lon, lat + 0.0003]]
+    polygon = {"type": "polygon", "coordinates": [[*ring, ring[0]]]}
+    httpx.post(
+        f"{url}/ambience",
+        json={"key": "atelier", "title": {"fr": "L'atelier"}, "asset_id": loop_id, "zone": polygon},
+        headers=studio.api("editor"),
+    ).raise_for_status()
+    context, page = _open(chromium, studio, trail["id"])
+    page.click("#ambience-list li[data-key=atelier] .ambience-name")
+    page.wait_for_selector("#ambience-form h2 >> text=atelier")
+    assert page.is_checked("#ambience-area-polygon")
+    assert page.locator("#ambience-form input[name=ambience-radius]").is_hidden()
+    assert page.locator('.ambience-icon:has-text("L\'atelier")').count() == 1
+    page.fill("#ambience-loud", "-9")
+    page.click("#save-ambience")
+    page.wait_for_selector("#toast.shown >> text=Ambience saved.")
+    (layer,) = _layers(studio, url)
+    assert layer["max_gain_db"] == -9 and layer["zone"]["type"] == "polygon"
+    shot(page, "ambience-4-polygon")
+    context.close()

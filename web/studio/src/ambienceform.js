@@ -75,7 +75,8 @@ export function renderAmbienceForm(panel, opts) {
     });
     return h("label", { class: "choice", for: input.id }, input, " ", label);
   });
-  const area = () => panel.querySelector("input[name=ambience-area]:checked")?.value ?? "circle";
+  // Read from the radios themselves: the form is checked before it joins the page.
+  const area = () => radios.map((r) => r.querySelector("input")).find((i) => i.checked)?.value ?? "circle";
   const radiusField = watched("radius_m", t("ambienceRadius"), radius, t("ambienceRadiusHint"));
   const areaRows = () => {
     radiusField.hidden = area() !== "circle";
@@ -130,8 +131,7 @@ export function renderAmbienceForm(panel, opts) {
     if (changes.position) zone.center = changes.position;
     if ("radius_m" in changes) radius.value = changes.radius_m;
     zone.type = "circle";
-    const circle = panel.querySelector("#ambience-area-circle");
-    if (circle) circle.checked = true;
+    radios[0].querySelector("input").checked = true;
     areaRows();
     form.touch("zone");
     opts.showPlace({ position: zone.center, radius_m: Number(radius.value) });
