@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.db.models import AmbientLayer
 from server.db.zones import zone_of
+from server.etags import content_etag
 from server.schemas.accounts import Strict
 from trails.rules import DistanceGain
 from trails.source import CircleZone, PolygonZone, Texts
@@ -96,18 +95,9 @@ class AmbienceDraft(BaseModel):
             "min_gain_db": row.min_gain_db,
             "max_gain_db": row.max_gain_db,
         }
-        return cls(id=row.id, etag=layer_etag(row.id, fields), **fields)
+        # Layers have no version counter (their table predates editing them one by one).
+        return cls(id=row.id, etag=content_etag("ambience", row.id, fields), **fields)
 
     def as_create(self) -> dict[str, Any]:
         """The layer's current fields, as a creation would send them."""
         return self.model_dump(exclude={"id", "etag"})
-
-
-def layer_etag(layer_id: int, fields: dict[str, Any]) -> str:
-    """A layer's strong ETag: its id and a digest of what it says.
-
-    Layers have no version counter (their table predates editing them one by one), so the
-    tag follows their content: any change to a field changes it.
-    """
-    text = json.dumps(fields, sort_keys=True, separators=(",", ":"))
-    return f'"ambience-{layer_id}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"'
