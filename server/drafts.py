@@ -173,6 +173,11 @@ def _check_story(session: Session, organisation_id: int, story_id: int | None) -
 def _check_key_free(trail: Trail, key: str, stop: Stop | None = None) -> None:
     if any(s.key == key and s is not stop for s in trail.stops):
         raise Conflict(msg("this trail already has a stop '{key}'", key=key))
+    if key in {a.key for a in trail.ambience} | {o.key for o in trail.objects}:
+        # One set of keys (the source format's rule): a clash would fail at publishing.
+        raise Conflict(
+            msg("this trail already has a stop, ambience or sound object '{key}'", key=key)
+        )
 
 
 def _place(trail: Trail, stop: Stop, position: int | None) -> None:

@@ -221,6 +221,13 @@ def test_a_key_is_shared_with_stops_and_objects(
         headers=people["editor"],
     )
     assert problem(clash, 409)["detail"].endswith("'riviere'")
+    stops = draft["ambience"].removesuffix("/ambience") + "/stops"
+    stop = client.post(
+        stops,
+        json={"key": "riviere", "title": {"fr": "R"}, "zone": ZONE},
+        headers=people["editor"],
+    )
+    assert problem(stop, 409)["detail"].endswith("'riviere'")
 
 
 def test_a_contributor_reads_but_does_not_write(
