@@ -22,7 +22,9 @@ from server.jobs import Jobs, start_embedded
 from server.keys import keyring as keyring_from
 from server.requestlog import RequestLog
 from server.routes import (
+    ambience,
     assets,
+    audience,
     auth,
     changes,
     checks,
@@ -151,6 +153,8 @@ def create_app(
         covers,
         stops,
         objects,
+        ambience,
+        audience,
         checks,
         changes,
         assets,

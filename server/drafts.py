@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 
 from server.auth.access import row_in
 from server.auth.codes import AccessCodes
-from server.db.models import SRID, SoundObject, Stop, Story, StoryStatus, StoryVersion, Trail
+from server.db.models import (
+    SRID,
+    AmbientLayer,
+    SoundObject,
+    Stop,
+    Story,
+    StoryStatus,
+    StoryVersion,
+    Trail,
+)
 from server.db.zones import set_zone
 from server.schemas.drafts import (
     TRAIL_TITLE_MAX,
@@ -205,7 +214,7 @@ def _copy_story(story: Story, event: str) -> Story:
 
 
 def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Trail:
-    """Copy a trail under a new address: its stops, sound objects and stories are copies.
+    """Copy a trail under a new address: its stops, sound objects, ambience and stories are copies.
 
     Stories are new rows (their recordings are shared, by asset), so trimming, transcribing
     or retitling a story of one trail never changes the other.
@@ -267,6 +276,22 @@ def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Tra
                 rules=dict(obj.rules),
             )
         )
+    for layer in trail.ambience:
+        copy.ambience.append(
+            AmbientLayer(
+                key=layer.key,
+                titles=dict(layer.titles),
+                asset_id=layer.asset_id,
+                min_distance_m=layer.min_distance_m,
+                max_distance_m=layer.max_distance_m,
+                min_gain_db=layer.min_gain_db,
+                max_gain_db=layer.max_gain_db,
+                zone_kind=layer.zone_kind,
+                center=layer.center,
+                radius_m=layer.radius_m,
+                polygon=layer.polygon,
+            )
+        )
     session.add(copy)
     session.flush()
     return copy
@@ -285,6 +310,11 @@ def _check_story(session: Session, organisation_id: int, story_id: int | None) -
 def _check_key_free(trail: Trail, key: str, stop: Stop | None = None) -> None:
     if any(s.key == key and s is not stop for s in trail.stops):
         raise Conflict(msg("this trail already has a stop '{key}'", key=key))
+    if key in {a.key for a in trail.ambience} | {o.key for o in trail.objects}:
+        # One set of keys (the source format's rule): a clash would fail at publishing.
+        raise Conflict(
+            msg("this trail already has a stop, ambience or sound object '{key}'", key=key)
+        )
 
 
 def _place(trail: Trail, stop: Stop, position: int | None) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import hashlib
+import json
+from typing import Any, Protocol
 
 from server.errors import PreconditionFailed, PreconditionRequired
 from trails.messages import msg
@@ -18,6 +20,13 @@ class Versioned(Protocol):
 def etag_of(kind: str, row: Versioned) -> str:
     """The strong ETag of a row: its kind, id and version counter."""
     return f'"{kind}-{row.id}-{row.version}"'
+
+
+def content_etag(kind: str, row_id: int, fields: dict[str, Any]) -> str:
+    """The strong ETag of a row without a version counter: its kind, id and a digest of
+    what it says, so that any change to a field makes the last one stale."""
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return f'"{kind}-{row_id}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"'
 
 
 def member_etag(organisation_id: int, user_id: int, version: int) -> str:

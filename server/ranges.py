@@ -8,11 +8,13 @@ presigned URL serves visitors' files itself (a redirect), a local file goes out 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from media.blobs.base import BlobStore
@@ -79,10 +81,11 @@ class FileSpanResponse(Response):
 
     def __init__(
         self, file: BinaryIO, start: int, length: int, *, status_code: int,
-        headers: dict[str, str], media_type: str,
+        headers: dict[str, str], media_type: str, on_sent: Callable[[], None] | None = None,
     ) -> None:  # fmt: skip
         super().__init__(status_code=status_code, headers=headers, media_type=media_type)
         self.file, self.start, self.length = file, start, length
+        self.on_sent = on_sent
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Send the headers, then the range as one zero-copy body; the file is closed after."""
@@ -91,10 +94,12 @@ class FileSpanResponse(Response):
                 {"type": "http.response.start", "status": self.status_code,
                  "headers": self.raw_headers}
             )  # fmt: skip
-            await send(
-                {"type": ZEROCOPY, "file": self.file, "offset": self.start,
-                 "count": self.length, "more_body": False}
-            )  # fmt: skip
+            body = {"type": ZEROCOPY, "file": self.file, "offset": self.start,
+                     "count": self.length, "more_body": False}  # fmt: skip
+            await send(body)
+            # The protocol marks a body whose every byte went out (not one cut by the client).
+            if self.on_sent is not None and body.get("sent"):
+                await run_in_threadpool(self.on_sent)
         finally:
             self.file.close()
 
@@ -110,11 +115,14 @@ def serve_bytes(
     cache_control: str = IMMUTABLE,
     filename: str | None = None,
     from_store: bool = False,
+    on_last_byte: Callable[[], None] | None = None,
 ) -> Response:
     """Answer GET or HEAD for a stored blob with a strong ETag, with Range and If-Range.
 
     With ``from_store`` (what visitors download, once allowed), an object store that gives
     URLs serves the bytes itself; otherwise (an author's own files) they come through here.
+    ``on_last_byte`` is called once a GET has sent the blob's last byte (a whole file, or a
+    range up to its end); when an object store serves the bytes, when such a GET is sent there.
     """
     quoted = f'"{etag}"'
     headers = {
@@ -128,7 +136,10 @@ def serve_bytes(
         return Response(status_code=304, headers=headers)
     direct = blobs.url(key) if from_store else None
     if direct is not None:
-        # An object store serves the bytes (and ranges) itself, from a URL that expires.
+        # An object store serves the bytes (and ranges) itself, from a URL that expires: the
+        # request that will fetch the last byte is the nearest this process sees to its end.
+        if on_last_byte is not None and request.method == "GET" and reaches_end(request, size):
+            on_last_byte()
         return RedirectResponse(direct, status_code=307, headers={"Cache-Control": "no-store"})
     wanted = parse_range(request.headers.get("range"), size)
     if_range = request.headers.get("if-range")
@@ -143,16 +154,37 @@ def serve_bytes(
     headers["Content-Length"] = str(end - start + 1 if size else 0)
     if request.method == "HEAD" or size == 0:
         return Response(status_code=status, headers=headers, media_type=content_type)
+    last = on_last_byte if end == size - 1 else None
     if ZEROCOPY in request.scope.get("extensions", {}):
         file = blobs.open_file(key)
         if file is not None:
             return FileSpanResponse(
                 file, start, end - start + 1, status_code=status, headers=headers,
-                media_type=content_type,
+                media_type=content_type, on_sent=last,
             )  # fmt: skip
+    chunks = blobs.open(key, start, end)
     return StreamingResponse(
-        blobs.open(key, start, end), status_code=status, headers=headers, media_type=content_type
+        chunks if last is None else _then(chunks, last),
+        status_code=status,
+        headers=headers,
+        media_type=content_type,
     )
+
+
+def reaches_end(request: Request, size: int) -> bool:
+    """Whether a GET asks for a blob's last byte (no range, or one that ends there)."""
+    try:
+        wanted = parse_range(request.headers.get("range"), size)
+    except RangeNotSatisfiable:
+        return False
+    return wanted is None or wanted.end == size - 1
+
+
+def _then(chunks: Iterator[bytes], done: Callable[[], None]) -> Iterator[bytes]:
+    # The server asks for the next chunk only once it has sent the one before: running out
+    # of chunks means the last byte went out (a client that hangs up stops the asking).
+    yield from chunks
+    done()
 
 
 def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:

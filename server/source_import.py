@@ -24,10 +24,12 @@ from server.db.models import (
 )
 from server.db.zones import set_zone
 from server.folder_media import FolderMedia, MediaContext
+from server.schemas.ambience import AmbienceCreate
 from server.schemas.objects import SoundObjectCreate
 from trails.errors import FieldError, InvalidInput
 from trails.rules import SoundPlacement
-from trails.source import LoadedSource, TrailSource
+from trails.source import AmbientLayer as AmbientLayerSource
+from trails.source import LoadedSource, TrailSource, Zone
 from trails.source import SoundObject as SoundObjectSource
 from trails.vocabulary import AudioRole, TrailMode, Visibility
 
@@ -89,6 +91,24 @@ def set_object(row: SoundObject, spec: SoundObjectSource | SoundObjectCreate, as
     row.gain_db = spec.gain_db
     row.loop = spec.loop
     row.rules = object_rules(spec)
+
+
+def set_layer(
+    row: AmbientLayer, spec: AmbientLayerSource | AmbienceCreate, zone: Zone, asset: Asset
+) -> None:
+    """Give a stored ambient layer everything a validated layer says (source or API).
+
+    ``zone`` is given apart because the API's "whole trail" is resolved to one first.
+    """
+    row.key = spec.key
+    row.titles = dict(spec.title)
+    row.asset_id = asset.id
+    row.asset = asset
+    row.min_distance_m = spec.min_distance_m
+    row.max_distance_m = spec.max_distance_m
+    row.min_gain_db = spec.min_gain_db
+    row.max_gain_db = spec.max_gain_db
+    set_zone(row, zone)
 
 
 def sound_object(
@@ -169,16 +189,9 @@ def apply_source(
             stop.story = story
         trail.stops.append(stop)
     for spec_layer in src.ambience:
-        layer = AmbientLayer(
-            key=spec_layer.key,
-            titles=dict(spec_layer.title),
-            asset_id=media.audio(session, org, spec_layer.audio, AudioRole.immersive).id,
-            min_distance_m=spec_layer.min_distance_m,
-            max_distance_m=spec_layer.max_distance_m,
-            min_gain_db=spec_layer.min_gain_db,
-            max_gain_db=spec_layer.max_gain_db,
-        )
-        set_zone(layer, spec_layer.zone)
+        layer = AmbientLayer()
+        audio = media.audio(session, org, spec_layer.audio, AudioRole.immersive)
+        set_layer(layer, spec_layer, spec_layer.zone, audio)
         trail.ambience.append(layer)
     for ordinal, spec_object in enumerate(src.objects):
         trail.objects.append(sound_object(session, org, spec_object, ordinal, media))

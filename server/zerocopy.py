@@ -80,6 +80,8 @@ class SendfileProtocol(H11Protocol):
                     await _send_span(loop, cycle, span, stall)
             if cycle.disconnected:
                 return
+            # Every byte went to the client's socket: the sender may count the body delivered.
+            message["sent"] = True
             # uvicorn closes the body and the request cycle as after any last body message.
             more = bool(message.get("more_body", False))
             await streamed({"type": "http.response.body", "body": b"", "more_body": more})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from geoalchemy2 import Geometry, WKBElement
@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     Enum,
@@ -806,3 +807,18 @@ class Render(Base):
     requested_by: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DownloadCount(Base):
+    """How many bundle downloads of a trail completed on a day (UTC): a number, nothing more.
+
+    No address, user agent, identifier or position is stored, here or anywhere else.
+    """
+
+    __tablename__ = "download_counts"
+
+    trail_id: Mapped[int] = mapped_column(
+        ForeignKey("trails.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
+from server.audience import count_download, counter
 from server.auth.capabilities import BundleCapabilities
 from server.auth.codes import GivenCode
 from server.catalogue import published_by_slug
@@ -31,9 +32,9 @@ from server.db.models import (
     ReleaseState,
     Trail,
 )
-from server.deps import BlobsDep, CapabilitiesDep, KeyringDep, SessionDep
+from server.deps import BlobsDep, CapabilitiesDep, DatabaseDep, KeyringDep, SessionDep
 from server.errors import Gone, NotYetAvailable
-from server.ranges import file_responses, serve_bytes
+from server.ranges import file_responses, reaches_end, serve_bytes
 from server.routes.trails import AccessCodeDep
 from server.schemas.problem import Problem
 from trails.bundle.changes import diff
@@ -89,7 +90,9 @@ def _bundle_of(release: Release, profile: str) -> ReleaseBundle:
 )
 def current_bundle(
     slug: str,
+    request: Request,
     session: SessionDep,
+    db: DatabaseDep,
     blobs: BlobsDep,
     capabilities: CapabilitiesDep,
     code: AccessCodeDep,
@@ -100,7 +103,11 @@ def current_bundle(
     _check_window(release, datetime.now(UTC))
     bundle = _bundle_of(release, profile)
     key = bundle_key(bundle.bundle_sha256)
-    target = blobs.url(key) or f"/v1/bundles/{bundle.bundle_sha256}.zip"
+    direct = blobs.url(key)
+    if direct is not None and request.method == "GET" and reaches_end(request, bundle.bundle_bytes):
+        # The store will send the bytes: as for /v1/bundles/, count the request for the last.
+        count_download(db, release.trail_id)
+    target = direct or f"/v1/bundles/{bundle.bundle_sha256}.zip"
     if release.visibility == Visibility.private and target.startswith("/"):
         # The visitor gave the code here; the bundle's own address carries a capability
         # instead (the code in a query string would not follow the redirect).
@@ -236,6 +243,7 @@ def bundle_file(
     blobs: BlobsDep,
     capabilities: CapabilitiesDep,
     code: AccessCodeDep,
+    db: DatabaseDep,
     access: Annotated[
         str | None,
         Query(description="The capability a private trail's bundle redirect carries."),
@@ -280,6 +288,7 @@ def bundle_file(
         content_type="application/zip",
         filename=f"{bundle.release.manifest['slug']}-{bundle.release.number}-{bundle.profile}.zip",
         from_store=True,
+        on_last_byte=counter(db, bundle.release.trail_id),
     )
 
 

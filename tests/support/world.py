@@ -71,6 +71,13 @@ def one_of_everything(
             headers=editor,
         )
     ).json()
+    layer = made(
+        client.post(
+            f"{base}/trails/{trail['id']}/ambience",
+            json={"key": "riviere", "asset_id": asset_id, "zone": {"type": "trail"}},
+            headers=editor,
+        )
+    ).json()
     consent = made(
         client.post(
             f"{base}/stories/{story['id']}/consents",
@@ -132,6 +139,7 @@ def one_of_everything(
         "trail_id": trail["id"],
         "stop_id": stop["id"],
         "object_id": sound_object["id"],
+        "layer_id": layer["id"],
         "render_id": render.json()["id"],
         "asset_id": asset_id,
         "story_id": contribution["id"],

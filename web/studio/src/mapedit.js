@@ -2,6 +2,7 @@
 // stop's form, the sound objects and their form, the authoring checks, listening from a point
 // and the simulation below the map.
 import { all, call, post } from "./api.js";
+import { draftLayer, layerPlace, renderAmbienceForm } from "./ambienceform.js";
 import { ElementIcon, L, makeMap } from "./basemap.js";
 import { clear, errorBox, h, toast } from "./dom.js";
 import { language, t } from "./i18n.js";
@@ -9,6 +10,7 @@ import { renderChecks } from "./checks.js";
 import { ListenHere } from "./listen.js";
 import { draftObject, renderObjectForm } from "./objectform.js";
 import { ObjectLayers } from "./objectmap.js";
+import { AMBIENCE_STYLE } from "./ambiencemap.js";
 import { Simulator } from "./simulate.js";
 import { canEdit, orgPath } from "./state.js";
 import { renderStopForm } from "./stopform.js";
@@ -49,6 +51,8 @@ function legend() {
     t("legendStop"),
     h("span", { class: "key sound", "aria-hidden": "true" }),
     t("legendSound"),
+    h("span", { class: "key ambience", "aria-hidden": "true" }),
+    t("legendAmbience"),
     h("span", { class: "key narration", "aria-hidden": "true" }),
     t("legendNarration"),
     h("span", { class: "key listener", "aria-hidden": "true" }, "➤"),
@@ -74,6 +78,9 @@ class MapEditor {
     this.objects = [];
     this.objectsPath = orgPath(`/trails/${trail.id}/objects`);
     this.addingSound = false;
+    this.ambience = [];
+    this.ambiencePath = orgPath(`/trails/${trail.id}/ambience`);
+    this.addingAmbience = false;
     // A click on the map that something waits for (a narration's point, the listener).
     this.placing = null;
     this.narrationLayers = [];
@@ -91,6 +98,8 @@ class MapEditor {
     this.simNode = h("section", { class: "simulation", id: "simulation", "aria-labelledby": "sim-title" });
     this.soundList = h("ul", { class: "stop-list sound-list", id: "sound-list" });
     this.addSoundButton = h("button", { type: "button", id: "add-sound", class: "primary", "aria-pressed": "false", onclick: () => this.toggleAddingSound() }, t("addSound"));
+    this.ambienceList = h("ul", { class: "stop-list ambience-list", id: "ambience-list" });
+    this.addAmbienceButton = h("button", { type: "button", id: "add-ambience", class: "primary", "aria-pressed": "false", onclick: () => this.toggleAddingAmbience() }, t("addAmbience"));
     const listenNode = h("section", { class: "listen", id: "listen", "aria-labelledby": "listen-title" });
     this.body.append(
       h(
@@ -101,6 +110,7 @@ class MapEditor {
           { class: "sidebar" },
           h("section", { "aria-labelledby": "stops-title" }, h("h2", { id: "stops-title" }, t("stops")), editable ? [this.addButton, this.addHint] : null, this.message, this.list),
           h("section", { "aria-labelledby": "sounds-title" }, h("h2", { id: "sounds-title" }, t("sounds")), editable ? [this.addSoundButton, h("p", { class: "hint" }, t("addSoundHint"))] : null, this.soundList),
+          h("section", { "aria-labelledby": "ambience-title" }, h("h2", { id: "ambience-title" }, t("ambienceLayers")), editable ? [this.addAmbienceButton, h("p", { class: "hint" }, t("addAmbienceHint"))] : null, this.ambienceList),
           listenNode,
           this.checks,
         ),
@@ -113,12 +123,13 @@ class MapEditor {
     this.map.on("click", (e) => this.onMapClick(e));
     // Without a mouse: in adding mode, Enter on the focused map adds the stop at its centre.
     mapNode.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (this.adding || this.addingSound || this.placing)) {
+      if (event.key === "Enter" && (this.adding || this.addingSound || this.addingAmbience || this.placing)) {
         event.preventDefault();
         this.onMapClick({ latlng: this.map.getCenter() });
       }
       if (event.key === "Escape" && this.adding) this.toggleAdding(false);
       if (event.key === "Escape" && this.addingSound) this.toggleAddingSound(false);
+      if (event.key === "Escape" && this.addingAmbience) this.toggleAddingAmbience(false);
     });
     this.map.pm.setGlobalOptions({ snappable: false });
     this.map.on("pm:create", (e) => this.onDrawn(e));
@@ -131,19 +142,35 @@ class MapEditor {
       onMove: (obj, position) => this.objectForm?.place({ position }),
       onResize: (obj, radius) => this.objectForm?.place({ radius_m: radius }),
     });
+    this.ambienceLayers = new ObjectLayers(
+      this.map,
+      {
+        onClick: (layer, event) => {
+          if (this.placing || this.addingSound || this.addingAmbience) this.onMapClick(event);
+          else if (!this.adding) this.selectLayer(layer);
+        },
+        onMove: (layer, position) => this.layerForm?.place({ position }),
+        onResize: (layer, radius) => this.layerForm?.place({ radius_m: radius }),
+      },
+      AMBIENCE_STYLE,
+    );
     this.listener = new ListenHere(listenNode, this.map, () => this.objects, (cb) => this.waitForPlace(cb));
-    this.simulator = new Simulator(this.simNode, this.map, () => this.stops, this.trail);
+    // A walk loaded before the stops and layers have arrived waits for them.
+    const loaded = new Promise((resolve) => (this.loaded = resolve));
+    this.simulator = new Simulator(this.simNode, this.map, () => this.stops, this.trail, () => this.ambience, loaded);
     this.showEmptyPanel();
     // A link from elsewhere (the publish page's problems) may name the stop to open.
     await this.reload(Number(new URLSearchParams(location.search).get("stop")) || undefined);
+    this.loaded();
     this.fit();
   }
 
   async reload(selectId = this.selected?.id) {
-    [this.stops, this.objects] = await Promise.all([all(`${this.stopsPath}`), all(this.objectsPath)]);
+    [this.stops, this.objects, this.ambience] = await Promise.all([all(`${this.stopsPath}`), all(this.objectsPath), all(this.ambiencePath)]);
     this.drawLayers();
     this.drawList();
     this.drawObjects();
+    this.drawAmbience();
     if (selectId) {
       const stop = this.stops.find((s) => s.id === selectId);
       if (stop) this.select(stop, false);
@@ -161,7 +188,7 @@ class MapEditor {
   fit() {
     // The panels around the map may have changed its size since it was made.
     this.map.invalidateSize();
-    const layers = [...this.layers.values(), ...this.objectLayers.layers()];
+    const layers = [...this.layers.values(), ...this.objectLayers.layers(), ...this.ambienceLayers.layers()];
     if (!layers.length) return;
     const bounds = L.featureGroup(layers).getBounds();
     this.map.fitBounds(bounds.pad(0.25), { maxZoom: 18 });
@@ -240,6 +267,7 @@ class MapEditor {
       return waiting(at);
     }
     if (this.addingSound) return this.newObject(at);
+    if (this.addingAmbience) return this.newLayer(at);
     if (!this.adding) return;
     this.toggleAdding(false);
     const used = new Set(this.stops.map((s) => s.key));
@@ -270,6 +298,7 @@ class MapEditor {
   select(stop, pan) {
     clear(this.message);
     this.leaveObject();
+    this.leaveLayer();
     if (this.selected) this.unstyle(this.selected.id);
     this.selected = stop;
     const layer = this.layers.get(stop.id);
@@ -302,6 +331,7 @@ class MapEditor {
   waitForPlace(cb) {
     if (this.adding) this.toggleAdding(false);
     if (this.addingSound) this.toggleAddingSound(false);
+    if (this.addingAmbience) this.toggleAddingAmbience(false);
     this.placing = cb;
     this.map.getContainer().classList.add("adding");
   }
@@ -367,6 +397,7 @@ class MapEditor {
 
   selectObject(obj, pan = false) {
     clear(this.message);
+    this.leaveLayer();
     if (this.selected) this.unstyle(this.selected.id);
     this.selected = null;
     this.showNarration(null, null);
@@ -401,6 +432,82 @@ class MapEditor {
       },
     });
     this.objectForm = { id: obj.id, place: handle.place };
+  }
+
+  drawAmbience() {
+    this.ambienceLayers.draw(this.ambience.map(layerPlace), (a) => pick(a.title, this.lang) || a.key);
+    clear(this.ambienceList);
+    for (const layer of this.ambience) {
+      const current = this.layerForm?.id === layer.id;
+      this.ambienceList.append(
+        h("li", { class: current ? "selected" : "", dataset: { key: layer.key } }, h("button", { type: "button", class: "stop-name ambience-name", "aria-current": current ? "true" : null, onclick: () => this.selectLayer(layerPlace(layer), true) }, h("span", { class: "num", "aria-hidden": "true" }, "≈"), pick(layer.title, this.lang) || layer.key)),
+      );
+    }
+    if (!this.ambience.length) this.ambienceList.append(h("li", { class: "empty" }, t("noAmbience")));
+  }
+
+  toggleAddingAmbience(on = !this.addingAmbience) {
+    if (on && this.adding) this.toggleAdding(false);
+    if (on && this.addingSound) this.toggleAddingSound(false);
+    this.addingAmbience = on;
+    this.addAmbienceButton.setAttribute("aria-pressed", String(on));
+    this.addAmbienceButton.textContent = on ? t("addingAmbience") : t("addAmbience");
+    this.map.getContainer().classList.toggle("adding", on);
+    if (on && this.addAmbienceButton.matches(":focus-visible")) this.map.getContainer().focus();
+  }
+
+  /** A new layer around a clicked place: on the map and in the form, saved by its first save. */
+  newLayer(position) {
+    this.toggleAddingAmbience(false);
+    const used = new Set([...this.stops.map((s) => s.key), ...this.objects.map((o) => o.key), ...this.ambience.map((a) => a.key)]);
+    let n = this.ambience.length + 1;
+    while (used.has(`ambience-${n}`)) n += 1;
+    const draft = layerPlace(draftLayer(position, `ambience-${n}`));
+    this.ambienceLayers.dropDraft();
+    this.ambienceLayers.add(draft, t("newAmbience"));
+    this.selectLayer(draft);
+    this.panel.querySelector("input")?.focus();
+  }
+
+  /** Leave the selected layer's form (its unsaved draft goes). */
+  leaveLayer() {
+    this.ambienceLayers.dropDraft();
+    this.ambienceLayers.unselect();
+    this.layerForm = null;
+    for (const li of this.ambienceList.children) li.classList.remove("selected");
+  }
+
+  selectLayer(layer, pan = false) {
+    clear(this.message);
+    this.leaveObject();
+    if (this.selected) this.unstyle(this.selected.id);
+    this.selected = null;
+    this.showNarration(null, null);
+    for (const li of this.list.children) li.classList.remove("selected");
+    if (layer.id !== null) this.ambienceLayers.dropDraft();
+    const key = layer.id ?? "new";
+    this.ambienceLayers.place(key, layer);
+    this.ambienceLayers.select(key, canEdit());
+    if (pan) this.map.panTo([layer.position[1], layer.position[0]]);
+    for (const li of this.ambienceList.children) li.classList.toggle("selected", li.dataset.key === layer.key && layer.id !== null);
+    const handle = renderAmbienceForm(this.panel, {
+      layer,
+      trail: this.trail,
+      path: this.ambiencePath,
+      showPlace: (place) => this.ambienceLayers.place(key, { ...layer, ...place, ring: null }),
+      onSaved: async (data) => {
+        this.ambienceLayers.dropDraft();
+        await this.reload(null);
+        const saved = this.ambience.find((a) => a.id === data.id);
+        if (saved) this.selectLayer(layerPlace(saved));
+      },
+      onDeleted: async () => {
+        this.leaveLayer();
+        this.showEmptyPanel();
+        await this.reload(null);
+      },
+    });
+    this.layerForm = { id: layer.id, place: handle.place };
   }
 
   unstyle(id) {

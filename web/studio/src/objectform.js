@@ -220,7 +220,7 @@ function writeBearing(control, value) {
 }
 
 /** The organisation's ready audio, as the choices of the select (the current one kept). */
-async function loadAudioChoices(control, current) {
+export async function loadAudioChoices(control, current) {
   const assets = await all(orgPath("/assets?status=ready"));
   const chosen = control.value;
   for (const a of assets) {

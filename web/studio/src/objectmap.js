@@ -5,15 +5,18 @@ import { ElementIcon, L, eastOf } from "./basemap.js";
 import { h } from "./dom.js";
 
 export const SOUND_COLOURS = { idle: "#6b3fa0", selected: "#b5541c" };
+// How a kind of placed thing looks: sounds (a speaker, dashed radius) or ambience (its own
+// colour and glyph, a filled area); an ambience drawn as a polygon is shown, not dragged.
+const SOUND_STYLE = { colours: SOUND_COLOURS, glyph: "♫", icon: "sound-icon", dashArray: "6 6", fillOpacity: 0.06 };
 
 const round = (x) => Math.round(x * 1e7) / 1e7;
 
-function speaker(label, selected) {
+function speaker(label, selected, style = SOUND_STYLE) {
   return new ElementIcon({
     iconSize: [30, 30],
     iconAnchor: [15, 15],
-    className: `sound-icon${selected ? " selected" : ""}`,
-    build: () => h("div", {}, h("span", { class: "glyph", "aria-hidden": "true" }, "♫"), h("span", { class: "sound-label" }, label)),
+    className: `${style.icon}${selected ? " selected" : ""}`,
+    build: () => h("div", {}, h("span", { class: "glyph", "aria-hidden": "true" }, style.glyph), h("span", { class: "sound-label" }, label)),
   });
 }
 
@@ -21,9 +24,10 @@ const HANDLE = new ElementIcon({ iconSize: [14, 14], iconAnchor: [7, 7], classNa
 
 export class ObjectLayers {
   /** callbacks: onClick(obj, event), onMove(obj, [lon, lat]), onResize(obj, metres). */
-  constructor(map, callbacks) {
+  constructor(map, callbacks, style = SOUND_STYLE) {
     this.map = map;
     this.callbacks = callbacks;
+    this.style = style;
     this.entries = new Map();
     this.selected = null;
   }
@@ -38,8 +42,10 @@ export class ObjectLayers {
 
   add(obj, label) {
     const at = [obj.position[1], obj.position[0]];
-    const circle = L.circle(at, { radius: obj.radius_m, color: SOUND_COLOURS.idle, weight: 2, dashArray: "6 6", fillOpacity: 0.06, interactive: false });
-    const marker = L.marker(at, { icon: speaker(label, false), title: label, alt: label, keyboard: true, draggable: false, riseOnHover: true });
+    const look = { color: this.style.colours.idle, weight: 2, dashArray: this.style.dashArray, fillOpacity: this.style.fillOpacity, interactive: false };
+    // A polygon area (``obj.ring``, [lat, lon] points) is drawn as it is; a circle can be moved.
+    const circle = obj.ring ? L.polygon(obj.ring, look) : L.circle(at, { ...look, radius: obj.radius_m });
+    const marker = L.marker(at, { icon: speaker(label, false, this.style), title: label, alt: label, keyboard: true, draggable: false, riseOnHover: true });
     const entry = { obj, label, circle, marker, handle: null };
     marker.on("click", (e) => {
       L.DomEvent.stopPropagation(e);
@@ -82,9 +88,9 @@ export class ObjectLayers {
     const e = this.entries.get(key);
     if (!e) return;
     this.selected = key;
-    e.circle.setStyle({ color: SOUND_COLOURS.selected });
-    e.marker.setIcon(speaker(e.label, true));
-    if (!editable) return;
+    e.circle.setStyle({ color: this.style.colours.selected });
+    e.marker.setIcon(speaker(e.label, true, this.style));
+    if (!editable || e.obj.ring) return;
     e.marker.dragging.enable();
     const at = e.marker.getLatLng();
     e.handle = L.marker(eastOf([at.lat, at.lng], e.circle.getRadius()), { icon: HANDLE, draggable: true, keyboard: false, title: "↔" });
@@ -102,8 +108,8 @@ export class ObjectLayers {
     const e = this.entries.get(this.selected);
     this.selected = null;
     if (!e) return;
-    e.circle.setStyle({ color: SOUND_COLOURS.idle });
-    e.marker.setIcon(speaker(e.label, false));
+    e.circle.setStyle({ color: this.style.colours.idle });
+    e.marker.setIcon(speaker(e.label, false, this.style));
     e.marker.dragging?.disable();
     e.handle?.remove();
     e.handle = null;
@@ -114,6 +120,7 @@ export class ObjectLayers {
     const e = this.entries.get(key);
     if (!e) return;
     e.obj = obj;
+    if (obj.ring) return;
     const at = [obj.position[1], obj.position[0]];
     e.marker.setLatLng(at);
     e.circle.setLatLng(at);

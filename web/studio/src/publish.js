@@ -1,5 +1,6 @@
 // Publishing: the size report, dates and visibility, approval, QR and poster, releases.
 import { all, call, get, post } from "./api.js";
+import { audienceSection } from "./audience.js";
 import { clear, errorBox, field, formatBytes, formatDate, h, toast } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { renderChanges, reloadLive, showDraftState } from "./live.js";
@@ -154,7 +155,8 @@ export async function renderPublish(body, trail) {
       ),
     );
   };
-  body.append(h("div", { class: "publish-grid" }, h("div", {}, changes, publishForm, share), history));
+  // Audience figures are for editors and owners (the server refuses contributors).
+  body.append(h("div", { class: "publish-grid" }, h("div", {}, changes, publishForm, share), h("div", {}, history, canEdit() ? audienceSection(trail, base) : null)));
   await Promise.all([drawHistory(), drawShare(), drawChanges()]);
   void org;
 }

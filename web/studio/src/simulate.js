@@ -7,7 +7,9 @@ import { clear, h } from "./dom.js";
 import { t } from "./i18n.js";
 import { WalkListener } from "./renderwalk.js";
 import { audioUrl } from "./media.js";
+import { AmbienceBeds } from "./simbeds.js";
 import { orgPath } from "./state.js";
+import { pick } from "./ui.js";
 
 const WALK_M_S = 1.3;
 const NS = "http://www.w3.org/2000/svg";
@@ -86,10 +88,12 @@ export function lanesOf(events, keys, endT) {
 }
 
 export class Simulator {
-  constructor(section, map, stops, trail) {
+  constructor(section, map, stops, trail, ambience = () => [], ready = Promise.resolve()) {
+    this.ready = ready;
     this.section = section;
     this.map = map;
     this.stops = stops;
+    this.ambience = ambience;
     this.trail = trail;
     this.drawing = false;
     this.path = null;
@@ -113,6 +117,7 @@ export class Simulator {
     this.now = h("p", { class: "now-playing", id: "sim-now", "aria-live": "polite" });
     this.lanes = h("div", { class: "lanes", id: "sim-lanes" });
     this.listener = new WalkListener(this.trail);
+    this.beds = new AmbienceBeds();
     clear(this.section).append(
       h(
         "div",
@@ -132,6 +137,7 @@ export class Simulator {
       this.status,
       this.warning,
       this.now,
+      this.beds.node,
       this.lanes,
       this.listener.node,
     );
@@ -186,13 +192,17 @@ export class Simulator {
   }
 
   async run() {
+    await this.ready;
     const stops = this.stops();
+    const layers = this.ambience();
+    this.layers = new Map(layers.map((a) => [a.key, a]));
     this.media = await this.durations();
     const trail = trailFromVector({
       mode: this.trail.mode,
       timezone: this.trail.timezone,
       ducking_db: this.trail.settings?.ducking_db ?? -12,
       stops: stops.map((s) => ({ key: s.key, zone: s.zone, rules: s.rules, duration_s: this.media[s.key]?.duration_s ?? null })),
+      ambience: layers.map((a) => ({ key: a.key, zone: a.zone, min_distance_m: a.min_distance_m, max_distance_m: a.max_distance_m, min_gain_db: a.min_gain_db, max_gain_db: a.max_gain_db })),
     });
     this.fixes = fixesAlong(this.points);
     const engine = new TriggerEngine(trail);
@@ -202,10 +212,11 @@ export class Simulator {
     events.push(...engine.finish(null));
     this.events = events.map(eventJson).map((e) => ({ ...e, t: e.t - start }));
     this.endT = this.fixes[this.fixes.length - 1].t;
-    const plays = this.events.filter((e) => e.type === "play").length;
+    // Stories that start: an ambience's play is a sound bed, not a story.
+    const plays = this.events.filter((e) => e.type === "play" && !this.layers.has(e.stop)).length;
     this.section.dataset.plays = String(plays);
     this.say(t("simResult", { minutes: Math.max(1, Math.round(this.endT / 60)), plays }));
-    this.drawLanes(stops.map((s) => s.key));
+    this.drawLanes([...stops.map((s) => s.key), ...layers.map((a) => a.key)]);
     this.playButton.disabled = false;
     this.listener.setWalk(this.fixes);
   }
@@ -251,6 +262,7 @@ export class Simulator {
     if (!this.map.getPane("walker")) this.map.createPane("walker").style.zIndex = 700;
     const walker = (this.walker ??= L.circleMarker(this.points[0], { pane: "walker", radius: 9, color: "#fff", weight: 3, fillColor: "#5b3b8c", fillOpacity: 1 }).addTo(this.map));
     const audio = (this.audio ??= new Audio());
+    this.beds.open();
     const begun = performance.now();
     let next = 0;
     this.playButton.textContent = `■ ${t("simStop")}`;
@@ -262,6 +274,14 @@ export class Simulator {
       this.playhead.setAttribute("x2", this.xOf(now));
       while (next < this.events.length && this.events[next].t <= now) {
         const e = this.events[next++];
+        const layer = this.layers.get(e.stop);
+        if (layer) {
+          // Ambience plays at every speed: a bed has no end of its own to miss.
+          if (e.type === "play") this.beds.play(layer, pick(layer.title, this.trail.languages[0]) || layer.key);
+          if (e.type === "gain") this.beds.gain(e.stop, e.db);
+          if (e.type === "end") this.beds.end(e.stop);
+          continue;
+        }
         if (e.type === "play") {
           this.now.textContent = `♪ ${t("nowPlaying", { stop: e.stop })}`;
           const media = this.media[e.stop];
@@ -280,6 +300,7 @@ export class Simulator {
     clearInterval(this.timer);
     this.timer = null;
     this.audio?.pause();
+    this.beds.close();
     this.playButton.textContent = `▶ ${t("simPlay")}`;
   }
 }
