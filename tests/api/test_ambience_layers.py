@@ -29,7 +29,7 @@ def loop_wav(tmp_path: Path) -> bytes:
 
 @pytest.fixture
 def draft(client: TestClient, people: People, loop_wav: bytes) -> dict[str, Any]:
-    """A draft trail with two stops, and an audio asset of the organisation."""
+    """A draft trail with two stops silent on purpose, and an audio asset of the organisation."""
     asset = client.post(
         "/v1/orgs/mill/assets",
         files={"file": ("riviere.wav", loop_wav, "audio/wav")},
@@ -44,7 +44,9 @@ def draft(client: TestClient, people: People, loop_wav: bytes) -> dict[str, Any]
     stops = f"{TRAILS}/{trail['id']}/stops"
     for key, zone in (("bief", ZONE), ("pont", FAR)):
         made = client.post(
-            stops, json={"key": key, "title": {"fr": key}, "zone": zone}, headers=people["editor"]
+            stops,
+            json={"key": key, "title": {"fr": key}, "zone": zone, "silent": True},
+            headers=people["editor"],
         )
         assert made.status_code == 201, made.text
     return {

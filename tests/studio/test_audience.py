@@ -29,6 +29,7 @@ def test_the_chart_and_csv_show_completed_downloads(studio: Studio, chromium: An
             "key": "porte",
             "title": {"fr": "Porte"},
             "zone": {"type": "circle", "center": [4.395, 50.4036], "radius_m": 20},
+            "silent": True,
         },
         headers=headers,
     ).raise_for_status()

@@ -55,7 +55,7 @@ export function renderAmbienceForm(panel, opts) {
 
   const watched = (name, label, control, hint) => problems.watch(name, field(label, control, hint), control, label);
   const titles = trail.languages.map((l) => field(t("ambienceTitleIn", { lang: l.toUpperCase() }), form.bind(`title-${l}`, h("input", { name: `ambience-title-${l}`, lang: l }), (o) => o.title[l] ?? "")));
-  const key = form.bind("key", h("input", { name: "ambience-key", required: true }), (o) => o.key);
+  const key = form.bind("key", h("input", { name: "ambience-key", autocomplete: "off" }), (o) => o.key);
   const audio = form.bind("asset_id", h("select", { name: "ambience-audio", id: "ambience-audio" }, h("option", { value: "" }, t("ambienceNoAudio"))), (o) => (o.asset_id === null ? "" : String(o.asset_id)));
   const radius = form.bind("radius_m", h("input", { type: "number", id: "ambience-radius", name: "ambience-radius", min: 1, max: 5000, step: "any", inputmode: "decimal" }), (o) => (o.zone.type === "circle" ? o.zone.radius_m : ""));
   const near = form.bind("min_distance_m", h("input", { type: "number", id: "ambience-near", name: "ambience-near", min: 0, step: "any", inputmode: "decimal" }), (o) => o.min_distance_m);
@@ -159,7 +159,7 @@ export function renderAmbienceForm(panel, opts) {
     { class: "stop-form ambience-form", id: "ambience-form", novalidate: true },
     h("div", { class: "panel-head" }, h("h2", {}, isNew ? t("newAmbience") : [t("ambience"), " ", h("code", {}, layer.key)]), state),
     titles,
-    field(t("key"), key, t("keyHint")),
+    watched("key", t("key"), key, t("keyHint")),
     watched("asset_id", t("ambienceAudio"), audio, t("ambienceAudioHint")),
     editable
       ? uploader("immersive", (id, asset) => {
