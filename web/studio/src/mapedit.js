@@ -2,13 +2,16 @@
 // stop's form, the sound objects and their form, the authoring checks, listening from a point
 // and the simulation below the map.
 import { all, call, post } from "./api.js";
-import { ElementIcon, L, makeMap } from "./basemap.js";
+import { backgroundNotice, ElementIcon, L, makeMap } from "./basemap.js";
 import { clear, errorBox, h, toast } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { renderChecks } from "./checks.js";
+import { movedZone } from "./coordinates.js";
+import { StopImport } from "./importstops.js";
 import { ListenHere } from "./listen.js";
 import { draftObject, renderObjectForm } from "./objectform.js";
 import { ObjectLayers } from "./objectmap.js";
+import { PlaceFinder } from "./places.js";
 import { Simulator } from "./simulate.js";
 import { canEdit, orgPath } from "./state.js";
 import { renderStopForm } from "./stopform.js";
@@ -91,6 +94,9 @@ class MapEditor {
     this.soundList = h("ul", { class: "stop-list sound-list", id: "sound-list" });
     this.addSoundButton = h("button", { type: "button", id: "add-sound", class: "primary", "aria-pressed": "false", onclick: () => this.toggleAddingSound() }, t("addSound"));
     const listenNode = h("section", { class: "listen", id: "listen", "aria-labelledby": "listen-title" });
+    const findSlot = h("div");
+    const noticeSlot = h("div");
+    this.importer = editable ? new StopImport(this.stopsPath, (created) => this.imported(created)) : null;
     this.body.append(
       h(
         "div",
@@ -98,17 +104,24 @@ class MapEditor {
         h(
           "aside",
           { class: "sidebar" },
-          h("section", { "aria-labelledby": "stops-title" }, h("h2", { id: "stops-title" }, t("stops")), editable ? [this.addButton, this.addHint] : null, this.message, this.list),
+          h("section", { "aria-labelledby": "stops-title" }, h("h2", { id: "stops-title" }, t("stops")), editable ? [this.addButton, this.addHint] : null, this.message, this.list, this.importer?.node),
           h("section", { "aria-labelledby": "sounds-title" }, h("h2", { id: "sounds-title" }, t("sounds")), editable ? [this.addSoundButton, h("p", { class: "hint" }, t("addSoundHint"))] : null, this.soundList),
           listenNode,
           this.checks,
         ),
-        h("div", { class: "map-column" }, mapNode, legend(), this.simNode),
+        h("div", { class: "map-column" }, findSlot, mapNode, noticeSlot, legend(), this.simNode),
         this.panel,
       ),
     );
     this.panel.addEventListener("studio:changed", () => this.refreshChecks());
     this.map = makeMap(mapNode, { label: t("mapLabel") });
+    noticeSlot.replaceWith(backgroundNotice(this.map));
+    this.finder = new PlaceFinder(this.map, {
+      selected: () => (this.selected ? pick(this.selected.title, this.lang) || this.selected.key : null),
+      addHere: ([lat, lon]) => this.createStop([round(lon), round(lat)]),
+      moveHere: (at) => this.moveSelectedTo(at),
+    });
+    findSlot.replaceWith(this.finder.node);
     this.map.on("click", (e) => this.onMapClick(e));
     // Without a mouse: in adding mode, Enter on the focused map adds the stop at its centre.
     mapNode.addEventListener("keydown", (event) => {
@@ -240,6 +253,11 @@ class MapEditor {
     if (this.addingSound) return this.newObject(at);
     if (!this.adding) return;
     this.toggleAdding(false);
+    await this.createStop(at);
+  }
+
+  /** A new 25 m stop at ``at`` ([lon, lat]), selected with its form open. */
+  async createStop(at) {
     const used = new Set(this.stops.map((s) => s.key));
     let n = this.stops.length + 1;
     while (used.has(`stop-${n}`)) n += 1;
@@ -248,9 +266,10 @@ class MapEditor {
       const stop = await post(this.stopsPath, {
         key: `stop-${n}`,
         title: { [language0]: `${t("stop")} ${n}` },
-        zone: { type: "circle", center: [round(event.latlng.lng), round(event.latlng.lat)], radius_m: 25 },
+        zone: { type: "circle", center: at, radius_m: 25 },
       });
       toast(t("stopAdded"));
+      this.finder.done();
       await this.reload(stop.id);
       this.panel.querySelector("input")?.focus();
     } catch (err) {
@@ -263,6 +282,7 @@ class MapEditor {
   }
 
   showEmptyPanel() {
+    this.finder?.drawFound();
     clear(this.panel).append(h("div", { class: "panel-empty" }, h("h2", {}, t("noStopSelected")), h("p", {}, canEdit() ? t("selectOrAdd") : t("selectStop"))));
   }
 
@@ -292,7 +312,9 @@ class MapEditor {
       narrationChanged: (position) => this.showNarration(stop, position),
       onCircle: () => this.makeCircle(),
       zoneChanged: (zone) => this.replaceLayer(stop, zone),
+      showPlace: (at) => this.map.panTo(at),
     });
+    this.finder?.drawFound();
     if (canEdit()) this.enableEditing(stop);
     this.showNarration(stop, stop.narration_position ?? null);
   }
@@ -446,6 +468,23 @@ class MapEditor {
     const zone = zoneOfLayer(layer);
     this.replaceLayer(this.selected, zone);
     this.form.setZone(zone);
+  }
+
+  /** Move the selected stop's zone whole to [lat, lon]; saved with the stop's form. */
+  moveSelectedTo(at) {
+    if (!this.selected || !this.form) return;
+    const zone = movedZone(this.form.zone, zoneCentre(this.form.zone), at);
+    this.replaceLayer(this.selected, zone);
+    this.form.setZone(zone);
+    this.finder.done();
+    toast(t("stopMoved"));
+  }
+
+  /** After an import: the new stops listed and drawn, and the map fitted to the whole trail. */
+  async imported(created) {
+    toast(t("importDone", { n: created.length }));
+    await this.reload(null);
+    this.fit();
   }
 
   makeCircle() {
