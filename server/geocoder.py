@@ -61,12 +61,14 @@ def _place(item: Any) -> Place | None:
         name = f"{lat:.5f}, {lon:.5f}"
     bbox = None
     box = item.get("boundingbox")
-    if isinstance(box, list) and len(box) == 4:
+    if not isinstance(box, list) or len(box) != 4:
+        box = []
+    values = [n for n in map(_number, box) if n is not None]
+    if len(values) == 4:
         # Nominatim's order is south, north, west, east; GeoJSON's is west, south, east, north.
-        south, north, west, east = (_number(v) for v in box)
-        if None not in (south, north, west, east):
-            bbox = [west, south, east, north]
-    return Place(name.strip()[:300], lat, lon, bbox)  # type: ignore[arg-type]
+        south, north, west, east = values
+        bbox = [west, south, east, north]
+    return Place(name.strip()[:300], lat, lon, bbox)
 
 
 def search(settings: Settings, query: str, language: str | None) -> list[Place]:

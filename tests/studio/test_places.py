@@ -50,7 +50,8 @@ class Site:
 def site(
     studio_built: Path, spatialite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
-    """Like the shared studio (no tiles), with BALADEUR_GEOCODER_URL on the loopback geocoder."""
+    """Like the shared studio, with BALADEUR_GEOCODER_URL on the loopback geocoder, and a tile
+    server that cannot be reached (a studio used offline)."""
     folder = tmp_path_factory.mktemp("places-site")
     shutil.copyfile(spatialite_template, folder / "test.db")
     engine = make_engine(f"sqlite:///{folder / 'test.db'}")
@@ -63,7 +64,7 @@ def site(
             data_dir=folder,
             inprocess_worker=False,
             scheduler_interval_s=0,
-            tile_url="",
+            tile_url=closed_port_url() + "/{z}/{x}/{y}.png",
             geocoder_url=geocoder.url,
             geocoder_timeout_s=1,
         )
@@ -80,9 +81,10 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(artefact("studio", "places", f"{name}.png")))
 
 
-def _trail(site: Site, slug: str) -> dict[str, Any]:
-    headers = site.studio.api("editor")
-    base = f"{site.studio.url}/v1/orgs/mill/trails"
+def _trail(site: Site | Studio, slug: str) -> dict[str, Any]:
+    studio = site.studio if isinstance(site, Site) else site
+    headers = studio.api("editor")
+    base = f"{studio.url}/v1/orgs/mill/trails"
     trail = httpx.post(
         base,
         json={"slug": slug, "title": {"en": "Mill walk"}, "languages": ["en"]},
@@ -108,8 +110,9 @@ def _stops(site: Site, trail_id: int) -> list[dict[str, Any]]:
     return list(answer.json()["items"])
 
 
-def _open(chromium: Any, site: Site, trail_id: int, lang: str = "en") -> tuple[Any, Any]:
-    context = desktop(chromium, site.studio.url, lang=lang)
+def _open(chromium: Any, site: Site | Studio, trail_id: int, lang: str = "en") -> tuple[Any, Any]:
+    studio = site.studio if isinstance(site, Site) else site
+    context = desktop(chromium, studio.url, lang=lang)
     page = context.new_page()
     sign_in(page, "editor")
     page.goto(f"/studio/trails/{trail_id}")
@@ -260,9 +263,8 @@ def test_a_place_searched_by_name_is_found_and_a_stop_added_there(
     ]
     assert site.geocoder.requests[-1]["query"]["accept-language"] == "fr"  # type: ignore[index]
     results.first.click()
-    assert (page.locator("#place-shown").text_content() or "").endswith(
-        "Carte centrée sur 50.404820, 4.399610."
-    )
+    assert page.locator("#place-shown").text_content() == "Carte centrée sur 50.404820, 4.399610."
+    assert results.first.get_attribute("aria-current") == "true"
     _pin_at_map_centre(page)
     shot(page, "search-found")
     page.get_by_role("button", name="Ajouter un arrêt ici").click()
@@ -393,14 +395,32 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def test_a_map_without_tiles_says_so_and_keeps_a_scale(site: Site, chromium: Any) -> None:
-    trail = _trail(site, "no-tiles")
-    context, page = _open(chromium, site, trail["id"])
+def test_a_map_without_tiles_says_so_and_keeps_a_scale(
+    studio: Studio, site: Site, chromium: Any
+) -> None:
+    # The shared studio has no tile server configured: the notice names the setting.
+    trail = _trail(studio, "no-tiles")
+    context, page = _open(chromium, studio, trail["id"])
     notice = page.locator("#map-notice")
     assert notice.is_visible()
-    assert "BALADEUR_TILE_URL" in (notice.text_content() or "")
+    assert notice.text_content() == (
+        "No map background: no tile server is configured (the server's administrator sets one "
+        "with BALADEUR_TILE_URL). Find places by their coordinates; your stops show on the "
+        "plain background."
+    )
     assert page.locator("#map .leaflet-control-scale-line").is_visible()
     # The stop is drawn on the plain background, its label readable.
     assert page.locator("#map .stop-label").all_text_contents() == ["1. Gate"]
     shot(page, "no-tiles")
+    context.close()
+
+    # A tile server configured but out of reach (no internet on the day): said differently.
+    trail = _trail(site, "tiles-unreachable")
+    context, page = _open(chromium, site, trail["id"])
+    page.wait_for_selector("#map-notice:visible")
+    assert (page.locator("#map-notice").text_content() or "").startswith(
+        "The map background cannot be loaded (no internet connection?)."
+    )
+    assert page.locator("#map .leaflet-control-scale-line").is_visible()
+    shot(page, "tiles-unreachable")
     context.close()

@@ -37,7 +37,22 @@ export function makeMap(node, { label }) {
   return map;
 }
 
-/** A line under ``map`` that says when it has no background, and how to give it one: no tile
+/** Show ``node`` over the map in a corner, as a Leaflet control: what happens in it (typing,
+ * clicks, scrolling) stays in it rather than panning or zooming the map ("-" zooms out). */
+export function onMap(map, node, position) {
+  const control = L.control({ position });
+  control.onAdd = () => {
+    node.classList.add("leaflet-control");
+    L.DomEvent.disableClickPropagation(node);
+    L.DomEvent.disableScrollPropagation(node);
+    L.DomEvent.on(node, "keydown keyup keypress", L.DomEvent.stopPropagation);
+    return node;
+  };
+  control.addTo(map);
+  return control;
+}
+
+/** A line over the ``map`` that says when it has no background, and how to give it one: no tile
  * server configured (BALADEUR_TILE_URL), or tiles that cannot be loaded (offline). */
 export function backgroundNotice(map) {
   const node = h("p", { class: "map-notice", id: "map-notice", role: "status", hidden: true });

@@ -2,7 +2,7 @@
 // stop's form, the sound objects and their form, the authoring checks, listening from a point
 // and the simulation below the map.
 import { all, call, post } from "./api.js";
-import { backgroundNotice, ElementIcon, L, makeMap } from "./basemap.js";
+import { backgroundNotice, ElementIcon, L, makeMap, onMap } from "./basemap.js";
 import { clear, errorBox, h, toast } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { renderChecks } from "./checks.js";
@@ -94,8 +94,6 @@ class MapEditor {
     this.soundList = h("ul", { class: "stop-list sound-list", id: "sound-list" });
     this.addSoundButton = h("button", { type: "button", id: "add-sound", class: "primary", "aria-pressed": "false", onclick: () => this.toggleAddingSound() }, t("addSound"));
     const listenNode = h("section", { class: "listen", id: "listen", "aria-labelledby": "listen-title" });
-    const findSlot = h("div");
-    const noticeSlot = h("div");
     this.importer = editable ? new StopImport(this.stopsPath, (created) => this.imported(created)) : null;
     this.body.append(
       h(
@@ -109,19 +107,19 @@ class MapEditor {
           listenNode,
           this.checks,
         ),
-        h("div", { class: "map-column" }, findSlot, mapNode, noticeSlot, legend(), this.simNode),
+        h("div", { class: "map-column" }, mapNode, legend(), this.simNode),
         this.panel,
       ),
     );
     this.panel.addEventListener("studio:changed", () => this.refreshChecks());
     this.map = makeMap(mapNode, { label: t("mapLabel") });
-    noticeSlot.replaceWith(backgroundNotice(this.map));
+    onMap(this.map, backgroundNotice(this.map), "bottomleft");
     this.finder = new PlaceFinder(this.map, {
       selected: () => (this.selected ? pick(this.selected.title, this.lang) || this.selected.key : null),
       addHere: ([lat, lon]) => this.createStop([round(lon), round(lat)]),
       moveHere: (at) => this.moveSelectedTo(at),
     });
-    findSlot.replaceWith(this.finder.node);
+    onMap(this.map, this.finder.node, "topright");
     this.map.on("click", (e) => this.onMapClick(e));
     // Without a mouse: in adding mode, Enter on the focused map adds the stop at its centre.
     mapNode.addEventListener("keydown", (event) => {

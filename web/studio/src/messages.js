@@ -496,8 +496,8 @@ export const EN = {
   importCreate: "Create {n} stop(s)",
   importDone: "{n} stop(s) imported.",
   importPlace: "Place {n}: {problem}",
-  noTiles: "No map background: no tile server is configured (the server's administrator sets one with BALADEUR_TILE_URL). Find places by their coordinates above; your stops show on the plain background.",
-  tilesFailed: "The map background cannot be loaded (no internet connection?). Your stops still show; find places by their coordinates above.",
+  noTiles: "No map background: no tile server is configured (the server's administrator sets one with BALADEUR_TILE_URL). Find places by their coordinates; your stops show on the plain background.",
+  tilesFailed: "The map background cannot be loaded (no internet connection?). Your stops still show; find places by their coordinates.",
 };
 
 export const FR = {
@@ -996,6 +996,6 @@ export const FR = {
   importCreate: "Créer {n} arrêt(s)",
   importDone: "{n} arrêt(s) importé(s).",
   importPlace: "Lieu {n} : {problem}",
-  noTiles: "Pas de fond de carte : aucun serveur de tuiles n'est configuré (l'administrateur du serveur en indique un avec BALADEUR_TILE_URL). Trouvez les lieux par leurs coordonnées ci-dessus ; vos arrêts s'affichent sur le fond uni.",
-  tilesFailed: "Le fond de carte ne peut pas être chargé (pas de connexion internet ?). Vos arrêts restent visibles ; trouvez les lieux par leurs coordonnées ci-dessus.",
+  noTiles: "Pas de fond de carte : aucun serveur de tuiles n'est configuré (l'administrateur du serveur en indique un avec BALADEUR_TILE_URL). Trouvez les lieux par leurs coordonnées ; vos arrêts s'affichent sur le fond uni.",
+  tilesFailed: "Le fond de carte ne peut pas être chargé (pas de connexion internet ?). Vos arrêts restent visibles ; trouvez les lieux par leurs coordonnées.",
 };

@@ -121,13 +121,15 @@ export class PlaceFinder {
   drawFound() {
     if (!this.last) return;
     const { at, name } = this.last;
+    // The place chosen in a list of results is marked there; the line under says where it is.
     const selected = this.actions.selected();
     const offer = !canEdit()
       ? null
       : selected
         ? h("button", { type: "button", id: "move-stop-here", onclick: () => this.actions.moveHere(at) }, t("moveStopHere", { name: selected }))
         : h("button", { type: "button", id: "add-stop-here", onclick: () => this.actions.addHere(at) }, t("addStopHere"));
-    fill(this.found, h("p", { id: "place-shown" }, name ? `${name}: ` : null, t("placeShown", { place: formatPlace(at[0], at[1]) })), offer);
+    fill(this.found, h("p", { id: "place-shown" }, t("placeShown", { place: formatPlace(at[0], at[1]) })), offer);
+    for (const button of this.results.querySelectorAll("button")) button.setAttribute("aria-current", String(button.textContent === name));
   }
 
   /** Forget the offer (after it was taken, or when the selection changed). */
