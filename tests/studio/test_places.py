@@ -197,7 +197,7 @@ def test_each_form_of_coordinates_moves_the_map_and_then_the_stop(
 
 
 BAD = [
-    ("91, 4.39", "A latitude is between -90 and 90 degrees: check the first number."),
+    ("-91, 4.39", "A latitude is between -90 and 90 degrees: check the first number."),
     ("50.41, 181", "A longitude is between -180 and 180 degrees: check the second number."),
     ("le vieux moulin", "The studio cannot read these coordinates."),
     ("https://www.openstreetmap.org/", "This link holds no coordinates."),
@@ -222,19 +222,35 @@ def test_coordinates_that_cannot_be_read_are_said_by_the_field_and_move_nothing(
     map_still(page)
     before = _label_offset(page)
     problem = page.locator("#goto-place-problem")
+    scale = page.locator("#map .leaflet-control-scale-line").text_content()
     for text, words in BAD:
-        _go(page, text)
+        # Typed key by key: the keys stay in the field, the map does not zoom ("-") or pan.
+        field = page.get_by_label("Go to coordinates or a map link")
+        field.fill("")
+        field.press_sequentially(text)
+        field.press("Enter")
         assert (problem.text_content() or "").startswith(words), text
         assert page.get_by_label("Go to coordinates or a map link").input_value() == text
         assert page.locator("#place-shown").count() == 0
     assert (
         page.get_by_label("Go to coordinates or a map link").get_attribute("aria-invalid") == "true"
     )
+    assert page.locator("#map .leaflet-control-scale-line").text_content() == scale
     # The view did not move: the stop's label is where it was in the map.
     map_still(page)
     after = _label_offset(page)
     assert abs(after[0] - before[0]) < 2 and abs(after[1] - before[1]) < 2
     shot(page, "coordinates-refused")
+
+    # Enter in the field is the field's own, even while the map waits for a new stop's place
+    # (where Enter on the map adds the stop at its centre).
+    page.click("#add-stop")
+    field.fill("50.41, 181")
+    field.press("Enter")
+    assert problem.text_content() == BAD[1][1]
+    page.click("#add-stop")
+    assert page.locator("#stop-list li").count() == 1
+    assert len(_stops(site, trail["id"])) == 1
 
     # In the stop's form: the message under the field, the zone where it was.
     page.click("#stop-list li[data-key=gate] .stop-name")
