@@ -125,7 +125,7 @@ def _pin_at_map_centre(page: Any) -> None:
     page.wait_for_function(
         """() => {
           const m = document.querySelector('#map').getBoundingClientRect();
-          const p = document.querySelector('#map path.place-pin')?.getBoundingClientRect();
+          const p = document.querySelector('#map .place-pin')?.getBoundingClientRect();
           return p && p.width > 8
             && Math.abs(p.x + p.width / 2 - (m.x + m.width / 2)) < 3
             && Math.abs(p.y + p.height / 2 - (m.y + m.height / 2)) < 3;

@@ -2,7 +2,7 @@
 // name through the server's geocoder when it has one. A place found is shown with a pin and
 // offers to add a stop there, or to move the selected stop there.
 import { call } from "./api.js";
-import { L } from "./basemap.js";
+import { ElementIcon, L } from "./basemap.js";
 import { parsePlace } from "./coordinates.js";
 import { clear, fill, h } from "./dom.js";
 import { Problems } from "./formcheck.js";
@@ -10,7 +10,9 @@ import { language, t } from "./i18n.js";
 import { canEdit, orgPath, state } from "./state.js";
 import { readable } from "./ui.js";
 
-const PIN = { radius: 7, color: "#1d4ed8", weight: 3, fillColor: "#ffffff", fillOpacity: 1, interactive: false, className: "place-pin" };
+// A marker rather than a vector circle: it is placed by its own element, whatever the state
+// of the map's vector layer while the view jumps.
+const PIN_ICON = { iconSize: [18, 18], iconAnchor: [9, 9], className: "place-pin", build: () => h("div", { "aria-hidden": "true" }) };
 // Closest zoom a jump goes to when the text gives none: a street, a few buildings.
 const JUMP_ZOOM = 18;
 
@@ -38,6 +40,11 @@ export class PlaceFinder {
     this.map = map;
     this.actions = actions;
     this.pin = null;
+    // Leaflet drops a new view asked for while a zoom animation runs (after fitting the trail,
+    // a click on +): a jump then waits for the animation's end.
+    this.zooming = false;
+    map.on("zoomanim", () => (this.zooming = true));
+    map.on("zoomend", () => (this.zooming = false));
     this.node = h("section", { class: "find-place", id: "find-place", "aria-labelledby": "find-place-title" }, h("h2", { class: "visually-hidden", id: "find-place-title" }, t("findPlace")));
     this.node.append(this.coordinatesForm());
     if (state.config.place_search) this.node.append(this.searchForm());
@@ -110,9 +117,13 @@ export class PlaceFinder {
   /** Jump to a place, pin it and offer what may be done there. */
   show(lat, lon, { zoom, bbox, name } = {}) {
     this.pin?.remove();
-    if (bbox) this.map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], { maxZoom: JUMP_ZOOM });
-    else this.map.setView([lat, lon], zoom ?? Math.max(this.map.getZoom(), JUMP_ZOOM));
-    this.pin = L.circleMarker([lat, lon], PIN).addTo(this.map);
+    this.pin = L.marker([lat, lon], { icon: new ElementIcon(PIN_ICON), interactive: false, keyboard: false }).addTo(this.map);
+    const jump = () => {
+      if (bbox) this.map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], { maxZoom: JUMP_ZOOM });
+      else this.map.setView([lat, lon], zoom ?? Math.max(this.map.getZoom(), JUMP_ZOOM));
+    };
+    if (this.zooming) this.map.once("zoomend", jump);
+    else jump();
     this.last = { at: [lat, lon], name };
     this.drawFound();
   }
