@@ -33,7 +33,7 @@ function inlineField(problems, name, label, input, button, hint) {
   return problems.watch(name, wrapper, input, label);
 }
 
-/** The "Find a place" bar above the map. ``actions`` gives what a found place offers:
+/** The "Find a place" box, shown over the map. ``actions`` gives what a found place offers:
  * ``selected()`` (the selected stop's name, or null), ``addHere([lat, lon])``, ``moveHere([lat, lon])``. */
 export class PlaceFinder {
   constructor(map, actions) {
