@@ -15,6 +15,9 @@ from trails.files import atomic_file
 from trails.messages import msg
 from trails.validation import check_slug
 
+# The longest organisation name (the API's schema and the command line both hold to it).
+ORGANISATION_NAME_MAX = 200
+
 
 def get_or_create_organisation(
     session: Session, slug: str, name: str | None = None
@@ -50,8 +53,12 @@ def create_user(
     admin: bool = False,
     organisation: str | None = None,
     role: Role = Role.owner,
+    organisation_name: str | None = None,
 ) -> User:
-    """A new account, optionally a member of an organisation (created if missing)."""
+    """A new account, optionally a member of an organisation (created if missing).
+
+    A new organisation is named ``organisation_name`` (accents and all), else after its slug.
+    """
     email = checked_email(email)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise Conflict(msg("an account for {email} exists already", email=email))
@@ -68,7 +75,14 @@ def create_user(
             slug = check_slug(organisation)
         except ValueError as exc:
             raise invalid("org", organisation, str(exc)) from None
-        org = get_or_create_organisation(session, slug, slug.replace("-", " ").title())
+        name = (organisation_name or "").strip() or slug.replace("-", " ").title()
+        if len(name) > ORGANISATION_NAME_MAX:
+            raise invalid(
+                "org_name",
+                name[:40] + "…",
+                msg("use at most {max} characters", max=ORGANISATION_NAME_MAX),
+            )
+        org = get_or_create_organisation(session, slug, name)
         session.add(Membership(organisation_id=org.id, user_id=user.id, role=role))
         session.flush()
     return user
@@ -90,3 +104,30 @@ def ensure_first_admin(session: Session, password_file: Path) -> tuple[str, bool
     with atomic_file(password_file, mode=0o600) as fh:
         fh.write(f"{FIRST_ADMIN_EMAIL}\n{password}\n".encode())
     return FIRST_ADMIN_EMAIL, True
+
+
+def adopt_unowned_organisations(session: Session, email: str = FIRST_ADMIN_EMAIL) -> list[str]:
+    """Make the administrator ``email`` owner of every organisation that has no member at all.
+
+    Such organisations come from imports (the demo trail of `make run`): without a member,
+    nobody would find them in the studio. Returns the slugs adopted now; a later call finds
+    them owned and changes nothing.
+    """
+    admin = session.scalar(
+        select(User).where(func.lower(User.email) == canonical_email(email), User.is_admin)
+    )
+    if admin is None:
+        return []
+    orphans = session.scalars(
+        select(Organisation)
+        .where(
+            ~select(Membership.user_id)
+            .where(Membership.organisation_id == Organisation.id)
+            .exists()
+        )
+        .order_by(Organisation.slug)
+    ).all()
+    for org in orphans:
+        session.add(Membership(organisation_id=org.id, user_id=admin.id, role=Role.owner))
+    session.flush()
+    return [org.slug for org in orphans]

@@ -24,6 +24,7 @@ from server.requestlog import RequestLog
 from server.routes import (
     assets,
     auth,
+    changes,
     checks,
     consents,
     contributions,
@@ -48,6 +49,7 @@ from server.routes import (
     stops,
     stories,
     trails,
+    transcripts,
     uploads,
     withdrawals,
 )
@@ -154,8 +156,10 @@ def create_app(
         places,
         objects,
         checks,
+        changes,
         assets,
         edits,
+        transcripts,
         listen,
         uploads,
         stories,

@@ -23,6 +23,7 @@ from server.db.models import Role
 from server.db.session import Database
 from server.errors import Unauthorized
 from server.jobs import Jobs
+from server.public_url import public_base
 from server.settings import Settings
 from trails.bundle.signing import Keyring
 from trails.messages import msg
@@ -83,6 +84,14 @@ def state(name: str) -> Any:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_public_base(request: Request, settings: SettingsDep) -> str:
+    """The address links, QR codes and posters start with (``server.public_url``)."""
+    return public_base(request, settings)
+
+
+PublicBaseDep = Annotated[str, Depends(get_public_base)]
 JobsDep = Annotated[Jobs, Depends(get_jobs)]
 # The guessing limits (counted in the database, shared by every replica) and access codes.
 LimiterDep = Annotated[Limiter, Depends(state("sign_in_limiter"))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from geoalchemy2.shape import from_shape
@@ -11,9 +12,17 @@ from sqlalchemy.orm import Session
 
 from server.auth.access import row_in
 from server.auth.codes import AccessCodes
-from server.db.models import SRID, SoundObject, Stop, Story, StoryStatus, Trail
+from server.db.models import SRID, SoundObject, Stop, Story, StoryStatus, StoryVersion, Trail
 from server.db.zones import set_zone
-from server.schemas.drafts import StopCreate, StopUpdate, TrailCreate, TrailDuplicate, TrailUpdate
+from server.schemas.drafts import (
+    TRAIL_TITLE_MAX,
+    StopCreate,
+    StopUpdate,
+    TrailCreate,
+    TrailDuplicate,
+    TrailUpdate,
+)
+from server.schemas.stories import TITLE_MAX
 from trails.errors import Conflict, NotFound, invalid
 from trails.messages import msg
 from trails.vocabulary import TrailMode, Visibility
@@ -101,13 +110,113 @@ def update_trail(trail: Trail, body: TrailUpdate, codes: AccessCodes) -> None:
     _apply(trail, _changes(body), body.access_code, codes)
 
 
+def _event(body: TrailDuplicate) -> str:
+    """The event a copy is for: as sent, else "Festival" and the year it starts."""
+    event = (body.event or "").strip()
+    if body.event is not None and not event:
+        raise invalid("event", body.event, msg("the event name is empty; type one"))
+    return event or f"Festival {(body.valid_from or datetime.now(UTC)).year}"
+
+
+def _copy_title(trail: Trail, body: TrailDuplicate) -> dict[str, str]:
+    """The copy's title: the one sent, else the original's with the event's name; checked."""
+    if body.title is not None:
+        titles = {language: text.strip() for language, text in body.title.items()}
+    else:
+        event = _event(body)
+        titles = {language: f"{text} — {event}" for language, text in trail.titles.items()}
+    for language, text in titles.items():
+        if not text:
+            raise invalid("title", text, msg("the title is empty; type one"))
+        if len(text) > TRAIL_TITLE_MAX:
+            raise invalid(
+                "title",
+                text,
+                msg(
+                    "the {language} title has {length} characters, more than {limit}; shorten it",
+                    language=language,
+                    length=len(text),
+                    limit=TRAIL_TITLE_MAX,
+                ),
+            )
+    if titles == trail.titles:
+        raise invalid(
+            "title", titles, msg("the copy has the original's title; give it a title of its own")
+        )
+    return titles
+
+
+def _locked_stories(session: Session, trail: Trail) -> dict[int, Story]:
+    """The trail's stops and stories as committed, locked against writes until the copy ends.
+
+    FOR SHARE (PostgreSQL; SQLite writes one at a time anyway): a story being saved right
+    now is copied once its save is committed, whole, never half before and half after.
+    """
+    session.scalars(
+        select(Stop)
+        .where(Stop.trail_id == trail.id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).all()
+    ids = {stop.story_id for stop in trail.stops if stop.story_id is not None}
+    if not ids:
+        return {}
+    stories = session.scalars(
+        select(Story)
+        .where(Story.id.in_(ids))
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).all()
+    for story in stories:
+        session.refresh(story, ["versions"])
+    return {story.id: story for story in stories}
+
+
+def _copy_story(story: Story, event: str) -> Story:
+    """A new story row with the same recordings (assets are shared by hash), credits and
+    consents: editing either never changes the other."""
+    suffix = f" — {event}"
+    copy = Story(
+        organisation_id=story.organisation_id,
+        title=story.title[: TITLE_MAX - len(suffix)] + suffix,
+        role=story.role,
+        licence=story.licence,
+        credits=[dict(c) for c in story.credits],
+        consents=[dict(c) for c in story.consents],
+        status=story.status,
+        submitted_by_id=story.submitted_by_id,
+        invitation_id=story.invitation_id,
+        contributor_name=story.contributor_name,
+        photo_sha256=story.photo_sha256,
+        review_reason=story.review_reason,
+        reviewed_by_id=story.reviewed_by_id,
+        reviewed_at=story.reviewed_at,
+    )
+    for version in story.versions:
+        copy.versions.append(
+            StoryVersion(
+                language=version.language,
+                audio_asset_id=version.audio_asset_id,
+                transcript_vtt=version.transcript_vtt,
+                text=version.text,
+            )
+        )
+    return copy
+
+
 def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Trail:
-    """Copy a trail, its stops (sharing their stories) and sound objects under a new address."""
+    """Copy a trail under a new address: its stops, sound objects and stories are copies.
+
+    Stories are new rows (their recordings are shared, by asset), so trimming, transcribing
+    or retitling a story of one trail never changes the other.
+    """
     _check_slug_free(session, trail.organisation_id, body.slug)
+    titles = _copy_title(trail, body)
+    stories = _locked_stories(session, trail)
     copy = Trail(
         organisation_id=trail.organisation_id,
         slug=body.slug,
-        titles=dict(body.title or trail.titles),
+        titles=titles,
         descriptions=dict(trail.descriptions),
         languages=list(trail.languages),
         mode=trail.mode,
@@ -125,18 +234,21 @@ def duplicate_trail(session: Session, trail: Trail, body: TrailDuplicate) -> Tra
     )
     if copy.visibility == Visibility.private and copy.access_code_hash is None:
         raise invalid("visibility", "private", msg("a private trail needs an access code first"))
+    event = _event(body)
+    copies = {story_id: _copy_story(story, event) for story_id, story in stories.items()}
     for stop in trail.stops:
         twin = Stop(
             key=stop.key,
             position=stop.position,
             titles=dict(stop.titles),
             rules=dict(stop.rules),
-            story_id=stop.story_id,
+            story=copies[stop.story_id] if stop.story_id is not None else None,
             zone_kind=stop.zone_kind,
             center=stop.center,
             radius_m=stop.radius_m,
             polygon=stop.polygon,
             narration_position=stop.narration_position,
+            silent=stop.silent,
         )
         copy.stops.append(twin)
     for obj in trail.objects:
@@ -195,6 +307,7 @@ def add_stop(session: Session, trail: Trail, body: StopCreate) -> Stop:
         story_id=body.story_id,
         position=len(trail.stops),
         narration_position=None if body.narration_position is None else [*body.narration_position],
+        silent=body.silent,
     )
     set_zone(stop, body.zone)
     _place(trail, stop, body.position)
@@ -223,6 +336,8 @@ def update_stop(session: Session, trail: Trail, stop: Stop, body: StopUpdate) ->
     if "narration_position" in sent:
         where = body.narration_position
         stop.narration_position = None if where is None else [*where]
+    if body.silent is not None:
+        stop.silent = body.silent
     session.flush()
 
 

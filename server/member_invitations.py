@@ -35,6 +35,11 @@ _GONE = {
 }
 
 
+def page_url(base_url: str, code: str) -> str:
+    """The studio page an invited person opens to answer (``/studio/join/{code}``)."""
+    return f"{base_url.rstrip('/')}/studio/join/{code}"
+
+
 def state_of(row: MemberInvitation, now: datetime | None = None) -> MemberInvitationState:
     """Whether an invitation still waits for an answer, and if not, why."""
     now = now or datetime.now(UTC)

@@ -42,6 +42,7 @@ from server.db.models import (
     Trail,
 )
 from server.db.session import Database
+from server.draft_checks import check_draft, errors_of
 from server.draft_source import load_trail, to_source
 from server.releases import PENDING, initial_state, make_current, release_of
 from trails.bundle.canonical import canonical_json
@@ -140,6 +141,19 @@ def problems(trail: Trail, sources: _MediaSource) -> list[FieldError]:
             named = {"stop": stop.key, "story_id": stop.story_id}
             found.append(FieldError(f"stops.{stop.key}.story", named, reason))
     return found
+
+
+def _check_errors(trail: Trail, source: TrailSource) -> list[FieldError]:
+    """The checks' errors, each naming its stop so that the studio can point at it."""
+    ids = {stop.key: stop.id for stop in trail.stops}
+    return [
+        FieldError(
+            f"stops.{item.stop}" if item.stop else "trail",
+            {"check": item.code, "stop": item.stop, "stop_id": ids.get(item.stop or "")},
+            item.message,
+        )
+        for item in errors_of(check_draft(trail, source))
+    ]
 
 
 _Media = tuple[Callable[[str], BundleMedia], dict[str, Callable[[], Iterator[bytes]]]]
@@ -391,7 +405,7 @@ def publish(
         claim_address(session, trail)
         source = to_source(session, trail)
         sources = _media_sources(session, trail)
-        found = problems(trail, sources)
+        found = problems(trail, sources) + _check_errors(trail, source)
         for path, sha in sources.images.items():
             if not blobs.exists(cover_key(sha)):
                 found.append(

@@ -34,7 +34,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         default=None, description="Signs sessions; generated into the data directory if unset."
     )
-    public_base_url: str = Field(default="http://127.0.0.1:8000")
+    public_base_url: str | None = Field(
+        default=None,
+        description="Address that links, QR codes and posters start with; default the "
+        "address each request reached (its Host, and the scheme a trusted proxy forwards).",
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description='Web origins allowed to call the API from a browser, e.g. ["https://a.org"].',

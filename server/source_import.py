@@ -141,6 +141,8 @@ def apply_source(
         stop = Stop(key=spec.key, position=position, titles=dict(spec.title))
         stop.rules = spec.rules.model_dump(exclude_defaults=True)
         stop.narration_position = None if spec.position is None else list(spec.position)
+        # A source names no story only on purpose: it has no way to name one without audio.
+        stop.silent = spec.story is None
         set_zone(stop, spec.zone)
         if spec.story is not None:
             story = Story(

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from media.blobs import BlobStore
@@ -203,9 +203,13 @@ def _detach(session: Session, story: Story, asset_ids: set[int]) -> set[int]:
     if asset_ids:
         # The same recording may serve elsewhere: a language of another story, an ambience.
         others = select(StoryVersion).where(StoryVersion.audio_asset_id.in_(asset_ids))
+        emptied: set[int] = set()
         for version in session.scalars(others):
             if version.story_id != story.id:
+                emptied.add(version.story_id)
                 session.delete(version)
+        session.flush()
+        trails |= _drop_emptied(session, emptied)
         layers = select(AmbientLayer).where(AmbientLayer.asset_id.in_(asset_ids))
         for layer in session.scalars(layers):
             trails.add(layer.trail_id)
@@ -223,6 +227,23 @@ def _detach(session: Session, story: Story, asset_ids: set[int]) -> set[int]:
         if asset is not None:
             session.delete(asset)
     session.flush()
+    return trails
+
+
+def _drop_emptied(session: Session, story_ids: set[int]) -> set[int]:
+    """Delete the stories left without a language (a temporary route's copy of the withdrawn
+    story: its credits and consents must not stay); return the trails touched."""
+    trails: set[int] = set()
+    for story_id in sorted(story_ids):
+        left = select(func.count()).select_from(StoryVersion)
+        if session.scalar(left.where(StoryVersion.story_id == story_id)):
+            continue
+        for stop in session.scalars(select(Stop).where(Stop.story_id == story_id)):
+            trails.add(stop.trail_id)
+            stop.story_id = None
+        copy = session.get(Story, story_id)
+        if copy is not None:
+            session.delete(copy)
     return trails
 
 

@@ -32,7 +32,9 @@ def test_create_admin_then_sign_in(data_dir: Path, capsys: pytest.CaptureFixture
         "a-long-secret",
         "--admin",
         "--org",
-        "moulin",
+        "musee-du-verre",
+        "--org-name",
+        "Musée du Verre",
         "--json",
     )
     assert code == 0, err
@@ -46,7 +48,9 @@ def test_create_admin_then_sign_in(data_dir: Path, capsys: pytest.CaptureFixture
         ).json()["token"]
         me = client.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["is_admin"] is True
-    assert me["memberships"] == [{"organisation": "moulin", "name": "Moulin", "role": "owner"}]
+    assert me["memberships"] == [
+        {"organisation": "musee-du-verre", "name": "Musée du Verre", "role": "owner"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -55,6 +59,19 @@ def test_create_admin_then_sign_in(data_dir: Path, capsys: pytest.CaptureFixture
         (["--email", "x@example.org", "--password", "short"], "at least 10 characters"),
         (["--email", "not-an-email", "--password", "long-enough-1"], "name@example.org"),
         (["--email", "y@example.org", "--password", "long-enough-1", "--org", "Bad Slug"], "org"),
+        (
+            [
+                "--email",
+                "n@example.org",
+                "--password",
+                "long-enough-1",
+                "--org",
+                "long",
+                "--org-name",
+                "N" * 300,
+            ],
+            "at most 200 characters",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_creates_nothing(
@@ -93,3 +110,30 @@ def test_bootstrap_creates_the_first_admin_once(
     with TestClient(app) as client:
         signed = client.post("/v1/auth/tokens", json={"email": email, "password": password})
     assert signed.status_code == 201
+
+
+def test_make_runs_commands_leave_the_admin_inside_the_demo_organisation(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The Makefile's `run` target, in its order: upgrade, import the demo, bootstrap.
+    demo = Path(__file__).resolve().parents[1] / "examples" / "moulin-de-marchienne"
+    assert run_cli(capsys, "db", "upgrade")[0] == 0
+    code, _, err = run_cli(capsys, "import", str(demo), "--publish", "--if-changed")
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "users", "bootstrap", "--json")
+    assert code == 0, err
+    first = json.loads(out)
+    assert first["created"] is True and first["owner_of"] == ["demo"]
+    # A second `make run` changes nothing.
+    assert run_cli(capsys, "import", str(demo), "--publish", "--if-changed")[0] == 0
+    assert json.loads(run_cli(capsys, "users", "bootstrap", "--json")[1])["owner_of"] == []
+
+    email, password = Path(first["password_file"]).read_text().split()
+    app = create_app(Settings(data_dir=data_dir, inprocess_worker=False))
+    with TestClient(app) as client:
+        token = client.post("/v1/auth/tokens", json={"email": email, "password": password})
+        headers = {"Authorization": f"Bearer {token.json()['token']}"}
+        me = client.get("/v1/me", headers=headers).json()
+        trails = client.get("/v1/orgs/demo/trails", headers=headers).json()
+    assert [(m["organisation"], m["role"]) for m in me["memberships"]] == [("demo", "owner")]
+    assert [t["slug"] for t in trails["items"]] == ["moulin-de-marchienne"]

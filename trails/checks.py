@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -84,11 +84,19 @@ def check_trail(
     trail: TrailSource,
     durations: Mapping[str, Mapping[str, float]] | None = None,
     speed_m_s: float = DEFAULT_SPEED_M_S,
+    silent: Collection[str] | None = None,
 ) -> list[CheckItem]:
-    """Every check on a trail; ``durations`` gives seconds by stop key, then language."""
+    """Every check on a trail; ``durations`` gives seconds by stop key, then language.
+
+    ``silent`` names the stops meant to have no audio; a stop without a story that it does
+    not name is an error. ``None`` (a source folder) takes every stop without a story as
+    meant: a source has no way to name a story without its audio.
+    """
     plane = _plane_for(trail)
     shapes = {s.key: plane.zone(s) for s in trail.stops}
     items: list[CheckItem] = []
+    if silent is not None:
+        items += _check_audio(trail, silent)
     items += _check_walk_time(trail, shapes, durations or {}, speed_m_s)
     items += _check_zones(trail, shapes)
     items += _check_conditions(trail)
@@ -97,6 +105,22 @@ def check_trail(
     items += _check_windows(trail)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(items, key=lambda i: (order[i.severity], i.stop or "", i.code))
+
+
+def _check_audio(trail: TrailSource, silent: Collection[str]) -> list[CheckItem]:
+    return [
+        CheckItem(
+            "error",
+            stop.key,
+            "no-audio",
+            msg(
+                "this stop has no audio, so visitors would hear nothing there; place a story "
+                "with a recording on it, or mark it silent on purpose"
+            ),
+        )
+        for stop in trail.stops
+        if stop.story is None and stop.key not in silent
+    ]
 
 
 def _narrations(trail: TrailSource) -> list[Stop]:
@@ -146,7 +170,7 @@ def _check_walk_time(
                     msg(
                         "the {language} narration lasts {lasts} s but the walk to "
                         "'{next}' ({distance} m at {speed} m/s) takes {walk} s: "
-                        "{excess} s too long",
+                        "{excess} s too long; shorten the recording or move the stops apart",
                         language=language,
                         lasts=round(longest),
                         next=following.key,
@@ -172,7 +196,7 @@ def _check_zones(trail: TrailSource, shapes: Mapping[str, BaseGeometry]) -> list
                     "zone-too-small",
                     msg(
                         "the zone is about {radius} m across its radius, less than typical "
-                        "GPS error ({limit} m): it may fire late or never",
+                        "GPS error ({limit} m): it may fire late or never; make the zone larger",
                         radius=round(radius),
                         limit=MIN_ZONE_RADIUS_M,
                     ),
@@ -186,7 +210,7 @@ def _check_zones(trail: TrailSource, shapes: Mapping[str, BaseGeometry]) -> list
                     "zone-too-large",
                     msg(
                         "the zone reaches about {radius} m from its centre (over "
-                        "{limit} m): it may fire from a parallel street",
+                        "{limit} m): it may fire from a parallel street; make the zone smaller",
                         radius=round(radius),
                         limit=MAX_ZONE_RADIUS_M,
                     ),
@@ -204,7 +228,8 @@ def _check_zones(trail: TrailSource, shapes: Mapping[str, BaseGeometry]) -> list
                         "zones-overlap",
                         msg(
                             "the zone overlaps the zone of '{other}' ({area} m²): "
-                            "both narrations trigger together and one waits",
+                            "both narrations trigger together and one waits; move the zones apart "
+                            "or make them smaller",
                             other=b.key,
                             area=round(overlap),
                         ),
@@ -229,17 +254,21 @@ def _check_conditions(trail: TrailSource) -> list[CheckItem]:
                 if cond.stop in layers:
                     text = msg(
                         "requires stop '{stop}', which is an ambient layer, not a stop: "
-                        "conditions can only name stops",
+                        "conditions can only name stops; choose a stop in the condition",
                         stop=cond.stop,
                     )
                 elif cond.stop in objects:
                     text = msg(
                         "requires stop '{stop}', which is a sound object, not a stop: "
-                        "conditions can only name stops",
+                        "conditions can only name stops; choose a stop in the condition",
                         stop=cond.stop,
                     )
                 else:
-                    text = msg("requires stop '{stop}', which is not in the trail", stop=cond.stop)
+                    text = msg(
+                        "requires stop '{stop}', which is not in the trail; choose an existing "
+                        "stop or remove the condition",
+                        stop=cond.stop,
+                    )
                 items.append(CheckItem("error", owner, "requires-missing-stop", text))
             elif cond.state == "played" and cond.stop not in audible:
                 items.append(
@@ -261,13 +290,14 @@ def _check_conditions(trail: TrailSource) -> list[CheckItem]:
             continue
         if stop.key in cycles:
             text = msg(
-                "this stop can never trigger: its conditions form a cycle ({cycle})",
+                "this stop can never trigger: its conditions form a cycle ({cycle}); remove "
+                "one of these conditions",
                 cycle=" -> ".join(cycles[stop.key]),
             )
         else:
             text = msg(
                 "this stop can never trigger: its conditions depend on stops that can never "
-                "trigger or contradict each other"
+                "trigger or contradict each other; change or remove its conditions"
             )
         items.append(CheckItem("error", stop.key, "condition-never-met", text))
     return items
@@ -355,7 +385,8 @@ def _check_languages(trail: TrailSource) -> list[CheckItem]:
                         stop.key,
                         "missing-language",
                         msg(
-                            "no {language} version, though the trail is offered in {language}",
+                            "no {language} version, though the trail is offered in {language}; "
+                            "add a {language} recording to its story",
                             language=language,
                         ),
                     )
@@ -368,7 +399,7 @@ def _check_languages(trail: TrailSource) -> list[CheckItem]:
                         "missing-transcript",
                         msg(
                             "the {language} version has no transcript (needed for deaf and "
-                            "hard-of-hearing visitors)",
+                            "hard-of-hearing visitors); add one in the story",
                             language=language,
                         ),
                     )
@@ -393,7 +424,8 @@ def _check_route(
                     "off-route",
                     msg(
                         "the zone lies {gap} m from the route (corridor {corridor} m): "
-                        "visitors following the route will not reach it",
+                        "visitors following the route will not reach it; move the zone "
+                        "closer to the route",
                         gap=round(gap),
                         corridor=ROUTE_CORRIDOR_M,
                     ),
@@ -411,7 +443,8 @@ def _check_windows(trail: TrailSource) -> list[CheckItem]:
                 None,
                 "validity-window-reversed",
                 msg(
-                    "the trail's validity ends ({end}) before it starts ({start})",
+                    "the trail's validity ends ({end}) before it starts ({start}); correct "
+                    "the dates",
                     end=trail.valid_until.isoformat(),
                     start=trail.valid_from.isoformat(),
                 ),
@@ -428,7 +461,7 @@ def _check_windows(trail: TrailSource) -> list[CheckItem]:
                         stop.key,
                         "empty-time-window",
                         msg(
-                            "the time window {start}-{end} is empty",
+                            "the time window {start}-{end} is empty; correct or remove it",
                             start=window.start,
                             end=window.end,
                         ),
@@ -489,7 +522,8 @@ def _load_errors(folder: Path, exc: InvalidInput) -> list[CheckItem]:
                     None,
                     "validity-window-reversed",
                     msg(
-                        "the trail's validity ends ({end}) before it starts ({start})",
+                        "the trail's validity ends ({end}) before it starts ({start}); correct "
+                        "the dates",
                         end=raw["valid_until"],
                         start=raw["valid_from"],
                     ),

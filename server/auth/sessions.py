@@ -29,7 +29,7 @@ _SAME_SITE_FETCH = frozenset({"same-origin", "none"})
 
 def https(settings: Settings) -> bool:
     """Whether the server is reached over https (then the cookie is Secure)."""
-    return settings.public_base_url.startswith("https://")
+    return (settings.public_base_url or "").startswith("https://")
 
 
 def cookie_name(settings: Settings) -> str:
@@ -95,6 +95,6 @@ def require_same_origin(request: Request, settings: Settings) -> None:
     if origin is None:
         return  # not sent by a browser page (browsers always send it on unsafe requests)
     host = request.headers.get("host", "").lower()
-    allowed = {_origin(settings.public_base_url)}
+    allowed = {_origin(settings.public_base_url)} if settings.public_base_url else set()
     if origin.lower() not in allowed and urlsplit(origin.lower()).netloc != host:
         raise Forbidden(msg("cross-origin request refused: the Origin is not this server's"))

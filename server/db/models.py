@@ -425,6 +425,9 @@ class Stop(ZoneColumns, Base):
     # Where the story is heard from, [longitude, latitude] (trigger semantics 15); ``position``
     # above is the stop's place in the order.
     narration_position: Mapped[list[float] | None] = mapped_column(JSON)
+    # Without audio on purpose (a place to pause, a condition's landmark): the checks then
+    # accept it; a stop without audio and without this flag is an error that stops publishing.
+    silent: Mapped[bool] = mapped_column(default=False)
 
     trail: Mapped[Trail] = relationship(back_populates="stops")
     story: Mapped[Story | None] = relationship()

@@ -9,10 +9,11 @@ from pydantic import BaseModel
 
 from server import drafts
 from server.deps import ContributorDep, SessionDep
+from server.draft_checks import check_draft
 from server.draft_source import to_source
 from server.i18n import language_headers, render, request_language
 from server.problems import ORG_PROBLEMS
-from trails.checks import CheckItem, check_trail
+from trails.checks import CheckItem
 from trails.errors import InvalidInput
 from trails.messages import msg
 
@@ -48,7 +49,7 @@ def list_checks(
     response.headers.update(language_headers(language))
     trail = drafts.trail_in(session, member.organisation.id, trail_id)
     if not trail.stops:
-        item = CheckItem("info", None, "no-stops", msg("No stops yet."))
+        item = CheckItem("info", None, "no-stops", msg("No stops yet: add one on the map."))
         return [_out(item, language)]
     try:
         source = to_source(session, trail)
@@ -59,9 +60,4 @@ def list_checks(
             for e in exc.errors
         ] or [CheckItem("error", None, "invalid-draft", exc.detail)]
         return [_out(item, language) for item in found]
-    durations: dict[str, dict[str, float]] = {}
-    for stop in trail.stops:
-        for version in stop.story.versions if stop.story else []:
-            if version.audio is not None and version.audio.duration_s is not None:
-                durations.setdefault(stop.key, {})[version.language] = version.audio.duration_s
-    return [_out(item, language) for item in check_trail(source, durations)]
+    return [_out(item, language) for item in check_draft(trail, source)]

@@ -18,7 +18,15 @@ from server.auth.tokens import token_hash
 from server.bodylimits import MULTIPART_SLACK, body_limit
 from server.db.models import Invitation
 from server.db.session import Database
-from server.deps import BlobsDep, DatabaseDep, EditorDep, JobsDep, SessionDep, SettingsDep
+from server.deps import (
+    BlobsDep,
+    DatabaseDep,
+    EditorDep,
+    JobsDep,
+    PublicBaseDep,
+    SessionDep,
+    SettingsDep,
+)
 from server.licences import LICENCES
 from server.listing import paginate
 from server.problems import ORG_PROBLEMS
@@ -59,7 +67,11 @@ PUBLIC_PROBLEMS = {
 
 @org_router.post("", status_code=201, response_model=InvitationCreated, responses=ORG_PROBLEMS)
 def create_invitation(
-    body: InvitationCreate, member: EditorDep, session: SessionDep, settings: SettingsDep
+    body: InvitationCreate,
+    member: EditorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    base: PublicBaseDep,
 ) -> InvitationCreated:
     """Make an invitation link; its code is shown in this answer only."""
     ttl = body.expires_in_s or settings.invitation_ttl_s
@@ -79,7 +91,7 @@ def create_invitation(
         **public.model_dump(),
         code=code,
         path=f"/v1/invitations/{code}/contributions",
-        page_url=invitations.page_url(settings.public_base_url, code),
+        page_url=invitations.page_url(base, code),
     )
 
 
@@ -125,7 +137,7 @@ def invitation_sheet(
     body: SheetRequest,
     member: EditorDep,
     session: SessionDep,
-    settings: SettingsDep,
+    base: PublicBaseDep,
 ) -> Response:
     """An A5 sheet to hand out (QR code, who invites, about what, three steps, the link)."""
     row = invitations.invitation_in(session, member.organisation.id, invitation_id)
@@ -134,7 +146,7 @@ def invitation_sheet(
         raise NotFound(
             msg("this code is not this invitation's; copy the code shown at its creation")
         )
-    url = invitations.page_url(settings.public_base_url, body.code)
+    url = invitations.page_url(base, body.code)
     headers = {"Cache-Control": "no-store"}
     if body.format == "svg":
         return Response(qr_svg(url), media_type="image/svg+xml", headers=headers)
@@ -277,6 +289,7 @@ def submit_invited(
     blobs: BlobsDep,
     jobs: JobsDep,
     settings: SettingsDep,
+    base: PublicBaseDep,
     recording: Annotated[UploadFile | None, File(**_part("recording"))] = None,
     audio: Annotated[UploadFile | None, File(**_part("audio"))] = None,
     transcript: Annotated[UploadFile | None, File(**_part("transcript"))] = None,
@@ -303,9 +316,7 @@ def submit_invited(
         consent_id=done.consent_id,
         status="submitted",
         withdrawal_code=done.withdrawal_code,
-        withdrawal_url=resident_withdrawals.withdrawal_url(
-            settings.public_base_url, done.withdrawal_code
-        ),
+        withdrawal_url=resident_withdrawals.withdrawal_url(base, done.withdrawal_code),
     )
 
 

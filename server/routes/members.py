@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from server import member_invitations
 from server.audit import record
 from server.db.models import Membership, Role, User
-from server.deps import ContributorDep, IfMatch, OwnerDep, SessionDep
+from server.deps import ContributorDep, IfMatch, OwnerDep, PublicBaseDep, SessionDep
 from server.etags import member_etag, require_match
 from server.listing import paginate
 from server.problems import ORG_PROBLEMS
@@ -66,14 +66,15 @@ def list_members(
 
 @router.post("", status_code=202, response_model=MemberInvitationCreated, responses=ORG_PROBLEMS)
 def add_member(
-    body: MemberCreate, member: OwnerDep, session: SessionDep
+    body: MemberCreate, member: OwnerDep, session: SessionDep, base: PublicBaseDep
 ) -> MemberInvitationCreated:
     """Invite a person by e-mail with a role; they become a member only when they accept.
 
     The answer is the same whether or not the address has an account here, and names
     nobody. It holds the invitation's secret link, shown this once: no mail is sent, so
-    pass it on. The person accepts signed in (``/v1/me/invitations``) or through the link,
-    which creates their account if they have none. A new invitation to the same address
+    pass it on (``url`` is the studio page that accepts it). The person accepts signed in
+    (``/v1/me/invitations``) or through the link, which creates their account if they have
+    none. A new invitation to the same address
     replaces a pending one.
     """
     ttl = body.expires_in_s or member_invitations.DEFAULT_TTL_S
@@ -82,7 +83,10 @@ def add_member(
     )
     public = MemberInvitationPublic.of(row, member_invitations.state_of(row))
     return MemberInvitationCreated(
-        **public.model_dump(), code=code, path=f"/v1/member-invitations/{code}"
+        **public.model_dump(),
+        code=code,
+        path=f"/v1/member-invitations/{code}",
+        url=member_invitations.page_url(base, code),
     )
 
 

@@ -124,9 +124,17 @@ def duplicate_trail(
     member: EditorDep,
     session: SessionDep,
     response: Response,
+    if_match: IfMatch = None,
 ) -> TrailDraft:
-    """Copy a trail under a new address, for instance as a festival's temporary route."""
+    """Copy a trail under a new address, for instance as a festival's temporary route.
+
+    The copy has its own stories (sharing the recordings), so editing either trail never
+    changes the other. ``If-Match`` is optional: with the trail's ETag, a trail changed since
+    it was read is not copied (412). Stories being saved meanwhile are copied as committed.
+    """
     trail = drafts.trail_in(session, member.organisation.id, trail_id)
+    if if_match is not None:
+        require_match(if_match, etag_of("trail", trail))
     copy = drafts.duplicate_trail(session, trail, body)
     record(
         session,

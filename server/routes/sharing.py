@@ -10,11 +10,12 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
 
 from server import drafts
 from server.auth.codes import AccessCodes
 from server.db.models import Trail
-from server.deps import AccessCodesDep, EditorDep, SessionDep, SettingsDep
+from server.deps import AccessCodesDep, EditorDep, PublicBaseDep, SessionDep
 from server.draft_source import to_source
 from server.i18n import InterfaceLanguage
 from server.problems import ORG_PROBLEMS
@@ -59,7 +60,7 @@ def trail_link(base_url: str, trail: Trail, access_code: str | None, codes: Acce
 def _link(
     session: SessionDep,
     member: EditorDep,
-    settings: SettingsDep,
+    base: PublicBaseDep,
     codes: AccessCodes,
     trail_id: int,
     code: str | None,
@@ -74,7 +75,27 @@ def _link(
                 slug=trail.slug,
             )
         )
-    return trail, trail_link(settings.public_base_url, trail, code, codes)
+    return trail, trail_link(base, trail, code, codes)
+
+
+class TrailLink(BaseModel):
+    """The link the trail's QR codes and poster carry."""
+
+    url: str = Field(examples=["https://baladeur.example/play/moulin-de-marchienne"])
+
+
+@router.get("/link", response_model=TrailLink, responses=ORG_PROBLEMS)
+def link(
+    trail_id: int,
+    member: EditorDep,
+    session: SessionDep,
+    base: PublicBaseDep,
+    codes: AccessCodesDep,
+    access_code: AccessCode = None,
+) -> TrailLink:
+    """The trail's link exactly as its QR codes and poster print it, to show or copy."""
+    _, url = _link(session, member, base, codes, trail_id, access_code)
+    return TrailLink(url=url)
 
 
 SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -96,12 +117,12 @@ def qr_code_svg(
     trail_id: int,
     member: EditorDep,
     session: SessionDep,
-    settings: SettingsDep,
+    base: PublicBaseDep,
     codes: AccessCodesDep,
     access_code: AccessCode = None,
 ) -> Response:
     """A scalable QR code of the trail's link (``/play/{slug}``), for print or the web."""
-    _, link = _link(session, member, settings, codes, trail_id, access_code)
+    _, link = _link(session, member, base, codes, trail_id, access_code)
     return Response(qr_svg(link), media_type="image/svg+xml", headers=_NO_STORE)
 
 
@@ -110,13 +131,13 @@ def qr_code_png(
     trail_id: int,
     member: EditorDep,
     session: SessionDep,
-    settings: SettingsDep,
+    base: PublicBaseDep,
     codes: AccessCodesDep,
     scale: Annotated[int, Query(ge=1, le=40, description="Pixels per QR module.")] = 10,
     access_code: AccessCode = None,
 ) -> Response:
     """A PNG QR code of the trail's link."""
-    _, link = _link(session, member, settings, codes, trail_id, access_code)
+    _, link = _link(session, member, base, codes, trail_id, access_code)
     return Response(qr_png(link, scale=scale), media_type="image/png", headers=_NO_STORE)
 
 
@@ -125,13 +146,13 @@ def poster(
     trail_id: int,
     member: EditorDep,
     session: SessionDep,
-    settings: SettingsDep,
+    base: PublicBaseDep,
     codes: AccessCodesDep,
     lang: Annotated[InterfaceLanguage, Query(description="Language of the poster.")] = "fr",
     access_code: AccessCode = None,
 ) -> Response:
     """An A4 poster of the trail's draft: title, dates, description, route map and QR code."""
-    trail, link = _link(session, member, settings, codes, trail_id, access_code)
+    trail, link = _link(session, member, base, codes, trail_id, access_code)
     if not trail.stops:
         raise Conflict(
             msg(

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from server import resident_withdrawals
 from server.auth.ratelimit import Limiter, client_address
 from server.auth.tokens import token_hash
-from server.deps import BlobsDep, DatabaseDep, KeyringDep, SettingsDep, WithdrawalLimiterDep
+from server.deps import BlobsDep, DatabaseDep, KeyringDep, PublicBaseDep, WithdrawalLimiterDep
 from server.schemas.problem import Problem
 from server.schemas.withdrawals import (
     ReceiptRequest,
@@ -46,7 +46,7 @@ async def withdrawal_status(
     body: WithdrawalCode,
     request: Request,
     database: DatabaseDep,
-    settings: SettingsDep,
+    base: PublicBaseDep,
     limiter: WithdrawalLimiterDep,
 ) -> WithdrawalStatus:
     """Where the story a withdrawal code names stands: reviewed, published where, withdrawn."""
@@ -54,7 +54,7 @@ async def withdrawal_status(
         request,
         limiter,
         body.code,
-        lambda: resident_withdrawals.standing(database, settings.public_base_url, body.code),
+        lambda: resident_withdrawals.standing(database, base, body.code),
     )
     return WithdrawalStatus.of(standing)
 
@@ -70,11 +70,10 @@ async def receipt(
     body: ReceiptRequest,
     request: Request,
     database: DatabaseDep,
-    settings: SettingsDep,
+    base: PublicBaseDep,
     limiter: WithdrawalLimiterDep,
 ) -> Response:
     """A receipt to keep: title, date, organisation, and the withdrawal link as text and QR."""
-    base = settings.public_base_url
     standing = await _guarded(
         request,
         limiter,
@@ -102,7 +101,7 @@ async def withdraw(
     database: DatabaseDep,
     blobs: BlobsDep,
     keyring: KeyringDep,
-    settings: SettingsDep,
+    base: PublicBaseDep,
     limiter: WithdrawalLimiterDep,
 ) -> WithdrawalDone:
     """Withdraw the story: it leaves every trail, release and storage; a repeat does nothing."""
@@ -110,8 +109,6 @@ async def withdraw(
         request,
         limiter,
         body.code,
-        lambda: resident_withdrawals.withdraw(
-            database, blobs, keyring, settings.public_base_url, body.code
-        ),
+        lambda: resident_withdrawals.withdraw(database, blobs, keyring, base, body.code),
     )
     return WithdrawalDone(**WithdrawalStatus.of(standing).model_dump(), already_withdrawn=already)

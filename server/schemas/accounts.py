@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from server.accounts import ORGANISATION_NAME_MAX
 from server.auth.passwords import MAX_LENGTH
 from server.db.models import Membership, Organisation, Role, User
 from server.etags import etag_of, member_etag
 from trails.validation import Slug
+
+# An organisation's name as people write it (accents kept); blanks around it do not count.
+OrganisationName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ORGANISATION_NAME_MAX)
+]
 
 
 class Strict(BaseModel):
@@ -96,7 +103,7 @@ class OrganisationCreate(Strict):
     )
 
     slug: Slug = Field(examples=["moulin-de-marchienne"])
-    name: str = Field(min_length=1, max_length=200, examples=["Collectif du Moulin"])
+    name: OrganisationName = Field(examples=["Musée du Verre"])
     requires_second_approval: bool = False
 
 
@@ -109,7 +116,7 @@ class OrganisationUpdate(Strict):
         }
     )
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: OrganisationName | None = None
     requires_second_approval: bool | None = Field(
         default=None, description="Whether a release needs a second editor's approval."
     )

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from server.db.models import Stop, Trail
 from server.db.zones import zone_of
+from server.draft_changes import LiveStateName, live_state
 from server.etags import etag_of
 from server.schemas.accounts import Strict
 from trails.messages import msg
@@ -17,6 +18,11 @@ from trails.rules import TriggerRules
 from trails.source import Credit, Settings, Texts, TimeZone, Zone
 from trails.validation import LanguageTag, Position, Slug
 from trails.vocabulary import TrailModeName, Visibility, VisibilityName
+
+TRAIL_TITLE_MAX = 200
+"""The longest title of a trail, in characters, in each language (a line on a phone's list)."""
+EVENT_MAX = 80
+"""The longest event name added to a temporary route's title."""
 
 
 class _TrailFields(Strict):
@@ -114,10 +120,27 @@ class TrailDuplicate(Strict):
     )
 
     slug: Slug
-    title: Texts | None = None
+    title: Texts | None = Field(
+        default=None,
+        min_length=1,
+        description="The copy's title; by default the original's followed by ` — ` and `event`.",
+    )
+    event: str | None = Field(
+        default=None,
+        max_length=EVENT_MAX,
+        description="The event the copy is for, added to the original title (default "
+        "`Festival` and the year it starts).",
+        examples=["Fête du moulin 2026"],
+    )
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
     visibility: VisibilityName = Visibility.unlisted.value
+
+    @model_validator(mode="after")
+    def _window(self) -> TrailDuplicate:
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError(msg("valid_until must be after valid_from"))
+        return self
 
 
 class TrailDraft(BaseModel):
@@ -144,6 +167,16 @@ class TrailDraft(BaseModel):
     )
     stop_count: int
     current_release: int | None = Field(description="Number of the live release, if any.")
+    live_state: LiveStateName = Field(
+        default="unpublished",
+        description="What visitors have now (from the live release, not the draft): "
+        "unpublished, published, scheduled (opens later) or ended.",
+    )
+    live_visibility: str | None = Field(
+        default=None, description="The live release's visibility; the draft's applies on publish."
+    )
+    live_valid_from: datetime | None = None
+    live_valid_until: datetime | None = None
     created_at: datetime
     updated_at: datetime
     etag: str
@@ -154,6 +187,7 @@ class TrailDraft(BaseModel):
         route = None
         if trail.route is not None:
             route = [(float(x), float(y)) for x, y, *_ in to_shape(trail.route).coords]
+        live = live_state(trail)
         return cls(
             id=trail.id,
             slug=trail.slug,
@@ -173,6 +207,10 @@ class TrailDraft(BaseModel):
             cover_sha256=trail.cover_sha256,
             stop_count=len(trail.stops),
             current_release=trail.current_release.number if trail.current_release else None,
+            live_state=live.state,
+            live_visibility=live.visibility,
+            live_valid_from=live.valid_from,
+            live_valid_until=live.valid_until,
             created_at=trail.created_at,
             updated_at=trail.updated_at,
             etag=etag_of("trail", trail),
@@ -208,6 +246,10 @@ class StopCreate(Strict):
         description="Where the story is heard from, [longitude, latitude] (trigger semantics 15); "
         "`position` is the place in the order.",
     )
+    silent: bool = Field(
+        default=False,
+        description="No audio on purpose: the checks accept the stop without a story.",
+    )
 
 
 class StopUpdate(Strict):
@@ -235,6 +277,9 @@ class StopUpdate(Strict):
         description="Where the story is heard from, [longitude, latitude] (trigger semantics 15); "
         "null removes it; `position` is the place in the order.",
     )
+    silent: bool | None = Field(
+        default=None, description="No audio on purpose: the checks accept the stop without a story."
+    )
 
 
 class StopDraft(BaseModel):
@@ -248,6 +293,7 @@ class StopDraft(BaseModel):
     rules: dict[str, Any]
     story_id: int | None
     narration_position: list[float] | None = None
+    silent: bool = False
     etag: str
 
     @classmethod
@@ -262,5 +308,6 @@ class StopDraft(BaseModel):
             rules=stop.rules,
             story_id=stop.story_id,
             narration_position=stop.narration_position,
+            silent=stop.silent,
             etag=etag_of("stop", stop),
         )

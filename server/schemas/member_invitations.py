@@ -46,6 +46,10 @@ class MemberInvitationCreated(MemberInvitationPublic):
 
     code: str = Field(description="Shown once: only its hash is stored. No mail is sent.")
     path: str = Field(description="The link to hand to the person, relative to the API.")
+    url: str = Field(
+        description="The page to hand to the person: opened in a browser, it shows the "
+        "invitation and accepts it (creating their account if they have none)."
+    )
 
 
 class MyInvitation(BaseModel):

@@ -127,7 +127,7 @@ def test_an_invitation_names_its_trail_stop_topic_languages_and_licences(
         licences=["archive-only", "cc-by-sa-4.0"],
     )
     code = made["code"]
-    assert made["page_url"] == f"http://127.0.0.1:8000/contribute/{code}"
+    assert made["page_url"] == f"http://testserver/contribute/{code}"
     assert made["path"] == f"/v1/invitations/{code}/contributions"
     assert (made["trail_title"], made["stop_title"], made["topic"]) == (
         "Terrils",
@@ -230,7 +230,7 @@ def test_a_resident_chooses_licence_and_credit_and_gets_a_withdrawal_code(
     receipt = r.json()
     secret = receipt["withdrawal_code"]
     assert secret.startswith("wdr_") and len(secret) > 40
-    assert receipt["withdrawal_url"] == f"http://127.0.0.1:8000/contribute/withdraw#{secret}"
+    assert receipt["withdrawal_url"] == f"http://testserver/contribute/withdraw#{secret}"
     with db.transaction() as session:
         consent = session.get_one(ConsentRecord, receipt["consent_id"])
         # Only the hash is kept; the person and date default to the name and today.
@@ -373,7 +373,7 @@ def test_a_resident_withdraws_with_their_code_and_the_audio_leaves_everywhere(
     assert standing["state"] == "approved" and standing["organisation"] == "Mill"
     assert standing["title"] == RESIDENT["title"]
     assert standing["published_in"] == [
-        {"trail_title": "Cloches", "trail_url": "http://127.0.0.1:8000/play/cloches"}
+        {"trail_title": "Cloches", "trail_url": "http://testserver/play/cloches"}
     ]
     assert standing["withdrawn_at"] is None and standing["removed_at"] is None
     bundle = client.get("/v1/trails/cloches/bundle", follow_redirects=True).content

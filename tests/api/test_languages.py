@@ -99,7 +99,15 @@ def test_authoring_checks_speak_the_asked_language(client: TestClient, people: P
     assert dutch.status_code == 200, dutch.text
     assert dutch.headers["content-language"] == "nl"
     assert dutch.json() == [
-        {"severity": "info", "stop": None, "code": "no-stops", "message": "Nog geen haltes."}
+        {
+            "severity": "info",
+            "stop": None,
+            "code": "no-stops",
+            "message": "Nog geen haltes: voeg er een toe op de kaart.",
+        }
     ]
     english = client.get(url, headers=people["editor"]).json()
-    assert english[0]["message"] == "No stops yet." and english[0]["code"] == "no-stops"
+    assert (
+        english[0]["message"] == "No stops yet: add one on the map."
+        and english[0]["code"] == "no-stops"
+    )

@@ -21,7 +21,7 @@ from tests.support.people import People, sign_in
 from tests.support.problems import problem
 
 SECRET_NAME = "Éditrice Très Discrète"
-VOLATILE = {"id", "email", "code", "path", "created_at", "expires_at"}
+VOLATILE = {"id", "email", "code", "path", "url", "created_at", "expires_at"}
 
 
 def _invite(

@@ -19,7 +19,7 @@ from tests.support.people import People
 from tests.support.problems import problem
 from trails.vocabulary import Visibility
 
-LINK = "http://127.0.0.1:8000/play/walk"  # the test settings' public_base_url
+LINK = "http://testserver/play/walk"  # the address the test client reaches
 
 
 def _url(trail_id: int, name: str, org: str = "mill") -> str:

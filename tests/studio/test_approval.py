@@ -40,6 +40,7 @@ def test_release_waits_for_a_second_editor(studio: Studio, chromium: Any) -> Non
             trail_title="Archives",
             key="depot",
             title="Le dépôt",
+            silent=True,  # no story: a landmark, silent on purpose
         )
 
     context = desktop(chromium, url, lang="fr")

@@ -61,6 +61,8 @@ def test_author_simulate_publish_and_verify_the_bundle(
     page.fill("input[name=radius]", "35")
     page.dispatch_event("input[name=radius]", "change")
     page.fill("input[name=stop-title-en]", "The weir")
+    # No story here: a landmark, silent on purpose, so the checks let it be published.
+    page.check("input[name=stop-silent]")
     page.click("#save-stop")
     page.wait_for_selector("#stop-list li[data-key=stop-2] >> text=The weir")
 

@@ -43,7 +43,12 @@ def test_checks_of_a_trail_without_stops_is_one_note(client: TestClient, people:
     r = client.get(f"/v1/orgs/mill/trails/{trail}/checks", headers=people["contributor"])
     assert r.status_code == 200, r.text
     assert r.json() == [
-        {"severity": "info", "stop": None, "code": "no-stops", "message": "No stops yet."}
+        {
+            "severity": "info",
+            "stop": None,
+            "code": "no-stops",
+            "message": "No stops yet: add one on the map.",
+        }
     ]
 
 

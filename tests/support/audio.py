@@ -37,3 +37,20 @@ def ebur128_lufs(path: Path) -> float:
     )  # fmt: skip
     summary = done.stderr.rsplit("Summary:", 1)[1]
     return float(summary.split("I:", 1)[1].split("LUFS", 1)[0])
+
+
+def speech_like(pattern: list[float], rate: int = 16000) -> list[str]:
+    """ffmpeg arguments for tone bursts (speech) and quiet room noise (pauses), alternating
+    from a burst: ``[1.0, 0.6, 1.5]`` is 1 s of "speech", a 0.6 s pause, then 1.5 s."""
+    inputs: list[str] = []
+    for i, seconds in enumerate(pattern):
+        # A pause is not digital silence: room noise some 55 dB under full scale.
+        source = (
+            f"sine=f={220 + 40 * i}:r={rate}:d={seconds}"
+            if i % 2 == 0
+            else f"anoisesrc=c=pink:r={rate}:a=0.002:d={seconds}:seed={i}"
+        )
+        inputs += ["-f", "lavfi", "-i", source]
+    joined = "".join(f"[{i}]" for i in range(len(pattern)))
+    graph = f"{joined}concat=n={len(pattern)}:v=0:a=1"
+    return [*inputs, "-filter_complex", graph, "-ac", "1"]

@@ -40,9 +40,11 @@ def add_stop(
     center: tuple[float, float] = (4.395, 50.4036),
     radius_m: float = 25,
     story_id: int | None = None,
+    silent: bool = False,
     org: str = "mill",
 ) -> dict[str, Any]:
-    """A circle stop on a draft (telling the story ``story_id`` if given), as the API answered."""
+    """A circle stop on a draft (telling the story ``story_id`` if given, else ``silent`` on
+    purpose or not), as the API answered."""
     body: dict[str, Any] = {
         "key": key,
         "title": {"fr": title or key},
@@ -50,6 +52,8 @@ def add_stop(
     }
     if story_id is not None:
         body["story_id"] = story_id
+    if silent:
+        body["silent"] = True
     return _created(
         client.post(f"/v1/orgs/{org}/trails/{trail_id}/stops", json=body, headers=headers)
     )

@@ -2,25 +2,28 @@
 import "leaflet/dist/leaflet.css";
 import "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css";
 import "./studio.css";
-import { ApiError, call, get, post, setSignedIn } from "./api.js";
+import { ApiError, all, call, get, post, setSignedIn } from "./api.js";
 import { clear, errorBox, field, h, select, toast } from "./dom.js";
 import { applyStatic, language, setLanguage, t } from "./i18n.js";
-import { canEdit, navigate, setOrg, state } from "./state.js";
+import { canEdit, navigate, role, setOrg, state } from "./state.js";
 import { renderTrailList } from "./trails.js";
 import { link, readable } from "./ui.js";
 import { renderTrail } from "./trail.js";
 import { renderReview } from "./review.js";
 import { renderInvitations } from "./invitations.js";
+import { renderOrganisations } from "./organisations.js";
+import { renderMembers } from "./members.js";
+import { renderJoin } from "./join.js";
 
 const main = () => document.getElementById("main");
 
 function signInPage() {
-  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
-  const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const email = h("input", { type: "email", name: "email", autocomplete: "username" });
+  const password = h("input", { type: "password", name: "password", autocomplete: "current-password" });
   const message = h("div", { id: "sign-in-error" });
   const form = h(
     "form",
-    { class: "card sign-in", id: "sign-in" },
+    { class: "card sign-in", id: "sign-in", novalidate: true },
     h("h1", {}, t("studio")),
     h("p", { class: "lead" }, t("signInLead")),
     field(t("email"), email),
@@ -31,6 +34,8 @@ function signInPage() {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clear(message);
+    const missing = [!email.value.trim() && t("emailNeeded"), !password.value && t("passwordNeeded")].filter(Boolean);
+    if (missing.length) return message.append(errorBox(missing));
     try {
       // The answer sets an HttpOnly cookie: no token ever reaches this page's scripts.
       await post("/v1/auth/session", { email: email.value, password: password.value });
@@ -58,8 +63,8 @@ function topBar() {
     bar.append(brand, h("div", { class: "spacer" }), langSwitch);
     return;
   }
-  const section = ["review", "invitations"].find((name) => location.pathname.startsWith(`/studio/${name}`)) ?? "trails";
-  const orgs = state.me.memberships.map((m) => [m.organisation, m.name]);
+  const section = ["review", "invitations", "members", "organisations"].find((name) => location.pathname.startsWith(`/studio/${name}`)) ?? "trails";
+  const orgs = (state.orgs ?? []).map((o) => [o.slug, o.name]);
   const orgSelect = select(orgs, state.org, { id: "org-switch" });
   orgSelect.addEventListener("change", () => {
     setOrg(orgSelect.value);
@@ -73,6 +78,8 @@ function topBar() {
       h("a", { href: "/studio", onclick: link("/studio"), "aria-current": section === "trails" ? "page" : null }, t("trails")),
       h("a", { href: "/studio/review", id: "nav-review", onclick: link("/studio/review"), "aria-current": section === "review" ? "page" : null }, t("review")),
       canEdit() ? h("a", { href: "/studio/invitations", id: "nav-invitations", onclick: link("/studio/invitations"), "aria-current": section === "invitations" ? "page" : null }, t("invitations")) : null,
+      role() === "owner" ? h("a", { href: "/studio/members", id: "nav-members", onclick: link("/studio/members"), "aria-current": section === "members" ? "page" : null }, t("members")) : null,
+      state.me.is_admin ? h("a", { href: "/studio/organisations", id: "nav-organisations", onclick: link("/studio/organisations"), "aria-current": section === "organisations" ? "page" : null }, t("organisations")) : null,
     ),
     h("div", { class: "spacer" }),
     h("label", { class: "org-label", for: "org-switch" }, t("organisation")),
@@ -97,8 +104,11 @@ async function signOut() {
 async function route() {
   applyStatic();
   topBar();
-  if (!state.me) return signInPage();
   const path = location.pathname.replace(/\/+$/, "");
+  // An invitation link opens without an account: accepting it makes one.
+  const join = path.match(/^\/studio\/join\/([^/]+)$/);
+  if (!state.me && join) return renderJoin(clear(main()), decodeURIComponent(join[1]), signInPage);
+  if (!state.me) return signInPage();
   const target = main();
   // Pages that hold something running (a listening map) let it go before they disappear.
   window.dispatchEvent(new Event("studio:leave"));
@@ -108,6 +118,9 @@ async function route() {
     if (trail) await renderTrail(target, Number(trail[1]), trail[2] || "map");
     else if (path === "/studio/review") await renderReview(target);
     else if (path === "/studio/invitations") await renderInvitations(target);
+    else if (path === "/studio/members") await renderMembers(target);
+    else if (path === "/studio/organisations") await renderOrganisations(target);
+    else if (join) await renderJoin(target, decodeURIComponent(join[1]), signInPage);
     else await renderTrailList(target);
   } catch (err) {
     target.append(errorBox([readable(err)]));
@@ -122,8 +135,10 @@ async function start() {
     state.me = null;
   }
   setSignedIn(state.me !== null);
-  if (state.me && !state.me.memberships.some((m) => m.organisation === state.org)) {
-    setOrg(state.me.memberships[0]?.organisation ?? null);
+  // Members see their organisations; administrators see every one (GET /v1/orgs).
+  state.orgs = state.me ? await all("/v1/orgs").catch(() => []) : [];
+  if (state.me && !state.orgs.some((o) => o.slug === state.org)) {
+    setOrg(state.orgs[0]?.slug ?? null);
   }
   return route();
 }
@@ -135,6 +150,8 @@ window.addEventListener("unhandledrejection", (event) => {
   toast(readable(event.reason));
 });
 window.addEventListener("studio:route", route);
+// Someone made or joined an organisation: learn again who they are and where they belong.
+window.addEventListener("studio:refresh", start);
 window.addEventListener("studio:signed-out", () => {
   state.me = null;
   route();

@@ -19,6 +19,11 @@ export class EditForm {
     this.fields = [];
     this.dirty = new Set();
     this.message = h("div", { class: "form-message" });
+    // Optional: a formcheck Problems that shows refusals by their fields, a check(problems)
+    // run before sending, and fieldOf(error) naming the watched field of a server error.
+    this.problems = null;
+    this.check = null;
+    this.fieldOf = null;
   }
 
   /** Bind a control: read(object) gives its value; it becomes dirty when the person types. */
@@ -47,6 +52,14 @@ export class EditForm {
 
   async save() {
     clear(this.message);
+    if (this.problems) {
+      this.problems.reset();
+      this.check?.(this.problems);
+      if (this.problems.any) {
+        this.problems.show();
+        return null;
+      }
+    }
     try {
       const data = await this.send(this.build());
       this.dirty.clear();
@@ -55,7 +68,10 @@ export class EditForm {
       return data;
     } catch (err) {
       if (err instanceof ApiError && err.status === 412) this.showConflict();
-      else this.message.append(errorBox([readable(err)]));
+      else if (this.problems) {
+        if (this.fieldOf && err instanceof ApiError) err.errors = err.errors.map((e) => ({ ...e, field: this.fieldOf(e) ?? e.field }));
+        this.problems.fromError(err);
+      } else this.message.append(errorBox([readable(err)]));
       return null;
     }
   }

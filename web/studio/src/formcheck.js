@@ -79,3 +79,11 @@ export class Problems {
     this.show();
   }
 }
+
+/** A typed decimal number: ``null`` when the box is empty, ``NaN`` when it is not a number.
+ * A comma is read as the decimal mark, as a French or Dutch mediator types it. */
+export function decimal(control) {
+  const text = control.value.trim().replace(",", ".");
+  if (text === "") return null;
+  return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+}

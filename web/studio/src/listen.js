@@ -60,7 +60,7 @@ export class ListenHere {
   render() {
     this.listenButton = h("button", { type: "button", id: "listen-here", class: "primary", "aria-pressed": "false", onclick: () => this.toggle() }, t("listenHere"));
     this.placeButton = h("button", { type: "button", id: "place-listener", class: "quiet", onclick: () => this.place() }, t("placeListener"));
-    this.headingInput = h("input", { type: "number", id: "listener-heading", name: "listener-heading", min: 0, max: 359, step: 1, value: 0, inputmode: "numeric" });
+    this.headingInput = h("input", { type: "number", id: "listener-heading", name: "listener-heading", min: 0, max: 360, step: "any", value: 0, inputmode: "decimal" });
     this.headingInput.addEventListener("input", () => this.turnTo(Number(this.headingInput.value) || 0));
     const turn = (by, label, glyph, id) => h("button", { type: "button", class: "icon", id, "aria-label": label, title: label, onclick: () => this.turnTo(this.heading + by) }, glyph);
     this.heard = h("ul", { class: "heard", id: "heard", "aria-live": "polite" });

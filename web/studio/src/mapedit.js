@@ -15,6 +15,7 @@ import { PlaceFinder } from "./places.js";
 import { Simulator } from "./simulate.js";
 import { canEdit, orgPath } from "./state.js";
 import { renderStopForm } from "./stopform.js";
+import { newStopTitles } from "./stopnames.js";
 import { pick, readable } from "./ui.js";
 
 const COLOURS = { idle: "#2f6f6a", selected: "#b5541c" };
@@ -144,7 +145,8 @@ class MapEditor {
     this.listener = new ListenHere(listenNode, this.map, () => this.objects, (cb) => this.waitForPlace(cb));
     this.simulator = new Simulator(this.simNode, this.map, () => this.stops, this.trail);
     this.showEmptyPanel();
-    await this.reload();
+    // A link from elsewhere (the publish page's problems) may name the stop to open.
+    await this.reload(Number(new URLSearchParams(location.search).get("stop")) || undefined);
     this.fit();
   }
 
@@ -259,11 +261,10 @@ class MapEditor {
     const used = new Set(this.stops.map((s) => s.key));
     let n = this.stops.length + 1;
     while (used.has(`stop-${n}`)) n += 1;
-    const language0 = this.trail.languages[0];
     try {
       const stop = await post(this.stopsPath, {
         key: `stop-${n}`,
-        title: { [language0]: `${t("stop")} ${n}` },
+        title: newStopTitles(this.trail.languages, n),
         zone: { type: "circle", center: at, radius_m: 25 },
       });
       toast(t("stopAdded"));

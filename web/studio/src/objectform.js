@@ -41,12 +41,12 @@ export function renderObjectForm(panel, opts) {
     const input = form.bind(`title-${l}`, h("input", { name: `sound-title-${l}`, lang: l }), (o) => o.title[l] ?? "");
     return field(t("soundTitleIn", { lang: l.toUpperCase() }), input);
   });
-  const key = form.bind("key", h("input", { name: "sound-key", required: true }), (o) => o.key);
+  const key = form.bind("key", h("input", { name: "sound-key", autocomplete: "off" }), (o) => o.key);
   const audio = form.bind("asset_id", select([["", t("soundNoAudio")]], "", { name: "sound-audio" }), (o) => (o.asset_id === null ? "" : String(o.asset_id)));
   const radius = form.bind("radius_m", h("input", { type: "number", name: "sound-radius", min: 1, max: 5000, step: "any", inputmode: "decimal" }), (o) => o.radius_m);
   const ref = form.bind("ref_distance_m", h("input", { type: "number", name: "sound-ref", min: 0.1, step: "any", inputmode: "decimal" }), (o) => o.ref_distance_m);
   const rolloff = form.bind("rolloff", select([["inverse", t("rolloff_inverse")], ["linear", t("rolloff_linear")]], object.rolloff, { name: "sound-rolloff" }), (o) => o.rolloff);
-  const gain = form.bind("gain_db", h("input", { type: "number", id: "sound-gain", name: "sound-gain", max: 0, step: 0.5, inputmode: "decimal" }), (o) => o.gain_db);
+  const gain = form.bind("gain_db", h("input", { type: "number", id: "sound-gain", name: "sound-gain", max: 0, step: "any", inputmode: "decimal" }), (o) => o.gain_db);
   const slider = h("input", { type: "range", name: "sound-gain-slider", min: -40, max: 0, step: 0.5, "aria-label": t("soundVolume") });
   const loop = form.bind("loop", select([["true", t("loop_true")], ["false", t("loop_false")]], String(object.loop), { name: "sound-loop" }), (o) => String(o.loop));
 

@@ -57,7 +57,7 @@ export class PlaceFinder {
     const input = h("input", { id: "goto-place", name: "goto-place", autocomplete: "off", spellcheck: "false" });
     const problems = new Problems();
     const button = h("button", { type: "submit", id: "goto-button" }, t("goTo"));
-    const form = h("form", { class: "place-form", id: "goto-form" }, inlineField(problems, "place", t("goToPlace"), input, button, t("goToHint")));
+    const form = h("form", { class: "place-form", id: "goto-form", novalidate: true }, inlineField(problems, "place", t("goToPlace"), input, button, t("goToHint")));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       problems.reset();
@@ -78,7 +78,7 @@ export class PlaceFinder {
     const input = h("input", { id: "place-search", name: "place-search", type: "search", autocomplete: "off", maxlength: 200 });
     const problems = new Problems();
     const button = h("button", { type: "submit", id: "place-search-button" }, t("search"));
-    const form = h("form", { class: "place-form", id: "place-search-form", role: "search" }, inlineField(problems, "q", t("searchPlace"), input, button, t("searchPlaceHint")));
+    const form = h("form", { class: "place-form", id: "place-search-form", role: "search", novalidate: true }, inlineField(problems, "q", t("searchPlace"), input, button, t("searchPlaceHint")));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       problems.reset();

@@ -2,6 +2,7 @@
 import { all, call, get, post } from "./api.js";
 import { clear, errorBox, field, formatBytes, formatDate, h, toast } from "./dom.js";
 import { language, t } from "./i18n.js";
+import { renderChanges, reloadLive, showDraftState } from "./live.js";
 import { canEdit, orgPath, state } from "./state.js";
 import { link, readable } from "./ui.js";
 
@@ -27,6 +28,25 @@ async function download(path, name) {
   a.remove();
 }
 
+/** Why publishing was refused: each check's problem with a link to its stop. */
+function refusal(err, trail) {
+  const errors = err.errors ?? [];
+  if (!errors.some((e) => e.value?.check)) return errorBox(err.lines ? err.lines() : [readable(err)]);
+  const items = errors.map((e) => {
+    const stopId = e.value?.stop_id;
+    const path = `/studio/trails/${trail.id}?stop=${stopId}`;
+    return h(
+      "li",
+      { dataset: { check: e.value?.check ?? "" } },
+      stopId ? h("a", { href: path, onclick: link(path), class: "go-stop" }, t("goToStop", { key: e.value.stop })) : null,
+      stopId ? " " : null,
+      // Other reasons (a recording still processing...) name their field, as before.
+      h("span", {}, e.value?.check || !e.field ? e.message : `${e.field}: ${e.message}`),
+    );
+  });
+  return h("div", { class: "alert error", role: "alert", id: "publish-problems" }, h("p", {}, t("publishRefused")), h("ul", {}, items));
+}
+
 /** The publish tab. */
 export async function renderPublish(body, trail) {
   const base = orgPath(`/trails/${trail.id}`);
@@ -39,7 +59,7 @@ export async function renderPublish(body, trail) {
   const lastSize = h("div");
   const publishForm = h(
     "form",
-    { class: "card", id: "publish-form" },
+    { class: "card", id: "publish-form", novalidate: true },
     h("h2", {}, t("publishTitle")),
     h("p", { class: "hint" }, t("publishLead", { visibility: t(`vis_${trail.visibility}`).toLowerCase() })),
     h("p", {}, h("a", { href: `/studio/trails/${trail.id}/details`, onclick: link(`/studio/trails/${trail.id}/details`) }, t("changeDatesVisibility"))),
@@ -50,6 +70,8 @@ export async function renderPublish(body, trail) {
     canEdit() ? h("button", { type: "submit", class: "primary", id: "publish" }, t("publish")) : null,
     lastSize,
   );
+  const changes = h("section", { class: "card", id: "changes", "aria-labelledby": "changes-title" });
+  const drawChanges = () => renderChanges(changes, trail, { onPublishTab: true }).catch((err) => clear(changes).append(errorBox([readable(err)])));
   const history = h("section", { class: "card", id: "releases", "aria-labelledby": "releases-title" });
   const drawHistory = async () => {
     const releases = await all(`${base}/releases`);
@@ -82,6 +104,8 @@ export async function renderPublish(body, trail) {
       toast(done);
       await drawHistory();
       await drawShare();
+      await drawChanges();
+      await reloadLive(trail.id);
     } catch (err) {
       clear(message).append(errorBox([readable(err)]));
     }
@@ -89,6 +113,8 @@ export async function renderPublish(body, trail) {
   publishForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     clear(message);
+    // A half-typed date reads as empty, which would publish at once: say so instead.
+    if (when.validity.badInput) return message.append(errorBox([`${t("publishAt")}: ${t("dateIncomplete")}`]));
     const button = publishForm.querySelector("#publish");
     button.disabled = true;
     button.textContent = t("publishing");
@@ -98,8 +124,11 @@ export async function renderPublish(body, trail) {
       clear(lastSize).append(sizeReport(release.size));
       await drawHistory();
       await drawShare();
+      await drawChanges();
+      const fresh = await reloadLive(trail.id);
+      showDraftState(document.getElementById("draft-state"), fresh);
     } catch (err) {
-      message.append(errorBox(err.lines ? err.lines() : [readable(err)]));
+      message.append(refusal(err, trail));
     } finally {
       button.disabled = false;
       button.textContent = t("publish");
@@ -112,7 +141,8 @@ export async function renderPublish(body, trail) {
     if (!fresh.current_release) return share.append(h("p", { class: "empty" }, t("shareAfterPublish")));
     const qr = h("img", { alt: t("qrAlt"), class: "qr", width: 160, height: 160 });
     call("GET", `${base}/qr.svg`, { raw: true }).then(({ data }) => (qr.src = URL.createObjectURL(data))).catch(() => {});
-    const playUrl = `${location.origin}/play/${fresh.slug}`;
+    // The very link the QR code and the poster carry (the server decides the address).
+    const { url: playUrl } = await get(`${base}/link`);
     share.append(
       h("div", { class: "row" }, qr, h("div", {}, h("p", {}, t("visitorLink")), h("p", {}, h("a", { href: playUrl, id: "play-link" }, playUrl)))),
       h(
@@ -124,7 +154,7 @@ export async function renderPublish(body, trail) {
       ),
     );
   };
-  body.append(h("div", { class: "publish-grid" }, h("div", {}, publishForm, share), history));
-  await Promise.all([drawHistory(), drawShare()]);
+  body.append(h("div", { class: "publish-grid" }, h("div", {}, changes, publishForm, share), history));
+  await Promise.all([drawHistory(), drawShare(), drawChanges()]);
   void org;
 }

@@ -217,7 +217,7 @@ function versionsEditor(item, editable) {
     drawAudio(v.audio_status ?? "ready");
     let transcript = null;
     if (editable) {
-      transcript = transcriptField(l, v.transcript_vtt ?? "");
+      transcript = transcriptField(l, v.transcript_vtt ?? "", { audio: () => audioIds[l] });
       transcripts[l] = transcript;
     } else if (v.transcript_vtt) {
       transcript = { node: h("details", {}, h("summary", {}, t("transcript")), h("pre", { class: "mono" }, v.transcript_vtt)) };

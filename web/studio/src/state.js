@@ -5,6 +5,8 @@ const ORG_KEY = "baladeur.studio.org";
 
 export const state = {
   me: null,
+  // The organisations the person may open: theirs, or every one for an administrator.
+  orgs: [],
   org: localStorage.getItem(ORG_KEY),
   config: { tile_url: "", tile_attribution: "" },
 };
@@ -17,8 +19,8 @@ export function setOrg(slug) {
 
 /** The caller's role in the chosen organisation. */
 export function role() {
-  const m = state.me?.memberships.find((x) => x.organisation === state.org);
-  return m ? m.role : null;
+  const o = state.orgs?.find((x) => x.slug === state.org);
+  return o ? o.role : null;
 }
 
 export function canEdit() {

@@ -1,9 +1,9 @@
 // The selected stop's form: names, zone, trigger rules and its story; saved with If-Match.
 import { call } from "./api.js";
 import { movedZone, parsePlace } from "./coordinates.js";
-import { clear, errorBox, field, h, toast } from "./dom.js";
+import { check, clear, errorBox, field, h, toast } from "./dom.js";
 import { EditForm } from "./editform.js";
-import { Problems } from "./formcheck.js";
+import { Problems, decimal } from "./formcheck.js";
 import { t } from "./i18n.js";
 import { narrationField } from "./narration.js";
 import { formatPlace, placeProblem } from "./places.js";
@@ -11,6 +11,13 @@ import { ruleDefaults, rulesEditor } from "./rules.js";
 import { canEdit } from "./state.js";
 import { renderStory } from "./story.js";
 import { readable } from "./ui.js";
+
+// What the server accepts for a stop's key (a slug) and a circle's radius: the same rules as
+// trails/validation.py (SLUG_RE, SLUG_MAX_LENGTH, MIN_RADIUS_M, MAX_RADIUS_M), said early.
+const KEY_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const KEY_MAX = 80;
+const RADIUS_MIN_M = 5;
+const RADIUS_MAX_M = 5000;
 
 /** Draws the form into ``panel``; returns an object the map talks to (setZone, zone). */
 export function renderStopForm(panel, opts) {
@@ -31,6 +38,7 @@ export function renderStopForm(panel, opts) {
       if (form.dirty.has("zone")) body.zone = handle.zone;
       if (form.dirty.has("rules")) body.rules = rules.read();
       if (form.dirty.has("narration_position")) body.narration_position = handle.narration;
+      if (form.dirty.has("silent")) body.silent = silent.checked;
       return body;
     },
     onSaved: (data) => {
@@ -40,11 +48,27 @@ export function renderStopForm(panel, opts) {
   });
   const state = h("span", { class: "unsaved", "aria-live": "polite" });
   const dirty = () => (state.textContent = t("unsaved"));
-  const key = form.bind("key", h("input", { name: "stop-key", required: true, pattern: "[a-z0-9][a-z0-9_\\-]*" }), (o) => o.key);
+  const key = form.bind("key", h("input", { name: "stop-key", autocomplete: "off" }), (o) => o.key);
+  const problems = new Problems();
+  form.problems = problems;
+  form.check = (found) => {
+    const k = key.value.trim();
+    if (!k) found.add("key", t("keyNeeded"));
+    else if (k.length > KEY_MAX) found.add("key", t("tooLong", { max: KEY_MAX, n: k.length }));
+    else if (!KEY_PATTERN.test(k)) found.add("key", t("keyBadCharacters"));
+    if (handle.zone.type === "circle") {
+      const r = decimal(radius);
+      if (r === null || Number.isNaN(r)) found.add("radius_m", t("radiusNotNumber"));
+      else if (r < RADIUS_MIN_M || r > RADIUS_MAX_M) found.add("radius_m", t("radiusOutOfRange", { min: RADIUS_MIN_M, max: RADIUS_MAX_M }));
+    }
+  };
   const titles = trail.languages.map((l) =>
     field(t("stopTitleIn", { lang: l.toUpperCase() }), form.bind(`title-${l}`, h("input", { name: `stop-title-${l}`, lang: l }), (o) => o.title[l] ?? "")),
   );
-  const radius = h("input", { type: "number", name: "radius", min: 1, max: 2000, step: 1 });
+  // Without audio on purpose: the checks then accept the stop; otherwise it stops publishing.
+  const silent = form.bind("silent", h("input", { type: "checkbox", name: "stop-silent" }), (o) => o.silent);
+  // A text box: 12.5 m is a legitimate radius, and a comma is read as a decimal mark.
+  const radius = h("input", { name: "radius", inputmode: "decimal", autocomplete: "off" });
   const zoneNode = h("div", { class: "zone" });
   // The zone's centre as typed coordinates: any form the place reader knows moves it there.
   const where = h("input", { name: "stop-position", id: "stop-position", autocomplete: "off", spellcheck: "false" });
@@ -79,7 +103,7 @@ export function renderStopForm(panel, opts) {
     if (handle.zone.type === "circle") {
       radius.value = handle.zone.radius_m;
       zoneNode.append(
-        field(t("radius"), radius, t("radiusHint")),
+        problems.watch("radius_m", field(t("radius"), radius, t("radiusHint")), radius, t("radius")),
         editable ? h("button", { type: "button", class: "quiet", id: "draw-polygon", onclick: opts.onDrawPolygon }, t("drawPolygon")) : null,
       );
     } else {
@@ -90,8 +114,8 @@ export function renderStopForm(panel, opts) {
     }
   };
   radius.addEventListener("change", () => {
-    const r = Number(radius.value);
-    if (!(r > 0)) return;
+    const r = decimal(radius);
+    if (!(r >= RADIUS_MIN_M && r <= RADIUS_MAX_M)) return;
     handle.setZone({ ...handle.zone, radius_m: r });
     opts.zoneChanged(handle.zone);
   });
@@ -151,13 +175,15 @@ export function renderStopForm(panel, opts) {
   const storySlot = h("section", { class: "story", id: "story", "aria-labelledby": "story-title" });
   const node = h(
     "form",
-    { class: "stop-form", id: "stop-form" },
+    { class: "stop-form", id: "stop-form", novalidate: true },
     h("div", { class: "panel-head" }, h("h2", {}, t("stop"), " ", h("code", {}, stop.key)), state),
     titles,
-    field(t("key"), key, t("keyHint")),
+    problems.watch("key", field(t("key"), key, t("keyHint")), key, t("key")),
+    check(t("silentOnPurpose"), silent, t("silentHint")),
     h("fieldset", {}, h("legend", {}, t("zone")), whereField, zoneNode),
     narration.node,
     rulesSlot,
+    problems.summary,
     form.message,
     editable
       ? h("div", { class: "actions" }, h("button", { type: "button", class: "danger quiet", onclick: remove }, t("delete")), h("button", { type: "submit", class: "primary", id: "save-stop" }, t("saveStop")))

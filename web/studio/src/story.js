@@ -1,7 +1,8 @@
 // A stop's story: audio per language (upload, waveform, listen), transcript, credits, consent.
-import { call, get, patch, post } from "./api.js";
+import { ApiError, call, get, patch, post } from "./api.js";
 import { check, clear, errorBox, field, h, toast } from "./dom.js";
 import { EditForm } from "./editform.js";
+import { Problems } from "./formcheck.js";
 import { language, t } from "./i18n.js";
 import { audioUrl, drawWaveform, uploadAudio, waitReady } from "./media.js";
 import { canEdit, orgPath } from "./state.js";
@@ -30,30 +31,107 @@ export function recording(assetId, status) {
   return node;
 }
 
-/** The WebVTT transcript of one language (the story form's and the review's): a textarea
- * named vtt-{lang}, its hint, and a check of the header shown while typing. */
-export function transcriptField(lang, value = "") {
-  const control = h("textarea", { name: `vtt-${lang}`, rows: 5, class: "mono", lang, placeholder: "WEBVTT\n\n00:00.000 --> 00:04.000\n…" });
+/** The transcript of one language (the story form's and the review's): a textarea named
+ * vtt-{lang}, and, when ``audio()`` gives the recording's asset id, "Propose timings" (plain
+ * text timed by the recording) and the import of a .srt or .vtt file. A proposal only fills
+ * the box: the mediator reviews it and saves the story. */
+export function transcriptField(lang, value = "", { audio = null } = {}) {
+  const control = h("textarea", { name: `vtt-${lang}`, rows: 6, class: "mono", lang, placeholder: t("transcriptPlaceholder") });
   control.value = value;
-  const check = h("p", { class: "hint", "aria-live": "polite" });
+  const check = h("p", { class: "hint transcript-status", "aria-live": "polite" });
+  const say = (text, state = null) => {
+    check.textContent = text;
+    if (state) check.dataset.state = state;
+    else delete check.dataset.state;
+    check.classList.toggle("field-problem", state === "error");
+    if (state === "error") control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+  };
   // Checked while typing: a message appearing on blur would move Save from under the pointer.
   control.addEventListener("input", () => {
     const text = control.value.trim();
-    check.textContent = text && !text.startsWith("WEBVTT") ? t("vttHeader") : "";
+    say(text && !text.startsWith("WEBVTT") ? (audio ? t("vttPlainHint") : t("vttHeader")) : "");
   });
-  return { control, node: h("div", {}, field(t("transcript"), control, t("transcriptHint")), check) };
+  const wrapper = field(t("transcript"), control, audio ? t("transcriptHowTo") : t("transcriptHint"));
+  if (!audio) return { control, wrapper, node: h("div", {}, wrapper, check) };
+
+  /** Ask the server to time ``text``; on success the box takes the WebVTT, else nothing changes. */
+  const propose = async (text, format, done) => {
+    const assetId = audio();
+    if (!assetId) return say(t("transcriptNeedsAudio"), "error");
+    say(t("proposing"));
+    for (const b of buttons) b.disabled = true;
+    try {
+      const proposal = await post(orgPath(`/assets/${assetId}/transcript-proposal`), { text, format, language: lang });
+      control.value = proposal.vtt;
+      control.rows = Math.min(18, Math.max(6, proposal.vtt.split("\n").length));
+      // As if typed: the story form marks the transcript changed.
+      control.dispatchEvent(new Event("input", { bubbles: true }));
+      say(done(proposal));
+    } catch (err) {
+      const words = err instanceof ApiError && err.errors.length ? err.errors.map((e) => e.message).join(" ") : readable(err);
+      say(words, "error");
+    } finally {
+      for (const b of buttons) b.disabled = false;
+    }
+  };
+  const proposeButton = h("button", { type: "button", class: "quiet propose-timings" }, t("proposeTimings"));
+  proposeButton.addEventListener("click", () => propose(control.value, "auto", (p) => t("proposed", { n: p.cues })));
+  const file = h("input", { type: "file", accept: ".srt,.vtt,text/vtt,application/x-subrip", name: `transcript-file-${lang}`, class: "visually-hidden" });
+  const importButton = h("button", { type: "button", class: "quiet import-transcript", onclick: () => file.click() }, t("importTranscript"));
+  file.addEventListener("change", async () => {
+    const chosen = file.files[0];
+    file.value = "";
+    if (!chosen) return;
+    const text = await chosen.text();
+    const ext = chosen.name.toLowerCase().split(".").pop();
+    propose(text, ext === "srt" || ext === "vtt" ? ext : "auto", () => t("transcriptImported", { name: chosen.name }));
+  });
+  const buttons = [proposeButton, importButton];
+  return { control, wrapper, node: h("div", { class: "transcript" }, wrapper, h("div", { class: "transcript-tools" }, proposeButton, importButton, file), check) };
 }
+
+/** The server's problem behind a failed upload: its status and its (translated) detail. */
+function refusal(err) {
+  if (err instanceof ApiError) return { status: err.status, detail: err.problem?.detail || null };
+  // tus-js-client's errors carry the response; their own message is a long technical line.
+  const res = err?.originalResponse;
+  if (!res) return { status: err?.originalRequest ? 0 : null, detail: null };
+  let detail = null;
+  try {
+    const problem = JSON.parse(res.getBody() || "{}");
+    detail = problem.detail || problem.title || null;
+  } catch {
+    // Not a problem document (a proxy's page): the status alone is said.
+  }
+  return { status: res.getStatus(), detail };
+}
+
+/** One short sentence for a failed upload of ``file``, in the mediator's words. */
+export function uploadTrouble(err, file) {
+  if (err instanceof NotAudio) return t("uploadNotAudio", { detail: err.message || t("uploadNotAudioWhy", { name: file.name }) });
+  const { status, detail } = refusal(err);
+  if (status === 415 || status === 422) return t("uploadNotAudio", { detail: detail || t("uploadNotAudioWhy", { name: file.name }) });
+  if (status === 0) return t("networkError");
+  if (status === null) return t("uploadFailed", { detail: readable(err) });
+  return t("uploadFailed", { detail: detail || readable(err) });
+}
+
+/** The server could not read an uploaded file as sound (its ingest failed). */
+class NotAudio extends Error {}
 
 /** A file picker with a progress bar; calls onAsset(assetId, asset) when the file is ready. */
 export function uploader(role, onAsset, label) {
   const input = h("input", { type: "file", accept: "audio/*", name: "audio-file" });
   const bar = h("progress", { max: 100, value: 0, hidden: true, "aria-label": t("uploadProgress") });
-  const status = h("p", { class: "hint", "aria-live": "polite" });
+  const status = h("p", { class: "hint upload-status", "aria-live": "polite" });
   input.addEventListener("change", async () => {
     const file = input.files[0];
     if (!file) return;
+    bar.value = 0;
     bar.hidden = false;
     input.disabled = true;
+    delete status.dataset.state;
     status.textContent = t("uploading");
     try {
       const id = await uploadAudio(file, role, (f) => {
@@ -62,13 +140,18 @@ export function uploader(role, onAsset, label) {
       });
       status.textContent = t("processing");
       const asset = await waitReady(id);
-      if (asset.status === "failed") throw new Error(`${t("asset_failed")} ${asset.failure_reason ?? ""}`);
+      if (asset.status === "failed") throw new NotAudio(asset.failure_reason ?? "");
       status.textContent = t("audioReady");
       status.dataset.state = "ready";
       onAsset(id, asset);
     } catch (err) {
-      status.textContent = readable(err);
+      // A full bar beside an error would say the file is there: the bar goes.
+      bar.hidden = true;
+      bar.value = 0;
+      const said = uploadTrouble(err, file);
+      status.textContent = `${said}${/[.!?…]$/.test(said) ? "" : "."} ${t("uploadTryAgain")}`;
       status.dataset.state = "error";
+      status.setAttribute("role", "alert");
     } finally {
       input.disabled = false;
     }
@@ -123,6 +206,16 @@ export async function renderStory(slot, { stop, trail, stopForm, stopPath, onLin
       return { title: title.value, licence: licence.value || null, credits, versions: out };
     },
   });
+  const problems = new Problems();
+  form.problems = problems;
+  // The server names a transcript "versions.fr.transcript_vtt"; the form watches "vtt-fr".
+  form.fieldOf = (e) => String(e.field ?? "").replace(/^(?:body\.)?versions\.([^.]+)\.transcript_vtt$/, "vtt-$1");
+  form.check = (found) => {
+    for (const l of trail.languages) {
+      const text = slot.querySelector(`[name="vtt-${l}"]`)?.value.trim();
+      if (text && !text.startsWith("WEBVTT")) found.add(`vtt-${l}`, t("vttNotTimed"));
+    }
+  };
   // The checks beside the map read the story (transcripts, languages): tell them.
   form.onSaved = () => slot.dispatchEvent(new CustomEvent("studio:changed", { bubbles: true }));
   const title = form.bind("title", h("input", { name: "story-title" }), (o) => o.title);
@@ -162,8 +255,9 @@ export async function renderStory(slot, { stop, trail, stopForm, stopPath, onLin
       }
     };
     drawAudio();
-    const transcript = transcriptField(l);
+    const transcript = transcriptField(l, "", { audio: () => audioIds[l] });
     form.bind(`vtt-${l}`, transcript.control, (o) => o.versions.find((x) => x.language === l)?.transcript_vtt ?? "");
+    problems.watch(`vtt-${l}`, transcript.wrapper, transcript.control, `${t("transcript")} ${l.toUpperCase()}`);
     return h(
       "fieldset",
       { class: "version", dataset: { lang: l } },
@@ -174,11 +268,12 @@ export async function renderStory(slot, { stop, trail, stopForm, stopPath, onLin
   });
   const node = h(
     "form",
-    { class: "story-form", id: "story-form" },
-    field(t("storyTitle"), title),
+    { class: "story-form", id: "story-form", novalidate: true },
+    problems.watch("title", field(t("storyTitle"), title), title, t("storyTitle")),
     perLanguage,
-    field(t("credits"), creditsInput, t("creditsHint")),
-    field(t("licence"), licence),
+    problems.watch("credits", field(t("credits"), creditsInput, t("creditsHint")), creditsInput, t("credits")),
+    problems.watch("licence", field(t("licence"), licence), licence, t("licence")),
+    problems.summary,
     form.message,
     editable ? h("button", { type: "submit", class: "primary", id: "save-story" }, t("saveStory")) : null,
   );
@@ -205,30 +300,42 @@ async function consents(story) {
   await draw().catch(() => list.append(h("li", { class: "hint" }, t("noConsent"))));
   section.append(list);
   if (!canEdit()) return section;
-  const person = h("input", { name: "consent-person", required: true });
-  const given = h("input", { type: "date", name: "consent-date", required: true, value: new Date().toISOString().slice(0, 10) });
+  const person = h("input", { name: "consent-person", autocomplete: "off" });
+  const given = h("input", { type: "date", name: "consent-date", value: new Date().toISOString().slice(0, 10) });
+  const problems = new Problems();
   const publication = h("input", { name: "consent-publication", checked: true });
   const archive = h("input", { name: "consent-archive" });
   const message = h("div");
   const form = h(
     "form",
-    { class: "consent-form" },
-    h("div", { class: "row" }, field(t("consentPerson"), person), field(t("consentDate"), given)),
+    { class: "consent-form", novalidate: true },
+    h(
+      "div",
+      { class: "row" },
+      problems.watch("person", field(t("consentPerson"), person), person, t("consentPerson")),
+      problems.watch("given_on", field(t("consentDate"), given), given, t("consentDate")),
+    ),
     check(t("consentPublication"), publication),
     check(t("consentArchive"), archive),
+    problems.summary,
     message,
     h("button", { type: "submit", class: "quiet" }, t("recordConsent")),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clear(message);
+    problems.reset();
+    if (!person.value.trim()) problems.add("person", t("consentPersonNeeded"));
+    // An impossible date typed in the box reads as empty: say so rather than send nothing.
+    if (!given.value) problems.add("given_on", t("consentDateNeeded"));
+    if (problems.any) return problems.show();
     try {
       await post(orgPath(`/stories/${story.id}/consents`), { person: person.value, publication: publication.checked, archive: archive.checked, given_on: given.value });
       person.value = "";
       toast(t("consentRecorded"));
       await draw();
     } catch (err) {
-      message.append(errorBox([readable(err)]));
+      problems.fromError(err);
     }
   });
   section.append(form);

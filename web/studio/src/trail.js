@@ -3,8 +3,10 @@ import { call } from "./api.js";
 import { field, h, select } from "./dom.js";
 import { coverSection } from "./cover.js";
 import { EditForm } from "./editform.js";
+import { Problems } from "./formcheck.js";
 import { language, t } from "./i18n.js";
 import { renderMapEditor } from "./mapedit.js";
+import { liveBadge, refreshLive, showDraftState } from "./live.js";
 import { renderPublish } from "./publish.js";
 import { canEdit, orgPath } from "./state.js";
 import { link, pick } from "./ui.js";
@@ -24,12 +26,16 @@ export async function renderTrail(target, id, tab) {
       h("a", { href: name === "map" ? base : `${base}/${name}`, id: `tab-${name}`, onclick: link(name === "map" ? base : `${base}/${name}`), "aria-current": name === tab ? "page" : null }, t(`tab_${name}`)),
     ),
   );
+  // Filled once the comparison with the live release is known: a link to publish the changes.
+  const draftState = h("span", { id: "draft-state" });
+  showDraftState(draftState, trail);
   const head = h(
     "div",
     { class: "trail-head" },
     h("a", { href: "/studio", onclick: link("/studio"), class: "back" }, `← ${t("trails")}`),
     h("h1", { id: "trail-title" }, pick(trail.title, lang) || trail.slug),
-    h("span", { class: `badge ${trail.visibility}` }, t(`vis_${trail.visibility}`)),
+    liveBadge(trail),
+    draftState,
     tabs,
   );
   const body = h("div", { class: `trail-body tab-${tab}` });
@@ -78,6 +84,8 @@ function renderDetails(body, trail, path) {
     },
     onSaved: (data) => {
       document.getElementById("trail-title").textContent = pick(data.title, language()) || data.slug;
+      refreshLive(data);
+      showDraftState(document.getElementById("draft-state"), data);
     },
   });
   const langs = form.bind("languages", h("input", { name: "languages" }), (o) => o.languages.join(", "));
@@ -109,17 +117,26 @@ function renderDetails(body, trail, path) {
   const until = form.bind("valid_until", h("input", { type: "datetime-local", name: "valid_until" }), (o) => toLocalInput(o.valid_until));
   const licence = form.bind("licence", h("input", { name: "licence", placeholder: "CC-BY-4.0" }), (o) => o.licence ?? "");
   const editable = canEdit();
+  const problems = new Problems();
+  form.problems = problems;
+  // A half-typed date reads as empty: sending it would clear the date without a word.
+  form.check = (found) => {
+    for (const [name, control] of [["valid_from", from], ["valid_until", until]]) if (control.validity.badInput) found.add(name, t("dateIncomplete"));
+  };
+  const watched = (name, label, control, hint) => problems.watch(name, field(label, control, hint), control, label);
   const formNode = h(
     "form",
-    { class: "card details", id: "trail-details" },
+    { class: "card details", id: "trail-details", novalidate: true },
     h("h2", {}, t("tab_details")),
-    field(t("languages"), langs, t("languagesHint")),
+    watched("languages", t("languages"), langs, t("languagesHint")),
     perLanguage,
     h("div", { class: "row" }, field(t("mode"), mode, t("modeHint")), field(t("visibility"), visibility, t("visibilityHint"))),
-    field(t("accessCode"), code, t("accessCodeHint")),
-    h("div", { class: "row" }, field(t("validFrom"), from), field(t("validUntil"), until)),
+    watched("access_code", t("accessCode"), code, t("accessCodeHint")),
+    h("div", { class: "row" }, watched("valid_from", t("validFrom"), from), watched("valid_until", t("validUntil"), until)),
     h("p", { class: "hint" }, t("validityHint")),
-    field(t("licence"), licence),
+    h("p", { class: "hint", id: "apply-on-publish" }, t("datesApplyOnPublish")),
+    watched("licence", t("licence"), licence),
+    problems.summary,
     form.message,
     editable ? h("button", { type: "submit", class: "primary" }, t("save")) : null,
   );
