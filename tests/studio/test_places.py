@@ -189,6 +189,7 @@ def test_each_form_of_coordinates_moves_the_map_and_then_the_stop(
     position.fill("geo:50.4040,4.3960")
     position.press("Enter")
     assert position.input_value() == "50.404000, 4.396000"
+    map_still(page)
     shot(page, "stop-position-typed")
     page.click("#save-stop")
     page.wait_for_function("() => !document.querySelector('.unsaved').textContent")
