@@ -42,10 +42,12 @@ from server.routes import (
     objects,
     org_trails,
     organisations,
+    places,
     releases,
     renders,
     sharing,
     sources,
+    stop_imports,
     stops,
     stories,
     trails,
@@ -151,7 +153,9 @@ def create_app(
         sources,  # before the trail routes: its by-slug paths must win
         org_trails,
         covers,
+        stop_imports,  # before the stop routes: /stops/import is not a stop id
         stops,
+        places,
         objects,
         ambience,
         audience,

@@ -94,3 +94,16 @@ class RefusedBeforeBody(StarletteHTTPException):
     def __init__(self, cause: Exception) -> None:
         super().__init__(status_code=400, detail=str(cause))
         self.cause = cause
+
+
+class UpstreamFailed(DomainError):
+    """A service the server asks on the caller's behalf (the geocoder) is down or answered
+    something unusable (502)."""
+
+    title = "Bad gateway"
+
+
+class UpstreamTimeout(DomainError):
+    """That service did not answer in time (504)."""
+
+    title = "Gateway timeout"

@@ -32,6 +32,8 @@ from server.errors import (
     TooManyRequests,
     Unauthorized,
     UnsupportedContentType,
+    UpstreamFailed,
+    UpstreamTimeout,
 )
 from server.i18n import language_headers, render, request_language
 from server.ranges import RangeNotSatisfiable
@@ -81,6 +83,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     ChecksumMismatch: 460,
     UnsupportedContentType: 415,
     ContentTooLarge: 413,
+    UpstreamFailed: 502,
+    UpstreamTimeout: 504,
 }
 
 

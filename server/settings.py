@@ -10,6 +10,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -136,6 +137,14 @@ class Settings(BaseSettings):
         default="© OpenStreetMap contributors",
         description="Attribution shown on the studio's map for those tiles (plain text).",
     )
+    geocoder_url: str | None = Field(
+        default=None,
+        description="Base URL of a Nominatim-compatible geocoder (its /search is asked); set, "
+        "the studio offers a search for places by name.",
+    )
+    geocoder_timeout_s: float = Field(
+        default=5, gt=0, description="Limit of one request to that geocoder."
+    )
     send_stall_timeout_s: float = Field(
         default=60,
         gt=0,
@@ -177,6 +186,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")) or names != {"z", "x", "y"}:
             raise ValueError("a tile URL is http(s) with {z}, {x} and {y} and no other {…}")
         return value
+
+    @field_validator("geocoder_url")
+    @classmethod
+    def _geocoder(cls, value: str | None) -> str | None:
+        # The server asks {url}/search: a base URL over http(s), without a query of its own.
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError("a geocoder URL is http(s)://host[/path], without a query")
+        return value.rstrip("/")
 
     def proxy_options(self) -> dict[str, Any]:
         """Uvicorn's options for forwarded headers: believed only from the named proxies."""

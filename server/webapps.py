@@ -169,7 +169,12 @@ def mount(app: FastAPI) -> None:
     @app.get("/studio/config.json", include_in_schema=False)
     def studio_config(request: Request) -> Response:
         settings = request.app.state.settings
-        body = {"tile_url": settings.tile_url, "tile_attribution": settings.tile_attribution}
+        body = {
+            "tile_url": settings.tile_url,
+            "tile_attribution": settings.tile_attribution,
+            # The studio offers a search by name only when a geocoder is configured.
+            "place_search": bool(settings.geocoder_url),
+        }
         return JSONResponse(body, headers=_NO_CACHE)
 
     STUDIO.mount(app, "/{path:path}")

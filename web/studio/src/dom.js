@@ -3,7 +3,7 @@
 // h() and clear() are the apps' one element builder (web/dom); the studio's own helpers follow.
 import { h } from "@baladeur/dom";
 
-export { clear, h } from "@baladeur/dom";
+export { clear, fill, h } from "@baladeur/dom";
 
 let fieldCounter = 0;
 

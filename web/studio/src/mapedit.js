@@ -3,14 +3,17 @@
 // and the simulation below the map.
 import { all, call, post } from "./api.js";
 import { draftLayer, layerPlace, renderAmbienceForm } from "./ambienceform.js";
-import { ElementIcon, L, makeMap } from "./basemap.js";
+import { backgroundNotice, ElementIcon, L, makeMap, onMap } from "./basemap.js";
 import { clear, errorBox, h, toast } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { renderChecks } from "./checks.js";
+import { movedZone } from "./coordinates.js";
+import { StopImport } from "./importstops.js";
 import { ListenHere } from "./listen.js";
 import { draftObject, renderObjectForm } from "./objectform.js";
 import { ObjectLayers } from "./objectmap.js";
 import { AMBIENCE_STYLE } from "./ambiencemap.js";
+import { PlaceFinder } from "./places.js";
 import { Simulator } from "./simulate.js";
 import { canEdit, orgPath } from "./state.js";
 import { renderStopForm } from "./stopform.js";
@@ -101,6 +104,7 @@ class MapEditor {
     this.ambienceList = h("ul", { class: "stop-list ambience-list", id: "ambience-list" });
     this.addAmbienceButton = h("button", { type: "button", id: "add-ambience", class: "primary", "aria-pressed": "false", onclick: () => this.toggleAddingAmbience() }, t("addAmbience"));
     const listenNode = h("section", { class: "listen", id: "listen", "aria-labelledby": "listen-title" });
+    this.importer = editable ? new StopImport(this.stopsPath, (created) => this.imported(created)) : null;
     this.body.append(
       h(
         "div",
@@ -108,7 +112,7 @@ class MapEditor {
         h(
           "aside",
           { class: "sidebar" },
-          h("section", { "aria-labelledby": "stops-title" }, h("h2", { id: "stops-title" }, t("stops")), editable ? [this.addButton, this.addHint] : null, this.message, this.list),
+          h("section", { "aria-labelledby": "stops-title" }, h("h2", { id: "stops-title" }, t("stops")), editable ? [this.addButton, this.addHint] : null, this.message, this.list, this.importer?.node),
           h("section", { "aria-labelledby": "sounds-title" }, h("h2", { id: "sounds-title" }, t("sounds")), editable ? [this.addSoundButton, h("p", { class: "hint" }, t("addSoundHint"))] : null, this.soundList),
           h("section", { "aria-labelledby": "ambience-title" }, h("h2", { id: "ambience-title" }, t("ambienceLayers")), editable ? [this.addAmbienceButton, h("p", { class: "hint" }, t("addAmbienceHint"))] : null, this.ambienceList),
           listenNode,
@@ -120,6 +124,13 @@ class MapEditor {
     );
     this.panel.addEventListener("studio:changed", () => this.refreshChecks());
     this.map = makeMap(mapNode, { label: t("mapLabel") });
+    onMap(this.map, backgroundNotice(this.map), "bottomleft");
+    this.finder = new PlaceFinder(this.map, {
+      selected: () => (this.selected ? pick(this.selected.title, this.lang) || this.selected.key : null),
+      addHere: ([lat, lon]) => this.createStop([round(lon), round(lat)]),
+      moveHere: (at) => this.moveSelectedTo(at),
+    });
+    onMap(this.map, this.finder.node, "topright");
     this.map.on("click", (e) => this.onMapClick(e));
     // Without a mouse: in adding mode, Enter on the focused map adds the stop at its centre.
     mapNode.addEventListener("keydown", (event) => {
@@ -270,6 +281,11 @@ class MapEditor {
     if (this.addingAmbience) return this.newLayer(at);
     if (!this.adding) return;
     this.toggleAdding(false);
+    await this.createStop(at);
+  }
+
+  /** A new 25 m stop at ``at`` ([lon, lat]), selected with its form open. */
+  async createStop(at) {
     const used = new Set(this.stops.map((s) => s.key));
     let n = this.stops.length + 1;
     while (used.has(`stop-${n}`)) n += 1;
@@ -277,9 +293,10 @@ class MapEditor {
       const stop = await post(this.stopsPath, {
         key: `stop-${n}`,
         title: newStopTitles(this.trail.languages, n),
-        zone: { type: "circle", center: [round(event.latlng.lng), round(event.latlng.lat)], radius_m: 25 },
+        zone: { type: "circle", center: at, radius_m: 25 },
       });
       toast(t("stopAdded"));
+      this.finder.done();
       await this.reload(stop.id);
       this.panel.querySelector("input")?.focus();
     } catch (err) {
@@ -292,6 +309,7 @@ class MapEditor {
   }
 
   showEmptyPanel() {
+    this.finder?.drawFound();
     clear(this.panel).append(h("div", { class: "panel-empty" }, h("h2", {}, t("noStopSelected")), h("p", {}, canEdit() ? t("selectOrAdd") : t("selectStop"))));
   }
 
@@ -322,7 +340,9 @@ class MapEditor {
       narrationChanged: (position) => this.showNarration(stop, position),
       onCircle: () => this.makeCircle(),
       zoneChanged: (zone) => this.replaceLayer(stop, zone),
+      showPlace: (at) => this.map.panTo(at),
     });
+    this.finder?.drawFound();
     if (canEdit()) this.enableEditing(stop);
     this.showNarration(stop, stop.narration_position ?? null);
   }
@@ -554,6 +574,23 @@ class MapEditor {
     const zone = zoneOfLayer(layer);
     this.replaceLayer(this.selected, zone);
     this.form.setZone(zone);
+  }
+
+  /** Move the selected stop's zone whole to [lat, lon]; saved with the stop's form. */
+  moveSelectedTo(at) {
+    if (!this.selected || !this.form) return;
+    const zone = movedZone(this.form.zone, zoneCentre(this.form.zone), at);
+    this.replaceLayer(this.selected, zone);
+    this.form.setZone(zone);
+    this.finder.done();
+    toast(t("stopMoved"));
+  }
+
+  /** After an import: the new stops listed and drawn, and the map fitted to the whole trail. */
+  async imported(created) {
+    toast(t("importDone", { n: created.length }));
+    await this.reload(null);
+    this.fit();
   }
 
   makeCircle() {

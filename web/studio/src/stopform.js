@@ -1,10 +1,12 @@
 // The selected stop's form: names, zone, trigger rules and its story; saved with If-Match.
 import { call } from "./api.js";
+import { movedZone, parsePlace } from "./coordinates.js";
 import { check, clear, errorBox, field, h, toast } from "./dom.js";
 import { EditForm } from "./editform.js";
 import { Problems, decimal } from "./formcheck.js";
 import { t } from "./i18n.js";
 import { narrationField } from "./narration.js";
+import { formatPlace, placeProblem } from "./places.js";
 import { ruleDefaults, rulesEditor } from "./rules.js";
 import { canEdit } from "./state.js";
 import { renderStory } from "./story.js";
@@ -68,7 +70,35 @@ export function renderStopForm(panel, opts) {
   // A text box: 12.5 m is a legitimate radius, and a comma is read as a decimal mark.
   const radius = h("input", { name: "radius", inputmode: "decimal", autocomplete: "off" });
   const zoneNode = h("div", { class: "zone" });
+  // The zone's centre as typed coordinates: any form the place reader knows moves it there.
+  const where = h("input", { name: "stop-position", id: "stop-position", autocomplete: "off", spellcheck: "false" });
+  const whereProblems = new Problems();
+  const whereField = whereProblems.watch("position", field(t("position"), where, t("positionHint")), where, t("position"));
+  const showWhere = () => {
+    if (document.activeElement !== where) where.value = formatPlace(...opts.centre(handle.zone));
+  };
+  where.addEventListener("change", () => {
+    whereProblems.reset();
+    const place = parsePlace(where.value);
+    if (place.error) {
+      // Nothing moves; the text stays so that it can be corrected.
+      whereProblems.add("position", placeProblem(place.error));
+      return;
+    }
+    const zone = movedZone(handle.zone, opts.centre(handle.zone), [place.lat, place.lon]);
+    handle.setZone(zone);
+    opts.zoneChanged(zone);
+    opts.showPlace?.([place.lat, place.lon]);
+    where.value = formatPlace(place.lat, place.lon);
+  });
+  // Enter in this field moves the zone; it does not save the whole stop.
+  where.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    where.dispatchEvent(new Event("change"));
+  });
   const drawZone = () => {
+    showWhere();
     clear(zoneNode);
     if (handle.zone.type === "circle") {
       radius.value = handle.zone.radius_m;
@@ -150,7 +180,7 @@ export function renderStopForm(panel, opts) {
     titles,
     problems.watch("key", field(t("key"), key, t("keyHint")), key, t("key")),
     check(t("silentOnPurpose"), silent, t("silentHint")),
-    h("fieldset", {}, h("legend", {}, t("zone")), zoneNode),
+    h("fieldset", {}, h("legend", {}, t("zone")), whereField, zoneNode),
     narration.node,
     rulesSlot,
     problems.summary,
