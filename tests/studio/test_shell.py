@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from tests.studio.conftest import Studio, shot
+from tests.support.drafts import new_trail
 from tests.support.studio_pages import desktop, sign_in
 
 
@@ -108,4 +109,41 @@ def test_edit_details_and_duplicate_as_temporary_route(studio: Studio, chromium:
     copy = next(c for c in copies if c["slug"] == "details-festival")
     assert copy["valid_until"].startswith("2026-07-0")
     assert copy["visibility"] == "unlisted"
+    context.close()
+
+
+def test_server_refusals_follow_the_studios_language_not_the_browsers(
+    studio: Studio, chromium: Any
+) -> None:
+    with httpx.Client(base_url=studio.url, timeout=30) as api:
+        new_trail(api, studio.api("editor"), "adresse-prise")
+    # A French browser whose studio the editor switches to English.
+    context = desktop(chromium, studio.url, lang="fr")
+    page = context.new_page()
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda r: "/v1/" in r.url and asked.append(r.headers.get("accept-language", "")),
+    )
+    sign_in(page, "editor")
+    page.click(".lang-switch [data-lang=en]")
+    page.wait_for_selector("#new-trail h2:text('New trail')")
+    asked.clear()
+    form = page.locator("#new-trail")
+    form.get_by_label("Title", exact=True).fill("Taken")
+    form.get_by_label("Web address name").fill("adresse-prise")
+    form.get_by_role("button", name="Create trail").click()
+    refusal = form.get_by_text("is already used by a trail")
+    refusal.wait_for()
+    assert "déjà" not in form.inner_text()
+    assert asked and set(asked) == {"en"}
+    shot(page, "shell-refusal-in-english")
+
+    page.click(".lang-switch [data-lang=fr]")
+    form = page.locator("#new-trail")
+    form.get_by_label("Titre", exact=True).fill("Prise")
+    form.get_by_label("Nom dans l’adresse web").fill("adresse-prise")
+    form.get_by_role("button", name="Créer le parcours").click()
+    form.get_by_text("est déjà utilisée par un parcours").wait_for()
+    assert asked[-1] == "fr"
     context.close()

@@ -4,8 +4,16 @@
 // that page scripts cannot read (docs/studio.md, "Where your sign-in lives"). Every call
 // carries the CSRF header the server requires for cookie-authenticated changes.
 
+import { language } from "./i18n.js";
+
 /** The header (and value) that marks a request as made by the studio's own pages. */
 export const CSRF_HEADERS = Object.freeze({ "X-Baladeur-CSRF": "1" });
+
+/** The headers of every request of the studio: the CSRF mark and the studio's language. */
+export function requestHeaders() {
+  // The server's refusals then read in the language the studio shows, not the browser's.
+  return { ...CSRF_HEADERS, "Accept-Language": language() };
+}
 
 // Whether a session was known to be open: a 401 then means it ended (expired, signed out
 // elsewhere), and the studio goes back to its sign-in page.
@@ -42,7 +50,7 @@ async function problemOf(response) {
 
 /** Calls the API; resolves to {data, etag} or throws ApiError. */
 export async function call(method, path, { body, etag, form, raw } = {}) {
-  const headers = { ...CSRF_HEADERS };
+  const headers = requestHeaders();
   let payload;
   if (form) payload = form;
   else if (body !== undefined) {

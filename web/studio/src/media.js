@@ -1,7 +1,6 @@
 // Audio: resumable upload (tus) with progress, waiting for processing, waveform and listening.
 import * as tus from "tus-js-client";
-import { ApiError, CSRF_HEADERS, call, get } from "./api.js";
-import { language } from "./i18n.js";
+import { ApiError, call, get, requestHeaders } from "./api.js";
 import { orgPath } from "./state.js";
 
 async function sha256Hex(file) {
@@ -17,8 +16,7 @@ export async function uploadAudio(file, role, onProgress) {
     const upload = new tus.Upload(file, {
       endpoint: `${location.origin}${orgPath("/uploads")}`,
       // The session cookie goes along (same origin); tus's changes need the CSRF header too.
-      // The server's refusals (not audio, too large) come back in the studio's language.
-      headers: { ...CSRF_HEADERS, "Accept-Language": language() },
+      headers: requestHeaders(),
       metadata: { filename: file.name, filetype: file.type || "application/octet-stream", role, sha256 },
       chunkSize: 4 * 1024 * 1024,
       retryDelays: [0, 1000, 3000, 5000, 10000],
