@@ -142,7 +142,7 @@ def test_server_refusals_follow_the_studios_language_not_the_browsers(
     page.click(".lang-switch [data-lang=fr]")
     form = page.locator("#new-trail")
     form.get_by_label("Titre", exact=True).fill("Prise")
-    form.get_by_label("Nom dans l’adresse web").fill("adresse-prise")
+    form.locator("input[name=slug]").fill("adresse-prise")
     form.get_by_role("button", name="Créer le parcours").click()
     form.get_by_text("est déjà utilisée par un parcours").wait_for()
     assert asked[-1] == "fr"
