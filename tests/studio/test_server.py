@@ -118,6 +118,7 @@ def test_config_gives_the_map_settings(client: TestClient) -> None:
     assert r.json() == {
         "tile_url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "tile_attribution": "© OpenStreetMap contributors",
+        "place_search": False,
     }
 
 

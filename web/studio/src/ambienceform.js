@@ -60,8 +60,8 @@ export function renderAmbienceForm(panel, opts) {
   const radius = form.bind("radius_m", h("input", { type: "number", id: "ambience-radius", name: "ambience-radius", min: 1, max: 5000, step: "any", inputmode: "decimal" }), (o) => (o.zone.type === "circle" ? o.zone.radius_m : ""));
   const near = form.bind("min_distance_m", h("input", { type: "number", id: "ambience-near", name: "ambience-near", min: 0, step: "any", inputmode: "decimal" }), (o) => o.min_distance_m);
   const reach = form.bind("max_distance_m", h("input", { type: "number", id: "ambience-reach", name: "ambience-reach", min: 1, step: "any", inputmode: "decimal" }), (o) => o.max_distance_m);
-  const loud = form.bind("max_gain_db", h("input", { type: "number", id: "ambience-loud", name: "ambience-loud", max: 0, step: 0.5, inputmode: "decimal" }), (o) => o.max_gain_db);
-  const quiet = form.bind("min_gain_db", h("input", { type: "number", id: "ambience-quiet", name: "ambience-quiet", max: 0, step: 0.5, inputmode: "decimal" }), (o) => o.min_gain_db);
+  const loud = form.bind("max_gain_db", h("input", { type: "number", id: "ambience-loud", name: "ambience-loud", step: "any", inputmode: "decimal" }), (o) => o.max_gain_db);
+  const quiet = form.bind("min_gain_db", h("input", { type: "number", id: "ambience-quiet", name: "ambience-quiet", step: "any", inputmode: "decimal" }), (o) => o.min_gain_db);
   const words = h("p", { class: "hint ambience-words", id: "ambience-words", "aria-live": "polite" });
 
   // The area: a circle placed on the map, the whole trail, or (from a source folder) a polygon.
