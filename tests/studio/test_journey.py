@@ -190,7 +190,8 @@ def test_a_mediator_goes_from_an_empty_server_to_a_shared_trail_and_a_temporary_
     # 8. The checks: the footbridge has no recording. Publishing refuses; it is a place to
     # pause, so it is marked silent on purpose.
     error = page.locator("#check-list li.finding.error[data-code=no-audio]")
-    expect(error).to_contain_text("passerelle")
+    expect(error.get_by_role("button", name="La passerelle")).to_be_visible()
+    error.scroll_into_view_if_needed()
     shot(page, "09-check-no-audio")
 
     # 9. Unlisted, available from yesterday for two months.
@@ -211,7 +212,7 @@ def test_a_mediator_goes_from_an_empty_server_to_a_shared_trail_and_a_temporary_
     problems = page.locator("#publish-problems")
     expect(problems).to_contain_text("Not published")
     shot(page, "11-publish-refused")
-    problems.get_by_role("link", name="Open stop “la-passerelle”").click()
+    problems.get_by_role("link", name="Open stop “La passerelle”").click()
     page.get_by_label("Silent on purpose (no audio at this stop)").check()
     page.get_by_role("button", name="Save stop").click()
     _saved(page)
