@@ -22,7 +22,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.sharing.helpers import decode_qr, pdf_text
+from tests.sharing.helpers import decode_qr, first_page_png, pdf_text
 from tests.studio.conftest import ADMIN, EmptyServer, bearer
 from tests.support.audio import ffmpeg_make, speech_like, tone
 from tests.support.browser import artefact, map_still
@@ -235,9 +235,13 @@ def test_a_mediator_goes_from_an_empty_server_to_a_shared_trail_and_a_temporary_
     assert decode_qr(Path(qr.value.path()).read_bytes()) == [play]
     with page.expect_download(timeout=SLOW) as poster:
         page.get_by_role("button", name="Download poster (PDF)").click()
-    text = pdf_text(Path(poster.value.path()).read_bytes())
+    pdf = Path(poster.value.path()).read_bytes()
+    text = pdf_text(pdf)
     assert play in text.replace(" ", "")
     assert "Le Moulin de Marchienne" in text
+    # The poster's QR code is drawn, not pasted: decoded from the page as printed.
+    drawn = first_page_png(pdf, artefact("studio", "journey", "13-poster"))
+    assert decode_qr(drawn) == [play]
     shot(page, "13-share")
 
     # 11. A temporary copy for a festival; its story retitled, a stop moved.
