@@ -62,11 +62,12 @@ def shot(page: Any, name: str) -> None:
 
 
 def _saved(page: Any) -> None:
-    """The stop or story form has no unsaved change left."""
+    """The stop form has no unsaved change left (its save was answered)."""
     page.wait_for_function("() => !document.querySelector('#stop-form .unsaved')?.textContent")
 
 
 def _story_saved(response: Any) -> bool:
+    """The answer to a story being saved."""
     return bool(response.request.method == "PATCH" and "/stories/" in response.url)
 
 
@@ -76,7 +77,7 @@ def _map_point(page: Any, dx: float, dy: float) -> tuple[float, float]:
 
 
 def _story_of(page: Any, key: str) -> None:
-    """Select stop ``key`` in the list; its story panel is drawn."""
+    """Select stop ``key`` in the list and wait for its form."""
     page.locator(f"#stop-list li[data-key='{key}'] .stop-name").click()
     page.locator(f"#stop-form .panel-head code:text-is('{key}')").wait_for()
 
