@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import shutil
-import subprocess
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,10 +33,9 @@ from server.i18n import INTERFACE_LANGUAGES, format_day
 from server.publishing import publish
 from server.settings import Settings
 from server.sharing.resident_sheets import sheet_words
-from tests.sharing.helpers import decode_qr, pdf_text
+from tests.sharing.helpers import decode_qr, first_page_png, pdf_text
 from tests.support import tus
 from tests.support.audio import ffmpeg_make
-from tests.support.browser import tool_unavailable
 from tests.support.drafts import add_stop, new_trail, trail_with_stop
 from tests.support.people import People
 from tests.support.problems import problem
@@ -582,18 +579,7 @@ ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "coconstruc
 
 def _png(pdf: bytes, name: str) -> bytes:
     """The first page as a PNG under test-artefacts/, for a person to look at."""
-    if shutil.which("pdftoppm") is None:
-        tool_unavailable("pdftoppm (poppler-utils) is not installed")
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTEFACTS / f"{name}.pdf"
-    path.write_bytes(pdf)
-    stem = ARTEFACTS / name
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "110", "-singlefile", str(path), str(stem)],
-        check=True,
-        timeout=60,
-    )
-    return stem.with_suffix(".png").read_bytes()
+    return first_page_png(pdf, ARTEFACTS / name)
 
 
 def test_words_exist_in_every_language_a_link_offers() -> None:

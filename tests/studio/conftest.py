@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -24,7 +25,7 @@ from server.webapps import STUDIO
 from tests.support.browser import artefact, built, csp_kept  # noqa: F401
 from tests.support.drafts import trail_with_stop
 from tests.support.live import live_server
-from tests.support.people import People, make_people
+from tests.support.people import PASSWORD, People, add_user, make_people
 from tests.support.studio_pages import desktop, sign_in
 from trails.bundle.signing import Keyring
 
@@ -79,6 +80,46 @@ def studio(
     engine.dispose()
 
 
+ADMIN = "admin@example.org"
+
+
+@dataclass
+class EmptyServer:
+    """A live server whose only account is an administrator, and no organisation."""
+
+    url: str
+    db: Database
+
+
+@pytest.fixture
+def empty_server(
+    studio_built: Path, spatialite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EmptyServer]:
+    """Its own database per test: each starts where `make run` leaves a new server."""
+    folder = tmp_path_factory.mktemp("empty-site")
+    shutil.copyfile(spatialite_template, folder / "test.db")
+    engine = make_engine(f"sqlite:///{folder / 'test.db'}")
+    migrate.upgrade(engine)
+    db = Database(engine)
+    blobs = MemoryBlobStore()
+    settings = Settings(
+        data_dir=folder, inprocess_worker=False, scheduler_interval_s=0, tile_url=""
+    )
+    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
+    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=Keyring(folder / "keys"))
+    add_user(db, ADMIN, admin=True)
+    with live_server(app) as url:
+        yield EmptyServer(url, db)
+    engine.dispose()
+
+
+def bearer(url: str, email: str, password: str = PASSWORD) -> dict[str, str]:
+    """Bearer headers of someone who signed up through the pages, to check results."""
+    token = httpx.post(f"{url}/v1/auth/tokens", json={"email": email, "password": password})
+    token.raise_for_status()
+    return {"Authorization": f"Bearer {token.json()['token']}"}
+
+
 def shot(page: Any, name: str) -> None:
     """A screenshot for people to look at, in test-artefacts/studio/."""
     page.screenshot(path=str(artefact("studio", f"{name}.png")))
@@ -91,8 +132,6 @@ def story_on_a_stop(
 
     Returns the asset, the story and the trail as the API answered them.
     """
-    import httpx
-
     headers = studio.api("editor")
     with httpx.Client(base_url=studio.url) as api:
         with wav.open("rb") as fh:

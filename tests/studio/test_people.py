@@ -8,73 +8,24 @@ organisation without an owner. The publish tab shows the very link its QR code c
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from media.blobs.memory import MemoryBlobStore
-from server.app import create_app
-from server.db import migrate
-from server.db.engine import make_engine
-from server.db.session import Database
-from server.jobs import Jobs, make_huey
-from server.settings import Settings
 from tests.sharing.helpers import decode_qr
-from tests.studio.conftest import Studio, story_on_a_stop
+from tests.studio.conftest import ADMIN, EmptyServer, Studio, bearer, story_on_a_stop
 from tests.support.audio import ffmpeg_make, tone
 from tests.support.browser import artefact
-from tests.support.live import live_server
 from tests.support.people import PASSWORD, add_user
 from tests.support.studio_pages import desktop, sign_in
-from trails.bundle.signing import Keyring
 
-ADMIN = "admin@example.org"
 EDITOR = "editrice@example.org"
-
-
-@dataclass
-class EmptyServer:
-    """A live server whose only account is an administrator, and no organisation."""
-
-    url: str
-    db: Database
-
-
-@pytest.fixture
-def empty_server(
-    studio_built: Path, spatialite_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[EmptyServer]:
-    """Its own database per test: each starts where `make run` leaves a new server."""
-    folder = tmp_path_factory.mktemp("empty-site")
-    shutil.copyfile(spatialite_template, folder / "test.db")
-    engine = make_engine(f"sqlite:///{folder / 'test.db'}")
-    migrate.upgrade(engine)
-    db = Database(engine)
-    blobs = MemoryBlobStore()
-    settings = Settings(
-        data_dir=folder, inprocess_worker=False, scheduler_interval_s=0, tile_url=""
-    )
-    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
-    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=Keyring(folder / "keys"))
-    add_user(db, ADMIN, admin=True)
-    with live_server(app) as url:
-        yield EmptyServer(url, db)
-    engine.dispose()
 
 
 def shot(page: Any, name: str) -> None:
     """A screenshot for people to look at, in test-artefacts/studio/people/."""
     page.screenshot(path=str(artefact("studio", "people", f"{name}.png")), full_page=True)
-
-
-def _bearer(url: str, email: str, password: str = PASSWORD) -> dict[str, str]:
-    token = httpx.post(f"{url}/v1/auth/tokens", json={"email": email, "password": password})
-    return {"Authorization": f"Bearer {token.json()['token']}"}
 
 
 def _problem_of(page: Any, control: str) -> str:
@@ -124,7 +75,7 @@ def test_an_administrator_builds_a_team_from_an_empty_server(
     page.get_by_role("button", name="Create the organisation").click()
     assert "'musee-du-verre' is taken" in _problem_of(page, "org-slug")
     shot(page, "4-address-taken")
-    admin_api = _bearer(empty_server.url, ADMIN)
+    admin_api = bearer(empty_server.url, ADMIN)
     orgs = httpx.get(f"{empty_server.url}/v1/orgs", headers=admin_api).json()
     assert [(o["slug"], o["name"]) for o in orgs["items"]] == [("musee-du-verre", "Musée du Verre")]
 
@@ -234,7 +185,7 @@ def test_someone_with_an_account_signs_in_from_the_link_and_joins(
 ) -> None:
     url = empty_server.url
     add_user(empty_server.db, "gardien@example.org")
-    admin = _bearer(url, ADMIN)
+    admin = bearer(url, ADMIN)
     made = httpx.post(f"{url}/v1/orgs", json={"name": "Atelier", "slug": "atelier"}, headers=admin)
     assert made.status_code == 201, made.text
     invited = httpx.post(
@@ -265,7 +216,7 @@ def test_a_person_without_organisation_sees_invitations_to_their_address(
 ) -> None:
     url = empty_server.url
     add_user(empty_server.db, "sonneur@example.org")
-    admin = _bearer(url, ADMIN)
+    admin = bearer(url, ADMIN)
     httpx.post(f"{url}/v1/orgs", json={"name": "Carillon", "slug": "carillon"}, headers=admin)
     invited = httpx.post(
         f"{url}/v1/orgs/carillon/members",

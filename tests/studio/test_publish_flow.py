@@ -51,7 +51,7 @@ def test_checks_refuse_a_mute_stop_until_silent_then_changes_and_a_real_copy(
     assert "Not published" in problems.inner_text()
     assert "mark it silent on purpose" in problems.inner_text()
     shot(page, "02-publish-refused")
-    problems.get_by_role("link", name="Open stop “bief”").click()
+    problems.get_by_role("link", name="Open stop “Le bief”").click()
     page.wait_for_selector("#stop-form")
     assert page.inner_text("#stop-form .panel-head code") == "bief"
 

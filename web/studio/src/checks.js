@@ -7,9 +7,10 @@ import { readable } from "./ui.js";
 
 const ICONS = { error: "⛔", warning: "⚠", info: "ℹ" };
 
-/** Fetch and list the checks; onStop(key) selects a stop. */
-export async function renderChecks(section, trail, onStop) {
-  const refresh = h("button", { type: "button", class: "quiet small", id: "refresh-checks", onclick: () => renderChecks(section, trail, onStop) }, t("refresh"));
+/** Fetch and list the checks; onStop(key) selects a stop; nameOf(key) is the stop's name as
+ * the mediator gave it (a key such as "stop-4" says nothing about which stop it is). */
+export async function renderChecks(section, trail, onStop, nameOf = (key) => key) {
+  const refresh = h("button", { type: "button", class: "quiet small", id: "refresh-checks", onclick: () => renderChecks(section, trail, onStop, nameOf) }, t("refresh"));
   clear(section).append(h("div", { class: "section-head" }, h("h2", { id: "checks-title" }, t("checks")), refresh));
   let items;
   try {
@@ -34,7 +35,7 @@ export async function renderChecks(section, trail, onStop) {
           h(
             "div",
             {},
-            item.stop ? h("button", { type: "button", class: "link", onclick: () => onStop(item.stop) }, item.stop) : null,
+            item.stop ? h("button", { type: "button", class: "link", onclick: () => onStop(item.stop) }, nameOf(item.stop)) : null,
             h("p", {}, item.message),
           ),
         ),

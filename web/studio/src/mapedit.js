@@ -190,10 +190,16 @@ class MapEditor {
   }
 
   refreshChecks() {
-    renderChecks(this.checks, this.trail, (key) => {
-      const stop = this.stops.find((s) => s.key === key);
-      if (stop) this.select(stop, true);
-    });
+    const named = (key) => this.stops.find((s) => s.key === key);
+    renderChecks(
+      this.checks,
+      this.trail,
+      (key) => {
+        const stop = named(key);
+        if (stop) this.select(stop, true);
+      },
+      (key) => pick(named(key)?.title, this.lang) || key,
+    );
   }
 
   fit() {

@@ -134,12 +134,15 @@ export class PlaceFinder {
     const { at, name } = this.last;
     // The place chosen in a list of results is marked there; the line under says where it is.
     const selected = this.actions.selected();
+    // A new stop is offered even with a stop selected: placing several stops by their
+    // coordinates, one after another, must not need a way to unselect the last one.
     const offer = !canEdit()
-      ? null
-      : selected
-        ? h("button", { type: "button", id: "move-stop-here", onclick: () => this.actions.moveHere(at) }, t("moveStopHere", { name: selected }))
-        : h("button", { type: "button", id: "add-stop-here", onclick: () => this.actions.addHere(at) }, t("addStopHere"));
-    fill(this.found, h("p", { id: "place-shown" }, t("placeShown", { place: formatPlace(at[0], at[1]) })), offer);
+      ? []
+      : [
+          h("button", { type: "button", id: "add-stop-here", onclick: () => this.actions.addHere(at) }, t("addStopHere")),
+          selected ? h("button", { type: "button", id: "move-stop-here", class: "quiet", onclick: () => this.actions.moveHere(at) }, t("moveStopHere", { name: selected })) : null,
+        ];
+    fill(this.found, h("p", { id: "place-shown" }, t("placeShown", { place: formatPlace(at[0], at[1]) })), ...offer);
     for (const button of this.results.querySelectorAll("button")) button.setAttribute("aria-current", String(button.textContent === name));
   }
 

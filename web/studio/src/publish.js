@@ -5,7 +5,7 @@ import { clear, errorBox, field, formatBytes, formatDate, h, toast } from "./dom
 import { language, t } from "./i18n.js";
 import { renderChanges, reloadLive, showDraftState } from "./live.js";
 import { canEdit, orgPath, state } from "./state.js";
-import { link, readable } from "./ui.js";
+import { link, pick, readable } from "./ui.js";
 
 function sizeReport(size) {
   if (!size) return null;
@@ -29,8 +29,9 @@ async function download(path, name) {
   a.remove();
 }
 
-/** Why publishing was refused: each check's problem with a link to its stop. */
-function refusal(err, trail) {
+/** Why publishing was refused: each check's problem with a link to its stop, named as the
+ * mediator named it (``stops``: the draft's stops). */
+function refusal(err, trail, stops) {
   const errors = err.errors ?? [];
   if (!errors.some((e) => e.value?.check)) return errorBox(err.lines ? err.lines() : [readable(err)]);
   const items = errors.map((e) => {
@@ -39,7 +40,7 @@ function refusal(err, trail) {
     return h(
       "li",
       { dataset: { check: e.value?.check ?? "" } },
-      stopId ? h("a", { href: path, onclick: link(path), class: "go-stop" }, t("goToStop", { key: e.value.stop })) : null,
+      stopId ? h("a", { href: path, onclick: link(path), class: "go-stop" }, t("goToStop", { name: pick(stops.find((s) => s.key === e.value.stop)?.title, language()) || e.value.stop })) : null,
       stopId ? " " : null,
       // Other reasons (a recording still processing...) name their field, as before.
       h("span", {}, e.value?.check || !e.field ? e.message : `${e.field}: ${e.message}`),
@@ -129,7 +130,8 @@ export async function renderPublish(body, trail) {
       const fresh = await reloadLive(trail.id);
       showDraftState(document.getElementById("draft-state"), fresh);
     } catch (err) {
-      message.append(refusal(err, trail));
+      const stops = await all(`${base}/stops`).catch(() => []);
+      message.append(refusal(err, trail, stops));
     } finally {
       button.disabled = false;
       button.textContent = t("publish");
