@@ -58,7 +58,7 @@ export function audienceSection(trail, base) {
     { class: "card audience", id: "audience", "aria-labelledby": "audience-title" },
     h("h2", { id: "audience-title" }, t("audience")),
     h("p", { class: "hint" }, t("audienceLead")),
-    h("form", { class: "row tight", id: "audience-form" }, field(t("audienceFrom"), from), field(t("audienceTo"), to), h("button", { type: "submit", class: "quiet", id: "audience-show" }, t("audienceShow")), csv),
+    h("form", { class: "row tight", id: "audience-form", novalidate: true }, field(t("audienceFrom"), from), field(t("audienceTo"), to), h("button", { type: "submit", class: "quiet", id: "audience-show" }, t("audienceShow")), csv),
     result,
   );
   const show = async () => {
