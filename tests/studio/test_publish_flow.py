@@ -59,9 +59,7 @@ def test_checks_refuse_a_mute_stop_until_silent_then_changes_and_a_real_copy(
     page.get_by_label("Silent on purpose (no audio at this stop)").check()
     page.click("#save-stop")
     page.wait_for_selector("#stop-form .unsaved:empty", state="attached")
-    page.wait_for_function(
-        "!document.querySelector('#check-list li.finding.error[data-code=no-audio]')"
-    )
+    page.wait_for_selector("#check-list li.finding.error[data-code=no-audio]", state="detached")
     shot(page, "03-silent-on-purpose")
     page.get_by_role("link", name="Publish").click()
     page.click("#publish")
