@@ -22,7 +22,8 @@ from tests.support.factories import add_demo
 
 TITLE_AR = "طاحونة مارشيين"
 DESCRIPTION_AR = "مسار تجريبي حول الطاحونة القديمة في مارشيين، على ضفة نهر سامبر."
-STOPS_AR = ["المحطة ١ — الطاحونة", "المحطة ٢ — على ضفة النهر"]
+# Arabic-Indic digits on purpose: numbers inside right-to-left text.
+STOPS_AR = ["المحطة ١ — الطاحونة", "المحطة ٢ — على ضفة النهر"]  # noqa: RUF001
 LINES_AR = ["مرحبا بكم عند الطاحونة القديمة.", "هنا كان العمال يطحنون القمح منذ عام ١٨٥٠."]
 NARRATOR_AR = "مريم العلوي"
 STOPS_FR = ["Arrêt 1 — Le moulin", "Arrêt 2 — Au bord de l'eau"]
@@ -31,7 +32,9 @@ CENTRES = [[4.3800, 50.4000], [4.3815, 50.4003]]
 
 
 def _vtt(lines: list[str]) -> str:
-    cues = [f"00:00:0{2 * i}.000 --> 00:00:0{2 * i + 2}.000\n{line}" for i, line in enumerate(lines)]
+    cues = [
+        f"00:00:0{2 * i}.000 --> 00:00:0{2 * i + 2}.000\n{line}" for i, line in enumerate(lines)
+    ]
     return "WEBVTT\n\n" + "\n\n".join(cues) + "\n"
 
 
