@@ -236,4 +236,6 @@ def test_a_visitor_picks_the_arabic_stories_of_a_french_and_arabic_trail(
     assert page.locator("#transcript p").all_text_contents() == LINES_FR
     assert _direction(page, "#transcript") == "ltr"
     assert state(page)["storyLanguage"] == "fr"
+    # Picking the interface's language again is no choice: the stories follow the interface.
+    assert page.evaluate("() => localStorage.getItem('baladeur.storyLanguage')") is None
     context.close()

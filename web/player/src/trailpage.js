@@ -120,7 +120,8 @@ function storyLanguageChoice(languages, rerender) {
       id: "story-language",
       onchange: () => {
         endSession();
-        chooseStoryLanguage(control.value);
+        // The interface's own language is no choice: the stories follow the interface again.
+        chooseStoryLanguage(control.value === language() ? null : control.value);
         rerender();
       },
     },
