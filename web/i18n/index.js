@@ -1,6 +1,8 @@
 // An app's interface texts in several languages: ICU MessageFormat messages (one JSON table per
 // language, English the source and the fallback) formatted with FormatJS's intl-messageformat.
 // Each app makes its own instance with its tables and the storage key that remembers the choice.
+// Content languages (a trail's texts: any BCP 47 tag) are apart from these: textDirection() says
+// which way each is written, so that Arabic or Hebrew content shows right inside a LTR interface.
 import { IntlMessageFormat } from "intl-messageformat";
 
 /** Each interface language's name in itself, for the switches. */
@@ -68,18 +70,35 @@ export function createI18n({ tables, storageKey, languages = Object.keys(tables)
     return formatters.get(id);
   }
 
-  /** The message ``key`` in the current language (English when missing there), never the key. */
-  function t(key, values = {}) {
+  // The formatted message in the current language, else English; undefined when neither has it.
+  function formatted(key, values) {
     for (const lang of [current, SOURCE]) {
       try {
         const found = formatter(lang, key);
-        if (found) return String(found.format(values));
+        if (found) return found.format(values);
       } catch (err) {
         console.error(`message ${key} (${lang}):`, err);
       }
     }
     console.error(`no message ${key}`);
-    return "";
+    return undefined;
+  }
+
+  /** The message ``key`` in the current language (English when missing there), never the key. */
+  function t(key, values = {}) {
+    const text = formatted(key, values);
+    return text === undefined ? "" : String(text);
+  }
+
+  /**
+   * The message ``key`` as a list of strings and the very values given for its placeholders
+   * (DOM nodes, say), for an element builder: a trail's title goes into an interface sentence
+   * in its own isolated element, never flattened into the sentence's text.
+   */
+  function parts(key, values = {}) {
+    const text = formatted(key, values);
+    if (text === undefined) return [];
+    return (Array.isArray(text) ? text : [text]).map((part) => (typeof part === "object" && part !== null ? part : String(part)));
   }
 
   /** Whether a message exists (in English, the source). */
@@ -93,5 +112,64 @@ export function createI18n({ tables, storageKey, languages = Object.keys(tables)
     return own || current;
   }
 
-  return { languages, chooseLanguage, language, setLanguage, onLanguage, t, has, locale };
+  return { languages, chooseLanguage, language, setLanguage, onLanguage, t, parts, has, locale };
+}
+
+// Scripts written right to left, by ISO 15924 code: every script whose letters Unicode gives
+// the bidirectional class R or AL (derived from the Unicode 14 data), Garay (Unicode 16), and
+// the variant codes of Arabic and Syriac that tags may carry. Used where the platform cannot
+// tell a language's direction itself.
+const RTL_SCRIPTS = new Set(
+  (
+    "Adlm Arab Aran Armi Avst Chrs Cprt Elym Gara Hatr Hebr Hung Khar Lydi Mand Mani Mend Merc Mero " +
+    "Narb Nbat Nkoo Orkh Ougr Palm Phli Phlp Phnx Prti Rohg Samr Sarb Sogd Sogo Syrc Syre Syrj Syrn Thaa Yezi"
+  ).split(" "),
+);
+
+// The direction the platform gives for a locale ("rtl", "ltr"), or undefined where it has none:
+// getTextInfo() (Intl Locale Info), or the textInfo getter of engines before it.
+function platformDirection(locale) {
+  try {
+    const info = typeof locale.getTextInfo === "function" ? locale.getTextInfo() : locale.textInfo;
+    return info?.direction === "rtl" || info?.direction === "ltr" ? info.direction : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The script a locale is written in: its own script subtag, else the likely one (CLDR's likely
+// subtags through maximize()), else undefined.
+function scriptOf(locale) {
+  try {
+    return locale.script ?? locale.maximize().script;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The writing direction of a content language given as a BCP 47 tag, for an element's ``dir``:
+ * "rtl" (ar, he, fa, ur, az-Arab...), "ltr" (fr, ar-Latn...), or "auto" when the tag is not one
+ * (the browser then reads the direction from the text itself).
+ */
+export function textDirection(tag) {
+  let locale;
+  try {
+    locale = new Intl.Locale(String(tag ?? ""));
+  } catch {
+    return "auto";
+  }
+  const told = platformDirection(locale);
+  const script = scriptOf(locale);
+  // An "ltr" from the platform is checked against the script: the textInfo getter of older V8
+  // (Node 20, Chromium before getTextInfo) says "ltr" for any language it has no locale data
+  // for, Dhivehi or Arabic-script Azerbaijani among them.
+  if (told === "rtl" || RTL_SCRIPTS.has(script)) return "rtl";
+  if (told === "ltr" || script) return "ltr";
+  return "auto";
+}
+
+/** The ``lang`` and ``dir`` attributes of an element showing a text in the content language ``tag``. */
+export function contentAttributes(tag) {
+  return tag ? { lang: String(tag), dir: textDirection(tag) } : { dir: "auto" };
 }

@@ -12,15 +12,7 @@ export const LANGUAGES = ["fr", "nl", "en", "de"];
 export { LANGUAGE_NAMES };
 // French when the browser asks for none of the four: the first trails are Charleroi's.
 const i18n = createI18n({ tables: { fr, nl, en, de }, storageKey: "baladeur.lang", languages: LANGUAGES, otherwise: "fr" });
-export const { chooseLanguage, language, setLanguage, t } = i18n;
-
-/** A translated text of the trail: the chosen language, else the trail's first that exists. */
-export function pick(texts, preferred = []) {
-  if (!texts) return "";
-  for (const lang of [language(), ...preferred]) if (texts[lang]) return texts[lang];
-  const first = Object.keys(texts)[0];
-  return first ? texts[first] : "";
-}
+export const { chooseLanguage, language, setLanguage, t, parts } = i18n;
 
 /** A number in the interface's language. */
 export function formatNumber(n, options = {}) {

@@ -1,7 +1,8 @@
 // The /play page: published trails (fetched without the visitor's position) and stored ones,
 // sorted by distance on the phone when the visitor asks.
 import { haversineM } from "@baladeur/engine";
-import { formatBytes, formatDateRange, formatDistance, pick, t } from "./i18n.js";
+import { contentElement, pickText } from "./content.js";
+import { formatBytes, formatDateRange, formatDistance, t } from "./i18n.js";
 import { storageUsed, storedTrails } from "./store.js";
 import { fill, h, publish } from "./ui.js";
 
@@ -28,7 +29,7 @@ function card(item, stored, distance) {
     h(
       "a",
       { class: "card", href: `/play/${item.slug}`, "data-slug": item.slug },
-      h("span", { class: "card-title" }, pick(item.title, item.languages)),
+      contentElement("span", { class: "card-title" }, pickText(item.title, item.languages ?? [])),
       h("span", { class: "card-facts" }, facts.join(" — ")),
       h(
         "span",

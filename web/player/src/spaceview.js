@@ -1,7 +1,8 @@
 // The walk's "Now around you" panel: which orientation turns the sounds (in words), the compass
 // and headphones controls, and each placed sound with its side and level in words.
+import { isolated } from "./content.js";
 import { relativeWords } from "./guidance.js";
-import { t } from "./i18n.js";
+import { parts, t } from "./i18n.js";
 import { fill, h } from "./ui.js";
 
 // Levels in words, never in decibels (the player shows no dB figure): the engine's gain of a
@@ -28,7 +29,7 @@ export function placesSounds(manifest) {
 export class SpacePanel {
   constructor({ manifest, titleOf, headphones, onCompass, onHeadphones }) {
     this.manifest = manifest;
-    this.titleOf = titleOf; // key -> the sound's or story's title in the visitor's language
+    this.titleOf = titleOf; // key -> the sound's or story's title ({text, lang}) in the story language
     this.objects = new Set((manifest.objects ?? []).map((o) => o.key));
     this.source = h("p", { id: "orientation", class: "orientation", "aria-live": "polite" }, t("dirSource_none"));
     this.compassNote = h("p", { id: "compass-note", class: "small", role: "status", hidden: true });
@@ -79,9 +80,10 @@ export class SpacePanel {
             "data-azimuth": p.azimuth === null ? "" : String(p.azimuth),
             "data-distance": String(p.distance_m),
           },
+          // The title keeps its own language and direction inside the interface's sentence.
           this.objects.has(k)
-            ? t("aroundLine", { s: this.titleOf(k), w: sideWords(p.azimuth), l: levelWords(p.db) })
-            : t("aroundStory", { s: this.titleOf(k), w: sideWords(p.azimuth) }),
+            ? parts("aroundLine", { s: isolated(this.titleOf(k)), w: sideWords(p.azimuth), l: levelWords(p.db) })
+            : parts("aroundStory", { s: isolated(this.titleOf(k)), w: sideWords(p.azimuth) }),
         ),
       ),
     );

@@ -1,7 +1,8 @@
 // The /play/{slug} page: the trail's facts, download for offline, the walk and listen-from-home.
 import { AudioOutput } from "./audio.js";
 import { pickCue } from "@baladeur/engine";
-import { formatBytes, formatDate, formatDateRange, formatDistance, formatNumber, language, pick, t } from "./i18n.js";
+import { formatBytes, formatDate, formatDateRange, formatDistance, formatNumber, language, parts, t } from "./i18n.js";
+import { chooseStoryLanguage, contentElement, cueLanguage, isolated, markLanguage, pickText, storyLanguage } from "./content.js";
 import { Guidance } from "./guidance.js";
 import { SpacePanel, placesSounds } from "./spaceview.js";
 import { basemapBlob, basemapStatus, downloadBasemap, drawBasemap, keptBasemap, removeBasemap } from "./basemap.js";
@@ -66,8 +67,9 @@ async function bundleSize(slug) {
 
 function listeningSeconds(manifest) {
   let total = 0;
+  const heard = storyLanguage(manifest.trail.languages);
   for (const stop of manifest.stops) {
-    const cue = pickCue(stop, language(), manifest.trail.languages);
+    const cue = pickCue(stop, heard, manifest.trail.languages);
     if (cue && stop.rules.replay !== "loop") total += cue.duration_s;
   }
   return total;
@@ -77,7 +79,8 @@ function dates(from, until) {
   return from || until ? formatDateRange(from, until) : null;
 }
 
-const creditList = (credits) => h("ul", {}, credits.map((c) => h("li", {}, `${c.name} — ${c.role}`)));
+// Credits are not per language: each reads in the direction of its own first letters.
+const creditList = (credits) => h("ul", {}, credits.map((c) => h("li", { dir: "auto" }, `${c.name} — ${c.role}`)));
 
 // The trail's credits, then each story's: who speaks, who recorded, who wrote.
 function creditsSection(credits, manifest) {
@@ -89,8 +92,42 @@ function creditsSection(credits, manifest) {
     { class: "credits hide-walking", id: "credits", "aria-labelledby": "credits-title" },
     h("h2", { id: "credits-title" }, t("credits")),
     credits.length ? creditList(credits) : null,
-    stories.flatMap((s) => [h("h3", {}, pick(s.title, languages)), creditList(s.credits)]),
+    stories.flatMap((s) => [contentElement("h3", {}, pickText(s.title, languages)), creditList(s.credits)]),
   );
+}
+
+// Who made the story that plays, each name isolated: a name in Arabic script stays whole.
+function creditNames(credits) {
+  return h("span", {}, credits.map((c, i) => [i ? ", " : null, h("bdi", {}, `${c.name} (${c.role})`)]));
+}
+
+// The language name of a content language, in the interface's language ("Arabe" in French).
+function languageName(tag) {
+  try {
+    const name = new Intl.DisplayNames([language()], { type: "language" }).of(tag);
+    return name ? name.charAt(0).toLocaleUpperCase(language()) + name.slice(1) : tag;
+  } catch {
+    return tag;
+  }
+}
+
+/** The visitor's choice among a trail's languages of what is heard and read (kept on the phone). */
+function storyLanguageChoice(languages, rerender) {
+  const current = storyLanguage(languages);
+  const control = h(
+    "select",
+    {
+      id: "story-language",
+      onchange: () => {
+        endSession();
+        // The interface's own language is no choice: the stories follow the interface again.
+        chooseStoryLanguage(control.value === language() ? null : control.value);
+        rerender();
+      },
+    },
+    languages.map((l) => h("option", { value: l, selected: l === current }, languageName(l))),
+  );
+  return h("p", { class: "story-language hide-walking" }, h("label", { for: "story-language" }, t("storyLanguage")), control);
 }
 
 function fact(label, value, id) {
@@ -138,7 +175,7 @@ export async function renderTrail(main, slug, rerender) {
   }
   const info = preview?.trail ?? {};
   const languages = info.languages ?? detail?.languages ?? [];
-  const title = pick(info.title ?? detail?.title, languages);
+  const title = pickText(info.title ?? detail?.title, languages);
   const mapStatus = record ? await basemapStatus(slug) : null;
   // The base map is part of the download: its size counts in the size shown.
   const mapBytes = record ? (mapStatus?.status === "stored" ? mapStatus.bytes : 0) : (preview?.basemap?.bytes ?? 0);
@@ -288,7 +325,7 @@ export async function renderTrail(main, slug, rerender) {
     main,
     h("a", { class: "back", href: "/play" }, `← ${t("back")}`),
     cover,
-    h("h1", {}, title),
+    contentElement("h1", {}, title),
     h(
       "dl",
       { class: "facts hide-walking" },
@@ -298,15 +335,16 @@ export async function renderTrail(main, slug, rerender) {
       fact(t("size"), size ? formatBytes(size) : null, "fact-size"),
       fact(t("dates"), dates(info.valid_from ?? detail?.valid_from, info.valid_until ?? detail?.valid_until), "fact-dates"),
     ),
+    languages.length > 1 ? storyLanguageChoice(languages, rerender) : null,
     status,
     progress,
     actions,
     walkPanel,
-    h("p", { class: "lead hide-walking" }, pick(info.description ?? detail?.description, languages)),
+    contentElement("p", { class: "lead hide-walking" }, pickText(info.description ?? detail?.description, languages)),
     creditsSection(credits, preview),
     storedLine,
   );
-  publish({ page: "trail", slug, stored: Boolean(record), verified: Boolean(record?.verified), release: record?.release ?? null, title, basemap: mapStatus, size });
+  publish({ page: "trail", slug, stored: Boolean(record), verified: Boolean(record?.verified), release: record?.release ?? null, title: title.text, basemap: mapStatus, size });
   // A walk saved on this phone for this release goes on by itself (a reload, a reopened tab).
   const saved = record && document.getElementById("start-walk") ? loadWalk(slug, record.release) : null;
   if (saved) await startWalk(manifest, record, walkPanel, localStorage.getItem("baladeur.awake") === "1", saved);
@@ -317,7 +355,7 @@ function stopRow(manifest, stop, index, onPlay) {
     "li",
     { class: "stop", "data-stop": stop.key },
     h("span", { class: "num" }, String(index + 1)),
-    h("span", { class: "stop-title" }, pick(stop.title, manifest.trail.languages)),
+    contentElement("span", { class: "stop-title" }, pickText(stop.title, manifest.trail.languages)),
     h("span", { class: "stop-status" }),
     onPlay && Object.keys(stop.cues).length ? h("button", { type: "button", class: "btn small", "data-play": stop.key, onclick: () => onPlay(stop.key) }, `▶ ${t("play")}`) : null,
   );
@@ -341,12 +379,16 @@ function walkView(manifest, panel, onPlay, onManual) {
   );
   const transcript = h("div", { class: "transcript", id: "transcript", "aria-live": "off", hidden: true });
   const transcriptTitle = h("h3", { hidden: true }, t("transcript"));
-  const layerTitle = (key) => pick(manifest.ambience.find((a) => a.key === key)?.title, manifest.trail.languages) || key;
+  // Titles as {text, lang}: shown in their own language, a key when the trail gives none.
+  const titled = (texts, key) => {
+    const found = pickText(texts, manifest.trail.languages);
+    return found.text ? found : { text: key, lang: null };
+  };
+  const layerTitle = (key) => titled(manifest.ambience.find((a) => a.key === key)?.title, key);
   const position = h("p", { class: "muted small", id: "position" }, onPlay ? t("fromHomeHelp") : t("noPosition"));
   const stops = h("ol", { class: "stops", id: "stops" }, manifest.stops.map((s, i) => stopRow(manifest, s, i, onPlay)));
-  guidance = onPlay ? null : new Guidance({ manifest, language: language(), audio, onReport: publish });
-  const titleOf = (key) =>
-    pick((manifest.objects ?? []).find((o) => o.key === key)?.title ?? manifest.stops.find((s) => s.key === key)?.title, manifest.trail.languages) || key;
+  guidance = onPlay ? null : new Guidance({ manifest, language: session.language, audio, onReport: publish });
+  const titleOf = (key) => titled((manifest.objects ?? []).find((o) => o.key === key)?.title ?? manifest.stops.find((s) => s.key === key)?.title, key);
   // Placed sounds (format 1.2) only: a trail without them shows the walk as before.
   audio.setHeadphones(localStorage.getItem(HEADPHONES_KEY) === "1");
   const space =
@@ -423,18 +465,19 @@ function walkView(manifest, panel, onPlay, onManual) {
     suggestionText.hidden = Boolean(state.geoError);
     gpsLine.hidden = Boolean(onPlay || state.geoError);
     const playing = state.playing ? manifest.stops.find((s) => s.key === state.playing) : null;
-    const beds = Object.keys(state.beds).map((k) => `${t("ambience")} « ${layerTitle(k)} »`);
+    const beds = Object.keys(state.beds).flatMap((k, i) => [i ? " · " : null, `${t("ambience")} « `, isolated(layerTitle(k)), " »"]);
+    const playingTitle = playing ? pickText(playing.title, manifest.trail.languages) : null;
     fill(now,
       h("span", { class: "label" }, t("nowPlaying")),
-      h("strong", {}, playing ? pick(playing.title, manifest.trail.languages) : t("nothingPlaying")),
+      playing ? contentElement("strong", { id: "now-title" }, playingTitle) : h("strong", {}, t("nothingPlaying")),
       state.paused ? h("span", { class: "small" }, t("paused")) : null,
       state.queue.length ? h("span", { class: "muted small" }, t("waiting", { n: formatNumber(state.queue.length) })) : null,
-      beds.length ? h("span", { class: "muted small" }, beds.join(" · ")) : null,
-      playing?.credits?.length ? h("span", { class: "small", id: "story-credits" }, t("storyCredits", { c: playing.credits.map((c) => `${c.name} (${c.role})`).join(", ") })) : null,
+      beds.length ? h("span", { class: "muted small" }, beds) : null,
+      playing?.credits?.length ? h("span", { class: "small", id: "story-credits" }, parts("storyCredits", { c: creditNames(playing.credits) })) : null,
       playing && onPlay ? h("button", { type: "button", class: "btn small", id: "stop-playing", onclick: () => session.stopPlaying() }, `■ ${t("stop")}`) : null,
     );
     if (state.playing !== announced) {
-      if (announced !== undefined || state.playing) announce.textContent = playing ? t("announcePlaying", { s: pick(playing.title, manifest.trail.languages) }) : t("announceEnded");
+      if (announced !== undefined || state.playing) fill(announce, ...(playing ? parts("announcePlaying", { s: isolated(playingTitle) }) : [t("announceEnded")]));
       announced = state.playing;
     }
     if (state.playing !== shownFor) {
@@ -454,6 +497,8 @@ function walkView(manifest, panel, onPlay, onManual) {
         }
         if (shownFor !== forKey) return; // another narration started meanwhile
         cues = found.length || !cue?.text ? found : [{ start: 0, end: Infinity, text: cue.text }];
+        // The transcript is in the language of the cue that plays (pickCue's fallback).
+        markLanguage(transcript, cueLanguage(playing, session.language, manifest.trail.languages));
         transcript.replaceChildren(...cues.map((c) => h("p", {}, c.text)));
       }
       transcript.hidden = transcriptTitle.hidden = cues.length === 0;
@@ -484,6 +529,8 @@ function walkView(manifest, panel, onPlay, onManual) {
       audioPlaced: audio.ctx ? audio.placedNodes() : {},
       headphones: audio.headphones,
       fed: state.fed ?? [],
+      // The language the stories are heard and read in (the visitor's, else the bundle's fallback).
+      storyLanguage: session?.language ?? null,
     });
   };
   return render;
@@ -501,7 +548,7 @@ async function startWalk(manifest, record, panel, awake, saved = null) {
     manifest,
     slug: record.slug,
     release: record.release,
-    language: saved?.language ?? language(),
+    language: saved?.language ?? storyLanguage(manifest.trail.languages),
     audio,
     saved,
     onChange: (state) => render?.(state),
@@ -527,7 +574,7 @@ async function startHome(manifest, panel) {
   endSession();
   await audio.unlock();
   let render = null;
-  session = new HomeSession({ manifest, language: language(), audio, onChange: (state) => render?.(state) });
+  session = new HomeSession({ manifest, language: storyLanguage(manifest.trail.languages), audio, onChange: (state) => render?.(state) });
   render = walkView(manifest, panel, (key) => session.play(key));
   document.getElementById("main").classList.add("walking");
   render(session.state);

@@ -2,6 +2,7 @@
 // whole trail), how far around it is heard and how loud, and what the visitor hears in words.
 // A new layer is created by its first save; a saved one is saved with If-Match. The server
 // checks every value; its refusals are said under their fields, and nothing is saved then.
+import { contentAttributes } from "@baladeur/i18n";
 import { ApiError, call } from "./api.js";
 import { clear, field, h, toast } from "./dom.js";
 import { EditForm } from "./editform.js";
@@ -54,7 +55,7 @@ export function renderAmbienceForm(panel, opts) {
   const ducking = trail.settings?.ducking_db ?? -12;
 
   const watched = (name, label, control, hint) => problems.watch(name, field(label, control, hint), control, label);
-  const titles = trail.languages.map((l) => field(t("ambienceTitleIn", { lang: l.toUpperCase() }), form.bind(`title-${l}`, h("input", { name: `ambience-title-${l}`, lang: l }), (o) => o.title[l] ?? "")));
+  const titles = trail.languages.map((l) => field(t("ambienceTitleIn", { lang: l.toUpperCase() }), form.bind(`title-${l}`, h("input", { name: `ambience-title-${l}`, ...contentAttributes(l) }), (o) => o.title[l] ?? "")));
   const key = form.bind("key", h("input", { name: "ambience-key", autocomplete: "off" }), (o) => o.key);
   const audio = form.bind("asset_id", h("select", { name: "ambience-audio", id: "ambience-audio" }, h("option", { value: "" }, t("ambienceNoAudio"))), (o) => (o.asset_id === null ? "" : String(o.asset_id)));
   const radius = form.bind("radius_m", h("input", { type: "number", id: "ambience-radius", name: "ambience-radius", min: 1, max: 5000, step: "any", inputmode: "decimal" }), (o) => (o.zone.type === "circle" ? o.zone.radius_m : ""));

@@ -2,6 +2,7 @@
 // optional rules in words. A new object is created by its first save; an existing one is saved
 // with If-Match (a conflict is handled as for stops). The server checks every value, and its
 // refusals are said under their fields in the form's words; nothing is saved then.
+import { contentAttributes } from "@baladeur/i18n";
 import { ApiError, all, call } from "./api.js";
 import { check, clear, field, h, select, toast } from "./dom.js";
 import { EditForm } from "./editform.js";
@@ -38,7 +39,7 @@ export function renderObjectForm(panel, opts) {
 
   const watched = (name, label, control, hint) => problems.watch(name, field(label, control, hint), control, label);
   const titles = trail.languages.map((l) => {
-    const input = form.bind(`title-${l}`, h("input", { name: `sound-title-${l}`, lang: l }), (o) => o.title[l] ?? "");
+    const input = form.bind(`title-${l}`, h("input", { name: `sound-title-${l}`, ...contentAttributes(l) }), (o) => o.title[l] ?? "");
     return field(t("soundTitleIn", { lang: l.toUpperCase() }), input);
   });
   const key = form.bind("key", h("input", { name: "sound-key", autocomplete: "off" }), (o) => o.key);

@@ -1,6 +1,7 @@
 // The review queue, closing the loop: a resident's contribution is listened to and read with
 // its whole consent, trimmed and transcribed, approved, placed on a stop, and followed until
 // a published trail carries it.
+import { contentAttributes } from "@baladeur/i18n";
 import { all, call, get, patch } from "./api.js";
 import { clear, errorBox, field, formatDate, h, select, toast } from "./dom.js";
 import { Problems } from "./formcheck.js";
@@ -227,7 +228,7 @@ function versionsEditor(item, editable) {
       { class: "version", dataset: { lang: l } },
       h("h3", {}, t("versionIn", { lang: l.toUpperCase() })),
       audioSlot,
-      v.text ? h("blockquote", { class: "quote", lang: l }, v.text) : null,
+      v.text ? h("blockquote", { class: "quote", ...contentAttributes(l) }, v.text) : null,
       transcript?.node,
     );
   });

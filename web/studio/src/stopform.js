@@ -1,4 +1,5 @@
 // The selected stop's form: names, zone, trigger rules and its story; saved with If-Match.
+import { contentAttributes } from "@baladeur/i18n";
 import { call } from "./api.js";
 import { movedZone, parsePlace } from "./coordinates.js";
 import { check, clear, errorBox, field, h, toast } from "./dom.js";
@@ -63,7 +64,7 @@ export function renderStopForm(panel, opts) {
     }
   };
   const titles = trail.languages.map((l) =>
-    field(t("stopTitleIn", { lang: l.toUpperCase() }), form.bind(`title-${l}`, h("input", { name: `stop-title-${l}`, lang: l }), (o) => o.title[l] ?? "")),
+    field(t("stopTitleIn", { lang: l.toUpperCase() }), form.bind(`title-${l}`, h("input", { name: `stop-title-${l}`, ...contentAttributes(l) }), (o) => o.title[l] ?? "")),
   );
   // Without audio on purpose: the checks then accept the stop; otherwise it stops publishing.
   const silent = form.bind("silent", h("input", { type: "checkbox", name: "stop-silent" }), (o) => o.silent);

@@ -1,4 +1,5 @@
 // A stop's story: audio per language (upload, waveform, listen), transcript, credits, consent.
+import { contentAttributes } from "@baladeur/i18n";
 import { ApiError, call, get, patch, post } from "./api.js";
 import { check, clear, errorBox, field, h, toast } from "./dom.js";
 import { EditForm } from "./editform.js";
@@ -36,7 +37,7 @@ export function recording(assetId, status) {
  * text timed by the recording) and the import of a .srt or .vtt file. A proposal only fills
  * the box: the mediator reviews it and saves the story. */
 export function transcriptField(lang, value = "", { audio = null } = {}) {
-  const control = h("textarea", { name: `vtt-${lang}`, rows: 6, class: "mono", lang, placeholder: t("transcriptPlaceholder") });
+  const control = h("textarea", { name: `vtt-${lang}`, rows: 6, class: "mono", ...contentAttributes(lang), placeholder: t("transcriptPlaceholder") });
   control.value = value;
   const check = h("p", { class: "hint transcript-status", "aria-live": "polite" });
   const say = (text, state = null) => {
@@ -218,9 +219,9 @@ export async function renderStory(slot, { stop, trail, stopForm, stopPath, onLin
   };
   // The checks beside the map read the story (transcripts, languages): tell them.
   form.onSaved = () => slot.dispatchEvent(new CustomEvent("studio:changed", { bubbles: true }));
-  const title = form.bind("title", h("input", { name: "story-title" }), (o) => o.title);
+  const title = form.bind("title", h("input", { name: "story-title", dir: "auto" }), (o) => o.title);
   const licence = form.bind("licence", h("input", { name: "story-licence", placeholder: "CC-BY-4.0" }), (o) => o.licence ?? "");
-  const creditsInput = form.bind("credits", h("textarea", { name: "credits", rows: 2, placeholder: t("creditsPlaceholder") }), (o) => o.credits.map((c) => `${c.name} — ${c.role}`).join("\n"));
+  const creditsInput = form.bind("credits", h("textarea", { name: "credits", rows: 2, dir: "auto", placeholder: t("creditsPlaceholder") }), (o) => o.credits.map((c) => `${c.name} — ${c.role}`).join("\n"));
   const perLanguage = trail.languages.map((l) => {
     const v = versions[l];
     const audioSlot = h("div");

@@ -1,4 +1,5 @@
 // One trail: its header, tabs (map and stops, details, publish) and the details form.
+import { contentAttributes } from "@baladeur/i18n";
 import { call } from "./api.js";
 import { field, h, select } from "./dom.js";
 import { coverSection } from "./cover.js";
@@ -96,8 +97,8 @@ function renderDetails(body, trail, path) {
     const wanted = langs.value.split(",").map((s) => s.trim()).filter(Boolean);
     for (const l of wanted) {
       if (sets.has(l)) continue;
-      const ti = form.bind(`title-${l}`, h("input", { name: `title-${l}`, lang: l }), (o) => o.title[l] ?? "");
-      const de = form.bind(`description-${l}`, h("textarea", { name: `description-${l}`, lang: l, rows: 4 }), (o) => o.description[l] ?? "");
+      const ti = form.bind(`title-${l}`, h("input", { name: `title-${l}`, ...contentAttributes(l) }), (o) => o.title[l] ?? "");
+      const de = form.bind(`description-${l}`, h("textarea", { name: `description-${l}`, ...contentAttributes(l), rows: 4 }), (o) => o.description[l] ?? "");
       sets.set(l, h("fieldset", {}, h("legend", {}, t("inLanguage", { lang: l.toUpperCase() })), field(t("title"), ti), field(t("description"), de)));
     }
     perLanguage.replaceChildren(...wanted.map((l) => sets.get(l)));
