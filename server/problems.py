@@ -35,10 +35,11 @@ from server.errors import (
     UpstreamFailed,
     UpstreamTimeout,
 )
-from server.i18n import language_headers, render, request_language
+from server.i18n import language_headers, request_language
 from server.ranges import RangeNotSatisfiable
 from server.schemas.problem import FieldProblem, Problem
 from trails.errors import Conflict, DomainError, FieldError, InvalidInput, NotFound
+from trails.i18n import render
 from trails.messages import msg, nmsg, pydantic_message
 
 log = logging.getLogger(__name__)
