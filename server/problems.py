@@ -250,9 +250,14 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem_response(
-        request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
-    )
+    detail: str = str(exc.detail)
+    # The router's own refusals carry only the status phrase: said in words, translatable.
+    if detail == HTTPStatus(exc.status_code).phrase:
+        if exc.status_code == 404:
+            detail = msg("nothing is at this address")
+        elif exc.status_code == 405:
+            detail = msg("this address does not take {method} requests", method=request.method)
+    return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
 async def _refused_before_body(request: Request, exc: Exception) -> Response:
