@@ -490,7 +490,8 @@ def test_the_server_refuses_in_the_language_of_the_command(
     wrong = baladeur("login", "--email", "editor@example.org", "--password", "nope", who=None)
     assert wrong.code == 1
     assert wrong.err == (
-        "Fehler: Unauthorized (401): falsche E-Mail-Adresse oder falsches Passwort\n"
+        "Fehler: Unauthorized (401): falsche E-Mail-Adresse oder falsches Passwort"
+        " (führen Sie `baladeur login` aus oder setzen Sie BALADEUR_TOKEN)\n"
     )
     unknown = baladeur("publish", "nowhere")
     assert unknown.code == 1
