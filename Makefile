@@ -62,6 +62,6 @@ cli-docs: setup
 .PHONY: messages
 messages: setup
 	@$(VENV)/pybabel extract -F babel.cfg --no-location --sort-output --project Baladeur \
-		-o server/locales/baladeur.pot .
-	@$(VENV)/pybabel update -i server/locales/baladeur.pot -d server/locales -D baladeur \
+		-o trails/locales/baladeur.pot .
+	@$(VENV)/pybabel update -i trails/locales/baladeur.pot -d trails/locales -D baladeur \
 		--no-fuzzy-matching --ignore-obsolete

@@ -1,7 +1,8 @@
 """A small HTTP client of a Baladeur server's authoring API (httpx), with tus uploads.
 
 Errors become :class:`DomainError` with one clear line: a problem answer gives its title
-and detail, a server that does not answer gives its URL.
+and detail, a server that does not answer gives its URL. Requests carry the command's
+language as ``Accept-Language``, so that the server's refusals come back in it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import Any
 
 import httpx
 
+from authoring.language import environment_language
 from trails.errors import DomainError, FieldError, InvalidInput
 from trails.files import atomic_file
+from trails.messages import msg
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -31,7 +34,10 @@ class ServerProblem(DomainError):
     def __init__(
         self, status: int, title: str, detail: str, errors: list[FieldError] | None = None
     ) -> None:
-        super().__init__(f"{title} ({status}): {detail}")
+        # The detail may be the client's own words ("the server answered 502"), to translate.
+        super().__init__(
+            msg("{title} ({status}): {detail}", title=title, status=status, detail=detail)
+        )
         self.title = title
         self.status = status
         self.errors = errors or []
@@ -120,7 +126,7 @@ class Uploaded:
 
 def _problem(response: httpx.Response) -> ServerProblem:
     title = response.reason_phrase or "Error"
-    detail = f"the server answered {response.status_code}"
+    detail: str = msg("the server answered {status}", status=response.status_code)
     errors: list[FieldError] = []
     try:
         body = response.json()
@@ -137,7 +143,7 @@ def _problem(response: httpx.Response) -> ServerProblem:
                     )
                 )
     if response.status_code == 401:
-        detail += " (run `baladeur login`, or set BALADEUR_TOKEN)"
+        detail = msg("{detail} (run `baladeur login`, or set BALADEUR_TOKEN)", detail=detail)
     return ServerProblem(response.status_code, title, detail, errors)
 
 
@@ -155,7 +161,9 @@ class Remote:
     ) -> None:
         self.server = server.rstrip("/")
         self.org = org
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = {"Accept-Language": environment_language()}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         self.http = httpx.Client(
             base_url=self.server, headers=headers, timeout=timeout_s, transport=transport
         )
@@ -178,13 +186,25 @@ class Remote:
             response = self.http.request(method, url, **kw)
         except httpx.ConnectError as exc:
             raise Unreachable(
-                f"cannot reach the server at {self.server}: is it running, and is the address "
-                f"right? ({_reason(exc)})"
+                msg(
+                    "cannot reach the server at {server}: is it running, and is the address "
+                    "right? ({reason})",
+                    server=self.server,
+                    reason=_reason(exc),
+                )
             ) from None
         except httpx.TimeoutException:
-            raise Unreachable(f"the server at {self.server} did not answer in time") from None
+            raise Unreachable(
+                msg("the server at {server} did not answer in time", server=self.server)
+            ) from None
         except httpx.TransportError as exc:
-            raise Unreachable(f"the connection to {self.server} failed: {_reason(exc)}") from None
+            raise Unreachable(
+                msg(
+                    "the connection to {server} failed: {reason}",
+                    server=self.server,
+                    reason=_reason(exc),
+                )
+            ) from None
         if response.status_code >= 400 and response.status_code not in ok:
             raise _problem(response)
         return response
@@ -192,7 +212,7 @@ class Remote:
     def org_path(self, path: str) -> str:
         """A path under the current organisation."""
         if not self.org:
-            raise DomainError("no organisation: give --org or set BALADEUR_ORG")
+            raise DomainError(msg("no organisation: give --org or set BALADEUR_ORG"))
         return f"/v1/orgs/{self.org}{path}"
 
     # Accounts.
@@ -215,8 +235,14 @@ class Remote:
             return self.org
         memberships = self.me()["memberships"]
         if len(memberships) != 1:
-            names = ", ".join(m["organisation"] for m in memberships) or "none"
-            raise DomainError(f"give --org or set BALADEUR_ORG (your organisations: {names})")
+            if not memberships:
+                raise DomainError(
+                    msg("give --org or set BALADEUR_ORG (you are in no organisation)")
+                )
+            names = ", ".join(m["organisation"] for m in memberships)
+            raise DomainError(
+                msg("give --org or set BALADEUR_ORG (your organisations: {names})", names=names)
+            )
         self.org = str(memberships[0]["organisation"])
         return self.org
 
@@ -242,9 +268,17 @@ class Remote:
                     digest.update(chunk)
                     yield chunk
         except httpx.TransportError as exc:
-            raise Unreachable(f"the download from {self.server} failed: {_reason(exc)}") from None
+            raise Unreachable(
+                msg(
+                    "the download from {server} failed: {reason}",
+                    server=self.server,
+                    reason=_reason(exc),
+                )
+            ) from None
         if digest.hexdigest() != sha256:
-            raise DomainError(f"asset {asset_id} arrived damaged (its sha256 differs); try again")
+            raise DomainError(
+                msg("asset {asset} arrived damaged (its sha256 differs); try again", asset=asset_id)
+            )
 
     def upload(
         self,
@@ -363,7 +397,14 @@ class Remote:
         for item in page["items"]:
             if item["slug"] == slug:
                 return int(item["id"])
-        raise DomainError(f"no trail '{slug}' in the organisation '{self.org}' on {self.server}")
+        raise DomainError(
+            msg(
+                "no trail '{slug}' in the organisation '{org}' on {server}",
+                slug=slug,
+                org=self.org,
+                server=self.server,
+            )
+        )
 
     def publish(self, trail_id: int, notes: str | None, publish_at: str | None) -> dict[str, Any]:
         """Publish a draft as a new release."""

@@ -24,6 +24,13 @@ This page is generated from the `--help` of every command by `python -m authorin
 
 Every command exits with 0 when it succeeded, 1 when it refused (the reason is printed as
 one line on standard error, or as a JSON object with `--json`), and 2 on a usage error.
+
+The command speaks French, Dutch, English or German, as the environment asks: `LANGUAGE`
+(a list such as `de:fr`), then `LC_ALL`, `LC_MESSAGES`, `LANG` (`LANG=nl_BE.UTF-8`); `C`,
+`POSIX` and any other language give English. Results, refusals and warnings are translated,
+and so are the texts for people in `--json` output; codes, field names and JSON keys never
+are. `LANGUAGE=en` (or `LC_ALL=C`) gives English whatever the locale. The help below is
+English. See [translating.md](translating.md#the-command-line).
 """
 
 

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from trails.bundle.signing import ALGORITHM, parse_public_key, public_b64
 from trails.errors import invalid
 from trails.files import atomic_file
+from trails.messages import msg
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -37,7 +38,7 @@ def publisher_address(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise invalid("--server", url, "a server address is http(s)://host[:port][/path]")
+        raise invalid("--server", url, msg("a server address is http(s)://host[:port][/path]"))
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
@@ -58,9 +59,12 @@ class TrustStore:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise invalid("--trust", str(self.path), f"unreadable trust store: {exc}") from None
+            reason = msg("unreadable trust store: {reason}", reason=exc)
+            raise invalid("--trust", str(self.path), reason) from None
         if not isinstance(data, dict) or not isinstance(data.get("publishers"), dict):
-            raise invalid("--trust", str(self.path), 'a trust store is {"publishers": {...}}')
+            raise invalid(
+                "--trust", str(self.path), msg('a trust store is {{"publishers": {{...}}}}')
+            )
         return data
 
     def pins(self, publisher: str) -> dict[str, Ed25519PublicKey]:

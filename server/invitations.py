@@ -32,7 +32,6 @@ from server.db.models import (
 )
 from server.db.session import Database
 from server.errors import Gone
-from server.i18n import INTERFACE_LANGUAGES
 from server.licences import ARCHIVE_ONLY, LICENCES, credit_shown
 from server.placements import first_title
 from server.schemas.contributions import (
@@ -45,6 +44,7 @@ from server.schemas.contributions import (
 from server.schemas.stories import TRANSCRIPT_MAX, StoryCreate, StoryVersionIn
 from server.uploads import Owner, asset_from_staged
 from trails.errors import Conflict, FieldError, InvalidInput, NotFound, invalid
+from trails.i18n import INTERFACE_LANGUAGES
 from trails.jsontext import load_json
 from trails.messages import msg
 from trails.source import Credit

@@ -35,10 +35,11 @@ from server.errors import (
     UpstreamFailed,
     UpstreamTimeout,
 )
-from server.i18n import language_headers, render, request_language
+from server.i18n import language_headers, request_language
 from server.ranges import RangeNotSatisfiable
 from server.schemas.problem import FieldProblem, Problem
 from trails.errors import Conflict, DomainError, FieldError, InvalidInput, NotFound
+from trails.i18n import render
 from trails.messages import msg, nmsg, pydantic_message
 
 log = logging.getLogger(__name__)
@@ -249,9 +250,14 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem_response(
-        request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
-    )
+    detail: str = str(exc.detail)
+    # The router's own refusals carry only the status phrase: said in words, translatable.
+    if detail == HTTPStatus(exc.status_code).phrase:
+        if exc.status_code == 404:
+            detail = msg("nothing is at this address")
+        elif exc.status_code == 405:
+            detail = msg("this address does not take {method} requests", method=request.method)
+    return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
 async def _refused_before_body(request: Request, exc: Exception) -> Response:

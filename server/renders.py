@@ -33,6 +33,7 @@ from server.draft_source import to_source
 from server.render_limits import RenderLimits
 from server.uploads import after_commit
 from trails.errors import DomainError, FieldError, InvalidInput, NotFound
+from trails.messages import joined, msg
 from trails.simulate import simulate
 from trails.source import LoadedSource
 from trails.storage_names import audio_name, original_key, render_key, rendition_key
@@ -76,20 +77,25 @@ def walk_problems(
 ) -> list[FieldError]:
     """What stops a walk from being rendered (empty when nothing does)."""
     if len(fixes) < 2:
-        return [FieldError("fixes", len(fixes), "a walk needs at least two fixes")]
+        return [FieldError("fixes", len(fixes), msg("a walk needs at least two fixes"))]
     for i in range(1, len(fixes)):
         if not fixes[i][0] > fixes[i - 1][0]:
-            message = f"times must increase: fix {i} is not after fix {i - 1}"
+            message = msg(
+                "times must increase: fix {index} is not after fix {previous}",
+                index=i,
+                previous=i - 1,
+            )
             return [FieldError(f"fixes.{i}.t", fixes[i][0], message)]
     span = fixes[-1][0] - fixes[0][0]
     if span > limits.max_walk_s:
-        message = (
-            f"the walk lasts {span / 60:.0f} min; at most "
-            f"{limits.max_walk_s / 60:.0f} min can be rendered"
+        message = msg(
+            "the walk lasts {minutes} min; at most {limit} min can be rendered",
+            minutes=round(span / 60),
+            limit=round(limits.max_walk_s / 60),
         )
         return [FieldError("fixes", round(span), message)]
     if len(fixes) > limits.max_fixes:
-        message = f"a walk can have at most {limits.max_fixes} fixes"
+        message = msg("a walk can have at most {limit} fixes", limit=limits.max_fixes)
         return [FieldError("fixes", len(fixes), message)]
     return []
 
@@ -109,12 +115,16 @@ def request_render(
     language = walk.language or trail.languages[0]
     if language not in trail.languages:
         problems.append(
-            FieldError("language", language, f"the trail speaks {', '.join(trail.languages)}")
+            FieldError(
+                "language",
+                language,
+                msg("the trail speaks {languages}", languages=", ".join(trail.languages)),
+            )
         )
     if walk.format not in FORMATS:
-        problems.append(FieldError("format", walk.format, "the format must be opus or wav"))
+        problems.append(FieldError("format", walk.format, msg("the format must be opus or wav")))
     if problems:
-        raise InvalidInput(problems, "; ".join(p.message for p in problems))
+        raise InvalidInput(problems)
     row = Render(
         id=uuid.uuid4().hex,
         trail_id=trail.id,
@@ -141,7 +151,7 @@ def render_in(session: Session, trail: Trail, render_id: str) -> Render:
     """A render of this trail, or :class:`NotFound`."""
     row = session.get(Render, render_id)
     if row is None or row.trail_id != trail.id:
-        raise NotFound(f"no render '{render_id}' of this trail")
+        raise NotFound(msg("no render '{render}' of this trail", render=render_id))
     return row
 
 
@@ -251,14 +261,19 @@ def _mix(database: Database, blobs: BlobStore, render_id: str, folder: Path) -> 
                 for chunk in blobs.open(recording.key):
                     f.write(chunk)
         except BlobNotFound:
-            raise NotFound(f"the recording '{recording.filename}' is no longer stored") from None
+            raise NotFound(
+                msg("the recording '{name}' is no longer stored", name=recording.filename)
+            ) from None
     try:
         sounds = decode_sounds(files)
     except InvalidInput as exc:
         # The author knows a file by its uploaded name, not by the job's working path.
         by_path = {str(folder / rel): r.filename for rel, r in recordings.items()}
-        told = [f"'{by_path.get(str(e.value), e.value)}': {e.message}" for e in exc.errors]
-        raise InvalidInput(exc.errors, "; ".join(told)) from None
+        told = [
+            msg("'{name}': {problem}", name=by_path.get(str(e.value), e.value), problem=e.message)
+            for e in exc.errors
+        ]
+        raise InvalidInput(exc.errors, joined(told)) from None
     engine = engine_trail(source, durations_of(sounds))
     start = float(walk["started_at"])
     first = walk["fixes"][0][0]

@@ -23,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from trails.errors import NotFound
+from trails.messages import Message, msg
 
 STATIC = Path(__file__).resolve().parent / "static"
 _JS = "text/javascript; charset=utf-8"
@@ -49,11 +50,14 @@ class WebApp:
         dist: Path,
         types: dict[str, str],
         *,
+        called: Message,
         label: str | None = None,
     ) -> None:
         self.name = name
-        # How problems name the app ("the player is not built").
+        # How problems name the app: in their title ("Player not built"), and in their
+        # detail, translated with its article ("the player is not built").
         self.label = label or name
+        self.called = called
         self.prefix = prefix
         # Looked up on every request, so tests may point it at another folder.
         self.dist = dist
@@ -67,7 +71,12 @@ class WebApp:
         path = self.dist / name
         if not path.is_file():
             raise AppNotBuilt(
-                self.label, f"the {self.label} is not built ({name} missing): run `npm run build`"
+                self.label,
+                msg(
+                    "{app} is not built ({file} missing): run `npm run build`",
+                    app=self.called,
+                    file=name,
+                ),
             )
         return path
 
@@ -120,6 +129,7 @@ PLAYER = WebApp(
         "webmanifest": "application/manifest+json",
         "map": "application/json",
     },
+    called=msg("the player"),
 )
 STUDIO = WebApp(
     "studio",
@@ -133,6 +143,7 @@ STUDIO = WebApp(
         "map": "application/json",
         "woff2": "font/woff2",
     },
+    called=msg("the studio"),
 )
 # The residents' pages: /contribute/{invitation code} and /contribute/withdraw (the
 # withdrawal code after '#', so it never reaches this server).
@@ -142,6 +153,7 @@ CONTRIBUTE = WebApp(
     STATIC / "contribute",
     {"js": _JS, "css": "text/css; charset=utf-8", "svg": "image/svg+xml", "png": "image/png"},
     label="residents' page",
+    called=msg("the residents' page"),
 )
 # The application is made with docs_url=None: this page is /docs.
 APIDOCS = WebApp(
@@ -150,6 +162,7 @@ APIDOCS = WebApp(
     STATIC / "apidocs",
     {"js": _JS, "css": "text/css; charset=utf-8", "png": "image/png"},
     label="API documentation",
+    called=msg("the API documentation"),
 )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from authoring.language import language_from
 from server.db import migrate
 from server.db.engine import make_engine
 from server.db.session import Database
@@ -24,6 +25,18 @@ __all__ = ["chromium"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["spatialite", "postgis"]
 _counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``baladeur`` command speaks the machine's language; the suite asserts English.
+
+    On a machine whose locale is not English, LANGUAGE=en puts the command (and the
+    processes the tests start, which inherit it) back in English; tests of other languages
+    set their own variables.
+    """
+    if language_from(os.environ) != "en":
+        monkeypatch.setenv("LANGUAGE", "en")
 
 
 def backend_unavailable(reason: str) -> None:

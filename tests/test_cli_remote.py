@@ -477,3 +477,24 @@ def test_originals_answer_ranges_and_a_studio_draft_can_be_replaced(
     document = httpx.get(source_url, headers=_auth(site)).json()
     assert document["trail"]["stops"][0]["story"]["versions"]["fr"]["audio"] == f"media/{sha}.opus"
     assert document["media"][f"media/{sha}.opus"]["asset_id"] == asset_id
+
+
+def test_the_server_refuses_in_the_language_of_the_command(
+    site: Site, baladeur, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    # The command sends its language as Accept-Language: the server's detail comes back in
+    # German, its title (a name, like the problem's type) as it is.
+    wrong = baladeur("login", "--email", "editor@example.org", "--password", "nope", who=None)
+    assert wrong.code == 1
+    assert wrong.err == (
+        "Fehler: Unauthorized (401): falsche E-Mail-Adresse oder falsches Passwort"
+        " (führen Sie `baladeur login` aus oder setzen Sie BALADEUR_TOKEN)\n"
+    )
+    unknown = baladeur("publish", "nowhere")
+    assert unknown.code == 1
+    assert unknown.err == (
+        f"Fehler: kein Rundgang 'nowhere' in der Organisation 'mill' auf {site.url}\n"
+    )

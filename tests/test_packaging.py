@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 OWN = {"trails", "media", "server", "authoring"}
 # Documented in docs/python-library.md as needing the server extra.
-TRAILS_BEYOND_CORE = {ROOT / "trails" / "plot.py"}
+TRAILS_BEYOND_CORE = {ROOT / "trails" / "plot.py", ROOT / "trails" / "i18n.py"}
 
 
 def _name(requirement: str) -> str:

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from server.i18n import (
+from server.i18n import negotiate
+from tests.support.catalogues import MARK, extracted_ids, problems, read
+from trails.i18n import (
     INTERFACE_LANGUAGES,
     SOURCE_LANGUAGE,
     TEMPLATE,
     catalogue_path,
-    negotiate,
     render,
     translations,
 )
-from tests.support.catalogues import MARK, extracted_ids, problems, read
 from trails.messages import Message, msg, nmsg
 
 TRANSLATED = [lang for lang in INTERFACE_LANGUAGES if lang != SOURCE_LANGUAGE]

@@ -2,7 +2,7 @@
 
 A :class:`Message` is a ``str`` (its English text), so code that prints, joins or compares it
 keeps working; the server renders it again in the request's language (``server/i18n.py``),
-from the gettext catalogues in ``server/locales/``. ``msg`` and ``nmsg`` are the markers
+from the gettext catalogues in ``trails/locales/``. ``msg`` and ``nmsg`` are the markers
 ``pybabel extract`` looks for (``babel.cfg``), so their first arguments must be literals.
 
 Placeholders are named, in ``str.format`` style without format specs (``{radius}``, never
@@ -12,7 +12,7 @@ Placeholders are named, in ``str.format`` style without format specs (``{radius}
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -54,6 +54,14 @@ def plain(value: Any) -> str:
 def fill(template: str, params: Mapping[str, Any], fmt: Any = plain) -> str:
     """The template with its named placeholders replaced by ``fmt(parameter)``."""
     return template.format_map({k: fmt(v) for k, v in params.items()})
+
+
+def joined(parts: Sequence[str], separator: str = "; ") -> Message:
+    """Several texts as one, each part rendered in the reader's language (no words of its own)."""
+    names = {f"part{i}": part for i, part in enumerate(parts)}
+    # Not marked for extraction: the template is only placeholders, with nothing to translate.
+    template = separator.replace("{", "{{").replace("}", "}}").join(f"{{{n}}}" for n in names)
+    return Message(template, names)
 
 
 def msg(msgid: str, **params: Any) -> Message:

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from trails.messages import msg
 from trails.validation import MAX_RADIUS_M, Position
 
 DEFAULT_MAX_ACCURACY_M = 30.0
@@ -28,7 +29,9 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 def _check_hhmm(value: str) -> str:
     if not _HHMM.match(value):
-        raise ValueError(f"a local time is HH:MM on a 24-hour clock, got '{value}'")
+        raise ValueError(
+            msg("a local time is HH:MM on a 24-hour clock, got '{value}'", value=value)
+        )
     return value
 
 
@@ -124,9 +127,9 @@ class DistanceGain(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> DistanceGain:
         if self.min_distance_m >= self.max_distance_m:
-            raise ValueError("min_distance_m must be smaller than max_distance_m")
+            raise ValueError(msg("min_distance_m must be smaller than max_distance_m"))
         if self.min_gain_db > self.max_gain_db:
-            raise ValueError("min_gain_db must not be above max_gain_db")
+            raise ValueError(msg("min_gain_db must not be above max_gain_db"))
         return self
 
 
@@ -155,5 +158,11 @@ class SoundPlacement(BaseModel):
         # studio shows it under that field); skipped when the radius itself is refused.
         radius = info.data.get("radius_m")
         if radius is not None and value > radius:
-            raise ValueError(f"ref_distance_m ({value:g}) must not exceed radius_m ({radius:g})")
+            raise ValueError(
+                msg(
+                    "ref_distance_m ({ref}) must not exceed radius_m ({radius})",
+                    ref=float(value),
+                    radius=float(radius),
+                )
+            )
         return value

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from trails.messages import msg
 from trails.source import TrailSource
 from trails.tracks import Track
 from trails.triggers.engine import TriggerEngine
@@ -136,11 +137,11 @@ def _summary(
         mine = [e for e in events if e.stop == stop.key]
         skips = [e for e in mine if e.type == "skip"]
         if skips:
-            reason = f"skipped: {skips[-1].reason}"
+            reason = msg("skipped: {reason}", reason=skips[-1].reason)
         elif any(e.type == "enter" for e in mine):
-            reason = "entered but not played"
+            reason = msg("entered but not played")
         else:
-            reason = "never entered"
+            reason = msg("never entered")
         missed.append({"stop": stop.key, "reason": reason})
     walk_s = round(track.fixes[-1].t - track.fixes[0].t, 3)
     gaps = []

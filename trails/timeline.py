@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trails.geo import haversine_m
+from trails.messages import msg, nmsg
 
 # Between two kept points the walker may not have moved faster than this (50 km/h):
 # a faster pair means one of the two times is wrong.
@@ -196,7 +197,13 @@ def _describe(
             Repair(
                 "untimed",
                 untimed,
-                f"{_count(untimed, n)} had no time ({_where(untimed)}): filled in",
+                nmsg(
+                    "{count} of {total} points had no time (point {where}): filled in",
+                    "{count} of {total} points had no time (points {where}): filled in",
+                    len(untimed),
+                    total=n,
+                    where=_where(untimed),
+                ),
             )
         )
     if placeholder:
@@ -204,8 +211,15 @@ def _describe(
             Repair(
                 "placeholder",
                 placeholder,
-                f"{_count(placeholder, n)} had a placeholder time, before 1971 or in the "
-                f"future ({_where(placeholder)}): re-timed",
+                nmsg(
+                    "{count} of {total} points had a placeholder time, before 1971 or in the"
+                    " future (point {where}): re-timed",
+                    "{count} of {total} points had a placeholder time, before 1971 or in the"
+                    " future (points {where}): re-timed",
+                    len(placeholder),
+                    total=n,
+                    where=_where(placeholder),
+                ),
             )
         )
     if inconsistent:
@@ -213,9 +227,16 @@ def _describe(
             Repair(
                 "inconsistent",
                 inconsistent,
-                f"{_count(inconsistent, n)} had a time that went backwards or implied moving "
-                f"faster than {MAX_SPEED_M_S * 3.6:.0f} km/h ({_where(inconsistent)}): "
-                "re-timed",
+                nmsg(
+                    "{count} of {total} points had a time that went backwards or implied moving"
+                    " faster than {speed} km/h (point {where}): re-timed",
+                    "{count} of {total} points had a time that went backwards or implied moving"
+                    " faster than {speed} km/h (points {where}): re-timed",
+                    len(inconsistent),
+                    total=n,
+                    speed=round(MAX_SPEED_M_S * 3.6),
+                    where=_where(inconsistent),
+                ),
             )
         )
     if not kept:
@@ -223,18 +244,16 @@ def _describe(
             Repair(
                 "no_usable_time",
                 (),
-                f"no point has a usable time: the walk is timed at {speed_m_s:g} m/s",
+                msg(
+                    "no point has a usable time: the walk is timed at {speed} m/s", speed=speed_m_s
+                ),
             )
         )
     return repairs
 
 
-def _count(points: tuple[int, ...], n: int) -> str:
-    return f"1 of {n} points" if len(points) == 1 else f"{len(points)} of {n} points"
-
-
 def _where(points: tuple[int, ...], shown: int = 4) -> str:
-    """Points counted from 1 in file order, runs joined: 'points 3-7, 12'."""
+    """Points counted from 1 in file order, runs joined: '3-7, 12'."""
     runs: list[list[int]] = []
     for i in points:
         if runs and i == runs[-1][-1] + 1:
@@ -243,5 +262,4 @@ def _where(points: tuple[int, ...], shown: int = 4) -> str:
             runs.append([i])
     parts = [f"{r[0] + 1}" if len(r) == 1 else f"{r[0] + 1}-{r[-1] + 1}" for r in runs[:shown]]
     more = ", ..." if len(runs) > shown else ""
-    label = "point" if len(points) == 1 else "points"
-    return f"{label} {', '.join(parts)}{more}"
+    return f"{', '.join(parts)}{more}"

@@ -18,6 +18,7 @@ import numpy as np
 from trails.errors import invalid
 from trails.geo import EARTH_RADIUS_M
 from trails.jsontext import load_json
+from trails.messages import msg, nmsg
 from trails.timeline import clock_range, timeline
 from trails.triggers.model import Fix
 
@@ -63,7 +64,7 @@ def read_track(path: str | Path, speed_m_s: float = DEFAULT_SPEED_M_S) -> Track:
     """
     file = Path(path)
     if not file.is_file():
-        raise invalid("track", str(file), "no such file")
+        raise invalid("track", str(file), msg("no such file"))
     suffix = file.suffix.lower()
     text = _read_text(file)
     if suffix == ".gpx":
@@ -73,7 +74,7 @@ def read_track(path: str | Path, speed_m_s: float = DEFAULT_SPEED_M_S) -> Track:
     elif suffix == ".csv":
         read = _csv_points(text)
     else:
-        raise invalid("track", str(file), "unknown track format: use .gpx, .geojson or .csv")
+        raise invalid("track", str(file), msg("unknown track format: use .gpx, .geojson or .csv"))
     return build_track(read.points, speed_m_s, file.name, clock_times=read.clock, notes=read.notes)
 
 
@@ -91,18 +92,22 @@ def build_track(
     dates can be told apart; ``notes`` are earlier warnings to keep with the track.
     """
     if speed_m_s <= 0 or not math.isfinite(speed_m_s):
-        raise invalid("speed", speed_m_s, "walking speed must be a positive number of m/s")
+        raise invalid("speed", speed_m_s, msg("walking speed must be a positive number of m/s"))
     if not points:
-        raise invalid("track", name, "the track has no points")
+        raise invalid("track", name, msg("the track has no points"))
     if len(points) < 2:
-        raise invalid("track", name, "the track has a single point; a walk needs at least two")
+        raise invalid("track", name, msg("the track has a single point; a walk needs at least two"))
     for i, p in enumerate(points):
         if not -90 <= p.lat <= 90:
-            raise invalid(f"track.point[{i}].lat", p.lat, "latitude must be between -90 and 90")
+            raise invalid(
+                f"track.point[{i}].lat", p.lat, msg("latitude must be between -90 and 90")
+            )
         if not -180 <= p.lon <= 180:
-            raise invalid(f"track.point[{i}].lon", p.lon, "longitude must be between -180 and 180")
+            raise invalid(
+                f"track.point[{i}].lon", p.lon, msg("longitude must be between -180 and 180")
+            )
         if p.accuracy_m is not None and (p.accuracy_m < 0 or not math.isfinite(p.accuracy_m)):
-            raise invalid(f"track.point[{i}].accuracy", p.accuracy_m, "accuracy must be >= 0")
+            raise invalid(f"track.point[{i}].accuracy", p.accuracy_m, msg("accuracy must be >= 0"))
     clock = clock_range(time.time()) if clock_times else None
     line = timeline([(p.lat, p.lon) for p in points], [p.t for p in points], speed_m_s, clock)
     fixes = [
@@ -116,7 +121,7 @@ def build_track(
 def resample(track: Track, interval_s: float = 1.0) -> Track:
     """One fix every ``interval_s`` seconds, as a phone reports, interpolating linearly."""
     if interval_s <= 0:
-        raise invalid("interval", interval_s, "the fix interval must be positive")
+        raise invalid("interval", interval_s, msg("the fix interval must be positive"))
     fixes = track.fixes
     start, end = fixes[0].t, fixes[-1].t
     out: list[Fix] = []
@@ -142,7 +147,7 @@ def resample(track: Track, interval_s: float = 1.0) -> Track:
 def add_noise(track: Track, sigma_m: float, seed: int) -> Track:
     """Gaussian noise of ``sigma_m`` per axis; accuracy becomes at least its 68% radius."""
     if sigma_m < 0:
-        raise invalid("noise", sigma_m, "noise must be >= 0 metres")
+        raise invalid("noise", sigma_m, msg("noise must be >= 0 metres"))
     if sigma_m == 0:
         return track
     rng = np.random.default_rng(seed)
@@ -163,7 +168,9 @@ def _read_text(file: Path) -> str:
     try:
         return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise invalid("track", str(file), f"cannot read the file: {exc}") from None
+        raise invalid(
+            "track", str(file), msg("cannot read the file: {reason}", reason=exc)
+        ) from None
 
 
 def _gpx_points(text: str) -> _Read:
@@ -171,7 +178,9 @@ def _gpx_points(text: str) -> _Read:
     try:
         gpx = gpxpy.parse(text)
     except (gpxpy.gpx.GPXException, ValueError) as exc:
-        raise invalid("track", "gpx", f"not a readable GPX file: {exc}") from None
+        raise invalid(
+            "track", "gpx", msg("not a readable GPX file: {reason}", reason=exc)
+        ) from None
     track: list[Any] = [p for t in gpx.tracks for s in t.segments for p in s.points]
     route: list[Any] = [p for r in gpx.routes for p in r.points]
     waypoints: list[Any] = list(gpx.waypoints)
@@ -181,14 +190,21 @@ def _gpx_points(text: str) -> _Read:
         raw = route
         if track:
             notes = (
-                f"the track has {_points(len(track))}: its route ({len(route)} points) "
-                "was walked instead",
+                nmsg(
+                    "the track has {count} point: its route ({route} points) was walked instead",
+                    "the track has {count} points: its route ({route} points) was walked instead",
+                    len(track),
+                    route=len(route),
+                ),
             )
     elif len(track) < 2 and len(waypoints) >= 2:
         raw = waypoints
         notes = (
-            f"the file has no track or route of two points or more: its {len(waypoints)} "
-            "waypoints were walked in file order",
+            msg(
+                "the file has no track or route of two points or more: its {count} waypoints"
+                " were walked in file order",
+                count=len(waypoints),
+            ),
         )
     elif not track:
         raw = route or waypoints
@@ -197,10 +213,6 @@ def _gpx_points(text: str) -> _Read:
         clock=True,
         notes=notes,
     )
-
-
-def _points(count: int) -> str:
-    return "1 point" if count == 1 else f"{count} points"
 
 
 def _gpx_time(point: Any) -> float | None:
@@ -220,14 +232,16 @@ def _geojson_points(text: str) -> list[_Point]:
     data = load_json(text, "track")
     geometry = _find_linestring(data)
     if geometry is None:
-        raise invalid("track", "geojson", "no LineString found (a geometry, Feature or collection)")
+        raise invalid(
+            "track", "geojson", msg("no LineString found (a geometry, Feature or collection)")
+        )
     coords = geometry.get("coordinates")
     if not isinstance(coords, list):
-        raise invalid("track", "geojson", "the LineString has no coordinate list")
+        raise invalid("track", "geojson", msg("the LineString has no coordinate list"))
     points = []
     for i, c in enumerate(coords):
         if not isinstance(c, list) or len(c) < 2 or not all(_is_number(v) for v in c[:2]):
-            raise invalid(f"track.point[{i}]", c, "a position is [longitude, latitude]")
+            raise invalid(f"track.point[{i}]", c, msg("a position is [longitude, latitude]"))
         points.append(_Point(float(c[1]), float(c[0]), None, None))
     return points
 
@@ -260,7 +274,12 @@ def _csv_points(text: str) -> _Read:
         raise invalid(
             "track",
             "csv",
-            f"missing column(s) {', '.join(missing)}; the header is t,lat,lon[,accuracy]",
+            nmsg(
+                "missing column {columns}; the header is t,lat,lon[,accuracy]",
+                "missing columns {columns}; the header is t,lat,lon[,accuracy]",
+                len(missing),
+                columns=", ".join(missing),
+            ),
         )
     points = []
     clock = False
@@ -271,7 +290,7 @@ def _csv_points(text: str) -> _Read:
             lat, lon = float(clean["lat"]), float(clean["lon"])
             acc = float(clean["accuracy"]) if clean.get("accuracy") else None
         except ValueError:
-            raise invalid(f"track.line[{line}]", row, "t, lat, lon must be numbers") from None
+            raise invalid(f"track.line[{line}]", row, msg("t, lat, lon must be numbers")) from None
         clock = clock or is_clock
         points.append(_Point(lat, lon, t, acc))
     return _Read(points, clock=clock)

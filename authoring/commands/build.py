@@ -13,7 +13,8 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from authoring.output import console, emit_json, err_console
+from authoring.language import say
+from authoring.output import emit_json, err_console, labelled, show, warn
 from media.loudness import measure
 from media.probe import probe
 from media.renditions import EncodedRendition, encode_file
@@ -25,6 +26,7 @@ from trails.bundle.size import DEFAULT_WARN_BYTES, size_report
 from trails.bundle.writer import file_chunks
 from trails.errors import invalid
 from trails.files import file_sha256
+from trails.messages import msg
 from trails.source import LoadedSource, load_source
 from trails.vocabulary import AUDIO_PROFILES, DEFAULT_PROFILE, AudioRole
 
@@ -53,7 +55,7 @@ def _built_at() -> datetime:
         try:
             return datetime.fromtimestamp(int(epoch), UTC)
         except ValueError:
-            raise invalid("SOURCE_DATE_EPOCH", epoch, "must be whole seconds") from None
+            raise invalid("SOURCE_DATE_EPOCH", epoch, msg("must be whole seconds")) from None
     return datetime.now(UTC).replace(microsecond=0)
 
 
@@ -85,7 +87,12 @@ def _as_is(loaded: LoadedSource, relative: str) -> tuple[BundleMedia, Path]:
     path = loaded.media_file(relative)
     known = _AS_IS.get(path.suffix.lower())
     if known is None:
-        raise invalid("media", relative, f"cannot bundle a {path.suffix or 'nameless'} file")
+        reason = (
+            msg("cannot bundle a {extension} file", extension=path.suffix)
+            if path.suffix
+            else msg("cannot bundle a file without an extension")
+        )
+        raise invalid("media", relative, reason)
     extension, mime, kind = known
     media = BundleMedia(file_sha256(path), path.stat().st_size, mime, extension, kind)  # type: ignore[arg-type]
     return media, path
@@ -119,7 +126,7 @@ def encode_audio(
         return relative, media, done.path, [f"{relative}: {n}" for n in done.notes]
 
     progress = Progress(
-        TextColumn("encoding {task.description}"),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -128,7 +135,7 @@ def encode_audio(
         transient=True,
     )
     with progress, ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        task = progress.add_task(profile, total=len(jobs))
+        task = progress.add_task(say(msg("encoding {profile}", profile=profile)), total=len(jobs))
         for relative, media, path, item_notes in pool.map(run, enumerate(sorted(jobs))):
             out[relative] = (media, path)
             notes.extend(item_notes)
@@ -174,7 +181,11 @@ def build(
     time, for byte-identical rebuilds.
     """
     if profile not in AUDIO_PROFILES:
-        raise invalid("--profile", profile, f"profile must be one of {', '.join(AUDIO_PROFILES)}")
+        raise invalid(
+            "--profile",
+            profile,
+            msg("profile must be one of {profiles}", profiles=", ".join(AUDIO_PROFILES)),
+        )
     loaded = load_source(src)
     signing_key = _signing_key(key)
     with tempfile.TemporaryDirectory(prefix="baladeur-build-") as work:
@@ -217,14 +228,19 @@ def build(
         return
     entry = sizes["profiles"][profile]
     per_minute = entry["bytes_per_audio_minute"] or 0
-    console.print(
-        f"wrote {out}: {built.written.bytes / 1e6:.2f} MB, {len(manifest['media'])} media, "
-        f"{entry['audio_s'] / 60:.1f} min of audio ({per_minute / 1e3:.0f} kB/min), "
-        f"signed by {signing_key.id}",
-        highlight=False,
-        soft_wrap=True,
+    show(
+        msg(
+            "wrote {path}: {megabytes} MB, {media} media, {minutes} min of audio"
+            " ({kilobytes} kB/min), signed by {key}",
+            path=out,
+            megabytes=round(built.written.bytes / 1e6, 2),
+            media=len(manifest["media"]),
+            minutes=round(entry["audio_s"] / 60, 1),
+            kilobytes=round(per_minute / 1e3),
+            key=signing_key.id,
+        )
     )
     for line in notes:
-        console.print(f"note: {line}", highlight=False, markup=False, soft_wrap=True)
+        labelled(msg("note:"), line, "", err=False)
     for warning in sizes["warnings"]:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+        warn(warning)

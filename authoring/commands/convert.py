@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 from authoring.commands.trail_io import ForceOption, FormatOption, report_dropped, write_trail
-from authoring.output import console, emit_json
+from authoring.output import emit_json, show
 from trails.interchange.model import DEFAULT_RADIUS_M, ImportOptions
 from trails.interchange.transfer import guess_format, read_trail
+from trails.messages import nmsg
 
 
 def convert(
@@ -56,7 +57,13 @@ def convert(
             }
         )
     else:
-        console.print(
-            f"trail {data.trail.slug}: {len(data.trail.stops)} stops written to {dest} ({chosen})",
-            highlight=False,
+        show(
+            nmsg(
+                "trail {slug}: {count} stop written to {path} ({format})",
+                "trail {slug}: {count} stops written to {path} ({format})",
+                len(data.trail.stops),
+                slug=data.trail.slug,
+                path=dest,
+                format=chosen,
+            )
         )

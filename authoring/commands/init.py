@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 import yaml
 
-from authoring.output import console, emit_json
+from authoring.output import emit_json, show
 from trails.errors import DomainError, invalid
 from trails.interchange.folder import check_destination
 from trails.interchange.model import slugify
+from trails.messages import msg
 from trails.source import SOURCE_FILE, parse_source
 from trails.storage_names import MEDIA_DIR
 from trails.validation import check_language
@@ -64,7 +65,7 @@ def init(
     try:
         lon, lat = (float(v) for v in at.split(","))
     except ValueError:
-        raise invalid("at", at, "expected LON,LAT, for example 4.395,50.4037") from None
+        raise invalid("at", at, msg("expected LON,LAT, for example 4.395,50.4037")) from None
     trail_slug = slug or slugify(folder.resolve().name, "my-trail")
     title = folder.resolve().name.replace("-", " ").strip().capitalize() or "My trail"
     text = TEMPLATE.format(slug=trail_slug, language=language, title=title, lon=lon, lat=lat)
@@ -75,8 +76,10 @@ def init(
         (folder / MEDIA_DIR).mkdir(exist_ok=True)
         (folder / "README.md").write_text(README.format(title=title), encoding="utf-8")
     except OSError as exc:
-        raise DomainError(f"cannot create {folder}: {exc.strerror or exc}") from None
+        raise DomainError(
+            msg("cannot create {folder}: {reason}", folder=folder, reason=exc.strerror or exc)
+        ) from None
     if json_out:
         emit_json({"folder": str(folder), "slug": trail.slug})
     else:
-        console.print(f"created {folder}: trail {trail.slug} with one stop", highlight=False)
+        show(msg("created {folder}: trail {slug} with one stop", folder=folder, slug=trail.slug))

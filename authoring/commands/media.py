@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from authoring.output import console, emit_json
+from authoring.output import emit_json, labelled, show
 from media.loudness import measure
 from media.probe import probe
 from media.renditions import RenditionSpec, Tags, encode
 from trails.errors import invalid
+from trails.messages import msg
 from trails.vocabulary import (
     AUDIO_PROFILES,
     AUDIO_ROLES,
@@ -33,9 +34,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 def _existing_file(path: Path) -> Path:
     if not path.exists():
-        raise invalid("file", str(path), "no such file")
+        raise invalid("file", str(path), msg("no such file"))
     if not path.is_file():
-        raise invalid("file", str(path), "not a file")
+        raise invalid("file", str(path), msg("not a file"))
     return path
 
 
@@ -49,16 +50,26 @@ def probe_command(
     if as_json:
         emit_json(found.as_dict())
         return
-    depth = f", {found.bit_depth}-bit" if found.bit_depth else ""
-    console.print(
-        f"{found.format} / {found.codec}: {found.duration_s:.2f} s, {found.channels} ch, "
-        f"{found.sample_rate} Hz{depth}",
-        highlight=False,
-    )
+    facts = {
+        "format": found.format,
+        "codec": found.codec,
+        "seconds": round(found.duration_s, 2),
+        "channels": found.channels,
+        "rate": found.sample_rate,
+    }
+    if found.bit_depth:
+        line = msg(
+            "{format} / {codec}: {seconds} s, {channels} ch, {rate} Hz, {bits}-bit",
+            bits=found.bit_depth,
+            **facts,
+        )
+    else:
+        line = msg("{format} / {codec}: {seconds} s, {channels} ch, {rate} Hz", **facts)
+    show(line)
     for key, value in sorted(found.tags.items()):
-        console.print(f"  {key}: {value}", highlight=False)
+        show(f"  {key}: {value}")
     for note in found.notes:
-        console.print(f"note: {note}", highlight=False)
+        labelled(msg("note:"), note, "", err=False)
 
 
 @app.command("encode")
@@ -96,11 +107,26 @@ def encode_command(
     if as_json:
         emit_json({**done.as_dict(), "source": found.as_dict(), "loudness": level.as_dict()})
         return
-    source = "silence" if level.integrated_lufs is None else f"{level.integrated_lufs:.1f} LUFS"
-    console.print(
-        f"wrote {done.path} ({done.bytes} bytes, {done.duration_s:.2f} s, {done.channels} ch); "
-        f"source {source}, gain {done.gain_db:+.1f} dB",
-        highlight=False,
-    )
+    facts = {
+        "path": done.path,
+        "bytes": done.bytes,
+        "seconds": round(done.duration_s, 2),
+        "channels": done.channels,
+        "gain": f"{done.gain_db:+.1f}",
+    }
+    if level.integrated_lufs is None:
+        line = msg(
+            "wrote {path} ({bytes} bytes, {seconds} s, {channels} ch); "
+            "source silence, gain {gain} dB",
+            **facts,
+        )
+    else:
+        line = msg(
+            "wrote {path} ({bytes} bytes, {seconds} s, {channels} ch); "
+            "source {lufs} LUFS, gain {gain} dB",
+            lufs=round(level.integrated_lufs, 1),
+            **facts,
+        )
+    show(line)
     for note in [*found.notes, *done.notes]:
-        console.print(f"note: {note}", highlight=False)
+        labelled(msg("note:"), note, "", err=False)

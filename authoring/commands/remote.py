@@ -31,7 +31,8 @@ from authoring.client import (
     saved_token,
 )
 from authoring.commands.trail_io import ForceOption, FormatOption, report_dropped, write_trail
-from authoring.output import console, emit_json, err_console
+from authoring.language import say
+from authoring.output import emit_json, err_console, show, warn
 from trails.errors import DomainError, NotFound, invalid
 from trails.interchange.model import ImportOptions
 from trails.interchange.transfer import (
@@ -40,6 +41,7 @@ from trails.interchange.transfer import (
     load_trail_source,
     text_chunks,
 )
+from trails.messages import msg
 from trails.source import LoadedSource, TrailSource, parse_source
 from trails.vocabulary import AudioRole
 
@@ -72,8 +74,11 @@ def connect(server: str, token: str | None, org: str | None) -> Remote:
     token = token or saved_token(server)
     if not token:
         raise DomainError(
-            f"not signed in to {server}: run `baladeur login --save`, or give --token "
-            "(or set BALADEUR_TOKEN)"
+            msg(
+                "not signed in to {server}: run `baladeur login --save`, or give --token "
+                "(or set BALADEUR_TOKEN)",
+                server=server,
+            )
         )
     return Remote(server, token, org)
 
@@ -99,7 +104,7 @@ def _transcripts(loaded: LoadedSource) -> dict[str, str]:
         try:
             texts[relative] = loaded.media_file(relative).read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise invalid("media", relative, f"{relative}: not UTF-8 text") from None
+            raise invalid("media", relative, msg("{path}: not UTF-8 text", path=relative)) from None
     return texts
 
 
@@ -148,7 +153,9 @@ def upload_missing(
                     chunk_bytes=chunk_bytes,
                 )
             except ServerProblem as exc:
-                raise DomainError(f"{relative}: {exc.detail}") from None
+                raise DomainError(
+                    msg("{path}: {detail}", path=relative, detail=exc.detail)
+                ) from None
             sent.append(
                 {
                     "path": relative,
@@ -170,7 +177,9 @@ def _wait_ready(
 ) -> dict[str, list[str]]:
     """Poll until no file is still being encoded (or the time is up); statuses by name."""
     deadline = time.monotonic() + timeout_s
-    waiting = nullcontext() if quiet else err_console.status("encoding audio on the server")
+    waiting = (
+        nullcontext() if quiet else err_console.status(say(msg("encoding audio on the server")))
+    )
     with waiting:
         while True:
             found = remote.lookup(hashes)["found"]
@@ -184,7 +193,12 @@ def _wait_ready(
     failed = [e for e in found.values() if e["status"] == "failed"]
     if failed:
         reasons = "; ".join(f"{e['filename']}: {e['failure_reason']}" for e in failed)
-        raise DomainError(f"the trail was pushed, but some audio failed on the server: {reasons}")
+        raise DomainError(
+            msg(
+                "the trail was pushed, but some audio failed on the server: {reasons}",
+                reasons=reasons,
+            )
+        )
     return by_status
 
 
@@ -262,7 +276,12 @@ def push(
     with tempfile.TemporaryDirectory(prefix="baladeur-push-") as workdir:
         loaded, dropped = load_trail_source(folder, ImportOptions(), Path(workdir))
         if loaded.trail.cover:
-            dropped.append(f"cover {loaded.trail.cover}: the server keeps no cover from a folder")
+            dropped.append(
+                msg(
+                    "cover {path}: the server keeps no cover from a folder",
+                    path=loaded.trail.cover,
+                )
+            )
         report_dropped(dropped, json_out)
         with connect(server, token, org) as remote:
             report = push_trail(remote, loaded, quiet=json_out, wait=wait, timeout_s=timeout)
@@ -270,16 +289,36 @@ def push(
     if json_out:
         emit_json(report)
         return
-    what = "created" if report["created"] else "updated" if report["changed"] else "unchanged"
-    console.print(
-        f"trail {report['slug']}: {what} on {report['server']} ({report['org']}); "
-        f"{len(report['uploaded'])} media uploaded ({report['bytes_sent']} bytes), "
-        f"{report['reused']} already there",
-        highlight=False,
-    )
+    facts = {
+        "slug": report["slug"],
+        "server": report["server"],
+        "org": report["org"],
+        "uploaded": len(report["uploaded"]),
+        "bytes": report["bytes_sent"],
+        "reused": report["reused"],
+    }
+    if report["created"]:
+        done = msg(
+            "trail {slug}: created on {server} ({org}); {uploaded} media uploaded"
+            " ({bytes} bytes), {reused} already there",
+            **facts,
+        )
+    elif report["changed"]:
+        done = msg(
+            "trail {slug}: updated on {server} ({org}); {uploaded} media uploaded"
+            " ({bytes} bytes), {reused} already there",
+            **facts,
+        )
+    else:
+        done = msg(
+            "trail {slug}: unchanged on {server} ({org}); {uploaded} media uploaded"
+            " ({bytes} bytes), {reused} already there",
+            **facts,
+        )
+    show(done)
     pending = report.get("assets", {}).get("pending")
     if pending:
-        console.print(f"  {pending} media still encoding on the server", highlight=False)
+        show(msg("  {count} media still encoding on the server", count=pending))
 
 
 # pull
@@ -311,7 +350,14 @@ def pull(
         remote.choose_org()
         document = remote.source(slug)
         if document is None:
-            raise NotFound(f"no trail '{slug}' in the organisation '{remote.org}' on {server}")
+            raise NotFound(
+                msg(
+                    "no trail '{slug}' in the organisation '{org}' on {server}",
+                    slug=slug,
+                    org=remote.org,
+                    server=server,
+                )
+            )
         trail = parse_source(document["trail"])
         media: dict[str, Any] = {
             name: partial(remote.download, entry["asset_id"], entry["sha256"])
@@ -333,7 +379,9 @@ def pull(
             }
         )
     else:
-        console.print(f"trail {slug}: written to {target} ({chosen})", highlight=False)
+        show(
+            msg("trail {slug}: written to {path} ({format})", slug=slug, path=target, format=chosen)
+        )
 
 
 # publish
@@ -345,9 +393,9 @@ def _aware(value: str | None) -> str | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise invalid("--at", value, "not an ISO 8601 date and time") from None
+        raise invalid("--at", value, msg("not an ISO 8601 date and time")) from None
     if moment.tzinfo is None:
-        raise invalid("--at", value, "give a UTC offset, e.g. 2026-06-12T08:00:00+02:00")
+        raise invalid("--at", value, msg("give a UTC offset, e.g. 2026-06-12T08:00:00+02:00"))
     return moment.isoformat()
 
 
@@ -378,14 +426,20 @@ def publish(
     if json_out:
         emit_json({"slug": slug, **release})
         return
-    console.print(
-        f"trail {slug}: release {release['number']} ({release['state']})", highlight=False
+    show(
+        msg(
+            "trail {slug}: release {number} ({state})",
+            slug=slug,
+            number=release["number"],
+            state=release["state"],
+        )
     )
     size = release.get("size") or {}
     for profile, entry in (size.get("profiles") or {}).items():
-        console.print(f"  {profile} bundle: {entry['bytes'] / 1e6:.1f} MB", highlight=False)
+        megabytes = round(entry["bytes"] / 1e6, 1)
+        show(msg("  {profile} bundle: {megabytes} MB", profile=profile, megabytes=megabytes))
     for warning in size.get("warnings") or []:
-        console.print(f"  [yellow]warning:[/] {warning}", highlight=False)
+        warn(warning)
 
 
 # login
@@ -393,14 +447,18 @@ def publish(
 
 def login(
     email: Annotated[
-        str, typer.Option("--email", envvar="BALADEUR_EMAIL", prompt=True, help="Your email.")
+        str,
+        typer.Option(
+            "--email", envvar="BALADEUR_EMAIL", prompt=say(msg("Email")), help="Your email."
+        ),
     ],
     password: Annotated[
         str,
         typer.Option(
             "--password",
             envvar="BALADEUR_PASSWORD",
-            prompt=True,
+            # Asked in the language of the environment the command starts in.
+            prompt=say(msg("Password")),
             hide_input=True,
             help="Your password (asked for when not given).",
             show_default=False,
@@ -429,9 +487,13 @@ def login(
         body = {"server": server, "expires_at": answer["expires_at"], "saved": saved}
         emit_json(body if saved else {**body, "token": answer["token"]})
     elif saved:
-        console.print(
-            f"signed in to {server}; token kept in {saved} until {answer['expires_at']}",
-            highlight=False,
+        show(
+            msg(
+                "signed in to {server}; token kept in {path} until {expires}",
+                server=server,
+                path=saved,
+                expires=answer["expires_at"],
+            )
         )
     else:
         # Alone on standard output, for `export BALADEUR_TOKEN=$(baladeur login ...)`.

@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from authoring.output import console, emit_json, err_console
+from authoring.output import console, emit_json, show, warn
 from media.probe_duration import probe_duration
 from media.render.mix import ENCODINGS
 from media.render.walk import decode_sounds, durations_of, render_walk, sound_files
 from trails.errors import invalid
+from trails.messages import msg, nmsg
 from trails.simulate import simulate as run_simulation
 from trails.tracks import DEFAULT_SPEED_M_S, add_noise, read_track, resample
 from trails.trail_input import open_trail
@@ -75,19 +76,19 @@ def simulate(
     rendered.
     """
     if binaural and render is None:
-        raise invalid("binaural", True, "--binaural needs --render OUT.wav|OUT.opus")
+        raise invalid("binaural", True, msg("--binaural needs --render OUT.wav|OUT.opus"))
     if render is not None and render.suffix.lower() not in ENCODINGS:
-        raise invalid("render", str(render), "the output must end in .wav or .opus")
+        raise invalid("render", str(render), msg("the output must end in .wav or .opus"))
     loaded = open_trail(src)
     read = read_track(track, DEFAULT_SPEED_M_S if speed is None else speed)
     if render is not None and not read.timed and speed is None:
         raise invalid(
             "track",
             str(track),
-            "the track has no times: give --speed (m/s) to render the walk at that pace",
+            msg("the track has no times: give --speed (m/s) to render the walk at that pace"),
         )
     for warning in read.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+        warn(warning)
     walk = add_noise(resample(read), noise, seed)
     chosen = language or loaded.trail.languages[0]
     if render is None:
@@ -111,15 +112,24 @@ def simulate(
         return
     for event in result["events"]:
         extra = event.get("reason", event.get("db", ""))
-        console.print(f"{event['t']:>9.1f}s  {event['type']:<6} {event['stop']} {extra}")
+        # A table of codes (enter, exit, skip and their reasons), the same in every language.
+        line = f"{event['t']:>9.1f}s  {event['type']:<6} {event['stop']} {extra}"
+        console.print(line, highlight=False, markup=False)
     summary = result["summary"]
-    console.print(f"heard: {', '.join(summary['stops_heard']) or '-'}")
+    show(msg("heard: {stops}", stops=", ".join(summary["stops_heard"]) or "-"))
     for missed in summary["stops_missed"]:
-        console.print(f"missed: {missed['stop']} ({missed['reason']})")
-    console.print(
-        f"listening {summary['listening_s']:.0f} s over a {summary['walk_s']:.0f} s walk; "
-        f"{len(summary['idle_gaps'])} idle gap(s) of {summary['idle_gap_threshold_s']:g} s or more"
+        show(msg("missed: {stop} ({reason})", stop=missed["stop"], reason=missed["reason"]))
+    show(
+        nmsg(
+            "listening {listening} s over a {walk} s walk; {count} idle gap of {gap} s or more",
+            "listening {listening} s over a {walk} s walk; {count} idle gaps of {gap} s or more",
+            len(summary["idle_gaps"]),
+            listening=round(summary["listening_s"]),
+            walk=round(summary["walk_s"]),
+            gap=summary["idle_gap_threshold_s"],
+        )
     )
     if "render" in result:
         done = result["render"]
-        console.print(f"rendered {done['duration_s']:.0f} s to {done['file']}")
+        seconds = round(done["duration_s"])
+        show(msg("rendered {seconds} s to {path}", seconds=seconds, path=done["file"]))

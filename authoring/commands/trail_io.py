@@ -11,9 +11,11 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from authoring.output import err_console
+from authoring.language import say
+from authoring.output import err_console, labelled
 from trails.interchange import transfer
 from trails.interchange.transfer import FORMATS, TrailData
+from trails.messages import msg
 
 # Options of the commands here that write a trail (convert, pull); the server side's `export`
 # declares the same two (it may not import this module).
@@ -35,7 +37,7 @@ def write_trail(
     """Write a trail to ``dest`` in ``fmt``, showing progress; returns what it could not hold."""
     total = transfer.media_files_written(data, fmt)
     with Progress(console=err_console, disable=quiet or total == 0, transient=True) as bar:
-        task = bar.add_task(f"writing {dest.name}", total=total)
+        task = bar.add_task(say(msg("writing {name}", name=dest.name)), total=total)
         return transfer.write_trail(
             data, dest, fmt, force=force, on_file=lambda _name: bar.advance(task)
         )
@@ -45,4 +47,4 @@ def report_dropped(dropped: list[str], quiet: bool) -> None:
     """Tell people what a conversion left out (scripts read it from the JSON)."""
     if not quiet:
         for item in dropped:
-            err_console.print(f"[yellow]not kept:[/] {item}", highlight=False, soft_wrap=True)
+            labelled(msg("not kept:"), item, "yellow")

@@ -7,10 +7,15 @@ from typing import Annotated
 
 import typer
 
-from authoring.output import console, emit_json
+from authoring.language import say
+from authoring.output import emit_json, show
 from media.probe_duration import probe_duration
 from trails.checks import check_folder
+from trails.messages import msg
 from trails.tracks import DEFAULT_SPEED_M_S
+
+# How each severity is said before a finding; the JSON keeps the names themselves.
+SEVERITY_LABELS = {"error": msg("error:"), "warning": msg("warning:"), "info": msg("info:")}
 
 
 def validate(
@@ -26,9 +31,11 @@ def validate(
         emit_json([item.as_dict() for item in items])
     else:
         for item in items:
+            # The code is a name the docs and scripts use: it stays as it is.
             where = f"[{item.stop}] " if item.stop else ""
-            console.print(f"{item.severity}: {where}{item.message} ({item.code})", highlight=False)
+            label = say(SEVERITY_LABELS[item.severity])
+            show(f"{label} {where}{say(item.message)} ({item.code})")
         if not items:
-            console.print("no findings")
+            show(msg("no findings"))
     if any(item.severity == "error" for item in items):
         raise typer.Exit(1)

@@ -9,12 +9,14 @@ import httpx
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from authoring.output import console, emit_json, err_console
+from authoring.language import say
+from authoring.output import emit_json, show
 from authoring.trust import TrustStore, default_trust_path, publisher_address
 from trails.bundle.keychain import KeyListRefused, update_pins
 from trails.bundle.signing import public_keys_from_text
 from trails.bundle.verify import verify_bundle
 from trails.errors import invalid
+from trails.messages import msg
 
 _TIMEOUT_S = 15.0
 
@@ -27,11 +29,20 @@ def fetch_key_document(server: str) -> Any:
         response.raise_for_status()
         document = response.json()
     except httpx.HTTPStatusError as exc:
-        raise invalid("--server", url, f"{url} answered {exc.response.status_code}") from None
+        status = exc.response.status_code
+        raise invalid(
+            "--server", url, msg("{url} answered {status}", url=url, status=status)
+        ) from None
     except httpx.HTTPError as exc:
-        raise invalid("--server", url, f"could not fetch the keys from {url}: {exc}") from None
+        raise invalid(
+            "--server",
+            url,
+            msg("could not fetch the keys from {url}: {reason}", url=url, reason=exc),
+        ) from None
     except ValueError:
-        raise invalid("--server", url, f"{url} did not answer a JSON key list") from None
+        raise invalid(
+            "--server", url, msg("{url} did not answer a JSON key list", url=url)
+        ) from None
     return document
 
 
@@ -46,21 +57,33 @@ def pinned_server_keys(server: str, store: TrustStore) -> dict[str, Ed25519Publi
     try:
         update = update_pins(pins, fetch_key_document(server))
     except KeyListRefused as exc:
-        advice = ""
+        refused = msg(
+            "{code}: {publisher}/v1/keys: {detail}.",
+            code=exc.code,
+            publisher=publisher,
+            detail=exc.detail,
+        )
         if exc.code == "keys-not-endorsed":
-            advice = (
-                f" If the publisher really replaced its keys, check with them, then remove"
-                f" {publisher} from {store.path} to pin the new ones."
+            refused = msg(
+                "{refused} If the publisher really replaced its keys, check with them, then"
+                " remove {publisher} from {store} to pin the new ones.",
+                refused=refused,
+                publisher=publisher,
+                store=store.path,
             )
-        raise KeyListRefused(
-            exc.code, f"{exc.code}: {publisher}/v1/keys: {exc.detail}.{advice}"
-        ) from None
+        raise KeyListRefused(exc.code, refused) from None
     if update.added:
         store.pin(publisher, update.keys)
-        what = "pinned on first use" if update.first_use else "followed a key rotation, pinned"
-        err_console.print(
-            f"{publisher}: {what}: {', '.join(update.added)}", highlight=False, markup=False
-        )
+        keys = ", ".join(update.added)
+        if update.first_use:
+            pinned = msg("{publisher}: pinned on first use: {keys}", publisher=publisher, keys=keys)
+        else:
+            pinned = msg(
+                "{publisher}: followed a key rotation, pinned: {keys}",
+                publisher=publisher,
+                keys=keys,
+            )
+        show(pinned, err=True)
     return update.keys
 
 
@@ -69,7 +92,9 @@ def read_key_file(path: Path) -> dict[str, Ed25519PublicKey]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise invalid("--key", str(path), f"cannot read the key file: {exc}") from None
+        raise invalid(
+            "--key", str(path), msg("cannot read the key file: {reason}", reason=exc)
+        ) from None
     return public_keys_from_text(text, field=str(path))
 
 
@@ -114,7 +139,7 @@ def verify(
     that is not endorsed by the server's pinned keys is refused (keys-not-endorsed).
     """
     if key is not None and (server is not None or trust is not None):
-        raise invalid("--key", str(key), "give --key, or --server and/or --trust, not both")
+        raise invalid("--key", str(key), msg("give --key, or --server and/or --trust, not both"))
     keys: dict[str, Ed25519PublicKey] | None = None
     if key is not None:
         keys = read_key_file(key)
@@ -123,30 +148,30 @@ def verify(
     elif trust is not None:
         keys = TrustStore(trust).every_pin()
         if not keys:
-            raise invalid("--trust", str(trust), "no key is pinned there yet: use --server once")
+            raise invalid(
+                "--trust", str(trust), msg("no key is pinned there yet: use --server once")
+            )
     report = verify_bundle(bundle, keys)
     if as_json:
         emit_json(report.as_dict())
     else:
         for problem in report.problems:
+            # The code is a name the bundle format's documentation uses: it stays as it is.
             where = f" [{problem.entry}]" if problem.entry else ""
-            console.print(
-                f"{problem.code}: {problem.message}{where}",
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
+            show(f"{problem.code}: {say(problem.message)}{where}")
         summary = report.as_dict()
         if report.ok:
-            console.print(
-                f"ok: {summary['trail']} release {summary['release']} ({summary['profile']}), "
-                f"{report.entries} entries, {report.bytes} bytes",
-                highlight=False,
-                soft_wrap=True,
+            show(
+                msg(
+                    "ok: {trail} release {release} ({profile}), {entries} entries, {bytes} bytes",
+                    trail=summary["trail"],
+                    release=summary["release"],
+                    profile=summary["profile"],
+                    entries=report.entries,
+                    bytes=report.bytes,
+                )
             )
         if keys is None:
-            err_console.print(
-                "signature not checked: give --key, --server or --trust", highlight=False
-            )
+            show(msg("signature not checked: give --key, --server or --trust"), err=True)
     if not report.ok:
         raise typer.Exit(1)

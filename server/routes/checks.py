@@ -11,10 +11,11 @@ from server import drafts
 from server.deps import ContributorDep, SessionDep
 from server.draft_checks import check_draft
 from server.draft_source import to_source
-from server.i18n import language_headers, render, request_language
+from server.i18n import language_headers, request_language
 from server.problems import ORG_PROBLEMS
 from trails.checks import CheckItem
 from trails.errors import InvalidInput
+from trails.i18n import render
 from trails.messages import msg
 
 router = APIRouter(prefix="/v1/orgs/{org}/trails/{trail_id}/checks", tags=["checks"])

@@ -16,6 +16,7 @@ from server.ranges import file_responses, serve_bytes
 from server.renders import FORMATS, WalkRequest, audio_key, render_in, request_render
 from server.schemas.renders import RenderCreate, RenderPublic
 from trails.errors import Conflict
+from trails.messages import msg
 
 router = APIRouter(prefix="/v1/orgs/{org}/trails/{trail_id}/renders", tags=["renders"])
 
@@ -100,7 +101,9 @@ def render_audio(
     trail = drafts.trail_in(session, member.organisation.id, trail_id)
     row = render_in(session, trail, render_id)
     if row.status != RenderStatus.done or row.sha256 is None or row.bytes is None:
-        raise Conflict(f"the render is {row.status.value}, not done")
+        if row.status == RenderStatus.failed:
+            raise Conflict(msg("the render failed: there is no file to play"))
+        raise Conflict(msg("the render is not done yet: ask again in a moment"))
     form = FORMATS[row.format]
     return serve_bytes(
         request,

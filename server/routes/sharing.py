@@ -17,13 +17,13 @@ from server.auth.codes import AccessCodes
 from server.db.models import Trail
 from server.deps import AccessCodesDep, EditorDep, PublicBaseDep, SessionDep
 from server.draft_source import to_source
-from server.i18n import InterfaceLanguage
 from server.problems import ORG_PROBLEMS
 from server.publishing import address_taken
 from server.sharing.content import poster_content_from_source
 from server.sharing.poster import poster_pdf
 from server.sharing.qr import qr_png, qr_svg
 from trails.errors import Conflict, invalid
+from trails.i18n import InterfaceLanguage
 from trails.messages import msg
 from trails.vocabulary import Visibility
 

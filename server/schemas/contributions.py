@@ -11,11 +11,11 @@ from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field,
 
 from server.consents import publishable
 from server.db.models import ConsentRecord, Invitation, Story
-from server.i18n import INTERFACE_LANGUAGES
 from server.licences import LICENCES, CreditStyle, credit_shown
 from server.placements import Placement
 from server.schemas.accounts import Strict
 from server.schemas.stories import TITLE_MAX, StoryCreate, StoryPublic
+from trails.i18n import INTERFACE_LANGUAGES
 from trails.messages import msg
 from trails.validation import LANGUAGE_SHAPE, LanguageTag
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shapely.geometry import Polygon
 
-from server.i18n import INTERFACE_LANGUAGES
 from server.sharing.qr import check_url
 from trails.errors import invalid
+from trails.i18n import INTERFACE_LANGUAGES
 from trails.messages import msg
 from trails.source import CircleZone, TrailSource
 

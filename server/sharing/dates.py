@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from server.i18n import format_day, format_days, render
+from server.i18n import format_day, format_days
+from trails.i18n import render
 from trails.messages import msg
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.i18n import render
+from trails.i18n import render
 from trails.messages import msg
 
 

@@ -12,10 +12,11 @@ from datetime import datetime
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 
-from server.i18n import format_day, render
+from server.i18n import format_day
 from server.sharing.fonts import font_files
 from server.sharing.poster import draw_qr
 from server.sharing.textfit import fit_lines, printable
+from trails.i18n import render
 from trails.messages import msg
 
 FONT = "DejaVu"

@@ -29,7 +29,7 @@ from server.db.models import (
     Upload,
 )
 from server.db.session import Database
-from server.i18n import INTERFACE_LANGUAGES, format_day
+from server.i18n import format_day
 from server.publishing import publish
 from server.settings import Settings
 from server.sharing.resident_sheets import sheet_words
@@ -39,6 +39,7 @@ from tests.support.audio import ffmpeg_make
 from tests.support.drafts import add_stop, new_trail, trail_with_stop
 from tests.support.people import People
 from tests.support.problems import problem
+from trails.i18n import INTERFACE_LANGUAGES
 
 # Small enough that a five-second tone is over it, large enough for a one-second one.
 LIMIT = 120_000

@@ -111,3 +111,15 @@ def test_authoring_checks_speak_the_asked_language(client: TestClient, people: P
         english[0]["message"] == "No stops yet: add one on the map."
         and english[0]["code"] == "no-stops"
     )
+
+
+def test_the_routers_own_refusals_are_said_in_words_in_each_language(
+    client: TestClient,
+) -> None:
+    english = problem(client.get("/v1/no-such-thing"), 404)
+    assert english["detail"] == "nothing is at this address"
+    dutch = problem(client.get("/v1/no-such-thing", headers={"Accept-Language": "nl"}), 404)
+    assert (dutch["type"], dutch["title"]) == (english["type"], english["title"])
+    assert dutch["detail"] == "er staat niets op dit adres"
+    wrong = client.delete("/v1/trails", headers={"Accept-Language": "de"})
+    assert problem(wrong, 405)["detail"] == "diese Adresse nimmt keine DELETE-Anfragen an"

@@ -194,3 +194,32 @@ def test_a_duplicate_keeps_the_objects_and_the_story_positions(
     assert (obj["key"], obj["gain_db"], obj["asset_id"]) == ("roue", -4.0, draft["asset_id"])
     (twin_stop,) = client.get(f"{twin_url}/stops", headers=editor).json()["items"]
     assert twin_stop["narration_position"] == [4.396, 50.4044]
+
+
+def test_a_reference_distance_refusal_speaks_the_language_asked_for(
+    client: TestClient, people: People, draft: dict[str, Any]
+) -> None:
+    body = _wheel(draft["asset_id"], ref_distance_m=50.5)
+    answers = {
+        language: problem(
+            client.post(
+                draft["objects"],
+                json=body,
+                headers={**people["editor"], "Accept-Language": language},
+            ),
+            422,
+        )
+        for language in ("en", "de")
+    }
+    english, german = answers["en"], answers["de"]
+    # Only the words change: the problem's type and the field it names stay as they are.
+    assert german["type"] == english["type"] and german["title"] == english["title"]
+    assert [e["field"] for e in german["errors"]] == [e["field"] for e in english["errors"]]
+    assert english["errors"][0]["message"] == (
+        "ref_distance_m (50.5) must not exceed radius_m (40)"
+    )
+    assert german["errors"][0]["message"] == (
+        "ref_distance_m (50,5) darf radius_m (40) nicht überschreiten"
+    )
+    assert "ref_distance_m (50,5) darf radius_m (40) nicht überschreiten" in german["detail"]
+    assert client.get(draft["objects"], headers=people["editor"]).json()["total"] == 0

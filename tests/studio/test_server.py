@@ -147,3 +147,14 @@ def test_unbuilt_studio_says_how_to_build_it(
     body = problem(client.get("/studio"), 404)
     assert body["title"] == "Studio not built"
     assert "npm run build" in body["detail"]
+
+
+def test_unbuilt_studio_says_so_in_the_language_asked_for(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(STUDIO, "dist", tmp_path / "nothing")
+    body = problem(client.get("/studio", headers={"Accept-Language": "fr"}), 404)
+    assert body["title"] == "Studio not built"
+    assert body["detail"] == (
+        "impossible de servir le studio : index.html manque ; lancez `npm run build`"
+    )

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from trails.errors import invalid
+from trails.messages import msg
 
 _MAX_SAFE_INTEGER = 2**53
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f"}
@@ -35,17 +36,19 @@ def canonical_json(value: Any) -> bytes:
     try:
         return "".join(parts).encode("utf-8")
     except UnicodeEncodeError:
-        raise invalid("json", None, "a string holds a lone surrogate, not valid UTF-8") from None
+        raise invalid(
+            "json", None, msg("a string holds a lone surrogate, not valid UTF-8")
+        ) from None
 
 
 def format_number(value: int | float) -> str:
     """A number as canonical JSON writes it (ECMAScript shortest round-trip form)."""
     if isinstance(value, int):
         if abs(value) > _MAX_SAFE_INTEGER:
-            raise invalid("json", value, "integers beyond 2**53 do not survive a double")
+            raise invalid("json", value, msg("integers beyond 2**53 do not survive a double"))
         return str(value)
     if not math.isfinite(value):
-        raise invalid("json", value, "NaN and infinities are not JSON numbers")
+        raise invalid("json", value, msg("NaN and infinities are not JSON numbers"))
     if value == 0:
         return "0"
     # repr gives the shortest digits that read back as the same double, like ECMAScript.
@@ -98,7 +101,7 @@ def _write(value: Any, parts: list[str], where: str) -> None:
     elif isinstance(value, dict):
         for key in value:
             if not isinstance(key, str):
-                raise invalid(where, key, "object keys must be strings")
+                raise invalid(where, key, msg("object keys must be strings"))
         parts.append("{")
         for i, key in enumerate(sorted(value, key=_utf16_key)):
             if i:
@@ -115,4 +118,6 @@ def _write(value: Any, parts: list[str], where: str) -> None:
             _write(item, parts, f"{where}[{i}]")
         parts.append("]")
     else:
-        raise invalid(where, repr(value), f"{type(value).__name__} is not a JSON value")
+        raise invalid(
+            where, repr(value), msg("{type} is not a JSON value", type=type(value).__name__)
+        )

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from trails.bundle.signing import ALGORITHM, endorsement_statement, key_id, verify_signature
 from trails.errors import DomainError
+from trails.messages import msg
 
 # One list of at most this many keys bounds every chain an app follows (63 rotations).
 MAX_KEYS = 64
@@ -76,7 +77,11 @@ def update_pins(pinned: Mapping[str, Ed25519PublicKey], document: Any) -> PinUpd
         if not verify_signature(signer, entry.signature, statement):
             raise KeyListRefused(
                 "endorsement-invalid",
-                f"the endorsement of key {entry.id} by key {entry.endorser} does not verify",
+                msg(
+                    "the endorsement of key {key} by key {endorser} does not verify",
+                    key=entry.id,
+                    endorser=entry.endorser,
+                ),
             )
     current = next(e.id for e in entries if e.current)
     if not pinned:
@@ -95,8 +100,12 @@ def update_pins(pinned: Mapping[str, Ed25519PublicKey], document: Any) -> PinUpd
     if current not in trusted:
         raise KeyListRefused(
             "keys-not-endorsed",
-            f"the current key {current} is not endorsed by a pinned key "
-            f"(pinned: {', '.join(sorted(pinned))}); the key list was not accepted",
+            msg(
+                "the current key {key} is not endorsed by a pinned key"
+                " (pinned: {pinned}); the key list was not accepted",
+                key=current,
+                pinned=", ".join(sorted(pinned)),
+            ),
         )
     return PinUpdate(trusted, tuple(added), current, first_use=False)
 
@@ -108,42 +117,49 @@ def _malformed(detail: str) -> KeyListRefused:
 def _entries(document: Any) -> list[_Entry]:
     items = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(items, list):
-        raise _malformed('a key list is {"keys": [...]}')
+        raise _malformed(msg('a key list is {{"keys": [...]}}'))
     if len(items) > MAX_KEYS:
         raise KeyListRefused(
-            "key-list-too-long", f"{len(items)} keys listed; at most {MAX_KEYS} are read"
+            "key-list-too-long",
+            msg("{count} keys listed; at most {limit} are read", count=len(items), limit=MAX_KEYS),
         )
     entries = [_entry(i, item) for i, item in enumerate(items)]
     if len({e.id for e in entries}) != len(entries):
-        raise _malformed("a key is listed twice")
+        raise _malformed(msg("a key is listed twice"))
     if sum(e.current for e in entries) != 1:
-        raise _malformed("a key list marks exactly one key as current")
+        raise _malformed(msg("a key list marks exactly one key as current"))
     return entries
 
 
 def _entry(i: int, item: Any) -> _Entry:
     if not isinstance(item, dict) or item.get("algorithm") != ALGORITHM:
-        raise _malformed(f"key {i}: the algorithm must be {ALGORITHM}")
+        raise _malformed(
+            msg("key {index}: the algorithm must be {algorithm}", index=i, algorithm=ALGORITHM)
+        )
     text = item.get("public_key")
     raw = _b64(text, 32)
     if raw is None or not isinstance(text, str):
-        raise _malformed(f"key {i}: public_key is base64 of 32 bytes")
+        raise _malformed(msg("key {index}: public_key is base64 of 32 bytes", index=i))
     public = Ed25519PublicKey.from_public_bytes(raw)
     if item.get("id") != key_id(public):
-        raise _malformed(f"key {i}: the id does not match the key")
+        raise _malformed(msg("key {index}: the id does not match the key", index=i))
     created_at = item.get("created_at")
     current = item.get("current", False)
     if not isinstance(created_at, str) or not _TIME.fullmatch(created_at):
-        raise _malformed(f"key {i}: created_at is a UTC time like 2025-06-21T08:00:00Z")
+        raise _malformed(
+            msg("key {index}: created_at is a UTC time like 2025-06-21T08:00:00Z", index=i)
+        )
     if not isinstance(current, bool):
-        raise _malformed(f"key {i}: current is true or false")
+        raise _malformed(msg("key {index}: current is true or false", index=i))
     endorsement = item.get("endorsement")
     endorser, signature = None, None
     if endorsement is not None:
         endorser = endorsement.get("key_id") if isinstance(endorsement, dict) else None
         signature = _b64(endorsement.get("signature"), 64) if endorser else None
         if not isinstance(endorser, str) or signature is None:
-            raise _malformed(f"key {i}: an endorsement is {{key_id, signature (64 bytes)}}")
+            raise _malformed(
+                msg("key {index}: an endorsement is {{key_id, signature (64 bytes)}}", index=i)
+            )
     return _Entry(item["id"], public, text, created_at, current, endorser, signature)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from trails.bundle import FORMAT_VERSION
 from trails.bundle.model import MEDIA_TYPES, BundleMedia
 from trails.errors import invalid
+from trails.messages import Message, joined, msg
 from trails.rules import TriggerRules
 from trails.source import CircleZone, PolygonZone, SoundObject, Stop, TrailSource
 from trails.summary import summarise
@@ -78,11 +79,14 @@ def build_manifest(
     file itself.
     """
     if profile not in AUDIO_PROFILES:
-        raise invalid("profile", profile, f"profile must be one of {', '.join(AUDIO_PROFILES)}")
+        profiles = ", ".join(AUDIO_PROFILES)
+        raise invalid(
+            "profile", profile, msg("profile must be one of {profiles}", profiles=profiles)
+        )
     if not trail_id:
-        raise invalid("trail_id", trail_id, "a trail id is required")
+        raise invalid("trail_id", trail_id, msg("a trail id is required"))
     if not publisher:
-        raise invalid("publisher", publisher, "a publisher name is required")
+        raise invalid("publisher", publisher, msg("a publisher name is required"))
     _check_requirements(trail)
     if release < 1:
         raise invalid("release", release, "release numbers start at 1")
@@ -224,12 +228,15 @@ def _check_requirements(trail: TrailSource) -> None:
     for field, requires in owners:
         for cond in requires.conditions if requires else []:
             if cond.stop not in stops:
-                what = "an ambient layer" if cond.stop in layers else "not in the trail"
-                raise invalid(
-                    field,
-                    cond.stop,
-                    f"a condition must name a stop; '{cond.stop}' is {what}",
-                )
+                if cond.stop in layers:
+                    why = msg(
+                        "a condition must name a stop; '{key}' is an ambient layer", key=cond.stop
+                    )
+                else:
+                    why = msg(
+                        "a condition must name a stop; '{key}' is not in the trail", key=cond.stop
+                    )
+                raise invalid(field, cond.stop, why)
 
 
 def _seconds(item: BundleMedia) -> float:
@@ -237,19 +244,28 @@ def _seconds(item: BundleMedia) -> float:
 
 
 def _check_media(path: str, item: BundleMedia, kind: str) -> None:
-    problems = []
+    problems: list[Message] = []
     if not _SHA256_RE.match(item.sha256):
-        problems.append("sha256 must be 64 lowercase hex digits")
+        problems.append(msg("sha256 must be 64 lowercase hex digits"))
     if not _EXTENSION_RE.match(item.extension):
-        problems.append("extension must be 1-8 lowercase letters or digits, without a dot")
+        problems.append(msg("extension must be 1-8 lowercase letters or digits, without a dot"))
     if item.bytes < 0:
-        problems.append("bytes must not be negative")
+        problems.append(msg("bytes must not be negative"))
     if item.kind != kind:
-        problems.append(f"is used as {kind} but described as {item.kind}")
+        problems.append(
+            msg("is used as {kind} but described as {described}", kind=kind, described=item.kind)
+        )
     allowed = MEDIA_TYPES.get(item.kind, ())
     if item.mime_type not in allowed:
-        problems.append(f"type {item.mime_type} is not one of {item.kind}: {', '.join(allowed)}")
+        problems.append(
+            msg(
+                "type {type} is not one of {kind}: {allowed}",
+                type=item.mime_type,
+                kind=item.kind,
+                allowed=", ".join(allowed),
+            )
+        )
     if kind == "audio" and (item.duration_s is None or item.duration_s <= 0):
-        problems.append("audio needs a positive duration")
+        problems.append(msg("audio needs a positive duration"))
     if problems:
-        raise invalid("media", path, "; ".join(problems))
+        raise invalid("media", path, joined(problems))

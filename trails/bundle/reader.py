@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME
+from trails.messages import msg
 
 DEFAULT_MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_MANIFEST_BYTES = 16 * 1024**2
@@ -46,15 +47,21 @@ class Problem:
 class EntryError(Exception):
     """An entry could not be read as its header describes it."""
 
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
 
 def entry_problems(infos: list[zipfile.ZipInfo], max_total_bytes: int) -> list[Problem]:
     """Problems visible from the central directory alone, before any entry is read."""
     problems: list[Problem] = []
     if len(infos) > MAX_ENTRIES:
-        return [Problem("too-many-entries", f"{len(infos)} entries; at most {MAX_ENTRIES}")]
+        many = msg("{count} entries; at most {limit}", count=len(infos), limit=MAX_ENTRIES)
+        return [Problem("too-many-entries", many)]
     counts = Counter(info.filename for info in infos)
     for name in sorted(n for n, c in counts.items() if c > 1):
-        problems.append(Problem("duplicate-name", f"{counts[name]} entries share this name", name))
+        shared = msg("{count} entries share this name", count=counts[name])
+        problems.append(Problem("duplicate-name", shared, name))
     total = 0
     for info in infos:
         name = info.filename
@@ -64,22 +71,30 @@ def entry_problems(infos: list[zipfile.ZipInfo], max_total_bytes: int) -> list[P
             problems.append(Problem("unsafe-name", reason, name))
         mode = info.external_attr >> 16
         if mode & _S_IFMT == _S_IFLNK:
-            problems.append(Problem("symlink", "entry is a symbolic link", name))
+            problems.append(Problem("symlink", msg("entry is a symbolic link"), name))
         elif mode & _S_IFMT not in (0, _S_IFREG):
             problems.append(
-                Problem("not-a-file", f"entry has file type {oct(mode & _S_IFMT)}", name)
+                Problem(
+                    "not-a-file",
+                    msg("entry has file type {type}", type=oct(mode & _S_IFMT)),
+                    name,
+                )
             )
         if info.flag_bits & 0x1:
-            problems.append(Problem("encrypted", "entry is encrypted", name))
+            problems.append(Problem("encrypted", msg("entry is encrypted"), name))
         if info.compress_type != zipfile.ZIP_STORED:
             # Every entry, the manifest included: apps read entries as slices of the
             # download, and the JavaScript verifier has no inflater (bundle-format.md 1).
-            problems.append(Problem("compressed", "entries must be stored uncompressed", name))
+            problems.append(Problem("compressed", msg("entries must be stored uncompressed"), name))
         elif info.compress_size != info.file_size:
             problems.append(
                 Problem(
                     "size-mismatch",
-                    f"stored entry declares {info.file_size} bytes but holds {info.compress_size}",
+                    msg(
+                        "stored entry declares {declared} bytes but holds {held}",
+                        declared=info.file_size,
+                        held=info.compress_size,
+                    ),
                     name,
                 )
             )
@@ -87,7 +102,11 @@ def entry_problems(infos: list[zipfile.ZipInfo], max_total_bytes: int) -> list[P
         problems.append(
             Problem(
                 "too-large",
-                f"entries declare {total} bytes in all, over the limit of {max_total_bytes}",
+                msg(
+                    "entries declare {total} bytes in all, over the limit of {limit}",
+                    total=total,
+                    limit=max_total_bytes,
+                ),
             )
         )
     return problems
@@ -96,18 +115,18 @@ def entry_problems(infos: list[zipfile.ZipInfo], max_total_bytes: int) -> list[P
 def unsafe_name_reason(name: str) -> str | None:
     """Why an entry name is unsafe to honour, or None when it is a plain relative name."""
     if not name:
-        return "empty name"
+        return msg("empty name")
     if "\\" in name:
-        return "backslash in name"
+        return msg("backslash in name")
     if "\x00" in name:
-        return "NUL character in name"
+        return msg("NUL character in name")
     if name.startswith("/") or _DRIVE.match(name):
-        return "absolute path"
+        return msg("absolute path")
     if name.endswith("/"):
-        return "directory entry"
+        return msg("directory entry")
     parts = PurePosixPath(name).parts
     if ".." in parts or "." in name.split("/") or "" in name.split("/"):
-        return "'..', '.' or empty path segment"
+        return msg("'..', '.' or empty path segment")
     return None
 
 
@@ -116,20 +135,20 @@ def stored_chunks(fh: IO[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
     fh.seek(info.header_offset)
     header = fh.read(_LOCAL_HEADER.size)
     if len(header) != _LOCAL_HEADER.size:
-        raise EntryError("local header truncated")
+        raise EntryError(msg("local header truncated"))
     fields = _LOCAL_HEADER.unpack(header)
     if fields[0] != _LOCAL_SIGNATURE:
-        raise EntryError("no local header at the offset the directory gives")
+        raise EntryError(msg("no local header at the offset the directory gives"))
     name_length, extra_length = fields[9], fields[10]
     local_name = fh.read(name_length)
     if local_name != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437"):
-        raise EntryError("local header names another file than the directory")
+        raise EntryError(msg("local header names another file than the directory"))
     fh.seek(extra_length, 1)
     remaining = info.compress_size
     while remaining > 0:
         chunk = fh.read(min(_CHUNK, remaining))
         if not chunk:
-            raise EntryError("entry truncated")
+            raise EntryError(msg("entry truncated"))
         remaining -= len(chunk)
         yield chunk
 
@@ -137,7 +156,9 @@ def stored_chunks(fh: IO[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
 def read_small(fh: IO[bytes], zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """The whole of a small entry (manifest, signature), stored or deflated, CRC checked."""
     if info.file_size > limit:
-        raise EntryError(f"{info.file_size} bytes, over the limit of {limit}")
+        raise EntryError(
+            msg("{size} bytes, over the limit of {limit}", size=info.file_size, limit=limit)
+        )
     if info.compress_type == zipfile.ZIP_STORED:
         data = b"".join(stored_chunks(fh, info))
     else:
@@ -147,9 +168,9 @@ def read_small(fh: IO[bytes], zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit:
         except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError) as exc:
             raise EntryError(str(exc)) from None
         if len(data) != info.file_size:
-            raise EntryError("entry does not hold the size it declares")
+            raise EntryError(msg("entry does not hold the size it declares"))
     if zlib.crc32(data) != info.CRC:
-        raise EntryError("CRC-32 does not match")
+        raise EntryError(msg("CRC-32 does not match"))
     return data
 
 

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from trails.bundle.canonical import canonical_json
 from trails.errors import invalid
 from trails.files import atomic_file
+from trails.messages import msg
 
 ALGORITHM = "Ed25519"
 # The statement an endorsement signs names its type, so that it can never be read as a
@@ -91,9 +92,11 @@ def parse_private_key(text: str | bytes, field: str = "key") -> Ed25519PrivateKe
         try:
             key = serialization.load_pem_private_key(stripped, password=None)
         except (ValueError, TypeError) as exc:
-            raise invalid(field, None, f"not a readable PEM private key: {exc}") from None
+            raise invalid(
+                field, None, msg("not a readable PEM private key: {reason}", reason=exc)
+            ) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise invalid(field, None, "the PEM key is not an Ed25519 key")
+            raise invalid(field, None, msg("the PEM key is not an Ed25519 key"))
         return key
     seed = _b64_32(stripped, field, "private key")
     return Ed25519PrivateKey.from_private_bytes(seed)
@@ -107,9 +110,11 @@ def parse_public_key(text: str | bytes, field: str = "key") -> Ed25519PublicKey:
         try:
             key = serialization.load_pem_public_key(stripped)
         except (ValueError, TypeError) as exc:
-            raise invalid(field, None, f"not a readable PEM public key: {exc}") from None
+            raise invalid(
+                field, None, msg("not a readable PEM public key: {reason}", reason=exc)
+            ) from None
         if not isinstance(key, Ed25519PublicKey):
-            raise invalid(field, None, "the PEM key is not an Ed25519 key")
+            raise invalid(field, None, msg("the PEM key is not an Ed25519 key"))
         return key
     return Ed25519PublicKey.from_public_bytes(_b64_32(stripped, field, "public key"))
 
@@ -120,7 +125,11 @@ def _b64_32(data: bytes, field: str, what: str) -> bytes:
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != 32:
-        raise invalid(field, None, f"an Ed25519 {what} is PEM or base64 of 32 raw bytes")
+        if what == "private key":
+            raise invalid(
+                field, None, msg("an Ed25519 private key is PEM or base64 of 32 raw bytes")
+            )
+        raise invalid(field, None, msg("an Ed25519 public key is PEM or base64 of 32 raw bytes"))
     return raw
 
 
@@ -129,7 +138,9 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise invalid("key", str(path), f"cannot read the key file: {exc.strerror}") from None
+        raise invalid(
+            "key", str(path), msg("cannot read the key file: {reason}", reason=exc.strerror)
+        ) from None
     return parse_private_key(data, field=str(path))
 
 
@@ -137,14 +148,16 @@ def keys_from_document(document: Any, field: str = "keys") -> dict[str, Ed25519P
     """Public keys by id from a ``/v1/keys`` document; each id is checked against its key."""
     items = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(items, list):
-        raise invalid(field, None, 'a key list is {"keys": [{"id", "algorithm", "public_key"}]}')
+        raise invalid(
+            field, None, msg('a key list is {{"keys": [{{"id", "algorithm", "public_key"}}]}}')
+        )
     out: dict[str, Ed25519PublicKey] = {}
     for i, item in enumerate(items):
         if not isinstance(item, dict) or item.get("algorithm") != ALGORITHM:
-            raise invalid(f"{field}.{i}", item, "each key needs algorithm Ed25519")
+            raise invalid(f"{field}.{i}", item, msg("each key needs algorithm Ed25519"))
         public = parse_public_key(str(item.get("public_key", "")), field=f"{field}.{i}")
         if item.get("id") != key_id(public):
-            raise invalid(f"{field}.{i}.id", item.get("id"), "the id does not match the key")
+            raise invalid(f"{field}.{i}.id", item.get("id"), msg("the id does not match the key"))
         out[key_id(public)] = public
     return out
 
@@ -249,7 +262,9 @@ class Keyring:
     def rotate(self) -> SigningKey:
         """Make a new generated key current; earlier public keys stay listed."""
         if self.configured is not None:
-            raise invalid("signing_key", None, "the key is set by configuration: change it there")
+            raise invalid(
+                "signing_key", None, msg("the key is set by configuration: change it there")
+            )
         with self._locked():
             ring = self._read()
             key = SigningKey(generate_key())
@@ -317,7 +332,9 @@ class Keyring:
         try:
             ring: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise invalid("keyring", str(path), f"unreadable key list: {exc}") from None
+            raise invalid(
+                "keyring", str(path), msg("unreadable key list: {reason}", reason=exc)
+            ) from None
         return ring
 
     def _private_of(self, id_: str) -> SigningKey | None:
@@ -382,7 +399,9 @@ def public_keys_from_text(text: str, field: str = "key") -> dict[str, Ed25519Pub
         try:
             document = json.loads(stripped)
         except (ValueError, RecursionError) as exc:
-            raise invalid(field, None, f"not a readable key list: {exc}") from None
+            raise invalid(
+                field, None, msg("not a readable key list: {reason}", reason=exc)
+            ) from None
         return keys_from_document(document, field)
     if "PRIVATE KEY" in stripped.split("\n", 1)[0]:
         public = parse_private_key(stripped, field).public_key()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from trails.messages import msg
+
 DEFAULT_WARN_BYTES = 150_000_000  # 150 MB: a long wait on a festival's mobile network
 
 
-def _mb(n: float) -> str:
-    return f"{n / 1_000_000:.1f} MB"
+def _mb(n: float) -> float:
+    return round(n / 1_000_000, 1)
 
 
 def profile_size(manifest: dict[str, Any], bundle_bytes: int | None = None) -> dict[str, Any]:
@@ -66,7 +68,12 @@ def size_report(
         profiles[profile] = entry
         if entry["bytes"] > warn_bytes:
             warnings.append(
-                f"the {profile} bundle is {_mb(entry['bytes'])}, over {_mb(warn_bytes)}: "
-                "visitors on a mobile network may give up; consider shorter or fewer stories"
+                msg(
+                    "the {profile} bundle is {size} MB, over {limit} MB: visitors on a mobile"
+                    " network may give up; consider shorter or fewer stories",
+                    profile=profile,
+                    size=_mb(entry["bytes"]),
+                    limit=_mb(warn_bytes),
+                )
             )
     return {"warn_bytes": warn_bytes, "profiles": profiles, "warnings": warnings}

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from trails.errors import invalid
+from trails.messages import msg
 from trails.source import LoadedSource, TrailSource, parse_source
 from trails.vocabulary import AudioRole
 
@@ -24,7 +25,8 @@ class BundleSource(LoadedSource):
 
     def media_file(self, relative: str) -> Path:
         """Media inside a bundle are not files on disk; use :attr:`durations` or the reader."""
-        raise invalid("media", relative, f"is inside the bundle {self.folder}, not a file")
+        inside = msg("is inside the bundle {bundle}, not a file", bundle=self.folder)
+        raise invalid("media", relative, inside)
 
 
 def _zone(feature: dict[str, Any]) -> dict[str, Any]:

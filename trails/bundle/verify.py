@@ -33,6 +33,7 @@ from trails.bundle.schema import lenient, manifest_schema
 from trails.bundle.signing import ALGORITHM, verify_signature
 from trails.errors import FieldError, InvalidInput
 from trails.jsontext import too_deep
+from trails.messages import Message, joined, msg, nmsg
 from trails.storage_names import MEDIA_NAME_RE
 
 _MAX_SIGNATURE_BYTES = 4096
@@ -105,13 +106,13 @@ def verify_bundle(
     target = Path(path)
     report = VerifyReport(path=str(target))
     if not target.is_file():
-        report.add("not-a-file", "no such bundle file")
+        report.add("not-a-file", msg("no such bundle file"))
         return report
     report.bytes = target.stat().st_size
     try:
         zf = zipfile.ZipFile(target)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        report.add("not-a-zip", f"not a readable zip archive: {exc}")
+        report.add("not-a-zip", msg("not a readable zip archive: {reason}", reason=exc))
         return report
     with zf, target.open("rb") as fh:
         infos = zf.infolist()
@@ -135,13 +136,26 @@ def read_bundle(
     if not report.ok:
         raise InvalidInput(
             [FieldError(p.entry or "bundle", p.code, p.message) for p in report.problems],
-            detail=f"{path} is not a valid bundle: "
-            + "; ".join(
-                f"{p.message}" + (f" ({p.entry})" if p.entry else "") for p in report.problems[:5]
-            )
-            + (f"; and {len(report.problems) - 5} more" if len(report.problems) > 5 else ""),
+            detail=_summary(path, report.problems),
         )
     return report
+
+
+def _summary(path: str | Path, problems: list[Problem]) -> Message:
+    """One sentence naming the first few problems of a bundle, each one translatable."""
+    shown = [
+        msg("{problem} ({entry})", problem=p.message, entry=p.entry) if p.entry else p.message
+        for p in problems[:5]
+    ]
+    summary = joined(shown)
+    if len(problems) > 5:
+        summary = nmsg(
+            "{problems}; and {count} more",
+            "{problems}; and {count} more",
+            len(problems) - 5,
+            problems=summary,
+        )
+    return msg("{path} is not a valid bundle: {problems}", path=path, problems=summary)
 
 
 def _first_by_name(infos: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
@@ -155,12 +169,12 @@ def _check_manifest(
     report: VerifyReport, fh: IO[bytes], zf: zipfile.ZipFile, info: zipfile.ZipInfo | None
 ) -> None:
     if info is None:
-        report.add("missing-manifest", f"no {MANIFEST_NAME} entry")
+        report.add("missing-manifest", msg("no {name} entry", name=MANIFEST_NAME))
         return
     try:
         data = read_small(fh, zf, info, MAX_MANIFEST_BYTES)
     except EntryError as exc:
-        report.add("manifest-unreadable", str(exc), MANIFEST_NAME)
+        report.add("manifest-unreadable", exc.reason, MANIFEST_NAME)
         # A corrupt manifest is still worth signature-checking: keep its bytes when stored.
         if info.compress_type == zipfile.ZIP_STORED and info.file_size <= MAX_MANIFEST_BYTES:
             try:
@@ -172,25 +186,31 @@ def _check_manifest(
     try:
         manifest = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        report.add("manifest-not-json", f"not UTF-8 JSON: {exc}", MANIFEST_NAME)
+        report.add("manifest-not-json", msg("not UTF-8 JSON: {reason}", reason=exc), MANIFEST_NAME)
         return
     if too_deep(manifest):
-        report.add("manifest-not-json", "the manifest is nested too deeply", MANIFEST_NAME)
+        report.add("manifest-not-json", msg("the manifest is nested too deeply"), MANIFEST_NAME)
         return
     if not isinstance(manifest, dict):
-        report.add("manifest-not-json", "the manifest is not a JSON object", MANIFEST_NAME)
+        report.add("manifest-not-json", msg("the manifest is not a JSON object"), MANIFEST_NAME)
         return
     try:
         canonical = canonical_json(manifest)
     except InvalidInput:
         canonical = b""
     if canonical != data:
-        report.add("manifest-not-canonical", "the manifest is not canonical JSON", MANIFEST_NAME)
+        report.add(
+            "manifest-not-canonical", msg("the manifest is not canonical JSON"), MANIFEST_NAME
+        )
     major, minor = manifest.get("format"), manifest.get("format_minor", 0)
     if _newer(major, FORMAT_VERSION):
         report.add(
             "unsupported-format",
-            f"bundle format {major} is newer than this verifier reads ({FORMAT_VERSION})",
+            msg(
+                "bundle format {found} is newer than this verifier reads ({known})",
+                found=major,
+                known=FORMAT_VERSION,
+            ),
             MANIFEST_NAME,
         )
         return
@@ -235,28 +255,30 @@ def _check_references(report: VerifyReport, manifest: dict[str, Any]) -> None:
     keys = [item["key"] for item in items]
     for key in sorted({k for k in keys if keys.count(k) > 1}):
         # Events and requirements name stops, layers and objects by key: one key, one thing.
-        report.add("duplicate-key", f"key '{key}' names more than one stop, layer or object", key)
+        named = msg("key '{key}' names more than one stop, layer or object", key=key)
+        report.add("duplicate-key", named, key)
     paths = [row["path"] for row in manifest["media"]]
     if paths != sorted(paths):
-        report.add("media-not-sorted", "the media table is not sorted by path", MANIFEST_NAME)
+        report.add("media-not-sorted", msg("the media table is not sorted by path"), MANIFEST_NAME)
     seen: set[str] = set()
     for path in paths:
         if path in seen:
-            report.add("duplicate-media-row", "listed twice in the media table", path)
+            report.add("duplicate-media-row", msg("listed twice in the media table"), path)
         seen.add(path)
     for row in manifest["media"]:
         match = MEDIA_NAME_RE.match(row["path"])
         if match is None or match.group(1) != row["sha256"]:
             report.add(
-                "bad-media-name", "a media path must be media/<its sha256>.<ext>", row["path"]
+                "bad-media-name", msg("a media path must be media/<its sha256>.<ext>"), row["path"]
             )
     used = set()
     for where, path in _references(manifest):
         used.add(path)
         if path not in seen:
-            report.add("unknown-media-reference", f"{where} names media not in the table", path)
+            unknown = msg("{field} names media not in the table", field=where)
+            report.add("unknown-media-reference", unknown, path)
     for path in sorted(seen - used):
-        report.add("unused-media-row", "listed in the media table but used nowhere", path)
+        report.add("unused-media-row", msg("listed in the media table but used nowhere"), path)
 
 
 def _check_signature(
@@ -267,7 +289,7 @@ def _check_signature(
     keys: Mapping[str, Ed25519PublicKey] | None,
 ) -> None:
     if info is None:
-        report.add("signature-missing", f"no {SIGNATURE_NAME} entry")
+        report.add("signature-missing", msg("no {name} entry", name=SIGNATURE_NAME))
         return
     try:
         # UTF-8 only, as the manifest: json.loads would also guess UTF-16 and UTF-32.
@@ -275,44 +297,54 @@ def _check_signature(
         algorithm, key, encoded = document["algorithm"], document["key_id"], document["signature"]
         signature = base64.b64decode(encoded, validate=True)
     except (EntryError, ValueError, KeyError, TypeError, RecursionError, binascii.Error) as exc:
-        report.add("signature-malformed", f"unreadable signature file: {exc}", SIGNATURE_NAME)
+        unreadable = msg("unreadable signature file: {reason}", reason=exc)
+        report.add("signature-malformed", unreadable, SIGNATURE_NAME)
         return
     if algorithm != ALGORITHM or not isinstance(key, str) or len(signature) != 64:
         report.add(
-            "signature-malformed", "expected an Ed25519 signature of 64 bytes", SIGNATURE_NAME
+            "signature-malformed", msg("expected an Ed25519 signature of 64 bytes"), SIGNATURE_NAME
         )
         return
     report.key_id = key
     if report.manifest is not None and report.manifest.get("key_id") != key:
-        report.add("key-mismatch", "the manifest names another signing key", SIGNATURE_NAME)
+        report.add("key-mismatch", msg("the manifest names another signing key"), SIGNATURE_NAME)
     if keys is None or report.manifest_bytes is None:
         return
     public = keys.get(key)
     if public is None:
-        report.add("unknown-key", f"signed by key {key}, which is not among the keys given")
+        report.add(
+            "unknown-key", msg("signed by key {key}, which is not among the keys given", key=key)
+        )
         return
     report.signature_checked = True
     if not verify_signature(public, signature, report.manifest_bytes):
-        report.add("signature-invalid", "the signature does not match the manifest", MANIFEST_NAME)
+        report.add(
+            "signature-invalid", msg("the signature does not match the manifest"), MANIFEST_NAME
+        )
 
 
 def _check_media(report: VerifyReport, fh: IO[bytes], by_name: dict[str, zipfile.ZipInfo]) -> None:
     manifest = report.manifest or {}
     listed = {row["path"]: row for row in manifest["media"]}
     for name in sorted(set(by_name) - set(listed) - {MANIFEST_NAME, SIGNATURE_NAME}):
-        report.add("unlisted-entry", "entry not listed in the manifest's media table", name)
+        report.add("unlisted-entry", msg("entry not listed in the manifest's media table"), name)
     unsafe = {p.entry for p in report.problems if p.code in ("unsafe-name", "symlink")}
     for path, row in sorted(listed.items()):
         info = by_name.get(path)
         if info is None:
-            report.add("missing-media", "listed in the manifest but absent from the bundle", path)
+            report.add(
+                "missing-media", msg("listed in the manifest but absent from the bundle"), path
+            )
             continue
         if path in unsafe or info.compress_type != zipfile.ZIP_STORED:
             continue  # already reported; not read
         if info.file_size != row["bytes"]:
-            report.add(
-                "size-mismatch", f"{info.file_size} bytes, the manifest says {row['bytes']}", path
+            sizes = msg(
+                "{found} bytes, the manifest says {listed}",
+                found=info.file_size,
+                listed=row["bytes"],
             )
+            report.add("size-mismatch", sizes, path)
             continue
         digest = hashlib.sha256()
         crc = 0
@@ -321,9 +353,9 @@ def _check_media(report: VerifyReport, fh: IO[bytes], by_name: dict[str, zipfile
                 digest.update(chunk)
                 crc = zlib.crc32(chunk, crc)
         except EntryError as exc:
-            report.add("entry-unreadable", str(exc), path)
+            report.add("entry-unreadable", exc.reason, path)
             continue
         if digest.hexdigest() != row["sha256"]:
-            report.add("hash-mismatch", "content does not match its sha256", path)
+            report.add("hash-mismatch", msg("content does not match its sha256"), path)
         elif crc != info.CRC:
-            report.add("crc-mismatch", "the zip's CRC-32 does not match the content", path)
+            report.add("crc-mismatch", msg("the zip's CRC-32 does not match the content"), path)

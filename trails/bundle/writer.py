@@ -16,6 +16,7 @@ from trails.bundle.canonical import canonical_json
 from trails.bundle.model import MANIFEST_NAME, SIGNATURE_NAME, BundleMedia
 from trails.errors import invalid
 from trails.files import atomic_file
+from trails.messages import msg
 
 # Every entry carries the same timestamp, the earliest a zip can hold, so that the bytes
 # depend on the content only.
@@ -100,11 +101,11 @@ def _checked_entries(manifest_bytes: bytes, entries: list[Entry]) -> list[Entry]
         manifest = json.loads(manifest_bytes)
         table = {row["path"]: row for row in manifest["media"]}
     except (ValueError, KeyError, TypeError):
-        raise invalid("manifest", None, "the manifest has no readable media table") from None
+        raise invalid("manifest", None, msg("the manifest has no readable media table")) from None
     by_name: dict[str, Entry] = {}
     for media, chunks in entries:
         if media.path in by_name:
-            raise invalid("entries", media.path, "the same media entry is given twice")
+            raise invalid("entries", media.path, msg("the same media entry is given twice"))
         by_name[media.path] = (media, chunks)
     missing = sorted(set(table) - set(by_name))
     extra = sorted(set(by_name) - set(table))
@@ -117,7 +118,7 @@ def _checked_entries(manifest_bytes: bytes, entries: list[Entry]) -> list[Entry]
     for name, (media, _) in by_name.items():
         row = table[name]
         if row.get("bytes") != media.bytes or row.get("sha256") != media.sha256:
-            raise invalid("entries", name, "size or sha256 differs from the manifest")
+            raise invalid("entries", name, msg("size or sha256 differs from the manifest"))
     return [by_name[name] for name in sorted(by_name)]
 
 
@@ -176,6 +177,11 @@ def _stream_entry(
         raise invalid(
             "media",
             media.path,
-            f"the file read ({size} bytes) is not the one described "
-            f"({media.bytes} bytes, sha256 {media.sha256[:12]}...)",
+            msg(
+                "the file read ({size} bytes) is not the one described"
+                " ({described} bytes, sha256 {sha256}...)",
+                size=size,
+                described=media.bytes,
+                sha256=media.sha256[:12],
+            ),
         )
