@@ -342,7 +342,8 @@ def balanced(env: dict[str, str], count: int, options: tuple[str, ...]) -> Itera
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as tmp, ExitStack() as stack:
         upstreams = []
         for _ in range(count):
-            base, _proc = stack.enter_context(baladeur_server(env, *options))
+            # Worker processes each import the whole application: slow on a loaded machine.
+            base, _proc = stack.enter_context(baladeur_server(env, *options, start_s=300))
             upstreams.append(base.removeprefix("http://"))
         port = free_port()
         conf = Path(tmp) / "nginx.conf"

@@ -108,14 +108,14 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> N
 
 @contextmanager
 def baladeur_server(
-    env: Mapping[str, str], *options: str, code: Path | None = None
+    env: Mapping[str, str], *options: str, code: Path | None = None, start_s: float = 60
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``baladeur serve`` on a free loopback port, with ``BALADEUR_*`` settings from ``env``
     and more command-line ``options`` (e.g. ``--workers 2``).
 
     The very command and options visitors' servers run (uvicorn, zero-copy file bodies).
     ``code`` serves another checkout's code instead (e.g. the main branch, for before/after
-    figures in one run).
+    figures in one run); ``start_s`` is how long it may take to answer.
     """
     port = free_port()
     full_env = {**os.environ, "BALADEUR_LOG_LEVEL": "WARNING", **env}
@@ -134,7 +134,7 @@ def baladeur_server(
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_http(f"{base}/healthz", proc)
+        wait_http(f"{base}/healthz", proc, timeout=start_s)
         yield base, proc
     finally:
         stop(proc)
