@@ -25,12 +25,8 @@ class Spatial:
     def __init__(self, dialect_name: str) -> None:
         self.sqlite = dialect_name == "sqlite"
 
-    def point(self, lon: float, lat: float) -> ColumnElement[Any]:
-        """A WGS84 point."""
-        return func.ST_GeomFromText(f"POINT({lon!r} {lat!r})", SRID)
-
     def point_at(self, lon: Any, lat: Any) -> ColumnElement[Any]:
-        """A WGS84 point from two SQL values (e.g. bound parameters)."""
+        """A WGS84 point from two numbers or SQL values (e.g. bound parameters)."""
         if self.sqlite:
             return func.MakePoint(lon, lat, SRID)
         return func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID)
