@@ -2,20 +2,25 @@
 trails, at the API and in SQL.
 
 Run from the repository root: ``.venv/bin/python bench/catalogue.py`` (``--quick`` for 2,000
-trails and 8 clients). See bench/README.md, section Catalogue.
+trails and 8 clients; ``--compare PATH`` also times the API of another checkout, e.g. a
+worktree of the main branch, on the same databases in the same run). See bench/README.md,
+section Catalogue.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import os
 import random
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 from sqlalchemy import Engine, Table, create_engine, event, insert, select, update
 
-from bench.common import Baseline, Result, baladeur_server, percentile, standalone
+from bench.common import (
+    Baseline,
+    Result,
+    baladeur_server,
+    free_port,
+    percentile,
+    stop,
+    wait_http,
+)
 from server.catalogue import list_published
 from server.db.migrate import upgrade
 from server.db.models import Release, Trail
@@ -34,6 +47,7 @@ from server.db.session import Database
 from server.search import indexed_text
 from server.settings import Settings
 from tests.support.factories import add_trail, trail_source
+from tests.support.replicas import NGINX_TEMPLATE, render_nginx_conf
 
 CENTRE = (50.0, 4.5)  # lat, lon: around Charleroi
 DENSITY_PER_KM2 = 0.1  # 100,000 trails over 1,000 km x 1,000 km
@@ -41,6 +55,7 @@ RADIUS_M = 5000.0
 GOAL_P99_MS = 25.0
 GOAL_RATIO = 3.0
 GOAL_TEXT_P99_MS = 50.0
+GOAL_REPLICAS_RATIO = 1.7
 BATCH = 5000
 # Made-up words of three syllables: none is the start of another, so a query's selectivity
 # is known (each trail holds 9 of 400 words; two of them pick about 1 trail in 2,000).
@@ -172,6 +187,12 @@ def time_raw_sql(engine: Engine, queries: list[tuple[str, Any]], clients: int) -
     return latencies
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) a live process has used so far, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Timed:
     """Latencies (s) of the requests that were answered, and how many failed."""
@@ -179,6 +200,17 @@ class Timed:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     first_error: str = ""
+    wall_s: float = 0.0
+    # CPU time the server process spent meanwhile (user + system), when measured.
+    server_cpu_s: float = math.nan
+
+    def cpu_ms_per_request(self) -> float:
+        """The server's CPU time per answered request, in ms: its Python, whatever the load."""
+        return self.server_cpu_s / len(self.latencies) * 1000 if self.latencies else math.nan
+
+    def throughput(self) -> float:
+        """Answered requests per second over the run."""
+        return len(self.latencies) / self.wall_s if self.wall_s else math.nan
 
 
 async def time_api(base: str, queries: list[dict[str, Any]], clients: int) -> Timed:
@@ -208,7 +240,9 @@ async def time_api(base: str, queries: list[dict[str, Any]], clients: int) -> Ti
                     continue
                 timed.latencies.append(time.perf_counter() - start)
 
+        start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
+        timed.wall_s = time.perf_counter() - start
     return timed
 
 
@@ -252,13 +286,21 @@ def text_query(rng: random.Random) -> str:
     return " ".join(title.split()[:2])
 
 
-def measure(kind: str, n: int, clients: int, requests: int) -> dict[str, Any]:
-    """Populate one backend, then time the API and the raw SQL on the same searches."""
+def measure(
+    kind: str,
+    n: int,
+    clients: int,
+    requests: int,
+    compare: Path | None = None,
+    replicas: bool = False,
+) -> dict[str, Any]:
+    """Populate one backend, then time the API and the raw SQL on the same searches; also
+    another checkout's API (``compare``) and replicas behind nginx (``replicas``)."""
     rng = random.Random(11)
     side = area_side_km(n)
     points = [random_point(rng, side) for _ in range(requests)]
     words = [text_query(random.Random(rng.randrange(n))) for _ in range(requests)]
-    searches = {
+    searches: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
         "near": (
             [{"near": p, "radius_m": RADIUS_M} for p in points],
             [{"near": f"{lat},{lon}", "radius_m": RADIUS_M} for lat, lon in points],
@@ -277,11 +319,66 @@ def measure(kind: str, n: int, clients: int, requests: int) -> dict[str, Any]:
             with db.sessions() as session:
                 found = [len(list_published(session, **c)) for c in calls[:50]]
             out[f"{what}_found"] = sum(found) / len(found)
-        with baladeur_server(env) as (base, _proc):
-            for what, (_, params) in searches.items():
-                asyncio.run(time_api(base, params[: clients * 2], clients))  # warm-up
-                out[f"{what}_api"] = asyncio.run(time_api(base, params, clients))
+        servers: dict[str, Path | None] = {"api": None}
+        if compare is not None:
+            servers["compared"] = compare
+        for name, code in servers.items():
+            with baladeur_server(env, code=code) as (base, proc):
+                for what, (_, params) in searches.items():
+                    asyncio.run(time_api(base, params[: clients * 2], clients))  # warm-up
+                    before = cpu_s(proc.pid)
+                    timed = asyncio.run(time_api(base, params, clients))
+                    timed.server_cpu_s = cpu_s(proc.pid) - before
+                    out[f"{what}_{name}"] = timed
+        if replicas:
+            # Long enough to be a throughput, and each set twice, taking turns, keeping its
+            # best: a change of the machine's load then touches every set.
+            near = (searches["near"][1] * 8)[: max(len(points), 1600)]
+            for _ in range(2):
+                for name, (count, options) in REPLICA_SETS.items():
+                    with balanced(env, count, options) as base:
+                        asyncio.run(time_api(base, near[: clients * 4], clients))  # warm-up
+                        timed = asyncio.run(time_api(base, near, clients))
+                    best = out.get(f"balanced_{name}")
+                    if best is None or timed.throughput() > best.throughput():
+                        out[f"balanced_{name}"] = timed
     return out
+
+
+# Behind nginx (deploy/nginx.conf, round robin): replicas, each `baladeur serve` with options.
+REPLICA_SETS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "one replica": (1, ()),
+    "two replicas": (2, ()),
+    "one replica of 2 workers": (1, ("--workers", "2")),
+}
+
+
+@contextmanager
+def balanced(env: dict[str, str], count: int, options: tuple[str, ...]) -> Iterator[str]:
+    """``count`` replicas (``baladeur serve`` with ``options``) behind nginx on loopback,
+    configured from deploy/nginx.conf as the multi-replica test renders it; its address."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        raise FileNotFoundError("nginx is not installed (apt-get install nginx)")
+    with tempfile.TemporaryDirectory(prefix="bench-nginx-") as tmp, ExitStack() as stack:
+        upstreams = []
+        for _ in range(count):
+            # Worker processes each import the whole application: slow on a loaded machine.
+            base, _proc = stack.enter_context(baladeur_server(env, *options, start_s=300))
+            upstreams.append(base.removeprefix("http://"))
+        port = free_port()
+        conf = Path(tmp) / "nginx.conf"
+        rendered = render_nginx_conf(
+            NGINX_TEMPLATE.read_text(), upstreams, f"127.0.0.1:{port}", Path(tmp)
+        )
+        # The access log would cost nginx a write per request: not what is measured here.
+        logged = f"access_log {tmp}/access.log upstreams;"
+        conf.write_text(rendered.replace(logged, "access_log off;"))
+        args = [binary, "-c", str(conf), "-p", tmp, "-e", f"{tmp}/error.log"]
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stack.callback(stop, proc)
+        wait_http(f"http://127.0.0.1:{port}/healthz", proc)
+        yield f"http://127.0.0.1:{port}"
 
 
 def _rows(
@@ -312,18 +409,67 @@ def _rows(
             "catalogue", f"{kind}: {label}: failed requests", "", float(api.errors),
             goal="0", met=api.errors == 0, notes=api.first_error, extra=extra,
         ),
+        Result(
+            "catalogue", f"{kind}: {label}: server CPU per request", "ms",
+            api.cpu_ms_per_request(),
+            Baseline("same SQL run directly, p50", percentile(sql, 50) * 1000), extra=extra,
+        ),
     ]  # fmt: skip
 
 
-def run(quick: bool = False) -> list[Result]:
+def _compared_rows(kind: str, what: str, label: str, m: dict[str, Any]) -> list[Result]:
+    """The other checkout's API on the same searches, beside this one's, for information."""
+    theirs: Timed = m[f"{what}_compared"]
+    ours: Timed = m[f"{what}_api"]
+    return [
+        Result(
+            "catalogue", f"{kind}: {label}: compared checkout: p{q}", "ms",
+            percentile(theirs.latencies, q) * 1000,
+            Baseline("this checkout, same run", percentile(ours.latencies, q) * 1000),
+            notes=f"{theirs.errors} failed", extra={"errors": theirs.errors},
+        )
+        for q in (50, 99)
+    ] + [
+        Result(
+            "catalogue", f"{kind}: {label}: compared checkout: server CPU per request", "ms",
+            theirs.cpu_ms_per_request(),
+            Baseline("this checkout, same run", ours.cpu_ms_per_request()),
+        )
+    ]  # fmt: skip
+
+
+def _replica_rows(m: dict[str, Any], clients: int) -> list[Result]:
+    """Throughput of ``near`` through nginx: two replicas (and one of two worker processes)
+    against one replica, in the same run."""
+    one: Timed = m["balanced_one replica"]
+    rows = []
+    for name in ("two replicas", "one replica of 2 workers"):
+        timed: Timed = m[f"balanced_{name}"]
+        goal = f">= {GOAL_REPLICAS_RATIO:g}x one replica" if name == "two replicas" else None
+        ratio = timed.throughput() / one.throughput()
+        rows.append(
+            Result(
+                "catalogue", f"postgis: near, {clients} clients, nginx, {name}: throughput",
+                "req/s", timed.throughput(),
+                Baseline("one replica behind the same nginx", one.throughput()),
+                goal=goal,
+                met=None if goal is None else ratio >= GOAL_REPLICAS_RATIO and timed.errors == 0,
+                notes=f"{timed.errors} failed; {os.cpu_count()} cores shared with the clients",
+                extra={"errors": timed.errors, "baseline_errors": one.errors},
+            )
+        )  # fmt: skip
+    return rows
+
+
+def run(quick: bool = False, compare: Path | None = None) -> list[Result]:
     """p50/p99 of ``near`` and ``q`` at the API on SpatiaLite and PostGIS, each beside the
-    same SQL run directly."""
+    same SQL run directly; replicas' throughput on PostGIS."""
     n = 2000 if quick else 100_000
     clients = 8 if quick else 32
     requests = 200 if quick else 3200
     results = []
     for kind in ("spatialite", "postgis"):
-        m = measure(kind, n, clients, requests)
+        m = measure(kind, n, clients, requests, compare, replicas=kind == "postgis")
         extra = {
             "trails": n,
             "clients": clients,
@@ -332,14 +478,32 @@ def run(quick: bool = False) -> list[Result]:
         }
         size = f"{n:,} trails, {clients} clients"
         near = f"near, {RADIUS_M / 1000:g} km, {size}"
+        text = f"q, two words, {size}"
         results += _rows(kind, "near", near, GOAL_P99_MS, m, extra)
-        results += _rows(kind, "q", f"q, two words, {size}", GOAL_TEXT_P99_MS, m, extra)
+        results += _rows(kind, "q", text, GOAL_TEXT_P99_MS, m, extra)
+        if compare is not None:
+            results += _compared_rows(kind, "near", near, m)
+            results += _compared_rows(kind, "q", text, m)
+        if kind == "postgis":
+            results += _replica_rows(m, clients)
     return results
 
 
 def main() -> int:
     """Run this benchmark alone."""
-    return standalone(run, __doc__, quick="2,000 trails, 8 clients")
+    import argparse
+
+    from rich.console import Console
+
+    from bench.common import results_table
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="2,000 trails, 8 clients")
+    parser.add_argument("--compare", type=Path, help="another checkout's API to time alongside")
+    args = parser.parse_args()
+    results = run(args.quick, args.compare)
+    Console(width=200).print(results_table(results))
+    return 1 if any(r.met is False for r in results) else 0
 
 
 if __name__ == "__main__":

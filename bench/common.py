@@ -107,22 +107,34 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> N
 
 
 @contextmanager
-def baladeur_server(env: Mapping[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``baladeur serve`` on a free loopback port, with ``BALADEUR_*`` settings from ``env``.
+def baladeur_server(
+    env: Mapping[str, str], *options: str, code: Path | None = None, start_s: float = 60
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``baladeur serve`` on a free loopback port, with ``BALADEUR_*`` settings from ``env``
+    and more command-line ``options`` (e.g. ``--workers 2``).
 
     The very command and options visitors' servers run (uvicorn, zero-copy file bodies).
+    ``code`` serves another checkout's code instead (e.g. the main branch, for before/after
+    figures in one run); ``start_s`` is how long it may take to answer.
     """
     port = free_port()
     full_env = {**os.environ, "BALADEUR_LOG_LEVEL": "WARNING", **env}
     # No job workers: the benchmarks measure serving, not encoding.
     full_env.setdefault("BALADEUR_INPROCESS_WORKER", "false")
+    if code is not None:
+        full_env["PYTHONPATH"] = str(code)
+    command = (
+        [sys.executable, "-m", "authoring.cli"]
+        if code
+        else [str(Path(sys.executable).with_name("baladeur"))]
+    )
     proc = subprocess.Popen(
-        [Path(sys.executable).with_name("baladeur"), "serve", "--port", str(port)],
-        cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [*command, "serve", "--port", str(port), *options],
+        cwd=code or ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_http(f"{base}/healthz", proc)
+        wait_http(f"{base}/healthz", proc, timeout=start_s)
         yield base, proc
     finally:
         stop(proc)

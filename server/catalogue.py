@@ -8,43 +8,21 @@ a trail that does not exist, so that nobody learns it is there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from functools import cache
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    String,
-    column,
-    func,
-    literal_column,
-    or_,
-    select,
-    table,
-    update,
-)
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from server.auth.codes import GivenCode
+from server.catalogue_listing import Search, listed
 from server.db.models import Release, Trail
-from server.db.spatial import Spatial
-from server.schemas.trails import PointGeometry, TrailPublic, cover_url
-from server.search import FTS5_TABLE, fts5_query, indexed_text, tsquery, words
+from server.schemas.trails import TrailPublic
+from server.search import indexed_text
 from trails.errors import NotFound
-from trails.geo import BBox, bbox_around
+from trails.geo import BBox
 from trails.messages import msg
 from trails.vocabulary import Visibility
-
-MAX_RADIUS_M = 200_000.0
-
-# The SQLite FTS5 index of ``releases.search_text`` (migration 0012); its rank is bm25.
-_FTS5 = table(FTS5_TABLE, column("rowid"), column("rank"))
-# A literal, not a parameter: PostgreSQL uses the GIN index only for the very expression
-# it indexes, ``to_tsvector('simple'::regconfig, search_text)``. "simple": no stemming and
-# no stop words, the same for every language; the text is folded already.
-_SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 
 
 def catalogue_columns(manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,83 +45,8 @@ def catalogue_columns(manifest: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _live(now: datetime) -> Any:
-    # Upcoming trails are listed (a festival advertises ahead); expired ones are not.
-    return or_(Release.valid_until.is_(None), Release.valid_until > now)
-
-
 def _published() -> Select[Any]:
     return select(Release).join(Trail, Trail.current_release_id == Release.id)
-
-
-@cache
-def _listed() -> Select[Any]:
-    """Only the columns a listing returns: never the manifest.
-
-    Built once: statements are immutable, and building this one costs more than the query.
-    """
-    columns: list[Any] = [
-        Trail.address,
-        Release.title,
-        Release.description,
-        Release.languages,
-        Release.mode,
-        Release.visibility,
-        Release.number,
-        Release.created_at,
-        Release.valid_from,
-        Release.valid_until,
-        func.ST_X(Release.start_point).label("lon"),
-        func.ST_Y(Release.start_point).label("lat"),
-        Release.bbox,
-        Release.length_m,
-        Release.stop_count,
-        Release.cover,
-    ]
-    return select(*columns).join(Trail, Trail.current_release_id == Release.id)
-
-
-def _offers(language: str) -> Any:
-    # The language list as JSON text reads the same on both backends: '"fr"' or '"fr-BE"'.
-    languages = sql_cast(Release.languages, String)
-    return or_(
-        languages.contains(f'"{language}"', autoescape=True),
-        languages.contains(f'"{language}-', autoescape=True),
-    )
-
-
-def _matching(query: Select[Any], sqlite: bool, found: list[str]) -> tuple[Select[Any], Any]:
-    """``query`` kept to releases holding every word (as a prefix), and the best-first order."""
-    if sqlite:
-        query = query.join(_FTS5, _FTS5.c.rowid == Release.id).where(
-            literal_column(FTS5_TABLE).op("MATCH")(fts5_query(found))
-        )
-        return query, _FTS5.c.rank  # bm25: lower is better
-    vector = func.to_tsvector(_SIMPLE, Release.search_text)
-    wanted = func.to_tsquery(_SIMPLE, tsquery(found))
-    return query.where(vector.op("@@")(wanted)), func.ts_rank(vector, wanted).desc()
-
-
-def _item(row: Any) -> TrailPublic:
-    distance = getattr(row, "distance_m", None)
-    return TrailPublic(
-        slug=row.address,
-        title=row.title,
-        description=row.description,
-        languages=row.languages,
-        mode=row.mode,
-        visibility=row.visibility.value,
-        release=row.number,
-        published_at=row.created_at,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-        start=PointGeometry(coordinates=(row.lon, row.lat)),
-        bbox=tuple(row.bbox),
-        length_m=row.length_m,
-        stop_count=row.stop_count,
-        cover=cover_url(row.cover),
-        distance_m=None if distance is None else round(float(distance), 1),
-    )
 
 
 def list_published(
@@ -163,39 +66,11 @@ def list_published(
     ``language`` keeps trails offering it (``fr`` also matches ``fr-BE``); ``text`` keeps
     trails whose title, description or stop titles hold every word of it as the start of a
     word, ignoring case and accents, best match first unless sorted by distance. Text
-    without a letter or digit finds nothing.
+    without a letter or digit finds nothing. The same listing as the API's
+    (``server.catalogue_listing``), as models.
     """
-    now = now or datetime.now(UTC)
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    spatial = Spatial(session.get_bind().dialect.name)
-    releases = Release.__table__
-    query = _listed().where(Release.visibility == Visibility.public, _live(now))
-    if bbox is not None:
-        query = query.where(spatial.intersects_box(releases, "extent", bbox))  # type: ignore[arg-type]
-    if language is not None:
-        query = query.where(_offers(language))
-    order: list[Any] = []
-    if text is not None:
-        found = words(text)
-        if not found:
-            return []
-        query, best = _matching(query, sqlite, found)
-        order.append(best)
-    if near is not None:
-        lat, lon = near
-        radius = radius_m if radius_m is not None else MAX_RADIUS_M
-        distance = spatial.distance_m(Release.start_point, spatial.point(lon, lat))
-        labelled = distance.label("distance_m")
-        query = (
-            query.add_columns(labelled)
-            .where(spatial.in_box(releases, "start_point", bbox_around(lat, lon, radius)))  # type: ignore[arg-type]
-            .where(distance <= radius)
-        )
-        order = [labelled]  # near sorts by distance, even when words are given
-    query = query.order_by(*order, Trail.address).limit(limit).offset(offset)
-    # Core execution on the session's connection: the rows are plain columns, and the ORM's
-    # per-statement work would cost more than the query itself.
-    return [_item(row) for row in session.connection().execute(query)]
+    search = Search(near, radius_m, bbox, language, text, limit, offset)
+    return [TrailPublic.model_validate(item) for item in listed(session.connection(), search, now)]
 
 
 def _not_found(slug: str) -> NotFound:

@@ -1,13 +1,52 @@
-"""How uvicorn runs the application: the options ``baladeur serve`` gives it."""
+"""How uvicorn runs the application: the options ``baladeur serve`` gives it.
+
+With one process, uvicorn is handed the application and a protocol class made for these
+settings. With several (``--workers``), uvicorn starts each worker process afresh and
+imports both by name, so each worker builds them from the same ``BALADEUR_*`` environment:
+:func:`worker_app` and :class:`WorkerSendfileProtocol`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
+
+from server.logs import configure
 from server.settings import Settings
-from server.zerocopy import sendfile_protocol
+from server.zerocopy import SendfileProtocol, sendfile_protocol
+
+# What uvicorn imports in each worker process.
+WORKER_APP = "server.serving:worker_app"
+WORKER_PROTOCOL = "server.serving:WorkerSendfileProtocol"
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for these settings: zero-copy file bodies, trusted proxies."""
     return {"http": sendfile_protocol(settings.send_stall_timeout_s), **settings.proxy_options()}
+
+
+def worker_options(settings: Settings, processes: int) -> dict[str, Any]:
+    """The same options for ``processes`` worker processes, each importing the app by name."""
+    return {
+        "factory": True,
+        "workers": processes,
+        **uvicorn_options(settings),
+        "http": WORKER_PROTOCOL,
+    }
+
+
+def worker_app() -> FastAPI:
+    """The application of one worker process, from the environment's settings."""
+    from server.app import create_app
+
+    settings = Settings()
+    # A worker process starts with nothing configured: log as the parent does.
+    configure(settings.log_level, settings.log_format)
+    WorkerSendfileProtocol.stall_timeout_s = settings.send_stall_timeout_s
+    return create_app(settings)
+
+
+class WorkerSendfileProtocol(SendfileProtocol):
+    """The zero-copy protocol of a worker process; :func:`worker_app` sets its stall timeout
+    from the environment's settings (read per connection, so it may come after the class)."""

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         default=None, description="Job queue on Redis; default an embedded SQLite queue."
     )
     workers: int = Field(default=0, ge=0, description="Job workers; 0 means one per core.")
+    serve_workers: int = Field(
+        default=1,
+        ge=1,
+        description="HTTP worker processes of `baladeur serve` (its --workers); more than one "
+        "serves requests on several cores (the embedded mode's job threads then run in the "
+        "parent process, once).",
+    )
     inprocess_worker: bool = Field(
         default=True, description="Run jobs inside `baladeur serve` (embedded mode)."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import typer
 
@@ -17,13 +18,19 @@ def serve(
     port: int = typer.Option(
         int(os.environ.get("PORT", "8000")), help="Port (default: $PORT or 8000)."
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="HTTP worker processes (default: BALADEUR_SERVE_WORKERS, else 1).",
+    ),
 ) -> None:
     """Serve the API, the studio (/studio) and the visitor player (/play) until interrupted."""
     # Imported here: every `baladeur` command, even `--help`, would load the whole app.
     import uvicorn
 
     from server.app import create_app
-    from server.serving import uvicorn_options
+    from server.serving import WORKER_APP, uvicorn_options, worker_options
 
     settings = Settings()
     configure(settings.log_level, settings.log_format)
@@ -51,6 +58,31 @@ def serve(
     )
     console.print(f"  API documentation    {base}/docs", highlight=False, soft_wrap=True)
     console.print(f"  health               {base}/healthz", highlight=False, soft_wrap=True)
-    uvicorn.run(
-        create_app(settings), host=host, port=port, log_config=None, **uvicorn_options(settings)
-    )
+    processes = workers or settings.serve_workers
+    if processes == 1:
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_config=None, **uvicorn_options(settings)
+        )
+        return
+    console.print(f"  {processes} worker processes", highlight=False)
+    stop_jobs = _jobs_in_this_process(settings)
+    try:
+        uvicorn.run(
+            WORKER_APP, host=host, port=port, log_config=None, **worker_options(settings, processes)
+        )
+    finally:
+        stop_jobs()
+
+
+def _jobs_in_this_process(settings: Settings) -> Callable[[], None]:
+    """With several worker processes, the embedded mode's job threads run here, once.
+
+    Each worker process would otherwise start its own, and queue the unfinished jobs again
+    at its start: N copies of each. The workers inherit the setting that turns theirs off.
+    """
+    if not settings.inprocess_worker:
+        return lambda: None
+    from server.jobs import Jobs, start_embedded
+
+    os.environ["BALADEUR_INPROCESS_WORKER"] = "false"
+    return start_embedded(Jobs(settings), settings.workers or os.cpu_count() or 1)

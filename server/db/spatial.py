@@ -14,6 +14,10 @@ from sqlalchemy import ColumnElement, Select, Table, and_, cast, func, literal_c
 from server.db.models import SRID
 from trails.geo import BBox
 
+# A box's west, south, east and north: numbers, or SQL expressions such as bound parameters
+# (a statement compiled once and run with each request's box).
+Corners = tuple[Any, Any, Any, Any]
+
 
 class Spatial:
     """Builds backend-specific spatial expressions for one SQL dialect."""
@@ -21,15 +25,18 @@ class Spatial:
     def __init__(self, dialect_name: str) -> None:
         self.sqlite = dialect_name == "sqlite"
 
-    def point(self, lon: float, lat: float) -> ColumnElement[Any]:
-        """A WGS84 point."""
-        return func.ST_GeomFromText(f"POINT({lon!r} {lat!r})", SRID)
-
-    def envelope(self, box: BBox) -> ColumnElement[Any]:
-        """A WGS84 rectangle."""
+    def point_at(self, lon: Any, lat: Any) -> ColumnElement[Any]:
+        """A WGS84 point from two numbers or SQL values (e.g. bound parameters)."""
         if self.sqlite:
-            return func.BuildMbr(box.west, box.south, box.east, box.north, SRID)
-        return func.ST_MakeEnvelope(box.west, box.south, box.east, box.north, SRID)
+            return func.MakePoint(lon, lat, SRID)
+        return func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID)
+
+    def envelope(self, box: BBox | Corners) -> ColumnElement[Any]:
+        """A WGS84 rectangle."""
+        west, south, east, north = box.as_tuple() if isinstance(box, BBox) else box
+        if self.sqlite:
+            return func.BuildMbr(west, south, east, north, SRID)
+        return func.ST_MakeEnvelope(west, south, east, north, SRID)
 
     def distance_m(self, geom: Any, other: Any) -> ColumnElement[float]:
         """Ellipsoidal distance in metres."""
@@ -37,7 +44,7 @@ class Spatial:
             return func.ST_Distance(geom, other, 1)
         return func.ST_Distance(cast(geom, Geography), cast(other, Geography))
 
-    def in_box(self, table: Table, column: str, box: BBox) -> ColumnElement[bool]:
+    def in_box(self, table: Table, column: str, box: BBox | Corners) -> ColumnElement[bool]:
         """Rows whose geometry's bounding box meets ``box``, answered by the spatial index."""
         if self.sqlite:
             # SpatiaLite indexes are R*Tree tables reached through the SpatialIndex
@@ -54,7 +61,7 @@ class Spatial:
             return table.c.id.in_(candidates)
         return table.c[column].op("&&")(self.envelope(box))
 
-    def intersects_box(self, table: Table, column: str, box: BBox) -> ColumnElement[bool]:
+    def intersects_box(self, table: Table, column: str, box: BBox | Corners) -> ColumnElement[bool]:
         """Rows whose geometry intersects ``box``, using the index first."""
         return and_(
             self.in_box(table, column, box),

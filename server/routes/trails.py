@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from server.auth.codes import MAX_LENGTH, GivenCode
 from server.auth.ratelimit import client_address
-from server.catalogue import list_published, published_by_slug
-from server.deps import AccessCodesDep, CodeLimiterDep, SessionDep
+from server.catalogue import published_by_slug
+from server.catalogue_listing import Search, listed
+from server.deps import AccessCodesDep, CodeLimiterDep, DatabaseDep, SessionDep
 from server.schemas.problem import Problem
 from server.schemas.trails import TrailDetail, TrailPage
 from server.search import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, words
@@ -74,9 +77,45 @@ def _parse_near(text: str) -> tuple[float, float]:
         raise invalid("near", text, message) from None
 
 
-@router.get("", response_model=TrailPage, responses=PROBLEMS)
+# A page changes when a trail is published, withdrawn or expires: a client keeps its copy
+# and asks again each time (If-None-Match), and only its own cache may keep one (a shared
+# cache would keep the places people search around).
+_PAGE_CACHING = "private, no-cache"
+
+
+def _page_response(
+    items: list[dict[str, Any]], limit: int, offset: int, if_none_match: str | None
+) -> Response:
+    """The page as ``TrailPage`` JSON with its ETag, or 304 when the client has it already."""
+    body = json.dumps(
+        {"items": items, "limit": limit, "offset": offset},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        allow_nan=False,
+    ).encode()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": _PAGE_CACHING}
+    if if_none_match is not None and _matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    # RFC 9110 13.1.2: "*" or a list of tags, compared weakly (a W/ prefix is ignored).
+    given = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in given or etag in given
+
+
+@router.get(
+    "",
+    response_model=TrailPage,
+    responses={
+        304: {"description": "Not modified since the ETag given in If-None-Match"},
+        **PROBLEMS,
+    },
+)
 def list_trails(
-    session: SessionDep,
+    database: DatabaseDep,
     near: Annotated[
         str | None,
         Query(
@@ -106,15 +145,17 @@ def list_trails(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> TrailPage:
+    if_none_match: Annotated[
+        str | None, Header(description="The ETag of a page read before: 304 if unchanged.")
+    ] = None,
+) -> Response:
     """Public trails, optionally near a place (sorted by distance), inside a box, offering a
     language or matching words. Unlisted and private trails are never listed."""
     if radius_m is not None and near is None:
         raise invalid("radius_m", radius_m, msg("radius_m needs near=lat,lon"))
     if q is not None and len(words(q)) > MAX_QUERY_WORDS:
         raise invalid("q", q, msg("q holds at most {max} words", max=MAX_QUERY_WORDS))
-    items = list_published(
-        session,
+    search = Search(
         near=_parse_near(near) if near else None,
         radius_m=radius_m,
         bbox=BBox.parse(bbox) if bbox else None,
@@ -123,11 +164,11 @@ def list_trails(
         limit=limit,
         offset=offset,
     )
-    return TrailPage(
-        items=items,
-        limit=limit,
-        offset=offset,
-    )
+    # One connection for one read, no ORM session: the listing is the API's busiest call,
+    # and this function runs in one trip to the thread pool (bench/README.md, Catalogue).
+    with database.engine.connect() as connection:
+        items = listed(connection, search)
+    return _page_response(items, limit, offset, if_none_match)
 
 
 @router.get("/{slug}", response_model=TrailDetail, responses=PROBLEMS)

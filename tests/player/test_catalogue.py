@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.player.conftest import Site
-from tests.support.browser import phone_context
+from tests.support.browser import artefact, phone_context
 from tests.support.factories import add_trail, trail_source
 
 HERE = {"latitude": 50.3801, "longitude": 4.4502, "accuracy": 20}
@@ -34,6 +34,8 @@ def test_sorting_by_distance_happens_on_the_phone(site: Site, chromium: Any) -> 
     nearest = page.locator("#trail-list a").first.text_content() or ""
     # Its distance, computed on the phone (Intl puts a narrow no-break space before the unit).
     assert re.search(r"\d[\s\u202f]m\b", nearest), nearest
+    # The list as the catalogue's answer fills it (served without a model per trail).
+    page.screenshot(path=artefact("player", "catalogue-sorted-near.png"))
     for url in requests:
         query = parse_qs(urlsplit(url).query)
         assert not {"near", "bbox", "radius_m", "lat", "lon"} & set(query), url
