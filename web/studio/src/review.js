@@ -2,7 +2,8 @@
 // its whole consent, trimmed and transcribed, approved, placed on a stop, and followed until
 // a published trail carries it.
 import { all, call, get, patch } from "./api.js";
-import { clear, errorBox, field, formatDate, h, select, toast } from "./dom.js";
+import { clear, errorBox, field, h, select, toast } from "./dom.js";
+import { formatDate } from "./format.js";
 import { Problems } from "./formcheck.js";
 import { language, t } from "./i18n.js";
 import { licenceName } from "./licences.js";
@@ -236,7 +237,6 @@ function versionsEditor(item, editable) {
 
 function contribution(item, trails) {
   const editable = canEdit();
-  const lang = language();
   const keptOnly = archiveOnly(item);
   const editor = versionsEditor(item, editable);
   const card = h(
@@ -247,7 +247,7 @@ function contribution(item, trails) {
       "p",
       { class: "meta" },
       h("span", {}, t("from", { who: item.contributor_name || "–" })),
-      h("span", {}, formatDate(item.created_at, lang)),
+      h("span", {}, formatDate(item.created_at)),
       item.credits.map((c) => h("span", {}, `${c.name} (${c.role})`)),
       keptOnly ? h("span", { class: "badge warn archive-badge" }, t("archiveOnly")) : null,
     ),
@@ -329,7 +329,7 @@ function approvedCard(item, trails) {
     "li",
     { class: "card approved", dataset: { id: item.id } },
     h("h3", {}, item.title),
-    h("p", { class: "meta" }, h("span", {}, t("from", { who: item.contributor_name || "–" })), h("span", {}, formatDate(item.reviewed_at || item.created_at, language()))),
+    h("p", { class: "meta" }, h("span", {}, t("from", { who: item.contributor_name || "–" })), h("span", {}, formatDate(item.reviewed_at || item.created_at))),
     followUp(item, trails),
   );
 }
