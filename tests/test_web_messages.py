@@ -201,7 +201,7 @@ def test_a_missing_studio_message_falls_back_to_english_never_to_its_key(lang: s
         ],
     )
     one, three, revoked = {
-        "nl": ("Maak 1 halte", "Maak 3 haltes", "Ingetrokken"),
+        "nl": ("1 halte aanmaken", "3 haltes aanmaken", "Ingetrokken"),
         "de": ("1 Station anlegen", "3 Stationen anlegen", "Widerrufen"),
         "fr": ("Créer 1 arrêt", "Créer 3 arrêts", "Révoqué"),
     }[lang]
