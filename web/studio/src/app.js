@@ -84,7 +84,8 @@ function topBar() {
       state.me.is_admin ? h("a", { href: "/studio/organisations", id: "nav-organisations", onclick: link("/studio/organisations"), "aria-current": section === "organisations" ? "page" : null }, t("organisations")) : null,
     ),
     h("div", { class: "spacer" }),
-    h("label", { class: "org-label", for: "org-switch" }, t("organisation")),
+    // The select shows the organisation's name: its label is for screen readers, room for the languages.
+    h("label", { class: "org-label visually-hidden", for: "org-switch" }, t("organisation")),
     orgSelect,
     langSwitch,
     h("span", { class: "who", title: state.me.email }, state.me.display_name || state.me.email),
