@@ -7,12 +7,12 @@ export function formatNumber(n, options = {}) {
   return new Intl.NumberFormat(locale(), options).format(n);
 }
 
-/** A number with exactly ``digits`` decimals, and a real minus sign as Intl writes it. */
+/** A number with exactly ``digits`` decimals: "4,1" in French for 4.1 s. */
 export function formatDecimal(n, digits = 1) {
   return formatNumber(n, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** Bytes for people: "980 byte", "749 kB", "1.2 MB" (decimal units, as phones count). */
+/** Bytes for people: "749 kB", "1.2 MB" (decimal units, as phones count). */
 export function formatBytes(n) {
   if (n == null) return "–";
   if (n < 1000) return formatNumber(n, { style: "unit", unit: "byte", unitDisplay: "short" });
@@ -20,17 +20,18 @@ export function formatBytes(n) {
   return formatNumber(n / 1e6, { style: "unit", unit: "megabyte", unitDisplay: "short", maximumFractionDigits: 1 });
 }
 
-/** A length of audio for people: "45 s", "12 min 5 s", "1 h 3 min" (seconds dropped past an hour). */
+/** A length of audio for people: "45 s", "12 min et 34 s", "1 Std., 3 Min." (no seconds past an hour). */
 export function formatDuration(seconds) {
   if (seconds == null) return "–";
   const total = Math.round(seconds);
   const parts = { hours: Math.floor(total / 3600), minutes: Math.floor((total % 3600) / 60), seconds: total % 60 };
   if (parts.hours) parts.seconds = 0;
-  if ("DurationFormat" in Intl) return new Intl.DurationFormat(locale(), { style: "narrow" }).format(parts);
-  // Browsers without Intl.DurationFormat (before 2025) get each unit written by NumberFormat.
+  // "short", not "narrow": Dutch writes a narrow minute "m", which reads as metres.
+  if ("DurationFormat" in Intl) return new Intl.DurationFormat(locale(), { style: "short" }).format(parts);
+  // Older browsers (and node 20) have no Intl.DurationFormat: each unit by NumberFormat.
   return Object.entries({ hours: "hour", minutes: "minute", seconds: "second" })
     .filter(([name]) => parts[name] || (name === "seconds" && total === 0))
-    .map(([name, unit]) => formatNumber(parts[name], { style: "unit", unit, unitDisplay: "narrow" }))
+    .map(([name, unit]) => formatNumber(parts[name], { style: "unit", unit, unitDisplay: "short" }))
     .join(" ");
 }
 
@@ -44,7 +45,7 @@ export function formatDate(iso) {
 
 const DAY = { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" };
 
-/** A calendar day ("2026-06-12", as the API counts days, in UTC) for people: "12 juin 2026", or "12 juin" without its year. */
+/** A calendar day ("2026-06-12", as the API counts days, in UTC): "12 juin 2026", or "12 juin". */
 export function formatDay(isoDay, { year = true } = {}) {
   const style = year ? DAY : { ...DAY, year: undefined };
   return new Intl.DateTimeFormat(locale(), style).format(new Date(`${isoDay}T00:00:00Z`));
