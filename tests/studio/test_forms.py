@@ -100,11 +100,12 @@ def test_a_story_saves_with_its_trim_end_untouched_and_bad_values_are_said_by_th
     page.get_by_role("button", name="Appliquer la coupe et les fondus").click()
     trim = page.locator(".trim")
     end_problem = trim.locator(".field", has=end).locator(".field-problem")
-    assert "dure 4.541 s" in end_problem.inner_text()
+    # The length is written the French way, as the field reads it (a comma is a decimal mark).
+    assert "dure 4,541 s" in end_problem.inner_text()
     start_problem = trim.locator(".field", has=start).locator(".field-problem")
     assert "nombre de secondes" in start_problem.inner_text()
     summary = trim.locator(".form-problems [role=alert]")
-    assert "Fin de la coupe (s): L\u2019enregistrement dure 4.541 s" in summary.inner_text()
+    assert "Fin de la coupe (s): L\u2019enregistrement dure 4,541 s" in summary.inner_text()
     assert "Début de la coupe (s): Tapez un nombre" in summary.inner_text()
     assert end.input_value() == "9" and start.input_value() == "un peu"
     assert end.get_attribute("aria-invalid") == "true"

@@ -149,7 +149,7 @@ def test_a_mediator_goes_from_an_empty_server_to_a_shared_trail_and_a_temporary_
     gpx.write_text(GPX, encoding="utf-8")
     page.get_by_label("Import stops from a file").set_input_files(str(gpx))
     expect(page.locator("#import-list li")).to_have_text(["La passerelle 50.406600, 4.399500"])
-    page.get_by_role("button", name="Create 1 stop(s)").click()
+    page.get_by_role("button", name="Create 1 stop").click()
     expect(page.locator("#stop-list .stop-name")).to_have_text(
         ["1La porte", "2La roue", "3Le bief", "4La passerelle"]
     )

@@ -375,14 +375,14 @@ def test_stops_imported_from_a_gpx_file_after_a_preview(
     ]
     # What the file held that a stop does not keep is said too.
     assert page.locator("#import-preview").text_content() == (
-        "3 stop(s) will be added to the trail:"
+        "3 stops will be added to the trail:"
         "Mill wheel 50.404500, 4.396200Sluice 50.405200, 4.397500Footbridge 50.406000, 4.399000"
         "elevations not kept: positions are two-dimensional"
-        "CancelCreate 3 stop(s)"
+        "CancelCreate 3 stops"
     )
     shot(page, "import-preview")
     assert len(_stops(site, trail["id"])) == 1
-    page.get_by_role("button", name="Create 3 stop(s)").click()
+    page.get_by_role("button", name="Create 3 stops").click()
     page.wait_for_selector("#stop-list li[data-key=footbridge]")
     assert page.locator("#stop-list .stop-name").all_text_contents() == [
         "1Gate",

@@ -65,7 +65,7 @@ def test_gpx_fallbacks_are_walked_and_said(studio: Studio, chromium: Any, tmp_pa
     page.wait_for_selector(inside)
     assert warning.is_visible()
     assert warning.text_content() == (
-        "The track in this file has 1 point(s): its route (9 points) is walked instead."
+        "The track in this file has 1 point: its route (9 points) is walked instead."
     )
     assert (status.text_content() or "").startswith("A walk of about")
     shot(page, "simulation-gpx-route-warning")

@@ -1,6 +1,6 @@
 // Bundles one app's i18n.js (web/<app>/src/i18n.js) with one message dropped from one
 // language, runs it under node in that language, and prints what t() gives for each call.
-// Usage: node i18n_fallback.mjs <app folder> <lang> <dropped key> '<[[key, values], ...]>'
+// Usage: node i18n_fallback.mjs <app folder> <lang> <dropped key> '<[[key, values(, fallback)], ...]>'
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,4 +35,5 @@ globalThis.localStorage = { getItem: () => null, setItem: () => {} };
 console.error = () => {};
 const { t, setLanguage } = await import(pathToFileURL(file).href);
 setLanguage(lang);
-console.log(JSON.stringify(JSON.parse(calls).map(([key, values]) => t(key, values))));
+// A call may name a third argument, the studio's fallback for a key no table has.
+console.log(JSON.stringify(JSON.parse(calls).map(([key, values, fallback]) => t(key, values, fallback ?? undefined))));

@@ -7,6 +7,7 @@ import { ApiError, call } from "./api.js";
 import { clear, field, h, toast } from "./dom.js";
 import { EditForm } from "./editform.js";
 import { Problems } from "./formcheck.js";
+import { formatDb, formatNumber } from "./format.js";
 import { t } from "./i18n.js";
 import { loadAudioChoices } from "./objectform.js";
 import { canEdit } from "./state.js";
@@ -32,13 +33,13 @@ export function layerPlace(layer) {
 }
 
 const numberOrNull = (input) => (input.value.trim() === "" ? null : Number(input.value));
-const db = (value) => (value === 0 ? "0 dB" : `${String(value).replace("-", "−")} dB`);
 
 /** What a visitor hears of a layer, in words (the trigger semantics' law and ducking). */
 export function layerWords(values, duckingDb) {
-  const parts = [t("ambienceWordsLoop", { reach: values.max_distance_m ?? "?" })];
-  parts.push(t("ambienceWordsLevels", { loud: db(values.max_gain_db ?? 0), near: values.min_distance_m ?? 0, quiet: db(values.min_gain_db ?? -40), reach: values.max_distance_m ?? "?" }));
-  parts.push(t("ambienceWordsFades", { ducking: db(Math.abs(duckingDb)).replace("−", "") }));
+  const metres = (m) => (m === null || m === undefined || Number.isNaN(m) ? "?" : formatNumber(m));
+  const parts = [t("ambienceWordsLoop", { reach: metres(values.max_distance_m) })];
+  parts.push(t("ambienceWordsLevels", { loud: formatDb(values.max_gain_db ?? 0), near: metres(values.min_distance_m ?? 0), quiet: formatDb(values.min_gain_db ?? -40), reach: metres(values.max_distance_m) }));
+  parts.push(t("ambienceWordsFades", { ducking: formatDb(Math.abs(duckingDb)) }));
   return parts.join(" ");
 }
 

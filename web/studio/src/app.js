@@ -4,7 +4,7 @@ import "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css";
 import "./studio.css";
 import { ApiError, all, call, get, post, setSignedIn } from "./api.js";
 import { clear, errorBox, field, h, select, toast } from "./dom.js";
-import { applyStatic, language, setLanguage, t } from "./i18n.js";
+import { LANGUAGES, LANGUAGE_NAMES, applyStatic, chooseLanguage, language, setLanguage, t } from "./i18n.js";
 import { canEdit, navigate, role, setOrg, state } from "./state.js";
 import { renderTrailList } from "./trails.js";
 import { link, readable } from "./ui.js";
@@ -16,6 +16,7 @@ import { renderMembers } from "./members.js";
 import { renderJoin } from "./join.js";
 
 const main = () => document.getElementById("main");
+chooseLanguage();
 
 function signInPage() {
   const email = h("input", { type: "email", name: "email", autocomplete: "username" });
@@ -55,8 +56,9 @@ function topBar() {
   const langSwitch = h(
     "div",
     { class: "lang-switch", role: "group", "aria-label": t("interfaceLanguage") },
-    ["fr", "en"].map((l) =>
-      h("button", { type: "button", class: l === language() ? "on" : "", "aria-pressed": String(l === language()), lang: l, dataset: { lang: l }, onclick: () => { setLanguage(l); route(); } }, l.toUpperCase()),
+    // Each language by its own name, so that someone lost in a language they cannot read finds theirs.
+    LANGUAGES.map((l) =>
+      h("button", { type: "button", class: l === language() ? "on" : "", "aria-pressed": String(l === language()), lang: l, dataset: { lang: l }, onclick: () => { setLanguage(l); route(); } }, LANGUAGE_NAMES[l]),
     ),
   );
   if (!state.me) {
@@ -82,7 +84,8 @@ function topBar() {
       state.me.is_admin ? h("a", { href: "/studio/organisations", id: "nav-organisations", onclick: link("/studio/organisations"), "aria-current": section === "organisations" ? "page" : null }, t("organisations")) : null,
     ),
     h("div", { class: "spacer" }),
-    h("label", { class: "org-label", for: "org-switch" }, t("organisation")),
+    // The select shows the organisation's name: its label is for screen readers, room for the languages.
+    h("label", { class: "org-label visually-hidden", for: "org-switch" }, t("organisation")),
     orgSelect,
     langSwitch,
     h("span", { class: "who", title: state.me.email }, state.me.display_name || state.me.email),

@@ -3,7 +3,8 @@
 // The server keeps only a number per trail and day; nothing about visitors reaches the page.
 import { get } from "./api.js";
 import { clear, field, h } from "./dom.js";
-import { language, t } from "./i18n.js";
+import { formatDay, formatDayRange, formatNumber } from "./format.js";
+import { t } from "./i18n.js";
 import { readable } from "./ui.js";
 
 const NS = "http://www.w3.org/2000/svg";
@@ -11,7 +12,6 @@ const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 30;
 
 const iso = (d) => d.toISOString().slice(0, 10);
-const shortDay = (text) => new Date(`${text}T00:00:00Z`).toLocaleDateString(language(), { day: "numeric", month: "short", timeZone: "UTC" });
 
 /** An SVG element with attributes and, if given, its text (a text node). */
 function svg(name, attrs = {}, text = null) {
@@ -30,18 +30,19 @@ export function audienceChart(figures) {
   const top = 16;
   const most = Math.max(1, ...days.map((d) => d.downloads));
   const slot = width / Math.max(1, days.length);
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", id: "audience-chart", "aria-label": t("audienceChart", { from: figures.from, to: figures.to }) });
-  chart.append(svg("title", {}, t("audienceChart", { from: figures.from, to: figures.to })));
+  const label = t("audienceChart", { range: formatDayRange(figures.from, figures.to) });
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", id: "audience-chart", "aria-label": label });
+  chart.append(svg("title", {}, label));
   const every = Math.max(1, Math.ceil(days.length / 8));
   days.forEach((d, i) => {
     const barH = ((height - bottom - top) * d.downloads) / most;
     const x = i * slot + slot * 0.15;
     const y = height - bottom - barH;
     const bar = svg("rect", { class: "bar", x, y, width: slot * 0.7, height: Math.max(d.downloads ? 1 : 0, barH), "data-day": d.day, "data-downloads": d.downloads });
-    bar.append(svg("title", {}, `${d.day}: ${d.downloads}`));
+    bar.append(svg("title", {}, `${formatDay(d.day)}: ${formatNumber(d.downloads)}`));
     chart.append(bar);
-    if (d.downloads) chart.append(svg("text", { class: "count", x: x + slot * 0.35, y: y - 3, "text-anchor": "middle" }, d.downloads));
-    if (i % every === 0) chart.append(svg("text", { class: "axis", x: i === 0 ? 0 : x + slot * 0.35, y: height - 6, "text-anchor": i === 0 ? "start" : "middle" }, shortDay(d.day)));
+    if (d.downloads) chart.append(svg("text", { class: "count", x: x + slot * 0.35, y: y - 3, "text-anchor": "middle" }, formatNumber(d.downloads)));
+    if (i % every === 0) chart.append(svg("text", { class: "axis", x: i === 0 ? 0 : x + slot * 0.35, y: height - 6, "text-anchor": i === 0 ? "start" : "middle" }, formatDay(d.day, { year: false })));
   });
   return chart;
 }
@@ -68,7 +69,7 @@ export function audienceSection(trail, base) {
       const figures = await get(`${base}/audience?${range}`);
       section.dataset.total = String(figures.total);
       clear(result).append(
-        h("p", { id: "audience-total" }, figures.total ? t("audienceTotal", { count: figures.total, from: shortDay(figures.from), to: shortDay(figures.to) }) : t("audienceNone")),
+        h("p", { id: "audience-total" }, figures.total ? t("audienceTotal", { count: figures.total, range: formatDayRange(figures.from, figures.to) }) : t("audienceNone")),
         audienceChart(figures),
       );
     } catch (err) {

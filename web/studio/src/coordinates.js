@@ -2,7 +2,7 @@
 // degrees-minutes-seconds, a link copied from a map site, or a geo: URI (RFC 5870).
 // Pure: no DOM, no network, so that node runs its tests (web/studio/test/).
 
-/** Why a text gives no place; the studio says each in words (messages.js, place_*). */
+/** Why a text gives no place; the studio says each in words (web/studio/messages, place_*). */
 export const PLACE_ERRORS = Object.freeze(["empty", "unreadable", "noCoordinates", "latRange", "lonRange"]);
 
 const DOT = String.raw`[-+]?\d+(?:\.\d+)?`;

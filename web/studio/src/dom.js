@@ -1,4 +1,4 @@
-// The studio's DOM helpers: labelled fields, a toast for quiet confirmations, formats.
+// The studio's DOM helpers: labelled fields, a toast for quiet confirmations.
 
 // h() and clear() are the apps' one element builder (web/dom); the studio's own helpers follow.
 import { h } from "@baladeur/dom";
@@ -52,19 +52,4 @@ export function toast(message) {
 /** An error box listing readable lines (role=alert so it is announced). */
 export function errorBox(lines, ...extra) {
   return h("div", { class: "alert error", role: "alert" }, h("ul", {}, lines.map((l) => h("li", {}, l))), extra);
-}
-
-export function formatBytes(n) {
-  if (n == null) return "–";
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(0)} KiB`;
-  return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-}
-
-export function formatDate(iso, lang) {
-  if (!iso) return "–";
-  return new Date(iso).toLocaleString(lang === "fr" ? "fr-BE" : "en-GB", {
-    dateStyle: "medium",
-    timeStyle: "short",
-  });
 }

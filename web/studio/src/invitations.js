@@ -1,7 +1,8 @@
 // Invitation links for a workshop or a festival stand: make one (for a stop of a trail or a
 // topic), hand it out as a link, a QR code or a printed A5 sheet, follow and revoke them.
 import { all, call, post } from "./api.js";
-import { check, clear, errorBox, field, formatDate, h, select, toast } from "./dom.js";
+import { check, clear, errorBox, field, h, select, toast } from "./dom.js";
+import { formatDate, formatNumber } from "./format.js";
 import { Problems } from "./formcheck.js";
 import { LICENCE_IDS, licenceName } from "./licences.js";
 import { language, t } from "./i18n.js";
@@ -252,7 +253,6 @@ function confirmRevoke(inv, onDone) {
 
 function table(items, redraw) {
   if (!items.length) return h("p", { class: "empty" }, t("noInvitations"));
-  const lang = language();
   const rows = items.map((inv) => {
     const state = String(inv.state).replaceAll("-", "_");
     return h(
@@ -261,9 +261,9 @@ function table(items, redraw) {
       h("td", { class: "inv-label" }, inv.label || "–"),
       h("td", {}, targetOf(inv)),
       h("td", {}, h("span", { class: `badge inv-${state}` }, t(`inv_${state}`, {}, state))),
-      h("td", {}, `${inv.uses} / ${inv.max_uses}`),
-      h("td", {}, String(inv.contributions ?? 0)),
-      h("td", {}, formatDate(inv.expires_at, lang)),
+      h("td", {}, `${formatNumber(inv.uses)} / ${formatNumber(inv.max_uses)}`),
+      h("td", {}, formatNumber(inv.contributions ?? 0)),
+      h("td", {}, formatDate(inv.expires_at)),
       h("td", { class: "row-actions" }, state === "active" ? h("button", { type: "button", class: "quiet revoke", onclick: () => confirmRevoke(inv, redraw) }, t("revoke")) : null),
     );
   });

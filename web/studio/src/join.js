@@ -1,7 +1,8 @@
 // The page an invitation link opens (/studio/join/<code>): who invites whom, as what; accept
 // by choosing a password (a new account), or signed in with the invited address.
 import { ApiError, get, post } from "./api.js";
-import { clear, errorBox, field, formatDate, h } from "./dom.js";
+import { clear, errorBox, field, h } from "./dom.js";
+import { formatDate } from "./format.js";
 import { Problems } from "./formcheck.js";
 import { language, t } from "./i18n.js";
 import { state } from "./state.js";
@@ -79,7 +80,7 @@ export async function renderJoin(target, code, signIn) {
       { class: "lead", id: "join-lead" },
       t("joinLead", { organisation: info.organisation, email: info.email, role: t(`role_${info.role}`) }),
     ),
-    h("p", { class: "hint" }, t("joinExpires", { when: formatDate(info.expires_at, language()) })),
+    h("p", { class: "hint" }, t("joinExpires", { when: formatDate(info.expires_at) })),
     message,
   );
   if (state.me) {

@@ -8,6 +8,7 @@
 import { locate, newListener, objectGainDb, roundDb, updateListener } from "@baladeur/engine";
 import { ElementIcon, L } from "./basemap.js";
 import { clear, h } from "./dom.js";
+import { formatNumber, formatSigned } from "./format.js";
 import { language, t } from "./i18n.js";
 import { audioBlob } from "./media.js";
 import { pick } from "./ui.js";
@@ -27,8 +28,7 @@ export function whereWords(azimuth, distanceMm) {
 
 /** A gain as people read it: one decimal, a real minus sign. */
 function dbText(db) {
-  const text = db.toLocaleString(language() === "fr" ? "fr-BE" : "en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  return text.replace("-", "−");
+  return formatSigned(db, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
 /** What one object sounds like from a point facing ``heading``, or null when out of reach. */
@@ -151,7 +151,7 @@ export class ListenHere {
         h(
           "li",
           { dataset: { key: obj.key, db: heard.db, azimuth: heard.azimuth, distanceMm: heard.distanceMm, pan: pan.toFixed(3), playing: String(this.voices.get(obj.id)?.playing ?? false) } },
-          t("heardLine", { name, where: whereWords(heard.azimuth, heard.distanceMm), db: dbText(heard.db), m: Math.round(heard.distanceMm / 1000) }),
+          t("heardLine", { name, where: whereWords(heard.azimuth, heard.distanceMm), db: dbText(heard.db), m: formatNumber(Math.round(heard.distanceMm / 1000)) }),
         ),
       );
       if (this.context) this.sound(obj, heard.db, pan);

@@ -1,24 +1,19 @@
 // What visitors have now (the live release, never the draft) and how the draft differs.
 import { get } from "./api.js";
-import { clear, formatDate, h } from "./dom.js";
-import { language, t } from "./i18n.js";
+import { clear, h } from "./dom.js";
+import { formatDate } from "./format.js";
+import { t } from "./i18n.js";
 import { orgPath } from "./state.js";
 import { link } from "./ui.js";
 
-/** One or many: the message ``key_one`` or ``key_other`` with {n} filled. */
-function count(key, n, vars = {}) {
-  return t(`${key}_${n === 1 ? "one" : "other"}`, { n, ...vars });
-}
-
 /** The live state in words: "Online · Public", "Scheduled from … · Unlisted", "Ended …". */
 export function liveText(trail) {
-  const lang = language();
   const state = trail.live_state ?? "unpublished";
   if (state === "unpublished") return t("neverPublished");
   const visibility = t(`vis_${trail.live_visibility}`);
-  if (state === "scheduled") return `${t("liveScheduled", { date: formatDate(trail.live_valid_from, lang) })} · ${visibility}`;
-  if (state === "ended") return `${t("liveEnded", { date: formatDate(trail.live_valid_until, lang) })} · ${visibility}`;
-  const until = trail.live_valid_until ? ` ${t("liveUntil", { date: formatDate(trail.live_valid_until, lang) })}` : "";
+  if (state === "scheduled") return `${t("liveScheduled", { date: formatDate(trail.live_valid_from) })} · ${visibility}`;
+  if (state === "ended") return `${t("liveEnded", { date: formatDate(trail.live_valid_until) })} · ${visibility}`;
+  const until = trail.live_valid_until ? ` ${t("liveUntil", { date: formatDate(trail.live_valid_until) })}` : "";
   return `${t("liveOnline", { n: trail.current_release })}${until} · ${visibility}`;
 }
 
@@ -63,9 +58,9 @@ export async function renderChanges(section, trail, { onPublishTab = false } = {
   } else {
     const by = (kind) => changes.filter((c) => c.kind === kind).length;
     const summary = [
-      by("stop_added") ? count("stopsAdded", by("stop_added")) : null,
-      by("stop_removed") ? count("stopsRemoved", by("stop_removed")) : null,
-      by("stop_changed") ? count("stopsChanged", by("stop_changed")) : null,
+      by("stop_added") ? t("stopsAdded", { n: by("stop_added") }) : null,
+      by("stop_removed") ? t("stopsRemoved", { n: by("stop_removed") }) : null,
+      by("stop_changed") ? t("stopsChanged", { n: by("stop_changed") }) : null,
     ].filter(Boolean);
     if (summary.length) section.append(h("p", { id: "changes-summary" }, summary.join(" · ")));
     section.append(h("ul", { class: "change-list", id: "change-list" }, changes.map((c) => h("li", { dataset: { kind: c.kind } }, describe(c)))));

@@ -2,6 +2,7 @@
 // the map (the story then comes from that direction). The point is placed by a click.
 import { haversineM } from "@baladeur/engine";
 import { h } from "./dom.js";
+import { formatNumber } from "./format.js";
 import { t } from "./i18n.js";
 
 /** The "Heard from" fieldset. ``place(cb)`` waits for a click on the map and calls cb([lon,
@@ -19,7 +20,7 @@ export function narrationField({ position, editable, centre, place, changed }) {
       point.checked = true;
       const [lat, lon] = centre();
       const metres = Math.round(haversineM(lat, lon, current[1], current[0]));
-      status.textContent = t("narrationPlaced", { m: metres });
+      status.textContent = t("narrationPlaced", { m: formatNumber(metres) });
     } else status.textContent = point.checked ? t("narrationNotPlaced") : "";
   };
   const start = () => {

@@ -1,7 +1,8 @@
 // Publishing: the size report, dates and visibility, approval, QR and poster, releases.
 import { all, call, get, post } from "./api.js";
 import { audienceSection } from "./audience.js";
-import { clear, errorBox, field, formatBytes, formatDate, h, toast } from "./dom.js";
+import { clear, errorBox, field, h, toast } from "./dom.js";
+import { formatBytes, formatDate, formatDuration } from "./format.js";
 import { language, t } from "./i18n.js";
 import { renderChanges, reloadLive, showDraftState } from "./live.js";
 import { canEdit, orgPath, state } from "./state.js";
@@ -10,7 +11,7 @@ import { link, pick, readable } from "./ui.js";
 function sizeReport(size) {
   if (!size) return null;
   const rows = Object.entries(size.profiles).map(([profile, p]) =>
-    h("tr", {}, h("th", { scope: "row" }, profile === "opus" ? "Opus (Android)" : profile === "aac" ? "AAC (iPhone)" : profile), h("td", {}, formatBytes(p.bytes)), h("td", {}, `${Math.round(p.audio_s)} s`), h("td", {}, p.bytes_per_audio_minute ? formatBytes(p.bytes_per_audio_minute) : "–")),
+    h("tr", {}, h("th", { scope: "row" }, profile === "opus" ? "Opus (Android)" : profile === "aac" ? "AAC (iPhone)" : profile), h("td", {}, formatBytes(p.bytes)), h("td", {}, formatDuration(p.audio_s)), h("td", {}, p.bytes_per_audio_minute ? formatBytes(p.bytes_per_audio_minute) : "–")),
   );
   return h(
     "div",
@@ -52,7 +53,6 @@ function refusal(err, trail, stops) {
 /** The publish tab. */
 export async function renderPublish(body, trail) {
   const base = orgPath(`/trails/${trail.id}`);
-  const lang = language();
   const org = state.me.memberships.find((m) => m.organisation === state.org);
   const orgInfo = await get(orgPath("")).catch(() => ({ requires_second_approval: false }));
   const notes = h("textarea", { name: "notes", rows: 2 });
@@ -87,7 +87,7 @@ export async function renderPublish(body, trail) {
           { dataset: { number: r.number, state: r.state } },
           h("td", {}, `#${r.number}`, r.current ? h("span", { class: "badge ok" }, t("current")) : null),
           h("td", {}, t(`state_${r.state}`)),
-          h("td", {}, formatDate(r.went_live_at || r.publish_at || r.created_at, lang)),
+          h("td", {}, formatDate(r.went_live_at || r.publish_at || r.created_at)),
           h("td", {}, r.published_by ?? "–", r.approved_by ? ` · ${t("approvedBy", { who: r.approved_by })}` : ""),
           h("td", { class: "notes" }, r.notes ?? ""),
           h(

@@ -3,7 +3,8 @@
 // a published trail carries it.
 import { contentAttributes } from "@baladeur/i18n";
 import { all, call, get, patch } from "./api.js";
-import { clear, errorBox, field, formatDate, h, select, toast } from "./dom.js";
+import { clear, errorBox, field, h, select, toast } from "./dom.js";
+import { formatDate } from "./format.js";
 import { Problems } from "./formcheck.js";
 import { language, t } from "./i18n.js";
 import { licenceName } from "./licences.js";
@@ -237,7 +238,6 @@ function versionsEditor(item, editable) {
 
 function contribution(item, trails) {
   const editable = canEdit();
-  const lang = language();
   const keptOnly = archiveOnly(item);
   const editor = versionsEditor(item, editable);
   const card = h(
@@ -248,7 +248,7 @@ function contribution(item, trails) {
       "p",
       { class: "meta" },
       h("span", {}, t("from", { who: item.contributor_name || "–" })),
-      h("span", {}, formatDate(item.created_at, lang)),
+      h("span", {}, formatDate(item.created_at)),
       item.credits.map((c) => h("span", {}, `${c.name} (${c.role})`)),
       keptOnly ? h("span", { class: "badge warn archive-badge" }, t("archiveOnly")) : null,
     ),
@@ -330,7 +330,7 @@ function approvedCard(item, trails) {
     "li",
     { class: "card approved", dataset: { id: item.id } },
     h("h3", {}, item.title),
-    h("p", { class: "meta" }, h("span", {}, t("from", { who: item.contributor_name || "–" })), h("span", {}, formatDate(item.reviewed_at || item.created_at, language()))),
+    h("p", { class: "meta" }, h("span", {}, t("from", { who: item.contributor_name || "–" })), h("span", {}, formatDate(item.reviewed_at || item.created_at))),
     followUp(item, trails),
   );
 }

@@ -2,6 +2,7 @@
 // its gain follows the engine's `gain` events (ramped over about a second, as players do) and
 // it fades out over two seconds at its `end`. A list says which layers play and how loud.
 import { clear, h } from "./dom.js";
+import { formatDb } from "./format.js";
 import { t } from "./i18n.js";
 import { audioBlob } from "./media.js";
 
@@ -82,7 +83,7 @@ export class AmbienceBeds {
   draw() {
     clear(this.node);
     for (const [key, voice] of this.voices) {
-      const level = voice.db === null ? "…" : `${voice.db === 0 ? "0" : String(voice.db).replace("-", "−")} dB`;
+      const level = voice.db === null ? "…" : formatDb(voice.db);
       this.node.append(h("li", { dataset: { key, playing: String(voice.playing), db: voice.db === null ? "" : String(voice.db) } }, `≈ ${t("simAmbiencePlaying", { name: voice.name, level })}`));
     }
   }

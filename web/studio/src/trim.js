@@ -3,6 +3,7 @@
 import { get, post } from "./api.js";
 import { clear, field, h } from "./dom.js";
 import { Problems, decimal } from "./formcheck.js";
+import { formatDecimal, formatNumber } from "./format.js";
 import { t } from "./i18n.js";
 import { waitReady } from "./media.js";
 import { orgPath } from "./state.js";
@@ -63,12 +64,11 @@ export async function trimControls(recordingNode, assetId, lang, onApplied) {
   const checked = () => {
     problems.reset();
     const values = {};
-    const shown = round3(duration);
     for (const [name, control, fallback] of [["trim_start_s", start, 0], ["trim_end_s", end, duration], ["fade_in_s", fadeIn, 0], ["fade_out_s", fadeOut, 0]]) {
       const v = decimal(control);
       if (Number.isNaN(v)) problems.add(name, t("secondsNotNumber"));
       else if (v !== null && v < 0) problems.add(name, t("secondsNegative"));
-      else if (v !== null && v > duration + 0.001 && name.startsWith("trim")) problems.add(name, t("secondsPastEnd", { duration: shown }));
+      else if (v !== null && v > duration + 0.001 && name.startsWith("trim")) problems.add(name, t("secondsPastEnd", { duration: formatNumber(duration, { maximumFractionDigits: 3 }) }));
       values[name] = v ?? fallback;
     }
     if (!problems.any && values.trim_end_s <= values.trim_start_s) problems.add("trim_end_s", t("trimEndBeforeStart"));
@@ -106,7 +106,7 @@ export async function trimControls(recordingNode, assetId, lang, onApplied) {
     "div",
     { class: "trim", role: "group", "aria-label": t("trimTitle") },
     h("div", { class: "row trim-fields" }, fields),
-    h("p", { class: "hint" }, t("trimHint", { duration: duration.toFixed(1) })),
+    h("p", { class: "hint" }, t("trimHint", { duration: formatDecimal(duration, 1) })),
     problems.summary,
     apply,
     message,
