@@ -72,6 +72,16 @@ def test_dutch_environment_gives_dutch_results_and_refusals(
     assert err == "handtekening niet gecontroleerd: geef --key, --server of --trust\n"
 
 
+def test_a_source_refusal_found_by_validate_is_in_the_language(
+    speak, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    speak(LANG="nl_BE.UTF-8")
+    code, out, err = run_cli(capsys, "validate", str(tmp_path))
+    assert code == 1
+    assert "folder: geen trail.yaml in deze map (invalid-source)" in out + err
+    assert "in this folder" not in out + err
+
+
 def test_a_list_of_languages_gives_the_first_known_one(
     speak, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

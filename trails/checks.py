@@ -541,7 +541,9 @@ def _load_errors(folder: Path, exc: InvalidInput) -> list[CheckItem]:
             index = int(parts[1])
             if index < len(stops) and isinstance(stops[index], dict):
                 stop = stops[index].get("key")
-        items.append(CheckItem("error", stop, "invalid-source", str(error)))
+        # Not str(error): that is English; a message keeps its words for each language.
+        found = msg("{field}: {message}", field=error.field, message=error.message)
+        items.append(CheckItem("error", stop, "invalid-source", found))
     return items
 
 
