@@ -148,6 +148,22 @@ def test_an_administrator_builds_a_team_from_an_empty_server(
         f"{empty_server.url}/v1/orgs/musee-du-verre/members", headers=admin_api
     ).json()["items"]
     assert [(m["email"], m["role"]) for m in members] == [(ADMIN, "owner")]
+
+    # An invitation sent to the wrong address is withdrawn: it leaves the list, its link is dead.
+    page.get_by_label("Email address").fill("erreur@example.org")
+    page.get_by_role("button", name="Make the invitation link").click()
+    wrong = page.get_by_label("Invitation link").input_value()
+    waiting = page.locator("#pending-invitations li[data-email='erreur@example.org']")
+    waiting.wait_for()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Withdraw the invitation of erreur@example.org").click()
+    page.wait_for_selector("#toast >> text=The invitation of erreur@example.org is withdrawn.")
+    waiting.wait_for(state="detached")
+    assert page.get_by_label("Invitation link").count() == 0  # the dead link is not shown
+    shot(page, "10-invitation-withdrawn")
+    code = wrong.rsplit("/", 1)[-1]
+    gone = httpx.get(f"{empty_server.url}/v1/member-invitations/{code}")
+    assert gone.status_code == 410, gone.text
     context.close()
 
 

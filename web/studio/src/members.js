@@ -26,7 +26,7 @@ function linkPanel(made) {
   });
   return h(
     "div",
-    { class: "alert ok", id: "member-invitation", role: "status" },
+    { class: "alert ok", id: "member-invitation", role: "status", dataset: { id: String(made.id) } },
     h("p", {}, t("memberInvited", { email: made.email, role: t(`role_${made.role}`) })),
     field(t("memberInvitationLink"), url, t("memberInvitationHint")),
     h("div", { class: "row tight" }, copy, copied),
@@ -117,14 +117,34 @@ function memberRow(member, redraw) {
   ];
 }
 
-function pendingList(invitations) {
+/** One invitation still waiting, with the button that withdraws it (the link stops working). */
+function pendingItem(invitation, redraw) {
+  const message = h("div", { class: "row-problem" });
+  const withdraw = h("button", { type: "button", class: "quiet danger", "aria-label": t("withdrawInviteWho", { who: invitation.email }) }, t("withdrawInvite"));
+  withdraw.addEventListener("click", async () => {
+    clear(message);
+    if (!window.confirm(t("withdrawInviteConfirm", { who: invitation.email }))) return;
+    try {
+      await post(orgPath(`/member-invitations/${invitation.id}/revoke`), undefined);
+      toast(t("inviteWithdrawn", { who: invitation.email }));
+      // Its link, if still shown above, must not be passed on any more.
+      document.querySelector(`#member-invitation[data-id="${invitation.id}"]`)?.remove();
+      await redraw();
+    } catch (err) {
+      clear(message).append(errorBox([readable(err)]));
+    }
+  });
+  return h("li", { dataset: { email: invitation.email } }, `${invitation.email} · ${t(`role_${invitation.role}`)} `, withdraw, message);
+}
+
+function pendingList(invitations, redraw) {
   const waiting = invitations.filter((i) => i.state === "pending");
   if (!waiting.length) return null;
   return h(
     "section",
     { class: "card", id: "pending-invitations", "aria-labelledby": "pending-title" },
     h("h2", { id: "pending-title" }, t("pendingInvitations")),
-    h("ul", {}, waiting.map((i) => h("li", {}, `${i.email} · ${t(`role_${i.role}`)}`))),
+    h("ul", {}, waiting.map((i) => pendingItem(i, redraw))),
   );
 }
 
@@ -149,7 +169,7 @@ export async function renderMembers(target) {
         h("tbody", {}, members.flatMap((m) => memberRow(m, redraw))),
       ),
     );
-    clear(pending).append(pendingList(invitations) ?? "");
+    clear(pending).append(pendingList(invitations, redraw) ?? "");
   };
   target.append(
     h(
