@@ -78,7 +78,8 @@ def test_a_source_refusal_found_by_validate_is_in_the_language(
     speak(LANG="nl_BE.UTF-8")
     code, out, err = run_cli(capsys, "validate", str(tmp_path))
     assert code == 1
-    assert "folder: geen trail.yaml in deze map (invalid-source)" in out + err
+    found = "folder: geen trail.yaml in deze map; corrigeer de bron van de wandeling"
+    assert f"{found} (invalid-source)" in out + err
     assert "in this folder" not in out + err
 
 

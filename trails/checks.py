@@ -542,7 +542,11 @@ def _load_errors(folder: Path, exc: InvalidInput) -> list[CheckItem]:
             if index < len(stops) and isinstance(stops[index], dict):
                 stop = stops[index].get("key")
         # Not str(error): that is English; a message keeps its words for each language.
-        found = msg("{field}: {message}", field=error.field, message=error.message)
+        found = msg(
+            "{field}: {message}; correct the trail's source",
+            field=error.field,
+            message=error.message,
+        )
         items.append(CheckItem("error", stop, "invalid-source", found))
     return items
 
