@@ -22,7 +22,7 @@ for info in pkgutil.walk_packages(trails.__path__, "trails."):
         print(info.name, exc.name)
 """
 # Modules documented (docs/python-library.md) as needing more than the core.
-BEYOND_CORE = {"trails.plot": "matplotlib"}
+BEYOND_CORE = {"trails.plot": "matplotlib", "trails.i18n": "babel"}
 
 
 def _python(env: Venv, code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
