@@ -112,7 +112,19 @@ export function createI18n({ tables, storageKey, languages = Object.keys(tables)
     return own || current;
   }
 
-  return { languages, chooseLanguage, language, setLanguage, onLanguage, t, parts, has, locale };
+  /** A number as the interface's language writes it ("1 234,5" in French). */
+  function formatNumber(n, options = {}) {
+    return new Intl.NumberFormat(locale(), options).format(n);
+  }
+
+  /** Bytes for people: "749 kB", "1,2 Mo" (decimal units, as phones count). */
+  function formatBytes(n) {
+    if (n < 1000) return formatNumber(n, { style: "unit", unit: "byte", unitDisplay: "short" });
+    if (n < 1e6) return formatNumber(Math.round(n / 1000), { style: "unit", unit: "kilobyte", unitDisplay: "short" });
+    return formatNumber(n / 1e6, { style: "unit", unit: "megabyte", unitDisplay: "short", maximumFractionDigits: 1 });
+  }
+
+  return { languages, chooseLanguage, language, setLanguage, onLanguage, t, parts, has, locale, formatNumber, formatBytes };
 }
 
 // Scripts written right to left, by ISO 15924 code: every script whose letters Unicode gives

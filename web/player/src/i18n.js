@@ -12,19 +12,7 @@ export const LANGUAGES = ["fr", "nl", "en", "de"];
 export { LANGUAGE_NAMES };
 // French when the browser asks for none of the four: the first trails are Charleroi's.
 const i18n = createI18n({ tables: { fr, nl, en, de }, storageKey: "baladeur.lang", languages: LANGUAGES, otherwise: "fr" });
-export const { chooseLanguage, language, setLanguage, t, parts } = i18n;
-
-/** A number in the interface's language. */
-export function formatNumber(n, options = {}) {
-  return new Intl.NumberFormat(language(), options).format(n);
-}
-
-/** Bytes for people, in their language: "1,2 Mo", "749 kB". */
-export function formatBytes(n) {
-  if (n < 1000) return formatNumber(n, { style: "unit", unit: "byte", unitDisplay: "short" });
-  if (n < 1e6) return formatNumber(Math.round(n / 1000), { style: "unit", unit: "kilobyte", unitDisplay: "short" });
-  return formatNumber(n / 1e6, { style: "unit", unit: "megabyte", unitDisplay: "short", maximumFractionDigits: 1 });
-}
+export const { chooseLanguage, language, setLanguage, t, parts, formatNumber, formatBytes } = i18n;
 
 /** Metres for people: "850 m" or "2,1 km". */
 export function formatDistance(m) {

@@ -1,23 +1,17 @@
 // Numbers, sizes, durations, dates and date ranges as the studio's language writes them,
 // through Intl (the browser's own locale data): "1,2 MB", "4,1 s", "12 juin 2026, 10:00".
-import { locale } from "./i18n.js";
+import { formatBytes as i18nBytes, formatNumber, locale } from "./i18n.js";
 
-/** A number in the interface's language ("1 234,5" in French). */
-export function formatNumber(n, options = {}) {
-  return new Intl.NumberFormat(locale(), options).format(n);
-}
+export { formatNumber };
 
 /** A number with exactly ``digits`` decimals: "4,1" in French for 4.1 s. */
 export function formatDecimal(n, digits = 1) {
   return formatNumber(n, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** Bytes for people: "749 kB", "1.2 MB" (decimal units, as phones count). */
+/** Bytes for people: "749 kB", "1.2 MB"; "–" when unknown. */
 export function formatBytes(n) {
-  if (n == null) return "–";
-  if (n < 1000) return formatNumber(n, { style: "unit", unit: "byte", unitDisplay: "short" });
-  if (n < 1e6) return formatNumber(Math.round(n / 1000), { style: "unit", unit: "kilobyte", unitDisplay: "short" });
-  return formatNumber(n / 1e6, { style: "unit", unit: "megabyte", unitDisplay: "short", maximumFractionDigits: 1 });
+  return n == null ? "–" : i18nBytes(n);
 }
 
 /** A length of audio for people: "45 s", "12 min et 34 s", "1 Std., 3 Min." (no seconds past an hour). */

@@ -11,7 +11,7 @@ import nl from "../messages/nl.json";
 export const LANGUAGES = ["fr", "nl", "en", "de"];
 export { LANGUAGE_NAMES };
 const i18n = createI18n({ tables: { fr, nl, en, de }, storageKey: "baladeur.studio.lang", languages: LANGUAGES, otherwise: "en" });
-export const { language, locale, setLanguage } = i18n;
+export const { language, locale, setLanguage, formatNumber, formatBytes } = i18n;
 
 /** Start in the remembered language, else the browser's first among the four, else English. */
 export function chooseLanguage() {
