@@ -30,7 +30,7 @@ def serve(
     import uvicorn
 
     from server.app import create_app
-    from server.serving import WORKER_APP, uvicorn_options, worker_options
+    from server.serving import WORKER_APP, FrozenAfterStartup, uvicorn_options, worker_options
 
     settings = Settings()
     configure(settings.log_level, settings.log_format)
@@ -60,9 +60,8 @@ def serve(
     console.print(f"  health               {base}/healthz", highlight=False, soft_wrap=True)
     processes = workers or settings.serve_workers
     if processes == 1:
-        uvicorn.run(
-            create_app(settings), host=host, port=port, log_config=None, **uvicorn_options(settings)
-        )
+        app = FrozenAfterStartup(create_app(settings))
+        uvicorn.run(app, host=host, port=port, log_config=None, **uvicorn_options(settings))
         return
     console.print(f"  {processes} worker processes", highlight=False)
     stop_jobs = _jobs_in_this_process(settings)
