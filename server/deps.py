@@ -2,16 +2,17 @@
 
 Those that only read ``app.state`` are ``async``: FastAPI runs a plain function dependency in
 the thread pool, a hop (and a wait for a free thread under load) that cost more than the
-lookup itself. What does I/O (the database session, the caller) runs there.
+lookup itself. What does I/O (ending the database session, the caller) runs there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from media.blobs import BlobStore
 from server.auth import sessions, tokens
@@ -35,10 +36,20 @@ async def get_database(request: Request) -> Database:
     return db
 
 
-def get_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """A session per request, committed when the route returns without error."""
-    with db.transaction() as session:
+async def get_session(db: Annotated[Database, Depends(get_database)]) -> AsyncIterator[Session]:
+    """A session per request, committed when the route returns without error.
+
+    Beginning it does no I/O (the connection is taken at its first query), so it begins here,
+    without a trip to the thread pool; its end (commit or rollback, then close) takes one.
+    """
+    transaction = db.transaction()
+    session = transaction.__enter__()
+    try:
         yield session
+    except BaseException as exc:
+        await run_in_threadpool(transaction.__exit__, type(exc), exc, exc.__traceback__)
+        raise
+    await run_in_threadpool(transaction.__exit__, None, None, None)
 
 
 async def get_blobs(request: Request) -> BlobStore:
