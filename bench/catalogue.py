@@ -9,11 +9,12 @@ section Catalogue.
 
 from __future__ import annotations
 
-import asyncio
+import json
 import math
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -21,14 +22,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx
 from sqlalchemy import Engine, Table, create_engine, event, insert, select, update
 
 from bench.common import (
@@ -57,6 +58,9 @@ GOAL_RATIO = 3.0
 GOAL_TEXT_P99_MS = 50.0
 GOAL_REPLICAS_RATIO = 1.7
 BATCH = 5000
+WRK_SCRIPT = Path(__file__).with_name("catalogue.lua")
+# wrk runs for a set time; the script stops it once every request is answered.
+WRK_LIMIT_S = 900
 # Made-up words of three syllables: none is the start of another, so a query's selectivity
 # is known (each trail holds 9 of 400 words; two of them pick about 1 trail in 2,000).
 _SYLLABLES = [c + v for c in "bdfklmnprstv" for v in "aeiou"]
@@ -195,55 +199,90 @@ def cpu_s(pid: int) -> float:
 
 @dataclass
 class Timed:
-    """Latencies (s) of the requests that were answered, and how many failed."""
+    """What one load of requests measured: latency percentiles of the answered requests (s),
+    how many were answered and how many failed, over how long."""
 
-    latencies: list[float] = field(default_factory=list)
+    answered: int = 0
+    p50_s: float = math.nan
+    p99_s: float = math.nan
     errors: int = 0
     first_error: str = ""
     wall_s: float = 0.0
     # CPU time the server process spent meanwhile (user + system), when measured.
     server_cpu_s: float = math.nan
 
+    def percentile_s(self, q: int) -> float:
+        """The p50 or p99 latency, in seconds."""
+        return {50: self.p50_s, 99: self.p99_s}[q]
+
     def cpu_ms_per_request(self) -> float:
         """The server's CPU time per answered request, in ms: its Python, whatever the load."""
-        return self.server_cpu_s / len(self.latencies) * 1000 if self.latencies else math.nan
+        return self.server_cpu_s / self.answered * 1000 if self.answered else math.nan
 
     def throughput(self) -> float:
         """Answered requests per second over the run."""
-        return len(self.latencies) / self.wall_s if self.wall_s else math.nan
+        return self.answered / self.wall_s if self.wall_s else math.nan
 
 
-async def time_api(base: str, queries: list[dict[str, Any]], clients: int) -> Timed:
-    """Latency of ``GET /v1/trails`` with each query, from ``clients`` concurrent clients.
+def wrk_binary() -> str:
+    """The load generator: wrk (Debian's package), installed by ``scripts/setup.sh test``."""
+    found = shutil.which("wrk")
+    if found is None:
+        raise FileNotFoundError("wrk is not installed (apt-get install wrk)")
+    return found
 
-    A refused or reset connection, a timeout or an answer other than 200 counts as an error
-    of the run instead of ending it.
+
+def time_api(base: str, queries: list[dict[str, Any]], clients: int) -> Timed:
+    """Latency of ``GET /v1/trails`` with each query, from ``clients`` concurrent connections.
+
+    The clients are wrk's (one thread of C, about 0.05 ms of CPU per request) rather than
+    Python's: on a 2-core machine, an httpx client spent about as much CPU per request as
+    the server it measured, and set the latencies. A refused or reset connection, a timeout
+    or an answer other than 200 counts as an error of the run instead of ending it.
     """
-    timed = Timed()
-    queue = list(queries)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    paths = [f"/v1/trails?{urlencode(q)}" for q in queries]
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
+        listed = Path(tmp) / "paths.txt"
+        listed.write_text("\n".join(paths) + "\n")
+        command = [
+            wrk_binary(), "-t1", f"-c{clients}", f"-d{WRK_LIMIT_S}s", "--timeout", "30s",
+            "-s", str(WRK_SCRIPT), base,
+        ]  # fmt: skip
+        env = {**os.environ, "BENCH_PATHS": str(listed)}
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        finished = threading.Event()
+        lines: list[str] = []
 
-        async def worker() -> None:
-            while queue:
-                params = queue.pop()
-                start = time.perf_counter()
-                try:
-                    response = await client.get("/v1/trails", params=params)
-                except httpx.TransportError as exc:
-                    timed.errors += 1
-                    timed.first_error = timed.first_error or repr(exc)
-                    continue
-                if response.status_code != 200:
-                    timed.errors += 1
-                    timed.first_error = timed.first_error or f"HTTP {response.status_code}"
-                    continue
-                timed.latencies.append(time.perf_counter() - start)
+        def read() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if line.strip() == "finished":
+                    finished.set()
+                lines.append(line)
+            finished.set()
 
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        timed.wall_s = time.perf_counter() - start
-    return timed
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        # Every path answered (or wrk gave up): stop it now, and it prints its figures.
+        finished.wait(WRK_LIMIT_S + 30)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        reader.join(timeout=10)
+    figures = next((json.loads(line) for line in reversed(lines) if line.startswith("{")), None)
+    if figures is None:
+        raise RuntimeError(f"wrk printed no figures (exit {proc.returncode}): {''.join(lines)}")
+    failed = {k: figures[k] for k in ("not_200", "connect", "read", "write", "timeout")}
+    errors = sum(failed.values())
+    return Timed(
+        answered=max(0, figures["requests"] - figures["not_200"] - figures["timeout"]),
+        p50_s=figures["p50_us"] / 1e6,
+        p99_s=figures["p99_us"] / 1e6,
+        errors=errors,
+        first_error=", ".join(f"{n} {k}" for k, n in failed.items() if n),
+        wall_s=figures["duration_us"] / 1e6,
+    )
 
 
 @contextmanager
@@ -325,20 +364,20 @@ def measure(
         for name, code in servers.items():
             with baladeur_server(env, code=code) as (base, proc):
                 for what, (_, params) in searches.items():
-                    asyncio.run(time_api(base, params[: clients * 2], clients))  # warm-up
+                    time_api(base, params[: clients * 2], clients)  # warm-up
                     before = cpu_s(proc.pid)
-                    timed = asyncio.run(time_api(base, params, clients))
+                    timed = time_api(base, params, clients)
                     timed.server_cpu_s = cpu_s(proc.pid) - before
                     out[f"{what}_{name}"] = timed
         if replicas:
             # Long enough to be a throughput, and each set twice, taking turns, keeping its
             # best: a change of the machine's load then touches every set.
-            near = (searches["near"][1] * 8)[: max(len(points), 1600)]
+            near = (searches["near"][1] * 25)[: max(len(points), 5000)]
             for _ in range(2):
                 for name, (count, options) in REPLICA_SETS.items():
                     with balanced(env, count, options) as base:
-                        asyncio.run(time_api(base, near[: clients * 4], clients))  # warm-up
-                        timed = asyncio.run(time_api(base, near, clients))
+                        time_api(base, near[: clients * 4], clients)  # warm-up
+                        timed = time_api(base, near, clients)
                     best = out.get(f"balanced_{name}")
                     if best is None or timed.throughput() > best.throughput():
                         out[f"balanced_{name}"] = timed
@@ -388,7 +427,7 @@ def _rows(
     api: Timed = m[f"{what}_api"]
     sql = m[f"{what}_sql"]
     extra = extra | {"mean_trails_found": m[f"{what}_found"], "first_error": api.first_error}
-    api_p99 = percentile(api.latencies, 99) * 1000
+    api_p99 = api.p99_s * 1000
     sql_p99 = percentile(sql, 99) * 1000
     if what == "near":
         goal = f"<= {goal_ms:g} ms and <= {GOAL_RATIO:g}x raw SQL"
@@ -397,7 +436,7 @@ def _rows(
         goal, met = f"<= {goal_ms:g} ms", api_p99 <= goal_ms
     return [
         Result(
-            "catalogue", f"{kind}: {label}: p50", "ms", percentile(api.latencies, 50) * 1000,
+            "catalogue", f"{kind}: {label}: p50", "ms", api.p50_s * 1000,
             Baseline("same SQL run directly", percentile(sql, 50) * 1000), extra=extra,
         ),
         Result(
@@ -424,8 +463,8 @@ def _compared_rows(kind: str, what: str, label: str, m: dict[str, Any]) -> list[
     return [
         Result(
             "catalogue", f"{kind}: {label}: compared checkout: p{q}", "ms",
-            percentile(theirs.latencies, q) * 1000,
-            Baseline("this checkout, same run", percentile(ours.latencies, q) * 1000),
+            theirs.percentile_s(q) * 1000,
+            Baseline("this checkout, same run", ours.percentile_s(q) * 1000),
             notes=f"{theirs.errors} failed", extra={"errors": theirs.errors},
         )
         for q in (50, 99)

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 mode="${1:-run}"
 run_pkgs=(libsqlite3-mod-spatialite ffmpeg)
-test_pkgs=(postgresql postgresql-postgis redis-server nginx zip poppler-utils)
+test_pkgs=(postgresql postgresql-postgis redis-server nginx zip poppler-utils wrk)
 
 apt_install() {
   local missing=()
