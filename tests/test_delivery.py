@@ -66,7 +66,11 @@ def test_bundle_redirects_to_an_immutable_url(
     assert got.headers["cache-control"] == "public, max-age=31536000, immutable"
     with zipfile.ZipFile(io.BytesIO(got.content)) as zf:
         assert zf.namelist()[:2] == ["manifest.json", "manifest.sig.json"]
-        assert json.loads(zf.read("manifest.json"))["profile"] == "aac"
+        manifest = json.loads(zf.read("manifest.json"))
+        assert manifest["profile"] == "aac"
+    # Saved under the trail's name, release and profile, as the signed manifest gives them.
+    saved = f'filename="{manifest["trail"]["slug"]}-{manifest["trail"]["release"]}-aac.zip"'
+    assert saved in got.headers["content-disposition"]
 
 
 def test_ranges_resume_a_download(

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, load_only
 
 from server.audience import count_download, counter
 from server.auth.capabilities import BundleCapabilities
@@ -260,10 +261,25 @@ def bundle_file(
     if not match:
         raise NotFound(msg("no bundle '{name}'", name=name))
     sha = match.group(1)
-    bundle = session.scalar(
-        select(ReleaseBundle)
+    # One query, reading only what the answer needs: a bundle's row and its release's hold
+    # the manifest (tens of kB, parsed as JSON) and its signature, which a download does not.
+    found = session.execute(
+        select(ReleaseBundle, Release.manifest["slug"].as_string())
         .join(Release, Release.id == ReleaseBundle.release_id)
         .join(Trail, Trail.id == Release.trail_id)
+        .options(
+            load_only(ReleaseBundle.profile, ReleaseBundle.bundle_bytes),
+            contains_eager(ReleaseBundle.release)
+            .load_only(
+                Release.trail_id,
+                Release.number,
+                Release.visibility,
+                Release.valid_from,
+                Release.valid_until,
+            )
+            .contains_eager(Release.trail)
+            .load_only(Trail.address, Trail.current_release_id),
+        )
         .where(
             ReleaseBundle.bundle_sha256 == sha,
             Trail.current_release_id.is_not(None),
@@ -271,7 +287,8 @@ def bundle_file(
         )
         .order_by(Release.id.desc())
         .limit(1)
-    )
+    ).first()
+    bundle, slug = (found[0], found[1]) if found is not None else (None, None)
     if bundle is None or not _may_download(
         session, capabilities, bundle.release, sha, code, access
     ):
@@ -286,7 +303,7 @@ def bundle_file(
         size=bundle.bundle_bytes,
         etag=sha,
         content_type="application/zip",
-        filename=f"{bundle.release.manifest['slug']}-{bundle.release.number}-{bundle.profile}.zip",
+        filename=f"{slug}-{bundle.release.number}-{bundle.profile}.zip",
         from_store=True,
         on_last_byte=counter(db, bundle.release.trail_id),
     )
