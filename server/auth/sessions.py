@@ -44,8 +44,7 @@ def secure_cookie(request: Request, settings: Settings) -> bool:
 
 
 def cookie_name(request: Request, settings: Settings) -> str:
-    """The session cookie's name; a Secure one gets the ``__Host-`` prefix, pinning it to
-    this host."""
+    """The session cookie's name; a Secure one has the ``__Host-`` prefix (this host only)."""
     return "__Host-baladeur_session" if secure_cookie(request, settings) else "baladeur_session"
 
 
