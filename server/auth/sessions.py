@@ -28,41 +28,56 @@ _SAME_SITE_FETCH = frozenset({"same-origin", "none"})
 
 
 def https(settings: Settings) -> bool:
-    """Whether the server is reached over https (then the cookie is Secure)."""
+    """Whether the configured public address (``BALADEUR_PUBLIC_BASE_URL``) is https."""
     return (settings.public_base_url or "").startswith("https://")
 
 
-def cookie_name(settings: Settings) -> str:
-    """The session cookie's name; over https the ``__Host-`` prefix pins it to this host."""
-    return "__Host-baladeur_session" if https(settings) else "baladeur_session"
+def secure_cookie(request: Request, settings: Settings) -> bool:
+    """Whether the session cookie is ``Secure``: the browser reached this server over https.
+
+    The request's scheme is the one uvicorn gives it: ``https`` when it terminated TLS itself,
+    or when a proxy named in ``BALADEUR_FORWARDED_ALLOW_IPS`` says ``X-Forwarded-Proto:
+    https`` (anyone else's header is ignored). An https public base URL says so too, for a
+    proxy that forwards no scheme.
+    """
+    return request.url.scheme == "https" or https(settings)
+
+
+def cookie_name(request: Request, settings: Settings) -> str:
+    """The session cookie's name; a Secure one has the ``__Host-`` prefix (this host only)."""
+    return "__Host-baladeur_session" if secure_cookie(request, settings) else "baladeur_session"
 
 
 def session_token(request: Request, settings: Settings) -> str | None:
     """The raw session token the request's cookie carries, if any."""
-    raw = request.cookies.get(cookie_name(settings), "").strip()
+    raw = request.cookies.get(cookie_name(request, settings), "").strip()
     return raw or None
 
 
 def set_session_cookie(
-    response: Response, settings: Settings, raw: str, expires_at: datetime
+    request: Request, response: Response, settings: Settings, raw: str, expires_at: datetime
 ) -> None:
     """Hand the browser the session cookie, for as long as its token lives."""
     response.set_cookie(
-        cookie_name(settings),
+        cookie_name(request, settings),
         raw,
         max_age=settings.session_ttl_s,
         expires=expires_at,
         path="/",
-        secure=https(settings),
+        secure=secure_cookie(request, settings),
         httponly=True,
         samesite="strict",
     )
 
 
-def clear_session_cookie(response: Response, settings: Settings) -> None:
+def clear_session_cookie(request: Request, response: Response, settings: Settings) -> None:
     """Make the browser forget the session cookie."""
     response.delete_cookie(
-        cookie_name(settings), path="/", secure=https(settings), httponly=True, samesite="strict"
+        cookie_name(request, settings),
+        path="/",
+        secure=secure_cookie(request, settings),
+        httponly=True,
+        samesite="strict",
     )
 
 

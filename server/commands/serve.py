@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 
 import typer
 
 from server.commands.output import console
+from server.db.engine import redacted
 from server.db.session import Database
 from server.logs import configure
 from server.settings import Settings
@@ -25,17 +27,39 @@ def serve(
         help="HTTP worker processes (default: BALADEUR_SERVE_WORKERS, else 1).",
     ),
 ) -> None:
-    """Serve the API, the studio (/studio) and the visitor player (/play) until interrupted."""
+    """Serve the API, the studio (/studio) and the visitor player (/play) until interrupted.
+
+    The embedded SpatiaLite database is created, or brought up to date, first. A PostgreSQL
+    database (BALADEUR_DATABASE_URL) must already be: run `baladeur db upgrade` once before
+    starting the replicas.
+    """
     # Imported here: every `baladeur` command, even `--help`, would load the whole app.
     import uvicorn
 
     from server.app import create_app
+    from server.db import migrate
     from server.serving import WORKER_APP, FrozenAfterStartup, uvicorn_options, worker_options
 
     settings = Settings()
     configure(settings.log_level, settings.log_format)
-    # Fail here, with a clear message, rather than inside the server's start-up.
-    Database.from_settings(settings).dispose()
+    # Alembic logs each migration step; the one line printed below says what happened.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Fail here, with a clear message, rather than inside the server's start-up: the
+    # database must answer and have the schema this version needs (the embedded SpatiaLite
+    # file is brought up to date, an external database refused until migrated).
+    db = Database.from_settings(settings)
+    try:
+        migrated = migrate.ready_to_serve(db.engine)
+    finally:
+        db.dispose()
+    if migrated is not None:
+        before, after = migrated
+        console.print(
+            f"database {redacted(settings.resolved_database_url)} brought up to date: "
+            f"revision {after} (was {before or 'empty'})",
+            highlight=False,
+            soft_wrap=True,
+        )
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     console.print("[bold]Baladeur[/] is starting:")
     console.print(f"  studio (authors)     {base}/studio", highlight=False, soft_wrap=True)
@@ -54,7 +78,9 @@ def serve(
         soft_wrap=True,
     )
     console.print(
-        f"  demo bundle          {base}/v1/trails/moulin-de-marchienne/bundle", highlight=False
+        f"  demo bundle          {base}/v1/trails/moulin-de-marchienne/bundle",
+        highlight=False,
+        soft_wrap=True,
     )
     console.print(f"  API documentation    {base}/docs", highlight=False, soft_wrap=True)
     console.print(f"  health               {base}/healthz", highlight=False, soft_wrap=True)

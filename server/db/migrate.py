@@ -10,10 +10,14 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import Engine, MetaData
 
+from server.db.engine import is_sqlite
 from server.db.models import Base
+from server.errors import DatabaseUnavailable
 
 # Full-text indexes made by migration 0013 on one backend only (an FTS5 table, a GIN
 # expression index), which the models cannot state for both.
@@ -86,6 +90,50 @@ def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or ``None`` for an empty database."""
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    """The revision the packaged migrations lead to: the schema this version needs."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the packaged migrations have no head"
+    return head
+
+
+def _known(revision: str) -> bool:
+    """Whether ``revision`` is one of the packaged migrations."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:  # an id no packaged migration has
+        return False
+
+
+def ready_to_serve(engine: Engine) -> tuple[str | None, str] | None:
+    """Make sure a server may start on this database: ``None`` when its schema is current.
+
+    A SpatiaLite file (the embedded mode: one machine, one ``baladeur serve``) that is empty
+    or behind is brought up to date here, and its revisions before and after are returned.
+    Any other database may be served by several replicas that must not all migrate at once,
+    so it is left alone and refused until ``baladeur db upgrade`` has run.
+    """
+    head = head_revision()
+    before = current_revision(engine)
+    if before == head:
+        return None
+    where = engine.url.render_as_string(hide_password=True)
+    if before is not None and not _known(before):
+        raise DatabaseUnavailable(
+            f"the database at {where} is at schema revision {before}, which this version of "
+            "Baladeur does not know (a newer version migrated it): run that newer version, "
+            "or take the database back with its `baladeur db downgrade`"
+        )
+    if not is_sqlite(engine):
+        state = "has no schema yet" if before is None else f"is at schema revision {before}"
+        raise DatabaseUnavailable(
+            f"the database at {where} {state} and this server needs revision {head}: run "
+            "`baladeur db upgrade` once (not on every replica), then start the server"
+        )
+    upgrade(engine, head)
+    return before, head
 
 
 def pending_differences(engine: Engine, metadata: MetaData = Base.metadata) -> list[Any]:

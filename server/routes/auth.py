@@ -88,16 +88,16 @@ async def start_session(
     sessions.require_same_origin(request, settings)
     user = await authenticate(body, request, session, limiter)
     raw, row = await run_in_threadpool(tokens.issue, session, user, settings.session_ttl_s)
-    sessions.set_session_cookie(response, settings, raw, row.expires_at)
+    sessions.set_session_cookie(request, response, settings, raw, row.expires_at)
     return SessionPublic(expires_at=row.expires_at)
 
 
 @router.delete("/auth/tokens/current", status_code=204, responses=SESSION_PROBLEMS)
-def sign_out(caller: CallerDep, settings: SettingsDep) -> Response:
+def sign_out(request: Request, caller: CallerDep, settings: SettingsDep) -> Response:
     """Revoke the token used for this request (bearer or the studio's cookie)."""
     tokens.revoke(caller.token)
     response = Response(status_code=204)
-    sessions.clear_session_cookie(response, settings)
+    sessions.clear_session_cookie(request, response, settings)
     return response
 
 

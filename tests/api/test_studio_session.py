@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -16,7 +17,8 @@ from server.auth.tokens import token_hash
 from server.db.models import ApiToken
 from server.db.session import Database
 from server.settings import Settings
-from tests.support.people import PASSWORD, People
+from tests.support.live import live_server
+from tests.support.people import PASSWORD, People, add_user
 from tests.support.problems import problem
 
 CSRF = {"X-Baladeur-CSRF": "1"}
@@ -174,3 +176,63 @@ def test_behind_https_the_cookie_is_secure_and_host_only(
     assert {"secure", "httponly", "samesite=strict", "path=/"} <= set(attributes)
     assert not any(a.startswith("domain=") for a in attributes)
     assert https_client.get("/v1/me").status_code == 200
+
+
+# --- Secure behind a TLS-terminating proxy, over real HTTP ---------------------------------
+
+
+def _attributes(set_cookie: str) -> tuple[str, str, set[str]]:
+    """A Set-Cookie header's name, value and lower-cased attributes."""
+    first, *rest = (part.strip() for part in set_cookie.split(";"))
+    name, _, value = first.partition("=")
+    return name, value, {a.lower() for a in rest}
+
+
+@pytest.mark.parametrize(
+    ("settings_of", "headers", "secure"),
+    [
+        ({"forwarded_allow_ips": ["127.0.0.1"]}, {"X-Forwarded-Proto": "https"}, True),
+        ({"forwarded_allow_ips": ["192.0.2.7"]}, {"X-Forwarded-Proto": "https"}, False),
+        ({}, {"X-Forwarded-Proto": "https"}, False),
+        ({}, {}, False),
+        ({"public_base_url": "https://trails.example"}, {}, True),
+    ],
+    ids=[
+        "trusted-proxy-says-https",
+        "untrusted-address-says-https",
+        "no-proxy-trusted",
+        "plain-http",
+        "https-base-url",
+    ],
+)
+def test_the_cookie_is_secure_when_the_browser_came_over_https(
+    db: Database,
+    tmp_path: Path,
+    settings_of: dict[str, object],
+    headers: dict[str, str],
+    secure: bool,
+) -> None:
+    """What uvicorn makes of the request (trusted proxies only) decides, or an https base URL."""
+    add_user(db, "owner@example.org")
+    settings = Settings(data_dir=tmp_path, inprocess_worker=False, **settings_of)  # type: ignore[arg-type]
+    app = create_app(settings, database=db, blobs=MemoryBlobStore())
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as http:
+        signed_in = http.post(
+            "/v1/auth/session",
+            json={"email": "owner@example.org", "password": PASSWORD},
+            headers={**CSRF, **headers},
+        )
+        assert signed_in.status_code == 201, signed_in.text
+        name, raw, attributes = _attributes(signed_in.headers["set-cookie"])
+        assert {"httponly", "samesite=strict", "path=/"} <= attributes
+        assert ("secure" in attributes) is secure
+        assert name == ("__Host-baladeur_session" if secure else "baladeur_session")
+        # The browser sends it back under that name, over the same way in; it signs in.
+        cookie = {"Cookie": f"{name}={raw}", **headers}
+        me = http.get("/v1/me", headers=cookie)
+        assert me.status_code == 200 and me.json()["email"] == "owner@example.org"
+        out = http.delete("/v1/auth/tokens/current", headers={**cookie, **CSRF})
+        assert out.status_code == 204, out.text
+        cleared_name, _, cleared = _attributes(out.headers["set-cookie"])
+        assert cleared_name == name and "max-age=0" in cleared
+        assert ("secure" in cleared) is secure
