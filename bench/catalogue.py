@@ -505,7 +505,7 @@ def run(quick: bool = False, compare: Path | None = None) -> list[Result]:
     same SQL run directly; replicas' throughput on PostGIS."""
     n = 2000 if quick else 100_000
     clients = 8 if quick else 32
-    requests = 200 if quick else 3200
+    requests = 1000 if quick else 3200
     results = []
     for kind in ("spatialite", "postgis"):
         m = measure(kind, n, clients, requests, compare, replicas=kind == "postgis")
