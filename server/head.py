@@ -67,14 +67,15 @@ class HeadLikeGet:
         if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
-        # Otherwise the route is chosen as for GET; the outer middleware (the log) sees HEAD.
-        as_get = not _handled_as_head(scope)
-        if as_get:
-            scope["method"] = "GET"
+        # Otherwise the route is chosen as for GET, in a copy of the scope: the server's own
+        # (uvicorn's framing: a HEAD answer has no body) and the outer middleware (the log)
+        # must still see HEAD.
+        inner = scope if _handled_as_head(scope) else {**scope, "method": "GET"}
         try:
-            await self.app(scope, receive, _without_body(send))
+            await self.app(inner, receive, _without_body(send))
         except _BodyNotWanted:
             pass
         finally:
-            if as_get:
-                scope["method"] = "HEAD"
+            if inner is not scope:
+                # What routing found (the route the log names) is kept; the method is not.
+                scope.update({k: v for k, v in inner.items() if k != "method"})

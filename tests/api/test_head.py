@@ -7,15 +7,18 @@ editor and anonymously, and the web apps' pages and files too.
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from media.blobs.memory import MemoryBlobStore
 from server import webapps
+from tests.support.live import live_server
 from tests.support.people import People
 from tests.support.world import one_of_everything
 
@@ -127,3 +130,37 @@ def test_head_does_not_read_a_streamed_file(
     assert head.headers["content-length"] == get.headers["content-length"]
     assert read_by_get > 10
     assert CountingStore.chunks <= 2
+
+
+def _pipelined(base: str, requests: list[str]) -> bytes:
+    """Send ``requests`` one after the other on one connection; everything the server sent
+    back until it has answered them all, or closed the connection, or went quiet."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(b"".join(f"{r} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode() for r in requests))
+        received = b""
+        while received.count(b"HTTP/1.1 ") < len(requests) or not received.endswith(b"}"):
+            try:
+                chunk = conn.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            received += chunk
+    return received
+
+
+def test_head_over_a_real_server_keeps_the_connection(
+    client: TestClient, people: People, objects: dict[str, Any]
+) -> None:
+    """Through uvicorn's own framing (the tests above use a test client): a HEAD answered as
+    the GET of a JSON route, of a download and of a page ends cleanly, and the next request
+    on the same connection is answered."""
+    heads = ["/v1/trails", f"/v1/bundles/{objects['bundle']}", "/play", "/healthz"]
+    with live_server(cast(FastAPI, client.app)) as base:
+        for path in heads:
+            received = _pipelined(base, [f"HEAD {path}", "GET /healthz"])
+            answers = received.split(b"HTTP/1.1 ")[1:]
+            assert len(answers) == 2, f"HEAD {path}: the connection ended after {received!r}"
+            assert answers[0].startswith(b"200 "), answers[0]
+            assert answers[1].startswith(b"200 ") and answers[1].endswith(b"}"), answers[1]
