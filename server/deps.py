@@ -7,12 +7,12 @@ lookup itself. What does I/O (ending the database session, the caller) runs ther
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from media.blobs import BlobStore
 from server.auth import sessions, tokens
@@ -47,9 +47,17 @@ async def get_session(db: Annotated[Database, Depends(get_database)]) -> AsyncIt
     try:
         yield session
     except BaseException as exc:
-        await run_in_threadpool(transaction.__exit__, type(exc), exc, exc.__traceback__)
+        await _ended(transaction.__exit__, type(exc), exc, exc.__traceback__)
         raise
-    await run_in_threadpool(transaction.__exit__, None, None, None)
+    await _ended(transaction.__exit__, None, None, None)
+
+
+async def _ended(end: Callable[..., object], *args: Any) -> None:
+    # Not behind the thread pool's limit: when every thread is taken by a route waiting for a
+    # pooled connection, a session waiting for a thread to give its connection back would
+    # never get one (64 downloads at once stalled so). FastAPI ends its own context managers
+    # the same way.
+    await anyio.to_thread.run_sync(end, *args, limiter=anyio.CapacityLimiter(1))
 
 
 async def get_blobs(request: Request) -> BlobStore:
