@@ -181,8 +181,11 @@ def test_the_studio_in_each_language(studio: Studio, chromium: Any) -> None:
         page.get_by_role("button", name=NAMES[lang], exact=True).click()
         page.wait_for_selector(f"#list-title:text-is('{TRAILS[lang]}')")
         assert page.evaluate("() => document.documentElement.lang") == lang
-        switch = page.locator(".lang-switch button")
-        assert switch.all_inner_texts() == [NAMES[code] for code in ["fr", "nl", "en", "de"]]
+        # Each language by its code, named in itself (for screen readers and on hover).
+        switch = page.locator(".lang-switch button").all()
+        assert [b.inner_text() for b in switch] == ["FR", "NL", "EN", "DE"]
+        assert [b.get_attribute("title") for b in switch] == [NAMES[c] for c in NAMES]
+        assert [b.get_attribute("lang") for b in switch] == list(NAMES)
         assert page.get_by_role("button", name=NAMES[lang]).get_attribute("aria-pressed") == "true"
         for screen in SCREENS:
             if screen != "trails":
@@ -218,7 +221,7 @@ def test_a_remembered_language_no_longer_offered_gives_way_to_the_browsers(
     assert page.evaluate("() => document.documentElement.lang") == "nl"
     assert page.locator("#sign-in button[type=submit]").inner_text() == _message("nl", "signIn")
     pressed = page.locator(".lang-switch button[aria-pressed=true]")
-    assert pressed.all_inner_texts() == ["Nederlands"]
+    assert [b.get_attribute("aria-label") for b in pressed.all()] == ["Nederlands"]
     context.close()
 
 

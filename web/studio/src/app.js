@@ -56,9 +56,15 @@ function topBar() {
   const langSwitch = h(
     "div",
     { class: "lang-switch", role: "group", "aria-label": t("interfaceLanguage") },
-    // Each language by its own name, so that someone lost in a language they cannot read finds theirs.
+    // Each language by its code (FR, NL, EN, DE: the same in all four, and short enough for an
+    // administrator's bar to hold on one line), named in itself for screen readers and on hover,
+    // so that someone lost in a language they cannot read finds theirs.
     LANGUAGES.map((l) =>
-      h("button", { type: "button", class: l === language() ? "on" : "", "aria-pressed": String(l === language()), lang: l, dataset: { lang: l }, onclick: () => { setLanguage(l); route(); } }, LANGUAGE_NAMES[l]),
+      h(
+        "button",
+        { type: "button", class: l === language() ? "on" : "", "aria-pressed": String(l === language()), lang: l, title: LANGUAGE_NAMES[l], "aria-label": LANGUAGE_NAMES[l], dataset: { lang: l }, onclick: () => { setLanguage(l); route(); } },
+        l.toUpperCase(),
+      ),
     ),
   );
   if (!state.me) {
@@ -67,7 +73,8 @@ function topBar() {
   }
   const section = ["review", "invitations", "members", "organisations"].find((name) => location.pathname.startsWith(`/studio/${name}`)) ?? "trails";
   const orgs = (state.orgs ?? []).map((o) => [o.slug, o.name]);
-  const orgSelect = select(orgs, state.org, { id: "org-switch" });
+  const orgSelect = select(orgs, state.org, { id: "org-switch", title: (state.orgs ?? []).find((o) => o.slug === state.org)?.name ?? "" });
+  const name = state.me.display_name || state.me.email;
   orgSelect.addEventListener("change", () => {
     setOrg(orgSelect.value);
     navigate("/studio");
@@ -76,20 +83,20 @@ function topBar() {
     brand,
     h(
       "nav",
-      { "aria-label": t("mainNav") },
+      { id: "main-nav", "aria-label": t("mainNav") },
       h("a", { href: "/studio", onclick: link("/studio"), "aria-current": section === "trails" ? "page" : null }, t("trails")),
       h("a", { href: "/studio/review", id: "nav-review", onclick: link("/studio/review"), "aria-current": section === "review" ? "page" : null }, t("review")),
       canEdit() ? h("a", { href: "/studio/invitations", id: "nav-invitations", onclick: link("/studio/invitations"), "aria-current": section === "invitations" ? "page" : null }, t("invitations")) : null,
       role() === "owner" ? h("a", { href: "/studio/members", id: "nav-members", onclick: link("/studio/members"), "aria-current": section === "members" ? "page" : null }, t("members")) : null,
       state.me.is_admin ? h("a", { href: "/studio/organisations", id: "nav-organisations", onclick: link("/studio/organisations"), "aria-current": section === "organisations" ? "page" : null }, t("organisations")) : null,
     ),
-    h("div", { class: "spacer" }),
     // The select shows the organisation's name: its label is for screen readers, room for the languages.
     h("label", { class: "org-label visually-hidden", for: "org-switch" }, t("organisation")),
     orgSelect,
     langSwitch,
-    h("span", { class: "who", title: state.me.email }, state.me.display_name || state.me.email),
-    h("button", { type: "button", id: "sign-out", class: "quiet", onclick: signOut }, t("signOut")),
+    h("span", { class: "who", title: state.me.email }, name),
+    // Under 1440 px the name gives its room to the menu: Sign out then says whose session it ends.
+    h("button", { type: "button", id: "sign-out", class: "quiet", title: t("signedInAs", { name: state.me.email }), onclick: signOut }, t("signOut")),
   );
 }
 
