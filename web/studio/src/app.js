@@ -111,18 +111,34 @@ async function signOut() {
   route();
 }
 
+// The drawings of pages, counted: a navigation or a language switch while a page still waits
+// for the server makes that older drawing stale.
+let drawings = 0;
+
+/**
+ * A fresh place in <main> for one drawing of a page. It replaces the previous one, so whatever
+ * an older, stale drawing still appends when its answers arrive lands outside the page: one
+ * page, drawn once, in the language of the latest switch. (display: contents, so the page's
+ * parts are laid out as main's own children.)
+ */
+function drawingSlot() {
+  const slot = h("div", { class: "drawing" });
+  clear(main()).append(slot);
+  return slot;
+}
+
 async function route() {
+  const drawing = ++drawings;
   applyStatic();
   topBar();
   const path = location.pathname.replace(/\/+$/, "");
   // An invitation link opens without an account: accepting it makes one.
   const join = path.match(/^\/studio\/join\/([^/]+)$/);
-  if (!state.me && join) return renderJoin(clear(main()), decodeURIComponent(join[1]), signInPage);
+  if (!state.me && join) return renderJoin(drawingSlot(), decodeURIComponent(join[1]), signInPage);
   if (!state.me) return signInPage();
-  const target = main();
   // Pages that hold something running (a listening map) let it go before they disappear.
   window.dispatchEvent(new Event("studio:leave"));
-  clear(target);
+  const target = drawingSlot();
   const trail = path.match(/^\/studio\/trails\/(\d+)(?:\/(\w+))?$/);
   try {
     if (trail) await renderTrail(target, Number(trail[1]), trail[2] || "map");
@@ -133,7 +149,8 @@ async function route() {
     else if (join) await renderJoin(target, decodeURIComponent(join[1]), signInPage);
     else await renderTrailList(target);
   } catch (err) {
-    target.append(errorBox([readable(err)]));
+    // A stale drawing's failure concerns a page no longer shown.
+    if (drawing === drawings) target.append(errorBox([readable(err)]));
   }
 }
 
