@@ -1,4 +1,4 @@
-// Shared page helpers: readable error sentences and in-app links.
+// Shared page helpers: readable error sentences, in-app links, titles shown in their language.
 import { contentAttributes } from "@baladeur/i18n";
 import { ApiError } from "./api.js";
 import { h } from "./dom.js";
@@ -25,7 +25,7 @@ export function link(path) {
 }
 
 /** The language and text of a multilingual title: in the interface language, else any. */
-export function pickEntry(texts, lang) {
+function pickEntry(texts, lang) {
   if (texts?.[lang] != null) return [lang, texts[lang]];
   return Object.entries(texts ?? {})[0] ?? [null, ""];
 }
