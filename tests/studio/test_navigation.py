@@ -50,7 +50,7 @@ def test_a_language_switch_while_the_page_loads_draws_it_once(
         page.get_by_role("link", name="Trails", exact=True).click()
     # Meanwhile they switch to German: a second drawing asks for the list again.
     with page.expect_request(TRAIL_LIST):
-        page.get_by_role("button", name="Deutsch").click()
+        page.get_by_role("button", name="DE", exact=True).click()
     while len(held) < 2:
         page.wait_for_timeout(20)
     assert page.evaluate("() => document.documentElement.lang") == "de"

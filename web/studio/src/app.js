@@ -57,12 +57,13 @@ function topBar() {
     "div",
     { class: "lang-switch", role: "group", "aria-label": t("interfaceLanguage") },
     // Each language by its code (FR, NL, EN, DE: the same in all four, and short enough for an
-    // administrator's bar to hold on one line), named in itself for screen readers and on hover,
-    // so that someone lost in a language they cannot read finds theirs.
+    // administrator's bar to hold on one line), named in itself on hover, so that someone lost
+    // in a language they cannot read finds theirs. The code stays the button's name: what it
+    // shows is what speech control and screen readers call it (as in the player).
     LANGUAGES.map((l) =>
       h(
         "button",
-        { type: "button", class: l === language() ? "on" : "", "aria-pressed": String(l === language()), lang: l, title: LANGUAGE_NAMES[l], "aria-label": LANGUAGE_NAMES[l], dataset: { lang: l }, onclick: () => { setLanguage(l); route(); } },
+        { type: "button", class: l === language() ? "on" : "", "aria-pressed": String(l === language()), lang: l, title: LANGUAGE_NAMES[l], dataset: { lang: l }, onclick: () => { setLanguage(l); route(); } },
         l.toUpperCase(),
       ),
     ),
