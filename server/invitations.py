@@ -54,7 +54,8 @@ from trails.vocabulary import AudioRole
 CODE_PREFIX = "inv_"
 # A resident's own code to withdraw their story (a bearer secret, kept as a hash only).
 WITHDRAWAL_PREFIX = "wdr_"
-# The role under which a resident is credited in bundles.
+# The role under which a resident is credited in bundles (the studio translates it:
+# its message creditRole_contributor).
 CREDIT_ROLE = "contributor"
 
 

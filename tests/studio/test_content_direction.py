@@ -1,8 +1,9 @@
 """A mediator typing Arabic into a French studio: the fields of the Arabic content (trail title
 and description, stop title, transcript) read right to left, the French ones and the interface
-left to right, and what was typed is what is saved.
+left to right, and what was typed is what is saved. An Arabic trail's titles, shown in the
+trail list, the trail's header and its stop list, read right to left too.
 
-Screenshots: test-artefacts/studio/rtl-{details,stop}.png.
+Screenshots: test-artefacts/studio/rtl-{details,stop,trail-list,header-and-stops}.png.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def test_a_mediator_types_arabic_content_in_a_french_studio(
     saved = httpx.get(f"{base}/trails/{trail['id']}", headers=headers).json()
     assert saved["title"] == {"fr": "Moulin", "ar": TITLE_AR}
     assert saved["description"] == {"ar": DESCRIPTION_AR}
+    # The header, drawn again with the saved titles, still shows the French one, left to right.
+    assert _field(page, "#trail-title") == ("fr", "ltr", "ltr")
 
     page.goto(f"/studio/trails/{trail['id']}")
     page.click("#stop-list li[data-key=bab] .stop-name")
@@ -117,3 +120,58 @@ def test_a_mediator_types_arabic_content_in_a_french_studio(
         saved_story = api.get(f"/v1/orgs/mill/stories/{story['id']}", headers=headers).json()
     version = next(v for v in saved_story["versions"] if v["language"] == "ar")
     assert version["transcript_vtt"] == VTT_AR
+
+
+def test_an_arabic_trails_titles_read_right_to_left_in_a_french_studio(
+    studio: Studio, chromium: Any
+) -> None:
+    headers = studio.api("editor")
+    with httpx.Client(base_url=studio.url, timeout=60) as api:
+        made = api.post(
+            "/v1/orgs/mill/trails",
+            json={"slug": "tahuna-ar", "title": {"ar": TITLE_AR}, "languages": ["ar"]},
+            headers=headers,
+        )
+        assert made.status_code == 201, made.text
+        trail = made.json()
+        for key, title in [("bab", {"ar": STOP_AR}), ("gate", {"fr": "La grille"})]:
+            stop = {
+                "key": key,
+                "title": title,
+                "zone": {"type": "circle", "center": [4.395, 50.4036], "radius_m": 25},
+                "silent": True,
+            }
+            added = api.post(
+                f"/v1/orgs/mill/trails/{trail['id']}/stops", json=stop, headers=headers
+            )
+            assert added.status_code == 201, added.text
+
+    context = desktop(chromium, studio.url, lang="fr")
+    page = context.new_page()
+    sign_in(page, "editor")
+    listed = f"#trail-list a.trail-title[href='/studio/trails/{trail['id']}']"
+    page.wait_for_selector(listed)
+    assert _field(page, listed) == ("ar", "rtl", "rtl")
+    assert page.inner_text(listed) == TITLE_AR
+    page.locator(listed).scroll_into_view_if_needed()
+    shot(page, "rtl-trail-list")
+
+    page.click(listed)
+    page.wait_for_selector("#stop-list li[data-key=bab]")
+    assert _field(page, "#trail-title") == ("ar", "rtl", "rtl")
+    assert page.inner_text("#trail-title") == TITLE_AR
+    arabic = "#stop-list li[data-key=bab] .stop-name > span[lang]"
+    assert _field(page, arabic) == ("ar", "rtl", "rtl")
+    assert page.inner_text(arabic) == STOP_AR
+    # A stop titled in French only keeps French and left to right; the interface around the
+    # titles (the back link, the tabs, the list's heading) stays French, left to right.
+    assert _field(page, "#stop-list li[data-key=gate] .stop-name > span[lang]") == (
+        "fr",
+        "ltr",
+        "ltr",
+    )
+    assert _direction(page, ".trail-head .back") == "ltr"
+    assert _direction(page, "#tab-map") == "ltr"
+    assert _direction(page, "#stop-list") == "ltr"
+    shot(page, "rtl-header-and-stops")
+    context.close()

@@ -133,9 +133,8 @@ def test_bad_input_is_said_next_to_each_field_and_kept(studio: Studio, chromium:
     page.get_by_label("Parcours", exact=True).select_option("")
     assert page.locator("select[name=stop]").is_disabled()
     assert page.input_value("select[name=stop]") == ""
-    page.get_by_label("Allemand").uncheck()
-    for box in ("Français", "Néerlandais", "Anglais"):
-        page.get_by_label(box, exact=True).uncheck()
+    for box in ("Allemand", "Français", "Néerlandais", "Anglais"):
+        page.get_by_role("checkbox", name=box, exact=True).uncheck()
     page.click("#create-invitation")
 
     summary = form.locator(".form-problems [role=alert]")
@@ -174,7 +173,7 @@ def test_bad_input_is_said_next_to_each_field_and_kept(studio: Studio, chromium:
     page.get_by_label("Nombre de contributions").fill("3")
     page.get_by_label("Combien").fill("6")
     page.get_by_label("Unité").select_option("hours")
-    page.get_by_label("Français", exact=True).check()
+    page.get_by_role("checkbox", name="Français", exact=True).check()
     page.click("#create-invitation")
     page.locator("#created-invitation").wait_for()
     assert form.locator(".field-problem:not([hidden])").count() == 0

@@ -178,12 +178,16 @@ def test_the_studio_in_each_language(studio: Studio, chromium: Any) -> None:
     for lang in ["fr", "nl", "en", "de"]:
         # From the trail list, drawn whole before the switch draws it again in the new language.
         _open(page, "trails", trail_id)
-        page.get_by_role("button", name=NAMES[lang], exact=True).click()
+        page.get_by_role("button", name=lang.upper(), exact=True).click()
         page.wait_for_selector(f"#list-title:text-is('{TRAILS[lang]}')")
         assert page.evaluate("() => document.documentElement.lang") == lang
-        switch = page.locator(".lang-switch button")
-        assert switch.all_inner_texts() == [NAMES[code] for code in ["fr", "nl", "en", "de"]]
-        assert page.get_by_role("button", name=NAMES[lang]).get_attribute("aria-pressed") == "true"
+        # Each language by its code, named in itself on hover.
+        switch = page.locator(".lang-switch button").all()
+        assert [b.inner_text() for b in switch] == ["FR", "NL", "EN", "DE"]
+        assert [b.get_attribute("title") for b in switch] == [NAMES[c] for c in NAMES]
+        assert [b.get_attribute("lang") for b in switch] == list(NAMES)
+        pressed = page.get_by_role("button", name=lang.upper(), exact=True)
+        assert pressed.get_attribute("aria-pressed") == "true"
         for screen in SCREENS:
             if screen != "trails":
                 _open(page, screen, trail_id)
@@ -195,12 +199,12 @@ def test_the_studio_in_each_language(studio: Studio, chromium: Any) -> None:
                 assert sorted(_words(shown) & english) == [], f"{lang} {screen}:\n{shown}"
 
     # A choice against the browser's German (Dutch) outlives a reload.
-    page.get_by_role("button", name=NAMES["nl"], exact=True).click()
+    page.get_by_role("button", name="NL", exact=True).click()
     page.wait_for_function("() => document.documentElement.lang === 'nl'")
     page.reload()
     page.wait_for_selector("#members")
     assert page.evaluate("() => document.documentElement.lang") == "nl"
-    assert page.get_by_role("button", name=NAMES["nl"]).get_attribute("aria-pressed") == "true"
+    assert page.get_by_role("button", name="NL", exact=True).get_attribute("aria-pressed") == "true"
     context.close()
 
 
@@ -218,7 +222,7 @@ def test_a_remembered_language_no_longer_offered_gives_way_to_the_browsers(
     assert page.evaluate("() => document.documentElement.lang") == "nl"
     assert page.locator("#sign-in button[type=submit]").inner_text() == _message("nl", "signIn")
     pressed = page.locator(".lang-switch button[aria-pressed=true]")
-    assert pressed.all_inner_texts() == ["Nederlands"]
+    assert [b.get_attribute("title") for b in pressed.all()] == ["Nederlands"]
     context.close()
 
 

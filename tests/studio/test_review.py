@@ -205,6 +205,11 @@ def test_archive_only_cannot_be_placed_and_titles_stay_text(
 
     # The stop can be chosen before approving; a trail without its stop is said, not guessed.
     third = page.locator(f".contribution[data-id='{market}']")
+    # The resident is credited (by their initials) in the studio's language.
+    assert third.locator(".meta .credit").all_inner_texts() == ["J. M. (contributeur·rice)"]
+    assert "contributor" not in third.locator(".meta").inner_text()
+    third.locator(".meta").scroll_into_view_if_needed()
+    shot(page, "review-credit-fr")
     third.locator("select[name=place-trail]").select_option(str(trail["id"]))
     third.locator("button.approve").click()
     assert "Choisissez l'arrêt." in third.locator(".field-problem:not([hidden])").inner_text()

@@ -56,9 +56,16 @@ function topBar() {
   const langSwitch = h(
     "div",
     { class: "lang-switch", role: "group", "aria-label": t("interfaceLanguage") },
-    // Each language by its own name, so that someone lost in a language they cannot read finds theirs.
+    // Each language by its code (FR, NL, EN, DE: the same in all four, and short enough for an
+    // administrator's bar to hold on one line), named in itself on hover, so that someone lost
+    // in a language they cannot read finds theirs. The code stays the button's name: what it
+    // shows is what speech control and screen readers call it (as in the player).
     LANGUAGES.map((l) =>
-      h("button", { type: "button", class: l === language() ? "on" : "", "aria-pressed": String(l === language()), lang: l, dataset: { lang: l }, onclick: () => { setLanguage(l); route(); } }, LANGUAGE_NAMES[l]),
+      h(
+        "button",
+        { type: "button", class: l === language() ? "on" : "", "aria-pressed": String(l === language()), lang: l, title: LANGUAGE_NAMES[l], dataset: { lang: l }, onclick: () => { setLanguage(l); route(); } },
+        l.toUpperCase(),
+      ),
     ),
   );
   if (!state.me) {
@@ -67,7 +74,8 @@ function topBar() {
   }
   const section = ["review", "invitations", "members", "organisations"].find((name) => location.pathname.startsWith(`/studio/${name}`)) ?? "trails";
   const orgs = (state.orgs ?? []).map((o) => [o.slug, o.name]);
-  const orgSelect = select(orgs, state.org, { id: "org-switch" });
+  const orgSelect = select(orgs, state.org, { id: "org-switch", title: (state.orgs ?? []).find((o) => o.slug === state.org)?.name ?? "" });
+  const name = state.me.display_name || state.me.email;
   orgSelect.addEventListener("change", () => {
     setOrg(orgSelect.value);
     navigate("/studio");
@@ -76,20 +84,20 @@ function topBar() {
     brand,
     h(
       "nav",
-      { "aria-label": t("mainNav") },
+      { id: "main-nav", "aria-label": t("mainNav") },
       h("a", { href: "/studio", onclick: link("/studio"), "aria-current": section === "trails" ? "page" : null }, t("trails")),
       h("a", { href: "/studio/review", id: "nav-review", onclick: link("/studio/review"), "aria-current": section === "review" ? "page" : null }, t("review")),
       canEdit() ? h("a", { href: "/studio/invitations", id: "nav-invitations", onclick: link("/studio/invitations"), "aria-current": section === "invitations" ? "page" : null }, t("invitations")) : null,
       role() === "owner" ? h("a", { href: "/studio/members", id: "nav-members", onclick: link("/studio/members"), "aria-current": section === "members" ? "page" : null }, t("members")) : null,
       state.me.is_admin ? h("a", { href: "/studio/organisations", id: "nav-organisations", onclick: link("/studio/organisations"), "aria-current": section === "organisations" ? "page" : null }, t("organisations")) : null,
     ),
-    h("div", { class: "spacer" }),
     // The select shows the organisation's name: its label is for screen readers, room for the languages.
     h("label", { class: "org-label visually-hidden", for: "org-switch" }, t("organisation")),
     orgSelect,
     langSwitch,
-    h("span", { class: "who", title: state.me.email }, state.me.display_name || state.me.email),
-    h("button", { type: "button", id: "sign-out", class: "quiet", onclick: signOut }, t("signOut")),
+    h("span", { class: "who", title: state.me.email }, name),
+    // Under 1440 px the name gives its room to the menu: Sign out then says whose session it ends.
+    h("button", { type: "button", id: "sign-out", class: "quiet", title: t("signedInAs", { name: state.me.email }), onclick: signOut }, t("signOut")),
   );
 }
 
@@ -104,18 +112,34 @@ async function signOut() {
   route();
 }
 
+// The drawings of pages, counted: a navigation or a language switch while a page still waits
+// for the server makes that older drawing stale.
+let drawings = 0;
+
+/**
+ * A fresh place in <main> for one drawing of a page. It replaces the previous one, so whatever
+ * an older, stale drawing still appends when its answers arrive lands outside the page: one
+ * page, drawn once, in the language of the latest switch. (display: contents, so the page's
+ * parts are laid out as main's own children.)
+ */
+function drawingSlot() {
+  const slot = h("div", { class: "drawing" });
+  clear(main()).append(slot);
+  return slot;
+}
+
 async function route() {
+  const drawing = ++drawings;
   applyStatic();
   topBar();
   const path = location.pathname.replace(/\/+$/, "");
   // An invitation link opens without an account: accepting it makes one.
   const join = path.match(/^\/studio\/join\/([^/]+)$/);
-  if (!state.me && join) return renderJoin(clear(main()), decodeURIComponent(join[1]), signInPage);
+  if (!state.me && join) return renderJoin(drawingSlot(), decodeURIComponent(join[1]), signInPage);
   if (!state.me) return signInPage();
-  const target = main();
   // Pages that hold something running (a listening map) let it go before they disappear.
   window.dispatchEvent(new Event("studio:leave"));
-  clear(target);
+  const target = drawingSlot();
   const trail = path.match(/^\/studio\/trails\/(\d+)(?:\/(\w+))?$/);
   try {
     if (trail) await renderTrail(target, Number(trail[1]), trail[2] || "map");
@@ -126,7 +150,8 @@ async function route() {
     else if (join) await renderJoin(target, decodeURIComponent(join[1]), signInPage);
     else await renderTrailList(target);
   } catch (err) {
-    target.append(errorBox([readable(err)]));
+    // A stale drawing's failure concerns a page no longer shown.
+    if (drawing === drawings) target.append(errorBox([readable(err)]));
   }
 }
 

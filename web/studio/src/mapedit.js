@@ -18,7 +18,7 @@ import { Simulator } from "./simulate.js";
 import { canEdit, orgPath } from "./state.js";
 import { renderStopForm } from "./stopform.js";
 import { newStopTitles } from "./stopnames.js";
-import { pick, readable } from "./ui.js";
+import { pick, readable, titleSpan } from "./ui.js";
 
 const COLOURS = { idle: "#2f6f6a", selected: "#b5541c" };
 const TOOLTIP = { permanent: true, direction: "center", className: "stop-label" };
@@ -230,7 +230,7 @@ class MapEditor {
 
   /** A stop's label on the map: an element of text nodes, since Leaflet reads a string as HTML. */
   label(stop, index = this.stops.indexOf(stop)) {
-    return h("span", {}, `${index + 1}. `, pick(stop.title, this.lang) || stop.key);
+    return h("span", {}, `${index + 1}. `, titleSpan(stop.title, this.lang, stop.key));
   }
 
   layerFor(zone) {
@@ -249,7 +249,7 @@ class MapEditor {
         h(
           "li",
           { class: this.selected?.id === stop.id ? "selected" : "", dataset: { key: stop.key } },
-          h("button", { type: "button", class: "stop-name", "aria-current": this.selected?.id === stop.id ? "true" : null, onclick: () => this.select(stop, true) }, h("span", { class: "num" }, index + 1), pick(stop.title, this.lang) || stop.key, stop.story_id ? h("span", { class: "has-story", title: t("hasStory"), "aria-label": t("hasStory") }, " ♪") : null),
+          h("button", { type: "button", class: "stop-name", "aria-current": this.selected?.id === stop.id ? "true" : null, onclick: () => this.select(stop, true) }, h("span", { class: "num" }, index + 1), titleSpan(stop.title, this.lang, stop.key), stop.story_id ? h("span", { class: "has-story", title: t("hasStory"), "aria-label": t("hasStory") }, " ♪") : null),
           editable ? h("span", { class: "order" }, up, down) : null,
         ),
       );
@@ -385,7 +385,7 @@ class MapEditor {
     for (const obj of this.objects) {
       const current = this.objectForm?.id === obj.id;
       this.soundList.append(
-        h("li", { class: current ? "selected" : "", dataset: { key: obj.key } }, h("button", { type: "button", class: "stop-name sound-name", "aria-current": current ? "true" : null, onclick: () => this.selectObject(obj, true) }, h("span", { class: "num", "aria-hidden": "true" }, "♫"), pick(obj.title, this.lang) || obj.key)),
+        h("li", { class: current ? "selected" : "", dataset: { key: obj.key } }, h("button", { type: "button", class: "stop-name sound-name", "aria-current": current ? "true" : null, onclick: () => this.selectObject(obj, true) }, h("span", { class: "num", "aria-hidden": "true" }, "♫"), titleSpan(obj.title, this.lang, obj.key))),
       );
     }
     if (!this.objects.length) this.soundList.append(h("li", { class: "empty" }, t("noSounds")));
@@ -466,7 +466,7 @@ class MapEditor {
     for (const layer of this.ambience) {
       const current = this.layerForm?.id === layer.id;
       this.ambienceList.append(
-        h("li", { class: current ? "selected" : "", dataset: { key: layer.key } }, h("button", { type: "button", class: "stop-name ambience-name", "aria-current": current ? "true" : null, onclick: () => this.selectLayer(layerPlace(layer), true) }, h("span", { class: "num", "aria-hidden": "true" }, "≈"), pick(layer.title, this.lang) || layer.key)),
+        h("li", { class: current ? "selected" : "", dataset: { key: layer.key } }, h("button", { type: "button", class: "stop-name ambience-name", "aria-current": current ? "true" : null, onclick: () => this.selectLayer(layerPlace(layer), true) }, h("span", { class: "num", "aria-hidden": "true" }, "≈"), titleSpan(layer.title, this.lang, layer.key))),
       );
     }
     if (!this.ambience.length) this.ambienceList.append(h("li", { class: "empty" }, t("noAmbience")));

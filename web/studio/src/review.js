@@ -236,6 +236,12 @@ function versionsEditor(item, editable) {
   return { nodes, message, save, changed, transcripts };
 }
 
+/** A credit's role in the interface language when it is one the server gives (a resident is
+ * credited as "contributor"); a role an editor typed shows as typed. */
+function creditRole(role) {
+  return t(`creditRole_${role}`, {}, role);
+}
+
 function contribution(item, trails) {
   const editable = canEdit();
   const keptOnly = archiveOnly(item);
@@ -249,7 +255,7 @@ function contribution(item, trails) {
       { class: "meta" },
       h("span", {}, t("from", { who: item.contributor_name || "–" })),
       h("span", {}, formatDate(item.created_at)),
-      item.credits.map((c) => h("span", {}, `${c.name} (${c.role})`)),
+      item.credits.map((c) => h("span", { class: "credit" }, `${c.name} (${creditRole(c.role)})`)),
       keptOnly ? h("span", { class: "badge warn archive-badge" }, t("archiveOnly")) : null,
     ),
     photo(item),

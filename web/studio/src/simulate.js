@@ -115,6 +115,9 @@ export class Simulator {
     this.status = h("p", { class: "hint", id: "sim-status", "aria-live": "polite" }, t("simLead"));
     this.warning = h("p", { class: "alert warning", id: "sim-warning", role: "status", hidden: true });
     this.now = h("p", { class: "now-playing", id: "sim-now", "aria-live": "polite" });
+    // "Now playing" lasts as long as a story (0.4 s for 4 s at ×10, or not a frame when a story
+    // starts and ends within one step): the stories heard stay listed until the next playback.
+    this.heard = h("p", { class: "hint", id: "sim-heard" });
     this.lanes = h("div", { class: "lanes", id: "sim-lanes" });
     this.listener = new WalkListener(this.trail);
     this.beds = new AmbienceBeds();
@@ -137,6 +140,7 @@ export class Simulator {
       this.status,
       this.warning,
       this.now,
+      this.heard,
       this.beds.node,
       this.lanes,
       this.listener.node,
@@ -197,6 +201,7 @@ export class Simulator {
     const layers = this.ambience();
     this.layers = new Map(layers.map((a) => [a.key, a]));
     this.media = await this.durations();
+    this.heard.textContent = "";
     const trail = trailFromVector({
       mode: this.trail.mode,
       timezone: this.trail.timezone,
@@ -266,6 +271,8 @@ export class Simulator {
     const begun = performance.now();
     let next = 0;
     this.playButton.textContent = `■ ${t("simStop")}`;
+    const heard = [];
+    this.heard.textContent = "";
     this.timer = setInterval(() => {
       const now = ((performance.now() - begun) / 1000) * speed;
       const fix = this.fixes.find((f) => f.t >= now) ?? this.fixes[this.fixes.length - 1];
@@ -284,6 +291,8 @@ export class Simulator {
         }
         if (e.type === "play") {
           this.now.textContent = `♪ ${t("nowPlaying", { stop: e.stop })}`;
+          heard.push(e.stop);
+          this.heard.textContent = t("simHeard", { stops: heard.join(", ") });
           const media = this.media[e.stop];
           if (speed === 1 && media) audioUrl(media.asset).then((url) => { audio.src = url; audio.play().catch(() => {}); }).catch(() => {});
         }

@@ -10,7 +10,7 @@ import { renderMapEditor } from "./mapedit.js";
 import { liveBadge, refreshLive, showDraftState } from "./live.js";
 import { renderPublish } from "./publish.js";
 import { canEdit, orgPath } from "./state.js";
-import { link, pick } from "./ui.js";
+import { link, titleElement } from "./ui.js";
 
 const TABS = ["map", "details", "publish"];
 
@@ -34,7 +34,7 @@ export async function renderTrail(target, id, tab) {
     "div",
     { class: "trail-head" },
     h("a", { href: "/studio", onclick: link("/studio"), class: "back" }, `← ${t("trails")}`),
-    h("h1", { id: "trail-title" }, pick(trail.title, lang) || trail.slug),
+    titleElement("h1", { id: "trail-title" }, trail.title, lang, trail.slug),
     liveBadge(trail),
     draftState,
     tabs,
@@ -84,7 +84,7 @@ function renderDetails(body, trail, path) {
       };
     },
     onSaved: (data) => {
-      document.getElementById("trail-title").textContent = pick(data.title, language()) || data.slug;
+      document.getElementById("trail-title").replaceWith(titleElement("h1", { id: "trail-title" }, data.title, language(), data.slug));
       refreshLive(data);
       showDraftState(document.getElementById("draft-state"), data);
     },

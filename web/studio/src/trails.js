@@ -5,7 +5,7 @@ import { Problems } from "./formcheck.js";
 import { liveBadge } from "./live.js";
 import { language, t } from "./i18n.js";
 import { canEdit, navigate, orgPath, state } from "./state.js";
-import { link, pick, readable } from "./ui.js";
+import { link, pick, readable, titleElement } from "./ui.js";
 import { slugify } from "./slugs.js";
 import { canCreateOrganisations, organisationForm } from "./organisations.js";
 import { myInvitations } from "./join.js";
@@ -158,7 +158,7 @@ export async function renderTrailList(target) {
       h(
         "div",
         { class: "grow" },
-        h("a", { href: `/studio/trails/${trail.id}`, onclick: link(`/studio/trails/${trail.id}`), class: "trail-title" }, pick(trail.title, lang) || trail.slug),
+        titleElement("a", { href: `/studio/trails/${trail.id}`, onclick: link(`/studio/trails/${trail.id}`), class: "trail-title" }, trail.title, lang, trail.slug),
         h(
           "p",
           { class: "meta" },

@@ -1,5 +1,7 @@
-// Shared page helpers: readable error sentences and in-app links.
+// Shared page helpers: readable error sentences, in-app links, titles shown in their language.
+import { contentAttributes } from "@baladeur/i18n";
 import { ApiError } from "./api.js";
+import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { navigate } from "./state.js";
 
@@ -22,8 +24,27 @@ export function link(path) {
   };
 }
 
+/** The language and text of a multilingual title: in the interface language, else any. */
+function pickEntry(texts, lang) {
+  if (texts?.[lang] != null) return [lang, texts[lang]];
+  return Object.entries(texts ?? {})[0] ?? [null, ""];
+}
+
 /** The text of a multilingual title in the interface language, else any. */
 export function pick(texts, lang) {
-  if (!texts) return "";
-  return texts[lang] ?? Object.values(texts)[0] ?? "";
+  return pickEntry(texts, lang)[1];
+}
+
+/**
+ * A multilingual title to show in ``tag`` (``otherwise`` when it has none): it carries the lang
+ * and dir of the language its text is in, so an Arabic title reads right to left in any studio.
+ */
+export function titleElement(tag, attrs, texts, lang, otherwise) {
+  const [language, text] = pickEntry(texts, lang);
+  return text ? h(tag, { ...attrs, ...contentAttributes(language) }, text) : h(tag, { ...attrs, ...contentAttributes(null) }, otherwise);
+}
+
+/** A title in a line of other words (a list, a label): a span of its own language and direction. */
+export function titleSpan(texts, lang, otherwise) {
+  return titleElement("span", {}, texts, lang, otherwise);
 }
