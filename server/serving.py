@@ -52,11 +52,11 @@ class FrozenAfterStartup:
     """ASGI wrapper: once the application has started, what it holds is frozen out of the
     garbage collector's sight (``gc.freeze``).
 
-    A started server holds about a million long-lived objects (modules, routes, models,
-    catalogues, pools). Each full collection walked them all: a pause of about 100 ms that
-    stalled every request in flight, a few times a minute under load (bench/README.md,
-    Catalogue). Frozen, they are never walked again; what requests create is collected
-    as before.
+    A started server holds about 300,000 objects the collector tracks (modules, routes,
+    models, catalogues, pools). Each full collection walked them all: a pause of about
+    100 ms that stalled every request in flight, several times a minute under load
+    (bench/README.md, Catalogue). Frozen, they are never walked again; what requests
+    create is collected as before.
     """
 
     def __init__(self, app: ASGIApp) -> None:
