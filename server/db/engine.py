@@ -103,6 +103,10 @@ def owner_only(path: Path) -> None:
                 candidate.chmod(0o600)
 
 
+# Connections a process keeps open to its database, at most; more requests wait for one.
+POOL_CONNECTIONS = 15
+
+
 def _make_engine(url: str, spatialite_library: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -119,13 +123,16 @@ def _make_engine(url: str, spatialite_library: str) -> Engine:
             # so connections are kept rather than opened for a burst and closed after it.
             # A pooled connection is used by one thread at a time, never shared.
             connect_args={"check_same_thread": False},
-            pool_size=15,
+            pool_size=POOL_CONNECTIONS,
             max_overflow=0,
         )
         event.listen(engine, "connect", _spatialite_loader(spatialite_library))
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        # Kept too: a connection opened for a burst and closed after it costs PostgreSQL a
+        # new backend process each time (5 kept and 10 for bursts gave a p99 of half a second
+        # to the catalogue at 32 clients, and two replicas less than one; bench/README.md).
+        return create_engine(parsed, pool_pre_ping=True, pool_size=POOL_CONNECTIONS, max_overflow=0)
     raise DatabaseUnavailable(
         f"unsupported database URL {redacted(url)}: use sqlite:///FILE or postgresql+psycopg://"
     )
