@@ -8,26 +8,15 @@ from pathlib import Path
 
 import httpx
 
-from media.blobs.local import LocalBlobStore
-from server.app import create_app
 from server.db.session import Database
-from server.jobs import Jobs, make_huey
-from server.settings import Settings
-from tests.support.factories import add_trail, trail_source
-from tests.support.live import live_server
-from trails.bundle.signing import Keyring
+from tests.support.live import live_server, walk_app
 
 # More than the thread pool's 40 threads and the database pool's 15 connections.
 CLIENTS = 100
 
 
 def test_more_downloads_at_once_than_threads_and_connections(db: Database, tmp_path: Path) -> None:
-    blobs = LocalBlobStore(tmp_path / "blobs")
-    keys = Keyring(tmp_path / "keys")
-    add_trail(db, trail_source("walk", 50.405, 4.395), blobs=blobs, keys=keys)
-    settings = Settings(data_dir=tmp_path, inprocess_worker=False)
-    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
-    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
+    app = walk_app(db, tmp_path)
 
     async def all_at_once(base: str, path: str) -> list[httpx.Response | BaseException]:
         limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=0)

@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import func, select
 
 import server.zerocopy
-from media.blobs.local import LocalBlobStore
 from media.blobs.s3 import S3BlobStore
 from server.app import create_app
 from server.db.models import DownloadCount
@@ -24,7 +23,7 @@ from server.db.session import Database
 from server.jobs import Jobs, make_huey
 from server.settings import Settings
 from tests.support.factories import add_trail, trail_source
-from tests.support.live import live_server
+from tests.support.live import live_server, walk_app
 from tests.support.s3 import s3_server
 from trails.bundle.signing import Keyring
 
@@ -34,12 +33,7 @@ Serve = Callable[..., AbstractContextManager[str]]
 @pytest.fixture
 def serve(db: Database, tmp_path: Path) -> Serve:
     """A published trail on a local blob store; ``serve(**uvicorn_options)`` runs a server."""
-    blobs = LocalBlobStore(tmp_path / "blobs")
-    keys = Keyring(tmp_path / "keys")
-    add_trail(db, trail_source("walk", 50.405, 4.395), blobs=blobs, keys=keys)
-    settings = Settings(data_dir=tmp_path, inprocess_worker=False)
-    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
-    app = create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
+    app = walk_app(db, tmp_path)
     return lambda **options: live_server(app, **options)
 
 

@@ -7,12 +7,20 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
+from media.blobs.local import LocalBlobStore
+from server.app import create_app
+from server.db.session import Database
+from server.jobs import Jobs, make_huey
 from server.serving import uvicorn_options
+from server.settings import Settings
+from tests.support.factories import add_trail, trail_source
+from trails.bundle.signing import Keyring
 
 
 def free_port() -> int:
@@ -46,3 +54,14 @@ def live_server(app: FastAPI, **config: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+def walk_app(db: Database, tmp_path: Path) -> FastAPI:
+    """An application serving one published trail, ``walk``, from local blobs in ``tmp_path``
+    (files sent by the kernel once served by :func:`live_server`); jobs run at once."""
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    keys = Keyring(tmp_path / "keys")
+    add_trail(db, trail_source("walk", 50.405, 4.395), blobs=blobs, keys=keys)
+    settings = Settings(data_dir=tmp_path, inprocess_worker=False)
+    jobs = Jobs(settings, huey=make_huey(settings, immediate=True), database=db, blobs=blobs)
+    return create_app(settings, database=db, blobs=blobs, jobs=jobs, keys=keys)
