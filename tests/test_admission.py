@@ -4,13 +4,12 @@ and give their place back as soon as their response starts."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
 
 from server.admission import Admission
+from tests.support.loops import run_apart
 
 
 class Gate:
@@ -48,25 +47,6 @@ async def _discard(message: dict[str, Any]) -> None:
     return None
 
 
-def _run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run a scenario on a new event loop in a thread of its own: the browser tests' sync
-    Playwright keeps a loop running in the main thread for the rest of the session."""
-    failures: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as exc:  # reported in the test's thread
-            failures.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive(), "the scenario did not finish"
-    if failures:
-        raise failures[0]
-
-
 async def _settle() -> None:
     for _ in range(20):
         await asyncio.sleep(0)
@@ -84,7 +64,7 @@ def test_requests_beyond_the_places_wait_outside() -> None:
         await asyncio.gather(*tasks)
         assert gate.most_inside == 2 and gate.inside == 0
 
-    _run(scenario)
+    run_apart(scenario)
 
 
 def test_a_started_response_gives_its_place_back() -> None:
@@ -101,7 +81,7 @@ def test_a_started_response_gives_its_place_back() -> None:
         gate.finish.set()
         await asyncio.gather(first, second)
 
-    _run(scenario)
+    run_apart(scenario)
 
 
 def test_requests_with_a_body_go_straight_in() -> None:
@@ -124,7 +104,7 @@ def test_requests_with_a_body_go_straight_in() -> None:
         gate.finish.set()
         await asyncio.gather(held, waiting, *uploads)
 
-    _run(scenario)
+    run_apart(scenario)
 
 
 def test_a_failing_request_gives_its_place_back() -> None:
@@ -138,7 +118,7 @@ def test_a_failing_request_gives_its_place_back() -> None:
         gate.finish.set()
         await asyncio.wait_for(door(_scope(), _nothing, _discard), 2)
 
-    _run(scenario)
+    run_apart(scenario)
 
 
 def test_an_app_served_again_on_another_loop_gets_fresh_places() -> None:
@@ -153,5 +133,5 @@ def test_an_app_served_again_on_another_loop_gets_fresh_places() -> None:
         gate.finish.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 2)
 
-    _run(twice)
-    _run(twice)
+    run_apart(twice)
+    run_apart(twice)

@@ -81,8 +81,9 @@ def test_server_extra_covers_server_authoring_and_media() -> None:
     assert not CORE & SERVER
     unused = SERVER - needed
     # Used without an import statement of ours: FastAPI's form parser, SQLAlchemy's PostgreSQL
-    # driver, the SQLite wheel (loaded by name), huey's Redis queue.
-    assert unused == {"python-multipart", "psycopg", "pysqlite3-binary", "redis"}
+    # driver, the SQLite wheel (loaded by name), huey's Redis queue, the C HTTP parser of
+    # uvicorn's httptools protocol (which server/zerocopy.py builds on).
+    assert unused == {"httptools", "python-multipart", "psycopg", "pysqlite3-binary", "redis"}
 
 
 def test_test_extra_brings_the_server_extra_and_build() -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 
-import anyio
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from server.serving import FrozenAfterStartup
+from tests.support.loops import run_apart
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def _lifespan(app: FrozenAfterStartup) -> list[Message]:
     async def send(message: Message) -> None:
         sent.append({**message, "frozen": gc.get_freeze_count()})
 
-    anyio.run(app, {"type": "lifespan"}, receive, send)
+    run_apart(lambda: app({"type": "lifespan"}, receive, send))
     return sent
 
 
@@ -75,7 +75,7 @@ def test_requests_pass_through_untouched(unfrozen: None) -> None:
         sent.append(message)
 
     scope = {"type": "http", "method": "GET", "path": "/", "headers": []}
-    anyio.run(FrozenAfterStartup(Started()), scope, receive, send)
+    run_apart(lambda: FrozenAfterStartup(Started())(scope, receive, send))
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert sent[0]["status"] == 204
     assert gc.get_freeze_count() == 0, "a request freezes nothing"

@@ -10,6 +10,7 @@ import httpx
 
 from server.db.session import Database
 from tests.support.live import live_server, walk_app
+from tests.support.loops import run_apart
 
 # More than the thread pool's 40 threads and the database pool's 15 connections.
 CLIENTS = 100
@@ -26,6 +27,6 @@ def test_more_downloads_at_once_than_threads_and_connections(db: Database, tmp_p
 
     with live_server(app) as base:
         path = httpx.get(f"{base}/v1/trails/walk/bundle").headers["location"]
-        answers = asyncio.run(all_at_once(base, path))
+        answers = run_apart(lambda: all_at_once(base, path))
     outcomes = [a.status_code if isinstance(a, httpx.Response) else repr(a) for a in answers]
     assert outcomes == [200] * CLIENTS
