@@ -92,17 +92,18 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def head_revision() -> str:
+def head_revision(scripts: ScriptDirectory | None = None) -> str:
     """The revision the packaged migrations lead to: the schema this version needs."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    scripts = scripts or ScriptDirectory.from_config(alembic_config())
+    head = scripts.get_current_head()
     assert head is not None, "the packaged migrations have no head"
     return head
 
 
-def _known(revision: str) -> bool:
+def _known(scripts: ScriptDirectory, revision: str) -> bool:
     """Whether ``revision`` is one of the packaged migrations."""
     try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+        return scripts.get_revision(revision) is not None
     except CommandError:  # an id no packaged migration has
         return False
 
@@ -115,12 +116,14 @@ def ready_to_serve(engine: Engine) -> tuple[str | None, str] | None:
     Any other database may be served by several replicas that must not all migrate at once,
     so it is left alone and refused until ``baladeur db upgrade`` has run.
     """
-    head = head_revision()
+    # The migration scripts are read once: a server's start-up pays for this check.
+    scripts = ScriptDirectory.from_config(alembic_config())
+    head = head_revision(scripts)
     before = current_revision(engine)
     if before == head:
         return None
     where = engine.url.render_as_string(hide_password=True)
-    if before is not None and not _known(before):
+    if before is not None and not _known(scripts, before):
         raise DatabaseUnavailable(
             f"the database at {where} is at schema revision {before}, which this version of "
             "Baladeur does not know (a newer version migrated it): run that newer version, "
