@@ -56,6 +56,7 @@ from server.routes import (
     withdrawals,
 )
 from server.settings import Settings
+from server.visitor_reads import open_lane
 from trails.bundle.signing import Keyring
 from trails.versions import API_VERSION
 
@@ -114,6 +115,7 @@ def create_app(
         if jobs is None and settings.inprocess_worker:
             stop_workers = start_embedded(app.state.jobs, settings.workers or os.cpu_count() or 1)
         stop_clock = scheduler.start(app.state.database, settings, app.state.blobs)
+        open_lane(settings.visitor_read_threads)
         try:
             yield
         finally:

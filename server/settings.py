@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         default=None, description="Job queue on Redis; default an embedded SQLite queue."
     )
     workers: int = Field(default=0, ge=0, description="Job workers; 0 means one per core.")
+    visitor_read_threads: int = Field(
+        default=0,
+        ge=0,
+        description="Threads answering visitors' reads at once (catalogue, trail pages, bundle "
+        "look-ups), per server process; 0 means two per core. More helps only a database "
+        "far away.",
+    )
     serve_workers: int = Field(
         default=1,
         ge=1,

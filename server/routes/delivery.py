@@ -38,6 +38,7 @@ from server.errors import Gone, NotYetAvailable
 from server.ranges import file_responses, reaches_end, serve_bytes
 from server.routes.trails import AccessCodeDep
 from server.schemas.problem import Problem
+from server.visitor_reads import visitor_read
 from trails.bundle.changes import diff
 from trails.errors import NotFound
 from trails.messages import msg
@@ -89,6 +90,7 @@ def _bundle_of(release: Release, profile: str) -> ReleaseBundle:
     response_class=RedirectResponse,
     responses={**WINDOW_PROBLEMS, 307: {"description": "Where the bundle zip is"}},
 )
+@visitor_read
 def current_bundle(
     slug: str,
     request: Request,
@@ -118,6 +120,7 @@ def current_bundle(
 
 
 @router.get("/v1/trails/{slug}/manifest", responses=PROBLEMS)
+@visitor_read
 def current_manifest(
     slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = DEFAULT_PROFILE
 ) -> Response:
@@ -133,6 +136,7 @@ def current_manifest(
 
 
 @router.get("/v1/trails/{slug}/manifest.sig.json", responses=PROBLEMS)
+@visitor_read
 def current_signature(
     slug: str, session: SessionDep, code: AccessCodeDep, profile: Profile = DEFAULT_PROFILE
 ) -> dict[str, Any]:
@@ -141,6 +145,7 @@ def current_signature(
 
 
 @router.get("/v1/trails/{slug}/changes", responses=PROBLEMS)
+@visitor_read
 def changes(
     slug: str,
     session: SessionDep,
@@ -213,6 +218,7 @@ def _published_media(session: SessionDep, sha256: str) -> ReleaseMedia:
     responses={**PROBLEMS, **file_responses("audio/ogg", "audio/mp4", "text/vtt")},
 )
 @router.head("/v1/media/{name}", include_in_schema=False)
+@visitor_read
 def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep) -> Response:
     """One content-addressed media file of a published release, with byte ranges."""
     match = _NAME.match(name)
@@ -237,6 +243,7 @@ def media_file(name: str, request: Request, session: SessionDep, blobs: BlobsDep
     responses={**WINDOW_PROBLEMS, **file_responses("application/zip")},
 )
 @router.head("/v1/bundles/{name}", include_in_schema=False)
+@visitor_read
 def bundle_file(
     name: str,
     request: Request,

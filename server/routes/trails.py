@@ -16,6 +16,7 @@ from server.deps import AccessCodesDep, CodeLimiterDep, DatabaseDep, SessionDep
 from server.schemas.problem import Problem
 from server.schemas.trails import TrailDetail, TrailPage
 from server.search import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, words
+from server.visitor_reads import visitor_read
 from trails.errors import invalid
 from trails.geo import BBox
 from trails.messages import msg
@@ -114,6 +115,7 @@ def _matches(if_none_match: str, etag: str) -> bool:
         **PROBLEMS,
     },
 )
+@visitor_read
 def list_trails(
     database: DatabaseDep,
     near: Annotated[
@@ -172,6 +174,7 @@ def list_trails(
 
 
 @router.get("/{slug}", response_model=TrailDetail, responses=PROBLEMS)
+@visitor_read
 def get_trail(slug: str, session: SessionDep, code: AccessCodeDep) -> TrailDetail:
     """One published trail: its description, stops and credits.
 
