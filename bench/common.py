@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -128,16 +129,24 @@ def baladeur_server(
         if code
         else [str(Path(sys.executable).with_name("baladeur"))]
     )
-    proc = subprocess.Popen(
-        [*command, "serve", "--port", str(port), *options],
-        cwd=code or ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(f"{base}/healthz", proc, timeout=start_s)
-        yield base, proc
-    finally:
-        stop(proc)
+    # Its log goes to a file, not a pipe: a pipe nobody reads fills up (64 kB of warnings under
+    # load), and the server then stops at its next log line, every request with it.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [*command, "serve", "--port", str(port), *options],
+            cwd=code or ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            try:
+                wait_http(f"{base}/healthz", proc, timeout=start_s)
+            except RuntimeError as exc:
+                log.seek(0)
+                tail = log.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"{exc}\n{tail}") from None
+            yield base, proc
+        finally:
+            stop(proc)
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

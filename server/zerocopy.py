@@ -77,9 +77,14 @@ class SendfileProtocol(HttpToolsProtocol):
             if message["type"] != ZEROCOPY:
                 await streamed(message)
                 return
+            if cycle.disconnected:
+                # The client left before the response started (while its request waited
+                # for a thread, say): uvicorn dropped the start, and there is nobody to send
+                # to, as for any other message after a disconnection.
+                return
             if not cycle.response_started:
                 raise RuntimeError("a zero-copy body was sent before the response started")
-            if cycle.flow.write_paused and not cycle.disconnected:
+            if cycle.flow.write_paused:
                 await cycle.flow.drain()
             if not cycle.disconnected and cycle.scope["method"] != "HEAD":
                 span = _span(message)

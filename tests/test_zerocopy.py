@@ -5,6 +5,8 @@ not offered; an object store serves its own objects from a presigned URL."""
 from __future__ import annotations
 
 import hashlib
+import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -148,3 +150,35 @@ def test_an_object_store_serves_the_bytes_itself(db: Database, tmp_path: Path) -
             # A client that already holds these bytes is still told so without a redirect.
             same = http.get(f"/v1/bundles/{sha}.zip", headers={"If-None-Match": f'"{sha}"'})
             assert same.status_code == 304
+
+
+def test_a_client_gone_before_the_response_starts_is_no_error(tmp_path: Path) -> None:
+    # A download's request can wait (for a thread, for the database) while its client gives
+    # up: the zero-copy body then has nobody to go to, and must not raise.
+    payload = tmp_path / "payload"
+    payload.write_bytes(b"x" * 1000)
+    outcome: list[str] = []
+    finished = threading.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            with payload.open("rb") as file:
+                await send({"type": server.zerocopy.ZEROCOPY, "file": file, "count": 1000})
+            outcome.append("quiet")
+        except Exception as exc:
+            outcome.append(repr(exc))
+        finally:
+            finished.set()
+
+    offered = {"http": server.zerocopy.SendfileProtocol, "lifespan": "off"}
+    with live_server(app, **offered) as base:  # type: ignore[arg-type]
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as client:
+            client.sendall(b"GET /bundle HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert finished.wait(10)
+    assert outcome == ["quiet"]
