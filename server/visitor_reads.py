@@ -6,8 +6,8 @@ the shared thread pool (40 threads): under load, 32 of them at once contended fo
 and the cores in no order, and the unluckiest request waited through many others' turns
 (SpatiaLite ``near`` at 32 connections: p99 86 ms for a p50 of 48; bench/README.md,
 Catalogue). In a lane of a few threads they queue in the event loop instead, where waiting
-costs nothing and the order is the order of arrival: p99 55 ms, and 15 % more answers per
-second. The shared pool stays as it was for the rest (uploads, imports, the studio), whose
+costs nothing and the order is the order of arrival: p99 55 ms, with as many answers per
+second or more. The shared pool stays as it was for the rest (uploads, imports, the studio), whose
 long waits on storage must not hold visitors back, nor be held back by them.
 """
 
