@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import make_url
 
 from bench.common import baladeur_server, rss_mb
 from bench.download import prepare, raise_file_limit
@@ -55,7 +56,8 @@ def served() -> Iterator[Served]:
         sha, blob = prepare(Path(tmp), SIZE)
         env = {"BALADEUR_DATA_DIR": tmp, "BALADEUR_SEND_STALL_TIMEOUT_S": str(STALL_S)}
         with baladeur_server(env) as (base, proc):
-            database = str(Settings(data_dir=Path(tmp)).resolved_data_dir / "baladeur.db")
+            database = make_url(Settings(data_dir=Path(tmp)).resolved_database_url).database
+            assert database, "the embedded database is a file"
             path = f"/v1/bundles/{sha}.zip"
             yield Served(base, proc.pid, path, blob.read_bytes(), database)
 
